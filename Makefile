@@ -1,0 +1,32 @@
+# Nuanxin: the two commands (make run, make test) and friends. Needs Python 3.11+ and make;
+# everything else is installed here (apt-get when root, or the one line to run is printed).
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test simulate venv lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "python3 -m venv failed. Run: sudo apt-get install -y python3-venv"; exit 1; }
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+run: venv  ## Redis, migrate, demo data, Celery worker + beat, web on http://127.0.0.1:8000
+	@bash scripts/run.sh
+
+test: venv  ## the whole suite on real Redis (+ PostgreSQL in CI or when DATABASE_URL is set)
+	@bash scripts/test.sh $(ARGS)
+
+simulate: venv  ## 30 demo days through the real flow and a real Celery worker; JSON last line
+	@bash scripts/simulate.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var/ db.sqlite3

@@ -1,0 +1,58 @@
+"""The Celery app. Settings come from Django settings under the ``CELERY_`` prefix."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("nuanxin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="nuanxin.ping", ignore_result=False)
+def ping() -> str:
+    """Round trip used to prove a real worker is consuming before a run starts."""
+    return "pong"
+
+
+def _queue_keys() -> list[str]:
+    names = [q.name for q in app.amqp.queues.values()] or ["celery"]
+    # kombu's Redis transport keeps a list per priority step besides the plain one.
+    return [n + suffix for n in names for suffix in ("", "\x06\x163", "\x06\x166", "\x06\x169")]
+
+
+def wait_until_idle(timeout: float = 120.0, settle: float = 0.05) -> None:
+    """Block until no task is queued or in flight on the broker (Redis), or raise TimeoutError.
+
+    With ``acks_late`` a delivered task stays in kombu's ``unacked`` hash until it returns, and any task it
+    enqueues is pushed before that; so an empty queue and an empty ``unacked`` hash, seen twice in a row,
+    mean the cascade of work has finished. Used by ``simulate`` and the integration tests.
+    """
+    import time
+
+    import redis
+
+    client = redis.Redis.from_url(app.conf.broker_url)
+    keys = _queue_keys()
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        pending = sum(client.llen(k) for k in keys) + client.hlen("unacked")
+        quiet = quiet + 1 if pending == 0 else 0
+        if quiet >= 2:
+            return
+        time.sleep(settle)
+    raise TimeoutError(f"Celery still busy after {timeout:.0f}s: is a worker running?")
+
+
+def require_worker(timeout: float = 30.0) -> None:
+    """Raise RuntimeError unless a real worker answers a ping task through the broker in time."""
+    try:
+        ping.apply_async().get(timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - any failure means no worker
+        raise RuntimeError(
+            f"No Celery worker answered through {app.conf.broker_url} within {timeout:.0f}s "
+            f"({type(exc).__name__}). Start one: .venv/bin/celery -A config worker"
+        ) from exc

@@ -1,0 +1,21 @@
+"""Root URLs: home (redirects by role), login/logout, language switch, the admin, and the flow's pages."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dispatch import views as dispatch_views
+
+urlpatterns = [
+    path("", dispatch_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    # Django's LogoutView accepts POST only: a link or a prefetch cannot log anyone out.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("dispatch.urls")),
+]

@@ -1,0 +1,426 @@
+"""The flow's records: jobs, assignments, work reports, inspections, pay lines, flow events, notifications.
+
+Units: pieces are ``int``; piece rates are ``Decimal`` yuan with 4 places; amounts are ``Decimal`` yuan to
+the fen; dates are Asia/Shanghai. The state machines are the ``TRANSITIONS`` maps below: the services in
+``dispatch.services`` are the only code that moves a state, always through ``check_transition``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from workshop.models import ProcessKind, ProductionLine, Worker, Workshop
+
+
+class IllegalTransition(Exception):
+    """A state change that the object's transitions map does not allow (or that another actor won)."""
+
+    def __init__(self, obj_label: str, current: str, target: str):
+        self.current, self.target = current, target
+        super().__init__(
+            str(_("%(obj)s当前状态为“%(cur)s”,不能变为“%(to)s”。"))
+            % {"obj": obj_label, "cur": current, "to": target}
+        )
+
+
+class JobState(models.TextChoices):
+    ISSUED = "issued", _("已分发")
+    ACCEPTED = "accepted", _("已接单")
+    DECLINED = "declined", _("已拒单")
+    IN_PROGRESS = "in_progress", _("生产中")
+    COMPLETED = "completed", _("已完工")
+    INSPECTING = "inspecting", _("送检中")
+    INSPECTED = "inspected", _("已验收")
+    SETTLED = "settled", _("已结算")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class AssignmentState(models.TextChoices):
+    OFFERED = "offered", _("待接受")
+    ACCEPTED = "accepted", _("进行中")
+    DECLINED = "declined", _("已婉拒")
+    EXPIRED = "expired", _("已过期")
+    DONE = "done", _("已完成")
+
+
+JOB_TRANSITIONS: dict[str, frozenset[str]] = {
+    JobState.ISSUED: frozenset({JobState.ACCEPTED, JobState.DECLINED, JobState.CANCELLED}),
+    JobState.ACCEPTED: frozenset({JobState.IN_PROGRESS, JobState.CANCELLED}),
+    JobState.IN_PROGRESS: frozenset({JobState.COMPLETED}),
+    JobState.COMPLETED: frozenset({JobState.INSPECTING}),
+    JobState.INSPECTING: frozenset({JobState.INSPECTED}),
+    # Rework (返工) takes an inspected job back into production until the reworked pieces are inspected.
+    JobState.INSPECTED: frozenset({JobState.SETTLED, JobState.IN_PROGRESS}),
+    JobState.DECLINED: frozenset(),
+    JobState.SETTLED: frozenset(),
+    JobState.CANCELLED: frozenset(),
+}
+
+ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AssignmentState.OFFERED: frozenset(
+        {AssignmentState.ACCEPTED, AssignmentState.DECLINED, AssignmentState.EXPIRED}
+    ),
+    AssignmentState.ACCEPTED: frozenset({AssignmentState.DONE}),
+    AssignmentState.DECLINED: frozenset(),
+    AssignmentState.EXPIRED: frozenset(),
+    AssignmentState.DONE: frozenset(),
+}
+
+# Assignment states whose pieces count against the job's quantity.
+HOLDING_STATES = (AssignmentState.OFFERED, AssignmentState.ACCEPTED, AssignmentState.DONE)
+
+
+def check_transition(transitions: dict[str, frozenset[str]], label: str, current: str, target: str) -> None:
+    """Raise :class:`IllegalTransition` unless ``current → target`` is in ``transitions``."""
+    if target not in transitions.get(current, frozenset()):
+        raise IllegalTransition(label, current, target)
+
+
+class Job(models.Model):
+    """One order a firm issues to a workshop (外发单): a process, N pieces, a piece rate, a due date.
+
+    ``pieces_assigned`` is the sum of pieces held by its first-round assignments (offered, accepted or
+    done); it is kept by conditional updates and the database refuses it above ``quantity``.
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    line = models.ForeignKey(
+        ProductionLine, verbose_name=_("生产线"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    title = models.CharField(_("品名/工序"), max_length=200)
+    process_kind = models.CharField(_("工序类别"), max_length=20, choices=ProcessKind.choices)
+    quantity = models.PositiveIntegerField(_("数量(件)"))
+    piece_rate = models.DecimalField(_("计件单价(元/件)"), max_digits=10, decimal_places=4)
+    due_on = models.DateField(_("交货日期"))
+    instructions = models.TextField(_("加工要求"), blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=JobState.choices, default=JobState.ISSUED)
+    pieces_assigned = models.PositiveIntegerField(_("已派件数"), default=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分发人"),
+        on_delete=models.PROTECT,
+        related_name="issued_jobs",
+    )
+    issued_at = models.DateTimeField(_("分发时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("外发单")
+        verbose_name_plural = _("外发单")
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["workshop", "state"]), models.Index(fields=["line", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="job_quantity_positive"),
+            models.CheckConstraint(condition=Q(piece_rate__gt=0), name="job_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(pieces_assigned__lte=F("quantity")), name="job_assigned_le_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def firm(self):
+        return self.line.firm
+
+    @property
+    def pieces_unassigned(self) -> int:
+        return self.quantity - self.pieces_assigned
+
+
+class AssignmentKind(models.TextChoices):
+    FIRST = "first", _("派工")
+    REWORK = "rework", _("返工")
+
+
+class DeliveryMode(models.TextChoices):
+    PICKUP = "pickup", _("到工坊领料")
+    HOME = "home", _("送料上门")
+
+
+class Assignment(models.Model):
+    """A worker's share of a job (派工/工票). Rework assignments (返工) come from an inspection result."""
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("外发单"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=AssignmentKind.choices, default=AssignmentKind.FIRST
+    )
+    rework_of = models.OneToOneField(
+        "InspectionResult",
+        verbose_name=_("返工来源"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rework_assignment",
+    )
+    pieces = models.PositiveIntegerField(_("派工件数"))
+    pieces_reported = models.PositiveIntegerField(_("已报工件数"), default=0)
+    pieces_passed = models.PositiveIntegerField(_("合格件数"), default=0)
+    pieces_rejected = models.PositiveIntegerField(_("不合格件数"), default=0)
+    due_on = models.DateField(_("交货日期"))
+    delivery = models.CharField(
+        _("领料方式"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PICKUP
+    )
+    state = models.CharField(
+        _("状态"), max_length=20, choices=AssignmentState.choices, default=AssignmentState.OFFERED
+    )
+    reasons = models.CharField(_("派工理由"), max_length=200, blank=True)
+    offered_at = models.DateTimeField(_("派出时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("答复截止"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("派工")
+        verbose_name_plural = _("派工")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["worker", "state"]), models.Index(fields=["state", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(pieces__gt=0), name="assignment_pieces_positive"),
+            models.CheckConstraint(
+                condition=Q(pieces_reported__lte=F("pieces")), name="assignment_reported_le_pieces"
+            ),
+            models.CheckConstraint(
+                condition=Q(pieces_passed__lte=F("pieces_reported") - F("pieces_rejected")),
+                name="assignment_passed_rejected_le_reported",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="first", rework_of__isnull=True) | Q(kind="rework", rework_of__isnull=False),
+                name="assignment_rework_has_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} → {self.worker} ({self.pieces})"
+
+    @property
+    def pieces_to_do(self) -> int:
+        return self.pieces - self.pieces_reported
+
+    @property
+    def pieces_uninspected(self) -> int:
+        return self.pieces_reported - self.pieces_passed - self.pieces_rejected
+
+
+class WorkReport(models.Model):
+    """A worker's report of pieces done (报工). ``key`` makes a retried or double-tapped report count once."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("派工"), on_delete=models.CASCADE, related_name="reports"
+    )
+    pieces = models.PositiveIntegerField(_("件数"))
+    at = models.DateTimeField(_("报工时间"), auto_now_add=True)
+    key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报工人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("报工")
+        verbose_name_plural = _("报工")
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(pieces__gt=0), name="report_pieces_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.pieces}"
+
+
+class Inspection(models.Model):
+    """The firm's verdict on a delivered lot of a job (质检/验收); one result row per assignment."""
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("外发单"), on_delete=models.CASCADE, related_name="inspections"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("质检员"), on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    at = models.DateTimeField(_("验收时间"), auto_now_add=True)
+    booked_at = models.DateTimeField(_("入账时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("质检")
+        verbose_name_plural = _("质检")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.at:%Y-%m-%d}"
+
+
+class InspectionResult(models.Model):
+    """One assignment's result in an inspection: submitted = passed + rejected; rework ⊆ rejected."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("质检"), on_delete=models.CASCADE, related_name="results"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("派工"), on_delete=models.PROTECT, related_name="inspection_results"
+    )
+    pieces_submitted = models.PositiveIntegerField(_("送检件数"))
+    pieces_passed = models.PositiveIntegerField(_("合格件数"))
+    pieces_rejected = models.PositiveIntegerField(_("不合格件数"))
+    pieces_rework = models.PositiveIntegerField(_("返工件数"), default=0)
+    reason = models.CharField(_("不合格原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("质检结果")
+        verbose_name_plural = _("质检结果")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "assignment"], name="result_once_per_assignment"),
+            models.CheckConstraint(
+                condition=Q(pieces_submitted=F("pieces_passed") + F("pieces_rejected")),
+                name="result_submitted_is_passed_plus_rejected",
+            ),
+            models.CheckConstraint(
+                condition=Q(pieces_rework__lte=F("pieces_rejected")), name="result_rework_le_rejected"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.pieces_passed}/{self.pieces_submitted}"
+
+
+class PayPeriod(models.Model):
+    """A workshop's monthly pay period (结算周期); closing it fixes the lines booked in that month."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.CASCADE, related_name="pay_periods"
+    )
+    month = models.DateField(_("月份"), help_text=_("当月1日"))
+    closed_at = models.DateTimeField(_("关账时间"), null=True, blank=True)
+    total_yuan = models.DecimalField(_("工资合计(元)"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("结算周期")
+        verbose_name_plural = _("结算周期")
+        constraints = [models.UniqueConstraint(fields=["workshop", "month"], name="pay_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} {self.month:%Y-%m}"
+
+
+class PayLine(models.Model):
+    """Pay for the passed pieces of one inspection result (计件工资): pieces × rate, half-up to the fen.
+
+    One line per inspection result (database-unique), so no passed piece is paid twice.
+    """
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, related_name="pay_lines"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("派工"), on_delete=models.PROTECT, related_name="pay_lines"
+    )
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("质检"), on_delete=models.PROTECT, related_name="pay_lines"
+    )
+    result = models.OneToOneField(
+        InspectionResult, verbose_name=_("质检结果"), on_delete=models.PROTECT, related_name="pay_line"
+    )
+    pieces_passed = models.PositiveIntegerField(_("合格件数"))
+    rate = models.DecimalField(_("计件单价(元/件)"), max_digits=10, decimal_places=4)
+    amount = models.DecimalField(_("金额(元)"), max_digits=12, decimal_places=2)
+    booked_on = models.DateField(_("入账日期"))
+    period = models.ForeignKey(
+        PayPeriod,
+        verbose_name=_("结算周期"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+    )
+
+    class Meta:
+        verbose_name = _("工资明细")
+        verbose_name_plural = _("工资明细")
+        ordering = ["-booked_on", "-id"]
+        indexes = [models.Index(fields=["worker", "booked_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(pieces_passed__gt=0), name="payline_pieces_positive"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payline_amount_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.amount}"
+
+
+class FlowEvent(models.Model):
+    """One row for every state change (流程记录, 全流程监督): what, from, to, who, when, why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    obj = GenericForeignKey("content_type", "object_id")
+    job = models.ForeignKey(Job, verbose_name=_("外发单"), on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空表示系统自动"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model}#{self.object_id} {self.from_state}→{self.to_state}"
+
+
+class NotificationKind(models.TextChoices):
+    JOB_ISSUED = "job_issued", _("新外发单")
+    JOB_ACCEPTED = "job_accepted", _("已接单")
+    JOB_DECLINED = "job_declined", _("已拒单")
+    OFFER = "offer", _("新派工")
+    READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
+    INSPECTION = "inspection", _("验收结果")
+    REWORK = "rework", _("返工")
+    PAY_BOOKED = "pay_booked", _("工资入账")
+
+
+class Notification(models.Model):
+    """An in-app inbox message. ``sent_at`` marks delivery through the configured senders."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=NotificationKind.choices)
+    text = models.CharField(_("内容"), max_length=300)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

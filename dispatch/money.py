@@ -1,0 +1,42 @@
+"""Money in one place: every yuan figure in Nuanxin is computed here.
+
+Amounts are ``Decimal`` yuan; wages are rounded half-up to the fen (0.01 yuan) per pay line, as the
+glossary's 计件工资 says. Later issues (full settlement, bonuses, statements) extend this module.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN = Decimal("0.01")
+RATE_PLACES = Decimal("0.0001")
+
+
+def to_yuan(value: Decimal | int | str) -> Decimal:
+    """Round a yuan amount half-up to the fen. ``to_yuan(Decimal("0.125")) == Decimal("0.13")``."""
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def wage_amount(pieces: int, rate: Decimal) -> Decimal:
+    """Piece wage (计件工资): ``pieces`` (int ≥ 0) × ``rate`` (yuan/piece), half-up to the fen.
+
+    Raises ValueError for a negative or non-integer piece count.
+    """
+    if not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
+        raise ValueError("pieces must be a non-negative int")
+    return to_yuan(Decimal(pieces) * Decimal(rate))
+
+
+def firm_saving(pieces: int, inhouse_cost: Decimal, rate: Decimal) -> Decimal:
+    """A firm's saving (降本) on ``pieces`` passed pieces: (in-house cost − piece rate) × pieces, to the fen.
+
+    Negative when the workshop's rate is above the firm's own cost.
+    """
+    return to_yuan(Decimal(pieces) * (Decimal(inhouse_cost) - Decimal(rate)))
+
+
+def annualise(total: Decimal, days: int) -> Decimal:
+    """Scale a total earned over ``days`` calendar days to a 365-day year, to the fen."""
+    if days <= 0:
+        raise ValueError("days must be positive")
+    return to_yuan(Decimal(total) * Decimal(365) / Decimal(days))

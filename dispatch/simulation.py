@@ -1,0 +1,269 @@
+"""Drive N days of realistic work through the real flow (the ``simulate`` command).
+
+Every step calls the same services the pages call, and every follow-up (auto-accept, planning offers,
+expiring offers, completing and sending jobs for inspection, booking pay and rework) is done by a real
+Celery worker consuming from Redis: this module only waits for the broker to fall idle between steps.
+
+The model, per simulated day (seeded, so a run is repeatable):
+- each production line issues a job with probability ``issue_prob``; quantities are sized so the
+  workshop's workers are about 90 % busy; piece rates are about 65 % of the line's in-house cost
+  (times ``rate_scale``);
+- the head accepts what the auto-accept rule left (and declines about 3 %);
+- workers accept 88 % of offers, decline 5 %, ignore 7 % (ignored offers expire overnight and go to others);
+- each worker makes ``hours_per_week / 6`` hours a day (Sundays off) at their own speed (the planning
+  prior × 0.8–1.2) and reports it, rework first; 2 % of reports are sent twice (a retry) with the same key;
+- firms inspect what was sent the day before, with each worker's own defect rate (1–6 %); 70 % of
+  rejected pieces go back as rework.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from config.celery import require_worker, wait_until_idle
+from workshop.models import FirmStaff, Pairing, ProductionLine, Worker, Workshop
+
+from . import money, reports, services, tasks
+from .models import Assignment, AssignmentState, IllegalTransition, Job, JobState
+from .planning import PRIOR_PIECES_PER_HOUR
+
+
+@dataclass
+class SimResult:
+    days: int
+    seed: int
+    figures: dict
+    invariants: list[dict]
+    counters: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "days": self.days,
+            "seed": self.seed,
+            **self.figures,
+            "invariants": self.invariants,
+            "events": self.counters,
+        }
+
+
+class Simulation:
+    def __init__(
+        self,
+        *,
+        workshop: Workshop,
+        days: int,
+        seed: int = 1,
+        rate_scale: Decimal = Decimal("1"),
+        issue_prob: float = 0.6,
+        log=None,
+    ):
+        self.workshop, self.days, self.seed = workshop, days, seed
+        self.rate_scale = Decimal(rate_scale)
+        self.issue_prob = issue_prob
+        self.rng = random.Random(seed)
+        self.log = log or (lambda msg: None)
+        self.workers = list(Worker.objects.filter(workshop=workshop, active=True).select_related("user"))
+        wrng = random.Random(seed * 7919)
+        self.speed = {w.pk: wrng.uniform(0.8, 1.2) for w in self.workers}
+        self.defect = {w.pk: wrng.uniform(0.01, 0.06) for w in self.workers}
+        self.lines = list(
+            ProductionLine.objects.filter(pairings__workshop=workshop, pairings__active=True, active=True)
+            .select_related("firm")
+            .distinct()
+        )
+        self.clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
+        self.job_ids: list[int] = []
+        self.reported_pieces = 0
+        self.counters = {
+            "jobs_issued": 0,
+            "declined_jobs": 0,
+            "offers_accepted": 0,
+            "offers_declined": 0,
+            "offers_ignored": 0,
+            "reports": 0,
+            "duplicate_reports": 0,
+            "inspections": 0,
+        }
+        self.run_tag = f"{timezone.now():%Y%m%d%H%M%S%f}-{seed}"
+
+    # --- helpers -----------------------------------------------------------------------------------
+    def _idle(self) -> None:
+        wait_until_idle(timeout=300)
+
+    def _jobs(self, *states):
+        qs = Job.objects.filter(pk__in=self.job_ids).select_related("line", "workshop")
+        return qs.filter(state__in=states) if states else qs
+
+    def _daily_capacity(self, kind: str) -> float:
+        total = 0.0
+        for w in self.workers:
+            if w.has_skill(kind):
+                total += w.hours_per_week / 6 * PRIOR_PIECES_PER_HOUR[kind] * self.speed[w.pk] / len(w.skills)
+        return total
+
+    # --- the day's steps ---------------------------------------------------------------------------
+    def issue_jobs(self, day: int) -> None:
+        by_kind: dict[str, int] = {}
+        for line in self.lines:
+            by_kind[line.process_kind] = by_kind.get(line.process_kind, 0) + 1
+        for line in self.lines:
+            if self.rng.random() > self.issue_prob:
+                continue
+            per_line = (
+                self._daily_capacity(line.process_kind) * 0.8 / by_kind[line.process_kind] / self.issue_prob
+            )
+            lead = self.rng.randint(3, 6)
+            quantity = max(100, int(round(per_line * self.rng.uniform(0.7, 1.3), -1)))
+            rate = (
+                line.inhouse_cost_per_piece
+                * Decimal(str(round(self.rng.uniform(0.6, 0.7), 2)))
+                * self.rate_scale
+            )
+            rate = rate.quantize(money.RATE_PLACES)
+            job = services.job_issue(
+                actor=self.clerks[line.firm_id],
+                workshop=self.workshop,
+                line=line,
+                title=f"{line.name} 第{day + 1}天",
+                quantity=quantity,
+                piece_rate=rate,
+                due_on=timezone.localdate() + dt.timedelta(days=lead),
+                instructions="按样品加工,轻拿轻放。",
+            )
+            self.job_ids.append(job.pk)
+            self.counters["jobs_issued"] += 1
+
+    def head_decides(self) -> None:
+        head = self.workshop.head
+        for job in self._jobs(JobState.ISSUED):
+            try:
+                if self.rng.random() < 0.03:
+                    services.job_decline(actor=head, job=job, reason="人手不足,本周无法承接")
+                    self.counters["declined_jobs"] += 1
+                else:
+                    services.job_accept(actor=head, job=job)
+            except IllegalTransition:
+                continue  # the auto-accept rule got there first
+
+    def answer_offers(self) -> None:
+        offers = Assignment.objects.filter(
+            job_id__in=self.job_ids, state=AssignmentState.OFFERED
+        ).select_related("worker__user")
+        for a in offers.order_by("pk"):
+            roll = self.rng.random()
+            try:
+                if roll < 0.88:
+                    services.assignment_accept(actor=a.worker.user, assignment=a)
+                    self.counters["offers_accepted"] += 1
+                elif roll < 0.93:
+                    services.assignment_decline(actor=a.worker.user, assignment=a, reason="这几天家里有事")
+                    self.counters["offers_declined"] += 1
+                else:
+                    self.counters["offers_ignored"] += 1
+            except (IllegalTransition, ValidationError):
+                continue
+
+    def expire_overnight(self) -> None:
+        tomorrow = timezone.now() + dt.timedelta(hours=48)
+        tasks.expire_stale_offers.delay(now=tomorrow.isoformat())
+        tasks.replan_unassigned_jobs.delay()
+
+    def work(self, day: int, weekday: int) -> None:
+        if weekday == 6:
+            return  # Sunday
+        open_by_worker: dict[int, list[Assignment]] = {}
+        for a in (
+            Assignment.objects.filter(job_id__in=self.job_ids, state=AssignmentState.ACCEPTED)
+            .select_related("worker__user", "job")
+            .order_by("-kind", "due_on", "pk")
+        ):
+            open_by_worker.setdefault(a.worker_id, []).append(a)
+        for worker_id, items in open_by_worker.items():
+            hours = items[0].worker.hours_per_week / 6 * self.rng.uniform(0.85, 1.1)
+            for a in items:
+                if hours <= 0:
+                    break
+                rate = PRIOR_PIECES_PER_HOUR[a.job.process_kind] * self.speed[worker_id]
+                pieces = min(a.pieces_to_do, int(hours * rate))
+                if pieces <= 0:
+                    break
+                hours -= pieces / rate
+                key = f"sim-{self.run_tag}-{day}-{a.pk}"
+                services.work_report(actor=a.worker.user, assignment=a, pieces=pieces, key=key)
+                self.reported_pieces += pieces
+                self.counters["reports"] += 1
+                if self.rng.random() < 0.02:
+                    _, created = services.work_report(
+                        actor=a.worker.user, assignment=a, pieces=pieces, key=key
+                    )
+                    self.counters["duplicate_reports"] += 1
+                    assert not created
+
+    def inspect(self) -> None:
+        for job in self._jobs(JobState.INSPECTING):
+            results = []
+            for a in job.assignments.filter(state=AssignmentState.DONE):
+                n = a.pieces_uninspected
+                if n <= 0:
+                    continue
+                p = self.defect[a.worker_id]
+                rejected = (
+                    sum(1 for _ in range(n) if self.rng.random() < p)
+                    if n < 400
+                    else max(0, int(round(self.rng.gauss(n * p, math.sqrt(n * p * (1 - p))))))
+                )
+                rejected = min(rejected, n)
+                rework = int(rejected * 0.7)
+                results.append(
+                    services.ResultInput(
+                        a.pk, n - rejected, rejected, rework, "毛刺/漏装" if rejected else ""
+                    )
+                )
+            clerk = self.clerks[job.line.firm_id]
+            try:
+                services.job_inspect(actor=clerk, job=job, results=results, notes="抽检+全检")
+                self.counters["inspections"] += 1
+            except (ValidationError, IllegalTransition):
+                continue
+
+    def run(self) -> SimResult:
+        require_worker()
+        start = timezone.localdate()
+        for day in range(self.days):
+            weekday = (start + dt.timedelta(days=day)).weekday()
+            self.inspect()
+            self._idle()
+            self.issue_jobs(day)
+            self._idle()
+            self.head_decides()
+            self._idle()
+            for _round in range(3):
+                self.answer_offers()
+                self._idle()
+            self.work(day, weekday)
+            self._idle()
+            self.expire_overnight()
+            self._idle()
+            self.log(
+                f"day {day + 1}/{self.days}: {len(self.job_ids)} jobs, {self.reported_pieces} pieces reported"
+            )
+        jobs = Job.objects.filter(pk__in=self.job_ids)
+        figures = reports.flow_figures(
+            jobs=jobs, workers=reports.active_workers([self.workshop.pk]), days=self.days
+        )
+        invariants = reports.check_invariants(jobs=jobs, expected_report_pieces=self.reported_pieces)
+        return SimResult(self.days, self.seed, figures, invariants, self.counters)
+
+
+def demo_workshop() -> Workshop:
+    ws = Workshop.objects.filter(name="暖心坊", community="新街社区").first()
+    if ws is None or not Pairing.objects.filter(workshop=ws).exists():
+        raise RuntimeError("The demo workshop is missing: run `python manage.py seed_demo` first.")
+    return ws

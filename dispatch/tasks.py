@@ -1,0 +1,151 @@
+"""Celery tasks that route the flow. Each takes ids (never objects or personal data), re-fetches,
+re-checks state, does nothing when its work is already done, then calls a service. Safe to redeliver.
+
+Transient database errors (a locked SQLite file, a PostgreSQL serialization failure) are retried with
+backoff, at most 5 times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from workshop.models import Pairing, Workshop
+
+from . import services
+from .models import (
+    Assignment,
+    AssignmentState,
+    IllegalTransition,
+    Inspection,
+    Job,
+    JobState,
+    NotificationKind,
+)
+
+logger = logging.getLogger("nuanxin.tasks")
+
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RETRY)
+def on_job_issued(job_id: int) -> str:
+    """Tell the head about a new job and apply the pairing's auto-accept rule. Returns what it did."""
+    job = Job.objects.select_related("workshop", "workshop__head", "line").filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    if job.workshop.head_id:
+        services.notify(
+            recipient=job.workshop.head,
+            kind=NotificationKind.JOB_ISSUED,
+            text=f"{job.line.firm.name} 新外发单:{job.title} {job.quantity} 件",
+            link=f"/head/jobs/{job.pk}/",
+            dedupe_key=f"issued:{job.pk}",
+        )
+    if job.state != JobState.ISSUED:
+        return "already-handled"
+    pairing = Pairing.objects.filter(firm_id=job.line.firm_id, workshop_id=job.workshop_id).first()
+    lead_days = (job.due_on - timezone.localdate()).days
+    if pairing and pairing.auto_accepts(quantity=job.quantity, lead_days=lead_days):
+        try:
+            services.job_accept(actor=None, job=job, note="自动接单规则")
+        except IllegalTransition:
+            return "already-handled"
+        return "auto-accepted"
+    return "notified"
+
+
+@shared_task(**RETRY)
+def plan_job_offers(job_id: int) -> int:
+    """Offer the job's unassigned pieces to suitable workers. Returns how many offers it made."""
+    if not Job.objects.filter(pk=job_id, state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS)).exists():
+        return 0
+    return len(services.job_plan_offers(job=job_id))
+
+
+@shared_task(**RETRY)
+def expire_stale_offers(now: str | None = None) -> int:
+    """Expire offers unanswered by their deadline (``now``: ISO datetime, default the current time) and
+    offer their pieces to others. Returns how many offers it expired."""
+    at = parse_datetime(now) if now else timezone.now()
+    expired = 0
+    for pk in Assignment.objects.filter(state=AssignmentState.OFFERED, expires_at__lte=at).values_list(
+        "pk", flat=True
+    ):
+        try:
+            services.assignment_expire(assignment=pk, now=at)
+            expired += 1
+        except (IllegalTransition, ValidationError):
+            continue  # answered meanwhile
+    return expired
+
+
+@shared_task(**RETRY)
+def replan_unassigned_jobs() -> int:
+    """Queue planning for every dispatching job with pieces not yet offered (workers' capacity frees up as
+    they report). Returns how many jobs it queued."""
+    ids = list(
+        Job.objects.filter(
+            state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS), pieces_assigned__lt=F("quantity")
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        plan_job_offers.delay(pk)
+    return len(ids)
+
+
+@shared_task(**RETRY)
+def finish_job_if_done(job_id: int) -> str:
+    """When every assignment of a job is done, complete it and send it for inspection (送检)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.state not in (JobState.IN_PROGRESS, JobState.COMPLETED):
+        return "nothing"
+    try:
+        if job.state == JobState.IN_PROGRESS:
+            services.job_complete(job=job)
+        services.job_submit_for_inspection(job=job)
+    except (ValidationError, IllegalTransition):
+        return "not-ready"
+    return "submitted"
+
+
+@shared_task(**RETRY)
+def book_inspection(inspection_id: int) -> str:
+    """Book pay lines, create rework and notify for one inspection; a second delivery changes nothing."""
+    inspection = Inspection.objects.filter(pk=inspection_id).first()
+    if inspection is None:
+        return "missing"
+    if inspection.booked_at is not None:
+        return "already-booked"
+    services.inspection_book(inspection=inspection_id)
+    return "booked"
+
+
+@shared_task(**RETRY)
+def deliver_notification(notification_id: int) -> bool:
+    """Send one inbox notification through the configured senders, once."""
+    return services.notification_deliver(notification=notification_id)
+
+
+@shared_task(**RETRY)
+def close_pay_periods(month: str | None = None) -> int:
+    """Close every workshop's pay period for ``month`` (ISO date in the month; default: last month)."""
+    if month:
+        first = dt.date.fromisoformat(month).replace(day=1)
+    else:
+        first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    for workshop in Workshop.objects.all():
+        services.pay_period_close(workshop=workshop, month=first)
+    return Workshop.objects.count()

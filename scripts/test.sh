@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make test: the whole suite against real services, started here and stopped after.
+# Redis always; PostgreSQL when DATABASE_URL points at it, or in CI when DATABASE_URL is unset.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap 'stop_redis; stop_postgres' EXIT
+
+start_redis
+if [ -z "${DATABASE_URL:-}" ] && [ -n "${CI:-}" ]; then
+  start_postgres
+elif [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  start_postgres
+fi
+echo ">> database: ${DATABASE_URL:-sqlite (db in var/)}; broker: $REDIS_URL" | sed -E 's#://[^:/]+:[^@]+@#://***@#'
+set +e
+"$ROOT/.venv/bin/pytest" "$@"
+status=$?
+set -e
+exit $status

@@ -1,0 +1,126 @@
+"""Shared fixtures: a paired workshop (the cast), a real Redis check, and a real Celery worker.
+
+The cast, after healthchecks' Alice/Bob/Charlie: ``head`` runs workshop ``ws``; ``clerk`` is staff of
+``firm`` whose ``line`` is paired with ``ws``; ``alice``, ``bob`` and ``carol`` are workers of ``ws``;
+``mallory`` is a worker of another workshop, ``eve`` staff of another firm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import (
+    FirmStaffFactory,
+    LineFactory,
+    PairingFactory,
+    UserFactory,
+    WorkerFactory,
+    WorkshopFactory,
+)
+
+
+@dataclass
+class Cast:
+    ws: object
+    head: object
+    firm: object
+    line: object
+    pairing: object
+    clerk: object
+    alice: object
+    bob: object
+    carol: object
+    mallory: object
+    eve: object
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The cast has eight users per test; the real hasher would spend seconds on each test's setup.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    head = UserFactory(username="head")
+    ws = WorkshopFactory(name="暖心坊", head=head)
+    line = LineFactory(name="开关装配线")
+    pairing = PairingFactory(firm=line.firm, workshop=ws, lines=[line])
+    clerk = FirmStaffFactory(user=UserFactory(username="clerk"), firm=line.firm).user
+    alice, bob, carol = (
+        WorkerFactory(workshop=ws, user=UserFactory(username=n), name=n) for n in ("alice", "bob", "carol")
+    )
+    mallory = WorkerFactory(user=UserFactory(username="mallory"), name="mallory")
+    eve = FirmStaffFactory(user=UserFactory(username="eve")).user
+    return Cast(ws, head, line.firm, line, pairing, clerk, alice, bob, carol, mallory, eve)
+
+
+def tomorrow(days: int = 7) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+@pytest.fixture
+def issue_job(cast):
+    """Issue a job as the clerk, returning the Job (on-commit tasks are not run)."""
+    from dispatch import services
+
+    def _issue(quantity: int = 300, rate: str = "0.0350", **kw):
+        return services.job_issue(
+            actor=cast.clerk,
+            workshop=cast.ws,
+            line=cast.line,
+            title=kw.pop("title", "开关面板装配"),
+            quantity=quantity,
+            piece_rate=Decimal(rate),
+            due_on=kw.pop("due_on", tomorrow()),
+            **kw,
+        )
+
+    return _issue
+
+
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """The real Redis broker that ``make test`` started. Missing Redis is a failure, never a skip."""
+    client = redis_client()
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.fail(
+            f"Redis is not reachable at {settings.CELERY_BROKER_URL} ({exc}); run the suite with `make test`."
+        )
+    return client
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_server):
+    """A real Celery worker consuming from the real Redis broker, in a thread of this process."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    redis_server.flushdb()
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+    ) as worker:
+        yield worker
+    redis_server.flushdb()
+
+
+@pytest.fixture
+def postgres_only():
+    """Row locks and concurrent writers mean nothing on SQLite: these tests run on PostgreSQL (CI does)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run `make test` in CI, or with DATABASE_URL=postgres://...")

@@ -1,0 +1,125 @@
+"""The flow routed by a real Celery worker consuming from a real Redis: the user's story end to end."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from config.celery import wait_until_idle
+from dispatch import services, tasks
+from dispatch.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    Inspection,
+    Job,
+    JobState,
+    Notification,
+    PayLine,
+)
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+
+def _offers(job):
+    return list(
+        Assignment.objects.filter(job=job, state=AssignmentState.OFFERED).select_related("worker__user")
+    )
+
+
+def _work_everything(job, tag):
+    for a in Assignment.objects.filter(job=job, state=AssignmentState.ACCEPTED).select_related(
+        "worker__user"
+    ):
+        services.work_report(actor=a.worker.user, assignment=a, pieces=a.pieces_to_do, key=f"{tag}-{a.pk}")
+
+
+def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, cast, issue_job):
+    job = issue_job(quantity=300, rate="0.0350")
+    wait_until_idle(timeout=30)
+    assert Notification.objects.filter(recipient=cast.head, kind="job_issued").exists()
+    assert Job.objects.get(pk=job.pk).state == JobState.ISSUED  # no auto-accept rule on this pairing
+
+    services.job_accept(actor=cast.head, job=job)
+    wait_until_idle(timeout=30)
+    offers = _offers(job)
+    assert offers and sum(a.pieces for a in offers) == 300  # the worker planned and offered the split
+    for a in offers:
+        services.assignment_accept(actor=a.worker.user, assignment=a)
+    _work_everything(job, "r1")
+    wait_until_idle(timeout=30)
+    job.refresh_from_db()
+    assert job.state == JobState.INSPECTING  # completed and sent for inspection by the worker
+
+    done = list(job.assignments.filter(state=AssignmentState.DONE).order_by("pk"))
+    first, rest = done[0], done[1:]
+    results = [services.ResultInput(first.pk, first.pieces - 5, 5, 3, "毛刺")]
+    results += [services.ResultInput(a.pk, a.pieces, 0, 0) for a in rest]
+    services.job_inspect(actor=cast.clerk, job=job, results=results)
+    wait_until_idle(timeout=30)
+    job.refresh_from_db()
+    assert job.state == JobState.IN_PROGRESS  # back to production for the rework
+    rework = Assignment.objects.get(job=job, kind=AssignmentKind.REWORK)
+    assert (rework.worker_id, rework.pieces, rework.state) == (first.worker_id, 3, AssignmentState.ACCEPTED)
+    paid = sum(p.pieces_passed for p in PayLine.objects.filter(assignment__job=job))
+    assert paid == 295
+
+    _work_everything(job, "r2")
+    wait_until_idle(timeout=30)
+    job.refresh_from_db()
+    assert job.state == JobState.INSPECTING
+    services.job_inspect(actor=cast.clerk, job=job, results=[services.ResultInput(rework.pk, 3, 0, 0)])
+    wait_until_idle(timeout=30)
+    job.refresh_from_db()
+    assert job.state == JobState.SETTLED
+    lines = PayLine.objects.filter(assignment__job=job)
+    assert sum(p.pieces_passed for p in lines) == 298  # 2 pieces failed for good
+    assert sum(p.amount for p in lines) == sum(
+        (Decimal(p.pieces_passed) * Decimal("0.0350")).quantize(Decimal("0.01"), ROUND_HALF_UP) for p in lines
+    )
+    assert Notification.objects.filter(recipient=first.worker.user, kind="rework").exists()
+
+
+def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, issue_job):
+    job = issue_job(quantity=120)
+    services.job_accept(actor=cast.head, job=job)
+    wait_until_idle(timeout=30)
+    for a in _offers(job):
+        services.assignment_accept(actor=a.worker.user, assignment=a)
+    tasks.plan_job_offers.delay(job.pk)  # a redelivered planning task offers nothing more
+    tasks.plan_job_offers.delay(job.pk)
+    _work_everything(job, "x")
+    wait_until_idle(timeout=30)
+    assert Assignment.objects.filter(job=job).count() == len(list(job.assignments.all()))
+    assert Job.objects.get(pk=job.pk).pieces_assigned == 120
+    results = [services.ResultInput(a.pk, a.pieces, 0, 0) for a in job.assignments.filter(state="done")]
+    services.job_inspect(actor=cast.clerk, job=job, results=results)
+    wait_until_idle(timeout=30)
+    inspection = Inspection.objects.get(job=job)
+    before = list(PayLine.objects.filter(inspection=inspection).values_list("pk", "amount"))
+    assert before
+    tasks.book_inspection.delay(inspection.pk)
+    tasks.book_inspection.delay(inspection.pk)
+    tasks.finish_job_if_done.delay(job.pk)
+    wait_until_idle(timeout=30)
+    assert list(PayLine.objects.filter(inspection=inspection).values_list("pk", "amount")) == before
+    assert Job.objects.get(pk=job.pk).state == JobState.SETTLED
+
+
+def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("simulate", days=4, seed=3, json=True, stdout=out, stderr=StringIO())
+    lines = out.getvalue().strip().splitlines()
+    result = json.loads(lines[-1])
+    assert result["invariants"] and all(c["ok"] for c in result["invariants"]), result["invariants"]
+    assert result["pieces"]["passed"] > 0
+    assert result["pieces"]["passed"] + result["pieces"]["rejected"] <= result["pieces"]["reported"]
+    for group in ("fixed", "part_time", "low_income"):
+        assert Decimal(result["wages_yuan"][group]) > 0, group
+    assert sum(PayLine.objects.values_list("amount", flat=True)) == Decimal(result["wages_yuan"]["total"])
+    assert "件数 pieces passed" in out.getvalue()  # the table is printed before the JSON line

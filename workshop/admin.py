@@ -1,0 +1,114 @@
+"""Admin for workshops, firms, lines, pairings, workers and staff links (community admins' back office).
+
+A worker's phone and ID number show masked in lists; ``low_income`` (sensitive) appears only in the change
+form, never as a column or a filter.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import CommunityAdmin, FirmStaff, Pairing, PartnerFirm, ProductionLine, Worker, Workshop
+
+admin.site.site_header = "暖心坊 · Nuanxin 管理"
+admin.site.site_title = "暖心坊 · Nuanxin"
+admin.site.index_title = _("数据管理")
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ("name", "community", "subdistrict", "county", "head", "operator", "created_at")
+    list_select_related = ("head",)
+    list_filter = ("county", "subdistrict")
+    search_fields = ("name", "community", "subdistrict", "county", "operator")
+    autocomplete_fields = ("head",)
+
+
+class LineInline(admin.TabularInline):
+    model = ProductionLine
+    extra = 0
+
+
+@admin.register(PartnerFirm)
+class PartnerFirmAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "contact", "phone")
+    list_filter = ("pairings__workshop__county",)
+    search_fields = ("name", "credit_code", "contact")
+    inlines = [LineInline]
+
+
+@admin.register(ProductionLine)
+class ProductionLineAdmin(admin.ModelAdmin):
+    list_display = ("name", "firm", "process_kind", "inhouse_cost_per_piece", "active")
+    list_select_related = ("firm",)
+    list_filter = ("process_kind", "active", "firm")
+    search_fields = ("name", "firm__name")
+    autocomplete_fields = ("firm",)
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    list_display = (
+        "firm",
+        "workshop",
+        "signed_on",
+        "active",
+        "auto_accept",
+        "auto_accept_max_pieces",
+        "auto_accept_min_lead_days",
+    )
+    list_select_related = ("firm", "workshop")
+    list_filter = ("active", "auto_accept", "workshop__county")
+    search_fields = ("firm__name", "workshop__name", "workshop__community")
+    autocomplete_fields = ("firm", "workshop")
+    filter_horizontal = ("lines",)
+    date_hierarchy = "signed_on"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "lines":
+            kwargs["queryset"] = ProductionLine.objects.select_related("firm")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Worker)
+class WorkerAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "workshop",
+        "phone_display",
+        "id_number_display",
+        "employment",
+        "work_place",
+        "hours_per_week",
+        "active",
+    )
+    list_select_related = ("workshop",)
+    # Never low_income here: a filter would show who is low-income to anyone who can open the list.
+    list_filter = ("workshop", "employment", "work_place", "active")
+    search_fields = ("name", "workshop__name", "home_area")
+    autocomplete_fields = ("user", "workshop")
+
+    @admin.display(description=_("手机号"))
+    def phone_display(self, obj: Worker) -> str:
+        return obj.phone_masked
+
+    @admin.display(description=_("身份证号"))
+    def id_number_display(self, obj: Worker) -> str:
+        return obj.id_number_masked
+
+
+@admin.register(FirmStaff)
+class FirmStaffAdmin(admin.ModelAdmin):
+    list_display = ("user", "firm")
+    list_select_related = ("user", "firm")
+    list_filter = ("firm",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "firm__name")
+    autocomplete_fields = ("user", "firm")
+
+
+@admin.register(CommunityAdmin)
+class CommunityAdminAdmin(admin.ModelAdmin):
+    list_display = ("user", "community", "subdistrict", "county")
+    list_select_related = ("user",)
+    list_filter = ("county", "subdistrict")
+    search_fields = ("user__username", "community", "subdistrict", "county")
+    autocomplete_fields = ("user",)

@@ -1,0 +1,253 @@
+"""Workshops, partner firms, production lines, pairings, workers and staff links.
+
+Money is ``Decimal`` in yuan; quantities are integer pieces; dates are Asia/Shanghai.
+Terms follow ../shared/GLOSSARY.md.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .validators import (
+    mask_id_number,
+    mask_phone,
+    validate_credit_code,
+    validate_id_number,
+    validate_mainland_mobile,
+)
+
+
+class ProcessKind(models.TextChoices):
+    ASSEMBLY = "assembly", _("零件装配")
+    FABRIC = "fabric", _("布料加工")
+    PACKAGING = "packaging", _("产品包装")
+    OTHER = "other", _("其他")
+
+
+class Workshop(models.Model):
+    """A community outwork workshop (工坊), e.g. 暖心坊 of 新街社区."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    community = models.CharField(_("社区/村"), max_length=100)
+    subdistrict = models.CharField(_("街道/镇"), max_length=100)
+    county = models.CharField(_("县"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("坊长"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_workshops",
+    )
+    operator = models.CharField(_("运营方"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工坊")
+        verbose_name_plural = _("工坊")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "community", "name"], name="workshop_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community}·{self.name}"
+
+
+class PartnerFirm(models.Model):
+    """A partner firm (结对企业), identified by its unified social credit code (GB 32100)."""
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = PhoneNumberField(_("联系电话"), blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("结对企业")
+        verbose_name_plural = _("结对企业")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductionLine(models.Model):
+    """A firm's production line whose simple manual steps are outsourced (生产线)."""
+
+    firm = models.ForeignKey(
+        PartnerFirm, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="lines"
+    )
+    name = models.CharField(_("生产线"), max_length=100)
+    process_kind = models.CharField(_("工序类别"), max_length=20, choices=ProcessKind.choices)
+    inhouse_cost_per_piece = models.DecimalField(
+        _("厂内人工成本(元/件)"),
+        max_digits=10,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("企业自己做这一步每件的人工成本,用于计算降本。"),
+    )
+    active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("生产线")
+        verbose_name_plural = _("生产线")
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "name"], name="line_unique_name_per_firm"),
+            models.CheckConstraint(condition=Q(inhouse_cost_per_piece__gte=0), name="line_cost_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm.name}·{self.name}"
+
+
+class Pairing(models.Model):
+    """A signed cooperation (结对) between a firm, some of its lines, and a workshop.
+
+    The optional auto-accept rule: when ``auto_accept`` is on, a job on a paired line is accepted
+    without the head if its quantity is at most ``auto_accept_max_pieces`` (pieces; blank = any) and its
+    due date is at least ``auto_accept_min_lead_days`` days after issue.
+    """
+
+    firm = models.ForeignKey(
+        PartnerFirm, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="pairings"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.CASCADE, related_name="pairings"
+    )
+    lines = models.ManyToManyField(ProductionLine, verbose_name=_("生产线"), related_name="pairings")
+    signed_on = models.DateField(_("签约日期"))
+    active = models.BooleanField(_("有效"), default=True)
+    auto_accept = models.BooleanField(_("自动接单"), default=False)
+    auto_accept_max_pieces = models.PositiveIntegerField(_("自动接单上限(件)"), null=True, blank=True)
+    auto_accept_min_lead_days = models.PositiveSmallIntegerField(_("自动接单最少工期(天)"), default=2)
+
+    class Meta:
+        verbose_name = _("结对")
+        verbose_name_plural = _("结对")
+        constraints = [models.UniqueConstraint(fields=["firm", "workshop"], name="pairing_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.firm} ⇄ {self.workshop}"
+
+    def auto_accepts(self, *, quantity: int, lead_days: int) -> bool:
+        """True when the auto-accept rule covers a job of ``quantity`` pieces due in ``lead_days`` days."""
+        if not (self.active and self.auto_accept):
+            return False
+        if self.auto_accept_max_pieces is not None and quantity > self.auto_accept_max_pieces:
+            return False
+        return lead_days >= self.auto_accept_min_lead_days
+
+
+class Employment(models.TextChoices):
+    FIXED = "fixed", _("固定坊工")
+    PART_TIME = "part_time", _("兼职坊工")
+
+
+class WorkPlace(models.TextChoices):
+    WORKSHOP = "workshop", _("在工坊做")
+    HOME = "home", _("在家做")
+
+
+class Worker(models.Model):
+    """A resident who does piecework (坊工). ``low_income`` is sensitive: community admins only."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="worker"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="workers"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = PhoneNumberField(_("手机号"), unique=True, validators=[validate_mainland_mobile])
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    employment = models.CharField(_("用工类型"), max_length=20, choices=Employment.choices)
+    low_income = models.BooleanField(_("低收入"), default=False)
+    skills = models.JSONField(_("技能"), default=list, blank=True, help_text=_("工序类别列表"))
+    hours_per_week = models.PositiveSmallIntegerField(_("每周可用工时(小时)"), default=20)
+    work_place = models.CharField(
+        _("做工地点"), max_length=20, choices=WorkPlace.choices, default=WorkPlace.WORKSHOP
+    )
+    home_area = models.CharField(_("居住片区"), max_length=100, blank=True)
+    home_address = models.CharField(_("家庭住址"), max_length=200, blank=True)
+    baseline_income_yuan = models.DecimalField(
+        _("加入前年收入(元)"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+    active = models.BooleanField(_("在岗"), default=True)
+
+    class Meta:
+        verbose_name = _("坊工")
+        verbose_name_plural = _("坊工")
+        constraints = [
+            models.CheckConstraint(condition=Q(hours_per_week__lte=84), name="worker_hours_sane"),
+            models.CheckConstraint(
+                condition=Q(baseline_income_yuan__gte=0), name="worker_baseline_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def has_skill(self, kind: str) -> bool:
+        return kind in (self.skills or [])
+
+
+class FirmStaff(models.Model):
+    """A user who issues jobs and inspects goods for one partner firm (企业专员/质检员)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="firm_staff"
+    )
+    firm = models.ForeignKey(
+        PartnerFirm, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("企业专员")
+        verbose_name_plural = _("企业专员")
+
+    def __str__(self) -> str:
+        return f"{self.firm} · {self.user}"
+
+
+class CommunityAdmin(models.Model):
+    """Community staff (社区管理员): sees the workshops of their community."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="community_admin",
+    )
+    community = models.CharField(_("社区/村"), max_length=100)
+    subdistrict = models.CharField(_("街道/镇"), max_length=100)
+    county = models.CharField(_("县"), max_length=100)
+
+    class Meta:
+        verbose_name = _("社区管理员")
+        verbose_name_plural = _("社区管理员")
+
+    def __str__(self) -> str:
+        return f"{self.community} · {self.user}"
+
+    def workshops(self):
+        return Workshop.objects.filter(
+            community=self.community, subdistrict=self.subdistrict, county=self.county
+        )

@@ -1,0 +1,89 @@
+"""Validators for identifiers the workshop records: credit codes, resident ID numbers, phones.
+
+Each raises ``django.core.exceptions.ValidationError`` with a Chinese message (translatable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def validate_credit_code(value: str) -> None:
+    """Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters and a check character.
+
+    Raises ValidationError when python-stdnum's ``cn.uscc`` refuses it.
+    """
+    try:
+        uscc.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("统一社会信用代码无效(应为18位,且校验位正确)。"), code="invalid_credit_code"
+        ) from exc
+
+
+def check_id_number(value: str) -> list[str]:
+    """Check a resident identity number (居民身份证号码) to GB 11643-1999.
+
+    Refuses (ValidationError): not 18 characters; the first 17 not digits; the last not a digit or X;
+    a birth date that does not exist or lies in the future; a wrong ISO 7064 MOD 11-2 check character.
+
+    Returns a list of warnings (strings), never refusing for them: an area code that python-stdnum does not
+    know, or that it believes was assigned only after the birth year. Numbers were issued from 1984 on with
+    the area codes of that time, so older residents' real numbers (e.g. every 海盐县 number, code 330424 since
+    1983, of anyone born before 1983) carry codes "later" than their birth; ``stdnum.cn.ric.validate`` would
+    refuse them, which is why it is not used alone.
+    """
+    number = ric.compact(value or "")
+    if len(number) != 18:
+        raise ValidationError(_("身份证号码应为18位。"), code="id_length")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(_("身份证号码前17位应为数字,最后一位为数字或X。"), code="id_format")
+    try:
+        birth = ric.get_birth_date(number)
+    except StdnumError as exc:
+        raise ValidationError(_("身份证号码中的出生日期不存在。"), code="id_birth_date") from exc
+    if birth > dt.date.today() or birth.year < 1900:
+        raise ValidationError(_("身份证号码中的出生日期不合理。"), code="id_birth_date")
+    if ric.calc_check_digit(number) != number[17]:
+        raise ValidationError(_("身份证号码校验位不正确,请核对。"), code="id_checksum")
+    warnings: list[str] = []
+    try:
+        ric.get_birth_place(number)
+    except StdnumError:
+        warnings.append(str(_("身份证号码的地区代码未能核对(可能为早年或新设的行政区划),已保存,请留意。")))
+    return warnings
+
+
+def validate_id_number(value: str) -> None:
+    """Model/form validator form of :func:`check_id_number`: refuses only what GB 11643 refuses."""
+    check_id_number(value)
+
+
+def mask_id_number(value: str) -> str:
+    """Show an ID number as its first 3 and last 4 characters, e.g. ``330***********123X``."""
+    if not value:
+        return ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_phone(value) -> str:
+    """Show a mainland mobile number as ``138****1234``."""
+    if not value:
+        return ""
+    digits = str(getattr(value, "national_number", value))
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "****" + digits[-4:]
+
+
+def validate_mainland_mobile(value) -> None:
+    """A mainland China mobile number: 11 digits starting with 1[3-9] (country code +86 allowed)."""
+    national = str(getattr(value, "national_number", "") or "")
+    country = getattr(value, "country_code", 86)
+    if country != 86 or len(national) != 11 or national[0] != "1" or national[1] not in "3456789":
+        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile")
