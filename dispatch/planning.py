@@ -81,12 +81,14 @@ def plan_split(
         return []
     eligible.sort()
     chunk = max(math.ceil(pieces / len(eligible)), MIN_SHARE)
+    # A share is at least a day's work for its worker: fewer, fuller shares mean fewer trips for materials.
+    day_pieces = {w.pk: int(w.hours_per_week / 6 * PRIOR_PIECES_PER_HOUR.get(kind, 40)) for w in candidates}
     given: dict[int, int] = {}
     remaining = pieces
     for _held, worker_id, spare in eligible:
         if remaining <= 0:
             break
-        take = min(chunk, spare, remaining)
+        take = min(max(chunk, day_pieces[worker_id]), spare, remaining)
         given[worker_id] = take
         remaining -= take
     # A nearly-full worker takes less than a chunk: hand what they could not take to those with room,

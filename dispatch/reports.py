@@ -39,7 +39,8 @@ def flow_figures(*, jobs, workers, days: int) -> dict:
     reported, passed, rejected} (ints); ``wages_yuan`` {fixed, part_time, low_income, total} (decimal
     strings); ``annualised_income_per_worker_yuan`` {fixed, part_time} (decimal strings: the mean wage of
     the class's active ``workers`` scaled to 365 days); ``firm_savings_yuan`` (decimal string, all firms)
-    and ``firm_savings_by_firm_yuan`` {firm name: decimal string}.
+    and ``firm_savings_by_firm_yuan`` {firm name: decimal string}; ``firm_savings_annualised_per_firm_yuan``
+    (the mean over firms with passed pieces, scaled to 365 days: compare with the 180,000 yuan goal).
     """
     results = InspectionResult.objects.filter(inspection__job__in=jobs)
     pay = PayLine.objects.filter(assignment__job__in=jobs)
@@ -83,6 +84,11 @@ def flow_figures(*, jobs, workers, days: int) -> dict:
         "annualised_income_per_worker_yuan": annual,
         "firm_savings_yuan": str(money.to_yuan(sum(savings.values(), Decimal(0)))),
         "firm_savings_by_firm_yuan": {k: str(v) for k, v in sorted(savings.items())},
+        "firm_savings_annualised_per_firm_yuan": str(
+            money.annualise(sum(savings.values(), Decimal(0)) / len(savings), days)
+            if savings
+            else Decimal("0.00")
+        ),
     }
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dispatch import money, planning
-from dispatch.planning import MIN_SHARE, capacity_pieces, plan_split
+from dispatch.planning import capacity_pieces, plan_split
 from workshop.models import ProcessKind, Worker
 
 TODAY = dt.date(2025, 3, 3)
@@ -120,7 +120,8 @@ def _plan(pieces, workers, open_pieces=None, *, days=7, kind=ProcessKind.ASSEMBL
 
 
 def test_plan_splits_evenly_among_suitable_workers():
-    shares = _plan(300, [_worker(1), _worker(2), _worker(3)])
+    # 6 h/week: a day's work is 60 pieces, less than an even third, so the split is even.
+    shares = _plan(300, [_worker(1, hours=6), _worker(2, hours=6), _worker(3, hours=6)])
 
     assert sorted((s.worker_id, s.pieces) for s in shares) == [(1, 100), (2, 100), (3, 100)]
     assert all(s.reasons for s in shares)
@@ -140,9 +141,19 @@ def test_plan_skips_workers_without_the_skill_or_not_active():
 
 
 def test_plan_gives_fewest_open_pieces_first():
-    shares = _plan(60, [_worker(1), _worker(2), _worker(3)], {1: 500, 2: 0, 3: 100})
+    shares = _plan(
+        60, [_worker(1, hours=6), _worker(2, hours=6), _worker(3, hours=6)], {1: 500, 2: 0, 3: 100}
+    )
 
-    assert [(s.worker_id, s.pieces) for s in shares] == [(2, MIN_SHARE), (3, 10)]
+    # Worker 1 is full; worker 2 holds nothing and takes a whole day's work (60) before worker 3.
+    assert [(s.worker_id, s.pieces) for s in shares] == [(2, 60)]
+
+
+def test_plan_gives_each_share_at_least_a_days_work():
+    # 40 h/week: a day's work is 400 assembly pieces, so 500 pieces go to two workers, not three.
+    shares = _plan(500, [_worker(1), _worker(2), _worker(3)])
+
+    assert [(s.worker_id, s.pieces) for s in shares] == [(1, 400), (2, 100)]
 
 
 def test_plan_never_gives_a_worker_more_than_their_spare_capacity():
@@ -162,7 +173,7 @@ def test_plan_leaves_out_workers_with_no_spare_capacity():
 
 def test_plan_gives_the_rest_to_workers_with_room_when_one_is_nearly_full():
     # Worker 3 can take only 10 more; the other two have room for the rest, so nothing is left over.
-    workers = [_worker(1), _worker(2), _worker(3, hours=1)]
+    workers = [_worker(1, hours=6), _worker(2, hours=6), _worker(3, hours=1)]
 
     shares = _plan(300, workers, {3: 50}, days=6)
 

@@ -28,6 +28,7 @@ from dispatch.models import (
 )
 from tests.conftest import tomorrow
 from tests.factories import CommunityAdminFactory, LineFactory, UserFactory
+from workshop.models import Worker
 
 
 def messages_of(response) -> list[str]:
@@ -546,6 +547,8 @@ def test_worker_page_query_count_does_not_grow(client, cast, issue_job, django_a
 
 
 def test_full_happy_path_through_the_pages(client, cast):
+    # Part-timers (6 h a week: a day's work is 60 pieces), so the planner splits 300 pieces three ways.
+    Worker.objects.filter(pk__in=[cast.alice.pk, cast.bob.pk, cast.carol.pk]).update(hours_per_week=6)
     # The clerk issues.
     client.force_login(cast.clerk)
     response = client.post("/firm/jobs/new/", issue_data(cast))

@@ -351,25 +351,25 @@ def test_an_offer_cannot_expire_before_its_deadline(cast, issue_job):
 def test_planning_offers_the_whole_job_to_skilled_workers_only(cast, issue_job):
     cast.carol.skills = [ProcessKind.FABRIC]
     cast.carol.save()
-    job = accepted_job(cast, issue_job, quantity=300)
+    job = accepted_job(cast, issue_job, quantity=1000)
 
     offers = services.job_plan_offers(job=job)
 
     job.refresh_from_db()
     assert {a.worker_id for a in offers} == {cast.alice.pk, cast.bob.pk}
-    assert sum(a.pieces for a in offers) == 300 == job.pieces_assigned
+    assert sum(a.pieces for a in offers) == 1000 == job.pieces_assigned
     assert all(a.state == AssignmentState.OFFERED and a.reasons for a in offers)
 
 
 def test_planning_offers_every_piece_when_one_worker_has_little_room(cast, issue_job):
     cast.carol.hours_per_week = 1  # room for 68 assembly pieces before the due date, less than a third
     cast.carol.save()
-    job = accepted_job(cast, issue_job, quantity=300)
+    job = accepted_job(cast, issue_job, quantity=1000)
 
     offers = services.job_plan_offers(job=job)
 
     job.refresh_from_db()
-    assert job.pieces_assigned == 300 == sum(a.pieces for a in offers)
+    assert job.pieces_assigned == 1000 == sum(a.pieces for a in offers)
     assert {a.worker_id: a.pieces for a in offers}[cast.carol.pk] <= 68
 
 

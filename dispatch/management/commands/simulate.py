@@ -53,6 +53,7 @@ class Command(BaseCommand):
         for k, v in f["annualised_income_per_worker_yuan"].items():
             w(f"  人均年化增收 per worker/yr {k:<10} {v:>12} 元")
         w(f"  企业降本 firm savings       {f['firm_savings_yuan']:>12} 元")
+        w(f"  每家企业年化降本 per firm/yr   {f['firm_savings_annualised_per_firm_yuan']:>12} 元")
         for name, v in f["firm_savings_by_firm_yuan"].items():
             w(f"    {name} {v} 元")
         w("  事件 events: " + ", ".join(f"{k}={v}" for k, v in r.counters.items()))
