@@ -6,6 +6,11 @@ cd "$ROOT"
 trap 'stop_redis; stop_postgres' EXIT
 
 start_redis
+# Browser tests drive Debian's chromium (never a downloaded browser) with a CJK font for screenshots.
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then
+  apt_install chromium fonts-wqy-microhei
+fi
+export NUANXIN_CHROMIUM="$(command -v chromium)"
 if [ -z "${DATABASE_URL:-}" ] && [ -n "${CI:-}" ]; then
   start_postgres
 elif [[ "${DATABASE_URL:-}" == postgres* ]]; then

@@ -8,8 +8,11 @@ The cast, after healthchecks' Alice/Bob/Charlie: ``head`` runs workshop ``ws``; 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import redis
@@ -124,3 +127,82 @@ def postgres_only():
     """Row locks and concurrent writers mean nothing on SQLite: these tests run on PostgreSQL (CI does)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run `make test` in CI, or with DATABASE_URL=postgres://...")
+
+
+# --- browser tests: Debian chromium driven by Playwright -----------------------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium under Playwright. Missing chromium is a failure, never a skip."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    from playwright.sync_api import sync_playwright
+
+    path = os.environ.get("NUANXIN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(
+            "chromium is missing: run `make test` (it installs it), or: sudo apt-get install -y chromium"
+        )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Shots:
+    """Saves a numbered screenshot of each page a test visits under artifacts/screenshots/<test>/."""
+
+    def __init__(self, page, folder: Path):
+        self.page, self.folder, self.n = page, folder, 0
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.png"):
+            old.unlink()
+
+    def __call__(self, name: str) -> Path:
+        self.n += 1
+        path = self.folder / f"{self.n:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def _context(chromium, request, **kw):
+    context = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **kw)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.shots = Shots(page, ARTIFACTS / request.node.name)
+    return context, page
+
+
+@pytest.fixture
+def phone(chromium, live_server, request):
+    """A 360×640 phone page (touch, 2× pixels, zh-CN) on the live server; ``page.shots("name")`` saves."""
+    context, page = _context(
+        chromium,
+        request,
+        viewport={"width": 360, "height": 640},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk(chromium, live_server, request):
+    """A 1366×768 laptop page on the live server; ``page.shots("name")`` saves a screenshot."""
+    context, page = _context(chromium, request, viewport={"width": 1366, "height": 768})
+    page.base = live_server.url
+    yield page
+    context.close()
