@@ -100,6 +100,9 @@ class Job(models.Model):
     piece_rate = models.DecimalField(_("计件单价(元/件)"), max_digits=10, decimal_places=4)
     due_on = models.DateField(_("交货日期"))
     instructions = models.TextField(_("加工要求"), blank=True)
+    photo = models.ImageField(
+        _("样品照片"), upload_to="jobs/%Y/%m/", blank=True, help_text=_("企业上传的样品或做法照片")
+    )
     state = models.CharField(_("状态"), max_length=20, choices=JobState.choices, default=JobState.ISSUED)
     pieces_assigned = models.PositiveIntegerField(_("已派件数"), default=0)
     issued_by = models.ForeignKey(

@@ -8,11 +8,13 @@ never real. Every demo password is ``nuanxin-demo``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from faker import Faker
 from stdnum.cn import ric, uscc
@@ -31,6 +33,7 @@ from .models import (
 )
 
 DEMO_PASSWORD = "nuanxin-demo"
+DEMO_PIN = "246810"
 SEED = 20220801
 PLACE = {"community": "新街社区", "subdistrict": "望海街道", "county": "海盐县"}
 
@@ -136,12 +139,17 @@ def _id_number(rng: random.Random, birth: dt.date) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+@functools.cache
+def _hashed(secret: str) -> str:
+    # One hash for every demo account: hashing 60 passwords one by one would take a minute.
+    return make_password(secret)
+
+
 def _user(username: str, **extra) -> tuple[object, bool]:
     user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=username, defaults=extra)
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={**extra, "password": _hashed(DEMO_PASSWORD)}
+    )
     return user, created
 
 
@@ -246,6 +254,7 @@ def _seed_workers(workshop: Workshop) -> int:
                 "home_area": rng.choice(["新街小区", "望海新村", "城东片", "老街片", "海滨花园"]),
                 "baseline_income_yuan": Decimal(baseline),
                 "joined_on": dt.date(2022, 8, 1) + dt.timedelta(days=rng.randint(0, 60)),
+                "pin_hash": _hashed(DEMO_PIN),
             },
         )
         created += c

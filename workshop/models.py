@@ -183,6 +183,10 @@ class Worker(models.Model):
     )
     joined_on = models.DateField(_("加入日期"), null=True, blank=True)
     active = models.BooleanField(_("在岗"), default=True)
+    # Sign-in for the phone pages: a 6-digit PIN (hashed like a password) that the head sets, and a
+    # nonce inside every one-tap sign-in link: changing it revokes all links issued before.
+    pin_hash = models.CharField(_("PIN(已加密)"), max_length=128, blank=True, editable=False)
+    signin_nonce = models.CharField(_("登录链接标识"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("坊工")

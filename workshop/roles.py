@@ -44,6 +44,18 @@ def is_head_of(user, workshop_id: int) -> bool:
     return headed_workshops(user).filter(pk=workshop_id).exists()
 
 
+def can_manage_worker(user, worker: Worker) -> bool:
+    """The worker's workshop head, a community admin of that workshop, or a superuser."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        headed_workshops(user).filter(pk=worker.workshop_id).exists()
+        or admin_workshops(user).filter(pk=worker.workshop_id).exists()
+    )
+
+
 def role_of(user) -> str | None:
     """One of ``"worker"``, ``"head"``, ``"firm"``, ``"community_admin"``, ``"superuser"``, or None."""
     if not getattr(user, "is_authenticated", False):

@@ -1,0 +1,91 @@
+"""Writes on workshop records that are not part of the job flow: workers' PINs and sign-in links.
+
+A worker signs in on the phone pages with their phone number and a 6-digit PIN that the head sets, or
+with a one-tap link (printed as a QR code by the head) carrying a signed, expiring, revocable token.
+Errors: ``ValidationError`` (bad PIN, in Chinese), ``PermissionDenied`` (not the worker's head or
+community admin).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Worker
+from .roles import can_manage_worker
+
+SIGNIN_SALT = "nuanxin.worker-signin"
+WEAK_PINS = {"123456", "654321", "123123", "112233", "121212"}
+
+
+def _check_manager(actor, worker: Worker) -> None:
+    if not can_manage_worker(actor, worker):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+
+
+def validate_pin(pin: str) -> str:
+    """A PIN is exactly 6 digits and not trivially guessable (one digit repeated, 123456, ...)."""
+    pin = (pin or "").strip()
+    if len(pin) != 6 or not pin.isdigit():
+        raise ValidationError(_("PIN 必须是6位数字。"), code="pin_format")
+    if len(set(pin)) == 1 or pin in WEAK_PINS:
+        raise ValidationError(_("这个 PIN 太容易被猜到,请换一个。"), code="pin_weak")
+    return pin
+
+
+@transaction.atomic
+def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
+    """Set or reset ``worker``'s PIN (the head or a community admin does it). Stores only a hash."""
+    _check_manager(actor, worker)
+    pin = validate_pin(pin)
+    Worker.objects.filter(pk=worker.pk).update(pin_hash=make_password(pin))
+    worker.refresh_from_db(fields=["pin_hash"])
+    return worker
+
+
+def worker_check_pin(worker: Worker, pin: str) -> bool:
+    """True when ``pin`` is the worker's PIN. Constant-time; False when no PIN is set."""
+    return bool(worker.pin_hash) and check_password(pin, worker.pin_hash)
+
+
+@transaction.atomic
+def signin_link_issue(*, actor, worker: Worker) -> str:
+    """A signed token for a one-tap sign-in link (``/m/t/<token>/``), valid for
+    ``settings.NUANXIN_SIGNIN_LINK_DAYS`` days or until revoked. Carries only the worker id and a nonce."""
+    _check_manager(actor, worker)
+    if not worker.signin_nonce:
+        worker.signin_nonce = secrets.token_hex(8)
+        Worker.objects.filter(pk=worker.pk, signin_nonce="").update(signin_nonce=worker.signin_nonce)
+        worker.refresh_from_db(fields=["signin_nonce"])
+    return signing.dumps({"w": worker.pk, "n": worker.signin_nonce}, salt=SIGNIN_SALT, compress=True)
+
+
+@transaction.atomic
+def signin_link_revoke(*, actor, worker: Worker) -> Worker:
+    """Revoke every sign-in link issued to ``worker`` so far (a lost phone, a printed QR gone astray)."""
+    _check_manager(actor, worker)
+    Worker.objects.filter(pk=worker.pk).update(signin_nonce=secrets.token_hex(8))
+    worker.refresh_from_db(fields=["signin_nonce"])
+    return worker
+
+
+def signin_token_worker(token: str) -> Worker | None:
+    """The active worker a sign-in token belongs to, or None if it is forged, expired or revoked."""
+    try:
+        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.NUANXIN_SIGNIN_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    worker = Worker.objects.select_related("user").filter(pk=data.get("w"), active=True).first()
+    if (
+        worker is None
+        or not worker.signin_nonce
+        or not secrets.compare_digest(worker.signin_nonce, data.get("n", ""))
+    ):
+        return None
+    return worker
