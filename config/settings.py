@@ -148,6 +148,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Nuanxin ------------------------------------------------------------------------------------
 NUANXIN_OFFER_TTL_HOURS = env.int("NUANXIN_OFFER_TTL_HOURS", default=24)
+# Dispatch planner: "optimiser" (min-cost flow with fairness) or "first_come" (the plain rule).
+NUANXIN_PLANNER = env.str("NUANXIN_PLANNER", default="optimiser")
 # One-tap sign-in links for workers (printed as QR by the head) stay valid this many days.
 NUANXIN_SIGNIN_LINK_DAYS = env.int("NUANXIN_SIGNIN_LINK_DAYS", default=90)
 # Pluggable notification senders: dotted paths of callables taking a Notification.

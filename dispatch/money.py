@@ -40,3 +40,10 @@ def annualise(total: Decimal, days: int) -> Decimal:
     if days <= 0:
         raise ValueError("days must be positive")
     return to_yuan(Decimal(total) * Decimal(365) / Decimal(days))
+
+
+# Goals from the model case (../shared/SCENARIO.md): expected extra income a year per worker, and the
+# average yearly saving per paired firm. Reports compare ledger figures with these; planning uses the
+# income goals to see who is furthest below theirs.
+INCOME_GOAL_YUAN = {"fixed": Decimal("40000"), "part_time": Decimal("15000")}
+FIRM_SAVING_GOAL_YUAN = Decimal("180000")

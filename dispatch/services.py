@@ -375,44 +375,53 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
 
 @transaction.atomic
 def job_plan_offers(*, job: Job | int) -> list[Assignment]:
-    """Plan the job's unassigned pieces with ``planning.plan_split`` and offer each share.
+    """Plan the job's unassigned pieces and offer each share (派工).
 
+    The planner is ``planning.suggest_shares`` (the min-cost-flow optimiser) unless
+    ``settings.NUANXIN_PLANNER`` is ``"first_come"`` (the plain rule ``planning.plan_split``).
     Idempotent: with nothing left to assign (or a job past dispatch) it does nothing. Workers who
     declined or let an offer of this job expire are not asked again.
     """
     job = _lock_job(job)
     if job.state not in (JobState.ACCEPTED, JobState.IN_PROGRESS) or job.pieces_unassigned <= 0:
         return []
-    refused = Assignment.objects.filter(
-        job=job, state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
-    ).values("worker_id")
+    refused = set(
+        Assignment.objects.filter(
+            job=job, state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
+        ).values_list("worker_id", flat=True)
+    )
     candidates = list(
         Worker.objects.filter(workshop_id=job.workshop_id, active=True)
         .exclude(pk__in=refused)
         .select_related("user")
     )
-    open_rows = (
-        Assignment.objects.filter(
-            worker__in=candidates, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+    if settings.NUANXIN_PLANNER == "first_come":
+        open_rows = (
+            Assignment.objects.filter(
+                worker__in=candidates, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+            )
+            .values("worker_id", "job__process_kind")
+            .annotate(open=Sum("pieces") - Sum("pieces_reported"))
         )
-        .values("worker_id", "job__process_kind")
-        .annotate(open=Sum("pieces") - Sum("pieces_reported"))
-    )
-    open_pieces: dict[int, int] = {}
-    open_hours: dict[int, float] = {}
-    for row in open_rows:
-        wid = row["worker_id"]
-        open_pieces[wid] = open_pieces.get(wid, 0) + row["open"]
-        open_hours[wid] = open_hours.get(wid, 0.0) + planning.hours_for(row["open"], row["job__process_kind"])
-    shares = planning.plan_split(
-        kind=job.process_kind,
-        pieces=job.pieces_unassigned,
-        due_on=job.due_on,
-        today=_today(),
-        candidates=candidates,
-        open_pieces=open_pieces,
-        open_hours=open_hours,
-    )
+        open_pieces: dict[int, int] = {}
+        open_hours: dict[int, float] = {}
+        for row in open_rows:
+            wid = row["worker_id"]
+            open_pieces[wid] = open_pieces.get(wid, 0) + row["open"]
+            open_hours[wid] = open_hours.get(wid, 0.0) + planning.hours_for(
+                row["open"], row["job__process_kind"]
+            )
+        shares = planning.plan_split(
+            kind=job.process_kind,
+            pieces=job.pieces_unassigned,
+            due_on=job.due_on,
+            today=_today(),
+            candidates=candidates,
+            open_pieces=open_pieces,
+            open_hours=open_hours,
+        )
+    else:
+        shares = planning.suggest_shares(job, today=_today(), exclude_worker_ids=refused)
     by_id = {w.pk: w for w in candidates}
     return [
         assignment_offer(job=job, worker=by_id[s.worker_id], pieces=s.pieces, reasons=s.reasons)
@@ -699,3 +708,16 @@ def notification_deliver(*, notification: Notification | int) -> bool:
     for send in senders():
         send(note)
     return True
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark ``user``'s inbox read: one notification (``notification_id``) or, with None, all of them.
+
+    Scoped to ``user``: another user's notification id marks nothing (the caller turns 0 into a 404).
+    Idempotent: an already read notification keeps its first read time. Returns how many rows changed.
+    """
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

@@ -546,7 +546,8 @@ def test_worker_page_query_count_does_not_grow(client, cast, issue_job, django_a
 # --- the whole flow through the pages -----------------------------------------------------------------------
 
 
-def test_full_happy_path_through_the_pages(client, cast):
+def test_full_happy_path_through_the_pages(client, cast, settings):
+    settings.NUANXIN_PLANNER = "first_come"  # the plain rule: an even three-way split to check against
     # Part-timers (6 h a week: a day's work is 60 pieces), so the planner splits 300 pieces three ways.
     Worker.objects.filter(pk__in=[cast.alice.pk, cast.bob.pk, cast.carol.pk]).update(hours_per_week=6)
     # The clerk issues.
