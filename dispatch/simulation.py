@@ -53,6 +53,42 @@ class SimResult:
         }
 
 
+@dataclass(frozen=True)
+class JobSpec:
+    line: ProductionLine
+    quantity: int
+    rate: Decimal
+    lead_days: int
+
+
+def day_job_specs(lines, workers, speed, rng, *, issue_prob: float, rate_scale: Decimal, load: float = 0.8):
+    """The jobs firms issue on one day: each line with probability ``issue_prob``; quantities sized so
+    the workers are about ``load`` busy (their hours a day × own speed, shared across their skills); rates
+    60–70 % of the line's in-house cost × ``rate_scale``; due in 3–6 days. Shared by ``simulate`` and the
+    fairness comparison, so both see the same kind of work."""
+    by_kind: dict[str, int] = {}
+    for line in lines:
+        by_kind[line.process_kind] = by_kind.get(line.process_kind, 0) + 1
+    specs = []
+    for line in lines:
+        if rng.random() > issue_prob:
+            continue
+        kind = line.process_kind
+        capacity = sum(
+            w.hours_per_week / 6 * PRIOR_PIECES_PER_HOUR[kind] * speed[w.pk] / len(w.skills)
+            for w in workers
+            if w.has_skill(kind)
+        )
+        per_line = capacity * load / by_kind[kind] / issue_prob
+        lead = rng.randint(3, 6)
+        quantity = max(100, int(round(per_line * rng.uniform(0.7, 1.3), -1)))
+        rate = (
+            line.inhouse_cost_per_piece * Decimal(str(round(rng.uniform(0.6, 0.7), 2))) * rate_scale
+        ).quantize(money.RATE_PLACES)
+        specs.append(JobSpec(line, quantity, rate, lead))
+    return specs
+
+
 class Simulation:
     def __init__(
         self,
@@ -62,8 +98,10 @@ class Simulation:
         seed: int = 1,
         rate_scale: Decimal = Decimal("1"),
         issue_prob: float = 0.6,
+        fairness_days: int = 90,
         log=None,
     ):
+        self.fairness_days = fairness_days
         self.workshop, self.days, self.seed = workshop, days, seed
         self.rate_scale = Decimal(rate_scale)
         self.issue_prob = issue_prob
@@ -101,40 +139,25 @@ class Simulation:
         qs = Job.objects.filter(pk__in=self.job_ids).select_related("line", "workshop")
         return qs.filter(state__in=states) if states else qs
 
-    def _daily_capacity(self, kind: str) -> float:
-        total = 0.0
-        for w in self.workers:
-            if w.has_skill(kind):
-                total += w.hours_per_week / 6 * PRIOR_PIECES_PER_HOUR[kind] * self.speed[w.pk] / len(w.skills)
-        return total
-
     # --- the day's steps ---------------------------------------------------------------------------
     def issue_jobs(self, day: int) -> None:
-        by_kind: dict[str, int] = {}
-        for line in self.lines:
-            by_kind[line.process_kind] = by_kind.get(line.process_kind, 0) + 1
-        for line in self.lines:
-            if self.rng.random() > self.issue_prob:
-                continue
-            per_line = (
-                self._daily_capacity(line.process_kind) * 0.8 / by_kind[line.process_kind] / self.issue_prob
-            )
-            lead = self.rng.randint(3, 6)
-            quantity = max(100, int(round(per_line * self.rng.uniform(0.7, 1.3), -1)))
-            rate = (
-                line.inhouse_cost_per_piece
-                * Decimal(str(round(self.rng.uniform(0.6, 0.7), 2)))
-                * self.rate_scale
-            )
-            rate = rate.quantize(money.RATE_PLACES)
+        for spec in day_job_specs(
+            self.lines,
+            self.workers,
+            self.speed,
+            self.rng,
+            issue_prob=self.issue_prob,
+            rate_scale=self.rate_scale,
+        ):
+            line = spec.line
             job = services.job_issue(
                 actor=self.clerks[line.firm_id],
                 workshop=self.workshop,
                 line=line,
                 title=f"{line.name} 第{day + 1}天",
-                quantity=quantity,
-                piece_rate=rate,
-                due_on=timezone.localdate() + dt.timedelta(days=lead),
+                quantity=spec.quantity,
+                piece_rate=spec.rate,
+                due_on=timezone.localdate() + dt.timedelta(days=spec.lead_days),
                 instructions="按样品加工,轻拿轻放。",
             )
             self.job_ids.append(job.pk)
@@ -259,6 +282,10 @@ class Simulation:
             jobs=jobs, workers=reports.active_workers([self.workshop.pk]), days=self.days
         )
         invariants = reports.check_invariants(jobs=jobs, expected_report_pieces=self.reported_pieces)
+        from .fairness import compare_policies
+
+        figures["fairness"] = compare_policies(self.workshop, days=self.fairness_days, seed=self.seed)
+        figures["fairness_days"] = self.fairness_days
         return SimResult(self.days, self.seed, figures, invariants, self.counters)
 
 

@@ -123,3 +123,11 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
         assert Decimal(result["wages_yuan"][group]) > 0, group
     assert sum(PayLine.objects.values_list("amount", flat=True)) == Decimal(result["wages_yuan"]["total"])
     assert "件数 pieces passed" in out.getvalue()  # the table is printed before the JSON line
+    fairness = result["fairness"]
+    assert set(fairness) == {"optimiser", "first_come"}
+    for m in fairness.values():
+        assert 0 <= m["gini"] < 1 and 0 <= m["low_income_wage_share"] <= 1 and m["on_time_pieces"] > 0
+    # Over the quarter the optimiser is fairer, gives low-income workers more, and loses no on-time pieces.
+    assert fairness["optimiser"]["gini"] < fairness["first_come"]["gini"]
+    assert fairness["optimiser"]["low_income_wage_share"] > fairness["first_come"]["low_income_wage_share"]
+    assert fairness["optimiser"]["on_time_pieces"] >= fairness["first_come"]["on_time_pieces"]

@@ -22,6 +22,12 @@ class Command(BaseCommand):
             help="multiply every piece rate (e.g. 1.2 for 20%% higher rates)",
         )
         parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+        parser.add_argument(
+            "--fairness-days",
+            type=int,
+            default=90,
+            help="days of the optimiser vs first-come comparison (default: a quarter)",
+        )
 
     def handle(self, *args, days, seed, rate_scale, **options):
         if days <= 0:
@@ -29,7 +35,12 @@ class Command(BaseCommand):
         try:
             ws = demo_workshop()
             sim = Simulation(
-                workshop=ws, days=days, seed=seed, rate_scale=rate_scale, log=lambda m: self.stderr.write(m)
+                workshop=ws,
+                days=days,
+                seed=seed,
+                rate_scale=rate_scale,
+                fairness_days=options["fairness_days"],
+                log=lambda m: self.stderr.write(m),
             )
             result = sim.run()
         except (RuntimeError, TimeoutError) as exc:
@@ -57,5 +68,11 @@ class Command(BaseCommand):
         for name, v in f["firm_savings_by_firm_yuan"].items():
             w(f"    {name} {v} 元")
         w("  事件 events: " + ", ".join(f"{k}={v}" for k, v in r.counters.items()))
+        w(f"  公平性 fairness over {f['fairness_days']} days (same work, two policies):")
+        for policy, m in f["fairness"].items():
+            w(
+                f"    {policy:<10} gini {m['gini']:.4f}  low-income share {m['low_income_wage_share']:.2%}  "
+                f"on-time pieces {m['on_time_pieces']:,}  late {m['late_pieces']:,}"
+            )
         for c in r.invariants:
             w(f"  {'OK  ' if c['ok'] else 'FAIL'} {c['name']}")
