@@ -56,3 +56,8 @@ def require_worker(timeout: float = 30.0) -> None:
             f"No Celery worker answered through {app.conf.broker_url} within {timeout:.0f}s "
             f"({type(exc).__name__}). Start one: .venv/bin/celery -A config worker"
         ) from exc
+
+
+@app.task(name="nuanxin.noop", ignore_result=False)
+def noop() -> None:
+    """Does nothing: the benchmark's yardstick for what one task costs through the broker."""

@@ -1,0 +1,169 @@
+"""``make bench``: the flow's throughput and the planner's speed, each as a ratio to a baseline measured in
+the same run (a benchmark, not a test). Needs Redis and a running Celery worker (``make bench`` starts them).
+
+1. No-op tasks per second through the broker with a result backend (the yardstick), then jobs taken from
+   issue to booked pay per second through the same worker; their ratio.
+2. A county day, 3,000 workers × 400 open jobs over 50 workshops: the whole ``plan_day`` against the bare
+   min-cost-flow solve inside it.
+3. The plan's objective against the first-come plan on the same instance.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from decimal import Decimal
+
+from celery.result import ResultSet
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from config.celery import noop, require_worker, wait_until_idle
+from dispatch import optimiser, services
+from dispatch.models import Assignment, AssignmentState, Job, JobState
+from dispatch.simulation import demo_workshop
+from workshop.models import FirmStaff, ProductionLine
+
+KINDS = ["assembly", "fabric", "packaging"]
+
+
+def county_instance(seed: int = 7, workers: int = 3000, jobs: int = 400, workshops: int = 50):
+    rng = random.Random(seed)
+    ws = [
+        optimiser.WorkerProfile(
+            id=i,
+            workshop_id=i % workshops,
+            skills=frozenset(rng.sample(KINDS, rng.randint(1, 3))),
+            hours_per_day=rng.choice([2.0, 2.5, 3.0, 6.0, 6.5, 7.0]),
+            speed=rng.uniform(0.8, 1.2),
+            quality=rng.uniform(0.9, 0.99),
+            low_income=rng.random() < 0.11,
+            income_gap=rng.random(),
+            recent_share=rng.random() * 0.05,
+            open_seconds=rng.randint(0, 6 * 3600),
+            arrival=i,
+        )
+        for i in range(workers)
+    ]
+    js = [
+        optimiser.JobNeed(
+            id=j,
+            workshop_id=j % workshops,
+            kind=rng.choice(KINDS),
+            pieces=rng.randint(200, 4000),
+            due_days=rng.randint(1, 7),
+            order=j,
+        )
+        for j in range(jobs)
+    ]
+    return js, ws
+
+
+class Command(BaseCommand):
+    help = "Benchmark the flow through Celery and the county-day planner; a table, then one JSON line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--noop-tasks", type=int, default=2000)
+        parser.add_argument("--flow-jobs", type=int, default=60)
+        parser.add_argument("--plan-repeats", type=int, default=3)
+
+    def handle(self, *args, **options):
+        try:
+            require_worker()
+            ws = demo_workshop()
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        noop_rate = self._noop_rate(options["noop_tasks"])
+        flow_rate, settled = self._flow_rate(ws, options["flow_jobs"])
+        plan = self._county_plan(options["plan_repeats"])
+        result = {
+            "noop_tasks_per_s": round(noop_rate, 1),
+            "flow_jobs_per_s": round(flow_rate, 2),
+            "flow_ratio_to_noop": round(flow_rate / noop_rate, 4),
+            "flow_jobs_settled": settled,
+            **plan,
+        }
+        w = self.stdout.write
+        w("benchmark                                   value")
+        w("-" * 60)
+        w(f"no-op tasks per second (yardstick)          {result['noop_tasks_per_s']:>10}")
+        w(f"jobs issue → booked pay per second          {result['flow_jobs_per_s']:>10}")
+        w(f"  ratio to no-op (target ≥ 0.125)           {result['flow_ratio_to_noop']:>10}")
+        w(f"county day plan, seconds (target < 2)       {result['county_plan_seconds']:>10}")
+        w(f"  bare solver seconds                       {result['solver_seconds']:>10}")
+        w(f"  plan / solver                             {result['plan_to_solver_ratio']:>10}")
+        w(f"objective / first-come objective            {result['objective_to_greedy']:>10}")
+        w(f"pieces placed: plan {result['plan_pieces']:,} · first-come {result['greedy_pieces']:,}")
+        w(json.dumps(result, sort_keys=True))
+
+    def _noop_rate(self, n: int) -> float:
+        ResultSet([noop.delay() for _ in range(min(100, n))]).join(timeout=120)  # warm up
+        started = time.perf_counter()
+        ResultSet([noop.delay() for _ in range(n)]).join(timeout=600)
+        return n / (time.perf_counter() - started)
+
+    def _flow_rate(self, ws, n: int) -> tuple[float, int]:
+        lines = list(ProductionLine.objects.filter(pairings__workshop=ws).distinct().order_by("pk"))
+        clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
+        wait_until_idle(timeout=120)
+        started = time.perf_counter()
+        ids = []
+        for i in range(n):
+            line = lines[i % len(lines)]
+            job = services.job_issue(
+                actor=clerks[line.firm_id],
+                workshop=ws,
+                line=line,
+                title=f"bench {i}",
+                quantity=120,
+                piece_rate=Decimal("0.3000"),
+                due_on=timezone.localdate() + timezone.timedelta(days=5),
+            )
+            ids.append(job.pk)
+        wait_until_idle(timeout=300)
+        for job in Job.objects.filter(pk__in=ids, state=JobState.ISSUED):
+            services.job_accept(actor=ws.head, job=job)
+        wait_until_idle(timeout=300)
+        offers = Assignment.objects.filter(job_id__in=ids, state=AssignmentState.OFFERED).select_related(
+            "worker__user"
+        )
+        for a in offers:
+            services.assignment_accept(actor=a.worker.user, assignment=a)
+            services.work_report(actor=a.worker.user, assignment=a, pieces=a.pieces, key=f"bench-{a.pk}")
+        wait_until_idle(timeout=300)
+        for job in Job.objects.filter(pk__in=ids, state=JobState.INSPECTING):
+            results = [
+                services.ResultInput(a.pk, a.pieces_uninspected, 0, 0)
+                for a in job.assignments.filter(state=AssignmentState.DONE)
+            ]
+            services.job_inspect(actor=clerks[job.line.firm_id], job=job, results=results)
+        wait_until_idle(timeout=300)
+        elapsed = time.perf_counter() - started
+        settled = Job.objects.filter(pk__in=ids, state=JobState.SETTLED).count()
+        return settled / elapsed, settled
+
+    def _county_plan(self, repeats: int) -> dict:
+        jobs, workers = county_instance()
+        times, solver = [], []
+        plan = None
+        for _ in range(repeats):
+            started = time.perf_counter()
+            plan = optimiser.plan_day(jobs, workers)
+            times.append(time.perf_counter() - started)
+            solver.append(plan.solver_seconds)
+        greedy = optimiser.plan_first_come(jobs, workers)
+        violations = optimiser.plan_violations(plan, jobs, workers)
+        if violations:
+            raise CommandError(f"the county plan breaks its rules: {violations[:3]}")
+        t, s = statistics.median(times), statistics.median(solver)
+        return {
+            "county_plan_seconds": round(t, 3),
+            "solver_seconds": round(s, 3),
+            "plan_to_solver_ratio": round(t / s, 2),
+            "objective_to_greedy": round(plan.objective / greedy.objective, 4),
+            "plan_pieces": sum(x.pieces for x in plan.suggestions),
+            "greedy_pieces": sum(x.pieces for x in greedy.suggestions),
+            "county": {"workers": len(workers), "jobs": len(jobs), "workshops": 50},
+        }
