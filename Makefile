@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test simulate venv lint clean
+.PHONY: run test simulate bench venv lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV) || { \
@@ -24,6 +24,9 @@ test: venv  ## the whole suite on real Redis (+ PostgreSQL in CI or when DATABAS
 
 simulate: venv  ## 30 demo days through the real flow and a real Celery worker; JSON last line
 	@bash scripts/simulate.sh
+
+bench: venv  ## benchmarks as ratios to baselines measured in the same run; JSON last line
+	@bash scripts/bench.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .
