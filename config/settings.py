@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "workshop",
     "dispatch",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+# django-rules answers the dashboard's object permissions (dashboard/rules.py); ModelBackend the rest.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -129,6 +136,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_IGNORE_RESULT = True
+# Spreadsheet exports run on their own queue, so a long export never delays the flow's tasks; a worker
+# consumes both (`celery -A config worker -Q celery,exports`), or a separate one takes `-Q exports`.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("exports"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"dashboard.tasks.run_export": {"queue": "exports"}}
 
 CELERY_BEAT_SCHEDULE = {
     "expire-stale-offers": {
@@ -152,6 +164,9 @@ NUANXIN_OFFER_TTL_HOURS = env.int("NUANXIN_OFFER_TTL_HOURS", default=24)
 NUANXIN_PLANNER = env.str("NUANXIN_PLANNER", default="optimiser")
 # One-tap sign-in links for workers (printed as QR by the head) stay valid this many days.
 NUANXIN_SIGNIN_LINK_DAYS = env.int("NUANXIN_SIGNIN_LINK_DAYS", default=90)
+# Dashboard exports (xlsx): finished files are kept this many days; a job photo upload is capped (MB).
+NUANXIN_EXPORT_KEEP_DAYS = env.int("NUANXIN_EXPORT_KEEP_DAYS", default=7)
+NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
 # Pluggable notification senders: dotted paths of callables taking a Notification.
 NUANXIN_NOTIFICATION_SENDERS = env.list(
     "NUANXIN_NOTIFICATION_SENDERS", default=["dispatch.notify.console_sender"]

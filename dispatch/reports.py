@@ -6,12 +6,15 @@ wages. Used by ``simulate`` now, and by the impact reports and dashboard later.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from workshop.models import Employment, Worker
 
@@ -23,6 +26,7 @@ from .models import (
     FlowEvent,
     InspectionResult,
     Job,
+    JobState,
     PayLine,
     WorkReport,
 )
@@ -167,3 +171,163 @@ def check_invariants(*, jobs, expected_report_pieces: int | None = None) -> list
 
 def active_workers(workshop_ids: Iterable[int]):
     return Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True)
+
+
+# --- the dashboard's figures (管理后台首页) -------------------------------------------------------------
+
+# Goals from the model case (SCENARIO.md): expected extra income per worker and year, and the average
+# yearly saving per paired firm. Goals to compare against, never figures: those come from the rows.
+GOAL_INCOME_FIXED_YUAN = Decimal("40000")
+GOAL_INCOME_PART_TIME_YUAN = Decimal("15000")
+GOAL_SAVINGS_PER_FIRM_YUAN = Decimal("180000")
+
+# The flow's stages in order, for the funnel: a job in a later state has passed every earlier stage.
+FUNNEL_STATES = (
+    JobState.ISSUED,
+    JobState.ACCEPTED,
+    JobState.IN_PROGRESS,
+    JobState.COMPLETED,
+    JobState.INSPECTING,
+    JobState.INSPECTED,
+    JobState.SETTLED,
+)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _progress(value: Decimal, goal: Decimal) -> float:
+    return round(float(value / goal), 4) if goal else 0.0
+
+
+def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.date) -> dict:
+    """The dashboard home's figures for ``jobs`` (a Job queryset, already scoped) and ``workers`` (their
+    workshops' workers) over the Asia/Shanghai dates ``start``..``end`` inclusive.
+
+    Returns plain types: ``workers`` {fixed, part_time, low_income} active counts; ``jobs_by_state`` and
+    ``funnel`` [(state, jobs that reached it)] for jobs issued in the range; ``pieces_month`` {reported,
+    passed} for the calendar month of ``today``; ``pass`` {passed, rejected, rate} and ``on_time``
+    {sent, on_time, rate} (rate None without rows; on time = first sent for inspection on or before the
+    due date); ``income`` per class {workers, total, per_worker, annualised, goal, progress} (Decimal yuan;
+    the mean wage booked in the range per active worker, scaled to 365 days and compared with the goal);
+    ``low_income`` {workers, total, per_worker, annualised}; ``savings`` {by_firm: [(name, saving,
+    annualised, progress)], per_firm_annualised, progress, goal}; ``daily_pieces`` [(iso date, reported)].
+    A fixed number of queries whatever the number of rows.
+    """
+    days = (end - start).days + 1
+    tz = timezone.get_current_timezone()
+    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
+    hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz)
+    month_lo = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min), tz)
+    month_hi = timezone.make_aware(
+        dt.datetime.combine((today.replace(day=1) + dt.timedelta(days=32)).replace(day=1), dt.time.min), tz
+    )
+    counts = workers.filter(active=True).aggregate(
+        fixed=Count("id", filter=Q(employment=Employment.FIXED)),
+        part_time=Count("id", filter=Q(employment=Employment.PART_TIME)),
+        low_income=Count("id", filter=Q(low_income=True)),
+    )
+    in_range = jobs.filter(issued_at__gte=lo, issued_at__lt=hi)
+    by_state = dict(in_range.order_by().values_list("state").annotate(n=Count("id")))
+    rank = {s: i for i, s in enumerate(FUNNEL_STATES)}
+    funnel = [
+        (s, sum(n for state, n in by_state.items() if rank.get(state, 0) >= rank[s])) for s in FUNNEL_STATES
+    ]
+    reports = WorkReport.objects.filter(assignment__job__in=jobs)
+    results = InspectionResult.objects.filter(inspection__job__in=jobs)
+    month_reported = _sum(reports.filter(at__gte=month_lo, at__lt=month_hi), "pieces")
+    month_passed = _sum(
+        results.filter(inspection__at__gte=month_lo, inspection__at__lt=month_hi), "pieces_passed"
+    )
+    verdicts = results.filter(inspection__at__gte=lo, inspection__at__lt=hi).aggregate(
+        p=Sum("pieces_passed"), r=Sum("pieces_rejected")
+    )
+    passed, rejected = verdicts["p"] or 0, verdicts["r"] or 0
+    job_ct = ContentType.objects.get_for_model(Job)
+    first_sent = (
+        FlowEvent.objects.filter(job__in=jobs, content_type=job_ct, to_state=JobState.INSPECTING)
+        .order_by()
+        .values("job_id", "job__due_on")
+        .annotate(first=Min("at"))
+        .filter(first__gte=lo, first__lt=hi)
+    )
+    sent = on_time = 0
+    for row in first_sent:
+        sent += 1
+        on_time += timezone.localtime(row["first"], tz).date() <= row["job__due_on"]
+    pay = PayLine.objects.filter(assignment__job__in=jobs, booked_on__gte=start, booked_on__lte=end)
+    wages = pay.aggregate(
+        fixed=Sum("amount", filter=Q(worker__employment=Employment.FIXED)),
+        part_time=Sum("amount", filter=Q(worker__employment=Employment.PART_TIME)),
+        low_income=Sum("amount", filter=Q(worker__low_income=True)),
+    )
+    goals = {Employment.FIXED: GOAL_INCOME_FIXED_YUAN, Employment.PART_TIME: GOAL_INCOME_PART_TIME_YUAN}
+    income = {}
+    for emp in (Employment.FIXED, Employment.PART_TIME):
+        n = counts[emp]
+        total = money.to_yuan(wages[emp] or 0)
+        per_worker = money.to_yuan(total / n) if n else Decimal("0.00")
+        annual = money.annualise(per_worker, days)
+        income[emp] = {
+            "workers": n,
+            "total": total,
+            "per_worker": per_worker,
+            "annualised": annual,
+            "goal": goals[emp],
+            "progress": _progress(annual, goals[emp]),
+        }
+    low_n = counts["low_income"]
+    low_total = money.to_yuan(wages["low_income"] or 0)
+    low_per = money.to_yuan(low_total / low_n) if low_n else Decimal("0.00")
+    savings: dict[str, Decimal] = defaultdict(Decimal)
+    for row in pay.values(
+        "pieces_passed",
+        "rate",
+        "assignment__job__line__inhouse_cost_per_piece",
+        "assignment__job__line__firm__name",
+    ).iterator():
+        savings[row["assignment__job__line__firm__name"]] += money.firm_saving(
+            row["pieces_passed"], row["assignment__job__line__inhouse_cost_per_piece"], row["rate"]
+        )
+    by_firm = []
+    for name, saving in sorted(savings.items(), key=lambda kv: -kv[1]):
+        annual = money.annualise(saving, days)
+        by_firm.append((name, money.to_yuan(saving), annual, _progress(annual, GOAL_SAVINGS_PER_FIRM_YUAN)))
+    per_firm = (
+        money.annualise(sum(savings.values(), Decimal(0)) / len(savings), days)
+        if savings
+        else Decimal("0.00")
+    )
+    daily = (
+        reports.filter(at__gte=lo, at__lt=hi)
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .order_by("day")
+        .values_list("day")
+        .annotate(n=Sum("pieces"))
+    )
+    return {
+        "days": days,
+        "workers": counts,
+        "jobs_by_state": by_state,
+        "jobs_in_range": sum(by_state.values()),
+        "funnel": funnel,
+        "pieces_month": {"reported": month_reported, "passed": month_passed},
+        "pass": {"passed": passed, "rejected": rejected, "rate": _ratio(passed, passed + rejected)},
+        "on_time": {"sent": sent, "on_time": on_time, "rate": _ratio(on_time, sent)},
+        "wages_total": money.to_yuan((wages["fixed"] or 0) + (wages["part_time"] or 0)),
+        "income": income,
+        "low_income": {
+            "workers": low_n,
+            "total": low_total,
+            "per_worker": low_per,
+            "annualised": money.annualise(low_per, days),
+        },
+        "savings": {
+            "by_firm": by_firm,
+            "per_firm_annualised": per_firm,
+            "goal": GOAL_SAVINGS_PER_FIRM_YUAN,
+            "progress": _progress(per_firm, GOAL_SAVINGS_PER_FIRM_YUAN),
+        },
+        "daily_pieces": [(d.isoformat(), n) for d, n in daily],
+    }

@@ -1,0 +1,388 @@
+"""Spreadsheet exports (导出 xlsx): jobs, assignments and pay lines of a period, scoped by role.
+
+Rows stream from the database (``values_list().iterator()``, server-side cursors on PostgreSQL) into an
+openpyxl write-only workbook, which spools rows to a temporary file: memory stays bounded by the
+distinct strings (names, titles), not by the number of rows. Headers are Chinese. Phone and ID numbers
+are text cells (format ``@``), so Excel keeps leading digits and never shows 1.39E+10. Any text cell that
+starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a leading apostrophe, so a
+spreadsheet never runs a formula that came from user input (CSV/formula injection).
+
+What each role gets: community admins see phone, full ID number and low-income status; heads see phone
+and a masked ID number; firm staff get their firm's rows only and no worker contact data (their pay-line
+export is their statement, 对账单).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.core.files import File
+from django.db import OperationalError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState, PayLine
+from workshop.models import Employment, ProcessKind
+from workshop.validators import mask_id_number
+
+from . import selectors
+from .models import Export, ExportKind, ExportStatus
+from .rules import FIRM, Scope, scope_for
+
+logger = logging.getLogger("nuanxin.exports")
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY = 1000  # rows between two progress updates (one UPDATE each)
+CHUNK = 2000  # rows fetched per round trip
+
+
+def escape_text(value: str) -> str:
+    """A text cell's value made safe from formula injection: a leading apostrophe before = + - @."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = (
+        "text"  # text | id_text (phone, ID number: always text) | int | money | rate | date | datetime
+    )
+    width: int = 12
+
+
+def _national(phone) -> str:
+    if not phone:
+        return ""
+    return str(getattr(phone, "national_number", phone))
+
+
+def _local(value: dt.datetime | None):
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+@dataclass
+class Plan:
+    """What one export writes: the sheet's title, its columns, the row count and a row iterator."""
+
+    title: str
+    columns: list[Column]
+    total: int
+    rows: Callable[[], Iterator[tuple]]
+
+
+def _period(export: Export) -> tuple[dt.date, dt.date, int | None]:
+    p = export.params or {}
+    today = timezone.localdate()
+    start = dt.date.fromisoformat(p["from"]) if p.get("from") else today.replace(month=1, day=1)
+    end = dt.date.fromisoformat(p["to"]) if p.get("to") else today
+    return start, end, (int(p["workshop"]) if p.get("workshop") else None)
+
+
+def _jobs_plan(scope: Scope, start, end, workshop_id) -> Plan:
+    lo, hi = selectors.Period(start, end).bounds()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), workshop_id).filter(
+        issued_at__gte=lo, issued_at__lt=hi
+    )
+    states, kinds = dict(JobState.choices), dict(ProcessKind.choices)
+    fields = (
+        "pk",
+        "line__firm__name",
+        "line__name",
+        "workshop__name",
+        "title",
+        "process_kind",
+        "quantity",
+        "pieces_assigned",
+        "piece_rate",
+        "due_on",
+        "state",
+        "issued_at",
+        "instructions",
+    )
+    columns = [
+        Column(_("外发单号"), "int", 10),
+        Column(_("企业"), width=24),
+        Column(_("生产线"), width=14),
+        Column(_("工坊"), width=12),
+        Column(_("品名/工序"), width=24),
+        Column(_("工序类别")),
+        Column(_("数量(件)"), "int"),
+        Column(_("已派件数"), "int"),
+        Column(_("计件单价(元/件)"), "rate"),
+        Column(_("交货日期"), "date"),
+        Column(_("状态")),
+        Column(_("分发时间"), "datetime", 18),
+        Column(_("加工要求"), width=30),
+    ]
+
+    def rows():
+        for r in jobs.order_by("issued_at", "pk").values_list(*fields).iterator(chunk_size=CHUNK):
+            r = list(r)
+            r[5], r[10], r[11] = kinds.get(r[5], r[5]), states.get(r[10], r[10]), _local(r[11])
+            yield r
+
+    return Plan(_("外发单"), columns, jobs.count(), rows)
+
+
+def _assignments_plan(scope: Scope, start, end, workshop_id) -> Plan:
+    lo, hi = selectors.Period(start, end).bounds()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), workshop_id)
+    qs = Assignment.objects.filter(job__in=jobs.values("pk"), offered_at__gte=lo, offered_at__lt=hi)
+    contact = scope.role != FIRM
+    states, kinds = dict(AssignmentState.choices), dict(AssignmentKind.choices)
+    fields = [
+        "pk",
+        "job_id",
+        "job__title",
+        "job__line__firm__name",
+        "job__workshop__name",
+        "worker__name",
+        "worker__phone",
+        "worker__low_income",
+        "kind",
+        "pieces",
+        "pieces_reported",
+        "pieces_passed",
+        "pieces_rejected",
+        "due_on",
+        "state",
+        "offered_at",
+        "done_at",
+    ]
+    columns = [
+        Column(_("派工号"), "int", 10),
+        Column(_("外发单号"), "int", 10),
+        Column(_("品名/工序"), width=24),
+        Column(_("企业"), width=24),
+        Column(_("工坊")),
+        Column(_("坊工")),
+    ]
+    if contact:
+        columns.append(Column(_("手机号"), "id_text", 14))
+    if scope.sees_low_income:
+        columns.append(Column(_("低收入")))
+    columns += [
+        Column(_("类型"), width=8),
+        Column(_("派工件数"), "int"),
+        Column(_("已报工"), "int"),
+        Column(_("合格"), "int"),
+        Column(_("不合格"), "int"),
+        Column(_("交货日期"), "date"),
+        Column(_("状态")),
+        Column(_("派出时间"), "datetime", 18),
+        Column(_("完成时间"), "datetime", 18),
+    ]
+    yes, no = _("是"), _("否")
+
+    def rows():
+        for r in qs.order_by("offered_at", "pk").values_list(*fields).iterator(chunk_size=CHUNK):
+            out = list(r[:6])
+            if contact:
+                out.append(_national(r[6]))
+            if scope.sees_low_income:
+                out.append(yes if r[7] else no)
+            out += [
+                kinds.get(r[8], r[8]),
+                *r[9:13],
+                r[13],
+                states.get(r[14], r[14]),
+                _local(r[15]),
+                _local(r[16]),
+            ]
+            yield out
+
+    return Plan(_("派工"), columns, qs.count(), rows)
+
+
+def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), workshop_id)
+    qs = PayLine.objects.filter(
+        assignment__job__in=jobs.values("pk"), booked_on__gte=start, booked_on__lte=end
+    )
+    firm = scope.role == FIRM
+    employments = dict(Employment.choices)
+    fields = [
+        "pk",
+        "booked_on",
+        "worker__name",
+        "worker__phone",
+        "worker__id_number",
+        "worker__employment",
+        "worker__low_income",
+        "worker__workshop__name",
+        "assignment__job__line__firm__name",
+        "assignment__job_id",
+        "assignment__job__title",
+        "pieces_passed",
+        "rate",
+        "amount",
+        "period__month",
+    ]
+    columns = [Column(_("工资明细号"), "int", 10), Column(_("入账日期"), "date"), Column(_("坊工"))]
+    if not firm:
+        columns += [
+            Column(_("手机号"), "id_text", 14),
+            Column(_("身份证号"), "id_text", 20),
+            Column(_("用工类型")),
+        ]
+    if scope.sees_low_income:
+        columns.append(Column(_("低收入")))
+    columns += [
+        Column(_("工坊")),
+        Column(_("企业"), width=24),
+        Column(_("外发单号"), "int", 10),
+        Column(_("品名/工序"), width=24),
+        Column(_("合格件数"), "int"),
+        Column(_("计件单价(元/件)"), "rate"),
+        Column(_("金额(元)"), "money"),
+        Column(_("结算周期")),
+    ]
+    yes, no = _("是"), _("否")
+    show_id = mask_id_number if not scope.sees_low_income else (lambda v: v or "")
+
+    def rows():
+        for r in qs.order_by("booked_on", "pk").values_list(*fields).iterator(chunk_size=CHUNK):
+            out = [r[0], r[1], r[2]]
+            if not firm:
+                out += [_national(r[3]), show_id(r[4]), employments.get(r[5], r[5])]
+            if scope.sees_low_income:
+                out.append(yes if r[6] else no)
+            out += [*r[7:14], r[14].strftime("%Y-%m") if r[14] else ""]
+            yield out
+
+    title = _("对账单") if firm else _("工资明细")
+    return Plan(title, columns, qs.count(), rows)
+
+
+PLANS = {
+    ExportKind.JOBS: _jobs_plan,
+    ExportKind.ASSIGNMENTS: _assignments_plan,
+    ExportKind.PAY_LINES: _pay_lines_plan,
+}
+
+
+def plan_for(export: Export) -> Plan:
+    """The rows ``export`` covers, scoped by its user's dashboard role as of now."""
+    scope = scope_for(export.user)
+    if not scope.is_staff_role:
+        raise PermissionError("no dashboard role")
+    start, end, workshop_id = _period(export)
+    return PLANS[export.kind](scope, start, end, workshop_id)
+
+
+NUMBER_FORMATS = {
+    "id_text": "@",
+    "int": "0",
+    "money": "#,##0.00",
+    "rate": "0.0000",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+
+
+def _cell(ws, value, column: Column):
+    if isinstance(value, str) or column.kind in ("id_text", "text"):
+        text = "" if value is None else str(value)
+        cell = WriteOnlyCell(ws, value=escape_text(text))
+        # Never a formula, never a number: a value that came from a person stays text.
+        cell.data_type = "s"
+        if column.kind == "id_text":
+            cell.number_format = "@"
+        return cell
+    cell = WriteOnlyCell(ws, value=value)
+    if column.kind in NUMBER_FORMATS:
+        cell.number_format = NUMBER_FORMATS[column.kind]
+    return cell
+
+
+def write_xlsx(path: str, plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
+    """Write ``plan`` to an xlsx file at ``path`` in openpyxl's write-only mode; returns rows written.
+
+    ``on_progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows.
+    """
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=plan.title[:31])
+    for i, col in enumerate(plan.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "A2"
+    ws.append([WriteOnlyCell(ws, value=escape_text(c.header)) for c in plan.columns])
+    n = 0
+    for row in plan.rows():
+        ws.append([_cell(ws, v, c) for v, c in zip(row, plan.columns, strict=True)])
+        n += 1
+        if on_progress and n % PROGRESS_EVERY == 0:
+            on_progress(n)
+    wb.save(path)
+    return n
+
+
+def export_filename(export: Export) -> str:
+    start, end, _ws = _period(export)
+    return f"nuanxin-{export.kind}-{start:%Y%m%d}-{end:%Y%m%d}-{export.pk}.xlsx"
+
+
+def export_run(*, export_id: int) -> str:
+    """Produce the file of export ``export_id`` (the Celery task ``run_export``'s body).
+
+    Claims the export by a conditional update (queued or running → running; a redelivered task after a
+    lost worker writes it again from the start); a finished or failed export is left alone, so running
+    twice is harmless. Records progress, wall time and, when ``params["measure"]``, the Python heap's
+    peak (tracemalloc). Returns the final status. A transient database error propagates for the task's
+    retry; any other error marks the export failed with a short message.
+    """
+    claimed = Export.objects.filter(
+        pk=export_id, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
+    ).update(status=ExportStatus.RUNNING, started_at=timezone.now(), rows_done=0, error="")
+    if not claimed:
+        return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or "missing"
+    export = Export.objects.select_related("user").get(pk=export_id)
+    measure = bool((export.params or {}).get("measure"))
+    began = time.perf_counter()
+    if measure:
+        tracemalloc.start()
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="nuanxin-export-")
+    os.close(fd)
+    try:
+        plan = plan_for(export)
+        Export.objects.filter(pk=export.pk).update(rows_total=plan.total)
+
+        def progress(n: int) -> None:
+            Export.objects.filter(pk=export.pk).update(rows_done=min(n, plan.total))
+
+        written = write_xlsx(path, plan, on_progress=progress)
+        peak = tracemalloc.get_traced_memory()[1] // 1024 if measure else None
+        with open(path, "rb") as fh:
+            export.file.save(export_filename(export), File(fh), save=False)
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.DONE,
+            file=export.file.name,
+            rows_total=max(written, plan.total),
+            rows_done=written,
+            finished_at=timezone.now(),
+            seconds=round(time.perf_counter() - began, 3),
+            peak_kib=peak,
+        )
+        return ExportStatus.DONE
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other failure is shown to the user, never retried
+        logger.exception("export %s failed", export_id)
+        Export.objects.filter(pk=export_id).update(
+            status=ExportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:300], finished_at=timezone.now()
+        )
+        return ExportStatus.FAILED
+    finally:
+        if measure:
+            tracemalloc.stop()
+        os.unlink(path)

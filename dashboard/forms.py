@@ -1,0 +1,224 @@
+"""Forms for the dashboard's pages. They parse and bound the input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dispatch import selectors as flow_selectors
+from dispatch.models import JobState
+from workshop.models import Employment, ProcessKind
+
+from . import selectors
+from .models import ExportKind
+from .rules import Scope
+
+
+def year_start(today: dt.date | None = None) -> dt.date:
+    return (today or timezone.localdate()).replace(month=1, day=1)
+
+
+class PeriodForm(forms.Form):
+    """The date range (default: this year to today) and workshop filter shared by the dashboard's pages."""
+
+    start = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
+
+    def __init__(self, data, *, scope: Scope, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["ws"].queryset = selectors.workshops_for(scope)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        start = data.get("start") or year_start(today)
+        end = data.get("end") or today
+        if end < start:
+            start, end = end, start
+        if (end - start).days > 3660:
+            raise forms.ValidationError(_("日期范围不能超过10年。"))
+        data["start"], data["end"] = start, end
+        return data
+
+    def period(self) -> selectors.Period:
+        """The cleaned period, or the default one when the filter is invalid."""
+        today = timezone.localdate()
+        if not self.is_valid():
+            return selectors.Period(year_start(today), today)
+        d = self.cleaned_data
+        return selectors.Period(d["start"], d["end"], d["ws"].pk if d.get("ws") else None)
+
+
+class JobFilterForm(PeriodForm):
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *JobState.choices]
+    )
+    sent = forms.ChoiceField(
+        label=_("送检"),
+        required=False,
+        choices=[("", _("全部")), ("on_time", _("按时送检")), ("late", _("逾期送检"))],
+    )
+    q = forms.CharField(label=_("品名"), required=False, max_length=100)
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、手机尾号或拼音首字母"), "type": "search"}),
+    )
+    employment = forms.ChoiceField(
+        label=_("用工类型"), required=False, choices=[("", _("全部")), *Employment.choices]
+    )
+    skill = forms.ChoiceField(
+        label=_("技能"), required=False, choices=[("", _("全部")), *ProcessKind.choices]
+    )
+    active = forms.ChoiceField(
+        label=_("在岗"), required=False, choices=[("", _("全部")), ("1", _("在岗")), ("0", _("离岗"))]
+    )
+    low_income = forms.ChoiceField(
+        label=_("低收入"), required=False, choices=[("", _("全部")), ("1", _("是")), ("0", _("否"))]
+    )
+    workshop = forms.ModelChoiceField(
+        label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊")
+    )
+
+    def __init__(self, data, *, scope: Scope, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["workshop"].queryset = selectors.workshops_for(scope)
+        if not scope.sees_low_income:
+            # Heads never see, filter or infer the low-income status.
+            del self.fields["low_income"]
+
+
+class PayFilterForm(PeriodForm):
+    employment = forms.ChoiceField(
+        label=_("用工类型"), required=False, choices=[("", _("全部")), *Employment.choices]
+    )
+    low_income = forms.ChoiceField(
+        label=_("低收入"), required=False, choices=[("", _("全部")), ("1", _("是")), ("0", _("否"))]
+    )
+
+    def __init__(self, data, *, scope: Scope, **kwargs):
+        super().__init__(data, scope=scope, **kwargs)
+        if not scope.sees_low_income:
+            del self.fields["low_income"]
+        if not scope.manages_workers:
+            del self.fields["employment"]
+
+
+class JobIssueForm(forms.Form):
+    """A firm's new job (企业分发) with an optional sample photo; choices are the firm's paired ones."""
+
+    workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
+    line = forms.ModelChoiceField(label=_("生产线"), queryset=None)
+    title = forms.CharField(label=_("品名/工序"), max_length=200)
+    process_kind = forms.ChoiceField(
+        label=_("工序类别"),
+        required=False,
+        choices=[("", _("按生产线")), *ProcessKind.choices],
+    )
+    quantity = forms.IntegerField(label=_("数量(件)"), min_value=1, max_value=10_000_000)
+    piece_rate = forms.DecimalField(
+        label=_("计件单价(元/件)"), max_digits=10, decimal_places=4, min_value=Decimal("0.0001")
+    )
+    due_on = forms.DateField(label=_("交货日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    instructions = forms.CharField(
+        label=_("加工要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo = forms.ImageField(
+        label=_("样品照片"),
+        required=False,
+        help_text=_("JPG 或 PNG,不超过 %(mb)d MB。") % {"mb": settings.NUANXIN_PHOTO_MAX_MB},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = flow_selectors.workshops_for_issue(user)
+        self.fields["line"].queryset = flow_selectors.lines_for_issue(user)
+        self.fields["line"].label_from_instance = lambda line: (
+            f"{line.name}({line.get_process_kind_display()})"
+        )
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > settings.NUANXIN_PHOTO_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(_("照片不能超过 %(mb)d MB。") % {"mb": settings.NUANXIN_PHOTO_MAX_MB})
+        return photo
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=300, required=False)
+
+
+class InspectionRowForm(forms.Form):
+    """One assignment's verdict, prefixed ``a<assignment id>``."""
+
+    passed = forms.IntegerField(label=_("合格"), min_value=0)
+    rejected = forms.IntegerField(label=_("不合格"), min_value=0, initial=0)
+    rework = forms.IntegerField(label=_("返工"), min_value=0, initial=0)
+    reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
+
+
+class LotInspectionForm(forms.Form):
+    """A verdict on the whole delivered lot (按批验收): rejected and rework pieces of the lot."""
+
+    rejected = forms.IntegerField(label=_("不合格件数"), min_value=0, initial=0)
+    rework = forms.IntegerField(label=_("其中返工件数"), min_value=0, initial=0)
+    reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rework", 0) > data.get("rejected", 0):
+            raise forms.ValidationError(_("返工件数不能多于不合格件数。"))
+        return data
+
+
+class PinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("新 PIN(6位数字)"),
+        required=False,
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{6}", "autocomplete": "off"}),
+    )
+    generate = forms.BooleanField(required=False)
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导出内容"), choices=ExportKind.choices)
+    start = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ws"].queryset = selectors.workshops_for(scope)
+        if scope.role == "firm":
+            self.fields["kind"].choices = [
+                (k, _("对账单(工资明细)") if k == ExportKind.PAY_LINES else label)
+                for k, label in ExportKind.choices
+            ]
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        start, end = data.get("start") or year_start(today), data.get("end") or today
+        if end < start:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        data["start"], data["end"] = start, end
+        return data

@@ -1,0 +1,400 @@
+"""The dashboard's reads, each scoped by the asking user's ``Scope`` (dashboard.rules).
+
+Community admin: the workshops of their community; head: their workshops; firm staff: only their firm's
+jobs, inspections and statements (pay lines of their jobs); superuser: everything. A ``*_get`` selector
+raises ``Http404`` for a foreign object, exactly as for a missing one. List selectors join what their
+page shows, so a page costs the same number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, pinyin
+
+from dispatch import planning
+from dispatch.models import (
+    Assignment,
+    AssignmentState,
+    FlowEvent,
+    Inspection,
+    Job,
+    JobState,
+    PayLine,
+)
+from workshop.models import Pairing, PartnerFirm, Worker, Workshop
+
+from .models import Export
+from .rules import FIRM, Scope
+
+# --- scopes --------------------------------------------------------------------------------------------
+
+
+def workshops_for(scope: Scope) -> QuerySet[Workshop]:
+    """The workshops ``scope`` covers; for firm staff, the workshops paired with their firm."""
+    if scope.role == FIRM:
+        return Workshop.objects.filter(pairings__firm_id=scope.firm_id).distinct().order_by("name")
+    if scope.all_workshops:
+        return Workshop.objects.order_by("county", "community", "name")
+    return Workshop.objects.filter(pk__in=scope.workshop_ids).order_by("name")
+
+
+def jobs_for(scope: Scope) -> QuerySet[Job]:
+    """Jobs ``scope`` sees: its workshops' jobs, or for firm staff their firm's jobs. Newest first."""
+    qs = Job.objects.select_related("workshop", "line", "line__firm")
+    if scope.role == FIRM:
+        return qs.filter(line__firm_id=scope.firm_id)
+    if scope.all_workshops:
+        return qs
+    if not scope.is_staff_role:
+        return qs.none()
+    return qs.filter(workshop_id__in=scope.workshop_ids)
+
+
+def job_get(scope: Scope, pk: int) -> Job:
+    """The job ``pk`` if ``scope`` sees it, with workshop, line, firm and issuer joined; else Http404."""
+    job = jobs_for(scope).select_related("issued_by").filter(pk=pk).first()
+    if job is None:
+        raise Http404(_("没有这个外发单。"))
+    return job
+
+
+def workers_for(scope: Scope) -> QuerySet[Worker]:
+    """Workers of the workshops ``scope`` manages (heads, community admins); none for firm staff."""
+    if not scope.manages_workers:
+        return Worker.objects.none()
+    qs = Worker.objects.select_related("workshop")
+    return qs if scope.all_workshops else qs.filter(workshop_id__in=scope.workshop_ids)
+
+
+def worker_get(scope: Scope, pk: int) -> Worker:
+    worker = workers_for(scope).select_related("user").filter(pk=pk).first()
+    if worker is None:
+        raise Http404(_("没有这个坊工。"))
+    return worker
+
+
+def pay_lines_for(scope: Scope) -> QuerySet[PayLine]:
+    """Pay lines of the jobs ``scope`` sees (for firm staff: their statement's rows)."""
+    return PayLine.objects.filter(assignment__job__in=jobs_for(scope).values("pk"))
+
+
+def inspections_for(scope: Scope) -> QuerySet[Inspection]:
+    return Inspection.objects.filter(job__in=jobs_for(scope).values("pk"))
+
+
+def pairings_for(scope: Scope) -> QuerySet[Pairing]:
+    """Pairing records (结对) with firm, workshop and lines: a firm's own, or its workshops'."""
+    qs = Pairing.objects.select_related("firm", "workshop").prefetch_related("lines")
+    if scope.role == FIRM:
+        return qs.filter(firm_id=scope.firm_id)
+    if scope.all_workshops:
+        return qs
+    return qs.filter(workshop_id__in=scope.workshop_ids)
+
+
+def firms_for(scope: Scope) -> QuerySet[PartnerFirm]:
+    if scope.role == FIRM:
+        return PartnerFirm.objects.filter(pk=scope.firm_id)
+    if scope.all_workshops:
+        return PartnerFirm.objects.order_by("name")
+    return (
+        PartnerFirm.objects.filter(pairings__workshop_id__in=scope.workshop_ids).distinct().order_by("name")
+    )
+
+
+def firm_get(scope: Scope, pk: int) -> PartnerFirm:
+    firm = firms_for(scope).filter(pk=pk).first()
+    if firm is None:
+        raise Http404(_("没有这个企业。"))
+    return firm
+
+
+def exports_for(user) -> QuerySet[Export]:
+    return Export.objects.filter(user=user)
+
+
+def export_get(user, pk: int) -> Export:
+    export = exports_for(user).filter(pk=pk).first()
+    if export is None:
+        raise Http404(_("没有这个导出。"))
+    return export
+
+
+# --- filters shared by the pages -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A date range (Asia/Shanghai dates, inclusive) and an optional workshop, from the page's filter."""
+
+    start: dt.date
+    end: dt.date
+    workshop_id: int | None = None
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        tz = timezone.get_current_timezone()
+        lo = timezone.make_aware(dt.datetime.combine(self.start, dt.time.min), tz)
+        hi = timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min), tz)
+        return lo, hi
+
+
+def narrow_jobs(jobs: QuerySet[Job], workshop_id: int | None) -> QuerySet[Job]:
+    return jobs.filter(workshop_id=workshop_id) if workshop_id else jobs
+
+
+# --- the flow board ------------------------------------------------------------------------------------
+
+BOARD_STATES = (
+    JobState.ISSUED,
+    JobState.ACCEPTED,
+    JobState.IN_PROGRESS,
+    JobState.COMPLETED,
+    JobState.INSPECTING,
+    JobState.INSPECTED,
+    JobState.SETTLED,
+)
+BOARD_CARDS_PER_COLUMN = 30
+
+
+def board_columns(jobs: QuerySet[Job]) -> list[dict]:
+    """The board's columns: for each state in ``BOARD_STATES`` its total and its newest cards (at most
+    ``BOARD_CARDS_PER_COLUMN``), each job annotated with ``reported`` and ``open_offers``. One query per
+    column and one for the totals: 8 queries whatever the number of jobs."""
+    totals = dict(jobs.order_by().values_list("state").annotate(n=Count("id")))
+    cards = jobs.annotate(
+        reported=Sum("assignments__pieces_reported"),
+        open_offers=Count("assignments", filter=Q(assignments__state=AssignmentState.OFFERED)),
+    ).order_by("due_on", "id")
+    labels = dict(JobState.choices)
+    columns = []
+    for state in BOARD_STATES:
+        rows = list(cards.filter(state=state)[:BOARD_CARDS_PER_COLUMN]) if totals.get(state) else []
+        columns.append({"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": rows})
+    closed = sum(totals.get(s, 0) for s in (JobState.DECLINED, JobState.CANCELLED))
+    return columns, closed
+
+
+# --- one job -------------------------------------------------------------------------------------------
+
+
+def job_assignments(job: Job) -> list[Assignment]:
+    return list(job.assignments.select_related("worker").order_by("kind", "id"))
+
+
+def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
+    """The editable planned split of ``job``'s unassigned pieces: one row per active worker of its
+    workshop, ``planned`` pieces from ``planning.plan_split`` (the same candidates and open work that
+    ``dispatch.services.job_plan_offers`` uses), with skill, open pieces and spare capacity (pieces before
+    the due date) to guide the head's edits. Workers the plan picked come first."""
+    today = today or timezone.localdate()
+    refused = set(
+        job.assignments.filter(state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)).values_list(
+            "worker_id", flat=True
+        )
+    )
+    workers = list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
+    candidates = [w for w in workers if w.pk not in refused]
+    open_rows = (
+        Assignment.objects.filter(
+            worker__in=workers, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+        )
+        .values("worker_id", "job__process_kind")
+        .annotate(open=Sum("pieces") - Sum("pieces_reported"))
+    )
+    open_pieces: dict[int, int] = {}
+    open_hours: dict[int, float] = {}
+    for row in open_rows:
+        wid = row["worker_id"]
+        open_pieces[wid] = open_pieces.get(wid, 0) + row["open"]
+        open_hours[wid] = open_hours.get(wid, 0.0) + planning.hours_for(row["open"], row["job__process_kind"])
+    shares = {
+        s.worker_id: s
+        for s in planning.plan_split(
+            kind=job.process_kind,
+            pieces=job.pieces_unassigned,
+            due_on=job.due_on,
+            today=today,
+            candidates=candidates,
+            open_pieces=open_pieces,
+            open_hours=open_hours,
+        )
+    }
+    speed = planning.PRIOR_PIECES_PER_HOUR.get(job.process_kind, 40)
+    rows = []
+    for w in workers:
+        capacity = planning.capacity_pieces(w, job.process_kind, today=today, due_on=job.due_on)
+        spare = max(0, int(capacity - open_hours.get(w.pk, 0.0) * speed))
+        share = shares.get(w.pk)
+        rows.append(
+            {
+                "worker": w,
+                "planned": share.pieces if share else 0,
+                "reasons": share.reasons if share else "",
+                "skilled": w.has_skill(job.process_kind),
+                "open": open_pieces.get(w.pk, 0),
+                "spare": spare,
+                "refused": w.pk in refused,
+            }
+        )
+    rows.sort(key=lambda r: (r["planned"] == 0, not r["skilled"], r["refused"], r["open"], r["worker"].name))
+    return rows
+
+
+# --- the roster ----------------------------------------------------------------------------------------
+
+MAX_PINYIN_READINGS = 16
+
+
+@functools.lru_cache(maxsize=20000)
+def name_keys(name: str) -> tuple[str, ...]:
+    """Lower-case pinyin search keys of a Chinese name: every reading's initials (``张三`` → ``zs``) and
+    full spelling (``zhangsan``). Characters with several readings (曾 zeng/ceng, 单 shan/dan) give each
+    reading, up to ``MAX_PINYIN_READINGS`` combinations."""
+    initials = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: list(s.lower()))
+    full = pinyin(name, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s.lower()))
+    keys: set[str] = set()
+    for readings in (initials, full):
+        for combo in itertools.islice(itertools.product(*readings), MAX_PINYIN_READINGS):
+            keys.add("".join(combo).lower())
+    return tuple(sorted(keys))
+
+
+def _matches_pinyin(name: str, query: str) -> bool:
+    return any(key.startswith(query) or (len(query) >= 2 and query in key) for key in name_keys(name))
+
+
+def roster(scope: Scope, *, q: str = "", filters: dict | None = None) -> QuerySet[Worker]:
+    """Workers of ``scope`` matching the search and filters, by name.
+
+    ``q`` is a name (or part), a phone tail (3+ digits: the number ends with them), or pinyin (initials
+    like ``zs`` or the spelling ``zhangsan``: matched in Python over the scope's names, which are at
+    most a few thousand per county). ``filters``: ``employment``, ``skill``, ``active`` ("1"/"0"),
+    ``workshop`` (id), and ``low_income`` ("1"/"0"), which is ignored unless the scope may see it.
+    """
+    filters = filters or {}
+    qs = workers_for(scope)
+    if filters.get("workshop"):
+        qs = qs.filter(workshop_id=filters["workshop"])
+    if filters.get("employment"):
+        qs = qs.filter(employment=filters["employment"])
+    if filters.get("active") in ("1", "0"):
+        qs = qs.filter(active=filters["active"] == "1")
+    if filters.get("low_income") in ("1", "0") and scope.sees_low_income:
+        qs = qs.filter(low_income=filters["low_income"] == "1")
+    skill = filters.get("skill")
+    q = (q or "").strip()
+    if q:
+        digits = re.sub(r"\D", "", q)
+        if digits and len(digits) >= 3 and digits == q.replace(" ", ""):
+            qs = qs.filter(phone__endswith=digits)
+        elif re.fullmatch(r"[A-Za-z]+", q):
+            query = q.lower()
+            ids = [pk for pk, name in qs.values_list("pk", "name") if _matches_pinyin(name, query)]
+            qs = qs.filter(pk__in=ids)
+        else:
+            qs = qs.filter(name__icontains=q)
+    if skill:
+        # JSON "contains" is not on SQLite: filter the skill lists in Python on the ids.
+        ids = [pk for pk, skills in qs.values_list("pk", "skills") if skill in (skills or [])]
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by("-active", "name", "pk")
+
+
+def roster_page_figures(workers: list[Worker], *, year_start: dt.date) -> dict[int, dict]:
+    """For the listed ``workers``: open assignments and pay booked since ``year_start`` (yuan), by id.
+    Two queries whatever the number of workers."""
+    ids = [w.pk for w in workers]
+    open_work = dict(
+        Assignment.objects.filter(
+            worker_id__in=ids, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+        )
+        .order_by()
+        .values_list("worker_id")
+        .annotate(n=Sum("pieces") - Sum("pieces_reported"))
+    )
+    earned = dict(
+        PayLine.objects.filter(worker_id__in=ids, booked_on__gte=year_start)
+        .order_by()
+        .values_list("worker_id")
+        .annotate(t=Sum("amount"))
+    )
+    return {pk: {"open": open_work.get(pk) or 0, "earned": earned.get(pk) or 0} for pk in ids}
+
+
+def worker_assignments(worker: Worker, *, limit: int = 50) -> list[Assignment]:
+    return list(
+        worker.assignments.select_related("job", "job__line", "job__line__firm").order_by(
+            "-offered_at", "-id"
+        )[:limit]
+    )
+
+
+def worker_earnings_by_month(worker: Worker, *, months: int = 12) -> list[tuple[dt.date, int, object]]:
+    """``worker``'s pay booked per month, newest first: (first of month, pieces passed, yuan)."""
+    rows: dict[dt.date, list] = {}
+    for booked_on, pieces, amount in worker.pay_lines.values_list("booked_on", "pieces_passed", "amount"):
+        key = booked_on.replace(day=1)
+        entry = rows.setdefault(key, [0, 0])
+        entry[0] += pieces
+        entry[1] += amount
+    return [(k, v[0], v[1]) for k, v in sorted(rows.items(), reverse=True)[:months]]
+
+
+def worker_history(worker: Worker, *, limit: int = 50) -> list[FlowEvent]:
+    """The flow events of ``worker``'s assignments, newest first (offered, accepted, done, expired...)."""
+    ct = ContentType.objects.get_for_model(Assignment)
+    labels = dict(AssignmentState.choices)
+    events = list(
+        FlowEvent.objects.filter(content_type=ct, object_id__in=worker.assignments.values("pk"))
+        .select_related("job", "actor")
+        .order_by("-at", "-id")[:limit]
+    )
+    for e in events:
+        e.from_label = labels.get(e.from_state, e.from_state)
+        e.to_label = labels.get(e.to_state, e.to_state)
+    return events
+
+
+# --- firms and pairings --------------------------------------------------------------------------------
+
+
+def firm_volumes(jobs: QuerySet[Job]) -> dict[int, dict]:
+    """Per firm id: jobs, pieces issued and passed over ``jobs``. One query."""
+    rows = (
+        jobs.order_by()
+        .values("line__firm_id")
+        .annotate(
+            jobs=Count("id", distinct=True),
+            issued=Sum("quantity"),
+        )
+    )
+    passed = dict(
+        Assignment.objects.filter(job__in=jobs.values("pk"))
+        .order_by()
+        .values_list("job__line__firm_id")
+        .annotate(n=Sum("pieces_passed"))
+    )
+    return {
+        r["line__firm_id"]: {
+            "jobs": r["jobs"],
+            "issued": r["issued"] or 0,
+            "passed": passed.get(r["line__firm_id"]) or 0,
+        }
+        for r in rows
+    }
+
+
+def pairing_rows(scope: Scope) -> list[Pairing]:
+    return list(
+        pairings_for(scope).prefetch_related(Prefetch("lines")).order_by("firm__name", "workshop__name")
+    )

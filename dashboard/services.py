@@ -1,0 +1,191 @@
+"""The dashboard's writes: each is one transaction made of ``dispatch.services`` steps, nothing more.
+
+- ``dispatch_shares``: the head's edited split, offered in one transaction (and the job accepted first
+  when it is still issued): every share is offered, or none is.
+- ``inspect_lot``: a verdict on a whole delivered lot (per lot, 按批验收) split over the assignments in
+  proportion to their pieces (``split_proportionally``), then recorded by ``dispatch.services.job_inspect``.
+- ``issue_job_with_photo``: ``job_issue`` plus the sample photo in the same transaction.
+
+Errors are the services' own: ``ValidationError`` (bad input, in Chinese), ``IllegalTransition``,
+``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dispatch import services as flow
+from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
+from workshop.models import ProductionLine, Worker, Workshop
+from workshop.roles import is_head_of
+
+
+def _check_head(actor, job: Job) -> None:
+    if actor is None or not is_head_of(actor, job.workshop_id):
+        raise PermissionDenied(_("只有本工坊坊长可以操作。"))
+
+
+def split_proportionally(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` pieces (int ≥ 0) over ``weights`` (ints ≥ 0, sum ≥ total) in proportion, as whole
+    pieces that sum to ``total`` exactly, never above a weight (largest remainder method).
+
+    Each part starts at ⌊total·w/W⌋; the pieces left over go one each to the largest remainders, ties to
+    the larger weight, then to the earlier position, so the split is deterministic.
+    ``split_proportionally(5, [100, 100, 50]) == [2, 2, 1]``.
+    """
+    whole = sum(weights)
+    if total < 0 or any(w < 0 for w in weights) or total > whole:
+        raise ValueError("total must be between 0 and the sum of the weights")
+    if total == 0:
+        return [0] * len(weights)
+    parts = [total * w // whole for w in weights]
+    left = total - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-((total * weights[i]) % whole), -weights[i], i))
+    for i in order:
+        if left == 0:
+            break
+        if parts[i] < weights[i]:
+            parts[i] += 1
+            left -= 1
+    return parts
+
+
+@transaction.atomic
+def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "") -> list[Assignment]:
+    """Offer the head's split of ``job``: ``shares`` maps worker id → pieces (ints; zeros are skipped).
+
+    An issued job is accepted first (``job_accept``: the pieces left unassigned are planned by the system
+    after commit, as for a plain accept). All offers are made in one transaction with
+    ``dispatch.services.assignment_offer``, which bounds the job's assigned pieces by its quantity, so a
+    concurrent planner can never over-assign: if it won some pieces first, the whole split is refused.
+    Raises ValidationError (no pieces, a worker not of the workshop, more than the unassigned pieces),
+    IllegalTransition, PermissionDenied.
+    """
+    wanted = {int(wid): int(n) for wid, n in shares.items() if int(n) != 0}
+    if any(n < 0 for n in wanted.values()):
+        raise ValidationError(_("件数不能为负数。"))
+    if not wanted:
+        raise ValidationError(_("请至少给一位坊工派件。"))
+    if job.state == JobState.ISSUED:
+        job = flow.job_accept(actor=actor, job=job, note=note or _("坊长接单并派工"))
+    else:
+        _check_head(actor, job)
+    job.refresh_from_db(fields=["pieces_assigned", "state"])
+    if sum(wanted.values()) > job.pieces_unassigned:
+        raise ValidationError(
+            _("派工合计 %(s)d 件,超过未派的 %(n)d 件。")
+            % {"s": sum(wanted.values()), "n": job.pieces_unassigned}
+        )
+    workers = {
+        w.pk: w for w in Worker.objects.filter(pk__in=wanted, workshop_id=job.workshop_id, active=True)
+    }
+    if set(workers) != set(wanted):
+        raise ValidationError(_("有坊工不属于此工坊或已离岗。"))
+    return [
+        flow.assignment_offer(job=job, worker=workers[wid], pieces=n, actor=actor, reasons=_("坊长派工"))
+        for wid, n in wanted.items()
+    ]
+
+
+def lot_results(
+    *, pending: Sequence[Assignment], rejected: int, rework: int, reason: str = ""
+) -> list[flow.ResultInput]:
+    """Split a lot verdict over the lot's ``pending`` assignments (each with uninspected pieces).
+
+    The lot is every uninspected piece; ``rejected`` of them failed (int, 0..lot) and ``rework`` of the
+    rejected go back (int, 0..rejected). Rejected pieces are split over the assignments in proportion to
+    their uninspected pieces, then rework over the rejected parts, both by ``split_proportionally``;
+    passed = uninspected − rejected per assignment. Raises ValidationError for numbers out of range.
+    """
+    sizes = [a.pieces_uninspected for a in pending]
+    lot = sum(sizes)
+    if not (0 <= rejected <= lot) or not (0 <= rework <= rejected):
+        raise ValidationError(_("整批 %(n)d 件:不合格应在 0 到 %(n)d 之间,返工不能多于不合格。") % {"n": lot})
+    rejected_parts = split_proportionally(rejected, sizes)
+    rework_parts = split_proportionally(rework, rejected_parts)
+    return [
+        flow.ResultInput(
+            assignment_id=a.pk,
+            passed=size - rj,
+            rejected=rj,
+            rework=rw,
+            reason=reason if rj else "",
+        )
+        for a, size, rj, rw in zip(pending, sizes, rejected_parts, rework_parts, strict=True)
+    ]
+
+
+@transaction.atomic
+def inspect_lot(
+    *, actor, job: Job, rejected: int, rework: int, reason: str = "", notes: str = ""
+) -> Inspection:
+    """Record a per-lot inspection (按批验收) of ``job``: see ``lot_results``; then ``job_inspect``.
+
+    The assignments are read under the job's row lock (taken by ``job_inspect``'s own lock first here),
+    so the split covers exactly the pieces the inspection records.
+    """
+    locked = Job.objects.select_for_update(of=("self",)).get(pk=job.pk)
+    pending = [
+        a
+        for a in Assignment.objects.select_related("worker").filter(job=locked, state=AssignmentState.DONE)
+        if a.pieces_uninspected > 0
+    ]
+    if not pending:
+        raise ValidationError(_("没有待验收的件数。"))
+    results = lot_results(pending=pending, rejected=rejected, rework=rework, reason=reason)
+    lot_note = _("按批验收:共 %(n)d 件,不合格 %(r)d 件,返工 %(w)d 件。") % {
+        "n": sum(a.pieces_uninspected for a in pending),
+        "r": rejected,
+        "w": rework,
+    }
+    return flow.job_inspect(actor=actor, job=job, results=results, notes=(lot_note + " " + notes).strip())
+
+
+@transaction.atomic
+def issue_job_with_photo(
+    *,
+    actor,
+    workshop: Workshop,
+    line: ProductionLine,
+    title: str,
+    quantity: int,
+    piece_rate: Decimal,
+    due_on: dt.date,
+    instructions: str = "",
+    process_kind: str | None = None,
+    photo=None,
+) -> Job:
+    """``dispatch.services.job_issue`` and, when given, the sample ``photo`` (an uploaded image) saved on
+    the job in the same transaction. A refused issue stores no photo."""
+    job = flow.job_issue(
+        actor=actor,
+        workshop=workshop,
+        line=line,
+        title=title,
+        quantity=quantity,
+        piece_rate=piece_rate,
+        due_on=due_on,
+        instructions=instructions,
+        process_kind=process_kind,
+    )
+    if photo is not None:
+        job.photo.save(photo.name, photo, save=False)
+        Job.objects.filter(pk=job.pk).update(photo=job.photo.name)
+    return job
+
+
+@transaction.atomic
+def send_for_inspection(*, actor, job: Job) -> Job:
+    """The head sends a finished job to the firm (送检): completes it first when every assignment is done
+    (the ``finish_job_if_done`` task does the same on its own). Raises ValidationError while work is open,
+    IllegalTransition from another state."""
+    _check_head(actor, job)
+    if job.state == JobState.IN_PROGRESS:
+        job = flow.job_complete(job=job, actor=actor)
+    return flow.job_submit_for_inspection(job=job, actor=actor)

@@ -1,0 +1,44 @@
+"""Small display filters for the dashboard: percentages, progress-bar widths, yuan with separators."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value, places: int = 1) -> str:
+    """A ratio (0..1, or None) as a percentage: ``0.9512`` → ``95.1%``; None → ``—``."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def bar(value) -> int:
+    """A ratio as a progress-bar width in whole percent, 0..100."""
+    try:
+        return max(0, min(100, round(float(value or 0) * 100)))
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.filter
+def yuan(value) -> str:
+    """Yuan with thousands separators and two places: ``12345.6`` → ``12,345.60``."""
+    try:
+        return f"{Decimal(value or 0):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def share(part, whole) -> int:
+    """``part`` of ``whole`` as a bar width in whole percent (0 when whole is 0)."""
+    try:
+        return max(0, min(100, round(int(part or 0) * 100 / int(whole)))) if whole else 0
+    except (TypeError, ValueError, ZeroDivisionError):
+        return 0
