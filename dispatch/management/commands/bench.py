@@ -83,6 +83,7 @@ class Command(BaseCommand):
             "flow_jobs_per_s": round(flow_rate, 2),
             "flow_ratio_to_noop": round(flow_rate / noop_rate, 4),
             "flow_jobs_settled": settled,
+            **self.flow_split,
             **plan,
         }
         w = self.stdout.write
@@ -91,6 +92,8 @@ class Command(BaseCommand):
         w(f"no-op tasks per second (yardstick)          {result['noop_tasks_per_s']:>10}")
         w(f"jobs issue → booked pay per second          {result['flow_jobs_per_s']:>10}")
         w(f"  ratio to no-op (target ≥ 0.125)           {result['flow_ratio_to_noop']:>10}")
+        w(f"  people's steps, seconds                   {result['people_steps_s']:>10}")
+        w(f"  waiting for the worker's tasks, seconds   {result['waiting_for_tasks_s']:>10}")
         w(f"county day plan, seconds (target < 2)       {result['county_plan_seconds']:>10}")
         w(f"  bare solver seconds                       {result['solver_seconds']:>10}")
         w(f"  plan / solver                             {result['plan_to_solver_ratio']:>10}")
@@ -108,6 +111,14 @@ class Command(BaseCommand):
         lines = list(ProductionLine.objects.filter(pairings__workshop=ws).distinct().order_by("pk"))
         clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
         wait_until_idle(timeout=120)
+        waited = 0.0
+
+        def wait_until_idle_timed(timeout):
+            nonlocal waited
+            t = time.perf_counter()
+            wait_until_idle(timeout=timeout)
+            waited += time.perf_counter() - t
+
         started = time.perf_counter()
         ids = []
         for i in range(n):
@@ -122,26 +133,30 @@ class Command(BaseCommand):
                 due_on=timezone.localdate() + timezone.timedelta(days=5),
             )
             ids.append(job.pk)
-        wait_until_idle(timeout=300)
+        wait_until_idle_timed(timeout=300)
         for job in Job.objects.filter(pk__in=ids, state=JobState.ISSUED):
             services.job_accept(actor=ws.head, job=job)
-        wait_until_idle(timeout=300)
+        wait_until_idle_timed(timeout=300)
         offers = Assignment.objects.filter(job_id__in=ids, state=AssignmentState.OFFERED).select_related(
             "worker__user"
         )
         for a in offers:
             services.assignment_accept(actor=a.worker.user, assignment=a)
             services.work_report(actor=a.worker.user, assignment=a, pieces=a.pieces, key=f"bench-{a.pk}")
-        wait_until_idle(timeout=300)
+        wait_until_idle_timed(timeout=300)
         for job in Job.objects.filter(pk__in=ids, state=JobState.INSPECTING):
             results = [
                 services.ResultInput(a.pk, a.pieces_uninspected, 0, 0)
                 for a in job.assignments.filter(state=AssignmentState.DONE)
             ]
             services.job_inspect(actor=clerks[job.line.firm_id], job=job, results=results)
-        wait_until_idle(timeout=300)
+        wait_until_idle_timed(timeout=300)
         elapsed = time.perf_counter() - started
         settled = Job.objects.filter(pk__in=ids, state=JobState.SETTLED).count()
+        self.flow_split = {
+            "people_steps_s": round(elapsed - waited, 2),
+            "waiting_for_tasks_s": round(waited, 2),
+        }
         return settled / elapsed, settled
 
     def _county_plan(self, repeats: int) -> dict:
