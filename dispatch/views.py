@@ -31,9 +31,9 @@ REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 
 HOME_BY_ROLE = {
     "worker": "dispatch:worker_home",
-    "head": "dispatch:head_home",
-    "firm": "dispatch:firm_home",
-    "community_admin": "admin:index",
+    "head": "dashboard:home",
+    "firm": "dashboard:home",
+    "community_admin": "dashboard:home",
     "superuser": "admin:index",
 }
 

@@ -80,7 +80,7 @@ stop_postgres() {
 CELERY_PIDS=()
 start_celery_worker() {
   # start_celery_worker LOGNAME: a real worker on the current REDIS_URL, in the background.
-  "$ROOT/.venv/bin/celery" -A config worker -l "${CELERY_LOGLEVEL:-INFO}" -c 2 -n "nuanxin-$1@%h" >"$VAR/$1.log" 2>&1 &
+  "$ROOT/.venv/bin/celery" -A config worker -Q celery,exports -l "${CELERY_LOGLEVEL:-INFO}" -c 2 -n "nuanxin-$1@%h" >"$VAR/$1.log" 2>&1 &
   CELERY_PIDS+=("$!")
 }
 start_celery_beat() {

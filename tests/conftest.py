@@ -116,7 +116,13 @@ def celery_worker(transactional_db, redis_server):
 
     redis_server.flushdb()
     with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+        queues=["celery", "exports"],  # the flow's queue and the dashboard's exports queue
     ) as worker:
         yield worker
     redis_server.flushdb()

@@ -62,10 +62,10 @@ def test_home_sends_anonymous_to_login(client):
     "who, target",
     [
         ("alice", "/m/"),
-        ("head", "/head/"),
-        ("clerk", "/firm/"),
+        ("head", "/dashboard/"),
+        ("clerk", "/dashboard/"),
         ("superuser", "/admin/"),
-        ("community", "/admin/"),
+        ("community", "/dashboard/"),
     ],
 )
 def test_home_redirects_by_role(client, cast, who, target):
@@ -101,7 +101,7 @@ def test_login_page_renders_in_chinese_without_secrets(client, db):
 def test_login_with_password_then_home(client, cast):
     response = client.post("/accounts/login/", {"username": "clerk", "password": "pw-for-tests-1"})
     assert response.status_code == 302
-    assert client.get(response["Location"])["Location"] == "/firm/"
+    assert client.get(response["Location"])["Location"] == "/dashboard/"
 
 
 def test_logout_is_post_only(client, cast):

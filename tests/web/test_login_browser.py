@@ -5,7 +5,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_firm_clerk_signs_in_and_lands_on_the_firm_page(desk, cast):
+def test_a_firm_clerk_signs_in_and_lands_on_the_dashboard(desk, cast):
     from tests.factories import PASSWORD
 
     desk.goto(desk.base + "/")
@@ -14,9 +14,9 @@ def test_a_firm_clerk_signs_in_and_lands_on_the_firm_page(desk, cast):
     desk.fill("input[name=username]", "clerk")
     desk.fill("input[name=password]", PASSWORD)
     desk.get_by_role("button", name="登录").click()
-    desk.wait_for_url("**/firm/")
+    desk.wait_for_url("**/dashboard/")
     assert cast.firm.name in desk.content()
-    desk.shots("firm-home")
+    desk.shots("dashboard-home")
 
 
 def test_the_login_page_fits_a_phone_without_sideways_scrolling(phone, cast):

@@ -1,0 +1,305 @@
+"""Every dashboard URL × {anonymous, worker, head of another workshop, staff of another firm, the right
+role}: the expected status, and no side effect from any refused request (row counts, states, PINs).
+
+Tasks never run here (``delay_on_commit`` inside the test transaction never fires).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import get_resolver
+
+from dashboard.models import Export, ExportKind, ExportStatus
+from dispatch import services
+from dispatch.models import (
+    Assignment,
+    FlowEvent,
+    Inspection,
+    InspectionResult,
+    Job,
+    Notification,
+    PayLine,
+)
+from tests.conftest import tomorrow
+from tests.dashboard.helpers import inspecting_job
+from workshop.models import Worker
+
+ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT = "anonymous", "worker", "other_head", "other_firm", "right"
+ACTORS = (ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT)
+
+
+@pytest.fixture
+def world(cast, issue_job, settings, tmp_path):
+    """One object of each kind the URLs need: an issued job with a photo, a completed job, a job waiting
+    for inspection, and a finished export of the clerk's."""
+    settings.MEDIA_ROOT = tmp_path
+    issued = issue_job(title="待接单")
+    issued.photo.save("sample.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
+    completed = issue_job(quantity=50, title="已完工")
+    services.job_accept(actor=cast.head, job=completed)
+    a = services.assignment_offer(job=completed, worker=cast.alice, pieces=50)
+    services.assignment_accept(actor=cast.alice.user, assignment=a)
+    services.work_report(actor=cast.alice.user, assignment=a, pieces=50, key="matrix-1")
+    services.job_complete(job=completed)
+    inspecting = inspecting_job(cast, issue_job, pieces=(60, 40), title="待验收")
+    export = Export.objects.create(
+        user=cast.clerk, kind=ExportKind.JOBS, params={}, status=ExportStatus.DONE, rows_total=1, rows_done=1
+    )
+    export.file.save("x.xlsx", ContentFile(b"PK\x03\x04 not really"), save=True)
+    return {"issued": issued, "completed": completed, "inspecting": inspecting, "export": export}
+
+
+def lot_post(c, w):
+    return {"mode": "lot", "rejected": 0, "rework": 0}
+
+
+# name: (method, path(cast, world), post data or None, right role, other_head status, other_firm status,
+#        right role's status)
+MATRIX = {
+    "home": ("get", lambda c, w: "/dashboard/", None, "head", 200, 200, 200),
+    "board": ("get", lambda c, w: "/dashboard/board/", None, "head", 200, 200, 200),
+    "jobs": ("get", lambda c, w: "/dashboard/jobs/", None, "clerk", 200, 200, 200),
+    "job_new": ("get", lambda c, w: "/dashboard/jobs/new/", None, "clerk", 403, 200, 200),
+    "job_new:post": (
+        "post",
+        lambda c, w: "/dashboard/jobs/new/",
+        lambda c, w: {
+            "workshop": c.ws.pk,
+            "line": c.line.pk,
+            "title": "新单",
+            "quantity": 100,
+            "piece_rate": "0.05",
+            "due_on": tomorrow().isoformat(),
+        },
+        "clerk",
+        403,
+        200,  # eve's form refuses a workshop and line her firm is not paired with
+        302,
+    ),
+    "job": ("get", lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/", None, "head", 404, 404, 200),
+    "job_photo": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/photo/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "job_accept": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/accept/",
+        {},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "job_decline": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/decline/",
+        {"reason": "忙"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "job_dispatch": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/dispatch/",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    "job_dispatch:post": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/dispatch/",
+        lambda c, w: {f"w{c.alice.pk}": 100, f"w{c.bob.pk}": 100},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "job_submit": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['completed'].pk}/submit/",
+        {},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "job_cancel": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['issued'].pk}/cancel/",
+        {"reason": "撤单"},
+        "clerk",
+        404,
+        404,
+        302,
+    ),
+    "job_inspect": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['inspecting'].pk}/inspect/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "job_inspect:post": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['inspecting'].pk}/inspect/",
+        lot_post,
+        "clerk",
+        404,
+        404,
+        302,
+    ),
+    "roster": ("get", lambda c, w: "/dashboard/workers/", None, "head", 200, 403, 200),
+    "worker": ("get", lambda c, w: f"/dashboard/workers/{c.alice.pk}/", None, "head", 404, 404, 200),
+    "worker_pin": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/pin/",
+        {"pin": "482915"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "worker_qr": ("post", lambda c, w: f"/dashboard/workers/{c.alice.pk}/qr/", {}, "head", 404, 404, 200),
+    "worker_revoke": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/revoke/",
+        {},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "firms": ("get", lambda c, w: "/dashboard/firms/", None, "clerk", 200, 200, 200),
+    "firm": ("get", lambda c, w: f"/dashboard/firms/{c.firm.pk}/", None, "head", 404, 404, 200),
+    "pay": ("get", lambda c, w: "/dashboard/pay/", None, "head", 200, 200, 200),
+    "inspections": ("get", lambda c, w: "/dashboard/inspections/", None, "clerk", 200, 200, 200),
+    "exports": ("get", lambda c, w: "/dashboard/exports/", None, "clerk", 200, 200, 200),
+    # Another head or firm asking for an export gets their own (scoped) export: allowed, so not refused.
+    "exports:post": ("post", lambda c, w: "/dashboard/exports/", {"kind": "jobs"}, "clerk", 302, 302, 302),
+    "export": ("get", lambda c, w: f"/dashboard/exports/{w['export'].pk}/", None, "clerk", 404, 404, 200),
+    "export_status": (
+        "get",
+        lambda c, w: f"/dashboard/exports/{w['export'].pk}/status/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "export_download": (
+        "get",
+        lambda c, w: f"/dashboard/exports/{w['export'].pk}/download/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+}
+
+
+def actor_user(cast, actor, right):
+    return {
+        ANON: None,
+        WORKER: cast.alice.user,
+        OTHER_HEAD: cast.mallory.workshop.head,
+        OTHER_FIRM: cast.eve,
+        RIGHT: getattr(cast, right),
+    }[actor]
+
+
+def snapshot() -> dict:
+    """Everything a refused request must leave as it was."""
+    return {
+        "counts": {
+            m.__name__: m.objects.count()
+            for m in (Job, Assignment, FlowEvent, Inspection, InspectionResult, PayLine, Export, Notification)
+        },
+        "jobs": list(Job.objects.order_by("pk").values_list("pk", "state", "pieces_assigned", "photo")),
+        "assignments": list(
+            Assignment.objects.order_by("pk").values_list("pk", "state", "pieces_passed", "pieces_rejected")
+        ),
+        "workers": list(Worker.objects.order_by("pk").values_list("pk", "pin_hash", "signin_nonce")),
+    }
+
+
+def test_the_matrix_covers_every_dashboard_url():
+    names = {p.name for p in get_resolver("dashboard.urls").url_patterns}
+    assert names == {key.split(":")[0] for key in MATRIX}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("key", list(MATRIX))
+def test_dashboard_url_by_role(client, cast, world, key, actor):
+    method, path, data, right, other_head, other_firm, right_status = MATRIX[key]
+    url = path(cast, world)
+    payload = data(cast, world) if callable(data) else data
+    user = actor_user(cast, actor, right)
+    if user is not None:
+        client.force_login(user)
+    before = snapshot()
+
+    response = client.post(url, payload) if method == "post" else client.get(url)
+
+    expected = {ANON: 302, WORKER: 403, OTHER_HEAD: other_head, OTHER_FIRM: other_firm, RIGHT: right_status}[
+        actor
+    ]
+    assert response.status_code == expected, (key, actor, response.status_code)
+    if actor == ANON:
+        assert response["Location"].startswith("/accounts/login/?next=")
+    refused = actor in (ANON, WORKER) or expected in (403, 404) or (key == "job_new:post" and actor != RIGHT)
+    if refused:
+        assert snapshot() == before, (key, actor)
+    if actor == RIGHT and method == "post" and key not in ("worker_qr",):
+        assert snapshot() != before, (key, "the right role's POST should change something")
+
+
+# A role that sees the object but may not do the action gets a 403, and nothing changes.
+WRONG_ROLE_POSTS = [
+    ("clerk", "job_accept"),
+    ("clerk", "job_decline"),
+    ("clerk", "job_dispatch:post"),
+    ("clerk", "job_submit"),
+    ("head", "job_cancel"),
+    ("head", "job_inspect:post"),
+    ("head", "job_new:post"),
+]
+
+
+@pytest.mark.parametrize("who, key", WRONG_ROLE_POSTS)
+def test_a_role_that_sees_a_job_cannot_take_the_other_roles_actions(client, cast, world, who, key):
+    method, path, data, *_rest = MATRIX[key]
+    client.force_login(getattr(cast, who))
+    before = snapshot()
+    payload = data(cast, world) if callable(data) else data
+    assert client.post(path(cast, world), payload).status_code == 403
+    assert snapshot() == before
+
+
+def test_firm_staff_cannot_open_the_roster_or_a_workers_page(client, cast, world):
+    client.force_login(cast.clerk)
+    assert client.get("/dashboard/workers/").status_code == 403
+    assert client.get(f"/dashboard/workers/{cast.alice.pk}/").status_code == 404
+    before = snapshot()
+    assert client.post(f"/dashboard/workers/{cast.alice.pk}/pin/", {"pin": "482915"}).status_code == 404
+    assert snapshot() == before
+
+
+def test_get_only_and_post_only_urls_refuse_the_other_method(client, cast, world):
+    client.force_login(cast.head)
+    job = world["issued"]
+    assert client.get(f"/dashboard/jobs/{job.pk}/accept/").status_code == 405
+    assert client.get(f"/dashboard/workers/{cast.alice.pk}/qr/").status_code == 405
+    assert client.post("/dashboard/").status_code == 405
+    assert Job.objects.get(pk=job.pk).state == "issued"
