@@ -178,7 +178,7 @@ def board_columns(jobs: QuerySet[Job]) -> list[dict]:
     labels = dict(JobState.choices)
     columns = []
     for state in BOARD_STATES:
-        rows = list(cards.filter(state=state)[:BOARD_CARDS_PER_COLUMN]) if totals.get(state) else []
+        rows = list(cards.filter(state=state)[:BOARD_CARDS_PER_COLUMN])
         columns.append({"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": rows})
     closed = sum(totals.get(s, 0) for s in (JobState.DECLINED, JobState.CANCELLED))
     return columns, closed

@@ -1,0 +1,88 @@
+"""Home, board and roster cost the same number of queries with 10 and with 200 jobs (and their workers,
+assignments, reports, inspections and pay lines): every list is joined or aggregated, never per row."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from dispatch import services
+from tests.dashboard.helpers import inspecting_job, settled_job
+from tests.factories import CommunityAdminFactory, WorkerFactory
+from workshop.models import Worker
+
+# Pinned: session + user, the role lookup, the figures (or the board's columns), the page's own rows.
+HOME_QUERIES = {"head": 14, "clerk": 14, "admin": 17}
+BOARD_QUERIES = {"head": 13, "clerk": 14}
+ROSTER_QUERIES = {"head": 9, "admin": 13}
+
+
+def make_world(cast, issue_job, n_jobs: int) -> None:
+    """``n_jobs`` jobs spread over every column of the board, with reports, inspections and pay lines;
+    and a roster that grows with them (one more worker per 10 jobs)."""
+    for i in range(n_jobs // 10):
+        WorkerFactory(workshop=cast.ws, name=f"张{i}")
+    settled_job(cast, issue_job, pieces=(60, 40), rejected=5)
+    inspecting_job(cast, issue_job, pieces=(30, 20))
+    done = 3
+    while done < n_jobs:
+        job = issue_job(quantity=40, title=f"单{done}")
+        step = done % 4
+        if step >= 1:
+            services.job_accept(actor=cast.head, job=job)
+        if step >= 2:
+            a = services.assignment_offer(job=job, worker=cast.bob, pieces=40)
+            services.assignment_accept(actor=cast.bob.user, assignment=a)
+            services.work_report(actor=cast.bob.user, assignment=a, pieces=10, key=uuid.uuid4().hex)
+        if step == 3 and done % 8 == 3:
+            services.work_report(actor=cast.bob.user, assignment=a, pieces=30, key=uuid.uuid4().hex)
+            services.job_complete(job=job)
+        done += 1
+
+
+def user_for(cast, who):
+    if who == "admin":
+        return CommunityAdminFactory().user
+    return getattr(cast, who)
+
+
+@pytest.mark.parametrize("n_jobs", [10, 200])
+@pytest.mark.parametrize("who", list(HOME_QUERIES))
+def test_home_costs_the_same_queries_with_10_and_200_jobs(
+    client, cast, issue_job, django_assert_num_queries, n_jobs, who
+):
+    make_world(cast, issue_job, n_jobs)
+    client.force_login(user_for(cast, who))
+    with django_assert_num_queries(HOME_QUERIES[who]):
+        response = client.get("/dashboard/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n_jobs", [10, 200])
+@pytest.mark.parametrize("who", list(BOARD_QUERIES))
+def test_board_costs_the_same_queries_with_10_and_200_jobs(
+    client, cast, issue_job, django_assert_num_queries, n_jobs, who
+):
+    make_world(cast, issue_job, n_jobs)
+    client.force_login(user_for(cast, who))
+    with django_assert_num_queries(BOARD_QUERIES[who]):
+        response = client.get("/dashboard/board/")
+    assert response.status_code == 200
+    cards = response.content.decode().count("data-job=")
+    assert cards == min(n_jobs, sum(min(c["total"], 30) for c in response.context["columns"]))
+
+
+@pytest.mark.parametrize("n_jobs", [10, 200])
+@pytest.mark.parametrize("who", list(ROSTER_QUERIES))
+def test_roster_costs_the_same_queries_with_10_and_200_jobs(
+    client, cast, issue_job, django_assert_num_queries, n_jobs, who
+):
+    make_world(cast, issue_job, n_jobs)
+    client.force_login(user_for(cast, who))
+    with django_assert_num_queries(ROSTER_QUERIES[who]):
+        response = client.get("/dashboard/workers/")
+    assert response.status_code == 200
+    # The head sees ws's workers; the community admin also mallory's workshop in the same community.
+    listed = Worker.objects.filter(workshop__community=cast.ws.community).count() if who == "admin" else 3
+    assert response.content.decode().count("data-worker=") == min(50, listed + n_jobs // 10 * (who == "head"))
