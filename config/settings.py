@@ -7,6 +7,7 @@ Environment variables (all optional in development):
 - ``NUANXIN_OFFER_TTL_HOURS``: how long a worker has to answer an offer (hours, default 24).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -32,8 +33,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "phonenumber_field",
+    "axes",
     "workshop",
     "dispatch",
+    "mobile",
     "dashboard",
 ]
 
@@ -46,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many wrong PINs or passwords into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,11 +88,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 # django-rules answers the dashboard's object permissions (dashboard/rules.py); ModelBackend the rest.
+# Axes first: it refuses a locked-out phone or username before any backend checks a PIN or password.
+# PinBackend signs workers in with phone + PIN on the phone pages (/m/login/).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "workshop.auth.PinBackend",
 ]
 LOGIN_URL = "login"
+# A form posted after its page's token went stale gets a page in words, not Django's technical one.
+CSRF_FAILURE_VIEW = "mobile.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -167,7 +178,25 @@ NUANXIN_SIGNIN_LINK_DAYS = env.int("NUANXIN_SIGNIN_LINK_DAYS", default=90)
 # Dashboard exports (xlsx): finished files are kept this many days; a job photo upload is capped (MB).
 NUANXIN_EXPORT_KEEP_DAYS = env.int("NUANXIN_EXPORT_KEEP_DAYS", default=7)
 NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
+# A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
+NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
 # Pluggable notification senders: dotted paths of callables taking a Notification.
 NUANXIN_NOTIFICATION_SENDERS = env.list(
     "NUANXIN_NOTIFICATION_SENDERS", default=["dispatch.notify.console_sender"]
 )
+
+# --- Lockout after repeated wrong PINs or passwords (django-axes) ------------------------------------
+AXES_FAILURE_LIMIT = env.int("NUANXIN_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("NUANXIN_LOCKOUT_MINUTES", default=15))
+# Lock the phone number (or username) tried from one address: a neighbour mistyping on their own phone
+# cannot lock out a worker at the workshop's shared tablet, and the whole workshop's wifi is not locked.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Phones are stored keyed-hashed, never in clear (see workshop.auth.lockout_key).
+AXES_USERNAME_CALLABLE = "workshop.auth.lockout_key"
+AXES_LOCKOUT_CALLABLE = "workshop.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A locked-out worker who keeps trying does not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone", "pin", "password"]
+# Successful sign-ins are not kept: the session is the record, and usernames may be phone numbers.
+AXES_DISABLE_ACCESS_LOG = True

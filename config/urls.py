@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("m/", include("mobile.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("dispatch.urls")),
 ]

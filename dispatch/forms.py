@@ -40,13 +40,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
 
 
-class ReportForm(forms.Form):
-    """One work report (报工): pieces and the idempotency key rendered with the page."""
-
-    pieces = forms.IntegerField(label=_("本次完成件数"), min_value=1)
-    key = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
 class InspectionNotesForm(forms.Form):
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

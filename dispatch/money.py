@@ -42,6 +42,14 @@ def annualise(total: Decimal, days: int) -> Decimal:
     return to_yuan(Decimal(total) * Decimal(365) / Decimal(days))
 
 
+def yuan_sum(amounts) -> Decimal:
+    """The sum of yuan ``amounts`` (Decimals already to the fen), to the fen; ``Decimal("0.00")`` if empty.
+
+    Sums in Python, never in the database: SQLite adds decimals as floats.
+    """
+    return to_yuan(sum((Decimal(a) for a in amounts), Decimal("0")))
+
+
 # Goals from the model case (../shared/SCENARIO.md): expected extra income a year per worker, and the
 # average yearly saving per paired firm. Reports compare ledger figures with these; planning uses the
 # income goals to see who is furthest below theirs.

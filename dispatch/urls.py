@@ -1,4 +1,4 @@
-"""The flow's pages: /firm/ (firm staff), /head/ (workshop head), /m/ (workers, phone-sized)."""
+"""The flow's pages: /firm/ (firm staff), /head/ (workshop head). The workers' pages are ``mobile``."""
 
 from django.urls import path
 
@@ -16,9 +16,4 @@ urlpatterns = [
     path("head/jobs/<int:pk>/", views.head_job, name="head_job"),
     path("head/jobs/<int:pk>/accept/", views.head_job_accept, name="head_job_accept"),
     path("head/jobs/<int:pk>/decline/", views.head_job_decline, name="head_job_decline"),
-    path("m/", views.worker_home, name="worker_home"),
-    path("m/a/<int:pk>/", views.worker_assignment, name="worker_assignment"),
-    path("m/a/<int:pk>/accept/", views.worker_assignment_accept, name="worker_assignment_accept"),
-    path("m/a/<int:pk>/decline/", views.worker_assignment_decline, name="worker_assignment_decline"),
-    path("m/a/<int:pk>/report/", views.worker_assignment_report, name="worker_assignment_report"),
 ]

@@ -1,4 +1,6 @@
-"""The flow's pages: plain function views for firm staff (/firm/), workshop heads (/head/) and workers (/m/).
+"""The flow's pages: plain function views for firm staff (/firm/) and workshop heads (/head/).
+
+The workers' phone pages (/m/) live in the ``mobile`` app.
 
 Every view needs a login and the page's role (else 403); every object is fetched through a selector
 scoped by the user (a foreign id is a 404 and nothing is written). State changes are POST only, go
@@ -6,8 +8,6 @@ through ``dispatch.services``, and end in a redirect; a refused change becomes a
 """
 
 from __future__ import annotations
-
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,18 +19,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workshop.models import PartnerFirm, Worker
-from workshop.roles import firm_for, headed_workshops, role_of, worker_for
+from workshop.models import PartnerFirm
+from workshop.roles import firm_for, headed_workshops, role_of
 
 from . import selectors, services
-from .forms import InspectionNotesForm, InspectionRowForm, JobIssueForm, ReasonForm, ReportForm
-from .models import AssignmentState, IllegalTransition, JobState
+from .forms import InspectionNotesForm, InspectionRowForm, JobIssueForm, ReasonForm
+from .models import IllegalTransition, JobState
 
 # Errors the services raise for a refused change; each is shown to the user, never a 500.
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 
 HOME_BY_ROLE = {
-    "worker": "dispatch:worker_home",
+    "worker": "mobile:today",
     "head": "dashboard:home",
     "firm": "dashboard:home",
     "community_admin": "dashboard:home",
@@ -51,13 +51,6 @@ def _require_firm(request: HttpRequest) -> PartnerFirm:
 def _require_head(request: HttpRequest) -> None:
     if not headed_workshops(request.user).exists():
         raise PermissionDenied(_("只有坊长可以打开这个页面。"))
-
-
-def _require_worker(request: HttpRequest) -> Worker:
-    worker = worker_for(request.user)
-    if worker is None:
-        raise PermissionDenied(_("只有坊工可以打开这个页面。"))
-    return worker
 
 
 def _refused_text(exc: Exception, states=JobState) -> str:
@@ -256,98 +249,3 @@ def head_job_decline(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已拒单:%(t)s。") % {"t": job.title})
     return _back(request, reverse("dispatch:head_job", args=[job.pk]))
-
-
-# --- worker (坊工), phone-sized pages ----------------------------------------------------------------------
-
-
-def _with_report_keys(assignments):
-    # A fresh key per rendered form: the same form posted twice carries the same key and counts once.
-    for a in assignments:
-        if a.state == AssignmentState.ACCEPTED:
-            a.report_key = uuid.uuid4().hex
-    return assignments
-
-
-@login_required
-def worker_home(request: HttpRequest) -> HttpResponse:
-    """My offers, my work in hand with a report form each, my recent pay and my unread notices."""
-    worker = _require_worker(request)
-    offers, in_hand = selectors.open_assignments_for_worker(request.user)
-    context = {
-        "worker": worker,
-        "offers": offers,
-        "in_hand": _with_report_keys(in_hand),
-        "pay_lines": selectors.pay_lines_for_worker(request.user),
-        "notifications": selectors.unread_notifications(request.user),
-        "unread": selectors.unread_count(request.user),
-    }
-    return render(request, "dispatch/worker_home.html", context)
-
-
-@login_required
-def worker_assignment(request: HttpRequest, pk: int) -> HttpResponse:
-    worker = _require_worker(request)
-    assignment = selectors.assignment_get_for_worker(request.user, pk)
-    _with_report_keys([assignment])
-    return render(request, "dispatch/worker_assignment.html", {"worker": worker, "a": assignment})
-
-
-@require_POST
-@login_required
-def worker_assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_worker(request)
-    assignment = selectors.assignment_get_for_worker(request.user, pk)
-    try:
-        services.assignment_accept(actor=request.user, assignment=assignment)
-    except REFUSED as exc:
-        messages.error(request, _refused_text(exc, AssignmentState))
-    else:
-        messages.success(
-            request, _("已接活:%(t)s %(n)d 件。") % {"t": assignment.job.title, "n": assignment.pieces}
-        )
-    return _back(request, reverse("dispatch:worker_assignment", args=[assignment.pk]))
-
-
-@require_POST
-@login_required
-def worker_assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_worker(request)
-    assignment = selectors.assignment_get_for_worker(request.user, pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.assignment_decline(actor=request.user, assignment=assignment, reason=reason)
-    except REFUSED as exc:
-        messages.error(request, _refused_text(exc, AssignmentState))
-    else:
-        messages.success(request, _("已婉拒这份活。"))
-    return _back(request, reverse("dispatch:worker_home"))
-
-
-@require_POST
-@login_required
-def worker_assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """Report pieces done (报工). The form's key makes a double submit count once."""
-    _require_worker(request)
-    assignment = selectors.assignment_get_for_worker(request.user, pk)
-    fallback = reverse("dispatch:worker_assignment", args=[assignment.pk])
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写完成的件数(大于0的整数)。"))
-        return _back(request, fallback)
-    try:
-        report, created = services.work_report(
-            actor=request.user,
-            assignment=assignment,
-            pieces=form.cleaned_data["pieces"],
-            key=form.cleaned_data["key"],
-        )
-    except REFUSED as exc:
-        messages.error(request, _refused_text(exc, AssignmentState))
-    else:
-        if created:
-            messages.success(request, _("已报工 %(n)d 件。") % {"n": report.pieces})
-        else:
-            messages.info(request, _("这次报工已经记过了,没有重复计数。"))
-    return _back(request, fallback)

@@ -7,7 +7,16 @@ form, never as a column or a filter.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CommunityAdmin, FirmStaff, Pairing, PartnerFirm, ProductionLine, Worker, Workshop
+from .models import (
+    CommunityAdmin,
+    FirmStaff,
+    Pairing,
+    PartnerFirm,
+    ProductionLine,
+    Worker,
+    Workshop,
+    WorkWish,
+)
 
 admin.site.site_header = "暖心坊 · Nuanxin 管理"
 admin.site.site_title = "暖心坊 · Nuanxin"
@@ -112,3 +121,35 @@ class CommunityAdminAdmin(admin.ModelAdmin):
     list_filter = ("county", "subdistrict")
     search_fields = ("user__username", "community", "subdistrict", "county")
     autocomplete_fields = ("user",)
+
+
+@admin.register(WorkWish)
+class WorkWishAdmin(admin.ModelAdmin):
+    """The supply list (供给清单). ``low_income`` and its consent show only to community admins and
+    superusers, in the change form; never as a column or a filter."""
+
+    list_display = (
+        "name",
+        "phone_display",
+        "work_place",
+        "hours_per_week",
+        "area",
+        "workshop",
+        "status",
+        "updated_at",
+    )
+    list_select_related = ("workshop",)
+    list_filter = ("status", "work_place", "workshop")
+    search_fields = ("name", "area")
+    readonly_fields = ("low_income_consent_at", "consent_version", "created_at", "updated_at")
+    SENSITIVE = ("low_income", "low_income_consent_at", "consent_version")
+
+    @admin.display(description=_("手机号"))
+    def phone_display(self, obj: WorkWish) -> str:
+        return obj.phone_masked
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser or CommunityAdmin.objects.filter(user=request.user).exists():
+            return fields
+        return [f for f in fields if f not in self.SENSITIVE]

@@ -255,3 +255,66 @@ class CommunityAdmin(models.Model):
         return Workshop.objects.filter(
             community=self.community, subdistrict=self.subdistrict, county=self.county
         )
+
+
+class WishStatus(models.TextChoices):
+    NEW = "new", _("新登记")
+    CONTACTED = "contacted", _("已联系")
+    MATCHED = "matched", _("已对接")
+    ENROLLED = "enrolled", _("已入坊")
+    CLOSED = "closed", _("已关闭")
+
+
+class WorkWish(models.Model):
+    """A resident's wish to work (就业意向), an entry of the community's supply list (供给清单).
+
+    Left on the public page ``/m/join/``; one row per phone (a second entry updates the first).
+    ``low_income`` is a self-declaration given with consent (when and to which text version): sensitive,
+    community admins only.
+    """
+
+    CONSENT_VERSION = "2025-1"
+
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name=_("意向工坊"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_wishes",
+        help_text=_("从某个工坊的海报二维码进入时记下;空表示社区统一安排"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = PhoneNumberField(_("手机号"), unique=True, validators=[validate_mainland_mobile])
+    skills = models.JSONField(_("会做的活"), default=list, blank=True, help_text=_("工序类别列表"))
+    hours_per_week = models.PositiveSmallIntegerField(_("每周能做(小时)"))
+    work_place = models.CharField(_("做工地点"), max_length=20, choices=WorkPlace.choices)
+    area = models.CharField(_("居住片区"), max_length=100)
+    low_income = models.BooleanField(_("低收入(本人申报)"), default=False)
+    low_income_consent_at = models.DateTimeField(_("同意使用低收入信息的时间"), null=True, blank=True)
+    consent_version = models.CharField(_("同意书版本"), max_length=20, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=WishStatus.choices, default=WishStatus.NEW)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("就业意向")
+        verbose_name_plural = _("就业意向(供给清单)")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=1, hours_per_week__lte=84), name="wish_hours_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(low_income=False) | Q(low_income_consent_at__isnull=False),
+                name="wish_low_income_needs_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

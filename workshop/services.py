@@ -1,4 +1,5 @@
-"""Writes on workshop records that are not part of the job flow: workers' PINs and sign-in links.
+"""Writes on workshop records that are not part of the job flow: workers' PINs and sign-in links, and
+residents' wishes to work (the supply list).
 
 A worker signs in on the phone pages with their phone number and a 6-digit PIN that the head sets, or
 with a one-tap link (printed as a QR code by the head) carrying a signed, expiring, revocable token.
@@ -15,9 +16,10 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Worker
+from .models import ProcessKind, WishStatus, Worker, Workshop, WorkWish
 from .roles import can_manage_worker
 
 SIGNIN_SALT = "nuanxin.worker-signin"
@@ -89,3 +91,53 @@ def signin_token_worker(token: str) -> Worker | None:
     ):
         return None
     return worker
+
+
+@transaction.atomic
+def work_wish_submit(
+    *,
+    name: str,
+    phone: str,
+    skills: list[str],
+    hours_per_week: int,
+    work_place: str,
+    area: str,
+    low_income: bool = False,
+    consent: bool = False,
+    workshop: Workshop | None = None,
+) -> tuple[WorkWish, bool]:
+    """Put a resident's wish to work (就业意向) on the supply list; returns ``(wish, created)``.
+
+    One entry per phone: a second entry with the same phone updates the first (details, and a closed
+    entry opens again as new; one being followed up keeps its status). ``low_income`` is a
+    self-declaration and needs ``consent`` to the current consent text (``WorkWish.CONSENT_VERSION``);
+    unticking it clears the declaration and its consent. Anyone may call this (the page is public), so
+    it never returns or reveals what an earlier entry held. Locks the phone's row when it exists.
+    Raises ValidationError (in Chinese).
+    """
+    if low_income and not consent:
+        raise ValidationError({"consent": _("申报低收入需要先勾选同意。")}, code="consent_required")
+    if not skills or not set(skills) <= set(ProcessKind.values):
+        raise ValidationError({"skills": _("请至少选一样会做的活。")}, code="skills")
+    wish = WorkWish.objects.select_for_update().filter(phone=phone).first()
+    created = wish is None
+    if created:
+        wish = WorkWish(phone=phone)
+    wish.name = name.strip()
+    wish.skills = sorted(set(skills))
+    wish.hours_per_week = hours_per_week
+    wish.work_place = work_place
+    wish.area = area.strip()
+    if workshop is not None:
+        wish.workshop = workshop
+    if low_income:
+        wish.low_income = True
+        wish.low_income_consent_at = timezone.now()
+        wish.consent_version = WorkWish.CONSENT_VERSION
+    else:
+        wish.low_income, wish.low_income_consent_at, wish.consent_version = False, None, ""
+    if wish.status == WishStatus.CLOSED:
+        wish.status = WishStatus.NEW
+    wish.full_clean()
+    wish.save()
+    return wish, created

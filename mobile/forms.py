@@ -1,0 +1,120 @@
+"""Forms of the phone pages. They parse and bound the input; the services decide what is allowed.
+
+Every error is a sentence in words (never a colour alone), shown next to its field.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from workshop.models import ProcessKind, WorkPlace, WorkWish
+from workshop.validators import validate_mainland_mobile
+
+
+class PinLoginForm(forms.Form):
+    """Phone number + 6-digit PIN (the head sets it)."""
+
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel", "placeholder": "13800000000"}
+        ),
+        error_messages={"required": _("请填写手机号。")},
+    )
+    pin = forms.CharField(
+        label=_("6位数字 PIN"),
+        min_length=6,
+        max_length=6,
+        strip=True,
+        widget=forms.PasswordInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "current-password",
+                "pattern": "[0-9]{6}",
+                "maxlength": "6",
+            }
+        ),
+        error_messages={
+            "required": _("请填写6位数字 PIN。"),
+            "min_length": _("PIN 是6位数字。"),
+            "max_length": _("PIN 是6位数字。"),
+        },
+    )
+
+
+class ReportForm(forms.Form):
+    """One work report (报工): pieces and the idempotency key rendered with the page."""
+
+    pieces = forms.IntegerField(
+        label=_("这次做完几件"),
+        min_value=1,
+        error_messages={
+            "required": _("请填写这次做完的件数。"),
+            "invalid": _("件数要填整数。"),
+            "min_value": _("件数要大于0。"),
+        },
+    )
+    key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+SKILL_CHOICES = [(k.value, k.label) for k in ProcessKind if k != ProcessKind.OTHER] + [
+    (ProcessKind.OTHER.value, _("其他简单手工"))
+]
+
+
+class WishForm(forms.Form):
+    """A resident's wish to work (就业意向). The low-income box needs the consent box ticked with it."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名。")})
+    phone = PhoneNumberField(
+        label=_("手机号"),
+        region="CN",
+        validators=[validate_mainland_mobile],
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}),
+        error_messages={"required": _("请填写手机号。"), "invalid": _("请填写正确的手机号。")},
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("会做哪些活(可多选)"),
+        choices=SKILL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选一样会做的活。")},
+    )
+    hours_per_week = forms.TypedChoiceField(
+        label=_("每周能做多久"),
+        coerce=int,
+        choices=[(6, _("6小时以内")), (12, _("大约12小时")), (20, _("大约20小时")), (40, _("差不多全天"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选一下每周能做多久。"),
+            "invalid_choice": _("请选一下每周能做多久。"),
+        },
+    )
+    work_place = forms.ChoiceField(
+        label=_("想在哪里做"),
+        choices=WorkPlace.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选在家做还是在工坊做。")},
+    )
+    area = forms.CharField(
+        label=_("住在哪个小区或片区"),
+        max_length=100,
+        error_messages={"required": _("请填写住的小区或片区。")},
+    )
+    low_income = forms.BooleanField(label=_("我家是低收入家庭(自愿申报,可不填)"), required=False)
+    consent = forms.BooleanField(label=_("我同意上面这段话"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("low_income") and not data.get("consent"):
+            self.add_error("consent", _("申报低收入需要先勾选“我同意上面这段话”;不想申报可以不勾低收入。"))
+        return data
+
+
+CONSENT_TEXT = _(
+    "低收入情况只给社区管理员看,只用于优先安排活和统计帮扶成效,不会给企业、坊长或其他人看。"
+    "以后不想申报了,再填一次这张表、不勾低收入即可撤回。"
+)
+CONSENT_VERSION = WorkWish.CONSENT_VERSION

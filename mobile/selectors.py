@@ -1,0 +1,296 @@
+"""Reads for the worker's phone pages (坊工手机端), each scoped by the signed-in worker.
+
+Every selector takes the ``Worker`` the page belongs to and never reads another worker's rows; a
+``*_get_*`` raises ``Http404`` for an id that is not theirs. Each costs a fixed number of queries whatever
+the number of assignments or pay lines (the page tests pin them). Money: ``Decimal`` yuan, summed in
+Python with ``dispatch.money`` so a total always equals the lines shown. Dates are Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import money
+from dispatch.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    InspectionResult,
+    Notification,
+    PayLine,
+    WorkReport,
+)
+from workshop.models import Worker
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(first: dt.date) -> dt.date:
+    return (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _worker_assignments(worker: Worker):
+    return Assignment.objects.filter(worker=worker).select_related("job", "job__line", "job__line__firm")
+
+
+# --- Today (今天) ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PendingRow:
+    """Pieces of one job reported but not yet inspected (验收中), with what they would pay if all passed."""
+
+    job_id: int
+    title: str
+    rate: Decimal
+    pieces: int = 0
+
+    @property
+    def amount(self) -> Decimal:
+        return money.wage_amount(self.pieces, self.rate)
+
+
+@dataclass
+class TodayData:
+    offers: list[Assignment]
+    in_hand: list[Assignment]
+    rework: list[Assignment]
+    pending: list[PendingRow]
+    today_yuan: Decimal
+    month_yuan: Decimal
+    pieces_today: int
+
+    @property
+    def pending_pieces(self) -> int:
+        return sum(r.pieces for r in self.pending)
+
+    @property
+    def pending_yuan(self) -> Decimal:
+        return money.yuan_sum(r.amount for r in self.pending)
+
+
+def _pending_rows(assignments) -> list[PendingRow]:
+    rows: dict[int, PendingRow] = {}
+    for a in assignments:
+        if a.pieces_uninspected > 0:
+            row = rows.setdefault(a.job_id, PendingRow(a.job_id, a.job.title, a.job.piece_rate))
+            row.pieces += a.pieces_uninspected
+    return list(rows.values())
+
+
+def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayData:
+    """The Today page (``/m/``): open offers, work in hand (first-round and rework apart), pieces under
+    inspection, and pay booked today and this month (yuan). Three queries: open or uninspected
+    assignments with job and firm; this month's pay lines; pieces reported today."""
+    today = today or timezone.localdate()
+    first = month_start(today)
+    rows = list(
+        _worker_assignments(worker).filter(
+            Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
+            | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+        )
+    )
+    lines = list(
+        PayLine.objects.filter(
+            worker=worker, booked_on__gte=first, booked_on__lt=next_month(first)
+        ).values_list("booked_on", "amount")
+    )
+    pieces_today = (
+        WorkReport.objects.filter(assignment__worker=worker, at__gte=_local_midnight(today)).aggregate(
+            n=Sum("pieces")
+        )["n"]
+        or 0
+    )
+    accepted = [a for a in rows if a.state == AssignmentState.ACCEPTED]
+    return TodayData(
+        offers=[a for a in rows if a.state == AssignmentState.OFFERED],
+        in_hand=[a for a in accepted if a.kind == AssignmentKind.FIRST],
+        rework=[a for a in accepted if a.kind == AssignmentKind.REWORK],
+        pending=_pending_rows(rows),
+        today_yuan=money.yuan_sum(amount for day, amount in lines if day == today),
+        month_yuan=money.yuan_sum(amount for _day, amount in lines),
+        pieces_today=pieces_today,
+    )
+
+
+# --- one assignment (派工) -------------------------------------------------------------------------------
+
+
+def assignment_for_worker(worker: Worker, pk: int) -> Assignment:
+    """Assignment ``pk`` if it is ``worker``'s own, with job, line and firm; ``Http404`` otherwise."""
+    assignment = _worker_assignments(worker).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404(_("没有这个派工。"))
+    return assignment
+
+
+@dataclass
+class AssignmentHistory:
+    """An assignment's inspection results (newest first), pay booked on it and rework sent back from it."""
+
+    results: list[InspectionResult]
+    booked_yuan: Decimal
+    rework: list[Assignment]
+
+
+def assignment_history(assignment: Assignment) -> AssignmentHistory:
+    """One query: the results with their inspection, pay line and rework assignment joined."""
+    results = list(
+        InspectionResult.objects.filter(assignment=assignment)
+        .select_related("inspection", "pay_line", "rework_assignment")
+        .order_by("-inspection__at", "-id")
+    )
+    lines = [r.pay_line for r in results if _has(r, "pay_line")]
+    rework = [r.rework_assignment for r in results if _has(r, "rework_assignment")]
+    return AssignmentHistory(results, money.yuan_sum(p.amount for p in lines), rework)
+
+
+def _has(obj, reverse_one_to_one: str) -> bool:
+    try:
+        return getattr(obj, reverse_one_to_one) is not None
+    except (PayLine.DoesNotExist, Assignment.DoesNotExist):
+        return False
+
+
+# --- Earnings (收入) -------------------------------------------------------------------------------------
+
+
+@dataclass
+class EarningRow:
+    """One job's booked inspections in a month: pieces inspected (= reported and sent), passed, rejected
+    (of which sent back for rework), the piece rate and the pay booked (the sum of its pay lines)."""
+
+    job_id: int
+    title: str
+    firm: str
+    rate: Decimal
+    inspected: int = 0
+    passed: int = 0
+    rejected: int = 0
+    rework: int = 0
+    amounts: list[Decimal] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def amount(self) -> Decimal:
+        return money.yuan_sum(self.amounts)
+
+
+@dataclass
+class MonthEarnings:
+    month: dt.date
+    rows: list[EarningRow]
+    pending: list[PendingRow]
+    months: list[tuple[dt.date, Decimal]]
+    is_current: bool
+
+    @property
+    def booked_yuan(self) -> Decimal:
+        return money.yuan_sum(r.amount for r in self.rows)
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.rows)
+
+    @property
+    def rejected(self) -> int:
+        return sum(r.rejected for r in self.rows)
+
+    @property
+    def inspected(self) -> int:
+        return sum(r.inspected for r in self.rows)
+
+    @property
+    def pending_pieces(self) -> int:
+        return sum(r.pieces for r in self.pending)
+
+    @property
+    def pending_yuan(self) -> Decimal:
+        return money.yuan_sum(r.amount for r in self.pending)
+
+
+def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> MonthEarnings:
+    """The Earnings page (收入) for ``month`` (any day in it; default this month).
+
+    ``rows``: per job, the inspections booked in the month (a result counts in the month of its pay line,
+    or of its inspection's booking when nothing passed). ``pending``: pieces reported and not yet
+    inspected, only on the current month (they have no month until they are booked). ``months``: every
+    month with pay booked, newest first, with its total. Three queries whatever the number of rows.
+    """
+    today = timezone.localdate()
+    first = month_start(month or today)
+    nxt = next_month(first)
+    results = (
+        InspectionResult.objects.filter(assignment__worker=worker)
+        .filter(
+            Q(pay_line__booked_on__gte=first, pay_line__booked_on__lt=nxt)
+            | Q(
+                pay_line__isnull=True,
+                inspection__booked_at__gte=_local_midnight(first),
+                inspection__booked_at__lt=_local_midnight(nxt),
+            )
+        )
+        .select_related("assignment__job", "assignment__job__line__firm", "pay_line")
+        .order_by("assignment__job__due_on", "assignment__job_id", "id")
+    )
+    rows: dict[int, EarningRow] = {}
+    for r in results:
+        job = r.assignment.job
+        row = rows.setdefault(job.pk, EarningRow(job.pk, job.title, job.line.firm.name, job.piece_rate))
+        row.inspected += r.pieces_submitted
+        row.passed += r.pieces_passed
+        row.rejected += r.pieces_rejected
+        row.rework += r.pieces_rework
+        if _has(r, "pay_line"):
+            row.amounts.append(r.pay_line.amount)
+        if r.reason and r.reason not in row.reasons:
+            row.reasons.append(r.reason)
+    is_current = first == month_start(today)
+    pending: list[PendingRow] = []
+    if is_current:
+        pending = _pending_rows(
+            _worker_assignments(worker)
+            .filter(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+            .order_by("due_on", "id")
+        )
+    by_month: dict[dt.date, list[Decimal]] = defaultdict(list)
+    for day, amount in PayLine.objects.filter(worker=worker).values_list("booked_on", "amount"):
+        by_month[month_start(day)].append(amount)
+    by_month.setdefault(month_start(today), [])
+    months = [(m, money.yuan_sum(by_month[m])) for m in sorted(by_month, reverse=True)]
+    return MonthEarnings(first, list(rows.values()), pending, months, is_current)
+
+
+# --- Inbox (消息) ----------------------------------------------------------------------------------------
+
+
+def inbox_for_user(user, *, limit: int = 50) -> list[Notification]:
+    """``user``'s newest inbox notifications, read and unread."""
+    return list(Notification.objects.filter(recipient=user)[:limit])
+
+
+def unread_count(user) -> int:
+    """How many of ``user``'s notifications are unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_link(user, pk: int) -> str:
+    """Where notification ``pk`` of ``user`` points; ``Http404`` when it is not ``user``'s."""
+    link = Notification.objects.filter(recipient=user, pk=pk).values_list("link", flat=True).first()
+    if link is None:
+        raise Http404(_("没有这条消息。"))
+    return link

@@ -1,0 +1,51 @@
+"""The worker's phone pages (坊工手机端) under /m/."""
+
+from django.urls import path, register_converter
+
+from . import views
+
+
+class YearConverter:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{value:04d}"
+
+
+class MonthConverter(YearConverter):
+    regex = "0[1-9]|1[0-2]"
+
+    def to_url(self, value: int) -> str:
+        return f"{value:02d}"
+
+
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
+
+app_name = "mobile"
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("t/<str:token>/", views.token_login, name="token_login"),
+    path("a/<int:pk>/", views.assignment, name="assignment"),
+    path("a/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
+    path("a/<int:pk>/decline/", views.assignment_decline, name="assignment_decline"),
+    path("a/<int:pk>/report/", views.assignment_report, name="assignment_report"),
+    path("a/<int:pk>/finish/", views.assignment_finish, name="assignment_finish"),
+    path("a/<int:pk>/photo/", views.assignment_photo, name="assignment_photo"),
+    path("earnings/", views.earnings, name="earnings"),
+    path("earnings/<yyyy:year>-<mm:month>/", views.earnings, name="earnings_month"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
+    path("join/", views.join, name="join"),
+    path("join/done/", views.join_done, name="join_done"),
+    path("offline/", views.offline, name="offline"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="sw"),
+]

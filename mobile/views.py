@@ -1,0 +1,420 @@
+"""The worker's phone pages (坊工手机端) under ``/m/``: plain function views, plain form posts.
+
+Each page works without JavaScript; the script only adds the +/- buttons, "读给我听" and the offline
+page. A worker's page needs a signed-in active worker (anonymous → ``/m/login/?next=…``, another role →
+a 403 page that says so); every object comes through a selector scoped to that worker, so another
+worker's id is a 404 and nothing is written. Changes are POST only, go through services, and end in a
+redirect with a message in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dispatch import money
+from dispatch import services as flow
+from dispatch.models import AssignmentState, IllegalTransition
+from workshop import services as people
+from workshop.auth import lockout_response
+from workshop.models import Worker, Workshop
+from workshop.roles import worker_for
+from workshop.validators import mask_phone
+
+from . import photos, selectors
+from .forms import CONSENT_TEXT, PinLoginForm, ReportForm, WishForm
+
+REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
+# Bump when the offline page changes: the service worker then fetches it again.
+SW_VERSION = "1"
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def worker_required(view):
+    """Pass the signed-in active ``Worker`` to ``view``; send anyone else to sign in, or to a 403 page."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("mobile:login"))
+        worker = worker_for(request.user)
+        if worker is None:
+            return render(request, "mobile/not_worker.html", status=403)
+        return view(request, worker, *args, **kwargs)
+
+    return wrapped
+
+
+def _page(request: HttpRequest, worker: Worker, template: str, context: dict, tab: str = ""):
+    """Render a signed-in page: every one shows the unread count (one query)."""
+    context = {"worker": worker, "unread": selectors.unread_count(request.user), "tab": tab, **context}
+    return render(request, template, context)
+
+
+def _due_text(due_on: dt.date, today: dt.date) -> str:
+    days = (due_on - today).days
+    when = _("%(m)d月%(d)d日") % {"m": due_on.month, "d": due_on.day}
+    if days < 0:
+        return _("%(when)s,已经过期 %(n)d 天") % {"when": when, "n": -days}
+    if days == 0:
+        return _("%(when)s,今天要交") % {"when": when}
+    if days == 1:
+        return _("%(when)s,明天要交") % {"when": when}
+    return _("%(when)s,还有 %(n)d 天") % {"when": when, "n": days}
+
+
+def _annotate(a, *, today: dt.date, now: dt.datetime) -> None:
+    """Words and figures the templates show for one assignment."""
+    a.due_text = _due_text(a.due_on, today)
+    a.offer_yuan = money.wage_amount(a.pieces, a.job.piece_rate)
+    a.answer_late = a.state == AssignmentState.OFFERED and a.expires_at is not None and a.expires_at < now
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The form's or link's ``next`` when it is a page of ours under /m/, else ``fallback``."""
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        nxt.startswith("/m/")
+        and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+        and not nxt.startswith(("/m/t/", "/m/logout/"))
+    ):
+        return nxt
+    return fallback
+
+
+def _refused_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, IllegalTransition):
+        labels = dict(AssignmentState.choices)
+        return _("这份活现在是“%(cur)s”,请看下面的最新情况。") % {"cur": labels.get(exc.current, exc.current)}
+    return str(exc) or _("没有权限做这个操作。")
+
+
+def _report_key() -> str:
+    # A fresh key per rendered form: the same form posted twice (double tap, retry) counts once.
+    return uuid.uuid4().hex
+
+
+def _start_worker_session(request: HttpRequest, user, backend: str | None = None) -> None:
+    login(request, user, backend=backend)
+    request.session.set_expiry(settings.NUANXIN_WORKER_SESSION_DAYS * 86400)
+
+
+# --- sign in / out -------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Phone + PIN. Wrong tries are counted by django-axes; the page says how many are left."""
+    nxt = _safe_next(request, reverse("mobile:today"))
+    if request.user.is_authenticated and worker_for(request.user) is not None:
+        return redirect(nxt)
+    form = PinLoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        phone, pin = form.cleaned_data["phone"], form.cleaned_data["pin"]
+        user = authenticate(request, phone=phone, pin=pin)
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request, None, {"phone": phone})
+        if user is not None:
+            _start_worker_session(request, user)
+            return redirect(nxt)
+        left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
+        error = (
+            _("手机号或 PIN 不对,请再试一次。")
+            + " "
+            + (
+                _("再错 %(n)d 次,要等 %(m)d 分钟才能再试。")
+                % {"n": left, "m": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
+            )
+        )
+    return render(request, "mobile/login.html", {"form": form, "next": nxt, "error": error})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, _("已退出。下次用手机号和 PIN 登录,或扫坊长给的登录码。"))
+    return redirect("mobile:login")
+
+
+@never_cache
+@require_GET
+def token_login(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-tap sign-in link (``/m/t/<token>/``, printed as a QR code by the head)."""
+    worker = people.signin_token_worker(token)
+    if worker is None:
+        response = render(request, "mobile/token_invalid.html", status=400)
+    else:
+        _start_worker_session(request, worker.user, backend="workshop.auth.PinBackend")
+        response = redirect(_safe_next(request, reverse("mobile:today")))
+    # The token is a key: never send it on as a referrer.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Today ---------------------------------------------------------------------------------------------
+
+
+@worker_required
+def today(request: HttpRequest, worker: Worker) -> HttpResponse:
+    """Offers (accept or decline), work in hand (report), rework apart, and today's and this month's pay."""
+    today, now = timezone.localdate(), timezone.now()
+    data = selectors.today_for_worker(worker, today=today)
+    for a in data.offers + data.in_hand + data.rework:
+        _annotate(a, today=today, now=now)
+    return _page(request, worker, "mobile/today.html", {"d": data}, tab="today")
+
+
+# --- one assignment ------------------------------------------------------------------------------------
+
+
+@worker_required
+def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    """What to make, the photo, rate, pay so far, the report control and the finished button; the scan
+    target of a bundle ticket's QR code."""
+    a = selectors.assignment_for_worker(worker, pk)
+    history = selectors.assignment_history(a)
+    _annotate(a, today=timezone.localdate(), now=timezone.now())
+    a.report_key = _report_key()
+    a.finish_key = _report_key()
+    context = {
+        "a": a,
+        "history": history,
+        "offer_yuan": a.offer_yuan,
+        "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.piece_rate),
+    }
+    return _page(request, worker, "mobile/assignment.html", context)
+
+
+@require_POST
+@worker_required
+def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    a = selectors.assignment_for_worker(worker, pk)
+    try:
+        flow.assignment_accept(actor=request.user, assignment=a)
+    except REFUSED as exc:
+        messages.error(request, _refused_text(exc))
+    else:
+        messages.success(request, _("接好了:%(t)s,%(n)d 件。") % {"t": a.job.title, "n": a.pieces})
+    return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
+
+
+@require_POST
+@worker_required
+def assignment_decline(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    a = selectors.assignment_for_worker(worker, pk)
+    try:
+        flow.assignment_decline(actor=request.user, assignment=a, reason=request.POST.get("reason", "")[:300])
+    except REFUSED as exc:
+        messages.error(request, _refused_text(exc))
+    else:
+        messages.success(request, _("这份活这次不接,已告诉坊长。"))
+    return redirect(_safe_next(request, reverse("mobile:today")))
+
+
+def _report(request: HttpRequest, a, form: ReportForm) -> None:
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return
+    try:
+        report, created = flow.work_report(
+            actor=request.user, assignment=a, pieces=form.cleaned_data["pieces"], key=form.cleaned_data["key"]
+        )
+    except REFUSED as exc:
+        messages.error(request, _refused_text(exc))
+        return
+    if not created:
+        messages.info(request, _("这次报工刚才已经记上了,没有重复计数。"))
+    elif a.pieces_reported + report.pieces >= a.pieces:
+        messages.success(request, _("全部做完了!共 %(n)d 件,等企业验收后工资入账。") % {"n": a.pieces})
+    else:
+        messages.success(request, _("记上了:这次 %(n)d 件。") % {"n": report.pieces})
+
+
+@require_POST
+@worker_required
+def assignment_report(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    """Report pieces done (报工). The form's key makes a double submit count once."""
+    a = selectors.assignment_for_worker(worker, pk)
+    _report(request, a, ReportForm(request.POST))
+    return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
+
+
+@require_POST
+@worker_required
+def assignment_finish(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    """ "全部做完了": report the pieces still to do as the page showed them, with the page's key."""
+    a = selectors.assignment_for_worker(worker, pk)
+    _report(request, a, ReportForm(request.POST))
+    return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
+
+
+@require_GET
+@worker_required
+def assignment_photo(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    """The job's photo for this worker only (no public media URL): phone-sized unless ``?full=1``."""
+    a = selectors.assignment_for_worker(worker, pk)
+    if not a.job.photo:
+        raise Http404(_("这份活没有照片。"))
+    data, content_type = photos.photo_bytes(a.job.photo, full=request.GET.get("full") == "1")
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# --- Earnings ------------------------------------------------------------------------------------------
+
+
+@worker_required
+def earnings(request: HttpRequest, worker: Worker, year: int | None = None, month: int | None = None):
+    """This month (or ``/m/earnings/YYYY-MM/``): per job reported, passed, rejected, rate, pay; booked vs
+    still under inspection; totals that are the sums of the lines shown."""
+    day = None
+    if year is not None:
+        try:
+            day = dt.date(year, month, 1)
+        except ValueError:
+            raise Http404(_("没有这个月份。")) from None
+        if day > timezone.localdate():
+            raise Http404(_("没有这个月份。"))
+    data = selectors.earnings_for_worker(worker, month=day)
+    return _page(request, worker, "mobile/earnings.html", {"e": data}, tab="earnings")
+
+
+# --- Inbox ---------------------------------------------------------------------------------------------
+
+
+@worker_required
+def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
+    notes = selectors.inbox_for_user(request.user)
+    return _page(request, worker, "mobile/inbox.html", {"notes": notes}, tab="inbox")
+
+
+@require_POST
+@worker_required
+def inbox_open(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    """Mark one message read and go where it points (a page of ours under /m/ only)."""
+    link = selectors.notification_link(request.user, pk)
+    flow.notifications_mark_read(user=request.user, notification_id=pk)
+    if link.startswith("/m/") and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
+        return redirect(link)
+    return redirect("mobile:inbox")
+
+
+@require_POST
+@worker_required
+def inbox_read_all(request: HttpRequest, worker: Worker) -> HttpResponse:
+    n = flow.notifications_mark_read(user=request.user)
+    messages.success(request, _("%(n)d 条消息标为已读。") % {"n": n})
+    return redirect("mobile:inbox")
+
+
+# --- Wish to work (public) -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """A resident leaves a wish to work; it lands on the supply list as new (same phone: updated)."""
+    workshop = None
+    w = request.POST.get("w") or request.GET.get("w") or ""
+    if w.isdigit():
+        workshop = Workshop.objects.filter(pk=int(w)).first()
+    form = WishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            people.work_wish_submit(
+                name=d["name"],
+                phone=d["phone"].as_e164,
+                skills=d["skills"],
+                hours_per_week=d["hours_per_week"],
+                work_place=d["work_place"],
+                area=d["area"],
+                low_income=d["low_income"],
+                consent=d["consent"],
+                workshop=workshop,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            request.session["wish_phone"] = mask_phone(d["phone"])
+            return redirect("mobile:join_done")
+    context = {"form": form, "consent_text": CONSENT_TEXT, "workshop": workshop}
+    return render(request, "mobile/join.html", context)
+
+
+@require_GET
+def join_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "mobile/join_done.html", {"phone_masked": request.session.get("wish_phone", "")})
+
+
+# --- installable app: manifest, service worker, offline page -------------------------------------------
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    data = {
+        "name": _("暖心坊 · 坊工"),
+        "short_name": _("暖心坊"),
+        "lang": "zh-CN",
+        "start_url": "/m/",
+        "scope": "/m/",
+        "display": "standalone",
+        "background_color": "#fffaf5",
+        "theme_color": "#9a3412",
+        "icons": [
+            {"src": static("mobile/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("mobile/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("mobile/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    body = json.dumps(data, ensure_ascii=False)
+    return HttpResponse(body, content_type="application/manifest+json; charset=utf-8")
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request, "mobile/sw.js", {"version": SW_VERSION}, content_type="text/javascript; charset=utf-8"
+    )
+    # The browser must look for a new worker script on every visit.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "mobile/offline.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A page left open too long (or cookies cleared): say so in words and offer the way back."""
+    return render(request, "mobile/csrf_failure.html", status=403)

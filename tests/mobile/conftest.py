@@ -1,0 +1,58 @@
+"""Fixtures for the worker's phone pages: alice with the demo PIN, jobs offered to her, pay booked."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from dispatch import services
+from dispatch.models import Assignment, Inspection, Job
+from workshop import services as people
+
+PIN = "246810"
+
+
+@pytest.fixture
+def pins(cast):
+    """alice, bob and mallory can sign in with the demo PIN."""
+    for w in (cast.alice, cast.bob, cast.mallory):
+        people.worker_set_pin(actor=w.workshop.head, worker=w, pin=PIN)
+    return PIN
+
+
+def accepted_job(cast, issue_job, **kw) -> Job:
+    job = issue_job(**kw)
+    services.job_accept(actor=cast.head, job=job)
+    return job
+
+
+def offer(job, worker, pieces: int = 100) -> Assignment:
+    return services.assignment_offer(job=job, worker=worker, pieces=pieces)
+
+
+def in_hand(job, worker, pieces: int = 100) -> Assignment:
+    a = offer(job, worker, pieces)
+    services.assignment_accept(actor=worker.user, assignment=a)
+    a.refresh_from_db()
+    return a
+
+
+def report(a: Assignment, pieces: int) -> None:
+    services.work_report(actor=a.worker.user, assignment=a, pieces=pieces, key=uuid.uuid4().hex)
+
+
+def inspect_and_book(cast, job: Job, verdicts: dict[int, tuple[int, int, int, str]]) -> Inspection:
+    """Finish ``job`` (complete, send for inspection), inspect it as the clerk with ``verdicts``
+    {assignment id: (passed, rejected, rework, reason)}, and book it, as the Celery tasks would."""
+    job.refresh_from_db()
+    if job.state == "in_progress":
+        services.job_complete(job=job)
+    services.job_submit_for_inspection(job=job)
+    results = [
+        services.ResultInput(assignment_id=pk, passed=p, rejected=r, rework=w, reason=why)
+        for pk, (p, r, w, why) in verdicts.items()
+    ]
+    inspection = services.job_inspect(actor=cast.clerk, job=job, results=results)
+    services.inspection_book(inspection=inspection)
+    return inspection

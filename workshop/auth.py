@@ -1,0 +1,95 @@
+"""Signing workers in on the phone pages: a phone + PIN backend, and the lockout after wrong PINs.
+
+``PinBackend`` answers ``authenticate(request, phone=..., pin=...)``; django-axes' backend runs before it
+(settings.AUTHENTICATION_BACKENDS) and refuses a phone locked out after ``AXES_FAILURE_LIMIT`` wrong PINs
+from one address. Axes keys its records by :func:`lockout_key`: a keyed hash of the phone number, so the
+lockout table never holds a phone in clear. :func:`lockout_response` is the page a locked-out person sees.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import make_password
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from .models import Worker
+from .services import worker_check_pin
+
+
+def normalize_phone(raw: str) -> str:
+    """A mainland number as E.164 (``+8613912345678``) whatever the spacing or prefix typed;
+    the digits alone when it does not parse (such a number matches no worker)."""
+    text = (raw or "").strip()
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in text if ch.isdigit())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def lockout_key(request, credentials: dict | None = None) -> str | None:
+    """The name axes counts failures under: ``pin:<keyed hash>`` for a phone, else the username.
+
+    The phone comes from the credentials or, on the success signal (which only knows the username), from
+    the PIN form's POST, so a successful sign-in clears the failures counted for that phone.
+    """
+    creds = credentials or {}
+    post = getattr(request, "POST", {}) if request is not None else {}
+    phone = creds.get("phone") or post.get("phone")
+    if phone:
+        digest = salted_hmac("nuanxin.lockout", normalize_phone(phone)).hexdigest()[:32]
+        return f"pin:{digest}"
+    return creds.get("username") or post.get("username")
+
+
+def lockout_until(request, credentials: dict | None = None):
+    """When the lockout of this phone (or username) from this address ends (an aware datetime)."""
+    from axes.models import AccessAttempt
+
+    last = (
+        AccessAttempt.objects.filter(
+            username=lockout_key(request, credentials), ip_address=getattr(request, "axes_ip_address", None)
+        )
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    return (last or timezone.now()) + settings.AXES_COOLOFF_TIME
+
+
+def lockout_response(request, original_response=None, credentials: dict | None = None):
+    """A clear page in Chinese (status 429): too many wrong tries, and the clock time to try again."""
+    until = timezone.localtime(lockout_until(request, credentials))
+    minutes = max(1, round((until - timezone.now()).total_seconds() / 60))
+    on_phone_pages = request.path.startswith("/m/")
+    context = {
+        "until": until,
+        "minutes": minutes,
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "login_url": reverse("mobile:login") if on_phone_pages else reverse("login"),
+        "on_phone_pages": on_phone_pages,
+    }
+    return render(request, "mobile/locked_out.html", context, status=429)
+
+
+class PinBackend(ModelBackend):
+    """Phone number + 6-digit PIN for an active worker (坊工); any other credentials are not its business."""
+
+    def authenticate(self, request, phone: str | None = None, pin: str | None = None):
+        if not phone or pin is None:
+            return None
+        worker = (
+            Worker.objects.select_related("user").filter(phone=normalize_phone(phone), active=True).first()
+        )
+        if worker is None:
+            # Spend the time a real check would, so an unknown number answers no faster than a known one.
+            make_password(pin)
+            return None
+        if worker_check_pin(worker, pin) and self.user_can_authenticate(worker.user):
+            return worker.user
+        return None
