@@ -290,18 +290,23 @@ NUMBER_FORMATS = {
 
 
 def _cell(ws, value, column: Column):
-    if isinstance(value, str) or column.kind in ("id_text", "text"):
-        text = "" if value is None else str(value)
-        cell = WriteOnlyCell(ws, value=escape_text(text))
-        # Never a formula, never a number: a value that came from a person stays text.
+    """One cell's value for ``ws.append``: text escaped (and so never a formula); phone and ID numbers as
+    styled text cells (format ``@``); amounts, rates and dates as styled cells; other numbers as they are.
+    Plain values are written much faster than cell objects, so only what needs a style gets one."""
+    if column.kind == "id_text":
+        cell = WriteOnlyCell(ws, value=escape_text("" if value is None else str(value)))
         cell.data_type = "s"
-        if column.kind == "id_text":
-            cell.number_format = "@"
+        cell.number_format = "@"
         return cell
-    cell = WriteOnlyCell(ws, value=value)
-    if column.kind in NUMBER_FORMATS:
+    if isinstance(value, str):
+        return escape_text(value)
+    if column.kind == "text":
+        return None if value is None else escape_text(str(value))
+    if value is not None and column.kind in ("money", "rate", "date", "datetime"):
+        cell = WriteOnlyCell(ws, value=value)
         cell.number_format = NUMBER_FORMATS[column.kind]
-    return cell
+        return cell
+    return value
 
 
 def write_xlsx(path: str, plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:

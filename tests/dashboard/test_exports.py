@@ -1,0 +1,172 @@
+"""Exports (导出 xlsx): escaped text, phone and ID numbers as text, role-scoped columns, and a 2,000-line
+pay-line export through the real Celery worker on its own queue, polled through the progress endpoint.
+
+The 100,000-line figures come from ``python manage.py bench_export --lines 100000``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import openpyxl
+import pytest
+from django.conf import settings
+
+from dashboard import benchdata, exports
+from dashboard.models import Export, ExportKind, ExportStatus
+from tests.dashboard.helpers import settled_job
+from tests.factories import CommunityAdminFactory
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.parametrize(
+    "raw, safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86", "'+86"),
+        ("-3", "'-3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=x", "'\t=x"),
+        ("礼盒包装", "礼盒包装"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
+def test_text_starting_with_a_formula_character_is_escaped(raw, safe):
+    assert exports.escape_text(raw) == safe
+
+
+def read_book(export: Export):
+    with export.file.open("rb") as fh:
+        wb = openpyxl.load_workbook(io.BytesIO(fh.read()))
+    return wb.worksheets[0]
+
+
+def run(user, kind, **params) -> Export:
+    export = Export.objects.create(user=user, kind=kind, params=params)
+    assert exports.export_run(export_id=export.pk) == ExportStatus.DONE
+    export.refresh_from_db()
+    return export
+
+
+def headers(ws) -> list[str]:
+    return [c.value for c in ws[1]]
+
+
+@pytest.mark.django_db
+def test_pay_line_columns_follow_the_role(cast, issue_job):
+    cast.alice.low_income = True
+    cast.alice.id_number = "11010519491231002X"
+    cast.alice.save()
+    settled_job(cast, issue_job, pieces=(60, 40))
+    admin = CommunityAdminFactory().user
+
+    as_admin = read_book(run(admin, ExportKind.PAY_LINES))
+    as_head = read_book(run(cast.head, ExportKind.PAY_LINES))
+    as_firm = read_book(run(cast.clerk, ExportKind.PAY_LINES))
+
+    assert {"手机号", "身份证号", "低收入"} <= set(headers(as_admin))
+    assert "手机号" in headers(as_head) and "低收入" not in headers(as_head)
+    assert not {"手机号", "身份证号", "低收入"} & set(headers(as_firm))
+    assert as_firm.title == "对账单"
+    for ws in (as_admin, as_head, as_firm):
+        assert ws.max_row == 3  # header + alice + bob
+
+    id_col = headers(as_admin).index("身份证号")
+    ids = {row[id_col].value for row in as_admin.iter_rows(min_row=2)}
+    assert "11010519491231002X" in ids
+    id_col = headers(as_head).index("身份证号")
+    assert "110***********002X" in {row[id_col].value for row in as_head.iter_rows(min_row=2)}
+
+
+@pytest.mark.django_db
+def test_a_foreign_firms_export_has_no_rows_of_ours(cast, issue_job):
+    settled_job(cast, issue_job, pieces=(60,))
+    for kind in ExportKind:
+        ws = read_book(run(cast.eve, kind))
+        assert ws.max_row == 1, kind
+
+
+@pytest.mark.django_db
+def test_jobs_and_assignments_exports_open_with_chinese_headers(cast, issue_job):
+    settled_job(cast, issue_job, pieces=(60, 40), title="=cmd|' /C calc'!A0")
+    jobs = read_book(run(cast.head, ExportKind.JOBS))
+    assert headers(jobs)[:5] == ["外发单号", "企业", "生产线", "工坊", "品名/工序"]
+    assert jobs.cell(row=2, column=5).value == "'=cmd|' /C calc'!A0"
+    assert jobs.cell(row=2, column=11).value == "已结算"
+    work = read_book(run(cast.head, ExportKind.ASSIGNMENTS))
+    phone = headers(work).index("手机号") + 1
+    cell = work.cell(row=2, column=phone)
+    assert cell.data_type == "s" and cell.number_format == "@" and cell.value.isdigit()
+
+
+@pytest.mark.django_db
+def test_running_an_export_twice_changes_nothing(cast, issue_job):
+    settled_job(cast, issue_job, pieces=(60,))
+    export = run(cast.head, ExportKind.JOBS)
+    name = export.file.name
+    assert exports.export_run(export_id=export.pk) == ExportStatus.DONE
+    export.refresh_from_db()
+    assert export.file.name == name
+
+
+@pytest.mark.django_db
+def test_the_status_endpoint_of_a_queued_export_has_no_download(client, cast):
+    export = Export.objects.create(user=cast.head, kind=ExportKind.JOBS)
+    client.force_login(cast.head)
+    data = client.get(f"/dashboard/exports/{export.pk}/status/").json()
+    assert data["status"] == "queued" and data["percent"] == 0 and data["download"] is None
+    assert client.get(f"/dashboard/exports/{export.pk}/download/").status_code == 404
+
+
+@pytest.mark.celery
+def test_2000_pay_lines_export_through_the_real_worker_with_text_phones_and_escaped_formulas(
+    client, celery_worker
+):
+    world = benchdata.make_pay_lines(lines=2000, workers=60)
+    client.force_login(world.head)
+    response = client.post(
+        "/dashboard/exports/",
+        {"kind": "pay_lines", "start": world.start.isoformat(), "end": world.end.isoformat()},
+    )
+    assert response.status_code == 302
+    export = Export.objects.get(user=world.head)
+    assert response["Location"] == f"/dashboard/exports/{export.pk}/"
+    assert settings.CELERY_TASK_ROUTES["dashboard.tasks.run_export"]["queue"] == "exports"
+
+    deadline = time.monotonic() + 120
+    seen = []
+    while True:
+        status = client.get(f"/dashboard/exports/{export.pk}/status/").json()
+        seen.append(status["percent"])
+        if status["status"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status["status"] == "done", status
+    assert status["rows_done"] == status["rows_total"] == 2000
+    assert seen == sorted(seen)
+
+    download = client.get(status["download"])
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    ws = wb.worksheets[0]
+    assert ws.title == "工资明细"
+    head = headers(ws)
+    assert head[:4] == ["工资明细号", "入账日期", "坊工", "手机号"]
+    assert ws.max_row == 2001
+    phone, name, title, amount = (head.index(h) for h in ("手机号", "坊工", "品名/工序", "金额(元)"))
+    rows = list(ws.iter_rows(min_row=2))
+    assert all(r[phone].data_type == "s" and r[phone].number_format == "@" for r in rows)
+    assert all(r[phone].value.isdigit() and len(r[phone].value) == 11 for r in rows)
+    assert {r[name].value for r in rows if r[name].value.startswith("'")} >= {"'=张0"}
+    titles = {r[title].value.split(" #")[0] for r in rows}
+    assert titles == {"'" + t if t[0] in "=+-@" else t for t in benchdata.TRICKY_TITLES}
+    assert all(r[amount].value == 2.2 for r in rows)
+    assert not any(c.data_type == "f" for r in rows for c in r)
+    benchdata.delete_world(world)
