@@ -35,6 +35,10 @@ class PeriodForm(forms.Form):
     def __init__(self, data, *, scope: Scope, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["ws"].queryset = selectors.workshops_for(scope)
+        # An unfiltered page shows the default range in the date boxes.
+        today = timezone.localdate()
+        self.fields["start"].initial = year_start(today)
+        self.fields["end"].initial = today
 
     def clean(self):
         data = super().clean()

@@ -270,6 +270,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     reported = sum(a.pieces_reported for a in assignments)
+    job.reported = reported  # the actions partial offers 完工送检 once everything is reported
     context = _ctx(
         request,
         job=job,
