@@ -50,7 +50,7 @@
       document.querySelectorAll("[data-speak]").forEach(function (el) { parts.push(el.innerText.replace(/\s+/g, " ").trim()); });
       var u = new SpeechSynthesisUtterance(parts.join("。 "));
       u.lang = voice ? voice.lang : "zh-CN";
-      if (voice) u.voice = voice;
+      try { u.voice = voice; } catch (e) { /* the language alone picks a voice */ }
       u.rate = 0.9;
       u.onend = function () { speak.textContent = speak.dataset.label; };
       speak.textContent = speak.dataset.stop;

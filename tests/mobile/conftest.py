@@ -56,3 +56,18 @@ def inspect_and_book(cast, job: Job, verdicts: dict[int, tuple[int, int, int, st
     inspection = services.job_inspect(actor=cast.clerk, job=job, results=results)
     services.inspection_book(inspection=inspection)
     return inspection
+
+
+def sample_photo(name: str = "sample.jpg"):
+    """A 1600×1200 JPEG of about 1 MB, grainy like a phone's shot of a workbench: its phone-sized copy
+    (about 60 KB) is what a real photo's would weigh."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    base = Image.effect_mandelbrot((1600, 1200), (-0.75, 0.05, -0.55, 0.2), 200).convert("RGB")
+    grain = Image.effect_noise((1600, 1200), 80).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(base, grain, 0.4).save(out, "JPEG", quality=92)
+    return ContentFile(out.getvalue(), name=name)
