@@ -57,10 +57,21 @@ MEASURE = r"""
     const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
   };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const label = (el) => (el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") + " «" + (el.innerText || el.value || "").trim().slice(0, 20) + "»");
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const label = (el) => {
+    const cls = typeof el.className === "string" && el.className.trim();
+    const text = (el.innerText || el.value || "").trim().slice(0, 20);
+    const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+    return name + (cls ? "." + cls.split(/\s+/).join(".") : "") + " «" + text + "»";
+  };
 
-  const out = { body: parseFloat(getComputedStyle(document.body).fontSize), text: [], keys: [], primary: [], controls: [], contrast: [] };
+  const out = {
+    body: parseFloat(getComputedStyle(document.body).fontSize),
+    text: [], keys: [], primary: [], controls: [], contrast: [],
+  };
   for (const el of document.body.querySelectorAll("*")) {
     if (!visible(el) || !ownText(el)) continue;
     const s = getComputedStyle(el);
@@ -75,7 +86,10 @@ MEASURE = r"""
     if (visible(el)) out.keys.push({ el: label(el), size: parseFloat(getComputedStyle(el).fontSize) });
   }
   const primary = new Set(document.querySelectorAll(".primary, .tabs a, .stepper .step, .stepper input"));
-  const box = (el) => { const r = el.getBoundingClientRect(); return { el: label(el), w: r.width, h: r.height }; };
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return { el: label(el), w: r.width, h: r.height };
+  };
   for (const el of primary) if (visible(el)) out.primary.push(box(el));
   for (const el of document.querySelectorAll("a, button, input, select, textarea")) {
     if (primary.has(el) || el.type === "hidden") continue;
@@ -96,7 +110,8 @@ OVERFLOW_AT_150 = r"""
   const scroll = root.scrollWidth - vw;
   const past = [...document.body.querySelectorAll("*")]
     .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > vw + 0.5)
-    .map((el) => el.tagName.toLowerCase() + "." + String(el.className) + " «" + (el.innerText || "").trim().slice(0, 20) + "»");
+    .map((el) => el.tagName.toLowerCase() + "." + String(el.className)
+      + " «" + (el.innerText || "").trim().slice(0, 20) + "»");
   root.style.fontSize = before;
   return { body, scroll, past };
 }

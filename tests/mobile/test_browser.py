@@ -64,7 +64,8 @@ RESEND = """([action, key]) => {
   const form = document.createElement("form");
   form.method = "post";
   form.action = action;
-  const fields = {csrfmiddlewaretoken: document.querySelector("[name=csrfmiddlewaretoken]").value, key, pieces: "30"};
+  const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+  const fields = {csrfmiddlewaretoken: csrf, key, pieces: "30"};
   for (const [name, value] of Object.entries(fields)) {
     const input = document.createElement("input");
     Object.assign(input, {type: "hidden", name, value});
