@@ -1,0 +1,167 @@
+"""Roster search (name, phone tail, pinyin), the worker's page (PIN, QR, revoke), low-income visibility,
+masking, and the home figures read from the ledger rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.hashers import check_password
+
+from dashboard.selectors import name_keys
+from dispatch import reports
+from tests.dashboard.helpers import settled_job
+from tests.factories import CommunityAdminFactory, WorkerFactory
+from workshop.models import Employment, Worker
+from workshop.services import signin_token_worker
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response) -> list[str]:
+    return [w.name for w in response.context["page"]]
+
+
+def test_pinyin_keys_cover_initials_spelling_and_several_readings():
+    keys = name_keys("张晓明")
+    assert "zxm" in keys and "zhangxiaoming" in keys
+    assert {"zl", "cl"} <= set(name_keys("曾丽"))  # 曾 reads zeng or ceng
+    assert "ali" in name_keys("阿Li")  # latin letters count one by one
+
+
+@pytest.fixture
+def people(cast):
+    WorkerFactory(workshop=cast.ws, name="张晓明", phone="+8613900004321", employment=Employment.PART_TIME)
+    WorkerFactory(workshop=cast.ws, name="曾丽", low_income=True, skills=["fabric"])
+    WorkerFactory(workshop=cast.ws, name="李娜", active=False)
+    return cast
+
+
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("zxm", ["张晓明"]),
+        ("ZX", ["张晓明"]),
+        ("zhangx", ["张晓明"]),
+        ("cl", ["曾丽"]),
+        ("4321", ["张晓明"]),
+        ("139 0000 4321", ["张晓明"]),
+        ("晓明", ["张晓明"]),
+        ("ali", ["alice"]),
+        ("nobody", []),
+    ],
+)
+def test_roster_search(client, people, query, names):
+    client.force_login(people.head)
+    assert listed(client.get("/dashboard/workers/", {"q": query})) == names
+
+
+def test_roster_filters(client, people):
+    client.force_login(people.head)
+    assert listed(client.get("/dashboard/workers/", {"employment": "part_time"})) == ["张晓明"]
+    assert listed(client.get("/dashboard/workers/", {"skill": "fabric"})) == ["曾丽"]
+    assert listed(client.get("/dashboard/workers/", {"active": "0"})) == ["李娜"]
+
+
+def test_low_income_is_for_community_admins_only(client, people):
+    client.force_login(people.head)
+    page = client.get("/dashboard/workers/", {"low_income": "1"})
+    body = page.content.decode()
+    assert "低收入" not in body
+    assert len(listed(page)) == 6  # the filter is ignored, not applied: nothing can be inferred
+    zeng = Worker.objects.get(name="曾丽")
+    assert "低收入" not in client.get(f"/dashboard/workers/{zeng.pk}/").content.decode()
+    assert "低收入" not in client.get("/dashboard/").content.decode()
+    client.force_login(people.clerk)
+    assert "低收入" not in client.get("/dashboard/").content.decode()
+
+    client.force_login(CommunityAdminFactory().user)
+    assert listed(client.get("/dashboard/workers/", {"low_income": "1"})) == ["曾丽"]
+    assert "低收入" in client.get(f"/dashboard/workers/{zeng.pk}/").content.decode()
+    home = client.get("/dashboard/").content.decode()
+    assert 'data-goal="low_income"' in home
+
+
+def test_phones_are_masked_in_lists_and_the_id_number_everywhere(client, people):
+    alice = people.alice
+    alice.id_number = "11010519491231002X"
+    alice.save()
+    national = str(alice.phone.national_number)
+    client.force_login(people.head)
+    roster = client.get("/dashboard/workers/").content.decode()
+    assert alice.phone_masked in roster and national not in roster
+    page = client.get(f"/dashboard/workers/{alice.pk}/").content.decode()
+    assert national in page  # the head calls the worker: the manager's page shows the number
+    assert "11010519491231002X" not in page and alice.id_number_masked in page
+
+
+def test_the_head_sets_a_pin_or_gets_a_random_one(client, cast):
+    client.force_login(cast.head)
+    client.post(f"/dashboard/workers/{cast.alice.pk}/pin/", {"pin": "482915"})
+    cast.alice.refresh_from_db()
+    assert check_password("482915", cast.alice.pin_hash)
+    response = client.post(f"/dashboard/workers/{cast.alice.pk}/pin/", {"pin": "111111"})
+    assert "太容易被猜到" in response.wsgi_request._messages._queued_messages[0].message
+    cast.alice.refresh_from_db()
+    assert check_password("482915", cast.alice.pin_hash)
+    response = client.post(f"/dashboard/workers/{cast.alice.pk}/pin/", {"generate": "on"})
+    message = response.wsgi_request._messages._queued_messages[0].message
+    pin = message.split("新 PIN 是 ")[1][:6]
+    cast.alice.refresh_from_db()
+    assert check_password(pin, cast.alice.pin_hash)
+
+
+def test_the_qr_sheet_carries_a_working_link_until_revoked(client, cast):
+    client.force_login(cast.head)
+    page = client.post(f"/dashboard/workers/{cast.alice.pk}/qr/")
+    assert page["Cache-Control"] == "no-store"
+    url = page.context["url"]
+    assert url.startswith("http://testserver/m/t/")
+    token = url.rsplit("/m/t/", 1)[1].strip("/")
+    assert signin_token_worker(token).pk == cast.alice.pk
+    assert "<svg" in page.content.decode()
+    client.post(f"/dashboard/workers/{cast.alice.pk}/revoke/")
+    assert signin_token_worker(token) is None
+
+
+def test_home_figures_come_from_the_rows(client, cast, issue_job):
+    client.force_login(cast.head)
+    empty = client.get("/dashboard/").context["f"]
+    assert empty["wages_total"] == Decimal("0.00") and empty["pass"]["rate"] is None
+    settled_job(cast, issue_job, pieces=(100, 100), rejected=10, rate="0.5000")
+    f = client.get("/dashboard/").context["f"]
+    assert f["wages_total"] == Decimal("95.00")  # 190 passed × 0.50
+    assert f["pass"] == {"passed": 190, "rejected": 10, "rate": 0.95}
+    assert f["pieces_month"] == {"reported": 200, "passed": 190}
+    assert f["on_time"]["sent"] == 1 and f["on_time"]["rate"] == 1.0
+    assert f["income"]["fixed"]["goal"] == reports.GOAL_INCOME_FIXED_YUAN == Decimal("40000")
+    assert f["income"]["fixed"]["total"] == Decimal("95.00")
+    assert dict(f["funnel"])["settled"] == 1
+    # Savings: (0.30 in-house − 0.50 rate) × 190 — negative, the firm pays more than its own cost.
+    assert f["savings"]["by_firm"][0][1] == Decimal("-38.00")
+    settled_job(cast, issue_job, pieces=(100,), rate="0.1000")
+    f = client.get("/dashboard/").context["f"]
+    assert f["wages_total"] == Decimal("105.00")
+    assert f["savings"]["by_firm"][0][1] == Decimal("-18.00")
+
+
+def test_a_filter_outside_the_period_shows_no_rows(client, cast, issue_job):
+    settled_job(cast, issue_job, pieces=(100,))
+    client.force_login(cast.head)
+    f = client.get("/dashboard/", {"start": "2020-01-01", "end": "2020-12-31"}).context["f"]
+    assert f["wages_total"] == Decimal("0.00") and f["jobs_in_range"] == 0
+    other = CommunityAdminFactory().user
+    client.force_login(other)
+    response = client.get("/dashboard/", {"ws": cast.mallory.workshop_id})
+    assert response.context["f"]["jobs_in_range"] == 0
+
+
+def test_firms_page_shows_pairings_and_the_savings_goal(client, cast, issue_job):
+    cast.pairing.auto_accept = True
+    cast.pairing.auto_accept_max_pieces = 500
+    cast.pairing.save()
+    settled_job(cast, issue_job, pieces=(100,), rate="0.1000")
+    client.force_login(cast.clerk)
+    page = client.get("/dashboard/firms/").content.decode()
+    assert cast.firm.name in page and "≤ 500 件" in page and "180,000.00" in page
+    assert "¥20.00" in page  # (0.30 − 0.10) × 100
