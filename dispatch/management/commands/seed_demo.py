@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from dispatch.demo import seed_demo_jobs
-from workshop.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from workshop.demo import DEMO_PASSWORD, DEMO_PIN, demo_logins, seed_demo
 
 
 class Command(BaseCommand):
@@ -25,3 +25,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in demo_logins():
             self.stdout.write(f"  {username:<14} {role}")
+        self.stdout.write(f"Workers sign in on the phone at /m/login/ with their phone and the PIN {DEMO_PIN}.")
