@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dispatch",
     "mobile",
     "dashboard",
+    "matching",
 ]
 
 MIDDLEWARE = [
