@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.close_pay_periods",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
+    "purge-old-exports": {
+        # 03:10 daily: spreadsheet exports older than NUANXIN_EXPORT_KEEP_DAYS go, files and rows.
+        "task": "dashboard.tasks.purge_old_exports",
+        "schedule": crontab(minute=10, hour=3),
+    },
 }
 
 # --- Nuanxin ------------------------------------------------------------------------------------

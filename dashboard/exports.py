@@ -391,3 +391,17 @@ def export_run(*, export_id: int) -> str:
         if measure:
             tracemalloc.stop()
         os.unlink(path)
+
+
+def purge_old(*, days: int) -> int:
+    """Delete exports created more than ``days`` days ago, files first; returns how many rows went."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    n = 0
+    for export in (
+        Export.objects.filter(created_at__lt=cutoff).exclude(status=ExportStatus.RUNNING).iterator()
+    ):
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        n += 1
+    return n

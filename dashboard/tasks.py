@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from . import exports
@@ -22,3 +23,10 @@ from . import exports
 def run_export(export_id: int) -> str:
     """Write export ``export_id``'s xlsx file; idempotent (a finished export is left as it is)."""
     return exports.export_run(export_id=export_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def purge_old_exports() -> int:
+    """Delete exports (their files, then their rows) made more than ``NUANXIN_EXPORT_KEEP_DAYS`` days ago.
+    Returns how many it deleted; running it again deletes nothing more."""
+    return exports.purge_old(days=settings.NUANXIN_EXPORT_KEEP_DAYS)

@@ -6,6 +6,7 @@ The 100,000-line figures come from ``python manage.py bench_export --lines 10000
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 
@@ -170,3 +171,16 @@ def test_2000_pay_lines_export_through_the_real_worker_with_text_phones_and_esca
     assert all(r[amount].value == 2.2 for r in rows)
     assert not any(c.data_type == "f" for r in rows for c in r)
     benchdata.delete_world(world)
+
+
+@pytest.mark.django_db
+def test_old_exports_are_purged_with_their_files(cast, issue_job, settings):
+    settled_job(cast, issue_job, pieces=(60,))
+    old, new = run(cast.head, ExportKind.JOBS), run(cast.head, ExportKind.JOBS)
+    Export.objects.filter(pk=old.pk).update(created_at=old.created_at - dt.timedelta(days=8))
+    from dashboard.tasks import purge_old_exports
+
+    assert purge_old_exports.run() == 1
+    assert list(Export.objects.values_list("pk", flat=True)) == [new.pk]
+    assert not old.file.storage.exists(old.file.name) and new.file.storage.exists(new.file.name)
+    assert purge_old_exports.run() == 0
