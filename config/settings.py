@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.expire_stale_offers",
         "schedule": crontab(minute="*/10"),
     },
+    "sweep-stalled-flow": {
+        "task": "dispatch.tasks.sweep_stalled_flow",
+        "schedule": crontab(minute="7-59/10"),
+    },
     "replan-unassigned-jobs": {
         "task": "dispatch.tasks.replan_unassigned_jobs",
         "schedule": crontab(minute="5-59/10"),

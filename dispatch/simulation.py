@@ -1,12 +1,16 @@
 """Drive N days of realistic work through the real flow (the ``simulate`` command).
 
+Seeded: the same seed gives the same workers' speeds and defect rates and the same stream of jobs and
+answers; the outcome still varies a little from run to run, because two Celery processes plan offers in
+whatever order they pick tasks up. Run it on a fresh database to compare runs.
+
 Every step calls the same services the pages call, and every follow-up (auto-accept, planning offers,
 expiring offers, completing and sending jobs for inspection, booking pay and rework) is done by a real
 Celery worker consuming from Redis: this module only waits for the broker to fall idle between steps.
 
-The model, per simulated day (seeded, so a run is repeatable):
+The model, per simulated day:
 - each production line issues a job with probability ``issue_prob``; quantities are sized so the
-  workshop's workers are about 90 % busy; piece rates are about 65 % of the line's in-house cost
+  workshop's workers are about 80 % busy; piece rates are about 65 % of the line's in-house cost
   (times ``rate_scale``);
 - the head accepts what the auto-accept rule left (and declines about 3 %);
 - workers accept 88 % of offers, decline 5 %, ignore 7 % (ignored offers expire overnight and go to others);
@@ -179,7 +183,7 @@ class Simulation:
         offers = Assignment.objects.filter(
             job_id__in=self.job_ids, state=AssignmentState.OFFERED
         ).select_related("worker__user")
-        for a in offers.order_by("pk"):
+        for a in offers.order_by("job_id", "worker_id"):
             roll = self.rng.random()
             try:
                 if roll < 0.88:

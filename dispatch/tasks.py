@@ -139,6 +139,39 @@ def deliver_notification(notification_id: int) -> bool:
     return services.notification_deliver(notification=notification_id)
 
 
+STALL_GRACE = dt.timedelta(minutes=2)
+
+
+@shared_task(**RETRY)
+def sweep_stalled_flow() -> dict[str, int]:
+    """Redo follow-up work whose task was never queued (the broker was down when a change was saved):
+    issued jobs not yet handled, finished jobs not yet sent for inspection, inspections not yet booked,
+    notifications not yet delivered. Every task it sends is idempotent, so sending one twice is harmless.
+    Returns how many of each it sent."""
+    from .models import Notification
+
+    before = timezone.now() - STALL_GRACE
+    sent = {"issued": 0, "finished": 0, "inspections": 0, "notifications": 0}
+    for pk in Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).values_list("pk", flat=True):
+        on_job_issued.delay(pk)
+        sent["issued"] += 1
+    done = Job.objects.filter(state=JobState.COMPLETED) | Job.objects.filter(
+        state=JobState.IN_PROGRESS, pieces_assigned=F("quantity"), updated_at__lte=before
+    ).exclude(assignments__state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
+    for pk in done.values_list("pk", flat=True).distinct():
+        finish_job_if_done.delay(pk)
+        sent["finished"] += 1
+    for pk in Inspection.objects.filter(booked_at__isnull=True, at__lte=before).values_list("pk", flat=True):
+        book_inspection.delay(pk)
+        sent["inspections"] += 1
+    for pk in Notification.objects.filter(sent_at__isnull=True, created_at__lte=before).values_list(
+        "pk", flat=True
+    ):
+        deliver_notification.delay(pk)
+        sent["notifications"] += 1
+    return sent
+
+
 @shared_task(**RETRY)
 def close_pay_periods(month: str | None = None) -> int:
     """Close every workshop's pay period for ``month`` (ISO date in the month; default: last month)."""

@@ -4,10 +4,21 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_celery; stop_redis' EXIT
 
-if redis-cli -p 6379 ping >/dev/null 2>&1; then
-  export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-else
+# Redis: the one REDIS_URL names if it answers; else a Redis already answering on 6379 (no password);
+# else our own, on 6379 when free, otherwise on a free port.
+if [ -n "${REDIS_URL:-}" ]; then
+  "$PY" -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).ping()' 2>/dev/null || {
+    echo "REDIS_URL=$REDIS_URL does not answer PING. Start that Redis, or unset REDIS_URL." | sed -E 's#://[^@/]*@#://***@#' >&2
+    exit 1
+  }
+elif [ "$(redis-cli -p 6379 ping 2>/dev/null)" = "PONG" ]; then
+  export REDIS_URL="redis://127.0.0.1:6379/0"
+  echo ">> using the Redis already running on port 6379"
+elif "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 6379))' 2>/dev/null; then
   start_redis 6379
+else
+  echo ">> port 6379 is taken by something that is not a usable Redis: starting Redis on a free port"
+  start_redis
 fi
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py seed_demo

@@ -48,8 +48,8 @@ def _key() -> str:
 
 
 def enqueued(callbacks) -> list[tuple[str, tuple]]:
-    """(task name, args) for each ``delay_on_commit`` callback captured."""
-    return [(c.func.__self__.name, c.args) for c in callbacks]
+    """(task name, args) for each task queued after commit (``services._enqueue``)."""
+    return [(c.task.name, c.args) for c in callbacks]
 
 
 def events_of(obj) -> list[tuple[str, str, int | None]]:

@@ -1,0 +1,83 @@
+"""When Redis is down at the moment a change is saved: the change stands, no error page, and the beat
+sweep sends the follow-up work later."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerDown
+
+from dispatch import services, tasks
+from dispatch.models import Job, Notification
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise BrokerDown("Authentication required.")
+
+    for name in (
+        "on_job_issued",
+        "plan_job_offers",
+        "deliver_notification",
+        "finish_job_if_done",
+        "book_inspection",
+    ):
+        monkeypatch.setattr(getattr(tasks, name), "delay", refuse)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    calls = []
+    for name in ("on_job_issued", "finish_job_if_done", "book_inspection", "deliver_notification"):
+        task = getattr(tasks, name)
+        monkeypatch.setattr(task, "delay", lambda *a, _n=name: calls.append((_n, a)))
+    return calls
+
+
+def test_a_job_issued_while_the_broker_is_down_is_kept_without_an_error(
+    cast, issue_job, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = issue_job(quantity=200)
+
+    assert callbacks  # the follow-up was attempted after commit...
+    assert Job.objects.filter(pk=job.pk, state="issued").exists()  # ...and its failure undid nothing
+    assert "sweep_stalled_flow will redo it" in caplog.text
+    assert cast.alice.phone.as_e164 not in caplog.text
+
+
+def test_the_sweep_sends_what_was_never_queued(cast, issue_job, sent):
+    job = issue_job(quantity=200)
+    Job.objects.filter(pk=job.pk).update(issued_at=timezone.now() - dt.timedelta(minutes=5))
+    note = services.notify(recipient=cast.head, kind="job_issued", text="x", dedupe_key="sweep-test")
+    Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+
+    result = tasks.sweep_stalled_flow.run()
+
+    assert ("on_job_issued", (job.pk,)) in sent
+    assert ("deliver_notification", (note.pk,)) in sent
+    assert result["issued"] == 1 and result["notifications"] == 1
+
+
+def test_the_sweep_leaves_fresh_work_to_its_own_tasks(cast, issue_job, sent):
+    issue_job(quantity=200)
+
+    assert tasks.sweep_stalled_flow.run() == {
+        "issued": 0,
+        "finished": 0,
+        "inspections": 0,
+        "notifications": 0,
+    }
+    assert sent == []
+
+
+def test_a_job_of_more_than_a_million_pieces_is_refused(cast, issue_job):
+    with pytest.raises(ValidationError) as refused:
+        issue_job(quantity=99_999_999_999)
+
+    assert "最多" in str(refused.value)
+    assert not Job.objects.exists()
