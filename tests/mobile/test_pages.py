@@ -411,3 +411,17 @@ def test_language_switch_to_english(client, cast):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/m/"})
     assert response["Location"] == "/m/"
     assert 'lang="en"' in client.get("/m/").content.decode()
+
+
+def test_the_inbox_tells_of_offer_inspection_rework_and_pay(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100, title="布袋缝边")
+    a = in_hand(job, cast.alice, 100)
+    report(a, 100)
+    inspect_and_book(cast, job, {a.pk: (90, 10, 4, "线头太长")})
+    client.force_login(cast.alice.user)
+    notes = client.get("/m/inbox/").context["notes"]
+    kinds = {n.kind for n in notes}
+    assert kinds == {"offer", "inspection", "rework", "pay_booked"}
+    inspection = next(n for n in notes if n.kind == "inspection")
+    assert inspection.text == "布袋缝边 验收:合格 90 件,不合格 10 件。线头太长"
+    assert inspection.link == f"/m/a/{a.pk}/"
