@@ -2,7 +2,7 @@
 
 Every service runs in ``transaction.atomic``; moves a state only through the model's transitions map with
 a compare-and-swap update (or under ``select_for_update``), so two concurrent moves cannot both win; writes
-its ``FlowEvent`` in the same transaction; and enqueues Celery work with ``delay_on_commit`` only.
+its ``FlowEvent`` in the same transaction; and enqueues Celery work only after commit (``_enqueue``).
 
 Lock order, to avoid deadlocks: the job row first, then its assignments.
 
@@ -13,6 +13,7 @@ Errors: ``IllegalTransition`` (a move the state machine refuses, or lost to a co
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -51,7 +52,32 @@ from .models import (
     check_transition,
 )
 
+logger = logging.getLogger("nuanxin.flow")
+
+# A job is a lot a workshop can take in one go; anything larger is a typo or several jobs.
+MAX_JOB_PIECES = 1_000_000
+
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+class _Send:
+    """An after-commit callback that queues ``task(*args)``; a refusal by the broker is logged (ids only)."""
+
+    def __init__(self, task, args: tuple):
+        self.task, self.args = task, args
+
+    def __call__(self) -> None:
+        try:
+            self.task.delay(*self.args)
+        except Exception:  # noqa: BLE001 - kombu/redis raise several types; all mean "not queued"
+            logger.warning("could not queue %s%s; sweep_stalled_flow will redo it", self.task.name, self.args)
+
+
+def _enqueue(task, *args) -> None:
+    """Send ``task(*args)`` after the transaction commits (Celery's ``delay_on_commit``), but never let a
+    broker that is down turn a saved change into an error page: the failure is logged with ids only,
+    and the ``sweep_stalled_flow`` beat task redoes the work once the broker is back."""
+    transaction.on_commit(_Send(task, args))
 
 
 def _today() -> dt.date:
@@ -133,7 +159,7 @@ def notify(*, recipient, kind: str, text: str, link: str = "", dedupe_key: str) 
         defaults={"recipient": recipient, "kind": kind, "text": text[:300], "link": link},
     )
     if created:
-        tasks.deliver_notification.delay_on_commit(note.pk)
+        _enqueue(tasks.deliver_notification, note.pk)
     return note
 
 
@@ -173,6 +199,10 @@ def job_issue(
     """
     _check_firm_staff(actor, line)
     quantity = _positive_int(quantity, "quantity")
+    if quantity > MAX_JOB_PIECES:
+        raise ValidationError(
+            {"quantity": _("一张外发单最多 %(n)s 件,请分成几张单。") % {"n": f"{MAX_JOB_PIECES:,}"}}
+        )
     try:
         rate = Decimal(str(piece_rate))
     except InvalidOperation:
@@ -199,7 +229,7 @@ def job_issue(
     _event(job, job=job, from_state="", to_state=JobState.ISSUED, actor=actor)
     from . import tasks
 
-    tasks.on_job_issued.delay_on_commit(job.pk)
+    _enqueue(tasks.on_job_issued, job.pk)
     return job
 
 
@@ -214,7 +244,7 @@ def job_accept(*, actor, job: Job, note: str = "") -> Job:
     _move(job, JobState.ACCEPTED, job=job, actor=actor, note=note)
     from . import tasks
 
-    tasks.plan_job_offers.delay_on_commit(job.pk)
+    _enqueue(tasks.plan_job_offers, job.pk)
     _notify_firm(
         job,
         kind=NotificationKind.JOB_ACCEPTED,
@@ -343,7 +373,7 @@ def _release(job: Job, assignment: Assignment) -> None:
     job.pieces_assigned -= assignment.pieces
     from . import tasks
 
-    tasks.plan_job_offers.delay_on_commit(job.pk)
+    _enqueue(tasks.plan_job_offers, job.pk)
 
 
 @transaction.atomic
@@ -470,7 +500,7 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         _move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
         from . import tasks
 
-        tasks.finish_job_if_done.delay_on_commit(assignment.job_id)
+        _enqueue(tasks.finish_job_if_done, assignment.job_id)
     return report, True
 
 
@@ -570,7 +600,7 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
     _move(job, JobState.INSPECTED, job=job, actor=actor, note=notes)
     from . import tasks
 
-    tasks.book_inspection.delay_on_commit(inspection.pk)
+    _enqueue(tasks.book_inspection, inspection.pk)
     return inspection
 
 
