@@ -425,3 +425,16 @@ def test_the_inbox_tells_of_offer_inspection_rework_and_pay(client, cast, issue_
     inspection = next(n for n in notes if n.kind == "inspection")
     assert inspection.text == "布袋缝边 验收:合格 90 件,不合格 10 件。线头太长"
     assert inspection.link == f"/m/a/{a.pk}/"
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_assignment_and_inbox_pages_cost_fixed_queries(client, cast, issue_job, django_assert_num_queries, n):
+    _many(cast, issue_job, n)
+    a = Assignment.objects.filter(worker=cast.alice, kind="first").exclude(inspection_results=None).first()
+    client.force_login(cast.alice.user)
+    # session, user, worker, the assignment with job and firm, its results (pay and rework joined), unread
+    with django_assert_num_queries(6):
+        assert client.get(f"/m/a/{a.pk}/").status_code == 200
+    # session, user, worker, unread, the messages
+    with django_assert_num_queries(5):
+        assert len(client.get("/m/inbox/").context["notes"]) >= n
