@@ -19,5 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("m/", include("mobile.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("lists/", include("matching.urls")),
+    path("open/", include("matching.board_urls")),
     path("", include("dispatch.urls")),
 ]

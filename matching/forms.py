@@ -1,0 +1,150 @@
+"""Forms of the list pages. They parse and bound the input; the services decide what is allowed.
+
+The wish form uses the same validators as the public form at ``/m/join/`` (a mainland mobile parsed as a
+phone number, then ``validate_mainland_mobile``); the services run the models' ``full_clean``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from workshop.models import Employment, ProcessKind, WorkPlace
+from workshop.validators import validate_mainland_mobile
+
+from .models import DemandEntry, ImportKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DemandForm(forms.ModelForm):
+    """A firm's need. ``workshop`` and ``firm`` are offered only on a new entry, limited to the user's
+    scope (a firm's own staff never choose the firm)."""
+
+    workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
+    firm = forms.ModelChoiceField(label=_("企业"), queryset=None)
+
+    class Meta:
+        model = DemandEntry
+        fields = [
+            "workshop",
+            "firm",
+            "process_kind",
+            "title",
+            "pieces_per_week",
+            "hours_per_week",
+            "people_needed",
+            "starts_on",
+            "ends_on",
+            "skill_level",
+            "place",
+            "notes",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, workshops=None, firms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["workshop"], self.fields["firm"]
+        else:
+            self.fields["workshop"].queryset = workshops
+            self.fields["firm"].queryset = firms
+            if firms is not None and len(firms) == 1:
+                self.fields["firm"].initial = firms[0].pk
+                self.fields["firm"].widget = forms.HiddenInput()
+            if not self.initial.get("starts_on"):
+                self.initial["starts_on"] = timezone.localdate()
+
+    def _post_clean(self):
+        # The service runs full_clean with the firm and workshop set; here only the fields are parsed.
+        pass
+
+    def demand_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("workshop", None)
+        data.pop("firm", None)
+        return data
+
+
+class StatusForm(forms.Form):
+    """A status move with a note (the history says who, when and why)."""
+
+    to = forms.ChoiceField(label=_("改为"), choices=())
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = list(choices)
+
+
+class WishStatusForm(StatusForm):
+    """A wish's follow-up outcome, optionally naming the demand it was matched with."""
+
+    demand = forms.ModelChoiceField(label=_("对接的企业需求"), queryset=None, required=False)
+
+    def __init__(self, *args, demands=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand"].queryset = demands
+
+
+class EnrolForm(forms.Form):
+    """Enrol a resident as a worker (入坊)."""
+
+    workshop = forms.ModelChoiceField(label=_("入哪个工坊"), queryset=None)
+    employment = forms.ChoiceField(
+        label=_("用工类型"), choices=Employment.choices, initial=Employment.PART_TIME
+    )
+    demand = forms.ModelChoiceField(label=_("对接的企业需求"), queryset=None, required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, workshops=None, demands=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = workshops
+        self.fields["demand"].queryset = demands
+
+
+class WishEntryForm(forms.Form):
+    """A resident's wish entered by community staff (e.g. after a home visit)."""
+
+    workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = PhoneNumberField(
+        label=_("手机号"),
+        region="CN",
+        validators=[validate_mainland_mobile],
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+        error_messages={"invalid": _("请填写正确的手机号。")},
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("会做的活"), choices=ProcessKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    hours_per_week = forms.IntegerField(label=_("每周能做(小时)"), min_value=1, max_value=84)
+    work_place = forms.ChoiceField(label=_("做工地点"), choices=WorkPlace.choices, widget=forms.RadioSelect)
+    area = forms.CharField(label=_("居住片区"), max_length=100)
+    low_income = forms.BooleanField(label=_("低收入(本人申报)"), required=False)
+    consent = forms.BooleanField(label=_("居民本人已同意社区使用低收入信息"), required=False)
+
+    def __init__(self, *args, workshops=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = workshops
+
+    def clean(self):
+        data = super().clean()
+        if data.get("low_income") and not data.get("consent"):
+            self.add_error("consent", _("申报低收入需要居民本人同意。"))
+        return data
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入哪个清单"), choices=ImportKind.choices, widget=forms.RadioSelect)
+    workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
+    file = forms.FileField(label=_("表格文件(.xlsx 或 .csv)"))
+    attest = forms.BooleanField(
+        label=_("表中标为低收入的居民,均已书面同意社区使用这一信息(没有“本人同意”列时勾选)"), required=False
+    )
+
+    def __init__(self, *args, workshops=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = workshops
