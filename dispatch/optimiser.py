@@ -45,6 +45,7 @@ class Weights:
     low_income: float = 0.35
     income_gap: float = 0.30
     rotation: float = 0.20
+    max_share_days: int = 2
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -236,7 +237,9 @@ def plan_day(
         for w in by_workshop.get(job.workshop_id, ()):
             if job.kind not in w.skills:
                 continue
-            cap = min(need, spare_seconds(w, job.due_days))
+            # A share is at most ``weights.max_share_days`` of the worker's time: short shares finish and
+            # are inspected (and paid) sooner; what is left is planned again as workers free up.
+            cap = min(need, spare_seconds(w, min(job.due_days, weights.max_share_days)))
             if w.cap_pieces is not None:
                 cap = min(cap, w.cap_pieces * SECONDS_PER_PIECE[job.kind])
             if cap <= 0:
@@ -272,7 +275,7 @@ def plan_day(
             continue
         sec = SECONDS_PER_PIECE[job.kind]
         w = worker_by_id[wid]
-        room = min(spare_seconds(w, job.due_days), spare_seconds(w, horizon)) - used.get(wid, 0)
+        room = spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(wid, 0)
         if w.cap_pieces is not None:
             room = min(room, (w.cap_pieces - pieces.get((ji, wid), 0)) * sec)
         extra = min(left, max(room, 0) // sec)
@@ -297,7 +300,8 @@ def plan_first_come(
     jobs: Sequence[JobNeed], workers: Sequence[WorkerProfile], *, weights: Weights = DEFAULT_WEIGHTS
 ) -> Plan:
     """The greedy baseline: jobs in arrival order, each filled by workers in arrival order up to the
-    time they have before the due date (a share at least a day's work), ignoring quality and fairness."""
+    time they have before the due date (within the same share cap as the optimiser), ignoring quality
+    and fairness."""
     used: dict[int, int] = {}
     suggestions: list[Suggestion] = []
     for job in sorted(jobs, key=lambda j: (j.order, j.id)):
@@ -308,7 +312,7 @@ def plan_first_come(
                 break
             if not _eligible(job, w):
                 continue
-            room = spare_seconds(w, job.due_days) - used.get(w.id, 0)
+            room = spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(w.id, 0)
             n = min(left, max(room, 0) // sec)
             if w.cap_pieces is not None:
                 n = min(n, w.cap_pieces)

@@ -93,12 +93,12 @@ def test_work_spreads_instead_of_piling_on_one_person():
 
     plan = plan_day([job], workers)
 
-    # Each worker's first 35 % of the week (10.5 h, 630 pieces) carries the full bonus; first-come would
-    # give all 1,200 to worker 1, who has room for 1,800.
+    # Each worker's first 35 % of the five days (10.5 h, 630 pieces) carries the full bonus; first-come
+    # fills worker 1's next two days (the share cap, 720 pieces) and gives worker 2 the rest.
     assert len(plan.pieces_by_worker()) >= 2
     assert max(plan.pieces_by_worker().values()) <= 630
     assert sum(plan.pieces_by_worker().values()) == 1200
-    assert plan_first_come([job], workers).pieces_by_worker() == {1: 1200}
+    assert plan_first_come([job], workers).pieces_by_worker() == {1: 720, 2: 480}
 
 
 def test_the_better_worker_gets_the_work_when_fairness_is_equal():
@@ -106,6 +106,13 @@ def test_the_better_worker_gets_the_work_when_fairness_is_equal():
     job = JobNeed(id=10, workshop_id=1, kind="assembly", pieces=50, due_days=2)
 
     assert plan_day([job], workers).pieces_by_worker() == {2: 50}
+
+
+def test_a_share_is_at_most_two_days_of_work():
+    # Due in a week, but 6 h a day × 2 days × 60 an hour = 720 pieces at most now; the rest waits.
+    job = JobNeed(id=10, workshop_id=1, kind="assembly", pieces=5000, due_days=7)
+
+    assert plan_day([job], [_worker(1)]).pieces_by_worker() == {1: 720}
 
 
 def test_nobody_gets_more_than_fits_before_the_due_date():
