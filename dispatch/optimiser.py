@@ -186,7 +186,6 @@ def plan_day(
     jobs = [j for j in jobs if j.pieces > 0]
     if not jobs or not workers:
         return Plan([], 0.0)
-    horizon = max(j.due_days for j in jobs)
     flow = min_cost_flow.SimpleMinCostFlow()
     n_jobs = len(jobs)
     sink = n_jobs
