@@ -183,7 +183,9 @@ def test_importing_again_updates_by_phone_instead_of_duplicating(cast, admin):
     # Signed up again after being closed: back on the list as new, and the history says so.
     closed.refresh_from_db()
     assert closed.status == WishStatus.NEW
-    assert EntryEvent.objects.filter(wish=closed, from_state=WishStatus.CLOSED, to_state=WishStatus.NEW).exists()
+    assert EntryEvent.objects.filter(
+        wish=closed, from_state=WishStatus.CLOSED, to_state=WishStatus.NEW
+    ).exists()
     assert WishRecord.objects.filter(source=WishSource.IMPORT).count() == 3
 
 
@@ -247,13 +249,52 @@ def test_messy_demand_workbook_creates_firms_and_demands(cast, admin):
     code_a, code_b = credit_code(901), credit_code(902)
     rows = [
         DEMAND_HEADER,
-        ["海盐恒达电器有限公司", code_a.lower(), "周经理", "0573-8601 2345", "零件装配", "开关面板",
-         "３０００", "3", "2022年8月1日", "2022/12/31", "零基础", "到坊", "9点前送料"],
+        [
+            "海盐恒达电器有限公司",
+            code_a.lower(),
+            "周经理",
+            "0573-8601 2345",
+            "零件装配",
+            "开关面板",
+            "３０００",
+            "3",
+            "2022年8月1日",
+            "2022/12/31",
+            "零基础",
+            "到坊",
+            "9点前送料",
+        ],
         [None] * 13,
-        ["海盐恒达电器有限公司", f" {code_a} ", "", "", "包装", "装盒", "5000", "", dt.datetime(2022, 8, 15),
-         "20221231", "熟练", "可居家", ""],
-        ["海盐织里服饰厂", code_b, "沈主任", "+86 139-0057-3000", "布料加工", "", "800", "2", "2022-08-01",
-         "", "有经验", "均可", ""],
+        [
+            "海盐恒达电器有限公司",
+            f" {code_a} ",
+            "",
+            "",
+            "包装",
+            "装盒",
+            "5000",
+            "",
+            dt.datetime(2022, 8, 15),
+            "20221231",
+            "熟练",
+            "可居家",
+            "",
+        ],
+        [
+            "海盐织里服饰厂",
+            code_b,
+            "沈主任",
+            "+86 139-0057-3000",
+            "布料加工",
+            "",
+            "800",
+            "2",
+            "2022-08-01",
+            "",
+            "有经验",
+            "均可",
+            "",
+        ],
     ]
     data = xlsx(rows, title="新街社区企业外加工和用工需求清单", width=len(DEMAND_HEADER))
     preview = run_preview(admin, cast.ws, data, kind=ImportKind.DEMANDS)
@@ -261,7 +302,11 @@ def test_messy_demand_workbook_creates_firms_and_demands(cast, admin):
     batch = imports.commit(actor=admin, payload=preview.payload())
     assert (batch.created_count, batch.updated_count) == (3, 0)
     firm_a = PartnerFirm.objects.get(credit_code=code_a)
-    assert (firm_a.name, firm_a.contact, firm_a.phone.as_e164) == ("海盐恒达电器有限公司", "周经理", "+8657386012345")
+    assert (firm_a.name, firm_a.contact, firm_a.phone.as_e164) == (
+        "海盐恒达电器有限公司",
+        "周经理",
+        "+8657386012345",
+    )
     assembly = DemandEntry.objects.get(firm=firm_a, process_kind=ProcessKind.ASSEMBLY)
     assert (assembly.pieces_per_week, assembly.people_needed) == (3000, 3)
     assert (assembly.starts_on, assembly.ends_on) == (dt.date(2022, 8, 1), dt.date(2022, 12, 31))
