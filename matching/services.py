@@ -188,10 +188,10 @@ def wish_enter(
     Raises PermissionDenied, ValidationError."""
     scope = scope_for(actor)
     _check_admin_of(scope, workshop.pk)
-    existing = WorkWish.objects.filter(phone=phone).values_list("workshop_id", flat=True).first()
-    if existing is not None and not scope.covers(existing):
+    existing = WorkWish.objects.filter(phone=phone).values_list("workshop_id", "status").first()
+    if existing is not None and existing[0] is not None and not scope.covers(existing[0]):
         raise ValidationError(_("这个手机号已在其他社区的工坊登记,请与对方社区联系。"), code="foreign_wish")
-    before = WorkWish.objects.filter(phone=phone).values_list("status", flat=True).first()
+    before = existing[1] if existing is not None else ""
     wish, created = workshop_services.work_wish_submit(
         name=name,
         phone=phone,
@@ -208,7 +208,7 @@ def wish_enter(
     _event(
         subject=EntrySubject.WISH,
         actor=actor,
-        from_state=before or "",
+        from_state=before,
         to_state=wish.status,
         note=_("社区录入") if created else _("社区录入(更新)"),
         wish=wish,

@@ -34,6 +34,7 @@ from . import forms, imports, selectors, services
 from .models import (
     DEMAND_TRANSITIONS,
     OPEN_DEMAND_STATES,
+    OPEN_WISH_STATES,
     WISH_TRANSITIONS,
     DemandStatus,
     IllegalStatusChange,
@@ -313,7 +314,9 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(scope.sees_supply, _("只有社区管理员和坊长可以查看供给清单。"))
     wish = selectors.wish_get(scope, pk)
     today = timezone.localdate()
-    suggestions = selectors.suggestions_for_wish(scope, wish, today=today)
+    suggestions = (
+        selectors.suggestions_for_wish(scope, wish, today=today) if wish.status in OPEN_WISH_STATES else []
+    )
     status_form = enrol_form = None
     if scope.is_admin:
         labels = _labels(WishStatus.choices)

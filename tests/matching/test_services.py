@@ -273,3 +273,33 @@ def test_enrolment_needs_a_follow_up_first_and_a_workshop_of_the_admins_communit
     with pytest.raises(PermissionDenied):
         services.wish_enrol(actor=cast.head, wish=wish, workshop=cast.ws)
     assert fresh(wish).status == WishStatus.CONTACTED and Worker.objects.count() == 4
+
+
+def test_staff_entry_updates_a_pool_wish_but_not_another_communitys(cast, admin):
+    pool = WishFactory(workshop=None, phone="+8613800138000", name="旧名")
+    wish, created = services.wish_enter(
+        actor=admin,
+        name="新名",
+        phone="+8613800138000",
+        skills=["assembly"],
+        hours_per_week=20,
+        work_place=WorkPlace.WORKSHOP,
+        area="新街小区",
+        workshop=cast.ws,
+    )
+    assert (wish.pk, created, wish.name, wish.workshop) == (pool.pk, False, "新名", cast.ws)
+    event = EntryEvent.objects.get(wish=wish)
+    assert (event.from_state, event.to_state, event.note) == ("new", "new", "社区录入(更新)")
+    foreign = WishFactory(workshop=WorkshopFactory(community="老街社区"), phone="+8613900139001", name="别处")
+    with pytest.raises(ValidationError, match="其他社区"):
+        services.wish_enter(
+            actor=admin,
+            name="改名",
+            phone="+8613900139001",
+            skills=["assembly"],
+            hours_per_week=20,
+            work_place=WorkPlace.WORKSHOP,
+            area="新街小区",
+            workshop=cast.ws,
+        )
+    assert fresh(foreign).name == "别处"
