@@ -22,6 +22,7 @@ else
 fi
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py seed_demo
+"$PY" manage.py seed_lists
 start_celery_worker worker
 start_celery_beat
 echo
