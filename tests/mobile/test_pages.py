@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dispatch import services
 from dispatch.models import Assignment, AssignmentState, Job, Notification, PayLine, WorkReport
@@ -417,7 +417,8 @@ def test_the_inbox_tells_of_offer_inspection_rework_and_pay(client, cast, issue_
     job = accepted_job(cast, issue_job, quantity=100, title="布袋缝边")
     a = in_hand(job, cast.alice, 100)
     report(a, 100)
-    inspect_and_book(cast, job, {a.pk: (90, 10, 4, "线头太长")})
+    with translation.override("zh-hans"):  # the text is stored in the language the booking ran in
+        inspect_and_book(cast, job, {a.pk: (90, 10, 4, "线头太长")})
     client.force_login(cast.alice.user)
     notes = client.get("/m/inbox/").context["notes"]
     kinds = {n.kind for n in notes}
