@@ -25,4 +25,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in demo_logins():
             self.stdout.write(f"  {username:<14} {role}")
-        self.stdout.write(f"Workers sign in on the phone at /m/login/ with their phone and the PIN {DEMO_PIN}.")
+        self.stdout.write(f"Workers sign in at /m/login/ with their phone and the PIN {DEMO_PIN}.")
