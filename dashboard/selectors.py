@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,6 +182,24 @@ def board_columns(jobs: QuerySet[Job]) -> list[dict]:
         columns.append({"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": rows})
     closed = sum(totals.get(s, 0) for s in (JobState.DECLINED, JobState.CANCELLED))
     return columns, closed
+
+
+def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
+    """What waits for someone now (待办), over all of ``jobs`` whatever their date: issued (the head's
+    answer), accepted or in production with pieces not yet offered (dispatch), completed (send for
+    inspection), inspecting (the firm's verdict), and overdue (due before ``today``, not yet sent).
+    One query."""
+    open_states = (JobState.ISSUED, JobState.ACCEPTED, JobState.IN_PROGRESS, JobState.COMPLETED)
+    return jobs.order_by().aggregate(
+        issued=Count("id", filter=Q(state=JobState.ISSUED)),
+        to_dispatch=Count(
+            "id",
+            filter=Q(state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS), pieces_assigned__lt=F("quantity")),
+        ),
+        completed=Count("id", filter=Q(state=JobState.COMPLETED)),
+        inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
+        overdue=Count("id", filter=Q(state__in=open_states, due_on__lt=today)),
+    )
 
 
 # --- one job -------------------------------------------------------------------------------------------

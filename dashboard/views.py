@@ -144,6 +144,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         form=form,
         period=period,
+        todo=selectors.todo_counts(jobs, today=today),
         f=figures,
         charts=charts,
         query="&".join(f"{k}={v}" for k, v in query.items()),

@@ -165,3 +165,18 @@ def test_firms_page_shows_pairings_and_the_savings_goal(client, cast, issue_job)
     page = client.get("/dashboard/firms/").content.decode()
     assert cast.firm.name in page and "≤ 500 件" in page and "180,000.00" in page
     assert "¥20.00" in page  # (0.30 − 0.10) × 100
+
+
+def test_home_lists_what_waits_for_each_role(client, cast, issue_job):
+    from tests.dashboard.helpers import inspecting_job
+
+    issue_job(title="待接单")
+    late = issue_job(title="逾期")
+    type(late).objects.filter(pk=late.pk).update(due_on="2020-01-01")
+    inspecting_job(cast, issue_job, pieces=(30,))
+    client.force_login(cast.head)
+    todo = client.get("/dashboard/").context["todo"]
+    assert (todo["issued"], todo["inspecting"], todo["overdue"]) == (2, 1, 1)
+    client.force_login(cast.clerk)
+    page = client.get("/dashboard/").content.decode()
+    assert "待验收 1" in page and "逾期未送检 1" in page
