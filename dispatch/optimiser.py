@@ -13,8 +13,9 @@ at the prior speed, so pieces of different kinds share one worker's time exactly
     worker w ──tier 2 (35 %, cost −fair_w / 2)────────────────────▶ sink
     worker w ──tier 3 (the rest, cost 0)──────────────────────────▶ sink
 
-``value_jw`` is the worker's expected pass rate (quality, learned from inspections), so the flow
-maximises expected good pieces made on time (each arc carries only what the worker can finish before
+``value_jw`` is the worker's expected pass rate (quality, learned from inspections), raised for jobs
+due sooner (so short capacity goes to the urgent work first); the flow maximises expected good pieces
+made on time (each arc carries only what the worker can finish before
 the job's due date at their learned speed). ``fair_w`` is a bonus for low-income workers, for those
 furthest below their income goal, and for those who got little work lately (rotation); the tiers make it
 diminishing, so the bonus spreads work instead of piling it on one person. Costs are integers (×1000).
@@ -45,6 +46,9 @@ class Weights:
     low_income: float = 0.35
     income_gap: float = 0.30
     rotation: float = 0.20
+    urgency: float = 0.5  # value of a standard second × (1 + urgency / days to due): due sooner first
+    # New work per worker in one plan: at most this many days of their time, so queues stay short and
+    # work that arrives tomorrow still finds hands; the rest is planned again as workers free up.
     max_share_days: int = 2
 
 
@@ -126,6 +130,11 @@ def fairness_bonus(w: WorkerProfile, weights: Weights = DEFAULT_WEIGHTS) -> floa
     )
 
 
+def arc_value(job: JobNeed, w: WorkerProfile, weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """Value of one standard second of ``job`` made by ``w``: their pass rate, more for jobs due sooner."""
+    return w.quality * (1 + weights.urgency / max(job.due_days, 1))
+
+
 def spare_seconds(w: WorkerProfile, days: int) -> int:
     """Standard seconds ``w`` can still give in ``days`` days (own hours × speed, less work held)."""
     return max(int(w.hours_per_day * days * 3600 * w.speed) - w.open_seconds, 0)
@@ -148,13 +157,14 @@ def objective(
     load: dict[int, int] = {}
     score = 0.0
     for s in suggestions:
-        sec = s.pieces * SECONDS_PER_PIECE[job_by_id[s.job_id].kind]
-        score += worker_by_id[s.worker_id].quality * sec
+        job = job_by_id[s.job_id]
+        sec = s.pieces * SECONDS_PER_PIECE[job.kind]
+        score += arc_value(job, worker_by_id[s.worker_id], weights) * sec
         load[s.worker_id] = load.get(s.worker_id, 0) + sec
     for wid, sec in load.items():
         w = worker_by_id[wid]
         bonus = fairness_bonus(w, weights)
-        cap = spare_seconds(w, horizon)
+        cap = spare_seconds(w, min(horizon, weights.max_share_days))
         t1, t2 = int(cap * TIERS[0]), int(cap * TIERS[1])
         score += bonus * min(sec, t1) + bonus / 2 * min(max(sec - t1, 0), t2)
     return score
@@ -222,8 +232,8 @@ def plan_day(
                 nodes.append(next_node)
                 next_node += 1
             for k in range(len(days) - 1):
-                arc(nodes[k], nodes[k + 1], spare_seconds(w, days[k]), 0)
-            cap = spare_seconds(w, days[-1])
+                arc(nodes[k], nodes[k + 1], spare_seconds(w, min(days[k], weights.max_share_days)), 0)
+            cap = spare_seconds(w, min(days[-1], weights.max_share_days))
             bonus = fairness_bonus(w, weights)
             t1, t2 = int(cap * TIERS[0]), int(cap * TIERS[1])
             arc(nodes[-1], sink, t1, -round(SCALE * bonus))
@@ -236,14 +246,13 @@ def plan_day(
         for w in by_workshop.get(job.workshop_id, ()):
             if job.kind not in w.skills:
                 continue
-            # A share is at most ``weights.max_share_days`` of the worker's time: short shares finish and
-            # are inspected (and paid) sooner; what is left is planned again as workers free up.
             cap = min(need, spare_seconds(w, min(job.due_days, weights.max_share_days)))
             if w.cap_pieces is not None:
                 cap = min(cap, w.cap_pieces * SECONDS_PER_PIECE[job.kind])
             if cap <= 0:
                 continue
-            arcs.append((arc(ji, bucket[(w.id, job.due_days)], cap, -round(SCALE * w.quality)), ji, w.id))
+            value = arc_value(job, w, weights)
+            arcs.append((arc(ji, bucket[(w.id, job.due_days)], cap, -round(SCALE * value)), ji, w.id))
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     for ji, job in enumerate(jobs):
         flow.set_node_supply(ji, job.pieces * SECONDS_PER_PIECE[job.kind])

@@ -122,6 +122,7 @@ class Simulation:
         )
         self.clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
         self.job_ids: list[int] = []
+        self.run_job_ids: set[int] = set()
         self.reported_pieces = 0
         self.counters = {
             "jobs_issued": 0,
@@ -139,9 +140,10 @@ class Simulation:
     def _idle(self) -> None:
         wait_until_idle(timeout=300)
 
-    def _jobs(self, *states):
-        qs = Job.objects.filter(pk__in=self.job_ids).select_related("line", "workshop")
-        return qs.filter(state__in=states) if states else qs
+    def _workshop_jobs(self, *states):
+        # People handle all of the workshop's work, not only this run's: work left by an earlier run or
+        # the demo jobs would otherwise hold workers' time forever. The figures count this run's jobs.
+        return Job.objects.filter(workshop=self.workshop, state__in=states).select_related("line", "workshop")
 
     # --- the day's steps ---------------------------------------------------------------------------
     def issue_jobs(self, day: int) -> None:
@@ -165,11 +167,12 @@ class Simulation:
                 instructions="按样品加工,轻拿轻放。",
             )
             self.job_ids.append(job.pk)
+            self.run_job_ids.add(job.pk)
             self.counters["jobs_issued"] += 1
 
     def head_decides(self) -> None:
         head = self.workshop.head
-        for job in self._jobs(JobState.ISSUED):
+        for job in self._workshop_jobs(JobState.ISSUED):
             try:
                 if self.rng.random() < 0.03:
                     services.job_decline(actor=head, job=job, reason="人手不足,本周无法承接")
@@ -181,7 +184,7 @@ class Simulation:
 
     def answer_offers(self) -> None:
         offers = Assignment.objects.filter(
-            job_id__in=self.job_ids, state=AssignmentState.OFFERED
+            job__workshop=self.workshop, state=AssignmentState.OFFERED
         ).select_related("worker__user")
         for a in offers.order_by("job_id", "worker_id"):
             roll = self.rng.random()
@@ -207,7 +210,7 @@ class Simulation:
             return  # Sunday
         open_by_worker: dict[int, list[Assignment]] = {}
         for a in (
-            Assignment.objects.filter(job_id__in=self.job_ids, state=AssignmentState.ACCEPTED)
+            Assignment.objects.filter(job__workshop=self.workshop, state=AssignmentState.ACCEPTED)
             .select_related("worker__user", "job")
             .order_by("-kind", "due_on", "pk")
         ):
@@ -224,7 +227,8 @@ class Simulation:
                 hours -= pieces / rate
                 key = f"sim-{self.run_tag}-{day}-{a.pk}"
                 services.work_report(actor=a.worker.user, assignment=a, pieces=pieces, key=key)
-                self.reported_pieces += pieces
+                if a.job_id in self.run_job_ids:
+                    self.reported_pieces += pieces
                 self.counters["reports"] += 1
                 if self.rng.random() < 0.02:
                     _, created = services.work_report(
@@ -234,7 +238,7 @@ class Simulation:
                     assert not created
 
     def inspect(self) -> None:
-        for job in self._jobs(JobState.INSPECTING):
+        for job in self._workshop_jobs(JobState.INSPECTING):
             results = []
             for a in job.assignments.filter(state=AssignmentState.DONE):
                 n = a.pieces_uninspected
