@@ -20,8 +20,6 @@ from .models import (
     FlowEvent,
     Job,
     JobState,
-    Notification,
-    PayLine,
 )
 
 # --- firm staff (企业专员) -----------------------------------------------------------------------------
@@ -78,54 +76,7 @@ def job_get_for_head(user, pk: int) -> Job:
     return job
 
 
-# --- worker (坊工) -------------------------------------------------------------------------------------
-
-
-def assignments_for_worker(user) -> QuerySet[Assignment]:
-    """The assignments of ``user``'s active worker record, soonest due first, with job, line and firm joined.
-
-    Empty for a user who is not an active worker.
-    """
-    return Assignment.objects.filter(worker__user=user, worker__active=True).select_related(
-        "worker", "job", "job__line", "job__line__firm"
-    )
-
-
-def assignment_get_for_worker(user, pk: int) -> Assignment:
-    """The assignment ``pk`` if it is ``user``'s own; ``Http404`` otherwise (another worker's included)."""
-    assignment = assignments_for_worker(user).filter(pk=pk).first()
-    if assignment is None:
-        raise Http404(_("没有这个派工。"))
-    return assignment
-
-
-def open_assignments_for_worker(user) -> tuple[list[Assignment], list[Assignment]]:
-    """``(offers, in_hand)``: ``user``'s offered and accepted assignments, read in one query."""
-    rows = list(
-        assignments_for_worker(user).filter(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
-    )
-    offers = [a for a in rows if a.state == AssignmentState.OFFERED]
-    in_hand = [a for a in rows if a.state == AssignmentState.ACCEPTED]
-    return offers, in_hand
-
-
-def pay_lines_for_worker(user, *, limit: int = 10) -> list[PayLine]:
-    """``user``'s most recent pay lines (amounts in yuan), newest first, with the job joined."""
-    return list(
-        PayLine.objects.filter(worker__user=user).select_related("assignment", "assignment__job")[:limit]
-    )
-
-
-def unread_notifications(user, *, limit: int = 10) -> list[Notification]:
-    """``user``'s newest unread inbox notifications."""
-    return list(Notification.objects.filter(recipient=user, read_at__isnull=True)[:limit])
-
-
-def unread_count(user) -> int:
-    """How many of ``user``'s inbox notifications are unread (0 for an anonymous user)."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+# The workers' own reads (坊工) are in ``mobile.selectors``, scoped by the signed-in worker.
 
 
 # --- one job's details, for a user already scoped to it ---------------------------------------------------
