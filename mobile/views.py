@@ -42,6 +42,7 @@ from . import photos, selectors
 from .forms import CONSENT_TEXT, PinLoginForm, ReportForm, WishForm
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
+SESSION_NONCE = "worker_signin_nonce"
 # Bump when the offline page changes: the service worker then fetches it again.
 SW_VERSION = "1"
 
@@ -59,6 +60,12 @@ def worker_required(view):
         worker = worker_for(request.user)
         if worker is None:
             return render(request, "mobile/not_worker.html", status=403)
+        signed_in_with = request.session.get(SESSION_NONCE)
+        if signed_in_with and signed_in_with != worker.signin_nonce:
+            # The head revoked the sign-in links (a lost phone): sessions begun before end too.
+            logout(request)
+            messages.info(request, _("坊长已让旧的登录码失效,请重新登录。"))
+            return redirect_to_login(request.get_full_path(), reverse("mobile:login"))
         return view(request, worker, *args, **kwargs)
 
     return wrapped
@@ -115,9 +122,11 @@ def _report_key() -> str:
     return uuid.uuid4().hex
 
 
-def _start_worker_session(request: HttpRequest, user, backend: str | None = None) -> None:
-    login(request, user, backend=backend)
+def _start_worker_session(request: HttpRequest, worker: Worker, backend: str | None = None) -> None:
+    """Sign ``worker`` in for weeks, remembering the sign-in links' nonce: revoking them ends this too."""
+    login(request, worker.user, backend=backend)
     request.session.set_expiry(settings.NUANXIN_WORKER_SESSION_DAYS * 86400)
+    request.session[SESSION_NONCE] = worker.signin_nonce
 
 
 # --- sign in / out -------------------------------------------------------------------------------------
@@ -138,7 +147,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request, None, {"phone": phone})
         if user is not None:
-            _start_worker_session(request, user)
+            _start_worker_session(request, user.worker)
             return redirect(nxt)
         left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
         error = (
@@ -167,7 +176,7 @@ def token_login(request: HttpRequest, token: str) -> HttpResponse:
     if worker is None:
         response = render(request, "mobile/token_invalid.html", status=400)
     else:
-        _start_worker_session(request, worker.user, backend="workshop.auth.PinBackend")
+        _start_worker_session(request, worker, backend="workshop.auth.PinBackend")
         response = redirect(_safe_next(request, reverse("mobile:today")))
     # The token is a key: never send it on as a referrer.
     response["Referrer-Policy"] = "no-referrer"

@@ -189,3 +189,22 @@ def test_sign_out_is_a_post_and_ends_the_session(client, cast, pins):
     response = client.post("/m/logout/")
     assert response["Location"] == "/m/login/"
     assert client.get("/m/").status_code == 302
+
+
+def test_revoking_the_links_also_ends_sessions_begun_before(client, cast, pins):
+    token = people.signin_link_issue(actor=cast.head, worker=cast.alice)
+    client.get(f"/m/t/{token}/")
+    assert client.get("/m/").status_code == 200
+    people.signin_link_revoke(actor=cast.head, worker=cast.alice)  # alice's phone was lost
+    response = client.get("/m/earnings/")
+    assert response["Location"] == "/m/login/?next=/m/earnings/"
+    assert "_auth_user_id" not in client.session
+    # Signing in again (PIN) works, and the new session lasts.
+    assert sign_in(client, cast.alice)["Location"] == "/m/"
+    assert client.get("/m/").status_code == 200
+
+
+def test_a_new_link_for_a_worker_without_one_keeps_pin_sessions(client, cast, pins):
+    sign_in(client, cast.alice)
+    people.signin_link_issue(actor=cast.head, worker=cast.alice)  # the head prints a first QR
+    assert client.get("/m/").status_code == 200
