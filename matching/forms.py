@@ -138,7 +138,12 @@ class WishEntryForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("导入哪个清单"), choices=ImportKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("导入哪个清单"),
+        choices=ImportKind.choices,
+        widget=forms.RadioSelect,
+        initial=ImportKind.WISHES,
+    )
     workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
     file = forms.FileField(label=_("表格文件(.xlsx 或 .csv)"))
     attest = forms.BooleanField(

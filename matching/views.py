@@ -6,8 +6,8 @@ without one → 403); a page or action the role does not have is a 403. Objects 
 are POST only, go through ``matching.services`` (or ``matching.imports``), and end in a redirect; a
 refused change becomes a message on the next page.
 
-The board is public, uses no session and no cookie, and may be cached by browsers and proxies for
-five minutes.
+The board is public, uses no session and no cookie, may be cached by browsers and proxies for five
+minutes, and answers a matching ``If-None-Match`` with 304.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -500,4 +501,7 @@ def board(request: HttpRequest, workshop_id: int) -> HttpResponse:
         "total_wages": money.to_yuan(sum((m.wages for m in months), Decimal("0"))),
         "today": today,
     }
-    return render(request, "matching/board.html", context)
+    response = render(request, "matching/board.html", context)
+    # An ETag of the page itself: a browser or proxy holding it gets a 304 while nothing changed.
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)

@@ -139,6 +139,8 @@ def test_board_is_public_and_cacheable(client, ledger):
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
     assert "Cookie" not in response.get("Vary", "")
     assert not response.cookies
+    again = client.get(f"/open/{ledger.ws.pk}/", headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304 and not again.content
     client.force_login(ledger.head)
     signed_in = client.get(f"/open/{ledger.ws.pk}/")
     assert signed_in.content == response.content
