@@ -28,6 +28,11 @@ simulate: venv  ## 30 demo days through the real flow and a real Celery worker; 
 bench: venv  ## benchmarks as ratios to baselines measured in the same run; JSON last line
 	@bash scripts/bench.sh
 
+.PHONY: messages
+messages: venv  ## after adding UI strings: refresh locale/en/LC_MESSAGES/django.po, translate the new msgids, rerun
+	$(VENV)/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=artifacts --ignore=staticfiles --ignore=node_modules
+	$(VENV)/bin/python manage.py compilemessages -l en --ignore=.venv
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
