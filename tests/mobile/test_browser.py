@@ -287,3 +287,15 @@ def test_a_clear_page_when_the_network_is_down(phone, cast, pins):
         phone.shots("offline")
     finally:
         phone.context.set_offline(False)
+
+
+def test_too_many_wrong_pins_show_when_to_try_again(mphone, cast, pins):
+    mphone.goto(mphone.base + "/m/login/")
+    for _ in range(5):
+        sign_in(mphone, cast.alice, pin="135790")
+    assert "请稍后再试" in mphone.content() and "以后再试" in mphone.content()
+    check_page(mphone, figures=True)
+    mphone.shots("locked-out")
+    mphone.get_by_role("link", name="回到登录页").click()
+    sign_in(mphone, cast.alice)  # the right PIN, still locked
+    assert "请稍后再试" in mphone.content()
