@@ -226,7 +226,7 @@ def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResp
     except REFUSED as exc:
         messages.error(request, _refused_text(exc))
     else:
-        messages.success(request, _("接好了:%(t)s,%(n)d 件。") % {"t": a.job.title, "n": a.pieces})
+        messages.success(request, _("这份活接下了:%(t)s,%(n)d 件。") % {"t": a.job.title, "n": a.pieces})
     return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
 
 
@@ -259,7 +259,7 @@ def _report(request: HttpRequest, a, form: ReportForm) -> None:
     elif a.pieces_reported + report.pieces >= a.pieces:
         messages.success(request, _("全部做完了!共 %(n)d 件,等企业验收后工资入账。") % {"n": a.pieces})
     else:
-        messages.success(request, _("记上了:这次 %(n)d 件。") % {"n": report.pieces})
+        messages.success(request, _("这次的 %(n)d 件已经记上。") % {"n": report.pieces})
 
 
 @require_POST

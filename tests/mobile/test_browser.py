@@ -109,7 +109,7 @@ def test_a_worker_accepts_an_offer_with_one_tap(mphone, cast, pins, issue_job, s
     assert "4.20 元" in card.inner_text() and "120" in card.inner_text()
     card.get_by_role("button", name="接这份活").click()
     mphone.wait_for_url(f"**/m/a/{a.pk}/")
-    assert "接好了" in mphone.content()
+    assert "这份活接下了" in mphone.content()
     landed(mphone, "assignment-accepted", figures=True)
     assert Assignment.objects.get(pk=a.pk).state == AssignmentState.ACCEPTED
     # The photo came phone-sized through the worker's own URL, inside the page's 150 KB.
@@ -134,7 +134,7 @@ def test_a_worker_reports_pieces_and_a_second_tap_counts_once(mphone, cast, pins
     form_html = mphone.content()
     mphone.get_by_role("button", name="报工", exact=True).click()
     mphone.wait_for_url(f"**/m/a/{a.pk}/")
-    assert "记上了:这次 30 件" in mphone.content()
+    assert "这次的 30 件已经记上" in mphone.content()
     landed(mphone, "assignment-reported", figures=True)
     # The same form sent again (a retry after a timeout): counts once.
     key = re.search(r'name="key" value="([0-9a-f]+)"', form_html).group(1)

@@ -133,7 +133,7 @@ def test_accepting_an_offer_lands_on_its_page(client, cast, issue_job):
     response = client.post(f"/m/a/{a.pk}/accept/", {"next": f"/m/a/{a.pk}/"})
     assert response["Location"] == f"/m/a/{a.pk}/"
     assert row(Assignment, a.pk)["state"] == AssignmentState.ACCEPTED
-    assert any("接好了" in m for m in messages_of(response))
+    assert any("这份活接下了" in m for m in messages_of(response))
 
 
 def test_worker_declines_an_offer(client, cast, issue_job):
