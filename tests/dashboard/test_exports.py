@@ -184,3 +184,20 @@ def test_old_exports_are_purged_with_their_files(cast, issue_job, settings):
     assert list(Export.objects.values_list("pk", flat=True)) == [new.pk]
     assert not old.file.storage.exists(old.file.name) and new.file.storage.exists(new.file.name)
     assert purge_old_exports.run() == 0
+
+
+@pytest.mark.django_db
+def test_the_bench_command_reports_time_and_memory_and_cleans_up(settings):
+    import json
+
+    from django.core.management import call_command
+
+    from dispatch.models import PayLine
+    from workshop.models import Workshop
+
+    out = io.StringIO()
+    call_command("bench_export", lines=300, workers=20, stdout=out, stderr=io.StringIO())
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert result["lines"] == result["rows_written"] == 300
+    assert result["seconds_task"] > 0 and result["peak_python_heap_mib"] > 0
+    assert PayLine.objects.count() == 0 and Workshop.objects.count() == 0 and Export.objects.count() == 0

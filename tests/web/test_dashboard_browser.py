@@ -72,6 +72,7 @@ def test_a_job_goes_across_the_board_from_issue_to_inspection(desk, cast, issue_
     desk.wait_for_selector("[data-job-state=issued]")
     job = Job.objects.get(title="开关面板装配")
     assert job.photo.name.startswith("jobs/")
+    desk.wait_for_function("() => document.querySelector('img[data-photo]').complete")
     assert desk.eval_on_selector("img[data-photo]", "img => img.naturalWidth") == 320
     desk.shots("job-issued")
     sign_out(desk)
