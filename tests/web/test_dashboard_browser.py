@@ -205,3 +205,29 @@ def test_the_board_and_home_fit_a_tablet(desk, cast, issue_job):
     overflow = desk.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0  # the board scrolls inside itself, the page does not
     desk.shots("board-tablet")
+
+
+@pytest.mark.celery
+def test_an_export_runs_on_the_worker_while_the_page_shows_its_progress(
+    desk, celery_worker, settings, tmp_path
+):
+    from dashboard import benchdata
+
+    settings.MEDIA_ROOT = tmp_path
+    world = benchdata.make_pay_lines(lines=3000, workers=50)
+    world.head.set_password(PASSWORD)
+    world.head.save()
+    sign_in(desk, world.head.username)
+    desk.goto(desk.base + "/dashboard/exports/")
+    desk.select_option("select[name=kind]", "pay_lines")
+    desk.fill("input[name=start]", world.start.isoformat())
+    desk.click("[data-action=export]")
+    desk.wait_for_url("**/dashboard/exports/*/")
+    desk.wait_for_selector("[data-download]:not([hidden])", timeout=120_000)
+    assert "3000 / 3000" in desk.locator("[data-label]").inner_text()
+    assert desk.locator(".progress").get_attribute("aria-valuenow") == "100"
+    desk.shots("export-done")
+    with desk.expect_download() as download:
+        desk.click("[data-download]")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    benchdata.delete_world(world)
