@@ -27,9 +27,11 @@ class PeriodForm(forms.Form):
     """The date range (default: this year to today) and workshop filter shared by the dashboard's pages."""
 
     start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
 
     def __init__(self, data, *, scope: Scope, **kwargs):
@@ -135,7 +137,9 @@ class JobIssueForm(forms.Form):
     piece_rate = forms.DecimalField(
         label=_("计件单价(元/件)"), max_digits=10, decimal_places=4, min_value=Decimal("0.0001")
     )
-    due_on = forms.DateField(label=_("交货日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("交货日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     instructions = forms.CharField(
         label=_("加工要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -204,9 +208,11 @@ class PinForm(forms.Form):
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=_("导出内容"), choices=ExportKind.choices)
     start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
 
     def __init__(self, *args, scope: Scope, **kwargs):

@@ -180,3 +180,13 @@ def test_home_lists_what_waits_for_each_role(client, cast, issue_job):
     client.force_login(cast.clerk)
     page = client.get("/dashboard/").content.decode()
     assert "待验收 1" in page and "逾期未送检 1" in page
+
+
+def test_the_date_boxes_show_the_period_in_the_format_a_date_input_takes(client, cast):
+    client.force_login(cast.head)
+    page = client.get("/dashboard/", {"start": "2026-02-03", "end": "2026-03-04"}).content.decode()
+    assert 'value="2026-02-03"' in page and 'value="2026-03-04"' in page
+    from django.utils import timezone
+
+    page = client.get("/dashboard/").content.decode()
+    assert f'value="{timezone.localdate():%Y}-01-01"' in page
