@@ -16,6 +16,8 @@ if [ -z "${DATABASE_URL:-}" ] && [ -n "${CI:-}" ]; then
 elif [[ "${DATABASE_URL:-}" == postgres* ]]; then
   start_postgres
 fi
+# A test database of this run's own (pytest-django suffixes its name), so two runs at once don't collide.
+export TOX_PARALLEL_ENV="${TOX_PARALLEL_ENV:-run$$}"
 echo ">> database: ${DATABASE_URL:-sqlite (db in var/)}; broker: $REDIS_URL" | sed -E 's#://[^:/]+:[^@]+@#://***@#'
 set +e
 "$ROOT/.venv/bin/pytest" "$@"
