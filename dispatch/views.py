@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +24,7 @@ from workshop.roles import firm_for, headed_workshops, role_of
 from . import selectors, services
 from .forms import InspectionNotesForm, InspectionRowForm, JobIssueForm, ReasonForm
 from .models import IllegalTransition, JobState
+from .web import redirect_back, refused_text
 
 # Errors the services raise for a refused change; each is shown to the user, never a 500.
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
@@ -51,29 +51,6 @@ def _require_firm(request: HttpRequest) -> PartnerFirm:
 def _require_head(request: HttpRequest) -> None:
     if not headed_workshops(request.user).exists():
         raise PermissionDenied(_("只有坊长可以打开这个页面。"))
-
-
-def _refused_text(exc: Exception, states=JobState) -> str:
-    """A refused change in words: ``states`` names the states of the object the view was moving."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, IllegalTransition):
-        labels = dict(states.choices)
-        return _("操作没有完成:现在的状态是“%(cur)s”,不能变为“%(to)s”。请查看最新情况。") % {
-            "cur": labels.get(exc.current, exc.current),
-            "to": labels.get(exc.target, exc.target),
-        }
-    return str(exc) or _("没有权限做这个操作。")
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Redirect to the form's ``next`` (a local URL only), else to ``fallback``."""
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(nxt)
-    return redirect(fallback)
 
 
 # --- home ----------------------------------------------------------------------------------------------
@@ -117,7 +94,7 @@ def firm_job_new(request: HttpRequest) -> HttpResponse:
                 instructions=d["instructions"],
             )
         except REFUSED as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(
                 request, _("外发单 #%(id)s 已分发给 %(w)s。") % {"id": job.pk, "w": job.workshop.name}
@@ -160,7 +137,7 @@ def firm_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.job_cancel(actor=request.user, job=job, reason=reason)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("外发单已取消。"))
     return redirect("dispatch:firm_job", pk=job.pk)
@@ -191,7 +168,7 @@ def firm_job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.job_inspect(actor=request.user, job=job, results=results, notes=notes.cleaned_data["notes"])
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("验收结果已提交,工资和返工会自动入账。"))
     return redirect("dispatch:firm_job", pk=job.pk)
@@ -229,10 +206,10 @@ def head_job_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.job_accept(actor=request.user, job=job)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("已接单:%(t)s。系统会把活派给合适的坊工。") % {"t": job.title})
-    return _back(request, reverse("dispatch:head_job", args=[job.pk]))
+    return redirect_back(request, reverse("dispatch:head_job", args=[job.pk]))
 
 
 @require_POST
@@ -245,7 +222,7 @@ def head_job_decline(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.job_decline(actor=request.user, job=job, reason=reason)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("已拒单:%(t)s。") % {"t": job.title})
-    return _back(request, reverse("dispatch:head_job", args=[job.pk]))
+    return redirect_back(request, reverse("dispatch:head_job", args=[job.pk]))

@@ -23,12 +23,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch import money
+from dispatch.web import redirect_back, refused_text
 from workshop.models import ProcessKind, WishStatus
 
 from . import forms, imports, selectors, services
@@ -69,27 +69,12 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _refused_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("没有权限做这个操作。")
-
-
 def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(nxt)
-    return redirect(fallback)
 
 
 def _page(request: HttpRequest, qs):
@@ -163,7 +148,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(request, _("已登记企业需求。"))
             return redirect("matching:demand", pk=demand.pk)
@@ -210,7 +195,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(request, _("已保存。"))
             return redirect("matching:demand", pk=demand.pk)
@@ -232,10 +217,10 @@ def demand_status(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, demand=demand, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
             )
         except REFUSED as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(request, _("状态已更新。"))
-    return _back(request, f"/lists/demands/{demand.pk}/")
+    return redirect_back(request, f"/lists/demands/{demand.pk}/")
 
 
 # --- supply list (供给清单) ----------------------------------------------------------------------------
@@ -299,7 +284,7 @@ def wish_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(request, _("已录入。") if created else _("这个手机号已登记过,已更新。"))
             return redirect("matching:wish", pk=wish.pk)
@@ -372,10 +357,10 @@ def wish_status(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, wish=wish, to=d["to"], note=d["note"], demand=d.get("demand")
             )
         except REFUSED as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(request, _("状态已更新。"))
-    return _back(request, f"/lists/supply/{wish.pk}/")
+    return redirect_back(request, f"/lists/supply/{wish.pk}/")
 
 
 @require_POST
@@ -402,7 +387,7 @@ def wish_enrol(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
             )
         except REFUSED as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(
                 request,
@@ -471,7 +456,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("数据有变化,以下行不能导入,什么都没有写入。"))
         return render(request, "matching/import.html", context, status=409)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
         return redirect("matching:import")
     messages.success(
         request,

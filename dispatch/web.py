@@ -1,0 +1,36 @@
+"""Small helpers shared by the staff pages (dispatch, dashboard, matching): how a refused change is put
+into words, and where a form goes back to."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from .models import IllegalTransition, JobState
+
+
+def refused_text(exc: Exception, states=JobState) -> str:
+    """A refused change in words (Chinese by default): a ValidationError's messages, an illegal move
+    named by ``states``' labels (the states of the object the view was moving), or a refusal's reason."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, IllegalTransition):
+        labels = dict(states.choices)
+        return _("操作没有完成:现在的状态是“%(cur)s”,不能变为“%(to)s”。请查看最新情况。") % {
+            "cur": labels.get(exc.current, exc.current),
+            "to": labels.get(exc.target, exc.target),
+        }
+    return str(exc) or _("没有权限做这个操作。")
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Redirect to the form's ``next`` when it is a local URL, else to ``fallback``."""
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(nxt)
+    return redirect(fallback)
