@@ -27,7 +27,7 @@ def wait_until_idle(timeout: float = 120.0, settle: float = 0.05) -> None:
     """Block until no task is queued or in flight on the broker (Redis), or raise TimeoutError.
 
     With ``acks_late`` a delivered task stays in kombu's ``unacked`` hash until it returns, and any task it
-    enqueues is pushed before that; so an empty queue and an empty ``unacked`` hash, seen twice in a row,
+    enqueues is pushed before that; so an empty queue and an empty ``unacked`` hash, seen 4 times in a row,
     mean the cascade of work has finished. Used by ``simulate`` and the integration tests.
     """
     import time
@@ -41,7 +41,9 @@ def wait_until_idle(timeout: float = 120.0, settle: float = 0.05) -> None:
     while time.monotonic() < deadline:
         pending = sum(client.llen(k) for k in keys) + client.hlen("unacked")
         quiet = quiet + 1 if pending == 0 else 0
-        if quiet >= 2:
+        # Four quiet looks in a row (≥ 150 ms): kombu moves a message from the queue to ``unacked`` in
+        # two steps, and on a loaded machine the gap between them can outlast one look.
+        if quiet >= 4:
             return
         time.sleep(settle)
     raise TimeoutError(f"Celery still busy after {timeout:.0f}s: is a worker running?")

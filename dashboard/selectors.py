@@ -211,9 +211,9 @@ def job_assignments(job: Job) -> list[Assignment]:
 
 def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
     """The editable planned split of ``job``'s unassigned pieces: one row per active worker of its
-    workshop, ``planned`` pieces from ``planning.plan_split`` (the same candidates and open work that
-    ``dispatch.services.job_plan_offers`` uses), with skill, open pieces and spare capacity (pieces before
-    the due date) to guide the head's edits. Workers the plan picked come first."""
+    workshop, ``planned`` pieces and reasons from ``planning.plan_shares`` (the plan
+    ``dispatch.services.job_plan_offers`` would offer), with skill, open pieces and spare capacity (pieces
+    before the due date) to guide the head's edits. Workers the plan picked come first."""
     today = today or timezone.localdate()
     refused = set(
         job.assignments.filter(state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)).values_list(
@@ -221,7 +221,6 @@ def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
         )
     )
     workers = list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
-    candidates = [w for w in workers if w.pk not in refused]
     open_rows = (
         Assignment.objects.filter(
             worker__in=workers, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
@@ -235,18 +234,7 @@ def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
         wid = row["worker_id"]
         open_pieces[wid] = open_pieces.get(wid, 0) + row["open"]
         open_hours[wid] = open_hours.get(wid, 0.0) + planning.hours_for(row["open"], row["job__process_kind"])
-    shares = {
-        s.worker_id: s
-        for s in planning.plan_split(
-            kind=job.process_kind,
-            pieces=job.pieces_unassigned,
-            due_on=job.due_on,
-            today=today,
-            candidates=candidates,
-            open_pieces=open_pieces,
-            open_hours=open_hours,
-        )
-    }
+    shares = {s.worker_id: s for s in planning.plan_shares(job, today=today, exclude_worker_ids=refused)}
     speed = planning.PRIOR_PIECES_PER_HOUR.get(job.process_kind, 40)
     rows = []
     for w in workers:

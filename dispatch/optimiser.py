@@ -172,8 +172,8 @@ def objective(
 
 def _reasons(w: WorkerProfile, job: JobNeed) -> tuple[str, ...]:
     out = ["技能匹配"]
-    if w.low_income:
-        out.append("低收入优先")  # shown only to community admins; pages filter it for others
+    # Low-income priority weighs in the plan but is never written here: reasons are stored on the
+    # assignment and shown to heads and workers, and the status is for community admins only.
     if w.income_gap >= 0.3:
         out.append("本月收入偏低")
     if w.recent_share < 0.01:

@@ -239,3 +239,47 @@ def suggest_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]
         Share(worker_id=s.worker_id, pieces=s.pieces, reasons=" · ".join(s.reasons))
         for s in sorted(plan.suggestions, key=lambda s: -s.pieces)
     ]
+
+
+def rule_shares(job, *, today: dt.date, candidates) -> list[Share]:
+    """``plan_split`` (the plain rule) for ``job`` among ``candidates``, with their open work read here."""
+    from django.db.models import Sum
+
+    from .models import Assignment, AssignmentState
+
+    open_pieces: dict[int, int] = {}
+    open_hours: dict[int, float] = {}
+    for wid, kind, n in (
+        Assignment.objects.filter(
+            worker__in=candidates, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+        )
+        .values_list("worker_id", "job__process_kind")
+        .annotate(open=Sum("pieces") - Sum("pieces_reported"))
+    ):
+        open_pieces[wid] = open_pieces.get(wid, 0) + n
+        open_hours[wid] = open_hours.get(wid, 0.0) + hours_for(n, kind)
+    return plan_split(
+        kind=job.process_kind,
+        pieces=job.pieces_unassigned,
+        due_on=job.due_on,
+        today=today,
+        candidates=candidates,
+        open_pieces=open_pieces,
+        open_hours=open_hours,
+    )
+
+
+def plan_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]:
+    """The planned split of ``job``'s unassigned pieces, by ``settings.NUANXIN_PLANNER``: the optimiser
+    (``suggest_shares``, the default) or the plain rule (``rule_shares``). Used by ``job_plan_offers``
+    and by the head's editable dispatch page, so both show the same plan."""
+    from django.conf import settings
+
+    if settings.NUANXIN_PLANNER == "first_come":
+        candidates = list(
+            Worker.objects.filter(workshop_id=job.workshop_id, active=True).exclude(
+                pk__in=list(exclude_worker_ids)
+            )
+        )
+        return rule_shares(job, today=today, candidates=candidates)
+    return suggest_shares(job, today=today, exclude_worker_ids=exclude_worker_ids)

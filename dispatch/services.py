@@ -169,7 +169,7 @@ def _notify_firm(job: Job, *, kind: str, text: str, key: str) -> None:
             recipient=staff.user,
             kind=kind,
             text=text,
-            link=f"/firm/jobs/{job.pk}/",
+            link=f"/dashboard/jobs/{job.pk}/",
             dedupe_key=f"{key}:{staff.user_id}",
         )
 
@@ -407,8 +407,8 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
 def job_plan_offers(*, job: Job | int) -> list[Assignment]:
     """Plan the job's unassigned pieces and offer each share (派工).
 
-    The planner is ``planning.suggest_shares`` (the min-cost-flow optimiser) unless
-    ``settings.NUANXIN_PLANNER`` is ``"first_come"`` (the plain rule ``planning.plan_split``).
+    The plan is ``planning.plan_shares``: the min-cost-flow optimiser unless ``settings.NUANXIN_PLANNER``
+    is ``"first_come"`` (the plain rule).
     Idempotent: with nothing left to assign (or a job past dispatch) it does nothing. Workers who
     declined or let an offer of this job expire are not asked again.
     """
@@ -425,33 +425,7 @@ def job_plan_offers(*, job: Job | int) -> list[Assignment]:
         .exclude(pk__in=refused)
         .select_related("user")
     )
-    if settings.NUANXIN_PLANNER == "first_come":
-        open_rows = (
-            Assignment.objects.filter(
-                worker__in=candidates, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
-            )
-            .values("worker_id", "job__process_kind")
-            .annotate(open=Sum("pieces") - Sum("pieces_reported"))
-        )
-        open_pieces: dict[int, int] = {}
-        open_hours: dict[int, float] = {}
-        for row in open_rows:
-            wid = row["worker_id"]
-            open_pieces[wid] = open_pieces.get(wid, 0) + row["open"]
-            open_hours[wid] = open_hours.get(wid, 0.0) + planning.hours_for(
-                row["open"], row["job__process_kind"]
-            )
-        shares = planning.plan_split(
-            kind=job.process_kind,
-            pieces=job.pieces_unassigned,
-            due_on=job.due_on,
-            today=_today(),
-            candidates=candidates,
-            open_pieces=open_pieces,
-            open_hours=open_hours,
-        )
-    else:
-        shares = planning.suggest_shares(job, today=_today(), exclude_worker_ids=refused)
+    shares = planning.plan_shares(job, today=_today(), exclude_worker_ids=refused)
     by_id = {w.pk: w for w in candidates}
     return [
         assignment_offer(job=job, worker=by_id[s.worker_id], pieces=s.pieces, reasons=s.reasons)

@@ -51,7 +51,7 @@ def on_job_issued(job_id: int) -> str:
             recipient=job.workshop.head,
             kind=NotificationKind.JOB_ISSUED,
             text=f"{job.line.firm.name} 新外发单:{job.title} {job.quantity} 件",
-            link=f"/head/jobs/{job.pk}/",
+            link=f"/dashboard/jobs/{job.pk}/",
             dedupe_key=f"issued:{job.pk}",
         )
     if job.state != JobState.ISSUED:
