@@ -24,7 +24,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +32,7 @@ from dispatch import reports
 from dispatch import selectors as flow_selectors
 from dispatch import services as flow
 from dispatch.models import IllegalTransition, Inspection, JobState
+from dispatch.web import redirect_back, refused_text
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind
 
@@ -65,27 +65,6 @@ def dashboard_view(view):
 def _require(request: HttpRequest, perm: str, obj=None) -> None:
     if not request.user.has_perm(f"dashboard.{perm}", obj):
         raise PermissionDenied(_("没有权限做这个操作。"))
-
-
-def _refused_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, IllegalTransition):
-        labels = dict(JobState.choices)
-        return _("操作没有完成:现在的状态是“%(cur)s”,不能变为“%(to)s”。请查看最新情况。") % {
-            "cur": labels.get(exc.current, exc.current),
-            "to": labels.get(exc.target, exc.target),
-        }
-    return str(exc) or _("没有权限做这个操作。")
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(nxt)
-    return redirect(fallback)
 
 
 def _page(request: HttpRequest, qs):
@@ -244,7 +223,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
                 photo=d.get("photo"),
             )
         except REFUSED as exc:
-            messages.error(request, _refused_text(exc))
+            messages.error(request, refused_text(exc))
         else:
             messages.success(
                 request, _("外发单 #%(id)s 已分发给 %(w)s。") % {"id": job.pk, "w": job.workshop.name}
@@ -307,10 +286,10 @@ def job_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         flow.job_accept(actor=request.user, job=job)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("已接单:%(t)s。系统会把活派给合适的坊工。") % {"t": job.title})
-    return _back(request, reverse("dashboard:job", args=[job.pk]))
+    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
 
 
 @require_POST
@@ -323,10 +302,10 @@ def job_decline(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         flow.job_decline(actor=request.user, job=job, reason=reason)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("已拒单:%(t)s。") % {"t": job.title})
-    return _back(request, reverse("dashboard:job", args=[job.pk]))
+    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
 
 
 @require_POST
@@ -338,10 +317,10 @@ def job_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.send_for_inspection(actor=request.user, job=job)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("已送检:%(t)s,等待企业验收。") % {"t": job.title})
-    return _back(request, reverse("dashboard:job", args=[job.pk]))
+    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
 
 
 @require_POST
@@ -354,10 +333,10 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         flow.job_cancel(actor=request.user, job=job, reason=reason)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("外发单已取消。"))
-    return _back(request, reverse("dashboard:job", args=[job.pk]))
+    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
 
 
 def _parse_shares(post, rows) -> tuple[dict[int, int], dict[int, str], list[str]]:
@@ -398,7 +377,7 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 made = services.dispatch_shares(actor=request.user, job=job, shares=shares)
             except REFUSED as exc:
-                errors.append(_refused_text(exc))
+                errors.append(refused_text(exc))
             else:
                 messages.success(
                     request,
@@ -483,7 +462,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
                     notes=request.POST.get("notes", "").strip()[:2000],
                 )
         except REFUSED as exc:
-            error = _refused_text(exc)
+            error = refused_text(exc)
         else:
             messages.success(request, _("验收结果已提交,工资和返工会自动入账。"))
             return redirect("dashboard:job", pk=job.pk)
@@ -574,7 +553,7 @@ def worker_pin(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         workshop_services.worker_set_pin(actor=request.user, worker=worker, pin=pin)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         if generated:
             messages.success(
@@ -615,7 +594,7 @@ def worker_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         workshop_services.signin_link_revoke(actor=request.user, worker=worker)
     except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
+        messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("%(w)s 之前打印的登录二维码已全部作废。") % {"w": worker.name})
     return redirect("dashboard:worker", pk=worker.pk)

@@ -3,7 +3,7 @@
 # workshop, then `manage.py bench` (table, then one JSON line). DATABASE_URL may point at PostgreSQL.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-trap 'stop_celery; stop_redis; stop_postgres' EXIT
+on_exit_cleanup
 start_redis
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   start_postgres

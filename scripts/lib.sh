@@ -93,3 +93,16 @@ stop_celery() {
   for pid in "${CELERY_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   CELERY_PIDS=()
 }
+
+# Stop everything this script started, once, even when Ctrl-C or make's SIGTERM arrives twice.
+cleanup() {
+  trap '' INT TERM
+  stop_celery
+  stop_redis
+  stop_postgres
+}
+on_exit_cleanup() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}

@@ -2,7 +2,7 @@
 # make run: Redis, migrations, the demo workshop, a Celery worker and beat, and the web server on :8000.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-trap 'stop_celery; stop_redis' EXIT
+on_exit_cleanup
 
 # Redis: the one REDIS_URL names if it answers; else a Redis already answering on 6379 (no password);
 # else our own, on 6379 when free, otherwise on a free port.

@@ -2,7 +2,7 @@
 # make simulate: Redis and a Celery worker, then migrate, seed_demo and simulate on the default database.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-trap 'stop_celery; stop_redis' EXIT
+on_exit_cleanup
 start_redis
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py seed_demo >/dev/null

@@ -3,7 +3,7 @@
 # Redis always; PostgreSQL when DATABASE_URL points at it, or in CI when DATABASE_URL is unset.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-trap 'stop_redis; stop_postgres' EXIT
+on_exit_cleanup
 
 start_redis
 # Browser tests drive Debian's chromium (never a downloaded browser) with a CJK font for screenshots.

@@ -43,11 +43,20 @@ def validate_pin(pin: str) -> str:
 
 @transaction.atomic
 def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
-    """Set or reset ``worker``'s PIN (the head or a community admin does it). Stores only a hash."""
+    """Set or reset ``worker``'s PIN (the head or a community admin does it). Stores only a hash, and
+    lifts any lockout of the worker's phone or username (django-axes)."""
     _check_manager(actor, worker)
     pin = validate_pin(pin)
     Worker.objects.filter(pk=worker.pk).update(pin_hash=make_password(pin))
     worker.refresh_from_db(fields=["pin_hash"])
+    # A new PIN is the head's answer to a locked-out worker: lift the lockout at once, on the phone page
+    # (counted under the phone's keyed hash) and on the password page (counted under the username).
+    from axes.utils import reset as axes_reset
+
+    from .auth import lockout_key
+
+    axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
+    axes_reset(username=worker.user.username)
     return worker
 
 

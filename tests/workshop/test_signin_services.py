@@ -59,3 +59,18 @@ def test_a_signin_link_of_a_worker_who_left_opens_nothing(cast):
     cast.alice.save()
 
     assert services.signin_token_worker(token) is None
+
+
+def test_a_new_pin_lifts_the_lockout_of_the_workers_phone(cast, client):
+    from axes.models import AccessAttempt
+
+    services.worker_set_pin(actor=cast.head, worker=cast.alice, pin="246810")
+    for _ in range(5):
+        client.post("/m/login/", {"phone": str(cast.alice.phone), "pin": "999999"})
+    assert AccessAttempt.objects.exists()
+
+    services.worker_set_pin(actor=cast.head, worker=cast.alice, pin="135790")
+
+    assert not AccessAttempt.objects.exists()
+    response = client.post("/m/login/", {"phone": str(cast.alice.phone), "pin": "135790"})
+    assert response.status_code == 302
