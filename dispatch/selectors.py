@@ -1,44 +1,18 @@
-"""The flow's reads, each scoped by the user who asks (after healthchecks' ``_get_check_for_user``).
-
-A ``*_get_for_*`` selector raises ``Http404`` for an object that is not the user's: a foreign id looks
-exactly like a missing one. List selectors return querysets (lazy) or lists with their related rows
-already joined, so a page costs the same number of queries whatever the number of rows.
-"""
+"""The flow's reads that the staff dashboard shares: what a firm may issue on, a job's inspection
+queue and its timeline. Scoping a job to its user is the dashboard's (``dashboard.selectors``); the
+workers' own reads are ``mobile.selectors``."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from workshop.models import ProductionLine, Workshop
 
-from .models import (
-    Assignment,
-    AssignmentState,
-    FlowEvent,
-    Job,
-    JobState,
-)
+from .models import Assignment, AssignmentState, FlowEvent, Job, JobState
 
 # --- firm staff (企业专员) -----------------------------------------------------------------------------
-
-
-def jobs_for_firm(user) -> QuerySet[Job]:
-    """Jobs on the lines of ``user``'s firm, newest first, with workshop and line joined.
-
-    Empty for a user who is not firm staff.
-    """
-    return Job.objects.filter(line__firm__staff__user=user).select_related("workshop", "line", "line__firm")
-
-
-def job_get_for_firm(user, pk: int) -> Job:
-    """The job ``pk`` if it is on a line of ``user``'s firm; ``Http404`` otherwise."""
-    job = jobs_for_firm(user).filter(pk=pk).first()
-    if job is None:
-        raise Http404(_("没有这个外发单。"))
-    return job
 
 
 def workshops_for_issue(user) -> QuerySet[Workshop]:
@@ -60,31 +34,7 @@ def lines_for_issue(user) -> QuerySet[ProductionLine]:
     )
 
 
-# --- workshop head (坊长) ------------------------------------------------------------------------------
-
-
-def jobs_for_head(user) -> QuerySet[Job]:
-    """Jobs issued to the workshops ``user`` heads, newest first, with workshop, line and firm joined."""
-    return Job.objects.filter(workshop__head=user).select_related("workshop", "line", "line__firm")
-
-
-def job_get_for_head(user, pk: int) -> Job:
-    """The job ``pk`` if it was issued to a workshop ``user`` heads; ``Http404`` otherwise."""
-    job = jobs_for_head(user).filter(pk=pk).first()
-    if job is None:
-        raise Http404(_("没有这个外发单。"))
-    return job
-
-
-# The workers' own reads (坊工) are in ``mobile.selectors``, scoped by the signed-in worker.
-
-
 # --- one job's details, for a user already scoped to it ---------------------------------------------------
-
-
-def job_assignments(job: Job) -> list[Assignment]:
-    """All assignments of ``job`` (the caller has scoped ``job`` to the user), with the worker joined."""
-    return list(job.assignments.select_related("worker"))
 
 
 def inspection_pending(assignments: list[Assignment]) -> list[Assignment]:
