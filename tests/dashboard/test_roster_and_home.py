@@ -190,3 +190,13 @@ def test_the_date_boxes_show_the_period_in_the_format_a_date_input_takes(client,
 
     page = client.get("/dashboard/").content.decode()
     assert f'value="{timezone.localdate():%Y}-01-01"' in page
+
+
+def test_the_two_lists_are_one_click_from_the_dashboard_for_the_roles_that_keep_them(client, cast):
+    client.force_login(cast.head)
+    page = client.get("/dashboard/").content.decode()
+    assert 'href="/lists/demands/"' in page and 'href="/lists/supply/"' in page
+
+    client.force_login(cast.clerk)
+    page = client.get("/dashboard/").content.decode()
+    assert 'href="/lists/demands/"' in page and 'href="/lists/supply/"' not in page
