@@ -425,5 +425,8 @@ def offline(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A page left open too long (or cookies cleared): say so in words and offer the way back."""
-    return render(request, "mobile/csrf_failure.html", status=403)
+    """A page left open too long (or cookies cleared): say so in words and offer the way back; the
+    workers' wording on their phone pages, the staff's elsewhere."""
+    if request.path.startswith("/m/"):
+        return render(request, "mobile/csrf_failure.html", status=403)
+    return render(request, "csrf_failure.html", status=403)

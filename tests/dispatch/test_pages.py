@@ -120,3 +120,16 @@ def test_old_firm_and_head_addresses_land_on_the_dashboard(client, old, new):
     response = client.get(old)
 
     assert (response.status_code, response["Location"]) == (301, new)
+
+
+def test_an_expired_form_on_a_staff_page_says_so_in_staff_words(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.head)
+
+    response = client.post("/dashboard/jobs/1/decline/", {"reason": "x"})
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "页面过期了" in body and "报工" not in body
