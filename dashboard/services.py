@@ -4,7 +4,6 @@
   when it is still issued): every share is offered, or none is.
 - ``inspect_lot``: a verdict on a whole delivered lot (per lot, 按批验收) split over the assignments in
   proportion to their pieces (``split_proportionally``), then recorded by ``dispatch.services.job_inspect``.
-- ``issue_job_with_photo``: ``job_issue`` plus the sample photo in the same transaction.
 
 Errors are the services' own: ``ValidationError`` (bad input, in Chinese), ``IllegalTransition``,
 ``PermissionDenied``.
@@ -12,9 +11,7 @@ Errors are the services' own: ``ValidationError`` (bad input, in Chinese), ``Ill
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
-from workshop.models import ProductionLine, Worker, Workshop
+from workshop.models import Worker
 from workshop.roles import is_head_of
 
 
@@ -145,39 +142,6 @@ def inspect_lot(
         "w": rework,
     }
     return flow.job_inspect(actor=actor, job=job, results=results, notes=(lot_note + " " + notes).strip())
-
-
-@transaction.atomic
-def issue_job_with_photo(
-    *,
-    actor,
-    workshop: Workshop,
-    line: ProductionLine,
-    title: str,
-    quantity: int,
-    piece_rate: Decimal,
-    due_on: dt.date,
-    instructions: str = "",
-    process_kind: str | None = None,
-    photo=None,
-) -> Job:
-    """``dispatch.services.job_issue`` and, when given, the sample ``photo`` (an uploaded image) saved on
-    the job in the same transaction. A refused issue stores no photo."""
-    job = flow.job_issue(
-        actor=actor,
-        workshop=workshop,
-        line=line,
-        title=title,
-        quantity=quantity,
-        piece_rate=piece_rate,
-        due_on=due_on,
-        instructions=instructions,
-        process_kind=process_kind,
-    )
-    if photo is not None:
-        job.photo.save(photo.name, photo, save=False)
-        Job.objects.filter(pk=job.pk).update(photo=job.photo.name)
-    return job
 
 
 @transaction.atomic

@@ -210,7 +210,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            job = services.issue_job_with_photo(
+            job = flow.job_issue(
                 actor=request.user,
                 workshop=d["workshop"],
                 line=d["line"],

@@ -189,8 +189,10 @@ def job_issue(
     due_on: dt.date,
     instructions: str = "",
     process_kind: str | None = None,
+    photo=None,
 ) -> Job:
-    """A firm issues a job (企业分发) to a paired workshop.
+    """A firm issues a job (企业分发) to a paired workshop, with an optional sample ``photo`` (an uploaded
+    image; stored only when the job is).
 
     ``quantity`` is pieces (int > 0); ``piece_rate`` yuan per piece (Decimal, ≤ 4 places, > 0); ``due_on``
     an Asia/Shanghai date, today or later. The line must be in an active pairing with ``workshop``.
@@ -226,6 +228,9 @@ def job_issue(
     )
     job.full_clean()
     job.save()
+    if photo is not None:
+        job.photo.save(photo.name, photo, save=False)
+        Job.objects.filter(pk=job.pk).update(photo=job.photo.name)
     _event(job, job=job, from_state="", to_state=JobState.ISSUED, actor=actor)
     from . import tasks
 
