@@ -175,11 +175,10 @@ def active_workers(workshop_ids: Iterable[int]):
 
 # --- the dashboard's figures (管理后台首页) -------------------------------------------------------------
 
-# Goals from the model case (SCENARIO.md): expected extra income per worker and year, and the average
-# yearly saving per paired firm. Goals to compare against, never figures: those come from the rows.
-GOAL_INCOME_FIXED_YUAN = Decimal("40000")
-GOAL_INCOME_PART_TIME_YUAN = Decimal("15000")
-GOAL_SAVINGS_PER_FIRM_YUAN = Decimal("180000")
+# The goals to compare against (never figures: those come from the rows) are defined once, in money.
+GOAL_INCOME_FIXED_YUAN = money.INCOME_GOAL_YUAN["fixed"]
+GOAL_INCOME_PART_TIME_YUAN = money.INCOME_GOAL_YUAN["part_time"]
+GOAL_SAVINGS_PER_FIRM_YUAN = money.FIRM_SAVING_GOAL_YUAN
 
 # The flow's stages in order, for the funnel: a job in a later state has passed every earlier stage.
 FUNNEL_STATES = (
