@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 
 from ortools.graph.python import min_cost_flow
 
-# Standard seconds per piece by process kind (the planning priors: 60, 30, 80, 40 pieces an hour).
-SECONDS_PER_PIECE: dict[str, int] = {"assembly": 60, "fabric": 120, "packaging": 45, "other": 90}
+from .planning import PRIOR_PIECES_PER_HOUR
+
+# Standard seconds per piece by process kind, from the planning priors (pieces an hour; all divide 3600).
+SECONDS_PER_PIECE: dict[str, int] = {str(kind): 3600 // n for kind, n in PRIOR_PIECES_PER_HOUR.items()}
 SCALE = 1000
 TIERS = (0.35, 0.35, 0.30)
 
