@@ -221,19 +221,7 @@ def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
         )
     )
     workers = list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
-    open_rows = (
-        Assignment.objects.filter(
-            worker__in=workers, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
-        )
-        .values("worker_id", "job__process_kind")
-        .annotate(open=Sum("pieces") - Sum("pieces_reported"))
-    )
-    open_pieces: dict[int, int] = {}
-    open_hours: dict[int, float] = {}
-    for row in open_rows:
-        wid = row["worker_id"]
-        open_pieces[wid] = open_pieces.get(wid, 0) + row["open"]
-        open_hours[wid] = open_hours.get(wid, 0.0) + planning.hours_for(row["open"], row["job__process_kind"])
+    open_pieces, open_hours = planning.open_work(workers)
     shares = {s.worker_id: s for s in planning.plan_shares(job, today=today, exclude_worker_ids=refused)}
     speed = planning.PRIOR_PIECES_PER_HOUR.get(job.process_kind, 40)
     rows = []

@@ -241,8 +241,9 @@ def suggest_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]
     ]
 
 
-def rule_shares(job, *, today: dt.date, candidates) -> list[Share]:
-    """``plan_split`` (the plain rule) for ``job`` among ``candidates``, with their open work read here."""
+def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
+    """What ``workers`` hold and have not reported yet (offered or accepted): ``(pieces by worker id,
+    hours by worker id at the prior speeds)``. One query."""
     from django.db.models import Sum
 
     from .models import Assignment, AssignmentState
@@ -251,13 +252,19 @@ def rule_shares(job, *, today: dt.date, candidates) -> list[Share]:
     open_hours: dict[int, float] = {}
     for wid, kind, n in (
         Assignment.objects.filter(
-            worker__in=candidates, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+            worker__in=workers, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
         )
         .values_list("worker_id", "job__process_kind")
         .annotate(open=Sum("pieces") - Sum("pieces_reported"))
     ):
         open_pieces[wid] = open_pieces.get(wid, 0) + n
         open_hours[wid] = open_hours.get(wid, 0.0) + hours_for(n, kind)
+    return open_pieces, open_hours
+
+
+def rule_shares(job, *, today: dt.date, candidates) -> list[Share]:
+    """``plan_split`` (the plain rule) for ``job`` among ``candidates``, with their open work read here."""
+    open_pieces, open_hours = open_work(candidates)
     return plan_split(
         kind=job.process_kind,
         pieces=job.pieces_unassigned,
