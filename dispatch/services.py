@@ -73,6 +73,29 @@ class _Send:
             logger.warning("could not queue %s%s; sweep_stalled_flow will redo it", self.task.name, self.args)
 
 
+class _Deliver(_Send):
+    """After commit, deliver one notification: at once when the change was made by a Celery task (it is
+    already on a worker, and a second task per message would double the broker traffic of the flow), else
+    by queueing ``deliver_notification``. A failure is logged with ids only; ``sweep_stalled_flow``
+    redelivers what stays unsent."""
+
+    def __init__(self, pk: int):
+        from . import tasks
+
+        super().__init__(tasks.deliver_notification, (pk,))
+
+    def __call__(self) -> None:
+        from celery import current_task
+
+        if not current_task:
+            super().__call__()
+            return
+        try:
+            notification_deliver(notification=self.args[0])
+        except Exception:  # noqa: BLE001 - a sender's failure must not undo the task's committed work
+            logger.warning("could not deliver notification %s; sweep_stalled_flow will redo it", self.args[0])
+
+
 def _enqueue(task, *args) -> None:
     """Send ``task(*args)`` after the transaction commits (Celery's ``delay_on_commit``), but never let a
     broker that is down turn a saved change into an error page: the failure is logged with ids only,
@@ -151,15 +174,14 @@ def _check_head(actor, job: Job) -> None:
 
 
 def notify(*, recipient, kind: str, text: str, link: str = "", dedupe_key: str) -> Notification:
-    """Put a message in ``recipient``'s inbox once per ``dedupe_key``; deliver it after commit."""
-    from . import tasks
-
+    """Put a message in ``recipient``'s inbox once per ``dedupe_key``; deliver it after commit
+    (``_Deliver``)."""
     note, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key[:100],
         defaults={"recipient": recipient, "kind": kind, "text": text[:300], "link": link},
     )
     if created:
-        _enqueue(tasks.deliver_notification, note.pk)
+        transaction.on_commit(_Deliver(note.pk))
     return note
 
 
@@ -226,7 +248,9 @@ def job_issue(
         instructions=instructions,
         issued_by=actor,
     )
-    job.full_clean()
+    # Field checks only: the foreign keys are objects in hand, and the database constraints (quantity > 0,
+    # rate > 0) were checked above in words and are enforced by the database again on save.
+    job.full_clean(exclude=["workshop", "line", "issued_by"], validate_constraints=False)
     job.save()
     if photo is not None:
         job.photo.save(photo.name, photo, save=False)
@@ -716,7 +740,10 @@ def pay_period_close(*, workshop: Workshop, month: dt.date) -> PayPeriod:
 
 
 def notification_deliver(*, notification: Notification | int) -> bool:
-    """Send a notification through every configured sender once; returns False if already sent."""
+    """Send a notification through every configured sender once; returns False if already sent.
+
+    A sender that raises unclaims the notification and re-raises, so a redelivery (or the sweep) sends it
+    again: a message may reach a channel twice, never not at all."""
     from .notify import senders
 
     pk = notification.pk if isinstance(notification, Notification) else notification
@@ -724,8 +751,13 @@ def notification_deliver(*, notification: Notification | int) -> bool:
     if not claimed:
         return False
     note = Notification.objects.get(pk=pk)
-    for send in senders():
-        send(note)
+    try:
+        for send in senders():
+            send(note)
+    except Exception:
+        # Not sent after all: unclaim it so a redelivery (or the sweep) tries again.
+        Notification.objects.filter(pk=pk).update(sent_at=None)
+        raise
     return True
 
 

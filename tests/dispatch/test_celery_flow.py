@@ -84,6 +84,54 @@ def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, c
     assert Notification.objects.filter(recipient=first.worker.user, kind="rework").exists()
 
 
+@pytest.fixture
+def published():
+    """Names of the tasks published while the test runs (the worker runs in this process, so its own
+    follow-up tasks are seen too)."""
+    from celery.signals import before_task_publish
+
+    names: list[str] = []
+
+    def record(sender=None, **kwargs):
+        names.append(sender)
+
+    before_task_publish.connect(record, weak=False)
+    yield names
+    before_task_publish.disconnect(record)
+
+
+def test_messages_made_by_the_worker_go_out_without_a_task_of_their_own(
+    celery_worker, cast, issue_job, published
+):
+    job = issue_job(quantity=300)
+    wait_until_idle(timeout=30)
+    services.job_accept(actor=cast.head, job=job)  # a person's change: its message is queued
+    wait_until_idle(timeout=30)
+    offers = _offers(job)
+
+    assert offers
+    notes = Notification.objects.filter(kind__in=("job_issued", "job_accepted", "offer"))
+    assert notes.count() == 2 + len(offers) and not notes.filter(sent_at__isnull=True).exists()
+    # The head's notice and the offers were made by tasks and sent by them; only the firm's notice of the
+    # head's acceptance (made in the bench/request process) needed a delivery task.
+    assert published.count("dispatch.tasks.deliver_notification") == 1
+    assert published.count("dispatch.tasks.plan_job_offers") == 1
+
+
+def test_a_sender_that_fails_leaves_the_message_for_the_sweep(cast, issue_job, monkeypatch):
+    from dispatch import notify
+
+    def broken(note):
+        raise ConnectionError("SMS gateway down")
+
+    monkeypatch.setattr(notify, "senders", lambda: [broken])
+    note = services.notify(recipient=cast.head, kind="job_issued", text="x", dedupe_key="fail-test")
+    with pytest.raises(ConnectionError):
+        services.notification_deliver(notification=note.pk)
+    note.refresh_from_db()
+    assert note.sent_at is None  # unclaimed: a redelivery or the sweep sends it again
+
+
 def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, issue_job):
     job = issue_job(quantity=120)
     services.job_accept(actor=cast.head, job=job)
