@@ -59,7 +59,8 @@ DEFAULT_WEIGHTS = Weights()
 
 @dataclass(frozen=True)
 class JobNeed:
-    """An open job: ``pieces`` still to place (int), of ``kind``, due in ``due_days`` days (1 = today)."""
+    """An open job: ``pieces`` still to place (int), of ``kind``, due in ``due_days`` days (1 = today).
+    ``excluded``: ids of workers not to ask (they declined this job or let its offer expire)."""
 
     id: int
     workshop_id: int
@@ -67,6 +68,7 @@ class JobNeed:
     pieces: int
     due_days: int
     order: int = 0  # arrival order, for the first-come baseline
+    excluded: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def spare_seconds(w: WorkerProfile, days: int) -> int:
 
 
 def _eligible(job: JobNeed, w: WorkerProfile) -> bool:
-    return job.workshop_id == w.workshop_id and job.kind in w.skills
+    return job.workshop_id == w.workshop_id and job.kind in w.skills and w.id not in job.excluded
 
 
 def objective(
@@ -246,7 +248,7 @@ def plan_day(
         total += need
         arc(ji, sink, need, 0)
         for w in by_workshop.get(job.workshop_id, ()):
-            if job.kind not in w.skills:
+            if job.kind not in w.skills or w.id in job.excluded:
                 continue
             cap = min(need, spare_seconds(w, min(job.due_days, weights.max_share_days)))
             if w.cap_pieces is not None:
@@ -336,7 +338,8 @@ def plan_first_come(
 
 def plan_violations(plan: Plan, jobs: Sequence[JobNeed], workers: Sequence[WorkerProfile]) -> list[str]:
     """Every way ``plan`` breaks the rules (empty when it keeps them): a job over its pieces, a worker
-    without the skill or of another workshop, over their cap, or over their spare time before a due day."""
+    without the skill, of another workshop or excluded from the job, over their cap, or over their spare
+    time before a due day."""
     job_by_id = {j.id: j for j in jobs}
     worker_by_id = {w.id: w for w in workers}
     out = []

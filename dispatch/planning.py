@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import F as models_F
@@ -219,26 +219,34 @@ def worker_profiles(workshop_ids, *, today: dt.date, exclude_ids=()) -> list:
     return profiles
 
 
-def suggest_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]:
-    """The optimiser's split of ``job``'s unassigned pieces among its workshop's workers, as shares with
-    reasons in words. The head can edit these before offers go out; ``job_plan_offers`` offers them."""
+def _by_job(plan) -> dict[int, list[Share]]:
+    out: dict[int, list[Share]] = {}
+    for s in sorted(plan.suggestions, key=lambda s: (s.job_id, -s.pieces)):
+        out.setdefault(s.job_id, []).append(
+            Share(worker_id=s.worker_id, pieces=s.pieces, reasons=" · ".join(s.reasons))
+        )
+    return out
+
+
+def _optimiser_plan(
+    jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]
+) -> dict[int, list[Share]]:
     from . import optimiser
 
-    if job.pieces_unassigned <= 0:
-        return []
-    need = optimiser.JobNeed(
-        id=job.pk,
-        workshop_id=job.workshop_id,
-        kind=job.process_kind,
-        pieces=job.pieces_unassigned,
-        due_days=max((job.due_on - today).days + 1, 1),
-    )
-    profiles = worker_profiles([job.workshop_id], today=today, exclude_ids=exclude_worker_ids)
-    plan = optimiser.plan_day([need], profiles)
-    return [
-        Share(worker_id=s.worker_id, pieces=s.pieces, reasons=" · ".join(s.reasons))
-        for s in sorted(plan.suggestions, key=lambda s: -s.pieces)
+    needs = [
+        optimiser.JobNeed(
+            id=job.pk,
+            workshop_id=job.workshop_id,
+            kind=job.process_kind,
+            pieces=job.pieces_unassigned,
+            due_days=max((job.due_on - today).days + 1, 1),
+            order=job.pk,
+            excluded=frozenset(refused.get(job.pk, ())),
+        )
+        for job in jobs
     ]
+    profiles = worker_profiles({job.workshop_id for job in jobs}, today=today)
+    return _by_job(optimiser.plan_day(needs, profiles))
 
 
 def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
@@ -262,31 +270,60 @@ def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
     return open_pieces, open_hours
 
 
-def rule_shares(job, *, today: dt.date, candidates) -> list[Share]:
-    """``plan_split`` (the plain rule) for ``job`` among ``candidates``, with their open work read here."""
-    open_pieces, open_hours = open_work(candidates)
-    return plan_split(
-        kind=job.process_kind,
-        pieces=job.pieces_unassigned,
-        due_on=job.due_on,
-        today=today,
-        candidates=candidates,
-        open_pieces=open_pieces,
-        open_hours=open_hours,
-    )
+def _rule_plan(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) -> dict[int, list[Share]]:
+    """``plan_split`` (the plain rule) job after job in id order (first come), each seeing the shares
+    planned for the jobs before it as work its workers already hold."""
+    workers = list(Worker.objects.filter(workshop_id__in={j.workshop_id for j in jobs}, active=True))
+    open_pieces, open_hours = open_work(workers)
+    out: dict[int, list[Share]] = {}
+    for job in sorted(jobs, key=lambda j: j.pk):
+        skip = set(refused.get(job.pk, ()))
+        shares = plan_split(
+            kind=job.process_kind,
+            pieces=job.pieces_unassigned,
+            due_on=job.due_on,
+            today=today,
+            candidates=[w for w in workers if w.workshop_id == job.workshop_id and w.pk not in skip],
+            open_pieces=open_pieces,
+            open_hours=open_hours,
+        )
+        for share in shares:
+            open_pieces[share.worker_id] = open_pieces.get(share.worker_id, 0) + share.pieces
+            open_hours[share.worker_id] = open_hours.get(share.worker_id, 0.0) + hours_for(
+                share.pieces, job.process_kind
+            )
+        if shares:
+            out[job.pk] = shares
+    return out
+
+
+def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | None = None):
+    """The planned split of each job's unassigned pieces, as ``{job id: [Share, ...]}`` (largest share
+    first; a job with nothing placed is left out). Jobs of one or more workshops are planned together, so
+    they share the workers' time. ``refused`` maps a job id to the worker ids not to ask again (they
+    declined it or let its offer expire).
+
+    The policy is ``settings.NUANXIN_PLANNER``: the min-cost-flow optimiser (default; one reading of the
+    workers' profiles for all the jobs) or ``"first_come"``, the plain rule. Used by ``job_plan_offers``,
+    ``workshop_plan_offers`` and the head's editable dispatch page, so all show the same plan."""
+    from django.conf import settings
+
+    refused = refused or {}
+    jobs = [job for job in jobs if job.pieces_unassigned > 0]
+    if not jobs:
+        return {}
+    if settings.NUANXIN_PLANNER == "first_come":
+        return _rule_plan(jobs, today=today, refused=refused)
+    return _optimiser_plan(jobs, today=today, refused=refused)
+
+
+def suggest_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]:
+    """The optimiser's split of ``job``'s unassigned pieces among its workshop's workers, as shares with
+    reasons in words (whatever ``NUANXIN_PLANNER`` says)."""
+    return _optimiser_plan([job], today=today, refused={job.pk: exclude_worker_ids}).get(job.pk, [])
 
 
 def plan_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]:
-    """The planned split of ``job``'s unassigned pieces, by ``settings.NUANXIN_PLANNER``: the optimiser
-    (``suggest_shares``, the default) or the plain rule (``rule_shares``). Used by ``job_plan_offers``
-    and by the head's editable dispatch page, so both show the same plan."""
-    from django.conf import settings
-
-    if settings.NUANXIN_PLANNER == "first_come":
-        candidates = list(
-            Worker.objects.filter(workshop_id=job.workshop_id, active=True).exclude(
-                pk__in=list(exclude_worker_ids)
-            )
-        )
-        return rule_shares(job, today=today, candidates=candidates)
-    return suggest_shares(job, today=today, exclude_worker_ids=exclude_worker_ids)
+    """``plan_jobs`` for one job: its shares, or [] when nothing can be placed. The head can edit these
+    before offers go out."""
+    return plan_jobs([job], today=today, refused={job.pk: exclude_worker_ids}).get(job.pk, [])

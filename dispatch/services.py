@@ -79,10 +79,11 @@ class _Deliver(_Send):
     by queueing ``deliver_notification``. A failure is logged with ids only; ``sweep_stalled_flow``
     redelivers what stays unsent."""
 
-    def __init__(self, pk: int):
+    def __init__(self, note: Notification):
         from . import tasks
 
-        super().__init__(tasks.deliver_notification, (pk,))
+        super().__init__(tasks.deliver_notification, (note.pk,))
+        self.note = note
 
     def __call__(self) -> None:
         from celery import current_task
@@ -91,7 +92,7 @@ class _Deliver(_Send):
             super().__call__()
             return
         try:
-            notification_deliver(notification=self.args[0])
+            notification_deliver(notification=self.note)
         except Exception:  # noqa: BLE001 - a sender's failure must not undo the task's committed work
             logger.warning("could not deliver notification %s; sweep_stalled_flow will redo it", self.args[0])
 
@@ -181,7 +182,7 @@ def notify(*, recipient, kind: str, text: str, link: str = "", dedupe_key: str) 
         defaults={"recipient": recipient, "kind": kind, "text": text[:300], "link": link},
     )
     if created:
-        transaction.on_commit(_Deliver(note.pk))
+        transaction.on_commit(_Deliver(note))
     return note
 
 
@@ -331,7 +332,13 @@ def assignment_offer(
     quantity, so concurrent offers can never assign more than the job holds. Raises ValidationError when
     fewer pieces remain, IllegalTransition when the job is not accepted or in progress.
     """
-    job = _lock_job(job)
+    return _offer(_lock_job(job), worker, pieces, reasons=reasons, actor=actor, due_on=due_on)
+
+
+def _offer(
+    job: Job, worker: Worker, pieces: int, *, reasons: str = "", actor=None, due_on: dt.date | None = None
+) -> Assignment:
+    """``assignment_offer`` on a job row the caller has locked, inside the caller's transaction."""
     pieces = _positive_int(pieces, "pieces")
     if job.state not in (JobState.ACCEPTED, JobState.IN_PROGRESS):
         raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
@@ -432,34 +439,60 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
     return assignment
 
 
+DISPATCHING = (JobState.ACCEPTED, JobState.IN_PROGRESS)
+
+
+def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
+    """Plan the locked ``jobs`` together (``planning.plan_jobs``) and offer every share."""
+    jobs = [job for job in jobs if job.state in DISPATCHING and job.pieces_unassigned > 0]
+    if not jobs:
+        return []
+    refused: dict[int, set[int]] = {}
+    for job_id, worker_id in Assignment.objects.filter(
+        job__in=jobs, state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
+    ).values_list("job_id", "worker_id"):
+        refused.setdefault(job_id, set()).add(worker_id)
+    plans = planning.plan_jobs(jobs, today=_today(), refused=refused)
+    workers = Worker.objects.select_related("user").in_bulk(
+        {share.worker_id for shares in plans.values() for share in shares}
+    )
+    by_id = {job.pk: job for job in jobs}
+    return [
+        _offer(by_id[job_id], workers[share.worker_id], share.pieces, reasons=share.reasons)
+        for job_id, shares in plans.items()
+        for share in shares
+    ]
+
+
 @transaction.atomic
 def job_plan_offers(*, job: Job | int) -> list[Assignment]:
-    """Plan the job's unassigned pieces and offer each share (派工).
+    """Plan the job's unassigned pieces and offer each share (派工); returns the new offers.
 
-    The plan is ``planning.plan_shares``: the min-cost-flow optimiser unless ``settings.NUANXIN_PLANNER``
+    The plan is ``planning.plan_jobs``: the min-cost-flow optimiser unless ``settings.NUANXIN_PLANNER``
     is ``"first_come"`` (the plain rule).
     Idempotent: with nothing left to assign (or a job past dispatch) it does nothing. Workers who
     declined or let an offer of this job expire are not asked again.
     """
-    job = _lock_job(job)
-    if job.state not in (JobState.ACCEPTED, JobState.IN_PROGRESS) or job.pieces_unassigned <= 0:
-        return []
-    refused = set(
-        Assignment.objects.filter(
-            job=job, state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
-        ).values_list("worker_id", flat=True)
+    return _plan_and_offer([_lock_job(job)])
+
+
+@transaction.atomic
+def workshop_plan_offers(*, workshop: Workshop | int) -> list[Assignment]:
+    """Plan every dispatching job of ``workshop`` with unassigned pieces together (they share the
+    workers' time) and offer each share; returns the new offers.
+
+    Locks those jobs in id order (every other service locks one job, so this cannot deadlock with
+    them). Idempotent like ``job_plan_offers``: once every piece is offered it does nothing, so a burst
+    of accepted jobs is planned by the first call and the rest return [] at the cost of one query.
+    """
+    ws_id = workshop.pk if isinstance(workshop, Workshop) else workshop
+    jobs = list(
+        Job.objects.select_for_update(of=("self",))
+        .select_related("line", "line__firm", "workshop")
+        .filter(workshop_id=ws_id, state__in=DISPATCHING, pieces_assigned__lt=F("quantity"))
+        .order_by("pk")
     )
-    candidates = list(
-        Worker.objects.filter(workshop_id=job.workshop_id, active=True)
-        .exclude(pk__in=refused)
-        .select_related("user")
-    )
-    shares = planning.plan_shares(job, today=_today(), exclude_worker_ids=refused)
-    by_id = {w.pk: w for w in candidates}
-    return [
-        assignment_offer(job=job, worker=by_id[s.worker_id], pieces=s.pieces, reasons=s.reasons)
-        for s in shares
-    ]
+    return _plan_and_offer(jobs)
 
 
 # --- the worker reports; the job completes -----------------------------------------------------------
@@ -747,10 +780,13 @@ def notification_deliver(*, notification: Notification | int) -> bool:
     from .notify import senders
 
     pk = notification.pk if isinstance(notification, Notification) else notification
-    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=now)
     if not claimed:
         return False
-    note = Notification.objects.get(pk=pk)
+    # A message never changes once written: one in hand (made by this process) need not be read again.
+    note = notification if isinstance(notification, Notification) else Notification.objects.get(pk=pk)
+    note.sent_at = now
     try:
         for send in senders():
             send(note)

@@ -69,10 +69,23 @@ def on_job_issued(job_id: int) -> str:
 
 @shared_task(**RETRY)
 def plan_job_offers(job_id: int) -> int:
-    """Offer the job's unassigned pieces to suitable workers. Returns how many offers it made."""
-    if not Job.objects.filter(pk=job_id, state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS)).exists():
+    """Offer the job's unassigned pieces to suitable workers, planned together with the other open jobs
+    of its workshop (``services.workshop_plan_offers``). Returns how many offers it made; 0 when nothing
+    is left to offer, as for the later tasks of a burst that the first one planned."""
+    workshop_id = (
+        Job.objects.filter(pk=job_id, state__in=services.DISPATCHING, pieces_assigned__lt=F("quantity"))
+        .values_list("workshop_id", flat=True)
+        .first()
+    )
+    if workshop_id is None:
         return 0
-    return len(services.job_plan_offers(job=job_id))
+    return len(services.workshop_plan_offers(workshop=workshop_id))
+
+
+@shared_task(**RETRY)
+def plan_workshop_offers(workshop_id: int) -> int:
+    """Offer the unassigned pieces of every open job of the workshop. Returns how many offers it made."""
+    return len(services.workshop_plan_offers(workshop=workshop_id))
 
 
 @shared_task(**RETRY)
@@ -94,15 +107,16 @@ def expire_stale_offers(now: str | None = None) -> int:
 
 @shared_task(**RETRY)
 def replan_unassigned_jobs() -> int:
-    """Queue planning for every dispatching job with pieces not yet offered (workers' capacity frees up as
-    they report). Returns how many jobs it queued."""
+    """Queue planning for every workshop with a dispatching job whose pieces are not all offered (workers'
+    capacity frees up as they report). Returns how many workshops it queued."""
     ids = list(
-        Job.objects.filter(
-            state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS), pieces_assigned__lt=F("quantity")
-        ).values_list("pk", flat=True)
+        Job.objects.filter(state__in=services.DISPATCHING, pieces_assigned__lt=F("quantity"))
+        .order_by("workshop_id")
+        .values_list("workshop_id", flat=True)
+        .distinct()
     )
     for pk in ids:
-        plan_job_offers.delay(pk)
+        plan_workshop_offers.delay(pk)
     return len(ids)
 
 

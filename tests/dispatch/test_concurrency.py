@@ -116,6 +116,27 @@ def test_many_offers_racing_never_assign_more_than_the_quantity(
     assert job.pieces_assigned == 90 == sum(a.pieces for a in Assignment.objects.filter(job=job))
 
 
+def test_two_workshop_plans_racing_offer_each_piece_once(
+    postgres_only, transactional_db, cast, issue_job, published
+):
+    jobs = [_accepted(cast, issue_job, quantity=q) for q in (300, 200, 100)]
+    single = jobs[1]
+
+    outcomes = race(
+        lambda: services.workshop_plan_offers(workshop=cast.ws.pk),
+        lambda: services.workshop_plan_offers(workshop=cast.ws.pk),
+        lambda: services.job_plan_offers(job=single.pk),
+    )
+
+    assert not _errors(outcomes), outcomes
+    for job in jobs:
+        job.refresh_from_db()
+        offered = sum(a.pieces for a in Assignment.objects.filter(job=job))
+        assert job.pieces_assigned == offered == job.quantity, job
+    made = sum(len(value) for _, value in outcomes)
+    assert made == Assignment.objects.count()  # the losers found nothing left to offer
+
+
 def test_two_reports_with_the_same_key_count_once(
     postgres_only, transactional_db, cast, issue_job, published
 ):

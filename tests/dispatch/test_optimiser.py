@@ -35,6 +35,7 @@ def instances(draw):
         )
         for i in range(draw(st.integers(1, 12)))
     ]
+    ids = [w.id for w in workers]
     jobs = [
         JobNeed(
             id=100 + j,
@@ -43,6 +44,8 @@ def instances(draw):
             pieces=draw(st.integers(1, 3000)),
             due_days=draw(st.integers(1, 7)),
             order=j,
+            # workers who declined this job or let its offer expire are not asked again
+            excluded=frozenset(draw(st.lists(st.sampled_from(ids), max_size=3))),
         )
         for j in range(draw(st.integers(1, 8)))
     ]

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dispatch import services
+from dispatch import optimiser, planning, services
 from dispatch.models import (
     Assignment,
     AssignmentKind,
@@ -421,6 +421,84 @@ def test_planning_offers_nothing_when_no_worker_has_the_skill(cast, issue_job):
     assert services.job_plan_offers(job=job) == []
     job.refresh_from_db()
     assert job.pieces_assigned == 0
+
+
+def test_a_workshop_plan_offers_all_its_open_jobs_at_once(cast, issue_job):
+    first = accepted_job(cast, issue_job, quantity=300)
+    second = accepted_job(cast, issue_job, quantity=200)
+    elsewhere = services.job_accept(actor=None, job=_job_of_another_workshop(cast))
+
+    offers = services.workshop_plan_offers(workshop=cast.ws)
+
+    by_job = {}
+    for a in offers:
+        by_job[a.job_id] = by_job.get(a.job_id, 0) + a.pieces
+    assert by_job == {first.pk: 300, second.pk: 200}
+    assert not Assignment.objects.filter(job=elsewhere).exists()  # another workshop plans its own
+    assert services.workshop_plan_offers(workshop=cast.ws.pk) == []  # a burst's later calls do nothing
+
+
+def _job_of_another_workshop(cast) -> Job:
+    from tests.factories import PairingFactory, WorkerFactory, WorkshopFactory
+
+    other = WorkshopFactory(name="幸福坊")
+    PairingFactory(firm=cast.firm, workshop=other, lines=[cast.line])
+    WorkerFactory(workshop=other)
+    return services.job_issue(
+        actor=cast.clerk,
+        workshop=other,
+        line=cast.line,
+        title="别处的单",
+        quantity=100,
+        piece_rate=Decimal("0.1"),
+        due_on=timezone.localdate() + dt.timedelta(days=3),
+    )
+
+
+def test_a_workshop_plan_does_not_ask_a_worker_again_for_the_job_she_declined(cast, issue_job):
+    declined = accepted_job(cast, issue_job, quantity=300)
+    offer = services.assignment_offer(job=declined, worker=cast.alice, pieces=300)
+    services.assignment_decline(actor=cast.alice.user, assignment=offer)
+    fresh = accepted_job(cast, issue_job, quantity=100)
+
+    offers = services.workshop_plan_offers(workshop=cast.ws)
+
+    assert cast.alice.pk not in {a.worker_id for a in offers if a.job_id == declined.pk}
+    assert sum(a.pieces for a in offers if a.job_id == declined.pk) == 300
+    assert sum(a.pieces for a in offers if a.job_id == fresh.pk) == 100
+
+
+@pytest.mark.parametrize("planner", ["optimiser", "first_come"])
+def test_jobs_planned_together_never_give_a_worker_more_than_her_time(cast, issue_job, settings, planner):
+    settings.NUANXIN_PLANNER = planner
+    for worker in (cast.alice, cast.bob, cast.carol):
+        worker.hours_per_week = 6  # about 51 assembly pieces a day each: the jobs need more than that
+        worker.save()
+    today = timezone.localdate()
+    due = today + dt.timedelta(days=1)
+    jobs = [accepted_job(cast, issue_job, quantity=150, due_on=due) for _ in range(3)]
+    # Each policy's own measure of a worker's time before the due date (the rule counts a 7-day week,
+    # the optimiser the worker's 6 working days and at most two days of new work).
+    if planner == "first_come":
+        room = {
+            w.pk: planning.capacity_pieces(w, "assembly", today=today, due_on=due)
+            for w in (cast.alice, cast.bob, cast.carol)
+        }
+    else:
+        room = {
+            p.id: optimiser.spare_seconds(p, 2) // optimiser.SECONDS_PER_PIECE["assembly"]
+            for p in planning.worker_profiles([cast.ws.pk], today=today)
+        }
+
+    offers = services.workshop_plan_offers(workshop=cast.ws)
+
+    assert offers
+    held: dict[int, int] = {}
+    for a in offers:
+        held[a.worker_id] = held.get(a.worker_id, 0) + a.pieces
+    for wid, pieces in held.items():
+        assert 0 < pieces <= room[wid], (held, room)
+    assert sum(held.values()) < sum(j.quantity for j in jobs)  # short of hands: the rest waits
 
 
 # --- reports and completion --------------------------------------------------------------------------

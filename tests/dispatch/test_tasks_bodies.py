@@ -132,6 +132,28 @@ def test_plan_job_offers_offers_the_job_once(cast, issue_job):
     assert Assignment.objects.filter(job=job).count() == made
 
 
+def test_a_burst_of_accepted_jobs_is_planned_by_the_first_task(cast, issue_job):
+    jobs = [_accepted(cast, issue_job, quantity=200) for _ in range(3)]
+
+    made = [tasks.plan_job_offers.run(job.pk) for job in jobs]
+
+    assert made[0] == Assignment.objects.count() > 0 and made[1:] == [0, 0]
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.pieces_assigned == 200
+
+
+def test_the_replan_sweep_queues_one_plan_per_workshop(cast, issue_job, monkeypatch):
+    for _ in range(3):
+        _accepted(cast, issue_job, quantity=200)
+    queued = []
+    monkeypatch.setattr(tasks.plan_workshop_offers, "delay", lambda *a: queued.append(a))
+
+    assert tasks.replan_unassigned_jobs.run() == 1
+    assert queued == [(cast.ws.pk,)]
+    assert tasks.plan_workshop_offers.run(cast.ws.pk) == Assignment.objects.count() > 0
+
+
 def test_plan_job_offers_ignores_a_job_not_yet_accepted(cast, issue_job):
     job = issue_job()
 
