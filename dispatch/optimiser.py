@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from ortools.graph.python import min_cost_flow
 
-from .planning import PRIOR_PIECES_PER_HOUR
+from .planning import MIN_SHARE, PRIOR_PIECES_PER_HOUR
 
 # Standard seconds per piece by process kind, from the planning priors (pieces an hour; all divide 3600).
 SECONDS_PER_PIECE: dict[str, int] = {str(kind): 3600 // n for kind, n in PRIOR_PIECES_PER_HOUR.items()}
@@ -52,6 +52,9 @@ class Weights:
     # New work per worker in one plan: at most this many days of their time, so queues stay short and
     # work that arrives tomorrow still finds hands; the rest is planned again as workers free up.
     max_share_days: int = 2
+    # A share smaller than this (pieces) is folded into the job's other shares where they have room:
+    # materials for a handful of pieces cost a trip each (the rule's ``MIN_SHARE``).
+    min_share: int = MIN_SHARE
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -295,9 +298,11 @@ def plan_day(
             pieces[(ji, wid)] = pieces.get((ji, wid), 0) + extra
             placed[ji] += extra
             used[wid] = used.get(wid, 0) + extra * sec
+    _fold_small_shares(pieces, used, jobs, worker_by_id, weights)
     suggestions = [
         Suggestion(jobs[ji].id, wid, n, _reasons(worker_by_id[wid], jobs[ji]))
         for (ji, wid), n in pieces.items()
+        if n > 0
     ]
     plan = Plan(suggestions, objective(suggestions, jobs, workers, weights), solver_seconds)
     baseline = plan_first_come(jobs, workers, weights=weights)
@@ -306,6 +311,47 @@ def plan_day(
         baseline.solver_seconds = solver_seconds
         return baseline
     return plan
+
+
+def _fold_small_shares(
+    pieces: dict[tuple[int, int], int],
+    used: dict[int, int],
+    jobs: Sequence[JobNeed],
+    worker_by_id: dict[int, WorkerProfile],
+    weights: Weights,
+) -> None:
+    """Move each share under ``weights.min_share`` pieces to the same job's larger shares, biggest first,
+    as far as those workers have room before the due date (and under their cap); what finds no room stays
+    where it was. Edits ``pieces`` and ``used`` (standard seconds per worker) in place."""
+    by_job: dict[int, list[int]] = {}
+    for ji, wid in pieces:
+        by_job.setdefault(ji, []).append(wid)
+    for ji, wids in by_job.items():
+        if len(wids) < 2:
+            continue
+        job = jobs[ji]
+        sec = SECONDS_PER_PIECE[job.kind]
+        for small in sorted(wids, key=lambda w: pieces[(ji, w)]):
+            n = pieces[(ji, small)]
+            if n == 0 or n >= weights.min_share:
+                continue
+            for big in sorted(wids, key=lambda w: -pieces[(ji, w)]):
+                if big == small or pieces[(ji, big)] < n:
+                    continue
+                w = worker_by_id[big]
+                room = (spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(big, 0)) // sec
+                if w.cap_pieces is not None:
+                    room = min(room, w.cap_pieces - pieces[(ji, big)])
+                move = min(n, max(room, 0))
+                if move <= 0:
+                    continue
+                pieces[(ji, big)] += move
+                pieces[(ji, small)] -= move
+                used[big] = used.get(big, 0) + move * sec
+                used[small] -= move * sec
+                n -= move
+                if n == 0:
+                    break
 
 
 def plan_first_come(

@@ -504,8 +504,9 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
 
     Idempotent on ``key``: a second report with the same key (double tap, retry) returns the first and
     counts nothing. Never more than the pieces still to do. When the last piece is reported the
-    assignment is done and ``finish_job_if_done`` runs after commit. Locks the job row, then the
-    assignment row (the module's lock order). Raises IllegalTransition unless the assignment is accepted.
+    assignment is done; when it was the job's last open share, ``finish_job_if_done`` runs after commit.
+    Locks the job row, then the assignment row (the module's lock order). Raises IllegalTransition unless
+    the assignment is accepted.
     """
     pieces = _positive_int(pieces, "pieces")
     key = (key or "").strip()
@@ -534,9 +535,12 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
     if assignment.pieces_reported == assignment.pieces:
         _move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
-        from . import tasks
+        # Only the job's last open share finishes it (the job row is locked, so of two last reports
+        # racing, the second sees the first): one follow-up task per job, not one per share.
+        if _job_work_done(job):
+            from . import tasks
 
-        _enqueue(tasks.finish_job_if_done, assignment.job_id)
+            _enqueue(tasks.finish_job_if_done, assignment.job_id)
     return report, True
 
 

@@ -105,6 +105,27 @@ def test_work_spreads_instead_of_piling_on_one_person():
     assert plan_first_come([job], workers).pieces_by_worker() == {1: 720, 2: 480}
 
 
+def test_a_small_job_is_not_split_into_handfuls():
+    # Each worker's first 35 % (1 h a day for 2 days: 42 pieces) carries the full bonus, so the flow alone
+    # would give 42 + 42 + 36; shares under 50 pieces are folded into the biggest one with room.
+    workers = [_worker(i, hours_per_day=1.0, income_gap=0.9) for i in range(1, 4)]
+    job = JobNeed(id=10, workshop_id=1, kind="assembly", pieces=120, due_days=2)
+
+    plan = plan_day([job], workers)
+
+    assert plan_violations(plan, [job], workers) == []
+    assert sum(plan.pieces_by_worker().values()) == 120
+    assert len(plan.suggestions) == 1
+
+
+def test_a_small_share_stays_where_no_one_else_has_room():
+    # Worker 1 can take 120 pieces in two days and worker 2 only 30: the 30 stay with worker 2.
+    workers = [_worker(1, hours_per_day=1.0), _worker(2, hours_per_day=0.25)]
+    job = JobNeed(id=10, workshop_id=1, kind="assembly", pieces=150, due_days=2)
+
+    assert plan_day([job], workers).pieces_by_worker() == {1: 120, 2: 30}
+
+
 def test_the_better_worker_gets_the_work_when_fairness_is_equal():
     workers = [_worker(1, quality=0.80), _worker(2, quality=0.99)]
     job = JobNeed(id=10, workshop_id=1, kind="assembly", pieces=50, due_days=2)

@@ -584,10 +584,10 @@ def test_the_head_may_report_for_a_worker_of_the_workshop(cast, issue_job):
     assert report.reported_by == cast.head
 
 
-def test_reporting_the_last_piece_finishes_the_assignment_and_enqueues_finish_job(
+def test_reporting_the_last_piece_finishes_the_assignment_and_the_last_share_enqueues_finish_job(
     cast, issue_job, django_capture_on_commit_callbacks
 ):
-    job, (alice_share, _bob_share) = started_job(cast, issue_job)
+    job, (alice_share, bob_share) = started_job(cast, issue_job)
     services.work_report(actor=cast.alice.user, assignment=alice_share, pieces=100, key=_key())
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -597,6 +597,11 @@ def test_reporting_the_last_piece_finishes_the_assignment_and_enqueues_finish_jo
     assert alice_share.state == AssignmentState.DONE
     assert alice_share.done_at is not None
     assert events_of(alice_share)[-1] == (AssignmentState.ACCEPTED, AssignmentState.DONE, cast.alice.user.pk)
+    assert enqueued(callbacks) == []  # Bob is still working: nothing to finish yet
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.work_report(actor=cast.bob.user, assignment=bob_share, pieces=170, key=_key())
+
     assert enqueued(callbacks) == [("dispatch.tasks.finish_job_if_done", (job.pk,))]
 
 

@@ -14,6 +14,7 @@ import json
 import random
 import statistics
 import time
+from collections import Counter
 from decimal import Decimal
 
 from celery.result import ResultSet
@@ -61,6 +62,16 @@ def county_instance(seed: int = 7, workers: int = 3000, jobs: int = 400, worksho
     return js, ws
 
 
+def _tasks_run() -> Counter:
+    """Tasks the running workers have executed so far by name, from their own counters."""
+    from config.celery import app
+
+    ran: Counter = Counter()
+    for node in (app.control.inspect(timeout=2).stats() or {}).values():
+        ran.update(node.get("total", {}))
+    return ran
+
+
 class Command(BaseCommand):
     help = "Benchmark the flow through Celery and the county-day planner; a table, then one JSON line."
 
@@ -94,6 +105,7 @@ class Command(BaseCommand):
         w(f"  ratio to no-op (target ≥ 0.125)           {result['flow_ratio_to_noop']:>10}")
         w(f"  people's steps, seconds                   {result['people_steps_s']:>10}")
         w(f"  waiting for the worker's tasks, seconds   {result['waiting_for_tasks_s']:>10}")
+        w(f"  tasks per job (ceiling 1 / this)          {result['flow_tasks_per_job']:>10}")
         w(f"county day plan, seconds (target < 2)       {result['county_plan_seconds']:>10}")
         w(f"  bare solver seconds                       {result['solver_seconds']:>10}")
         w(f"  plan / solver                             {result['plan_to_solver_ratio']:>10}")
@@ -119,6 +131,7 @@ class Command(BaseCommand):
             wait_until_idle(timeout=timeout)
             waited += time.perf_counter() - t
 
+        before = _tasks_run()
         started = time.perf_counter()
         ids = []
         for i in range(n):
@@ -153,9 +166,14 @@ class Command(BaseCommand):
         wait_until_idle_timed(timeout=300)
         elapsed = time.perf_counter() - started
         settled = Job.objects.filter(pk__in=ids, state=JobState.SETTLED).count()
+        ran = _tasks_run()
+        ran.subtract(before)
         self.flow_split = {
             "people_steps_s": round(elapsed - waited, 2),
             "waiting_for_tasks_s": round(waited, 2),
+            # With every task a no-op the flow could at best reach 1 / tasks per job of the no-op rate.
+            "flow_tasks_per_job": round(ran.total() / settled, 2) if settled else None,
+            "flow_tasks": {name.rsplit(".", 1)[-1]: n for name, n in sorted(ran.items()) if n},
         }
         return settled / elapsed, settled
 
