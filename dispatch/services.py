@@ -373,8 +373,11 @@ def _offer(
 
 
 def _lock_assignment(assignment: Assignment | int) -> tuple[Job, Assignment]:
-    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
-    job_id = Assignment.objects.values_list("job_id", flat=True).get(pk=pk)
+    if isinstance(assignment, Assignment):
+        pk, job_id = assignment.pk, assignment.job_id  # an assignment never moves to another job
+    else:
+        pk = assignment
+        job_id = Assignment.objects.values_list("job_id", flat=True).get(pk=pk)
     job = _lock_job(job_id)
     return job, Assignment.objects.select_for_update(of=("self",)).select_related("worker").get(pk=pk)
 
@@ -729,7 +732,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     if rework_made:
         _move(job, JobState.IN_PROGRESS, job=job, note=_("返工"))
     else:
-        job_settle(job=job)
+        _settle(job)
     return inspection
 
 
@@ -740,7 +743,11 @@ def job_settle(*, job: Job | int, actor=None) -> Job:
     Raises ValidationError while pieces are uninspected, rework is open, a passed result is unpaid, or an
     inspection is not booked yet (its rework assignments do not exist until it is).
     """
-    job = _lock_job(job)
+    return _settle(_lock_job(job), actor=actor)
+
+
+def _settle(job: Job, *, actor=None) -> Job:
+    """``job_settle`` on a job row the caller has locked, inside the caller's transaction."""
     if job.state == JobState.INSPECTED:
         open_work = job.assignments.filter(
             Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
