@@ -1,8 +1,9 @@
-"""Dispatch planning: how a job's open pieces are split among workers.
+"""Dispatch planning: how open jobs' pieces are split among workers.
 
-``plan_split`` is the one planning function: the optimiser issue replaces its body (min-cost flow with
-fairness) behind the same signature. This first version is a plain rule: suitable workers (skill, active,
-spare capacity before the due date), fewest open pieces first.
+``plan_jobs`` is the entry point (``plan_shares`` for one job): by ``settings.NUANXIN_PLANNER``, the
+min-cost-flow optimiser (``dispatch.optimiser``, fed by ``worker_profiles`` learned from the ledger) or
+``plan_split``, the plain rule: suitable workers (skill, active, spare capacity before the due date),
+fewest open pieces first.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 the same run (a benchmark, not a test). Needs Redis and a running Celery worker (``make bench`` starts them).
 
 1. No-op tasks per second through the broker with a result backend (the yardstick), then jobs taken from
-   issue to booked pay per second through the same worker; their ratio.
+   issue to booked pay per second through the same worker; their ratio, and the tasks the worker ran per
+   job. Then the same flow with its tasks run inline in this process (no broker): what the flow's own
+   database work allows, the ceiling any messaging can only lower.
 2. A county day, 3,000 workers × 400 open jobs over 50 workshops: the whole ``plan_day`` against the bare
    min-cost-flow solve inside it.
 3. The plan's objective against the first-come plan on the same instance.
@@ -72,6 +74,48 @@ def _tasks_run() -> Counter:
     return ran
 
 
+def _run_flow(ws, n: int, tag: str, wait) -> tuple[float, int]:
+    """Take ``n`` jobs of 120 pieces from issue to booked pay, the people's steps in phases (issue all,
+    accept all, take and report every offer, inspect all), calling ``wait(timeout=...)`` after each phase
+    for the tasks to finish. Returns (elapsed seconds, jobs settled)."""
+    lines = list(ProductionLine.objects.filter(pairings__workshop=ws).distinct().order_by("pk"))
+    clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
+    started = time.perf_counter()
+    ids = []
+    for i in range(n):
+        line = lines[i % len(lines)]
+        job = services.job_issue(
+            actor=clerks[line.firm_id],
+            workshop=ws,
+            line=line,
+            title=f"{tag} {i}",
+            quantity=120,
+            piece_rate=Decimal("0.3000"),
+            due_on=timezone.localdate() + timezone.timedelta(days=5),
+        )
+        ids.append(job.pk)
+    wait(timeout=300)
+    for job in Job.objects.filter(pk__in=ids, state=JobState.ISSUED):
+        services.job_accept(actor=ws.head, job=job)
+    wait(timeout=300)
+    offers = Assignment.objects.filter(job_id__in=ids, state=AssignmentState.OFFERED).select_related(
+        "worker__user"
+    )
+    for a in offers:
+        services.assignment_accept(actor=a.worker.user, assignment=a)
+        services.work_report(actor=a.worker.user, assignment=a, pieces=a.pieces, key=f"{tag}-{a.pk}")
+    wait(timeout=300)
+    for job in Job.objects.filter(pk__in=ids, state=JobState.INSPECTING):
+        results = [
+            services.ResultInput(a.pk, a.pieces_uninspected, 0, 0)
+            for a in job.assignments.filter(state=AssignmentState.DONE)
+        ]
+        services.job_inspect(actor=clerks[job.line.firm_id], job=job, results=results)
+    wait(timeout=300)
+    elapsed = time.perf_counter() - started
+    return elapsed, Job.objects.filter(pk__in=ids, state=JobState.SETTLED).count()
+
+
 class Command(BaseCommand):
     help = "Benchmark the flow through Celery and the county-day planner; a table, then one JSON line."
 
@@ -88,12 +132,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         noop_rate = self._noop_rate(options["noop_tasks"])
         flow_rate, settled = self._flow_rate(ws, options["flow_jobs"])
+        inline_rate = self._inline_rate(ws, options["flow_jobs"])
         plan = self._county_plan(options["plan_repeats"])
         result = {
             "noop_tasks_per_s": round(noop_rate, 1),
             "flow_jobs_per_s": round(flow_rate, 2),
             "flow_ratio_to_noop": round(flow_rate / noop_rate, 4),
             "flow_jobs_settled": settled,
+            "flow_inline_jobs_per_s": round(inline_rate, 2),
+            "flow_inline_ratio_to_noop": round(inline_rate / noop_rate, 4),
             **self.flow_split,
             **plan,
         }
@@ -106,6 +153,8 @@ class Command(BaseCommand):
         w(f"  people's steps, seconds                   {result['people_steps_s']:>10}")
         w(f"  waiting for the worker's tasks, seconds   {result['waiting_for_tasks_s']:>10}")
         w(f"  tasks per job (ceiling 1 / this)          {result['flow_tasks_per_job']:>10}")
+        w(f"same flow, tasks inline in one process      {result['flow_inline_jobs_per_s']:>10}")
+        w(f"  ratio to no-op (no broker at all)         {result['flow_inline_ratio_to_noop']:>10}")
         w(f"county day plan, seconds (target < 2)       {result['county_plan_seconds']:>10}")
         w(f"  bare solver seconds                       {result['solver_seconds']:>10}")
         w(f"  plan / solver                             {result['plan_to_solver_ratio']:>10}")
@@ -120,8 +169,6 @@ class Command(BaseCommand):
         return n / (time.perf_counter() - started)
 
     def _flow_rate(self, ws, n: int) -> tuple[float, int]:
-        lines = list(ProductionLine.objects.filter(pairings__workshop=ws).distinct().order_by("pk"))
-        clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
         wait_until_idle(timeout=120)
         waited = 0.0
 
@@ -132,40 +179,7 @@ class Command(BaseCommand):
             waited += time.perf_counter() - t
 
         before = _tasks_run()
-        started = time.perf_counter()
-        ids = []
-        for i in range(n):
-            line = lines[i % len(lines)]
-            job = services.job_issue(
-                actor=clerks[line.firm_id],
-                workshop=ws,
-                line=line,
-                title=f"bench {i}",
-                quantity=120,
-                piece_rate=Decimal("0.3000"),
-                due_on=timezone.localdate() + timezone.timedelta(days=5),
-            )
-            ids.append(job.pk)
-        wait_until_idle_timed(timeout=300)
-        for job in Job.objects.filter(pk__in=ids, state=JobState.ISSUED):
-            services.job_accept(actor=ws.head, job=job)
-        wait_until_idle_timed(timeout=300)
-        offers = Assignment.objects.filter(job_id__in=ids, state=AssignmentState.OFFERED).select_related(
-            "worker__user"
-        )
-        for a in offers:
-            services.assignment_accept(actor=a.worker.user, assignment=a)
-            services.work_report(actor=a.worker.user, assignment=a, pieces=a.pieces, key=f"bench-{a.pk}")
-        wait_until_idle_timed(timeout=300)
-        for job in Job.objects.filter(pk__in=ids, state=JobState.INSPECTING):
-            results = [
-                services.ResultInput(a.pk, a.pieces_uninspected, 0, 0)
-                for a in job.assignments.filter(state=AssignmentState.DONE)
-            ]
-            services.job_inspect(actor=clerks[job.line.firm_id], job=job, results=results)
-        wait_until_idle_timed(timeout=300)
-        elapsed = time.perf_counter() - started
-        settled = Job.objects.filter(pk__in=ids, state=JobState.SETTLED).count()
+        elapsed, settled = _run_flow(ws, n, "bench", wait_until_idle_timed)
         ran = _tasks_run()
         ran.subtract(before)
         self.flow_split = {
@@ -176,6 +190,18 @@ class Command(BaseCommand):
             "flow_tasks": {name.rsplit(".", 1)[-1]: n for name, n in sorted(ran.items()) if n},
         }
         return settled / elapsed, settled
+
+    def _inline_rate(self, ws, n: int) -> float:
+        """The same flow with every task run inline in this one process (Celery's eager mode: no broker,
+        no worker, one core): what the flow's own database work allows before any messaging."""
+        from config.celery import app
+
+        app.conf.task_always_eager = True
+        try:
+            elapsed, settled = _run_flow(ws, n, "inline", lambda timeout: None)
+        finally:
+            app.conf.task_always_eager = False
+        return settled / elapsed
 
     def _county_plan(self, repeats: int) -> dict:
         jobs, workers = county_instance()
