@@ -179,3 +179,25 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     assert fairness["optimiser"]["gini"] < fairness["first_come"]["gini"]
     assert fairness["optimiser"]["low_income_wage_share"] > fairness["first_come"]["low_income_wage_share"]
     assert fairness["optimiser"]["on_time_pieces"] >= fairness["first_come"]["on_time_pieces"]
+
+
+def test_the_benchmark_takes_its_jobs_through_the_worker_and_prints_one_json_line(celery_worker):
+    call_command("seed_demo", no_jobs=True, stdout=StringIO())
+    out = StringIO()
+
+    call_command("bench", noop_tasks=20, flow_jobs=3, plan_repeats=1, stdout=out)
+
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    for key in (
+        "flow_jobs_per_s",
+        "noop_tasks_per_s",
+        "flow_ratio_to_noop",
+        "county_plan_seconds",
+        "plan_to_solver_ratio",
+        "objective_to_greedy",
+    ):
+        assert result[key] > 0, key
+    assert result["flow_jobs_settled"] == 3
+    assert result["flow_tasks"]["book_inspection"] == 3  # counted by the worker itself
+    assert result["flow_inline_jobs_per_s"] > 0
+    assert Job.objects.filter(state=JobState.SETTLED).count() == 6  # 3 through the worker, 3 inline
