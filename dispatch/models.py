@@ -403,7 +403,9 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    """An in-app inbox message. ``sent_at`` marks delivery through the configured senders."""
+    """An in-app inbox message. ``sent_at`` marks delivery through the configured senders (or giving up
+    after ``services.MAX_DELIVERY_ATTEMPTS``); ``sent_via`` lists the senders that delivered it, so a retry
+    goes only through the ones that failed."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -417,6 +419,8 @@ class Notification(models.Model):
     dedupe_key = models.CharField(_("去重键"), max_length=100, unique=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    sent_via = models.JSONField(_("已发送渠道"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:

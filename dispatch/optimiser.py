@@ -21,8 +21,10 @@ furthest below their income goal, and for those who got little work lately (rota
 diminishing, so the bonus spreads work instead of piling it on one person. Costs are integers (×1000).
 
 The flow is solved exactly with OR-Tools' ``SimpleMinCostFlow``; turning seconds back into whole pieces
-floors each arc and hands the remainders to the best arcs with room. A plan is never scored below the
-first-come baseline on the same instance: if rounding ever costs more than that, the baseline is kept.
+floors each arc and hands the remainders to the best arcs with room; then shares of a handful of pieces
+(under ``Weights.min_share``) are folded, whole, into the job's bigger shares with room. A plan is never
+scored below the first-come baseline (folded alike) on the same instance: if rounding and folding ever
+cost more than that, the baseline is kept.
 """
 
 from __future__ import annotations
@@ -307,7 +309,7 @@ def plan_day(
     plan = Plan(suggestions, objective(suggestions, jobs, workers, weights), solver_seconds)
     baseline = plan_first_come(jobs, workers, weights=weights)
     if baseline.objective > plan.objective:
-        baseline.notes.append("rounding to whole pieces cost more than the first-come plan: kept that")
+        baseline.notes.append("whole pieces and folded handfuls scored below the first-come plan: kept that")
         baseline.solver_seconds = solver_seconds
         return baseline
     return plan
@@ -320,38 +322,48 @@ def _fold_small_shares(
     worker_by_id: dict[int, WorkerProfile],
     weights: Weights,
 ) -> None:
-    """Move each share under ``weights.min_share`` pieces to the same job's larger shares, biggest first,
-    as far as those workers have room before the due date (and under their cap); what finds no room stays
-    where it was. Edits ``pieces`` and ``used`` (standard seconds per worker) in place."""
-    by_job: dict[int, list[int]] = {}
-    for ji, wid in pieces:
-        by_job.setdefault(ji, []).append(wid)
-    for ji, wids in by_job.items():
-        if len(wids) < 2:
-            continue
-        job = jobs[ji]
-        sec = SECONDS_PER_PIECE[job.kind]
-        for small in sorted(wids, key=lambda w: pieces[(ji, w)]):
-            n = pieces[(ji, small)]
-            if n == 0 or n >= weights.min_share:
-                continue
-            for big in sorted(wids, key=lambda w: -pieces[(ji, w)]):
-                if big == small or pieces[(ji, big)] < n:
+    """Fold each share under ``weights.min_share`` pieces, whole, into the same job's shares at least as
+    big (biggest first) whose workers have room before the due date and under their cap. A share that
+    does not fit whole stays as it is; folding repeats until nothing moves, since one fold frees room for
+    another. Edits ``pieces`` ((job index, worker id) → pieces) and ``used`` (standard seconds per
+    worker) in place; a folded share is left at 0 pieces."""
+    moved = True
+    while moved:
+        moved = False
+        by_job: dict[int, list[int]] = {}
+        for (ji, wid), n in pieces.items():
+            if n > 0:
+                by_job.setdefault(ji, []).append(wid)
+        for ji, wids in by_job.items():
+            job = jobs[ji]
+            sec = SECONDS_PER_PIECE[job.kind]
+            for small in sorted(wids, key=lambda w: pieces[(ji, w)]):
+                n = pieces[(ji, small)]
+                if n == 0 or n >= weights.min_share:
                     continue
-                w = worker_by_id[big]
-                room = (spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(big, 0)) // sec
-                if w.cap_pieces is not None:
-                    room = min(room, w.cap_pieces - pieces[(ji, big)])
-                move = min(n, max(room, 0))
-                if move <= 0:
+                rooms = []
+                for big in sorted(wids, key=lambda w: -pieces[(ji, w)]):
+                    if big == small or pieces[(ji, big)] < n:
+                        continue
+                    w = worker_by_id[big]
+                    room = (
+                        spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(big, 0)
+                    ) // sec
+                    if w.cap_pieces is not None:
+                        room = min(room, w.cap_pieces - pieces[(ji, big)])
+                    if room > 0:
+                        rooms.append((big, room))
+                if sum(room for _, room in rooms) < n:
                     continue
-                pieces[(ji, big)] += move
-                pieces[(ji, small)] -= move
-                used[big] = used.get(big, 0) + move * sec
-                used[small] -= move * sec
-                n -= move
-                if n == 0:
-                    break
+                for big, room in rooms:
+                    move = min(room, pieces[(ji, small)])
+                    pieces[(ji, big)] += move
+                    pieces[(ji, small)] -= move
+                    used[big] = used.get(big, 0) + move * sec
+                    used[small] -= move * sec
+                    if pieces[(ji, small)] == 0:
+                        break
+                moved = True
 
 
 def plan_first_come(
@@ -359,10 +371,11 @@ def plan_first_come(
 ) -> Plan:
     """The greedy baseline: jobs in arrival order, each filled by workers in arrival order up to the
     time they have before the due date (within the same share cap as the optimiser), ignoring quality
-    and fairness."""
+    and fairness; shares under ``weights.min_share`` are folded as in ``plan_day``."""
     used: dict[int, int] = {}
-    suggestions: list[Suggestion] = []
-    for job in sorted(jobs, key=lambda j: (j.order, j.id)):
+    pieces: dict[tuple[int, int], int] = {}
+    for ji in sorted(range(len(jobs)), key=lambda i: (jobs[i].order, jobs[i].id)):
+        job = jobs[ji]
         sec = SECONDS_PER_PIECE[job.kind]
         left = job.pieces
         for w in sorted(workers, key=lambda w: (w.arrival, w.id)):
@@ -376,9 +389,11 @@ def plan_first_come(
                 n = min(n, w.cap_pieces)
             if n <= 0:
                 continue
-            suggestions.append(Suggestion(job.id, w.id, n, ("先到先得",)))
+            pieces[(ji, w.id)] = n
             used[w.id] = used.get(w.id, 0) + n * sec
             left -= n
+    _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights)
+    suggestions = [Suggestion(jobs[ji].id, wid, n, ("先到先得",)) for (ji, wid), n in pieces.items() if n > 0]
     return Plan(suggestions, objective(suggestions, jobs, workers, weights), policy="first_come")
 
 

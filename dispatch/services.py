@@ -93,7 +93,7 @@ class _Deliver(_Send):
             return
         try:
             notification_deliver(notification=self.note)
-        except Exception:  # noqa: BLE001 - a sender's failure must not undo the task's committed work
+        except Exception:  # noqa: BLE001 - a database error here must not fail the task's committed work
             logger.warning("could not deliver notification %s; sweep_stalled_flow will redo it", self.args[0])
 
 
@@ -783,29 +783,52 @@ def pay_period_close(*, workshop: Workshop, month: dt.date) -> PayPeriod:
     return period
 
 
-def notification_deliver(*, notification: Notification | int) -> bool:
-    """Send a notification through every configured sender once; returns False if already sent.
+MAX_DELIVERY_ATTEMPTS = 3
 
-    A sender that raises unclaims the notification and re-raises, so a redelivery (or the sweep) sends it
-    again: a message may reach a channel twice, never not at all."""
+
+def notification_deliver(*, notification: Notification | int) -> bool:
+    """Send a notification through every configured sender that has not delivered it yet. Returns True
+    when every sender has now delivered it, False when nothing was due (already sent, or claimed by a
+    concurrent delivery) or a sender failed.
+
+    A delivery claims the message by setting ``sent_at``. A sender that raises is logged (ids only) and
+    the message is unclaimed, so the sweep retries it later through the failed senders only: a working
+    channel never repeats it. After ``MAX_DELIVERY_ATTEMPTS`` the message stays in the inbox alone."""
     from .notify import senders
 
     pk = notification.pk if isinstance(notification, Notification) else notification
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=now)
+    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
+        sent_at=now, attempts=F("attempts") + 1
+    )
     if not claimed:
         return False
-    # A message never changes once written: one in hand (made by this process) need not be read again.
-    note = notification if isinstance(notification, Notification) else Notification.objects.get(pk=pk)
+    # A message in hand (made by this process a moment ago) need not be read again.
+    if isinstance(notification, Notification):
+        note = notification
+        note.attempts += 1
+    else:
+        note = Notification.objects.get(pk=pk)
     note.sent_at = now
-    try:
-        for send in senders():
+    delivered = list(note.sent_via or [])
+    failed = []
+    for send in senders():
+        name = f"{send.__module__}.{send.__qualname__}"
+        if name in delivered:
+            continue
+        try:
             send(note)
-    except Exception:
-        # Not sent after all: unclaim it so a redelivery (or the sweep) tries again.
-        Notification.objects.filter(pk=pk).update(sent_at=None)
-        raise
-    return True
+        except Exception:  # noqa: BLE001 - any sender error: retry that sender later, never the others
+            failed.append(name)
+            logger.warning("sender %s failed for notification %s (attempt %s)", name, pk, note.attempts)
+            continue
+        delivered.append(name)
+    retry = bool(failed) and note.attempts < MAX_DELIVERY_ATTEMPTS
+    if failed and not retry:
+        logger.error("gave up sending notification %s through %s", pk, ", ".join(failed))
+    Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
+    note.sent_via, note.sent_at = delivered, None if retry else now
+    return not failed
 
 
 @transaction.atomic

@@ -118,18 +118,39 @@ def test_messages_made_by_the_worker_go_out_without_a_task_of_their_own(
     assert published.count("dispatch.tasks.plan_job_offers") == 1
 
 
-def test_a_sender_that_fails_leaves_the_message_for_the_sweep(cast, issue_job, monkeypatch):
+def test_a_failing_channel_is_retried_alone_and_given_up_after_three_tries(cast, monkeypatch, caplog):
     from dispatch import notify
 
-    def broken(note):
-        raise ConnectionError("SMS gateway down")
+    inbox_got, sms_down = [], [True]
 
-    monkeypatch.setattr(notify, "senders", lambda: [broken])
+    def inbox(note):
+        inbox_got.append(note.pk)
+
+    def sms(note):
+        if sms_down[0]:
+            raise ConnectionError("SMS gateway down")
+
+    monkeypatch.setattr(notify, "senders", lambda: [inbox, sms])
     note = services.notify(recipient=cast.head, kind="job_issued", text="x", dedupe_key="fail-test")
-    with pytest.raises(ConnectionError):
-        services.notification_deliver(notification=note.pk)
+
+    assert services.notification_deliver(notification=note.pk) is False
     note.refresh_from_db()
-    assert note.sent_at is None  # unclaimed: a redelivery or the sweep sends it again
+    assert note.sent_at is None and note.attempts == 1  # unclaimed: the sweep tries again...
+    sms_down[0] = False
+    assert services.notification_deliver(notification=note.pk) is True
+    note.refresh_from_db()
+    assert note.sent_at is not None and len(note.sent_via) == 2
+    assert inbox_got == [note.pk]  # ...through the failed channel only
+
+    sms_down[0] = True
+    other = services.notify(recipient=cast.head, kind="job_issued", text="y", dedupe_key="fail-test-2")
+    for _ in range(services.MAX_DELIVERY_ATTEMPTS):
+        services.notification_deliver(notification=other.pk)
+    other.refresh_from_db()
+    assert other.sent_at is not None and other.attempts == services.MAX_DELIVERY_ATTEMPTS  # given up
+    assert services.notification_deliver(notification=other.pk) is False
+    assert inbox_got.count(other.pk) == 1
+    assert f"gave up sending notification {other.pk}" in caplog.text
 
 
 def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, issue_job):
