@@ -13,6 +13,7 @@ the same run (a benchmark, not a test). Needs Redis and a running Celery worker 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import statistics
 import time
@@ -30,6 +31,9 @@ from dispatch.simulation import demo_workshop
 from workshop.models import FirmStaff, ProductionLine
 
 KINDS = ["assembly", "fabric", "packaging"]
+# Targets from the issue that asked for these benchmarks (two lists and fair dispatch).
+FLOW_RATIO_TARGET = 0.125
+COUNTY_PLAN_TARGET_S = 2.0
 
 
 def county_instance(seed: int = 7, workers: int = 3000, jobs: int = 400, workshops: int = 50):
@@ -130,9 +134,16 @@ class Command(BaseCommand):
             ws = demo_workshop()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
-        noop_rate = self._noop_rate(options["noop_tasks"])
-        flow_rate, settled = self._flow_rate(ws, options["flow_jobs"])
-        inline_rate = self._inline_rate(ws, options["flow_jobs"])
+        # The console sender logs a line per message; hundreds of them would bury the table.
+        notify_log = logging.getLogger("nuanxin.notify")
+        level = notify_log.level
+        notify_log.setLevel(logging.WARNING)
+        try:
+            noop_rate = self._noop_rate(options["noop_tasks"])
+            flow_rate, settled = self._flow_rate(ws, options["flow_jobs"])
+            inline_rate = self._inline_rate(ws, options["flow_jobs"])
+        finally:
+            notify_log.setLevel(level)
         plan = self._county_plan(options["plan_repeats"])
         result = {
             "noop_tasks_per_s": round(noop_rate, 1),
@@ -144,21 +155,35 @@ class Command(BaseCommand):
             **self.flow_split,
             **plan,
         }
+        flow_ok = result["flow_ratio_to_noop"] >= FLOW_RATIO_TARGET
+        plan_ok = result["county_plan_seconds"] < COUNTY_PLAN_TARGET_S
+        rows = [
+            ("no-op tasks per second (the yardstick)", result["noop_tasks_per_s"], ""),
+            ("jobs issue → booked pay per second", result["flow_jobs_per_s"], ""),
+            (
+                f"  ratio to no-op (target ≥ {FLOW_RATIO_TARGET})",
+                result["flow_ratio_to_noop"],
+                "met" if flow_ok else "NOT MET",
+            ),
+            ("  people's steps, seconds", result["people_steps_s"], ""),
+            ("  waiting for the worker's tasks, seconds", result["waiting_for_tasks_s"], ""),
+            ("  tasks the worker ran per job", result["flow_tasks_per_job"], "ratio ≤ 1 / this"),
+            ("same flow, tasks inline, no broker: jobs/s", result["flow_inline_jobs_per_s"], ""),
+            ("  ratio to no-op", result["flow_inline_ratio_to_noop"], "the database's ceiling"),
+            (
+                f"county day plan, seconds (target < {COUNTY_PLAN_TARGET_S:g})",
+                result["county_plan_seconds"],
+                "met" if plan_ok else "NOT MET",
+            ),
+            ("  bare solver seconds", result["solver_seconds"], ""),
+            ("  plan / solver", result["plan_to_solver_ratio"], "the rest builds the network"),
+            ("objective / first-come (greedy) objective", result["objective_to_greedy"], "≥ 1: never worse"),
+        ]
         w = self.stdout.write
-        w("benchmark                                   value")
-        w("-" * 60)
-        w(f"no-op tasks per second (yardstick)          {result['noop_tasks_per_s']:>10}")
-        w(f"jobs issue → booked pay per second          {result['flow_jobs_per_s']:>10}")
-        w(f"  ratio to no-op (target ≥ 0.125)           {result['flow_ratio_to_noop']:>10}")
-        w(f"  people's steps, seconds                   {result['people_steps_s']:>10}")
-        w(f"  waiting for the worker's tasks, seconds   {result['waiting_for_tasks_s']:>10}")
-        w(f"  tasks per job (ceiling 1 / this)          {result['flow_tasks_per_job']:>10}")
-        w(f"same flow, tasks inline in one process      {result['flow_inline_jobs_per_s']:>10}")
-        w(f"  ratio to no-op (no broker at all)         {result['flow_inline_ratio_to_noop']:>10}")
-        w(f"county day plan, seconds (target < 2)       {result['county_plan_seconds']:>10}")
-        w(f"  bare solver seconds                       {result['solver_seconds']:>10}")
-        w(f"  plan / solver                             {result['plan_to_solver_ratio']:>10}")
-        w(f"objective / first-come objective            {result['objective_to_greedy']:>10}")
+        w(f"{'benchmark':<46}{'value':>10}  note")
+        w("-" * 76)
+        for label, value, note in rows:
+            w(f"{label:<46}{value:>10}  {note}".rstrip())
         w(f"pieces placed: plan {result['plan_pieces']:,} · first-come {result['greedy_pieces']:,}")
         w(json.dumps(result, sort_keys=True))
 
