@@ -211,9 +211,10 @@ def job_assignments(job: Job) -> list[Assignment]:
 
 def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
     """The editable planned split of ``job``'s unassigned pieces: one row per active worker of its
-    workshop, ``planned`` pieces and reasons from ``planning.plan_shares`` (the plan
-    ``dispatch.services.job_plan_offers`` would offer), with skill, open pieces and spare capacity (pieces
-    before the due date) to guide the head's edits. Workers the plan picked come first."""
+    workshop, ``planned`` pieces and reasons from ``planning.plan_shares`` (the job's part of the plan
+    ``dispatch.services.workshop_plan_offers`` would offer, the workshop's other open jobs planned with
+    it), with skill, open pieces and spare capacity (pieces before the due date) to guide the head's
+    edits. Workers the plan picked come first."""
     today = today or timezone.localdate()
     refused = set(
         job.assignments.filter(state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)).values_list(
@@ -222,7 +223,7 @@ def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
     )
     workers = list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
     open_pieces, open_hours = planning.open_work(workers)
-    shares = {s.worker_id: s for s in planning.plan_shares(job, today=today, exclude_worker_ids=refused)}
+    shares = {s.worker_id: s for s in planning.plan_shares(job, today=today)}
     speed = planning.PRIOR_PIECES_PER_HOUR.get(job.process_kind, 40)
     rows = []
     for w in workers:

@@ -324,7 +324,26 @@ def suggest_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]
     return _optimiser_plan([job], today=today, refused={job.pk: exclude_worker_ids}).get(job.pk, [])
 
 
-def plan_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]:
-    """``plan_jobs`` for one job: its shares, or [] when nothing can be placed. The head can edit these
-    before offers go out."""
-    return plan_jobs([job], today=today, refused={job.pk: exclude_worker_ids}).get(job.pk, [])
+def plan_shares(job, *, today: dt.date) -> list[Share]:
+    """``job``'s shares as the system would offer them: planned together with the other open jobs of its
+    workshop that still have pieces to offer (``plan_jobs``, as ``workshop_plan_offers`` does), each job
+    keeping its own refusals. The head's dispatch page shows these and can edit them before offers go
+    out; [] when nothing can be placed."""
+    from django.db.models import F
+
+    from .models import Assignment, AssignmentState, Job, JobState
+
+    others = list(
+        Job.objects.filter(
+            workshop_id=job.workshop_id,
+            state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS),
+            pieces_assigned__lt=F("quantity"),
+        ).exclude(pk=job.pk)
+    )
+    refused: dict[int, set[int]] = {}
+    for job_id, worker_id in Assignment.objects.filter(
+        job_id__in=[job.pk, *(o.pk for o in others)],
+        state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED),
+    ).values_list("job_id", "worker_id"):
+        refused.setdefault(job_id, set()).add(worker_id)
+    return plan_jobs([job, *others], today=today, refused=refused).get(job.pk, [])

@@ -3,17 +3,19 @@ send for inspection, issue with a photo, inspect per assignment and per lot, can
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
 from dashboard.services import split_proportionally
-from dispatch import services
+from dispatch import planning, services
 from dispatch.models import Assignment, AssignmentKind, FlowEvent, Inspection, Job, JobState
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import accepted_job, inspecting_job
@@ -60,6 +62,24 @@ def test_dispatch_page_shows_the_planned_split_of_an_issued_job(client, cast, is
     assert sum(r["planned"] for r in rows) == 300
     assert {r["worker"].name for r in rows} == {"alice", "bob", "carol"}
     assert Job.objects.get(pk=job.pk).state == JobState.ISSUED  # looking writes nothing
+
+
+def test_dispatch_page_shows_what_the_system_would_offer_with_the_other_open_jobs(client, cast, issue_job):
+    for worker in (cast.alice, cast.bob, cast.carol):
+        worker.hours_per_week = 6  # an hour a day: the urgent job needs most of today's hands
+        worker.save()
+    today = timezone.localdate()
+    accepted_job(cast, issue_job, quantity=150, due_on=today)
+    later = accepted_job(cast, issue_job, quantity=200, due_on=today + dt.timedelta(days=3))
+    client.force_login(cast.head)
+
+    rows = client.get(f"/dashboard/jobs/{later.pk}/dispatch/").context["rows"]
+    shown = {r["worker"].pk: r["planned"] for r in rows if r["planned"]}
+    offers = services.workshop_plan_offers(workshop=cast.ws)
+
+    assert shown == {a.worker_id: a.pieces for a in offers if a.job_id == later.pk}
+    alone = planning.plan_jobs([later], today=today).get(later.pk, [])
+    assert shown != {s.worker_id: s.pieces for s in alone}  # the urgent job's claim on the time shows
 
 
 def test_dispatching_an_issued_job_accepts_it_and_offers_the_edited_shares_at_once(client, cast, issue_job):
