@@ -92,7 +92,7 @@ class _Deliver(_Send):
             super().__call__()
             return
         try:
-            notification_deliver(notification=self.note)
+            _deliver(self.note.pk, fresh=self.note)
         except Exception:  # noqa: BLE001 - a database error here must not fail the task's committed work
             logger.warning("could not deliver notification %s; sweep_stalled_flow will redo it", self.args[0])
 
@@ -794,19 +794,23 @@ def notification_deliver(*, notification: Notification | int) -> bool:
     A delivery claims the message by setting ``sent_at``. A sender that raises is logged (ids only) and
     the message is unclaimed, so the sweep retries it later through the failed senders only: a working
     channel never repeats it. After ``MAX_DELIVERY_ATTEMPTS`` the message stays in the inbox alone."""
+    return _deliver(notification.pk if isinstance(notification, Notification) else notification)
+
+
+def _deliver(pk: int, *, fresh: Notification | None = None) -> bool:
+    """``notification_deliver`` by id. ``fresh``: the message as this process created it a moment ago
+    (never tried, nothing sent), so it need not be read again after the claim."""
     from .notify import senders
 
-    pk = notification.pk if isinstance(notification, Notification) else notification
     now = timezone.now()
     claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
         sent_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return False
-    # A message in hand (made by this process a moment ago) need not be read again.
-    if isinstance(notification, Notification):
-        note = notification
-        note.attempts += 1
+    if fresh is not None and fresh.attempts == 0 and not fresh.sent_via:
+        note = fresh
+        note.attempts = 1
     else:
         note = Notification.objects.get(pk=pk)
     note.sent_at = now
