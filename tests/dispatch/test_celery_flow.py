@@ -85,7 +85,7 @@ def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, c
 
 
 @pytest.fixture
-def published():
+def published_names():
     """Names of the tasks published while the test runs (the worker runs in this process, so its own
     follow-up tasks are seen too)."""
     from celery.signals import before_task_publish
@@ -101,7 +101,7 @@ def published():
 
 
 def test_messages_made_by_the_worker_go_out_without_a_task_of_their_own(
-    celery_worker, cast, issue_job, published
+    celery_worker, cast, issue_job, published_names
 ):
     job = issue_job(quantity=300)
     wait_until_idle(timeout=30)
@@ -114,8 +114,8 @@ def test_messages_made_by_the_worker_go_out_without_a_task_of_their_own(
     assert notes.count() == 2 + len(offers) and not notes.filter(sent_at__isnull=True).exists()
     # The head's notice and the offers were made by tasks and sent by them; only the firm's notice of the
     # head's acceptance (made in the bench/request process) needed a delivery task.
-    assert published.count("dispatch.tasks.deliver_notification") == 1
-    assert published.count("dispatch.tasks.plan_job_offers") == 1
+    assert published_names.count("dispatch.tasks.deliver_notification") == 1
+    assert published_names.count("dispatch.tasks.plan_job_offers") == 1
 
 
 def test_a_failing_channel_is_retried_alone_and_given_up_after_three_tries(cast, monkeypatch, caplog):

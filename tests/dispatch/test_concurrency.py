@@ -12,7 +12,6 @@ import time
 import uuid
 
 import pytest
-from celery.app.task import Task
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 
@@ -32,20 +31,6 @@ from dispatch.models import (
 def _fast_passwords(settings):
     # The cast sets seven passwords; the default PBKDF2 hasher makes that the slowest part of a test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def published(monkeypatch) -> list[tuple[str, tuple]]:
-    """Tasks that would have been sent to the broker after commit, as (name, args), in order."""
-    sent: list[tuple[str, tuple]] = []
-    lock = threading.Lock()
-
-    def fake_apply_async(self, args=None, kwargs=None, **options):
-        with lock:
-            sent.append((self.name, tuple(args or ())))
-
-    monkeypatch.setattr(Task, "apply_async", fake_apply_async)
-    return sent
 
 
 def race(*calls, timeout: float = 30.0) -> list[tuple[str, object]]:

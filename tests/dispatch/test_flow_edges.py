@@ -5,11 +5,9 @@ declines and reports."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
-from celery.app.task import Task
 from django.utils import timezone
 
 from dispatch import optimiser, planning, services, tasks
@@ -28,20 +26,6 @@ from tests.dispatch.test_concurrency import _errors, race
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def published(monkeypatch) -> list[tuple[str, tuple]]:
-    """Tasks that would have gone to the broker after commit, as (name, args) (the races commit)."""
-    sent: list[tuple[str, tuple]] = []
-    lock = threading.Lock()
-
-    def fake_apply_async(self, args=None, kwargs=None, **options):
-        with lock:
-            sent.append((self.name, tuple(args or ())))
-
-    monkeypatch.setattr(Task, "apply_async", fake_apply_async)
-    return sent
 
 
 def _key() -> str:
