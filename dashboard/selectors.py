@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from pypinyin import Style, pinyin
 
 from dispatch import planning
 from dispatch.models import (
+    TO_OFFER,
     Assignment,
     AssignmentState,
     FlowEvent,
@@ -194,7 +195,7 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
         issued=Count("id", filter=Q(state=JobState.ISSUED)),
         to_dispatch=Count(
             "id",
-            filter=Q(state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS), pieces_assigned__lt=F("quantity")),
+            filter=TO_OFFER,
         ),
         completed=Count("id", filter=Q(state=JobState.COMPLETED)),
         inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
@@ -216,11 +217,7 @@ def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
     it), with skill, open pieces and spare capacity (pieces before the due date) to guide the head's
     edits. Workers the plan picked come first."""
     today = today or timezone.localdate()
-    refused = set(
-        job.assignments.filter(state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)).values_list(
-            "worker_id", flat=True
-        )
-    )
+    refused = planning.refusals([job.pk]).get(job.pk, set())
     workers = list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
     open_pieces, open_hours = planning.open_work(workers)
     shares = {s.worker_id: s for s in planning.plan_shares(job, today=today)}

@@ -73,6 +73,11 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Assignment states whose pieces count against the job's quantity.
 HOLDING_STATES = (AssignmentState.OFFERED, AssignmentState.ACCEPTED, AssignmentState.DONE)
+# Job states in which pieces are offered to workers (派工).
+DISPATCHING_STATES = (JobState.ACCEPTED, JobState.IN_PROGRESS)
+# A job with pieces still to offer: dispatching, and not every piece assigned. For ``filter()`` and for
+# ``Count(filter=...)``.
+TO_OFFER = Q(state__in=DISPATCHING_STATES, pieces_assigned__lt=F("quantity"))
 
 
 def check_transition(transitions: dict[str, frozenset[str]], label: str, current: str, target: str) -> None:

@@ -118,7 +118,7 @@ LOOKBACK_DAYS = 28
 ROTATION_DAYS = 7
 
 
-def worker_profiles(workshop_ids, *, today: dt.date, exclude_ids=()) -> list:
+def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     """The planner's view of the active workers of ``workshop_ids`` (a few grouped queries, no N+1).
 
     Speed: standard hours reported per active day over the last 28 days, against the hours the worker
@@ -133,24 +133,12 @@ def worker_profiles(workshop_ids, *, today: dt.date, exclude_ids=()) -> list:
     from . import money, optimiser
     from .models import Assignment, AssignmentState, PayLine, WorkReport
 
-    workers = list(
-        Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True).exclude(
-            pk__in=list(exclude_ids)
-        )
-    )
+    workers = list(Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True))
     ids = [w.pk for w in workers]
     if not ids:
         return []
     sec = optimiser.SECONDS_PER_PIECE
-    open_seconds: dict[int, int] = {}
-    for wid, kind, n in (
-        Assignment.objects.filter(
-            worker_id__in=ids, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
-        )
-        .values_list("worker_id", "job__process_kind")
-        .annotate(n=Sum("pieces") - Sum("pieces_reported"))
-    ):
-        open_seconds[wid] = open_seconds.get(wid, 0) + (n or 0) * sec.get(kind, 90)
+    _pieces, open_hours = open_work(ids)
     since = timezone.now() - dt.timedelta(days=LOOKBACK_DAYS)
     made: dict[int, float] = {}
     days: dict[int, set] = {}
@@ -211,7 +199,7 @@ def worker_profiles(workshop_ids, *, today: dt.date, exclude_ids=()) -> list:
                 low_income=w.low_income,
                 income_gap=gap,
                 recent_share=(recent.get(w.pk, 0) or 0) / recent_total if recent_total else 0.0,
-                open_seconds=open_seconds.get(w.pk, 0),
+                open_seconds=round(open_hours.get(w.pk, 0.0) * 3600),
                 on_time=ok / n if n else None,
                 home=w.work_place == "home",
                 arrival=w.pk,
@@ -251,8 +239,8 @@ def _optimiser_plan(
 
 
 def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
-    """What ``workers`` hold and have not reported yet (offered or accepted): ``(pieces by worker id,
-    hours by worker id at the prior speeds)``. One query."""
+    """What ``workers`` (Worker objects or ids) hold and have not reported yet (offered or accepted):
+    ``(pieces by worker id, hours by worker id at the prior speeds)``. One query."""
     from django.db.models import Sum
 
     from .models import Assignment, AssignmentState
@@ -306,7 +294,8 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
 
     The policy is ``settings.NUANXIN_PLANNER``: the min-cost-flow optimiser (default; one reading of the
     workers' profiles for all the jobs) or ``"first_come"``, the plain rule. Used by ``job_plan_offers``,
-    ``workshop_plan_offers`` and the head's editable dispatch page, so all show the same plan."""
+    ``workshop_plan_offers`` and the head's editable dispatch page (``plan_shares``), so all show the
+    same plan."""
     from django.conf import settings
 
     refused = refused or {}
@@ -318,10 +307,17 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
     return _optimiser_plan(jobs, today=today, refused=refused)
 
 
-def suggest_shares(job, *, today: dt.date, exclude_worker_ids=()) -> list[Share]:
-    """The optimiser's split of ``job``'s unassigned pieces among its workshop's workers, as shares with
-    reasons in words (whatever ``NUANXIN_PLANNER`` says)."""
-    return _optimiser_plan([job], today=today, refused={job.pk: exclude_worker_ids}).get(job.pk, [])
+def refusals(job_ids) -> dict[int, set[int]]:
+    """``{job id: worker ids}`` of the workers who declined an offer of the job or let it expire: they
+    are not asked for that job again. One query."""
+    from .models import Assignment, AssignmentState
+
+    out: dict[int, set[int]] = {}
+    for job_id, worker_id in Assignment.objects.filter(
+        job_id__in=list(job_ids), state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
+    ).values_list("job_id", "worker_id"):
+        out.setdefault(job_id, set()).add(worker_id)
+    return out
 
 
 def plan_shares(job, *, today: dt.date) -> list[Share]:
@@ -329,21 +325,7 @@ def plan_shares(job, *, today: dt.date) -> list[Share]:
     workshop that still have pieces to offer (``plan_jobs``, as ``workshop_plan_offers`` does), each job
     keeping its own refusals. The head's dispatch page shows these and can edit them before offers go
     out; [] when nothing can be placed."""
-    from django.db.models import F
+    from .models import TO_OFFER, Job
 
-    from .models import Assignment, AssignmentState, Job, JobState
-
-    others = list(
-        Job.objects.filter(
-            workshop_id=job.workshop_id,
-            state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS),
-            pieces_assigned__lt=F("quantity"),
-        ).exclude(pk=job.pk)
-    )
-    refused: dict[int, set[int]] = {}
-    for job_id, worker_id in Assignment.objects.filter(
-        job_id__in=[job.pk, *(o.pk for o in others)],
-        state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED),
-    ).values_list("job_id", "worker_id"):
-        refused.setdefault(job_id, set()).add(worker_id)
-    return plan_jobs([job, *others], today=today, refused=refused).get(job.pk, [])
+    jobs = [job, *Job.objects.filter(TO_OFFER, workshop_id=job.workshop_id).exclude(pk=job.pk)]
+    return plan_jobs(jobs, today=today, refused=refusals(j.pk for j in jobs)).get(job.pk, [])

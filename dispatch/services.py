@@ -32,8 +32,10 @@ from workshop.roles import firm_for, is_head_of
 from . import money, planning
 from .models import (
     ASSIGNMENT_TRANSITIONS,
+    DISPATCHING_STATES,
     HOLDING_STATES,
     JOB_TRANSITIONS,
+    TO_OFFER,
     Assignment,
     AssignmentKind,
     AssignmentState,
@@ -340,7 +342,7 @@ def _offer(
 ) -> Assignment:
     """``assignment_offer`` on a job row the caller has locked, inside the caller's transaction."""
     pieces = _positive_int(pieces, "pieces")
-    if job.state not in (JobState.ACCEPTED, JobState.IN_PROGRESS):
+    if job.state not in DISPATCHING_STATES:
         raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
     if worker.workshop_id != job.workshop_id or not worker.active:
         raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
@@ -442,20 +444,12 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
     return assignment
 
 
-DISPATCHING = (JobState.ACCEPTED, JobState.IN_PROGRESS)
-
-
 def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
     """Plan the locked ``jobs`` together (``planning.plan_jobs``) and offer every share."""
-    jobs = [job for job in jobs if job.state in DISPATCHING and job.pieces_unassigned > 0]
+    jobs = [job for job in jobs if job.state in DISPATCHING_STATES and job.pieces_unassigned > 0]
     if not jobs:
         return []
-    refused: dict[int, set[int]] = {}
-    for job_id, worker_id in Assignment.objects.filter(
-        job__in=jobs, state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
-    ).values_list("job_id", "worker_id"):
-        refused.setdefault(job_id, set()).add(worker_id)
-    plans = planning.plan_jobs(jobs, today=_today(), refused=refused)
+    plans = planning.plan_jobs(jobs, today=_today(), refused=planning.refusals(job.pk for job in jobs))
     workers = Worker.objects.select_related("user").in_bulk(
         {share.worker_id for shares in plans.values() for share in shares}
     )
@@ -492,7 +486,7 @@ def workshop_plan_offers(*, workshop: Workshop | int) -> list[Assignment]:
     jobs = list(
         Job.objects.select_for_update(of=("self",))
         .select_related("line", "line__firm", "workshop")
-        .filter(workshop_id=ws_id, state__in=DISPATCHING, pieces_assigned__lt=F("quantity"))
+        .filter(TO_OFFER, workshop_id=ws_id)
         .order_by("pk")
     )
     return _plan_and_offer(jobs)

@@ -21,6 +21,7 @@ from workshop.models import Pairing, Workshop
 
 from . import services
 from .models import (
+    TO_OFFER,
     Assignment,
     AssignmentState,
     IllegalTransition,
@@ -72,11 +73,7 @@ def plan_job_offers(job_id: int) -> int:
     """Offer the job's unassigned pieces to suitable workers, planned together with the other open jobs
     of its workshop (``services.workshop_plan_offers``). Returns how many offers it made; 0 when nothing
     is left to offer, as for the later tasks of a burst that the first one planned."""
-    workshop_id = (
-        Job.objects.filter(pk=job_id, state__in=services.DISPATCHING, pieces_assigned__lt=F("quantity"))
-        .values_list("workshop_id", flat=True)
-        .first()
-    )
+    workshop_id = Job.objects.filter(TO_OFFER, pk=job_id).values_list("workshop_id", flat=True).first()
     if workshop_id is None:
         return 0
     return len(services.workshop_plan_offers(workshop=workshop_id))
@@ -110,10 +107,7 @@ def replan_unassigned_jobs() -> int:
     """Queue planning for every workshop with a dispatching job whose pieces are not all offered (workers'
     capacity frees up as they report). Returns how many workshops it queued."""
     ids = list(
-        Job.objects.filter(state__in=services.DISPATCHING, pieces_assigned__lt=F("quantity"))
-        .order_by("workshop_id")
-        .values_list("workshop_id", flat=True)
-        .distinct()
+        Job.objects.filter(TO_OFFER).order_by("workshop_id").values_list("workshop_id", flat=True).distinct()
     )
     for pk in ids:
         plan_workshop_offers.delay(pk)

@@ -192,7 +192,7 @@ def test_suggested_shares_carry_reasons_in_words(cast, issue_job):
     job = issue_job(quantity=500)
     services.job_accept(actor=cast.head, job=job)
 
-    shares = planning.suggest_shares(job, today=dt.date.today())
+    shares = planning.plan_jobs([job], today=dt.date.today())[job.pk]
 
     assert sum(s.pieces for s in shares) == 500
     assert {s.worker_id for s in shares} <= {cast.alice.pk, cast.bob.pk}
