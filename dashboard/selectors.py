@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, pinyin
 
-from dispatch import planning
+from dispatch import planning, reports
 from dispatch.models import (
     TO_OFFER,
     Assignment,
@@ -142,6 +142,10 @@ class Period:
     end: dt.date
     workshop_id: int | None = None
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         tz = timezone.get_current_timezone()
         lo = timezone.make_aware(dt.datetime.combine(self.start, dt.time.min), tz)
@@ -155,15 +159,8 @@ def narrow_jobs(jobs: QuerySet[Job], workshop_id: int | None) -> QuerySet[Job]:
 
 # --- the flow board ------------------------------------------------------------------------------------
 
-BOARD_STATES = (
-    JobState.ISSUED,
-    JobState.ACCEPTED,
-    JobState.IN_PROGRESS,
-    JobState.COMPLETED,
-    JobState.INSPECTING,
-    JobState.INSPECTED,
-    JobState.SETTLED,
-)
+# The board's columns: the flow's states in order (declined and cancelled jobs leave the board).
+BOARD_STATES = reports.FUNNEL_STATES
 BOARD_CARDS_PER_COLUMN = 30
 
 

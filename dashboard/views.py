@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import reports
 from dispatch import selectors as flow_selectors
 from dispatch import services as flow
-from dispatch.models import IllegalTransition, Inspection, JobState
+from dispatch.models import IllegalTransition, Inspection, JobState, PayLine
 from dispatch.web import redirect_back, refused_text
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind
@@ -603,17 +603,12 @@ def worker_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- firms, lines, pairings ----------------------------------------------------------------------------
 
 
-def _firm_figures(request: HttpRequest, period, jobs):
-    figures = reports.dashboard_figures(
-        jobs=jobs,
-        workers=selectors.workers_for(request.scope).none(),
-        start=period.start,
-        end=period.end,
-        today=timezone.localdate(),
+def _firm_savings(period, jobs) -> dict[int, tuple]:
+    """{firm id: (saved, annualised, progress)} on the pay booked in ``period`` for ``jobs``."""
+    pay = PayLine.objects.filter(
+        assignment__job__in=jobs, booked_on__gte=period.start, booked_on__lte=period.end
     )
-    return {
-        name: (saving, annual, progress) for name, saving, annual, progress in figures["savings"]["by_firm"]
-    }
+    return {fid: row[1:] for fid, row in reports.savings_by_firm(pay, days=period.days).items()}
 
 
 @require_GET
@@ -626,7 +621,7 @@ def firm_list(request: HttpRequest) -> HttpResponse:
     period = form.period()
     jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
     volumes = selectors.firm_volumes(jobs)
-    savings = _firm_figures(request, period, jobs)
+    savings = _firm_savings(period, jobs)
     firms = list(selectors.firms_for(scope).annotate(n_lines=Count("lines", distinct=True)))
     pairings = selectors.pairing_rows(scope)
     by_firm: dict[int, list] = {}
@@ -634,7 +629,7 @@ def firm_list(request: HttpRequest) -> HttpResponse:
         by_firm.setdefault(p.firm_id, []).append(p)
     for firm in firms:
         firm.volume = volumes.get(firm.pk, {"jobs": 0, "issued": 0, "passed": 0})
-        firm.saving = savings.get(firm.name)
+        firm.saving = savings.get(firm.pk)
         firm.pairing_rows = by_firm.get(firm.pk, [])
     context = _ctx(request, form=form, firms=firms, goal=reports.GOAL_SAVINGS_PER_FIRM_YUAN, period=period)
     return render(request, "dashboard/firm_list.html", context)
@@ -655,7 +650,7 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lines=list(firm.lines.order_by("name")),
         pairings=[p for p in selectors.pairing_rows(scope) if p.firm_id == firm.pk],
         volume=selectors.firm_volumes(jobs).get(firm.pk, {"jobs": 0, "issued": 0, "passed": 0}),
-        saving=_firm_figures(request, period, jobs).get(firm.name),
+        saving=_firm_savings(period, jobs).get(firm.pk),
         goal=reports.GOAL_SAVINGS_PER_FIRM_YUAN,
         jobs=list(jobs.order_by("-issued_at")[:20]),
         period=period,

@@ -59,17 +59,7 @@ def flow_figures(*, jobs, workers, days: int) -> dict:
         n = workers.filter(employment=emp).count()
         total = Decimal(wages.get(emp) or 0)
         annual[emp] = str(money.annualise(total / n, days)) if n else "0.00"
-    savings: dict[str, Decimal] = defaultdict(Decimal)
-    rows = pay.values(
-        "pieces_passed",
-        "rate",
-        "assignment__job__line__inhouse_cost_per_piece",
-        "assignment__job__line__firm__name",
-    )
-    for row in rows.iterator():
-        savings[row["assignment__job__line__firm__name"]] += money.firm_saving(
-            row["pieces_passed"], row["assignment__job__line__inhouse_cost_per_piece"], row["rate"]
-        )
+    savings = {name: saved for name, saved in firm_savings(pay).values()}
     return {
         "jobs_by_state": by_state,
         "pieces": {
@@ -200,6 +190,40 @@ def _progress(value: Decimal, goal: Decimal) -> float:
     return round(float(value / goal), 4) if goal else 0.0
 
 
+def firm_savings(pay) -> dict[int, tuple[str, Decimal]]:
+    """What each firm saved on the passed pieces of ``pay`` (a PayLine queryset) against making them in
+    its own line (``money.firm_saving``): ``{firm id: (firm name, yuan Decimal, not rounded)}``. One
+    query, streamed."""
+    out: dict[int, tuple[str, Decimal]] = {}
+    for row in pay.values(
+        "pieces_passed",
+        "rate",
+        "assignment__job__line__inhouse_cost_per_piece",
+        "assignment__job__line__firm_id",
+        "assignment__job__line__firm__name",
+    ).iterator():
+        firm_id = row["assignment__job__line__firm_id"]
+        name, saved = out.get(firm_id, (row["assignment__job__line__firm__name"], Decimal(0)))
+        out[firm_id] = (
+            name,
+            saved
+            + money.firm_saving(
+                row["pieces_passed"], row["assignment__job__line__inhouse_cost_per_piece"], row["rate"]
+            ),
+        )
+    return out
+
+
+def savings_by_firm(pay, *, days: int) -> dict[int, tuple[str, Decimal, Decimal, float]]:
+    """``firm_savings`` of ``pay`` booked over ``days`` days, for the dashboard: ``{firm id: (name, saved
+    yuan to the fen, annualised yuan, progress against GOAL_SAVINGS_PER_FIRM_YUAN)}``."""
+    out = {}
+    for firm_id, (name, saved) in firm_savings(pay).items():
+        annual = money.annualise(saved, days)
+        out[firm_id] = (name, money.to_yuan(saved), annual, _progress(annual, GOAL_SAVINGS_PER_FIRM_YUAN))
+    return out
+
+
 def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.date) -> dict:
     """The dashboard home's figures for ``jobs`` (a Job queryset, already scoped) and ``workers`` (their
     workshops' workers) over the Asia/Shanghai dates ``start``..``end`` inclusive.
@@ -279,23 +303,11 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     low_n = counts["low_income"]
     low_total = money.to_yuan(wages["low_income"] or 0)
     low_per = money.to_yuan(low_total / low_n) if low_n else Decimal("0.00")
-    savings: dict[str, Decimal] = defaultdict(Decimal)
-    for row in pay.values(
-        "pieces_passed",
-        "rate",
-        "assignment__job__line__inhouse_cost_per_piece",
-        "assignment__job__line__firm__name",
-    ).iterator():
-        savings[row["assignment__job__line__firm__name"]] += money.firm_saving(
-            row["pieces_passed"], row["assignment__job__line__inhouse_cost_per_piece"], row["rate"]
-        )
-    by_firm = []
-    for name, saving in sorted(savings.items(), key=lambda kv: -kv[1]):
-        annual = money.annualise(saving, days)
-        by_firm.append((name, money.to_yuan(saving), annual, _progress(annual, GOAL_SAVINGS_PER_FIRM_YUAN)))
+    savings = savings_by_firm(pay, days=days)
+    by_firm = sorted(savings.values(), key=lambda row: -row[1])
     per_firm = (
-        money.annualise(sum(savings.values(), Decimal(0)) / len(savings), days)
-        if savings
+        money.annualise(sum((row[1] for row in by_firm), Decimal(0)) / len(by_firm), days)
+        if by_firm
         else Decimal("0.00")
     )
     daily = (
