@@ -278,65 +278,70 @@ def job_photo(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
-@dashboard_view
-def job_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def _job_action(request: HttpRequest, pk: int, perm: str, act, done: str) -> HttpResponse:
+    """A one-click move on a job from its page or the board: check ``perm`` on the job, run
+    ``act(job, reason)`` (the form's optional reason), say ``done`` (``%(t)s`` is the job's title) or why
+    the move was refused, and go back where the user came from."""
     job = selectors.job_get(request.scope, pk)
-    _require(request, "accept_job", job)
+    _require(request, perm, job)
+    form = forms.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        flow.job_accept(actor=request.user, job=job)
+        act(job, reason)
     except REFUSED as exc:
         messages.error(request, refused_text(exc))
     else:
-        messages.success(request, _("已接单:%(t)s。系统会把活派给合适的坊工。") % {"t": job.title})
+        messages.success(request, done % {"t": job.title})
     return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
+
+
+@require_POST
+@dashboard_view
+def job_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(
+        request,
+        pk,
+        "accept_job",
+        lambda job, _reason: flow.job_accept(actor=request.user, job=job),
+        _("已接单:%(t)s。系统会把活派给合适的坊工。"),
+    )
 
 
 @require_POST
 @dashboard_view
 def job_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(request.scope, pk)
-    _require(request, "accept_job", job)
-    form = forms.ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        flow.job_decline(actor=request.user, job=job, reason=reason)
-    except REFUSED as exc:
-        messages.error(request, refused_text(exc))
-    else:
-        messages.success(request, _("已拒单:%(t)s。") % {"t": job.title})
-    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
+    return _job_action(
+        request,
+        pk,
+        "accept_job",
+        lambda job, reason: flow.job_decline(actor=request.user, job=job, reason=reason),
+        _("已拒单:%(t)s。"),
+    )
 
 
 @require_POST
 @dashboard_view
 def job_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """The head sends the finished goods for inspection (送检)."""
-    job = selectors.job_get(request.scope, pk)
-    _require(request, "submit_job", job)
-    try:
-        services.send_for_inspection(actor=request.user, job=job)
-    except REFUSED as exc:
-        messages.error(request, refused_text(exc))
-    else:
-        messages.success(request, _("已送检:%(t)s,等待企业验收。") % {"t": job.title})
-    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
+    return _job_action(
+        request,
+        pk,
+        "submit_job",
+        lambda job, _reason: services.send_for_inspection(actor=request.user, job=job),
+        _("已送检:%(t)s,等待企业验收。"),
+    )
 
 
 @require_POST
 @dashboard_view
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(request.scope, pk)
-    _require(request, "cancel_job", job)
-    form = forms.ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        flow.job_cancel(actor=request.user, job=job, reason=reason)
-    except REFUSED as exc:
-        messages.error(request, refused_text(exc))
-    else:
-        messages.success(request, _("外发单已取消。"))
-    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
+    return _job_action(
+        request,
+        pk,
+        "cancel_job",
+        lambda job, reason: flow.job_cancel(actor=request.user, job=job, reason=reason),
+        _("外发单已取消。"),
+    )
 
 
 def _parse_shares(post, rows) -> tuple[dict[int, int], dict[int, str], list[str]]:

@@ -211,7 +211,6 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
     context = {
         "a": a,
         "history": history,
-        "offer_yuan": a.offer_yuan,
         "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.piece_rate),
     }
     return _page(request, worker, "mobile/assignment.html", context)
@@ -265,16 +264,8 @@ def _report(request: HttpRequest, a, form: ReportForm) -> None:
 @require_POST
 @worker_required
 def assignment_report(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    """Report pieces done (报工). The form's key makes a double submit count once."""
-    a = selectors.assignment_for_worker(worker, pk)
-    _report(request, a, ReportForm(request.POST))
-    return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
-
-
-@require_POST
-@worker_required
-def assignment_finish(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    """ "全部做完了": report the pieces still to do as the page showed them, with the page's key."""
+    """Report pieces done (报工); also the "全部做完了" button, whose form carries the pieces still to do
+    as the page showed them. The form's key makes a double submit count once."""
     a = selectors.assignment_for_worker(worker, pk)
     _report(request, a, ReportForm(request.POST))
     return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
