@@ -154,7 +154,6 @@ def owns_export(user, export) -> bool:
 # --- permissions (``user.has_perm("dashboard.<name>", obj)``) ------------------------------------------
 
 rules.add_perm("dashboard.view_dashboard", is_dashboard_user)
-rules.add_perm("dashboard.view_job", sees_job)
 # The head runs daily work: accept, decline, dispatch (offer shares), send for inspection.
 rules.add_perm("dashboard.accept_job", heads_job_workshop)
 rules.add_perm("dashboard.dispatch_job", heads_job_workshop)
@@ -164,11 +163,10 @@ rules.add_perm("dashboard.issue_job", is_firm_staff)
 rules.add_perm("dashboard.cancel_job", staffs_job_firm)
 rules.add_perm("dashboard.inspect_job", staffs_job_firm)
 rules.add_perm("dashboard.view_photo", sees_job)
-# The roster is the head's and the community admin's; low-income status the community admin's only.
+# The roster is the head's and the community admin's (low-income status is the community admin's only:
+# ``Scope.sees_low_income``).
 rules.add_perm("dashboard.view_roster", manages_workers)
 rules.add_perm("dashboard.view_worker", manages_worker)
 rules.add_perm("dashboard.manage_worker", manages_worker)
-rules.add_perm("dashboard.view_low_income", is_community_admin)
-rules.add_perm("dashboard.view_firms", is_dashboard_user)
 rules.add_perm("dashboard.export", is_dashboard_user)
 rules.add_perm("dashboard.view_export", owns_export)

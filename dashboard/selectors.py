@@ -303,14 +303,7 @@ def roster_page_figures(workers: list[Worker], *, year_start: dt.date) -> dict[i
     """For the listed ``workers``: open assignments and pay booked since ``year_start`` (yuan), by id.
     Two queries whatever the number of workers."""
     ids = [w.pk for w in workers]
-    open_work = dict(
-        Assignment.objects.filter(
-            worker_id__in=ids, state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)
-        )
-        .order_by()
-        .values_list("worker_id")
-        .annotate(n=Sum("pieces") - Sum("pieces_reported"))
-    )
+    open_work, _hours = planning.open_work(ids)
     earned = dict(
         PayLine.objects.filter(worker_id__in=ids, booked_on__gte=year_start)
         .order_by()

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import reports
 from dispatch import selectors as flow_selectors
 from dispatch import services as flow
-from dispatch.models import IllegalTransition, Inspection, JobState, PayLine
+from dispatch.models import DISPATCHING_STATES, IllegalTransition, Inspection, JobState, PayLine
 from dispatch.web import redirect_back, refused_text
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind
@@ -259,7 +259,6 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         events=flow_selectors.job_timeline(job, assignments),
         reported=reported,
         pending=len(flow_selectors.inspection_pending(assignments)),
-        can_head=request.user.has_perm("dashboard.accept_job", job),
         can_firm=request.user.has_perm("dashboard.inspect_job", job),
     )
     return render(request, "dashboard/job_detail.html", context)
@@ -368,10 +367,7 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     job is accepted in the same transaction."""
     job = selectors.job_get(request.scope, pk)
     _require(request, "dispatch_job", job)
-    if (
-        job.state not in (JobState.ISSUED, JobState.ACCEPTED, JobState.IN_PROGRESS)
-        or job.pieces_unassigned <= 0
-    ):
+    if job.state not in (JobState.ISSUED, *DISPATCHING_STATES) or job.pieces_unassigned <= 0:
         messages.info(request, _("这个外发单现在没有待派的件数。"))
         return redirect("dashboard:job", pk=job.pk)
     rows = selectors.dispatch_plan(job)
@@ -579,7 +575,7 @@ def worker_qr(request: HttpRequest, pk: int) -> HttpResponse:
     worker = selectors.worker_get(request.scope, pk)
     _require(request, "manage_worker", worker)
     token = workshop_services.signin_link_issue(actor=request.user, worker=worker)
-    url = request.build_absolute_uri(f"/m/t/{token}/")
+    url = request.build_absolute_uri(reverse("mobile:token_login", args=[token]))
     svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
     expires = timezone.localdate() + dt.timedelta(days=settings.NUANXIN_SIGNIN_LINK_DAYS)
     response = render(
