@@ -3,6 +3,8 @@ through ``matching.services``, so the admin never edits a status or an event).""
 
 from django.contrib import admin
 
+from dispatch.admin import ViewOnlyMixin
+
 from .models import DemandEntry, EntryEvent, ImportBatch, WishRecord
 
 
@@ -47,19 +49,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(EntryEvent)
-class EntryEventAdmin(admin.ModelAdmin):
+class EntryEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "subject", "demand", "wish", "from_state", "to_state", "actor", "note")
     list_select_related = ("demand__firm", "wish", "actor")
     list_filter = ("subject", "to_state")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WishRecord)

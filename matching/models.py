@@ -187,10 +187,6 @@ class DemandEntry(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_DEMAND_STATES
-
 
 class WishSource(models.TextChoices):
     JOIN = "join", _("居民自己登记")

@@ -27,17 +27,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import money
+from dispatch import money, planning
 from dispatch.models import (
     HOLDING_STATES,
     Assignment,
     AssignmentKind,
-    AssignmentState,
     InspectionResult,
     PayLine,
     WorkReport,
 )
-from dispatch.optimiser import SECONDS_PER_PIECE
 from workshop.models import (
     CommunityAdmin,
     FirmStaff,
@@ -228,26 +226,6 @@ def wish_events(scope: ListScope, wish: WorkWish) -> list[EntryEvent]:
     )
 
 
-def open_hours(workshop_ids) -> dict[int, float]:
-    """Hours of work each active worker of ``workshop_ids`` holds but has not reported: offered and
-    accepted pieces not yet reported, at the standard time a piece of each kind takes (as
-    ``dispatch.planning.worker_profiles`` counts open work). One query."""
-    seconds: dict[int, float] = defaultdict(float)
-    rows = (
-        Assignment.objects.filter(
-            worker__workshop_id__in=list(workshop_ids),
-            worker__active=True,
-            state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED),
-        )
-        .values_list("worker_id", "job__process_kind")
-        .annotate(n=Sum("pieces") - Sum("pieces_reported"))
-        .order_by()
-    )
-    for worker_id, kind, n in rows:
-        seconds[worker_id] += (n or 0) * SECONDS_PER_PIECE.get(kind, 90)
-    return {wid: s / 3600 for wid, s in seconds.items()}
-
-
 @dataclass(frozen=True)
 class SpareWorker:
     """A current worker's spare capacity (空余工时): hours a week minus the hours of open work."""
@@ -270,7 +248,7 @@ def spare_workers(scope: ListScope, *, workshop_ids=None) -> list[SpareWorker]:
     if not scope.sees_low_income:
         workers = workers.defer(*SENSITIVE_WORKER_FIELDS)
     workers = list(workers.order_by("name", "pk"))
-    held = open_hours({w.workshop_id for w in workers}) if workers else {}
+    _pieces, held = planning.open_work(workers) if workers else ({}, {})
     out = []
     for w in workers:
         busy = held.get(w.pk, 0.0)

@@ -235,7 +235,7 @@ def supply_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.wishes_for(scope)
     status = request.GET.get("status", "open")
     if status == "open":
-        qs = qs.filter(status__in=(WishStatus.NEW, WishStatus.CONTACTED, WishStatus.MATCHED))
+        qs = qs.filter(status__in=OPEN_WISH_STATES)
     elif status in WishStatus.values:
         qs = qs.filter(status=status)
     ws = request.GET.get("ws", "")
