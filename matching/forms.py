@@ -14,7 +14,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from workshop.models import Employment, ProcessKind, WorkPlace
 from workshop.validators import validate_mainland_mobile
 
-from .models import DemandEntry, ImportKind
+from .models import DEMAND_FIELDS, DemandEntry, ImportKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,20 +28,7 @@ class DemandForm(forms.ModelForm):
 
     class Meta:
         model = DemandEntry
-        fields = [
-            "workshop",
-            "firm",
-            "process_kind",
-            "title",
-            "pieces_per_week",
-            "hours_per_week",
-            "people_needed",
-            "starts_on",
-            "ends_on",
-            "skill_level",
-            "place",
-            "notes",
-        ]
+        fields = ["workshop", "firm", *DEMAND_FIELDS]
         widgets = {"starts_on": DATE, "ends_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, workshops=None, firms=None, **kwargs):

@@ -62,6 +62,20 @@ WISH_TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN_DEMAND_STATES = (DemandStatus.NEW, DemandStatus.CONTACTED, DemandStatus.MATCHED)
 OPEN_WISH_STATES = (WishStatus.NEW, WishStatus.CONTACTED, WishStatus.MATCHED)
 
+# A demand's own details, as its firm or the community enter and edit them (not workshop, firm, status).
+DEMAND_FIELDS = (
+    "process_kind",
+    "title",
+    "pieces_per_week",
+    "hours_per_week",
+    "people_needed",
+    "starts_on",
+    "ends_on",
+    "skill_level",
+    "place",
+    "notes",
+)
+
 
 class SkillLevel(models.TextChoices):
     BEGINNER = "beginner", _("零基础可做")

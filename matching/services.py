@@ -21,6 +21,7 @@ from workshop import services as workshop_services
 from workshop.models import Employment, PartnerFirm, WishStatus, Worker, Workshop, WorkWish
 
 from .models import (
+    DEMAND_FIELDS,
     DEMAND_TRANSITIONS,
     WISH_TRANSITIONS,
     DemandEntry,
@@ -31,7 +32,7 @@ from .models import (
     WishRecord,
     WishSource,
 )
-from .selectors import ListScope, scope_for
+from .selectors import ListScope, can_edit_demand, scope_for
 
 # What firm staff may do to their own demand; community admins may make every allowed move.
 FIRM_MOVES = {
@@ -40,18 +41,12 @@ FIRM_MOVES = {
     (DemandStatus.MATCHED, DemandStatus.CLOSED),
     (DemandStatus.CLOSED, DemandStatus.NEW),
 }
-DEMAND_FIELDS = (
-    "process_kind",
-    "title",
-    "pieces_per_week",
-    "hours_per_week",
-    "people_needed",
-    "starts_on",
-    "ends_on",
-    "skill_level",
-    "place",
-    "notes",
-)
+
+
+def _check_fields(fields) -> None:
+    unknown = set(fields) - set(DEMAND_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown demand fields: {sorted(unknown)}")
 
 
 def _check_admin_of(scope: ListScope, workshop_id: int | None) -> None:
@@ -92,9 +87,7 @@ def demand_create(*, actor, workshop: Workshop, firm: PartnerFirm, **fields) -> 
     enters any firm's for the workshops of their community. Raises PermissionDenied, ValidationError."""
     scope = scope_for(actor)
     _check_demand_writer(scope, workshop=workshop, firm=firm)
-    unknown = set(fields) - set(DEMAND_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown demand fields: {sorted(unknown)}")
+    _check_fields(fields)
     demand = DemandEntry(workshop=workshop, firm=firm, created_by=actor, status=DemandStatus.NEW, **fields)
     demand.full_clean()
     demand.save()
@@ -115,14 +108,9 @@ def demand_update(*, actor, demand: DemandEntry, **fields) -> DemandEntry:
     of its workshop; the row is locked while it changes. Raises PermissionDenied, ValidationError."""
     scope = scope_for(actor)
     locked = DemandEntry.objects.select_for_update().get(pk=demand.pk)
-    if not (
-        (scope.is_admin and scope.covers(locked.workshop_id))
-        or (scope.is_firm and scope.firm_id == locked.firm_id)
-    ):
+    if not can_edit_demand(scope, locked):
         raise PermissionDenied(_("只有这家企业的专员或本社区的社区管理员可以修改。"))
-    unknown = set(fields) - set(DEMAND_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown demand fields: {sorted(unknown)}")
+    _check_fields(fields)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()

@@ -167,6 +167,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not scope.is_admin:
         moves = {to for to in moves if (demand.status, to) in services.FIRM_MOVES}
     labels = _labels(DemandStatus.choices)
+    can_edit = selectors.can_edit_demand(scope, demand)
     context = _ctx(
         request,
         "demands",
@@ -174,9 +175,9 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         events=selectors.demand_events(scope, demand),
         residents=residents,
         workers=workers,
-        can_edit=selectors.can_edit_demand(scope, demand),
+        can_edit=can_edit,
         status_form=forms.StatusForm(choices=[(m, labels[m]) for m in DemandStatus.values if m in moves])
-        if selectors.can_edit_demand(scope, demand) and moves
+        if can_edit and moves
         else None,
     )
     return render(request, "matching/demand_detail.html", context)
