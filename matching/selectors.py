@@ -27,6 +27,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboard import rules as dashboard_rules
+from dashboard.rules import ADMIN, FIRM, HEAD, SUPERUSER
 from dispatch import money, planning
 from dispatch.models import (
     HOLDING_STATES,
@@ -37,8 +39,6 @@ from dispatch.models import (
     WorkReport,
 )
 from workshop.models import (
-    CommunityAdmin,
-    FirmStaff,
     PartnerFirm,
     Worker,
     WorkPlace,
@@ -58,7 +58,6 @@ from .models import (
     SkillLevel,
 )
 
-ADMIN, HEAD, FIRM = "community_admin", "head", "firm"
 SENSITIVE_WISH_FIELDS = ("low_income", "low_income_consent_at", "consent_version")
 SENSITIVE_WORKER_FIELDS = ("low_income", "id_number", "home_address", "baseline_income_yuan", "pin_hash")
 SUGGESTIONS = 10
@@ -101,33 +100,15 @@ NO_ROLE = ListScope(role=None)
 
 
 def scope_for(user) -> ListScope:
-    """The user's scope on the lists, resolved once per request (cached on the user object); ≤ 4 queries."""
-    if not getattr(user, "is_authenticated", False):
-        return NO_ROLE
-    cached = getattr(user, "_lists_scope", None)
-    if cached is None:
-        cached = _resolve(user)
-        user._lists_scope = cached
-    return cached
-
-
-def _resolve(user) -> ListScope:
-    if Worker.objects.filter(user=user, active=True).exists():
-        return NO_ROLE
-    headed = frozenset(Workshop.objects.filter(head=user).values_list("pk", flat=True))
-    if headed:
-        return ListScope(role=HEAD, workshop_ids=headed)
-    firm_id = FirmStaff.objects.filter(user=user).values_list("firm_id", flat=True).first()
-    if firm_id is not None:
-        return ListScope(role=FIRM, firm_id=firm_id)
-    admin = CommunityAdmin.objects.filter(user=user).first()
-    if admin is not None:
-        if user.is_superuser:
-            return ListScope(role=ADMIN, all_workshops=True)
-        return ListScope(role=ADMIN, workshop_ids=frozenset(admin.workshops().values_list("pk", flat=True)))
-    if user.is_superuser:
+    """The user's scope on the lists: their dashboard role and workshops (``dashboard.rules.scope_for``,
+    the one place roles are resolved, once per request), a superuser acting as a community admin of
+    every workshop."""
+    scope = dashboard_rules.scope_for(user)
+    if scope.role == SUPERUSER:
         return ListScope(role=ADMIN, all_workshops=True)
-    return NO_ROLE
+    if scope.role is None:
+        return NO_ROLE
+    return ListScope(role=scope.role, workshop_ids=scope.workshop_ids, firm_id=scope.firm_id)
 
 
 def workshops_for(scope: ListScope) -> QuerySet[Workshop]:
