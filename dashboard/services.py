@@ -142,14 +142,3 @@ def inspect_lot(
         "w": rework,
     }
     return flow.job_inspect(actor=actor, job=job, results=results, notes=(lot_note + " " + notes).strip())
-
-
-@transaction.atomic
-def send_for_inspection(*, actor, job: Job) -> Job:
-    """The head sends a finished job to the firm (送检): completes it first when every assignment is done
-    (the ``finish_job_if_done`` task does the same on its own). Raises ValidationError while work is open,
-    IllegalTransition from another state."""
-    _check_head(actor, job)
-    if job.state == JobState.IN_PROGRESS:
-        job = flow.job_complete(job=job, actor=actor)
-    return flow.job_submit_for_inspection(job=job, actor=actor)

@@ -326,7 +326,7 @@ def job_submit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "submit_job",
-        lambda job, _reason: services.send_for_inspection(actor=request.user, job=job),
+        lambda job, _reason: flow.job_send_for_inspection(actor=request.user, job=job),
         _("已送检:%(t)s,等待企业验收。"),
     )
 

@@ -575,6 +575,19 @@ def job_submit_for_inspection(*, job: Job | int, actor=None) -> Job:
     return job
 
 
+@transaction.atomic
+def job_send_for_inspection(*, job: Job | int, actor=None) -> Job:
+    """Send a finished job to the firm (送检), completing it first when it is still in production and all
+    its work is done. ``actor``: the head, or None for the system (``finish_job_if_done``).
+
+    Raises PermissionDenied (not the head), ValidationError (work still open), IllegalTransition."""
+    job = _lock_job(job)
+    _check_head(actor, job)
+    if job.state == JobState.IN_PROGRESS:
+        job = job_complete(job=job, actor=actor)
+    return job_submit_for_inspection(job=job, actor=actor)
+
+
 # --- the firm inspects; pay is booked ----------------------------------------------------------------
 
 

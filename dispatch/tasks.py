@@ -121,9 +121,7 @@ def finish_job_if_done(job_id: int) -> str:
     if job is None or job.state not in (JobState.IN_PROGRESS, JobState.COMPLETED):
         return "nothing"
     try:
-        if job.state == JobState.IN_PROGRESS:
-            services.job_complete(job=job)
-        services.job_submit_for_inspection(job=job)
+        services.job_send_for_inspection(job=job)
     except (ValidationError, IllegalTransition):
         return "not-ready"
     return "submitted"
