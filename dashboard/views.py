@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import secrets
 
 import segno
@@ -356,6 +357,14 @@ def _parse_shares(post, rows) -> tuple[dict[int, int], dict[int, str], list[str]
             errors.append(_("%(w)s:请输入不小于0的整数件数。") % {"w": row["worker"].name})
             continue
         shares[wid] = int(value)
+    # Pieces typed for someone who is not a row (another workshop's worker, one who left): refuse the
+    # split rather than offer the rest without a word. With no valid share at all, the service says so.
+    known = {f"w{row['worker'].pk}" for row in rows}
+    stray = [
+        k for k in post if re.fullmatch(r"w\d+", k) and k not in known and post[k].strip() not in ("", "0")
+    ]
+    if stray and shares:
+        errors.append(_("有坊工不属于此工坊或已离岗。"))
     return shares, raw, errors
 
 

@@ -121,6 +121,19 @@ def test_a_bad_split_is_refused_on_the_server_and_writes_nothing(client, cast, i
         assert f'value="{post["a"]}"' in response.content.decode()
 
 
+def test_a_split_naming_another_workshops_worker_is_refused_not_trimmed(client, cast, issue_job):
+    job = issue_job(quantity=300)
+    client.force_login(cast.head)
+
+    response = client.post(
+        f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.alice.pk}": "100", f"w{cast.mallory.pk}": "10"}
+    )
+
+    assert response.status_code == 400
+    assert "有坊工不属于此工坊或已离岗" in response.content.decode()
+    assert not Assignment.objects.exists() and Job.objects.get(pk=job.pk).state == JobState.ISSUED
+
+
 def test_dispatching_the_rest_of_an_accepted_job(client, cast, issue_job):
     job = accepted_job(cast, issue_job, quantity=300)
     services.assignment_offer(job=job, worker=cast.alice, pieces=200)

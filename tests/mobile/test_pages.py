@@ -293,6 +293,19 @@ def test_earnings_of_a_past_month_and_the_month_list(client, cast, issue_job):
     assert client.get("/m/earnings/2024-13/").status_code == 404
 
 
+def test_dates_on_the_phone_pages_follow_the_language(client, cast, issue_job):
+    _booked_month(cast, issue_job)
+    client.force_login(cast.alice.user)
+    month = timezone.localdate()
+
+    chinese = client.get("/m/earnings/").content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/m/earnings/").content.decode()
+
+    assert f"{month.year}年{month.month}月" in chinese
+    assert f"{month:%B} {month.year}" in english and f"{month.year}年" not in english
+
+
 # --- query counts --------------------------------------------------------------------------------------
 
 
