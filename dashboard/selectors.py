@@ -207,7 +207,14 @@ def job_assignments(job: Job) -> list[Assignment]:
     return list(job.assignments.select_related("worker").order_by("kind", "id"))
 
 
-def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
+def dispatch_workers(job: Job) -> list[Worker]:
+    """The workers a head may give ``job``'s pieces to: its workshop's active workers, by name."""
+    return list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
+
+
+def dispatch_plan(
+    job: Job, *, workers: list[Worker] | None = None, today: dt.date | None = None
+) -> list[dict]:
     """The editable planned split of ``job``'s unassigned pieces: one row per active worker of its
     workshop, ``planned`` pieces and reasons from ``planning.plan_shares`` (the job's part of the plan
     ``dispatch.services.workshop_plan_offers`` would offer, the workshop's other open jobs planned with
@@ -215,14 +222,15 @@ def dispatch_plan(job: Job, *, today: dt.date | None = None) -> list[dict]:
     edits. Workers the plan picked come first."""
     today = today or timezone.localdate()
     refused = planning.refusals([job.pk]).get(job.pk, set())
-    workers = list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))
+    workers = dispatch_workers(job) if workers is None else workers
     open_pieces, open_hours = planning.open_work(workers)
     shares = {s.worker_id: s for s in planning.plan_shares(job, today=today)}
-    speed = planning.PRIOR_PIECES_PER_HOUR.get(job.process_kind, 40)
     rows = []
     for w in workers:
-        capacity = planning.capacity_pieces(w, job.process_kind, today=today, due_on=job.due_on)
-        spare = max(0, int(capacity - open_hours.get(w.pk, 0.0) * speed))
+        spare = max(
+            0,
+            planning.spare_pieces(w, job.process_kind, today=today, due_on=job.due_on, open_hours=open_hours),
+        )
         share = shares.get(w.pk)
         rows.append(
             {

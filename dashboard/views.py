@@ -344,22 +344,22 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _parse_shares(post, rows) -> tuple[dict[int, int], dict[int, str], list[str]]:
-    """Read ``w<worker id>`` piece counts for the plan's rows: (shares, raw values, errors)."""
+def _parse_shares(post, workers) -> tuple[dict[int, int], dict[int, str], list[str]]:
+    """Read ``w<worker id>`` piece counts for the workshop's ``workers``: (shares, raw values, errors)."""
     shares, raw, errors = {}, {}, []
-    for row in rows:
-        wid = row["worker"].pk
+    for w in workers:
+        wid = w.pk
         value = (post.get(f"w{wid}") or "").strip()
         raw[wid] = value
         if value in ("", "0"):
             continue
         if not value.isdigit():
-            errors.append(_("%(w)s:请输入不小于0的整数件数。") % {"w": row["worker"].name})
+            errors.append(_("%(w)s:请输入不小于0的整数件数。") % {"w": w.name})
             continue
         shares[wid] = int(value)
     # Pieces typed for someone who is not a row (another workshop's worker, one who left): refuse the
     # split rather than offer the rest without a word. With no valid share at all, the service says so.
-    known = {f"w{row['worker'].pk}" for row in rows}
+    known = {f"w{w.pk}" for w in workers}
     stray = [
         k for k in post if re.fullmatch(r"w\d+", k) and k not in known and post[k].strip() not in ("", "0")
     ]
@@ -379,10 +379,11 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     if job.state not in (JobState.ISSUED, *DISPATCHING_STATES) or job.pieces_unassigned <= 0:
         messages.info(request, _("这个外发单现在没有待派的件数。"))
         return redirect("dashboard:job", pk=job.pk)
-    rows = selectors.dispatch_plan(job)
+    workers = selectors.dispatch_workers(job)
     errors: list[str] = []
+    raw: dict[int, str] = {}
     if request.method == "POST":
-        shares, raw, errors = _parse_shares(request.POST, rows)
+        shares, raw, errors = _parse_shares(request.POST, workers)
         if not errors:
             try:
                 made = services.dispatch_shares(actor=request.user, job=job, shares=shares)
@@ -395,11 +396,10 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"n": len(made), "p": sum(a.pieces for a in made)},
                 )
                 return redirect("dashboard:job", pk=job.pk)
-        for row in rows:
-            row["value"] = raw.get(row["worker"].pk, "")
-    else:
-        for row in rows:
-            row["value"] = row["planned"] or ""
+    # The plan (the optimiser's run) only for the page: shown fresh, or again with what the head typed.
+    rows = selectors.dispatch_plan(job, workers=workers)
+    for row in rows:
+        row["value"] = raw.get(row["worker"].pk, "") if request.method == "POST" else row["planned"] or ""
     planned_total = sum(r["planned"] for r in rows)
     context = _ctx(
         request,

@@ -48,6 +48,13 @@ def capacity_pieces(worker: Worker, kind: str, *, today: dt.date, due_on: dt.dat
     return int(worker.hours_per_week * days / 7 * PRIOR_PIECES_PER_HOUR.get(kind, 40))
 
 
+def spare_pieces(worker: Worker, kind: str, *, today: dt.date, due_on: dt.date, open_hours) -> int:
+    """Pieces of ``kind`` ``worker`` can still make by ``due_on``: ``capacity_pieces`` less the work they
+    hold (``open_hours``: hours by worker id, from ``open_work``) at the prior speed. May be negative."""
+    held = open_hours.get(worker.pk, 0.0) * PRIOR_PIECES_PER_HOUR.get(kind, 40)
+    return int(capacity_pieces(worker, kind, today=today, due_on=due_on) - held)
+
+
 def plan_split(
     *,
     kind: str,
@@ -71,10 +78,7 @@ def plan_split(
         if not w.active or not w.has_skill(kind):
             continue
         if open_hours is not None:
-            speed = PRIOR_PIECES_PER_HOUR.get(kind, 40)
-            spare = int(
-                capacity_pieces(w, kind, today=today, due_on=due_on) - open_hours.get(w.pk, 0.0) * speed
-            )
+            spare = spare_pieces(w, kind, today=today, due_on=due_on, open_hours=open_hours)
         else:
             spare = capacity_pieces(w, kind, today=today, due_on=due_on) - open_pieces.get(w.pk, 0)
         if spare > 0:
