@@ -89,8 +89,13 @@ def pay_lines_for(scope: Scope) -> QuerySet[PayLine]:
     return PayLine.objects.filter(assignment__job__in=jobs_for(scope).values("pk"))
 
 
-def inspections_for(scope: Scope) -> QuerySet[Inspection]:
-    return Inspection.objects.filter(job__in=jobs_for(scope).values("pk"))
+def with_result_sums(inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    """``inspections`` with ``passed``, ``rejected`` and ``rework`` (pieces over their results)."""
+    return inspections.annotate(
+        passed=Sum("results__pieces_passed"),
+        rejected=Sum("results__pieces_rejected"),
+        rework=Sum("results__pieces_rework"),
+    )
 
 
 def pairings_for(scope: Scope) -> QuerySet[Pairing]:

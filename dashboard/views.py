@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -181,15 +181,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     sent = data.get("sent")
     if sent:
-        # On time = first sent for inspection (送检) on or before the due date, Asia/Shanghai.
-        rows = jobs.annotate(
-            first_sent=Min("events__at", filter=Q(events__to_state=JobState.INSPECTING))
-        ).filter(first_sent__gte=lo, first_sent__lt=hi)
-        ids = [
-            pk
-            for pk, due, first in rows.values_list("pk", "due_on", "first_sent")
-            if (timezone.localtime(first).date() <= due) == (sent == "on_time")
-        ]
+        # The on-time figure's rows: first sent for inspection in the period, on time or late.
+        ids = [pk for pk, ok in reports.first_sent(jobs, lo, hi) if ok == (sent == "on_time")]
         jobs = jobs.filter(pk__in=ids)
     else:
         jobs = jobs.filter(issued_at__gte=lo, issued_at__lt=hi)
@@ -243,13 +236,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     the user's role may take on it now."""
     job = selectors.job_get(request.scope, pk)
     assignments = selectors.job_assignments(job)
-    inspections = list(
-        job.inspections.select_related("inspector").annotate(
-            passed=Sum("results__pieces_passed"),
-            rejected=Sum("results__pieces_rejected"),
-            rework=Sum("results__pieces_rework"),
-        )
-    )
+    inspections = list(selectors.with_result_sums(job.inspections.select_related("inspector")))
     reported = sum(a.pieces_reported for a in assignments)
     job.reported = reported  # the actions partial offers 完工送检 once everything is reported
     context = _ctx(
@@ -708,16 +695,11 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     period = form.period()
     lo, hi = period.bounds()
     jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
-    inspections = (
-        Inspection.objects.filter(job__in=jobs.values("pk"), at__gte=lo, at__lt=hi)
-        .select_related("job", "inspector", "job__line__firm")
-        .annotate(
-            passed=Sum("results__pieces_passed"),
-            rejected=Sum("results__pieces_rejected"),
-            rework=Sum("results__pieces_rework"),
+    inspections = selectors.with_result_sums(
+        Inspection.objects.filter(job__in=jobs.values("pk"), at__gte=lo, at__lt=hi).select_related(
+            "job", "inspector", "job__line__firm"
         )
-        .order_by("-at", "-id")
-    )
+    ).order_by("-at", "-id")
     context = _ctx(request, form=form, page=_page(request, inspections), query=_query_without_page(request))
     return render(request, "dashboard/inspection_list.html", context)
 

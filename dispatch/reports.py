@@ -190,6 +190,20 @@ def _progress(value: Decimal, goal: Decimal) -> float:
     return round(float(value / goal), 4) if goal else 0.0
 
 
+def first_sent(jobs, lo: dt.datetime, hi: dt.datetime) -> list[tuple[int, bool]]:
+    """The jobs of ``jobs`` first sent for inspection (送检) in ``lo``..``hi`` (aware datetimes, ``hi``
+    excluded), as (job id, on time): on time = on or before the due date, Asia/Shanghai. One query."""
+    job_ct = ContentType.objects.get_for_model(Job)
+    rows = (
+        FlowEvent.objects.filter(job__in=jobs, content_type=job_ct, to_state=JobState.INSPECTING)
+        .order_by()
+        .values("job_id", "job__due_on")
+        .annotate(first=Min("at"))
+        .filter(first__gte=lo, first__lt=hi)
+    )
+    return [(r["job_id"], timezone.localtime(r["first"]).date() <= r["job__due_on"]) for r in rows]
+
+
 def firm_savings(pay) -> dict[int, tuple[str, Decimal]]:
     """What each firm saved on the passed pieces of ``pay`` (a PayLine queryset) against making them in
     its own line (``money.firm_saving``): ``{firm id: (firm name, yuan Decimal, not rounded)}``. One
@@ -267,18 +281,8 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
         p=Sum("pieces_passed"), r=Sum("pieces_rejected")
     )
     passed, rejected = verdicts["p"] or 0, verdicts["r"] or 0
-    job_ct = ContentType.objects.get_for_model(Job)
-    first_sent = (
-        FlowEvent.objects.filter(job__in=jobs, content_type=job_ct, to_state=JobState.INSPECTING)
-        .order_by()
-        .values("job_id", "job__due_on")
-        .annotate(first=Min("at"))
-        .filter(first__gte=lo, first__lt=hi)
-    )
-    sent = on_time = 0
-    for row in first_sent:
-        sent += 1
-        on_time += timezone.localtime(row["first"], tz).date() <= row["job__due_on"]
+    sent_rows = first_sent(jobs, lo, hi)
+    sent, on_time = len(sent_rows), sum(ok for _pk, ok in sent_rows)
     pay = PayLine.objects.filter(assignment__job__in=jobs, booked_on__gte=start, booked_on__lte=end)
     wages = pay.aggregate(
         fixed=Sum("amount", filter=Q(worker__employment=Employment.FIXED)),
