@@ -43,6 +43,20 @@ FIRM_MOVES = {
 }
 
 
+def _swap_status(entry, to: str, *, transitions, choices) -> str:
+    """Compare-and-swap the stored status of ``entry`` (a DemandEntry or WorkWish) to ``to`` when
+    ``transitions`` allow the move; returns the status it had. The caller sets ``entry.status`` once
+    the rest of its work has succeeded. Raises IllegalStatusChange (in words, with ``choices``'
+    labels) for a move not allowed, or one someone else made first."""
+    model, current, labels = type(entry), entry.status, dict(choices)
+    if to not in transitions.get(current, frozenset()):
+        raise IllegalStatusChange(current, to, labels)
+    if model.objects.filter(pk=entry.pk, status=current).update(status=to, updated_at=timezone.now()) != 1:
+        fresh = model.objects.filter(pk=entry.pk).values_list("status", flat=True).first()
+        raise IllegalStatusChange(fresh or current, to, labels)
+    return current
+
+
 def _check_fields(fields) -> None:
     unknown = set(fields) - set(DEMAND_FIELDS)
     if unknown:
@@ -132,15 +146,7 @@ def demand_set_status(*, actor, demand: DemandEntry, to: str, note: str = "") ->
     is_firm = scope.is_firm and scope.firm_id == demand.firm_id
     if not (is_admin or (is_firm and (current, to) in FIRM_MOVES)):
         raise PermissionDenied(_("只有本社区的社区管理员可以记录对接结果。"))
-    labels = dict(DemandStatus.choices)
-    if to not in DEMAND_TRANSITIONS.get(current, frozenset()):
-        raise IllegalStatusChange(current, to, labels)
-    changed = DemandEntry.objects.filter(pk=demand.pk, status=current).update(
-        status=to, updated_at=timezone.now()
-    )
-    if changed != 1:
-        fresh = DemandEntry.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
-        raise IllegalStatusChange(fresh or current, to, labels)
+    _swap_status(demand, to, transitions=DEMAND_TRANSITIONS, choices=DemandStatus.choices)
     _event(
         subject=EntrySubject.DEMAND, actor=actor, from_state=current, to_state=to, note=note, demand=demand
     )
@@ -216,14 +222,10 @@ def wish_set_status(
     _check_admin_of(scope, wish.workshop_id)
     if demand is not None and not (scope.is_admin and scope.covers(demand.workshop_id)):
         raise PermissionDenied(_("只有本社区的社区管理员可以操作。"))
-    labels = dict(WishStatus.choices)
     current = wish.status
-    if to == WishStatus.ENROLLED or to not in WISH_TRANSITIONS.get(current, frozenset()):
-        raise IllegalStatusChange(current, to, labels)
-    changed = WorkWish.objects.filter(pk=wish.pk, status=current).update(status=to, updated_at=timezone.now())
-    if changed != 1:
-        fresh = WorkWish.objects.filter(pk=wish.pk).values_list("status", flat=True).first()
-        raise IllegalStatusChange(fresh or current, to, labels)
+    if to == WishStatus.ENROLLED:
+        raise IllegalStatusChange(current, to, dict(WishStatus.choices))
+    _swap_status(wish, to, transitions=WISH_TRANSITIONS, choices=WishStatus.choices)
     _event(
         subject=EntrySubject.WISH,
         actor=actor,
@@ -280,22 +282,15 @@ def wish_enrol(
         raise ValidationError(_("入坊的工坊应与对接的企业需求一致。"), code="workshop_mismatch")
     if employment not in Employment.values:
         raise ValidationError(_("请选择用工类型。"), code="employment")
-    labels = dict(WishStatus.choices)
-    current = wish.status
-    if WishStatus.ENROLLED not in WISH_TRANSITIONS.get(current, frozenset()):
-        raise IllegalStatusChange(current, WishStatus.ENROLLED, labels)
+    current = _swap_status(
+        wish, WishStatus.ENROLLED, transitions=WISH_TRANSITIONS, choices=WishStatus.choices
+    )
     username = str(wish.phone.national_number)
     if Worker.objects.filter(phone=wish.phone).exists():
         raise ValidationError(_("这个手机号已经是坊工了。"), code="already_worker")
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ValidationError(_("这个手机号已有登录账号,请联系管理员处理。"), code="account_exists")
-    changed = WorkWish.objects.filter(pk=wish.pk, status=current).update(
-        status=WishStatus.ENROLLED, updated_at=timezone.now()
-    )
-    if changed != 1:
-        fresh = WorkWish.objects.filter(pk=wish.pk).values_list("status", flat=True).first()
-        raise IllegalStatusChange(fresh or current, WishStatus.ENROLLED, labels)
     user = user_model(username=username, first_name=wish.name[:150])
     user.set_unusable_password()
     worker = Worker(
