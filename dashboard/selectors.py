@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, pinyin
 
-from dispatch import planning, reports
+from dispatch import dates, planning, reports
 from dispatch.models import (
     TO_OFFER,
     Assignment,
@@ -152,10 +152,7 @@ class Period:
         return (self.end - self.start).days + 1
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        tz = timezone.get_current_timezone()
-        lo = timezone.make_aware(dt.datetime.combine(self.start, dt.time.min), tz)
-        hi = timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min), tz)
-        return lo, hi
+        return dates.day_bounds(self.start, self.end)
 
 
 def narrow_jobs(jobs: QuerySet[Job], workshop_id: int | None) -> QuerySet[Job]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from workshop.models import Employment, Worker
 
-from . import money
+from . import dates, money
 from .models import (
     HOLDING_STATES,
     Assignment,
@@ -254,11 +254,10 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     """
     days = (end - start).days + 1
     tz = timezone.get_current_timezone()
-    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
-    hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz)
-    month_lo = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min), tz)
-    month_hi = timezone.make_aware(
-        dt.datetime.combine((today.replace(day=1) + dt.timedelta(days=32)).replace(day=1), dt.time.min), tz
+    lo, hi = dates.day_bounds(start, end)
+    month_lo, month_hi = (
+        dates.local_midnight(dates.month_start(today)),
+        dates.local_midnight(dates.next_month(today)),
     )
     counts = workers.filter(active=True).aggregate(
         fixed=Count("id", filter=Q(employment=Employment.FIXED)),

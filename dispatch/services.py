@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from workshop.models import Pairing, ProductionLine, Worker, WorkPlace, Workshop
 from workshop.roles import firm_for, is_head_of
 
-from . import money, planning
+from . import dates, money, planning
 from .models import (
     ASSIGNMENT_TRANSITIONS,
     DISPATCHING_STATES,
@@ -775,7 +775,7 @@ def pay_period_close(*, workshop: Workshop, month: dt.date) -> PayPeriod:
     """Close ``workshop``'s pay period for the month of ``month`` (结算周期): attach the month's pay lines
     and fix the total (Decimal yuan). Idempotent: a closed period is returned unchanged."""
     first = month.replace(day=1)
-    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    nxt = dates.next_month(first)
     period, _created = PayPeriod.objects.select_for_update().get_or_create(workshop=workshop, month=first)
     if period.closed_at is not None:
         return period

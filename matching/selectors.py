@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from dashboard import rules as dashboard_rules
 from dashboard.rules import ADMIN, FIRM, HEAD, SUPERUSER
-from dispatch import money, planning
+from dispatch import dates, money, planning
 from dispatch.models import (
     HOLDING_STATES,
     Assignment,
@@ -410,7 +410,7 @@ def board_months(workshop: Workshop, *, today: dt.date, months: int = BOARD_MONT
     Four queries whatever the size of the ledger; wages are summed in Python (SQLite sums decimals as
     floats)."""
     first = _month_start(today, months - 1)
-    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    since = dates.local_midnight(first)
 
     def month_of(value) -> dt.date:
         if isinstance(value, dt.datetime):

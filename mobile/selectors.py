@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import money
+from dispatch.dates import local_midnight, month_start, next_month
 from dispatch.models import (
     Assignment,
     AssignmentKind,
@@ -29,18 +30,6 @@ from dispatch.models import (
     WorkReport,
 )
 from workshop.models import Worker
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(first: dt.date) -> dt.date:
-    return (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _worker_assignments(worker: Worker):
@@ -110,7 +99,7 @@ def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayDa
         ).values_list("booked_on", "amount")
     )
     pieces_today = (
-        WorkReport.objects.filter(assignment__worker=worker, at__gte=_local_midnight(today)).aggregate(
+        WorkReport.objects.filter(assignment__worker=worker, at__gte=local_midnight(today)).aggregate(
             n=Sum("pieces")
         )["n"]
         or 0
@@ -240,8 +229,8 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
             Q(pay_line__booked_on__gte=first, pay_line__booked_on__lt=nxt)
             | Q(
                 pay_line__isnull=True,
-                inspection__booked_at__gte=_local_midnight(first),
-                inspection__booked_at__lt=_local_midnight(nxt),
+                inspection__booked_at__gte=local_midnight(first),
+                inspection__booked_at__lt=local_midnight(nxt),
             )
         )
         .select_related("assignment__job", "assignment__job__line__firm", "pay_line")
