@@ -1,4 +1,4 @@
-"""Small helpers shared by the staff pages (dispatch, dashboard, matching): how a refused change is put
+"""Small helpers shared by the pages (dashboard, matching, and the phone pages): how a refused change is put
 into words, and where a form goes back to."""
 
 from __future__ import annotations

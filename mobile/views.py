@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import money
 from dispatch import services as flow
 from dispatch.models import AssignmentState, IllegalTransition
+from dispatch.web import refused_text
 from workshop import services as people
 from workshop.auth import lockout_response
 from workshop.models import Worker, Workshop
@@ -109,12 +110,11 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _refused_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
+    """``dispatch.web.refused_text`` in a worker's words for a move lost to a change of state."""
     if isinstance(exc, IllegalTransition):
         labels = dict(AssignmentState.choices)
         return _("这份活现在是“%(cur)s”,请看下面的最新情况。") % {"cur": labels.get(exc.current, exc.current)}
-    return str(exc) or _("没有权限做这个操作。")
+    return refused_text(exc)
 
 
 def _report_key() -> str:
