@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "mobile",
     "dashboard",
     "matching",
+    "lab",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from django.conf import settings
 
-from dashboard import benchdata, exports
+from dashboard import exports
 from dashboard.models import Export, ExportKind, ExportStatus
+from lab import benchdata
 from tests.dashboard.helpers import settled_job
 from tests.factories import CommunityAdminFactory
 

@@ -211,7 +211,7 @@ def test_the_board_and_home_fit_a_tablet(desk, cast, issue_job):
 def test_an_export_runs_on_the_worker_while_the_page_shows_its_progress(
     desk, celery_worker, settings, tmp_path
 ):
-    from dashboard import benchdata
+    from lab import benchdata
 
     settings.MEDIA_ROOT = tmp_path
     world = benchdata.make_pay_lines(lines=3000, workers=50)

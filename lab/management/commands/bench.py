@@ -27,7 +27,7 @@ from django.utils import timezone
 from config.celery import noop, require_worker, wait_until_idle
 from dispatch import optimiser, services
 from dispatch.models import Assignment, AssignmentState, Job, JobState
-from dispatch.simulation import demo_workshop
+from lab.workload import demo_workshop
 from workshop.models import FirmStaff, ProductionLine
 
 KINDS = ["assembly", "fabric", "packaging"]

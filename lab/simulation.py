@@ -32,11 +32,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from config.celery import require_worker, wait_until_idle
-from workshop.models import FirmStaff, Pairing, ProductionLine, Worker, Workshop
+from dispatch import reports, services, tasks
+from dispatch.models import Assignment, AssignmentState, IllegalTransition, Job, JobState
+from dispatch.planning import PRIOR_PIECES_PER_HOUR
+from workshop.models import FirmStaff, ProductionLine, Worker, Workshop
 
-from . import money, reports, services, tasks
-from .models import Assignment, AssignmentState, IllegalTransition, Job, JobState
-from .planning import PRIOR_PIECES_PER_HOUR
+from .fairness import compare_policies
+from .workload import day_job_specs
 
 
 @dataclass
@@ -55,42 +57,6 @@ class SimResult:
             "invariants": self.invariants,
             "events": self.counters,
         }
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    line: ProductionLine
-    quantity: int
-    rate: Decimal
-    lead_days: int
-
-
-def day_job_specs(lines, workers, speed, rng, *, issue_prob: float, rate_scale: Decimal, load: float = 0.8):
-    """The jobs firms issue on one day: each line with probability ``issue_prob``; quantities sized so
-    the workers are about ``load`` busy (their hours a day × own speed, shared across their skills); rates
-    60–70 % of the line's in-house cost × ``rate_scale``; due in 3–6 days. Shared by ``simulate`` and the
-    fairness comparison, so both see the same kind of work."""
-    by_kind: dict[str, int] = {}
-    for line in lines:
-        by_kind[line.process_kind] = by_kind.get(line.process_kind, 0) + 1
-    specs = []
-    for line in lines:
-        if rng.random() > issue_prob:
-            continue
-        kind = line.process_kind
-        capacity = sum(
-            w.hours_per_week / 6 * PRIOR_PIECES_PER_HOUR[kind] * speed[w.pk] / len(w.skills)
-            for w in workers
-            if w.has_skill(kind)
-        )
-        per_line = capacity * load / by_kind[kind] / issue_prob
-        lead = rng.randint(3, 6)
-        quantity = max(100, int(round(per_line * rng.uniform(0.7, 1.3), -1)))
-        rate = (
-            line.inhouse_cost_per_piece * Decimal(str(round(rng.uniform(0.6, 0.7), 2))) * rate_scale
-        ).quantize(money.RATE_PLACES)
-        specs.append(JobSpec(line, quantity, rate, lead))
-    return specs
 
 
 class Simulation:
@@ -290,15 +256,6 @@ class Simulation:
             jobs=jobs, workers=reports.active_workers([self.workshop.pk]), days=self.days
         )
         invariants = reports.check_invariants(jobs=jobs, expected_report_pieces=self.reported_pieces)
-        from .fairness import compare_policies
-
         figures["fairness"] = compare_policies(self.workshop, days=self.fairness_days, seed=self.seed)
         figures["fairness_days"] = self.fairness_days
         return SimResult(self.days, self.seed, figures, invariants, self.counters)
-
-
-def demo_workshop() -> Workshop:
-    ws = Workshop.objects.filter(name="暖心坊", community="新街社区").first()
-    if ws is None or not Pairing.objects.filter(workshop=ws).exists():
-        raise RuntimeError("The demo workshop is missing: run `python manage.py seed_demo` first.")
-    return ws

@@ -2,7 +2,7 @@
 
 A controlled comparison needs the same jobs, workers, speeds and defect rates for both policies, so it
 runs in memory on the demo workshop's real workers and lines (the real flow is what ``simulate`` drives):
-each day firms issue the day's jobs (``simulation.day_job_specs``), the policy plans all open pieces,
+each day firms issue the day's jobs (``workload.day_job_specs``), the policy plans all open pieces,
 and each worker makes their hours' worth (Sundays off), earliest due first; pieces that pass (each
 worker's own defect rate) earn the job's piece rate. Reported per policy: the Gini coefficient of income
 among active workers, low-income workers' share of wages, and pieces made by their due date.
@@ -14,11 +14,11 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
+from dispatch import money, optimiser
+from dispatch.planning import PRIOR_PIECES_PER_HOUR
 from workshop.models import ProductionLine, Worker, Workshop
 
-from . import money, optimiser
-from .planning import PRIOR_PIECES_PER_HOUR
-from .simulation import day_job_specs
+from .workload import day_job_specs
 
 
 def compare_policies(workshop: Workshop, *, days: int = 90, seed: int = 1) -> dict[str, dict]:

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dispatch.simulation import Simulation, demo_workshop
+from lab.simulation import Simulation
+from lab.workload import demo_workshop
 
 
 class Command(BaseCommand):

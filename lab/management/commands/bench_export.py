@@ -18,8 +18,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard import benchdata, exports
+from dashboard import exports
 from dashboard.models import Export, ExportKind, ExportStatus
+from lab import benchdata
 
 
 def _rss_mib() -> float:
