@@ -1,7 +1,8 @@
 """The dispatch optimiser (人岗相适配): split open jobs among workers as an exact min-cost flow.
 
 Pure functions on plain data, so the same code plans one job in a request, a county's day in a
-benchmark, and both policies of the fairness comparison. ``planning`` builds the inputs from the database.
+benchmark, and both policies of the fairness comparison. ``planning`` builds the inputs from the database;
+both read the speeds in ``priors``.
 
 The network, in units of *standard seconds* of work (a piece of kind k takes ``SECONDS_PER_PIECE[k]``
 at the prior speed, so pieces of different kinds share one worker's time exactly):
@@ -35,10 +36,8 @@ from dataclasses import dataclass, field
 
 from ortools.graph.python import min_cost_flow
 
-from .planning import MIN_SHARE, PRIOR_PIECES_PER_HOUR
+from .priors import MIN_SHARE, SECONDS_PER_PIECE
 
-# Standard seconds per piece by process kind, from the planning priors (pieces an hour; all divide 3600).
-SECONDS_PER_PIECE: dict[str, int] = {str(kind): 3600 // n for kind, n in PRIOR_PIECES_PER_HOUR.items()}
 SCALE = 1000
 TIERS = (0.35, 0.35, 0.30)
 

@@ -13,19 +13,18 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import Count, Q, Sum
 from django.db.models import F as models_F
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop.models import ProcessKind, Worker
+from workshop.models import Worker
 
-# Prior speeds (pieces per hour) by process kind, until the optimiser learns each worker's own speed.
-PRIOR_PIECES_PER_HOUR: dict[str, int] = {
-    ProcessKind.ASSEMBLY: 60,
-    ProcessKind.FABRIC: 30,
-    ProcessKind.PACKAGING: 80,
-    ProcessKind.OTHER: 40,
-}
-MIN_SHARE = 50  # pieces: smaller shares cost more in handling than they save in time
+from . import money, optimiser
+from .models import TO_OFFER, Assignment, AssignmentState, Job, PayLine, WorkReport
+from .priors import MIN_SHARE, PRIOR_PIECES_PER_HOUR, hours_for
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,6 @@ class Share:
     worker_id: int
     pieces: int
     reasons: str
-
-
-def hours_for(pieces: int, kind: str) -> float:
-    """Hours ``pieces`` of ``kind`` take at the prior speed."""
-    return pieces / PRIOR_PIECES_PER_HOUR.get(kind, 40)
 
 
 def capacity_pieces(worker: Worker, kind: str, *, today: dt.date, due_on: dt.date) -> int:
@@ -130,13 +124,6 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     with a Beta(19, 1) prior. Income gap: this year's booked pay against the pro-rata income goal
     (``money.INCOME_GOAL_YUAN``). Rotation: the worker's share of pieces offered in the last 7 days.
     """
-    from django.db.models import Count, Q, Sum
-    from django.db.models.functions import TruncDate
-    from django.utils import timezone
-
-    from . import money, optimiser
-    from .models import Assignment, AssignmentState, PayLine, WorkReport
-
     workers = list(Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True))
     ids = [w.pk for w in workers]
     if not ids:
@@ -224,8 +211,6 @@ def _by_job(plan) -> dict[int, list[Share]]:
 def _optimiser_plan(
     jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]
 ) -> dict[int, list[Share]]:
-    from . import optimiser
-
     needs = [
         optimiser.JobNeed(
             id=job.pk,
@@ -245,10 +230,6 @@ def _optimiser_plan(
 def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
     """What ``workers`` (Worker objects or ids) hold and have not reported yet (offered or accepted):
     ``(pieces by worker id, hours by worker id at the prior speeds)``. One query."""
-    from django.db.models import Sum
-
-    from .models import Assignment, AssignmentState
-
     open_pieces: dict[int, int] = {}
     open_hours: dict[int, float] = {}
     for wid, kind, n in (
@@ -300,8 +281,6 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
     workers' profiles for all the jobs) or ``"first_come"``, the plain rule. Used by ``job_plan_offers``,
     ``workshop_plan_offers`` and the head's editable dispatch page (``plan_shares``), so all show the
     same plan."""
-    from django.conf import settings
-
     refused = refused or {}
     jobs = [job for job in jobs if job.pieces_unassigned > 0]
     if not jobs:
@@ -314,8 +293,6 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
 def refusals(job_ids) -> dict[int, set[int]]:
     """``{job id: worker ids}`` of the workers who declined an offer of the job or let it expire: they
     are not asked for that job again. One query."""
-    from .models import Assignment, AssignmentState
-
     out: dict[int, set[int]] = {}
     for job_id, worker_id in Assignment.objects.filter(
         job_id__in=list(job_ids), state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
@@ -329,7 +306,5 @@ def plan_shares(job, *, today: dt.date) -> list[Share]:
     workshop that still have pieces to offer (``plan_jobs``, as ``workshop_plan_offers`` does), each job
     keeping its own refusals. The head's dispatch page shows these and can edit them before offers go
     out; [] when nothing can be placed."""
-    from .models import TO_OFFER, Job
-
     jobs = [job, *Job.objects.filter(TO_OFFER, workshop_id=job.workshop_id).exclude(pk=job.pk)]
     return plan_jobs(jobs, today=today, refused=refusals(j.pk for j in jobs)).get(job.pk, [])

@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dispatch import money, optimiser
-from dispatch.planning import PRIOR_PIECES_PER_HOUR
+from dispatch.priors import PRIOR_PIECES_PER_HOUR
 from workshop.models import ProductionLine, Worker, Workshop
 
 from .workload import day_job_specs

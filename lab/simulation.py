@@ -34,7 +34,7 @@ from django.utils import timezone
 from config.celery import require_worker, wait_until_idle
 from dispatch import reports, services, tasks
 from dispatch.models import Assignment, AssignmentState, IllegalTransition, Job, JobState
-from dispatch.planning import PRIOR_PIECES_PER_HOUR
+from dispatch.priors import PRIOR_PIECES_PER_HOUR
 from workshop.models import FirmStaff, ProductionLine, Worker, Workshop
 
 from .fairness import compare_policies

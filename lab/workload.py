@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dispatch import money
-from dispatch.planning import PRIOR_PIECES_PER_HOUR
+from dispatch.priors import PRIOR_PIECES_PER_HOUR
 from workshop.models import Pairing, ProductionLine, Workshop
 
 

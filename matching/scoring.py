@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from dispatch.planning import hours_for
+from dispatch.priors import hours_for
 
 POINTS = {"skill": 40, "learn": 15, "time": 25, "time_part": 10, "place": 15, "local": 10, "low_income": 10}
 FULL_WEEK_HOURS = 40  # one person's share of a need is never counted above a full working week
@@ -69,7 +69,7 @@ def hours_per_person(
     *, kind: str, pieces_per_week: int | None, hours_per_week: int | None, people: int | None
 ) -> float:
     """One person's hours a week on a need: its hours (or its pieces at the standard time a piece of its
-    kind takes, ``dispatch.planning.hours_for``) over the people it needs, at most a full week."""
+    kind takes, ``dispatch.priors.hours_for``) over the people it needs, at most a full week."""
     if hours_per_week:
         total = float(hours_per_week)
     elif pieces_per_week:
