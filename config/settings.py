@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "workshop",
+    "notices",
+    "pay",
     "dispatch",
     "mobile",
     "dashboard",
@@ -170,7 +172,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "close-pay-periods": {
         # 01:30 on the 1st of each month, Asia/Shanghai: close the month just ended.
-        "task": "dispatch.tasks.close_pay_periods",
+        "task": "pay.tasks.close_pay_periods",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
     "purge-old-exports": {
@@ -193,7 +195,7 @@ NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
 # Pluggable notification senders: dotted paths of callables taking a Notification.
 NUANXIN_NOTIFICATION_SENDERS = env.list(
-    "NUANXIN_NOTIFICATION_SENDERS", default=["dispatch.notify.console_sender"]
+    "NUANXIN_NOTIFICATION_SENDERS", default=["notices.senders.console_sender"]
 )
 
 # --- Lockout after repeated wrong PINs or passwords (django-axes) ------------------------------------

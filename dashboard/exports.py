@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState, PayLine
+from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState
+from pay.models import PayLine
 from workshop.models import Employment, ProcessKind
 from workshop.validators import mask_id_number
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, pinyin
 
-from dispatch import dates, planning, reports
+from dispatch import planning, reports
 from dispatch.models import (
     TO_OFFER,
     Assignment,
@@ -30,8 +30,9 @@ from dispatch.models import (
     Inspection,
     Job,
     JobState,
-    PayLine,
 )
+from pay.models import PayLine
+from workshop import dates
 from workshop.models import Pairing, PartnerFirm, Worker, Workshop
 
 from .models import Export

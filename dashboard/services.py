@@ -13,19 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
+from dispatch.services.common import check_head
 from workshop.models import Worker
-from workshop.roles import is_head_of
-
-
-def _check_head(actor, job: Job) -> None:
-    if actor is None or not is_head_of(actor, job.workshop_id):
-        raise PermissionDenied(_("只有本工坊坊长可以操作。"))
 
 
 def split_proportionally(total: int, weights: Sequence[int]) -> list[int]:
@@ -72,7 +67,7 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
     if job.state == JobState.ISSUED:
         job = flow.job_accept(actor=actor, job=job, note=note or _("坊长接单并派工"))
     else:
-        _check_head(actor, job)
+        check_head(actor, job)
     job.refresh_from_db(fields=["pieces_assigned", "state"])
     if sum(wanted.values()) > job.pieces_unassigned:
         raise ValidationError(

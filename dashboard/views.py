@@ -32,8 +32,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import reports
 from dispatch import selectors as flow_selectors
 from dispatch import services as flow
-from dispatch.models import DISPATCHING_STATES, IllegalTransition, Inspection, JobState, PayLine
+from dispatch.models import DISPATCHING_STATES, IllegalTransition, Inspection, JobState
 from dispatch.web import redirect_back, refused_text
+from pay.models import PayLine
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind
 

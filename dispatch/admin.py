@@ -1,12 +1,13 @@
 """Admin for the flow's records.
 
 States move only through ``dispatch.services`` (one FlowEvent per move), so the admin never edits a state or
-a counter the services keep, and never adds a job or an assignment. Reports, inspection results, pay,
-pay periods, flow events and notifications are records of what happened: view only.
+a counter the services keep, and never adds a job or an assignment. Reports, inspection results and flow
+events are records of what happened: view only.
 """
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+
+from workshop.admin import ViewOnlyMixin
 
 from .models import (
     Assignment,
@@ -14,24 +15,8 @@ from .models import (
     Inspection,
     InspectionResult,
     Job,
-    Notification,
-    PayLine,
-    PayPeriod,
     WorkReport,
 )
-
-
-class ViewOnlyMixin:
-    """A ledger row: listed and opened, never added, changed or deleted in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)
@@ -166,27 +151,6 @@ class InspectionResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ("assignment__job__title", "assignment__worker__name", "reason")
 
 
-@admin.register(PayPeriod)
-class PayPeriodAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ("workshop", "month", "total_yuan", "closed_at")
-    list_select_related = ("workshop",)
-    list_filter = ("workshop", "month")
-    search_fields = ("workshop__name", "workshop__community")
-
-
-@admin.register(PayLine)
-class PayLineAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ("id", "worker", "job_title", "pieces_passed", "rate", "amount", "booked_on", "period")
-    list_select_related = ("worker", "assignment__job", "period", "period__workshop")
-    list_filter = ("worker__workshop", "booked_on")
-    search_fields = ("worker__name", "assignment__job__title")
-    date_hierarchy = "booked_on"
-
-    @admin.display(description=_("外发单"), ordering="assignment__job__title")
-    def job_title(self, obj: PayLine) -> str:
-        return obj.assignment.job.title
-
-
 @admin.register(FlowEvent)
 class FlowEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "job", "content_type", "object_id", "from_state", "to_state", "actor", "note")
@@ -194,12 +158,3 @@ class FlowEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = ("content_type", "to_state", "job__workshop")
     search_fields = ("job__title", "note")
     date_hierarchy = "at"
-
-
-@admin.register(Notification)
-class NotificationAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "text", "sent_at", "read_at")
-    list_select_related = ("recipient",)
-    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter), ("read_at", admin.EmptyFieldListFilter))
-    search_fields = ("text", "recipient__username")
-    date_hierarchy = "created_at"

@@ -1,4 +1,4 @@
-"""The flow's records: jobs, assignments, work reports, inspections, pay lines, flow events, notifications.
+"""The flow's records: jobs, assignments, work reports, inspections and flow events.
 
 Units: pieces are ``int``; piece rates are ``Decimal`` yuan with 4 places; amounts are ``Decimal`` yuan to
 the fen; dates are Asia/Shanghai. The state machines are the ``TRANSITIONS`` maps below: the services in
@@ -301,70 +301,6 @@ class InspectionResult(models.Model):
         return f"{self.assignment_id}: {self.pieces_passed}/{self.pieces_submitted}"
 
 
-class PayPeriod(models.Model):
-    """A workshop's monthly pay period (结算周期); closing it fixes the lines booked in that month."""
-
-    workshop = models.ForeignKey(
-        Workshop, verbose_name=_("工坊"), on_delete=models.CASCADE, related_name="pay_periods"
-    )
-    month = models.DateField(_("月份"), help_text=_("当月1日"))
-    closed_at = models.DateTimeField(_("关账时间"), null=True, blank=True)
-    total_yuan = models.DecimalField(_("工资合计(元)"), max_digits=14, decimal_places=2, default=0)
-
-    class Meta:
-        verbose_name = _("结算周期")
-        verbose_name_plural = _("结算周期")
-        constraints = [models.UniqueConstraint(fields=["workshop", "month"], name="pay_period_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.workshop} {self.month:%Y-%m}"
-
-
-class PayLine(models.Model):
-    """Pay for the passed pieces of one inspection result (计件工资): pieces × rate, half-up to the fen.
-
-    One line per inspection result (database-unique), so no passed piece is paid twice.
-    """
-
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, related_name="pay_lines"
-    )
-    assignment = models.ForeignKey(
-        Assignment, verbose_name=_("派工"), on_delete=models.PROTECT, related_name="pay_lines"
-    )
-    inspection = models.ForeignKey(
-        Inspection, verbose_name=_("质检"), on_delete=models.PROTECT, related_name="pay_lines"
-    )
-    result = models.OneToOneField(
-        InspectionResult, verbose_name=_("质检结果"), on_delete=models.PROTECT, related_name="pay_line"
-    )
-    pieces_passed = models.PositiveIntegerField(_("合格件数"))
-    rate = models.DecimalField(_("计件单价(元/件)"), max_digits=10, decimal_places=4)
-    amount = models.DecimalField(_("金额(元)"), max_digits=12, decimal_places=2)
-    booked_on = models.DateField(_("入账日期"))
-    period = models.ForeignKey(
-        PayPeriod,
-        verbose_name=_("结算周期"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="lines",
-    )
-
-    class Meta:
-        verbose_name = _("工资明细")
-        verbose_name_plural = _("工资明细")
-        ordering = ["-booked_on", "-id"]
-        indexes = [models.Index(fields=["worker", "booked_on"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(pieces_passed__gt=0), name="payline_pieces_positive"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="payline_amount_nonnegative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.worker} {self.amount}"
-
-
 class FlowEvent(models.Model):
     """One row for every state change (流程记录, 全流程监督): what, from, to, who, when, why."""
 
@@ -394,45 +330,3 @@ class FlowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model}#{self.object_id} {self.from_state}→{self.to_state}"
-
-
-class NotificationKind(models.TextChoices):
-    JOB_ISSUED = "job_issued", _("新外发单")
-    JOB_ACCEPTED = "job_accepted", _("已接单")
-    JOB_DECLINED = "job_declined", _("已拒单")
-    OFFER = "offer", _("新派工")
-    READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
-    INSPECTION = "inspection", _("验收结果")
-    REWORK = "rework", _("返工")
-    PAY_BOOKED = "pay_booked", _("工资入账")
-
-
-class Notification(models.Model):
-    """An in-app inbox message. ``sent_at`` marks delivery through the configured senders (or giving up
-    after ``services.MAX_DELIVERY_ATTEMPTS``); ``sent_via`` lists the senders that delivered it, so a retry
-    goes only through the ones that failed."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    kind = models.CharField(_("类型"), max_length=30, choices=NotificationKind.choices)
-    text = models.CharField(_("内容"), max_length=300)
-    link = models.CharField(_("链接"), max_length=200, blank=True)
-    dedupe_key = models.CharField(_("去重键"), max_length=100, unique=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    sent_via = models.JSONField(_("已发送渠道"), default=list, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text

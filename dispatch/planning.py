@@ -20,10 +20,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pay import money
+from pay.selectors import earned_since
 from workshop.models import Worker
 
-from . import money, optimiser
-from .models import TO_OFFER, Assignment, AssignmentState, Job, PayLine, WorkReport
+from . import optimiser
+from .models import TO_OFFER, Assignment, AssignmentState, Job, WorkReport
 from .priors import MIN_SHARE, PRIOR_PIECES_PER_HOUR, hours_for
 
 
@@ -154,11 +156,7 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
         .annotate(ok=Count("id", filter=Q(done_at__date__lte=models_F("due_on"))), n=Count("id"))
     }
     year_start = today.replace(month=1, day=1)
-    earned = dict(
-        PayLine.objects.filter(worker_id__in=ids, booked_on__gte=year_start)
-        .values_list("worker_id")
-        .annotate(t=Sum("amount"))
-    )
+    earned = earned_since(ids, year_start)
     recent = dict(
         Assignment.objects.filter(
             worker_id__in=ids, offered_at__gte=timezone.now() - dt.timedelta(days=ROTATION_DAYS)

@@ -16,9 +16,11 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from pay import money
+from pay.models import PayLine
+from workshop import dates
 from workshop.models import Employment, Worker
 
-from . import dates, money
 from .models import (
     HOLDING_STATES,
     Assignment,
@@ -27,7 +29,6 @@ from .models import (
     InspectionResult,
     Job,
     JobState,
-    PayLine,
     WorkReport,
 )
 

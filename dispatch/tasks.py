@@ -17,7 +17,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from workshop.models import Pairing, Workshop
+from notices.models import NotificationKind
+from notices.services import notify
+from notices.tasks import redeliver_stalled
+from workshop.models import Pairing
 
 from . import services
 from .models import (
@@ -28,7 +31,6 @@ from .models import (
     Inspection,
     Job,
     JobState,
-    NotificationKind,
 )
 
 logger = logging.getLogger("nuanxin.tasks")
@@ -48,10 +50,10 @@ def on_job_issued(job_id: int) -> str:
     if job is None:
         return "missing"
     if job.workshop.head_id:
-        services.notify(
+        notify(
             recipient=job.workshop.head,
             kind=NotificationKind.JOB_ISSUED,
-            text=f"{job.line.firm.name} 新外发单:{job.title} {job.quantity} 件",
+            params={"f": job.line.firm.name, "t": job.title, "n": job.quantity},
             link=f"/dashboard/jobs/{job.pk}/",
             dedupe_key=f"issued:{job.pk}",
         )
@@ -139,12 +141,6 @@ def book_inspection(inspection_id: int) -> str:
     return "booked"
 
 
-@shared_task(**RETRY)
-def deliver_notification(notification_id: int) -> bool:
-    """Send one inbox notification through the configured senders, once."""
-    return services.notification_deliver(notification=notification_id)
-
-
 STALL_GRACE = dt.timedelta(minutes=2)
 
 
@@ -154,8 +150,6 @@ def sweep_stalled_flow() -> dict[str, int]:
     issued jobs not yet handled, finished jobs not yet sent for inspection, inspections not yet booked,
     notifications not yet delivered. Every task it sends is idempotent, so sending one twice is harmless.
     Returns how many of each it sent."""
-    from .models import Notification
-
     before = timezone.now() - STALL_GRACE
     sent = {"issued": 0, "finished": 0, "inspections": 0, "notifications": 0}
     for pk in Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).values_list("pk", flat=True):
@@ -170,21 +164,5 @@ def sweep_stalled_flow() -> dict[str, int]:
     for pk in Inspection.objects.filter(booked_at__isnull=True, at__lte=before).values_list("pk", flat=True):
         book_inspection.delay(pk)
         sent["inspections"] += 1
-    for pk in Notification.objects.filter(sent_at__isnull=True, created_at__lte=before).values_list(
-        "pk", flat=True
-    ):
-        deliver_notification.delay(pk)
-        sent["notifications"] += 1
+    sent["notifications"] = redeliver_stalled(before)
     return sent
-
-
-@shared_task(**RETRY)
-def close_pay_periods(month: str | None = None) -> int:
-    """Close every workshop's pay period for ``month`` (ISO date in the month; default: last month)."""
-    if month:
-        first = dt.date.fromisoformat(month).replace(day=1)
-    else:
-        first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    for workshop in Workshop.objects.all():
-        services.pay_period_close(workshop=workshop, month=first)
-    return Workshop.objects.count()

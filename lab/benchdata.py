@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from dispatch import money
 from dispatch.models import (
     Assignment,
     AssignmentState,
@@ -27,10 +26,10 @@ from dispatch.models import (
     InspectionResult,
     Job,
     JobState,
-    PayLine,
-    PayPeriod,
     WorkReport,
 )
+from pay import money
+from pay.models import PayLine, PayPeriod
 from workshop.models import Employment, Pairing, PartnerFirm, ProcessKind, ProductionLine, Worker, Workshop
 
 # Text that a spreadsheet would run as a formula if written as is: the export must escape it.

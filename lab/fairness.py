@@ -14,8 +14,9 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
-from dispatch import money, optimiser
+from dispatch import optimiser
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
+from pay import money
 from workshop.models import ProductionLine, Worker, Workshop
 
 from .workload import day_job_specs

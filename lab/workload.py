@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dispatch import money
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
+from pay import money
 from workshop.models import Pairing, ProductionLine, Workshop
 
 

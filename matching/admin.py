@@ -3,7 +3,7 @@ through ``matching.services``, so the admin never edits a status or an event).""
 
 from django.contrib import admin
 
-from dispatch.admin import ViewOnlyMixin
+from workshop.admin import ViewOnlyMixin
 
 from .models import DemandEntry, EntryEvent, ImportBatch, WishRecord
 

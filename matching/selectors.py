@@ -29,15 +29,17 @@ from django.utils.translation import gettext as _
 
 from dashboard import rules as dashboard_rules
 from dashboard.rules import ADMIN, FIRM, HEAD, SUPERUSER
-from dispatch import dates, money, planning
+from dispatch import planning
 from dispatch.models import (
     HOLDING_STATES,
     Assignment,
     AssignmentKind,
     InspectionResult,
-    PayLine,
     WorkReport,
 )
+from pay import money
+from pay.models import PayLine
+from workshop import dates
 from workshop.models import (
     PartnerFirm,
     Worker,

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch import money
 from dispatch.web import redirect_back, refused_text
+from pay import money
 from workshop.models import ProcessKind, WishStatus
 
 from . import forms, imports, selectors, services

@@ -18,17 +18,16 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import money
-from dispatch.dates import local_midnight, month_start, next_month
 from dispatch.models import (
     Assignment,
     AssignmentKind,
     AssignmentState,
     InspectionResult,
-    Notification,
-    PayLine,
     WorkReport,
 )
+from pay import money
+from pay.models import PayLine
+from workshop.dates import local_midnight, month_start, next_month
 from workshop.models import Worker
 
 
@@ -262,24 +261,3 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     by_month.setdefault(month_start(today), [])
     months = [(m, money.yuan_sum(by_month[m])) for m in sorted(by_month, reverse=True)]
     return MonthEarnings(first, list(rows.values()), pending, months, is_current)
-
-
-# --- Inbox (消息) ----------------------------------------------------------------------------------------
-
-
-def inbox_for_user(user, *, limit: int = 50) -> list[Notification]:
-    """``user``'s newest inbox notifications, read and unread."""
-    return list(Notification.objects.filter(recipient=user)[:limit])
-
-
-def unread_count(user) -> int:
-    """How many of ``user``'s notifications are unread."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def notification_link(user, pk: int) -> str:
-    """Where notification ``pk`` of ``user`` points; ``Http404`` when it is not ``user``'s."""
-    link = Notification.objects.filter(recipient=user, pk=pk).values_list("link", flat=True).first()
-    if link is None:
-        raise Http404(_("没有这条消息。"))
-    return link

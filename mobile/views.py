@@ -29,10 +29,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch import money
 from dispatch import services as flow
 from dispatch.models import AssignmentState, IllegalTransition
 from dispatch.web import refused_text
+from notices import selectors as inbox_reads
+from notices import services as notices
+from pay import money
 from workshop import services as people
 from workshop.auth import lockout_response
 from workshop.models import Worker, Workshop
@@ -74,7 +76,7 @@ def worker_required(view):
 
 def _page(request: HttpRequest, worker: Worker, template: str, context: dict, tab: str = ""):
     """Render a signed-in page: every one shows the unread count (one query)."""
-    context = {"worker": worker, "unread": selectors.unread_count(request.user), "tab": tab, **context}
+    context = {"worker": worker, "unread": inbox_reads.unread_count(request.user), "tab": tab, **context}
     return render(request, template, context)
 
 
@@ -308,7 +310,7 @@ def earnings(request: HttpRequest, worker: Worker, year: int | None = None, mont
 
 @worker_required
 def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
-    notes = selectors.inbox_for_user(request.user)
+    notes = inbox_reads.inbox_for_user(request.user)
     return _page(request, worker, "mobile/inbox.html", {"notes": notes}, tab="inbox")
 
 
@@ -316,8 +318,8 @@ def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
 @worker_required
 def inbox_open(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
     """Mark one message read and go where it points (a page of ours under /m/ only)."""
-    link = selectors.notification_link(request.user, pk)
-    flow.notifications_mark_read(user=request.user, notification_id=pk)
+    link = inbox_reads.notification_link(request.user, pk)
+    notices.notifications_mark_read(user=request.user, notification_id=pk)
     if link.startswith("/m/") and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
         return redirect(link)
     return redirect("mobile:inbox")
@@ -326,7 +328,7 @@ def inbox_open(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
 @require_POST
 @worker_required
 def inbox_read_all(request: HttpRequest, worker: Worker) -> HttpResponse:
-    n = flow.notifications_mark_read(user=request.user)
+    n = notices.notifications_mark_read(user=request.user)
     messages.success(request, _("%(n)d 条消息标为已读。") % {"n": n})
     return redirect("mobile:inbox")
 

@@ -18,6 +18,20 @@ from .models import (
     WorkWish,
 )
 
+
+class ViewOnlyMixin:
+    """A ledger row: listed and opened, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 admin.site.site_header = "暖心坊 · Nuanxin 管理"
 admin.site.site_title = "暖心坊 · Nuanxin"
 admin.site.index_title = _("数据管理")

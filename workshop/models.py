@@ -318,3 +318,22 @@ class WorkWish(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class Preference(models.Model):
+    """One user's preferences. ``language``: the language their pages open in and their messages are
+    sent in (a code of ``settings.LANGUAGES``); set by the language switch."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(
+        _("语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("用户偏好")
+        verbose_name_plural = _("用户偏好")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -193,7 +193,7 @@ def test_the_bench_command_reports_time_and_memory_and_cleans_up(settings):
 
     from django.core.management import call_command
 
-    from dispatch.models import PayLine
+    from pay.models import PayLine
     from workshop.models import Workshop
 
     out = io.StringIO()

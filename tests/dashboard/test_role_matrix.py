@@ -18,9 +18,9 @@ from dispatch.models import (
     Inspection,
     InspectionResult,
     Job,
-    Notification,
-    PayLine,
 )
+from notices.models import Notification
+from pay.models import PayLine
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job
 from workshop.models import Worker

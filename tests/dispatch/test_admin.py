@@ -17,11 +17,11 @@ from dispatch.models import (
     InspectionResult,
     Job,
     JobState,
-    Notification,
-    PayLine,
-    PayPeriod,
     WorkReport,
 )
+from notices.models import Notification
+from pay import services as pay_services
+from pay.models import PayLine, PayPeriod
 from tests.factories import CommunityAdminFactory, UserFactory
 from workshop.models import CommunityAdmin, FirmStaff, Pairing, PartnerFirm, ProductionLine, Worker, Workshop
 
@@ -83,7 +83,7 @@ def changelist_queries(client) -> dict[str, int]:
 def test_every_changelist_renders_and_does_not_grow_with_rows(client, cast, issue_job, root):
     settled_job(cast, issue_job)
     CommunityAdminFactory()
-    services.pay_period_close(workshop=cast.ws, month=PayLine.objects.first().booked_on)
+    pay_services.pay_period_close(workshop=cast.ws, month=PayLine.objects.first().booked_on)
     client.force_login(root)
     few = changelist_queries(client)
     settled_job(cast, issue_job)
@@ -95,7 +95,7 @@ def test_every_changelist_renders_and_does_not_grow_with_rows(client, cast, issu
 def test_every_change_page_renders(client, cast, issue_job, root):
     settled_job(cast, issue_job)
     CommunityAdminFactory()
-    services.pay_period_close(workshop=cast.ws, month=PayLine.objects.first().booked_on)
+    pay_services.pay_period_close(workshop=cast.ws, month=PayLine.objects.first().booked_on)
     client.force_login(root)
     for model in MODELS:
         obj = model.objects.first()

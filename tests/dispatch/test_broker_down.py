@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from dispatch import services, tasks
-from dispatch.models import Job, Notification
+from dispatch import tasks
+from dispatch.models import Job
+from notices import tasks as notices_tasks
+from notices.models import Notification
+from notices.services import notify
 
 
 @pytest.fixture
@@ -22,18 +25,18 @@ def broker_down(monkeypatch):
     for name in (
         "on_job_issued",
         "plan_job_offers",
-        "deliver_notification",
         "finish_job_if_done",
         "book_inspection",
     ):
         monkeypatch.setattr(getattr(tasks, name), "delay", refuse)
+    monkeypatch.setattr(notices_tasks.deliver_notification, "delay", refuse)
 
 
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
     for name in ("on_job_issued", "finish_job_if_done", "book_inspection", "deliver_notification"):
-        task = getattr(tasks, name)
+        task = getattr(notices_tasks if name == "deliver_notification" else tasks, name)
         monkeypatch.setattr(task, "delay", lambda *a, _n=name: calls.append((_n, a)))
     return calls
 
@@ -53,7 +56,9 @@ def test_a_job_issued_while_the_broker_is_down_is_kept_without_an_error(
 def test_the_sweep_sends_what_was_never_queued(cast, issue_job, sent):
     job = issue_job(quantity=200)
     Job.objects.filter(pk=job.pk).update(issued_at=timezone.now() - dt.timedelta(minutes=5))
-    note = services.notify(recipient=cast.head, kind="job_issued", text="x", dedupe_key="sweep-test")
+    note = notify(
+        recipient=cast.head, kind="job_issued", params={"f": "x", "t": "x", "n": 1}, dedupe_key="sweep-test"
+    )
     Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
 
     result = tasks.sweep_stalled_flow.run()

@@ -18,9 +18,11 @@ from dispatch.models import (
     Inspection,
     Job,
     JobState,
-    Notification,
-    PayLine,
 )
+from notices import delivery
+from notices.models import Notification
+from notices.services import notify as notify_service
+from pay.models import PayLine
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -114,12 +116,12 @@ def test_messages_made_by_the_worker_go_out_without_a_task_of_their_own(
     assert notes.count() == 2 + len(offers) and not notes.filter(sent_at__isnull=True).exists()
     # The head's notice and the offers were made by tasks and sent by them; only the firm's notice of the
     # head's acceptance (made in the bench/request process) needed a delivery task.
-    assert published_names.count("dispatch.tasks.deliver_notification") == 1
+    assert published_names.count("notices.tasks.deliver_notification") == 1
     assert published_names.count("dispatch.tasks.plan_job_offers") == 1
 
 
 def test_a_failing_channel_is_retried_alone_and_given_up_after_three_tries(cast, monkeypatch, caplog):
-    from dispatch import notify
+    from notices import senders as notify
 
     inbox_got, sms_down = [], [True]
 
@@ -131,24 +133,28 @@ def test_a_failing_channel_is_retried_alone_and_given_up_after_three_tries(cast,
             raise ConnectionError("SMS gateway down")
 
     monkeypatch.setattr(notify, "senders", lambda: [inbox, sms])
-    note = services.notify(recipient=cast.head, kind="job_issued", text="x", dedupe_key="fail-test")
+    note = notify_service(
+        recipient=cast.head, kind="job_issued", params={"f": "x", "t": "x", "n": 1}, dedupe_key="fail-test"
+    )
 
-    assert services.notification_deliver(notification=note.pk) is False
+    assert delivery.notification_deliver(notification=note.pk) is False
     note.refresh_from_db()
     assert note.sent_at is None and note.attempts == 1  # unclaimed: the sweep tries again...
     sms_down[0] = False
-    assert services.notification_deliver(notification=note.pk) is True
+    assert delivery.notification_deliver(notification=note.pk) is True
     note.refresh_from_db()
     assert note.sent_at is not None and len(note.sent_via) == 2
     assert inbox_got == [note.pk]  # ...through the failed channel only
 
     sms_down[0] = True
-    other = services.notify(recipient=cast.head, kind="job_issued", text="y", dedupe_key="fail-test-2")
-    for _ in range(services.MAX_DELIVERY_ATTEMPTS):
-        services.notification_deliver(notification=other.pk)
+    other = notify_service(
+        recipient=cast.head, kind="job_issued", params={"f": "x", "t": "x", "n": 1}, dedupe_key="fail-test-2"
+    )
+    for _ in range(delivery.MAX_DELIVERY_ATTEMPTS):
+        delivery.notification_deliver(notification=other.pk)
     other.refresh_from_db()
-    assert other.sent_at is not None and other.attempts == services.MAX_DELIVERY_ATTEMPTS  # given up
-    assert services.notification_deliver(notification=other.pk) is False
+    assert other.sent_at is not None and other.attempts == delivery.MAX_DELIVERY_ATTEMPTS  # given up
+    assert delivery.notification_deliver(notification=other.pk) is False
     assert inbox_got.count(other.pk) == 1
     assert f"gave up sending notification {other.pk}" in caplog.text
 

@@ -25,6 +25,7 @@ from dispatch.models import (
     JobState,
     WorkReport,
 )
+from dispatch.services import common
 
 
 @pytest.fixture(autouse=True)
@@ -248,7 +249,7 @@ def test_a_job_lock_does_not_hold_up_other_jobs_of_the_same_firm_and_workshop(
 
     def hold_busy_job():
         with transaction.atomic():
-            services._lock_job(busy.pk)
+            common.lock_job(busy.pk)
             busy_locked.set()
             time.sleep(1.5)
         return "done"

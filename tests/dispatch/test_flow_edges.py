@@ -17,9 +17,12 @@ from dispatch.models import (
     AssignmentState,
     Job,
     JobState,
-    Notification,
 )
 from dispatch.services import ResultInput
+from notices import delivery
+from notices import tasks as notices_tasks
+from notices.models import Notification
+from notices.services import notify as notify_service
 from tests.dispatch.test_concurrency import _errors, race
 
 
@@ -227,7 +230,7 @@ def test_the_heads_partial_dispatch_and_the_system_plan_after_it_share_the_job(
 def test_a_channel_that_always_fails_does_not_resend_the_message_on_the_others_forever(cast, monkeypatch):
     """A number that can never be reached: the sweep retries that channel alone, a few times, and the
     working channel gets the message once."""
-    from dispatch import notify
+    from notices import senders as notify
 
     reached: list[int] = []
     tried: list[int] = []
@@ -240,19 +243,24 @@ def test_a_channel_that_always_fails_does_not_resend_the_message_on_the_others_f
         raise ValueError("no such number")  # fails the same way every time
 
     monkeypatch.setattr(notify, "senders", lambda: [inbox, sms])
-    note = services.notify(recipient=cast.alice.user, kind="offer", text="新派工", dedupe_key="forever")
+    note = notify_service(
+        recipient=cast.alice.user,
+        kind="offer",
+        params={"t": "新派工", "n": 1, "r": "0.1"},
+        dedupe_key="forever",
+    )
     Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     resent: list[int] = []
-    monkeypatch.setattr(tasks.deliver_notification, "delay", lambda pk: resent.append(pk))
+    monkeypatch.setattr(notices_tasks.deliver_notification, "delay", lambda pk: resent.append(pk))
 
     for _sweep in range(6):  # an hour of sweeps
         resent.clear()
         tasks.sweep_stalled_flow.run()
         for pk in resent:
-            tasks.deliver_notification.run(pk)
+            notices_tasks.deliver_notification.run(pk)
 
     assert reached == [note.pk], f"the same message reached the inbox channel {len(reached)} times"
-    assert len(tried) == services.MAX_DELIVERY_ATTEMPTS
+    assert len(tried) == delivery.MAX_DELIVERY_ATTEMPTS
     note.refresh_from_db()
     assert note.sent_at is not None  # given up: it stays in the inbox
 

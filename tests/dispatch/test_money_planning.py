@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dispatch import money, planning
+from dispatch import planning
 from dispatch.planning import capacity_pieces, plan_split
+from pay import money
 from workshop.models import ProcessKind, Worker
 
 TODAY = dt.date(2025, 3, 3)

@@ -26,12 +26,12 @@ from dispatch.models import (
     Inspection,
     Job,
     JobState,
-    Notification,
-    NotificationKind,
-    PayLine,
     WorkReport,
 )
 from dispatch.services import ResultInput
+from notices.models import Notification, NotificationKind
+from pay import services as pay_services
+from pay.models import PayLine
 from workshop.models import ProcessKind, WorkPlace
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def _key() -> str:
 
 
 def enqueued(callbacks) -> list[tuple[str, tuple]]:
-    """(task name, args) for each task queued after commit (``services._enqueue``)."""
+    """(task name, args) for each task queued after commit (``followups.later``, ``notices.notify``)."""
     return [(c.task.name, c.args) for c in callbacks]
 
 
@@ -237,7 +237,7 @@ def test_offering_holds_the_pieces_and_writes_the_offered_event(
     assert before + dt.timedelta(hours=24) <= offer.expires_at <= timezone.now() + dt.timedelta(hours=24)
     assert events_of(offer) == [("", AssignmentState.OFFERED, cast.head.pk)]
     assert Notification.objects.filter(recipient=cast.alice.user, kind=NotificationKind.OFFER).count() == 1
-    assert [name for name, _ in enqueued(callbacks)] == ["dispatch.tasks.deliver_notification"]
+    assert [name for name, _ in enqueued(callbacks)] == ["notices.tasks.deliver_notification"]
 
 
 def test_an_offer_to_a_home_worker_is_delivered_to_the_door(cast, issue_job):
@@ -942,7 +942,7 @@ def test_closing_a_pay_period_attaches_the_months_lines_and_fixes_the_total(cast
     last_month = today.replace(day=1) - dt.timedelta(days=1)
     PayLine.objects.filter(pk=bob_line.pk).update(booked_on=last_month)
 
-    period = services.pay_period_close(workshop=cast.ws, month=today)
+    period = pay_services.pay_period_close(workshop=cast.ws, month=today)
 
     alice_line.refresh_from_db()
     bob_line.refresh_from_db()
@@ -956,11 +956,11 @@ def test_closing_a_pay_period_attaches_the_months_lines_and_fixes_the_total(cast
 def test_closing_a_pay_period_twice_changes_nothing(cast, issue_job):
     _settled_job_with_pay(cast, issue_job)
     today = timezone.localdate()
-    period = services.pay_period_close(workshop=cast.ws, month=today)
+    period = pay_services.pay_period_close(workshop=cast.ws, month=today)
     closed = set(PayLine.objects.values_list("pk", flat=True))
     _settled_job_with_pay(cast, issue_job)  # booked in the same month, after the close
 
-    again = services.pay_period_close(workshop=cast.ws, month=today.replace(day=15))
+    again = pay_services.pay_period_close(workshop=cast.ws, month=today.replace(day=15))
 
     assert again.pk == period.pk
     assert (again.total_yuan, again.closed_at) == (period.total_yuan, period.closed_at)

@@ -28,7 +28,7 @@ from dispatch.models import (
     WorkReport,
     check_transition,
 )
-from dispatch.services import ResultInput
+from dispatch.services import ResultInput, common
 from tests.conftest import tomorrow
 
 
@@ -102,7 +102,7 @@ def test_a_move_lost_to_a_concurrent_writer_is_illegal_and_writes_no_event(cast,
     events = FlowEvent.objects.count()
 
     with pytest.raises(IllegalTransition) as exc:
-        services._move(job, JobState.ACCEPTED, job=job, actor=cast.head)
+        common.move(job, JobState.ACCEPTED, job=job, actor=cast.head)
 
     assert exc.value.current == JobState.DECLINED
     assert Job.objects.get(pk=job.pk).state == JobState.DECLINED

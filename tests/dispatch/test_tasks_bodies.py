@@ -19,12 +19,12 @@ from dispatch.models import (
     FlowEvent,
     Job,
     JobState,
-    Notification,
-    NotificationKind,
-    PayLine,
-    PayPeriod,
 )
 from dispatch.services import ResultInput
+from notices import tasks as notices_tasks
+from notices.models import Notification, NotificationKind
+from pay import tasks as pay_tasks
+from pay.models import PayLine, PayPeriod
 from tests.conftest import tomorrow
 from workshop.models import Workshop
 
@@ -270,8 +270,8 @@ def test_deliver_notification_sends_once(cast, issue_job):
     tasks.on_job_issued.run(job.pk)
     note = Notification.objects.get(kind=NotificationKind.JOB_ISSUED)
 
-    assert tasks.deliver_notification.run(note.pk) is True
-    assert tasks.deliver_notification.run(note.pk) is False
+    assert notices_tasks.deliver_notification.run(note.pk) is True
+    assert notices_tasks.deliver_notification.run(note.pk) is False
 
     note.refresh_from_db()
     assert note.sent_at is not None
@@ -282,9 +282,9 @@ def test_close_pay_periods_closes_every_workshop_once(cast, issue_job):
     tasks.book_inspection.run(inspection.pk)
     month = timezone.localdate().isoformat()
 
-    assert tasks.close_pay_periods.run(month) == Workshop.objects.count()
+    assert pay_tasks.close_pay_periods.run(month) == Workshop.objects.count()
     period = PayPeriod.objects.get(workshop=cast.ws)
-    assert tasks.close_pay_periods.run(month) == Workshop.objects.count()
+    assert pay_tasks.close_pay_periods.run(month) == Workshop.objects.count()
 
     assert PayPeriod.objects.filter(workshop=cast.ws).count() == 1
     assert PayPeriod.objects.get(workshop=cast.ws).closed_at == period.closed_at

@@ -11,9 +11,11 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from dispatch import money, services
-from dispatch.models import HOLDING_STATES, Assignment, InspectionResult, PayLine, WorkReport
+from dispatch import services
+from dispatch.models import HOLDING_STATES, Assignment, InspectionResult, WorkReport
 from matching.models import DemandStatus
+from pay import money
+from pay.models import PayLine
 from tests.conftest import tomorrow
 from tests.factories import PairingFactory
 from tests.matching.conftest import DemandFactory, WishFactory, low_income_wish

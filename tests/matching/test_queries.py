@@ -16,9 +16,9 @@ from dispatch.models import (
     InspectionResult,
     Job,
     JobState,
-    PayLine,
     WorkReport,
 )
+from pay.models import PayLine
 from tests.factories import WorkerFactory
 from tests.matching.conftest import DemandFactory, WishFactory, low_income_wish
 

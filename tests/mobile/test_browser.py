@@ -15,7 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from dispatch.models import Assignment, AssignmentState, PayLine, WorkReport
+from dispatch.models import Assignment, AssignmentState, WorkReport
+from pay.models import PayLine
 from tests.conftest import _context
 from tests.mobile.conftest import PIN, accepted_job, in_hand, inspect_and_book, offer, report, sample_photo
 from tests.mobile.rules import Sizes, check_page

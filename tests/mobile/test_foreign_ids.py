@@ -10,7 +10,9 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from dispatch.models import Assignment, FlowEvent, Job, Notification, PayLine, WorkReport
+from dispatch.models import Assignment, FlowEvent, Job, WorkReport
+from notices.models import Notification
+from pay.models import PayLine
 from tests.mobile.conftest import accepted_job, in_hand, inspect_and_book, offer, report
 
 

@@ -14,8 +14,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone, translation
 
-from dispatch import services
-from dispatch.models import Assignment, AssignmentState, Job, Notification, PayLine, WorkReport
+from dispatch.models import Assignment, AssignmentState, Job, WorkReport
+from notices.models import Notification
+from notices.services import notify
+from pay.models import PayLine
 from tests.mobile.conftest import accepted_job, in_hand, inspect_and_book, offer, report
 
 
@@ -327,7 +329,13 @@ def _many(cast, issue_job, n: int) -> None:
             offer(job2, cast.alice, 10)
     assert Assignment.objects.filter(worker=cast.alice).count() == n
     for i in range(n):
-        services.notify(recipient=cast.alice.user, kind="offer", text=f"n{i}", link="/m/", dedupe_key=f"t{i}")
+        notify(
+            recipient=cast.alice.user,
+            kind="offer",
+            params={"t": f"n{i}", "n": 1, "r": "0.1"},
+            link="/m/",
+            dedupe_key=f"t{i}",
+        )
 
 
 # session, user, worker; the page's reads (Today: open or uninspected assignments, this month's pay
@@ -397,8 +405,12 @@ def test_mark_all_read(client, cast, issue_job):
 
 
 def test_a_message_pointing_elsewhere_stays_in_the_inbox(client, cast):
-    note = services.notify(
-        recipient=cast.alice.user, kind="offer", text="x", link="https://evil.example/", dedupe_key="evil"
+    note = notify(
+        recipient=cast.alice.user,
+        kind="offer",
+        params={"t": "x", "n": 1, "r": "0.1"},
+        link="https://evil.example/",
+        dedupe_key="evil",
     )
     client.force_login(cast.alice.user)
     assert client.post(f"/m/inbox/{note.pk}/")["Location"] == "/m/inbox/"
@@ -437,7 +449,7 @@ def test_the_inbox_tells_of_offer_inspection_rework_and_pay(client, cast, issue_
     kinds = {n.kind for n in notes}
     assert kinds == {"offer", "inspection", "rework", "pay_booked"}
     inspection = next(n for n in notes if n.kind == "inspection")
-    assert inspection.text == "布袋缝边 验收:合格 90 件,不合格 10 件。线头太长"
+    assert inspection.text_in("zh-hans") == "布袋缝边 验收:合格 90 件,不合格 10 件。线头太长"
     assert inspection.link == f"/m/a/{a.pk}/"
 
 

@@ -1,0 +1,61 @@
+"""The flow's writes, one function per step (企业分发 → 工坊接单 → 坊工做单 → 送检企业 → 结算), split by the
+thing they move: ``jobs`` (issue, accept, decline, cancel, complete, send for inspection, settle),
+``assignments`` (offers and plans, the worker's answer, expiry, reports) and ``inspections`` (the firm's
+verdict and its booking); ``common`` holds the state move, its flow event, the locks and the actor checks.
+
+Every service runs in ``transaction.atomic``; moves a state only through the model's transitions map with
+a compare-and-swap update (or under ``select_for_update``), so two concurrent moves cannot both win; writes
+its ``FlowEvent`` in the same transaction; and queues Celery work only after commit
+(``dispatch.followups.later``). Messages go through ``notices.services.notify``; pay lines through
+``pay.services.pay_line_book``.
+
+Lock order, to avoid deadlocks: the job row first, then its assignments.
+
+Errors: ``IllegalTransition`` (a move the state machine refuses, or lost to a concurrent move),
+``django.core.exceptions.ValidationError`` (bad input, in the user's language), ``PermissionDenied`` (wrong
+actor; ``actor=None`` is the system, allowed only where a service says so).
+"""
+
+from .assignments import (
+    assignment_accept,
+    assignment_decline,
+    assignment_expire,
+    assignment_offer,
+    job_plan_offers,
+    work_report,
+    workshop_plan_offers,
+)
+from .inspections import ResultInput, inspection_book, job_inspect
+from .jobs import (
+    MAX_JOB_PIECES,
+    job_accept,
+    job_cancel,
+    job_complete,
+    job_decline,
+    job_issue,
+    job_send_for_inspection,
+    job_settle,
+    job_submit_for_inspection,
+)
+
+__all__ = [
+    "MAX_JOB_PIECES",
+    "ResultInput",
+    "assignment_accept",
+    "assignment_decline",
+    "assignment_expire",
+    "assignment_offer",
+    "inspection_book",
+    "job_accept",
+    "job_cancel",
+    "job_complete",
+    "job_decline",
+    "job_inspect",
+    "job_issue",
+    "job_plan_offers",
+    "job_send_for_inspection",
+    "job_settle",
+    "job_submit_for_inspection",
+    "work_report",
+    "workshop_plan_offers",
+]

@@ -1,0 +1,237 @@
+"""The assignments' moves: offers to workers (派工, planned or the head's), the worker's answer, an offer
+expiring, and the worker's reports (报工) that finish a share.
+
+Each service runs in ``transaction.atomic`` and locks the job row, then the assignment row
+(``common.lock_assignment``): the module's lock order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.models import NotificationKind
+from notices.services import notify
+from workshop.models import Worker, WorkPlace, Workshop
+from workshop.roles import is_head_of
+
+from .. import followups, planning
+from ..models import (
+    DISPATCHING_STATES,
+    TO_OFFER,
+    Assignment,
+    AssignmentState,
+    DeliveryMode,
+    IllegalTransition,
+    Job,
+    JobState,
+    WorkReport,
+)
+from .common import check_worker, event, lock_assignment, lock_job, move, positive_int
+from .jobs import job_work_done
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def assignment_offer(
+    *, job: Job, worker: Worker, pieces: int, reasons: str = "", actor=None, due_on: dt.date | None = None
+) -> Assignment:
+    """Offer ``pieces`` (int > 0) of ``job`` to ``worker`` (派工), expiring after the offer TTL.
+
+    The job's ``pieces_assigned`` grows by a conditional update that the database also bounds by the
+    quantity, so concurrent offers can never assign more than the job holds. Raises ValidationError when
+    fewer pieces remain, IllegalTransition when the job is not accepted or in progress.
+    """
+    return offer(lock_job(job), worker, pieces, reasons=reasons, actor=actor, due_on=due_on)
+
+
+def offer(
+    job: Job, worker: Worker, pieces: int, *, reasons: str = "", actor=None, due_on: dt.date | None = None
+) -> Assignment:
+    """``assignment_offer`` on a job row the caller has locked, inside the caller's transaction."""
+    pieces = positive_int(pieces, "pieces")
+    if job.state not in DISPATCHING_STATES:
+        raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
+    if worker.workshop_id != job.workshop_id or not worker.active:
+        raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
+    grown = Job.objects.filter(pk=job.pk, pieces_assigned__lte=F("quantity") - pieces).update(
+        pieces_assigned=F("pieces_assigned") + pieces
+    )
+    if grown != 1:
+        job.refresh_from_db(fields=["pieces_assigned"])
+        raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": job.pieces_unassigned})
+    job.pieces_assigned += pieces
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        job=job,
+        worker=worker,
+        pieces=pieces,
+        due_on=due_on or job.due_on,
+        delivery=DeliveryMode.HOME if worker.work_place == WorkPlace.HOME else DeliveryMode.PICKUP,
+        reasons=reasons[:200],
+        expires_at=now + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS),
+    )
+    event(assignment, job=job, from_state="", to_state=AssignmentState.OFFERED, actor=actor, note=reasons)
+    notify(
+        recipient=worker.user,
+        kind=NotificationKind.OFFER,
+        params={"t": job.title, "n": pieces, "r": str(job.piece_rate)},
+        link=f"/m/a/{assignment.pk}/",
+        dedupe_key=f"offer:{assignment.pk}",
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
+    """The worker takes an offer. The job moves to in_progress with its first accepted share.
+
+    Raises PermissionDenied (not her offer), IllegalTransition (not offered any more), ValidationError
+    (the offer has expired).
+    """
+    job, assignment = lock_assignment(assignment)
+    check_worker(actor, assignment)
+    if (
+        assignment.state == AssignmentState.OFFERED
+        and assignment.expires_at
+        and assignment.expires_at < timezone.now()
+    ):
+        raise ValidationError(_("这个派工已过答复时间,请联系坊长。"))
+    move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, responded_at=timezone.now())
+    if job.state == JobState.ACCEPTED:
+        move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=_("坊工开始做单"))
+    return assignment
+
+
+def _release(job: Job, assignment: Assignment) -> None:
+    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - assignment.pieces)
+    job.pieces_assigned -= assignment.pieces
+    followups.later(followups.PLAN_JOB_OFFERS, job.pk)
+
+
+@transaction.atomic
+def assignment_decline(*, actor, assignment: Assignment, reason: str = "") -> Assignment:
+    """The worker turns an offer down; its pieces go back to the job and are offered to others.
+    Raises PermissionDenied, IllegalTransition."""
+    job, assignment = lock_assignment(assignment)
+    check_worker(actor, assignment)
+    move(assignment, AssignmentState.DECLINED, job=job, actor=actor, note=reason, responded_at=timezone.now())
+    _release(job, assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None = None) -> Assignment:
+    """Expire an offer not answered by its deadline; its pieces are offered to others after commit.
+
+    Raises IllegalTransition when the offer was answered meanwhile, ValidationError when not yet due.
+    """
+    job, assignment = lock_assignment(assignment)
+    now = now or timezone.now()
+    if assignment.expires_at and assignment.expires_at > now:
+        raise ValidationError(_("答复时间未到。"))
+    move(assignment, AssignmentState.EXPIRED, job=job, note=_("超时未答复"), responded_at=now)
+    _release(job, assignment)
+    return assignment
+
+
+def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
+    """Plan the locked ``jobs`` together (``planning.plan_jobs``) and offer every share."""
+    jobs = [job for job in jobs if job.state in DISPATCHING_STATES and job.pieces_unassigned > 0]
+    if not jobs:
+        return []
+    plans = planning.plan_jobs(jobs, today=_today(), refused=planning.refusals(job.pk for job in jobs))
+    workers = Worker.objects.select_related("user").in_bulk(
+        {share.worker_id for shares in plans.values() for share in shares}
+    )
+    by_id = {job.pk: job for job in jobs}
+    return [
+        offer(by_id[job_id], workers[share.worker_id], share.pieces, reasons=share.reasons)
+        for job_id, shares in plans.items()
+        for share in shares
+    ]
+
+
+@transaction.atomic
+def job_plan_offers(*, job: Job | int) -> list[Assignment]:
+    """Plan the job's unassigned pieces and offer each share (派工); returns the new offers.
+
+    The plan is ``planning.plan_jobs``: the min-cost-flow optimiser unless ``settings.NUANXIN_PLANNER``
+    is ``"first_come"`` (the plain rule).
+    Idempotent: with nothing left to assign (or a job past dispatch) it does nothing. Workers who
+    declined or let an offer of this job expire are not asked again.
+    """
+    return _plan_and_offer([lock_job(job)])
+
+
+@transaction.atomic
+def workshop_plan_offers(*, workshop: Workshop | int) -> list[Assignment]:
+    """Plan every dispatching job of ``workshop`` with unassigned pieces together (they share the
+    workers' time) and offer each share; returns the new offers.
+
+    Locks those jobs in id order (every other service locks one job, so this cannot deadlock with
+    them). Idempotent like ``job_plan_offers``: once every piece is offered it does nothing, so a burst
+    of accepted jobs is planned by the first call and the rest return [] at the cost of one query.
+    """
+    ws_id = workshop.pk if isinstance(workshop, Workshop) else workshop
+    jobs = list(
+        Job.objects.select_for_update(of=("self",))
+        .select_related("line", "line__firm", "workshop")
+        .filter(TO_OFFER, workshop_id=ws_id)
+        .order_by("pk")
+    )
+    return _plan_and_offer(jobs)
+
+
+@transaction.atomic
+def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -> tuple[WorkReport, bool]:
+    """Report ``pieces`` (int > 0) done on an accepted assignment (报工); returns (report, created).
+
+    Idempotent on ``key``: a second report with the same key (double tap, retry) returns the first and
+    counts nothing. Never more than the pieces still to do. When the last piece is reported the
+    assignment is done; when it was the job's last open share, ``finish_job_if_done`` runs after commit.
+    Locks the job row, then the assignment row (the module's lock order). Raises PermissionDenied (neither
+    the worker nor her head), IllegalTransition unless the assignment is accepted, ValidationError.
+    """
+    pieces = positive_int(pieces, "pieces")
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("报工缺少有效的提交编号,请刷新页面后重试。"))
+    job, assignment = lock_assignment(assignment)
+    assignment.job = job
+    if actor is None or (assignment.worker.user_id != actor.pk and not is_head_of(actor, job.workshop_id)):
+        raise PermissionDenied(_("只能给自己的派工报工。"))
+    existing = WorkReport.objects.filter(key=key).first()
+    if existing is not None:
+        if existing.assignment_id != assignment.pk:
+            raise ValidationError(_("提交编号重复,请刷新页面后重试。"))
+        return existing, False
+    if assignment.state != AssignmentState.ACCEPTED:
+        # Reporting moves an assignment towards done; only an accepted one may go there.
+        raise IllegalTransition(_("派工"), assignment.state, AssignmentState.DONE)
+    if pieces > assignment.pieces_to_do:
+        raise ValidationError({"pieces": _("最多还能报 %(n)d 件。") % {"n": assignment.pieces_to_do}})
+    grown = Assignment.objects.filter(
+        pk=assignment.pk, state=AssignmentState.ACCEPTED, pieces_reported__lte=F("pieces") - pieces
+    ).update(pieces_reported=F("pieces_reported") + pieces)
+    if grown != 1:
+        raise ValidationError({"pieces": _("报工件数超过派工件数。")})
+    assignment.pieces_reported += pieces
+    report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
+    if assignment.pieces_reported == assignment.pieces:
+        move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
+        # Only the job's last open share finishes it (the job row is locked, so of two last reports
+        # racing, the second sees the first): one follow-up task per job, not one per share.
+        if job_work_done(job):
+            followups.later(followups.FINISH_JOB_IF_DONE, assignment.job_id)
+    return report, True

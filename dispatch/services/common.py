@@ -1,0 +1,144 @@
+"""What every service of the flow shares: moving a state, its flow event, the job lock, the actor checks,
+input checks, and the firm's messages.
+
+Lock order, to avoid deadlocks: the job row first, then its assignments.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.services import notify
+from workshop.roles import firm_for, is_head_of
+
+from ..models import (
+    ASSIGNMENT_TRANSITIONS,
+    JOB_TRANSITIONS,
+    Assignment,
+    FlowEvent,
+    IllegalTransition,
+    Job,
+    check_transition,
+)
+
+
+def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: str = "") -> FlowEvent:
+    """Write the ``FlowEvent`` of ``obj`` (a job or an assignment) moving ``from_state → to_state``; an
+    anonymous or missing ``actor`` is the system."""
+    return FlowEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        job=job,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note[:300],
+    )
+
+
+def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) -> None:
+    """Compare-and-swap ``obj.state`` to ``target`` (through its transitions map), set ``fields`` in the same
+    update and record the event; raise IllegalTransition if the map refuses it or a concurrent move won."""
+    transitions = JOB_TRANSITIONS if isinstance(obj, Job) else ASSIGNMENT_TRANSITIONS
+    label = _("外发单") if isinstance(obj, Job) else _("派工")
+    current = obj.state
+    check_transition(transitions, label, current, target)
+    if isinstance(obj, Job):
+        fields.setdefault("updated_at", timezone.now())
+    changed = type(obj).objects.filter(pk=obj.pk, state=current).update(state=target, **fields)
+    if changed != 1:
+        obj.refresh_from_db(fields=["state"])
+        raise IllegalTransition(label, obj.state, target)
+    obj.state = target
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    event(obj, job=job, from_state=current, to_state=target, actor=actor, note=note)
+
+
+def lock_job(job: Job | int) -> Job:
+    """The job row, locked for this transaction (``select_for_update``), with its line, firm and workshop."""
+    pk = job.pk if isinstance(job, Job) else job
+    # ``of=("self",)``: lock the job row only, not its line, firm and workshop rows that the join reads
+    # (PostgreSQL would otherwise lock them all and serialise every job of a firm or workshop).
+    return (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("line", "line__firm", "workshop")
+        .get(pk=pk)
+    )
+
+
+def lock_assignment(assignment: Assignment | int) -> tuple[Job, Assignment]:
+    """The assignment's job, then the assignment (the lock order), both locked, the worker joined."""
+    if isinstance(assignment, Assignment):
+        pk, job_id = assignment.pk, assignment.job_id  # an assignment never moves to another job
+    else:
+        pk = assignment
+        job_id = Assignment.objects.values_list("job_id", flat=True).get(pk=pk)
+    job = lock_job(job_id)
+    return job, Assignment.objects.select_for_update(of=("self",)).select_related("worker").get(pk=pk)
+
+
+def positive_int(value, field: str) -> int:
+    """``value`` as an int > 0 (a whole number of pieces); ValidationError on ``field`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            if isinstance(value, float) or isinstance(value, bool):
+                raise ValueError
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise ValidationError({field: _("请输入整数件数。")}) from None
+    if value <= 0:
+        raise ValidationError({field: _("件数必须大于0。")})
+    return value
+
+
+def check_firm_staff(actor, job_or_line) -> None:
+    """PermissionDenied unless ``actor`` is staff of the firm of the job (or line)."""
+    firm = firm_for(actor)
+    line = job_or_line.line if isinstance(job_or_line, Job) else job_or_line
+    if firm is None or firm.pk != line.firm_id:
+        raise PermissionDenied(_("只有该企业的专员可以操作。"))
+
+
+def check_head(actor, job: Job, *, system: bool = False) -> None:
+    """PermissionDenied unless ``actor`` heads the job's workshop. ``actor=None`` is the system (a Celery
+    task or the auto-accept rule), allowed only where the service says so (``system=True``): a person's
+    request always names its user."""
+    if actor is None:
+        if system:
+            return
+        raise PermissionDenied(_("只有本工坊坊长可以操作。"))
+    if not is_head_of(actor, job.workshop_id):
+        raise PermissionDenied(_("只有本工坊坊长可以操作。"))
+
+
+def check_party(actor, job: Job, *, system: bool = False) -> None:
+    """PermissionDenied unless ``actor`` heads the job's workshop or is staff of its firm: the two sides of
+    a settlement. ``actor=None`` is the system, allowed only with ``system=True``."""
+    if actor is None and system:
+        return
+    firm = firm_for(actor)
+    if firm is not None and firm.pk == job.line.firm_id:
+        return
+    check_head(actor, job)
+
+
+def check_worker(actor, assignment: Assignment) -> None:
+    """PermissionDenied unless ``actor`` is the assignment's worker."""
+    if actor is None or assignment.worker.user_id != actor.pk:
+        raise PermissionDenied(_("只能处理自己的派工。"))
+
+
+def notify_firm(job: Job, *, kind: str, params: dict, key: str) -> None:
+    """A message of ``kind`` to every staff member of the job's firm, once per ``key`` and person."""
+    for staff in job.line.firm.staff.select_related("user"):
+        notify(
+            recipient=staff.user,
+            kind=kind,
+            params=params,
+            link=f"/dashboard/jobs/{job.pk}/",
+            dedupe_key=f"{key}:{staff.user_id}",
+        )

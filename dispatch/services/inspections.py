@@ -1,0 +1,174 @@
+"""The firm's inspection (质检) and its booking (入账): verdicts per assignment, then pay lines (through
+``pay``), rework assignments and the workers' messages, and the job back to production or settled.
+
+Locks the job row first, then its assignments and the inspection (the flow's lock order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.models import NotificationKind
+from notices.services import notify
+from pay.services import pay_line_book
+
+from .. import followups
+from ..models import (
+    JOB_TRANSITIONS,
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    Inspection,
+    InspectionResult,
+    Job,
+    JobState,
+    check_transition,
+)
+from .common import check_firm_staff, event, lock_job, move
+from .jobs import settle
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    """One assignment's verdict: pieces passed and rejected (ints ≥ 0); ``rework`` of the rejected go back."""
+
+    assignment_id: int
+    passed: int
+    rejected: int
+    rework: int = 0
+    reason: str = ""
+
+
+@transaction.atomic
+def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes: str = "") -> Inspection:
+    """Record the firm's inspection of the job's uninspected pieces (质检): inspecting → inspected.
+
+    Every assignment with uninspected pieces needs one result with passed + rejected equal to those
+    pieces, and rework ≤ rejected. Rejected pieces not sent to rework fail for good. After commit the
+    ``book_inspection`` task books pay, creates rework assignments and notifies. Locks the job and its
+    assignments. Raises PermissionDenied, ValidationError, IllegalTransition.
+    """
+    job = lock_job(job)
+    check_firm_staff(actor, job)
+    check_transition(JOB_TRANSITIONS, _("外发单"), job.state, JobState.INSPECTED)
+    pending = {
+        a.pk: a
+        for a in Assignment.objects.select_for_update().filter(job=job, state=AssignmentState.DONE)
+        if a.pieces_uninspected > 0
+    }
+    given = {r.assignment_id: r for r in results}
+    if len(given) != len(results) or set(given) != set(pending):
+        raise ValidationError(_("请为每个待验收的派工填写一次结果。"))
+    inspection = Inspection.objects.create(job=job, inspector=actor, notes=notes)
+    for a_id, r in given.items():
+        a = pending[a_id]
+        passed, rejected, rework = (int(r.passed), int(r.rejected), int(r.rework))
+        if (
+            min(passed, rejected, rework) < 0
+            or passed + rejected != a.pieces_uninspected
+            or rework > rejected
+        ):
+            raise ValidationError(
+                _("%(w)s:合格+不合格应等于送检的 %(n)d 件,返工不能多于不合格。")
+                % {"w": a.worker.name, "n": a.pieces_uninspected}
+            )
+        InspectionResult.objects.create(
+            inspection=inspection,
+            assignment=a,
+            pieces_submitted=a.pieces_uninspected,
+            pieces_passed=passed,
+            pieces_rejected=rejected,
+            pieces_rework=rework,
+            reason=r.reason[:200],
+        )
+        Assignment.objects.filter(
+            pk=a.pk, pieces_passed=a.pieces_passed, pieces_rejected=a.pieces_rejected
+        ).update(pieces_passed=F("pieces_passed") + passed, pieces_rejected=F("pieces_rejected") + rejected)
+    move(job, JobState.INSPECTED, job=job, actor=actor, note=notes)
+    followups.later(followups.BOOK_INSPECTION, inspection.pk)
+    return inspection
+
+
+@transaction.atomic
+def inspection_book(*, inspection: Inspection | int) -> Inspection:
+    """Book an inspection (入账): a pay line per result with passed pieces (``pay.services.pay_line_book``),
+    a rework assignment per result with rework pieces, messages to the workers; then the job goes back to
+    production for rework, or is settled. Run by the system (the ``book_inspection`` task).
+
+    Idempotent: a booked inspection is returned unchanged (pay lines are also unique per result).
+    """
+    pk = inspection.pk if isinstance(inspection, Inspection) else inspection
+    job_id = Inspection.objects.values_list("job_id", flat=True).get(pk=pk)
+    job = lock_job(job_id)
+    inspection = Inspection.objects.select_for_update().get(pk=pk)
+    if inspection.booked_at is not None:
+        return inspection
+    today = timezone.localdate()
+    rework_made = False
+    for r in inspection.results.select_related(
+        "assignment", "assignment__worker", "assignment__worker__user"
+    ):
+        a, worker = r.assignment, r.assignment.worker
+        if r.pieces_rejected > 0:
+            # Pay and rework have their own messages; a rejection needs one too, with the firm's reason.
+            notify(
+                recipient=worker.user,
+                kind=NotificationKind.INSPECTION,
+                params={"t": job.title, "p": r.pieces_passed, "r": r.pieces_rejected, "why": r.reason},
+                link=f"/m/a/{a.pk}/",
+                dedupe_key=f"inspection:{r.pk}",
+            )
+        if r.pieces_passed > 0:
+            line, _created = pay_line_book(result=r, rate=job.piece_rate, booked_on=today)
+            notify(
+                recipient=worker.user,
+                kind=NotificationKind.PAY_BOOKED,
+                params={"t": job.title, "n": r.pieces_passed, "y": str(line.amount)},
+                link="/m/",
+                dedupe_key=f"pay:{r.pk}",
+            )
+        if r.pieces_rework > 0:
+            rework, created = Assignment.objects.get_or_create(
+                rework_of=r,
+                defaults={
+                    "job": job,
+                    "worker": worker,
+                    "kind": AssignmentKind.REWORK,
+                    "pieces": r.pieces_rework,
+                    "due_on": max(job.due_on, today + dt.timedelta(days=1)),
+                    "delivery": a.delivery,
+                    "state": AssignmentState.ACCEPTED,
+                    "reasons": r.reason[:200] or _("返工"),
+                    "responded_at": timezone.now(),
+                },
+            )
+            if created:
+                event(
+                    rework,
+                    job=job,
+                    from_state="",
+                    to_state=AssignmentState.ACCEPTED,
+                    note=_("返工:%(r)s") % {"r": r.reason},
+                )
+            notify(
+                recipient=worker.user,
+                kind=NotificationKind.REWORK,
+                params={"t": job.title, "n": r.pieces_rework, "r": r.reason},
+                link=f"/m/a/{rework.pk}/",
+                dedupe_key=f"rework:{r.pk}",
+            )
+            rework_made = True
+    Inspection.objects.filter(pk=inspection.pk).update(booked_at=timezone.now())
+    if rework_made:
+        move(job, JobState.IN_PROGRESS, job=job, note=_("返工"))
+    else:
+        settle(job)
+    return inspection

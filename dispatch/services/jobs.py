@@ -1,0 +1,252 @@
+"""The job's moves: the firm issues or cancels, the workshop accepts or declines, the finished job goes to
+the firm (送检), and a job whose pay is booked is settled (结算).
+
+Each service runs in ``transaction.atomic``, locks the job row first (``common.lock_job``), moves its state
+through the transitions map with a compare-and-swap (``common.move``, which writes the ``FlowEvent``), and
+queues follow-up work only after commit (``followups.later``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.models import NotificationKind
+from pay import money
+from workshop.models import Pairing, ProductionLine, Workshop
+
+from .. import followups
+from ..models import (
+    HOLDING_STATES,
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    InspectionResult,
+    Job,
+    JobState,
+)
+from .common import (
+    check_firm_staff,
+    check_head,
+    check_party,
+    event,
+    lock_job,
+    move,
+    notify_firm,
+    positive_int,
+)
+
+# A job is a lot a workshop can take in one go; anything larger is a typo or several jobs.
+MAX_JOB_PIECES = 1_000_000
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def job_issue(
+    *,
+    actor,
+    workshop: Workshop,
+    line: ProductionLine,
+    title: str,
+    quantity: int,
+    piece_rate: Decimal | str,
+    due_on: dt.date,
+    instructions: str = "",
+    process_kind: str | None = None,
+    photo=None,
+) -> Job:
+    """A firm issues a job (企业分发) to a paired workshop, with an optional sample ``photo`` (an uploaded
+    image; stored only when the job is).
+
+    ``quantity`` is pieces (int > 0); ``piece_rate`` yuan per piece (Decimal, ≤ 4 places, > 0); ``due_on``
+    an Asia/Shanghai date, today or later. The line must be in an active pairing with ``workshop``.
+    Raises PermissionDenied (actor is not the line's firm staff) or ValidationError. After commit, the
+    ``on_job_issued`` task notifies the head and applies the pairing's auto-accept rule.
+    """
+    check_firm_staff(actor, line)
+    quantity = positive_int(quantity, "quantity")
+    if quantity > MAX_JOB_PIECES:
+        raise ValidationError(
+            {"quantity": _("一张外发单最多 %(n)s 件,请分成几张单。") % {"n": f"{MAX_JOB_PIECES:,}"}}
+        )
+    try:
+        rate = Decimal(str(piece_rate))
+    except InvalidOperation:
+        raise ValidationError({"piece_rate": _("请输入正确的单价。")}) from None
+    if rate <= 0 or rate != rate.quantize(money.RATE_PLACES):
+        raise ValidationError({"piece_rate": _("单价必须大于0,最多4位小数。")})
+    if due_on < _today():
+        raise ValidationError({"due_on": _("交货日期不能早于今天。")})
+    if not Pairing.objects.filter(firm_id=line.firm_id, workshop=workshop, active=True, lines=line).exists():
+        raise ValidationError({"line": _("该生产线尚未与此工坊结对。")})
+    job = Job(
+        workshop=workshop,
+        line=line,
+        title=title,
+        process_kind=process_kind or line.process_kind,
+        quantity=quantity,
+        piece_rate=rate,
+        due_on=due_on,
+        instructions=instructions,
+        issued_by=actor,
+    )
+    # Field checks only: the foreign keys are objects in hand, and the database constraints (quantity > 0,
+    # rate > 0) were checked above in words and are enforced by the database again on save.
+    job.full_clean(exclude=["workshop", "line", "issued_by"], validate_constraints=False)
+    job.save()
+    if photo is not None:
+        job.photo.save(photo.name, photo, save=False)
+        Job.objects.filter(pk=job.pk).update(photo=job.photo.name)
+    event(job, job=job, from_state="", to_state=JobState.ISSUED, actor=actor)
+    followups.later(followups.ON_JOB_ISSUED, job.pk)
+    return job
+
+
+@transaction.atomic
+def job_accept(*, actor, job: Job | int, note: str = "") -> Job:
+    """The workshop takes the job (工坊接单). ``actor`` is the head, or None for the auto-accept rule.
+
+    After commit, ``plan_job_offers`` splits the job and offers the shares. Raises PermissionDenied,
+    IllegalTransition.
+    """
+    job = lock_job(job)
+    check_head(actor, job, system=True)
+    move(job, JobState.ACCEPTED, job=job, actor=actor, note=note)
+    followups.later(followups.PLAN_JOB_OFFERS, job.pk)
+    notify_firm(
+        job,
+        kind=NotificationKind.JOB_ACCEPTED,
+        params={"w": job.workshop.name, "t": job.title},
+        key=f"accepted:{job.pk}",
+    )
+    return job
+
+
+@transaction.atomic
+def job_decline(*, actor, job: Job | int, reason: str = "") -> Job:
+    """The head turns the job down (拒单), with a reason the firm sees. Raises PermissionDenied,
+    IllegalTransition."""
+    job = lock_job(job)
+    check_head(actor, job, system=True)
+    move(job, JobState.DECLINED, job=job, actor=actor, note=reason)
+    notify_firm(
+        job,
+        kind=NotificationKind.JOB_DECLINED,
+        params={"w": job.workshop.name, "t": job.title},
+        key=f"declined:{job.pk}",
+    )
+    return job
+
+
+@transaction.atomic
+def job_cancel(*, actor, job: Job | int, reason: str = "") -> Job:
+    """The firm withdraws a job before work starts (issued or accepted); open offers expire with it.
+    Raises PermissionDenied (not the firm's staff), IllegalTransition."""
+    job = lock_job(job)
+    check_firm_staff(actor, job)
+    move(job, JobState.CANCELLED, job=job, actor=actor, note=reason)
+    for a in Assignment.objects.select_for_update().filter(job=job, state=AssignmentState.OFFERED):
+        move(
+            a,
+            AssignmentState.EXPIRED,
+            job=job,
+            actor=actor,
+            note=_("外发单已取消"),
+            responded_at=timezone.now(),
+        )
+    Job.objects.filter(pk=job.pk).update(pieces_assigned=0)
+    job.pieces_assigned = 0
+    return job
+
+
+def job_work_done(job: Job) -> bool:
+    """Every piece of ``job`` is in a first-round share and no share is open (offered or accepted)."""
+    holding = job.assignments.filter(state__in=HOLDING_STATES)
+    first_pieces = holding.filter(kind=AssignmentKind.FIRST).aggregate(n=Sum("pieces"))["n"] or 0
+    open_left = holding.exclude(state=AssignmentState.DONE).exists()
+    return first_pieces == job.quantity and not open_left
+
+
+@transaction.atomic
+def job_complete(*, job: Job | int, actor=None) -> Job:
+    """All pieces assigned and every assignment done (坊工做单完成): in_progress → completed. ``actor``:
+    the workshop's head, or None for the system (``finish_job_if_done``).
+
+    Raises PermissionDenied (a person who is not the head), ValidationError when work is still open,
+    IllegalTransition from another state.
+    """
+    job = lock_job(job)
+    check_head(actor, job, system=True)
+    if job.state == JobState.IN_PROGRESS and not job_work_done(job):
+        raise ValidationError(_("还有未完成的派工。"))
+    move(job, JobState.COMPLETED, job=job, actor=actor)
+    return job
+
+
+@transaction.atomic
+def job_submit_for_inspection(*, job: Job | int, actor=None) -> Job:
+    """Finished goods go back to the firm (送检): completed → inspecting; the firm's staff are told.
+    ``actor``: the head, or None for the system. Raises PermissionDenied, IllegalTransition."""
+    job = lock_job(job)
+    check_head(actor, job, system=True)
+    move(job, JobState.INSPECTING, job=job, actor=actor)
+    notify_firm(
+        job,
+        kind=NotificationKind.READY_FOR_INSPECTION,
+        params={"t": job.title},
+        key=f"inspect:{job.pk}:{job.events.count()}",
+    )
+    return job
+
+
+@transaction.atomic
+def job_send_for_inspection(*, job: Job | int, actor=None) -> Job:
+    """Send a finished job to the firm (送检), completing it first when it is still in production and all
+    its work is done. ``actor``: the head, or None for the system (``finish_job_if_done``).
+
+    Raises PermissionDenied (not the head), ValidationError (work still open), IllegalTransition."""
+    job = lock_job(job)
+    check_head(actor, job, system=True)
+    if job.state == JobState.IN_PROGRESS:
+        job = job_complete(job=job, actor=actor)
+    return job_submit_for_inspection(job=job, actor=actor)
+
+
+@transaction.atomic
+def job_settle(*, job: Job | int, actor=None) -> Job:
+    """Pay is fixed for the job's passed pieces (结算): inspected → settled. ``actor``: the head or the
+    firm's staff, or None for the system (booking settles a job with no rework left).
+
+    Raises PermissionDenied (a person who is neither), ValidationError while pieces are uninspected,
+    rework is open, a passed result is unpaid, or an inspection is not booked yet (its rework assignments
+    do not exist until it is), IllegalTransition.
+    """
+    job = lock_job(job)
+    check_party(actor, job, system=True)
+    return settle(job, actor=actor)
+
+
+def settle(job: Job, *, actor=None) -> Job:
+    """``job_settle`` on a job row the caller has locked, inside the caller's transaction."""
+    if job.state == JobState.INSPECTED:
+        open_work = job.assignments.filter(
+            Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
+            | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+        ).exists()
+        unpaid = InspectionResult.objects.filter(
+            inspection__job=job, pieces_passed__gt=0, pay_line__isnull=True
+        ).exists()
+        unbooked = job.inspections.filter(booked_at__isnull=True).exists()
+        if open_work or unpaid or unbooked:
+            raise ValidationError(_("还有未验收、未返工或未入账的件数,不能结算。"))
+    move(job, JobState.SETTLED, job=job, actor=actor)
+    return job

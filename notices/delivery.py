@@ -1,0 +1,72 @@
+"""Delivery of a message through the configured senders (``notices.senders``), once per channel.
+
+A delivery claims the message by setting ``sent_at``. A sender that raises is logged (ids only) and the
+message is unclaimed, so the sweep (``notices.tasks.redeliver_stalled``) retries it later through the
+failed senders only: a working channel never repeats it. After ``MAX_DELIVERY_ATTEMPTS`` the message stays
+in the inbox alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db.models import F
+from django.utils import timezone
+
+from . import senders as channels
+from .models import Notification
+
+logger = logging.getLogger("nuanxin.flow")
+
+MAX_DELIVERY_ATTEMPTS = 3
+
+
+def notification_deliver(*, notification: Notification | int) -> bool:
+    """Send a notification through every configured sender that has not delivered it yet. Returns True
+    when every sender has now delivered it, False when nothing was due (already sent, or claimed by a
+    concurrent delivery) or a sender failed."""
+    return deliver(notification.pk if isinstance(notification, Notification) else notification)
+
+
+def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
+    """``notification_deliver`` by id. ``fresh``: the message as this process created it a moment ago
+    (never tried, nothing sent), so it need not be read again after the claim."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
+        sent_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    if fresh is not None and fresh.attempts == 0 and not fresh.sent_via:
+        note = fresh
+        note.attempts = 1
+    else:
+        note = Notification.objects.get(pk=pk)
+    note.sent_at = now
+    delivered = list(note.sent_via or [])
+    failed = []
+    for send in channels.senders():
+        name = f"{send.__module__}.{send.__qualname__}"
+        if name in delivered:
+            continue
+        try:
+            send(note)
+        except Exception:  # noqa: BLE001 - any sender error: retry that sender later, never the others
+            failed.append(name)
+            logger.warning("sender %s failed for notification %s (attempt %s)", name, pk, note.attempts)
+            continue
+        delivered.append(name)
+    retry = bool(failed) and note.attempts < MAX_DELIVERY_ATTEMPTS
+    if failed and not retry:
+        logger.error("gave up sending notification %s through %s", pk, ", ".join(failed))
+    Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
+    note.sent_via, note.sent_at = delivered, None if retry else now
+    return not failed
+
+
+def stalled(before: dt.datetime) -> list[int]:
+    """Ids of messages made before ``before`` and not delivered (nor given up on): the sweep's work."""
+    return list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lte=before).values_list("pk", flat=True)
+    )

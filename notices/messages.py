@@ -1,0 +1,54 @@
+"""What each kind of message says, rendered in the reader's language.
+
+A message is stored as its kind and its parameters (``Notification.params``: names, titles, counts and
+amounts, never words in one language), and put into words only when it is shown or sent, in the language
+of whoever reads it: the page's language on the inbox, the recipient's preference
+(``workshop.languages.language_of``) for what is sent. The templates below are the msgids of the English
+catalogue (``locale/en``); ``make messages`` finds them through ``gettext_noop``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    JOB_ISSUED = "job_issued", _("新外发单")
+    JOB_ACCEPTED = "job_accepted", _("已接单")
+    JOB_DECLINED = "job_declined", _("已拒单")
+    OFFER = "offer", _("新派工")
+    READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
+    INSPECTION = "inspection", _("验收结果")
+    REWORK = "rework", _("返工")
+    PAY_BOOKED = "pay_booked", _("工资入账")
+
+
+TEMPLATES: dict[str, str] = {
+    # params: f firm name, t job title, n pieces
+    NotificationKind.JOB_ISSUED: gettext_noop("%(f)s 新外发单:%(t)s %(n)d 件"),
+    # w workshop name, t job title
+    NotificationKind.JOB_ACCEPTED: gettext_noop("%(w)s 已接单:%(t)s"),
+    NotificationKind.JOB_DECLINED: gettext_noop("%(w)s 未接单:%(t)s"),
+    # t job title, n pieces, r piece rate (yuan, a decimal string)
+    NotificationKind.OFFER: gettext_noop("新派工:%(t)s %(n)d 件,单价 %(r)s 元"),
+    # t job title
+    NotificationKind.READY_FOR_INSPECTION: gettext_noop("待验收:%(t)s"),
+    # t job title, p passed, r rejected (pieces), why the firm's reason (its own words)
+    NotificationKind.INSPECTION: gettext_noop("%(t)s 验收:合格 %(p)d 件,不合格 %(r)d 件。%(why)s"),
+    # t job title, n pieces to rework, r the firm's reason (its own words)
+    NotificationKind.REWORK: gettext_noop("%(t)s 有 %(n)d 件需返工:%(r)s"),
+    # t job title, n passed pieces, y yuan (a decimal string to the fen)
+    NotificationKind.PAY_BOOKED: gettext_noop("%(t)s 合格 %(n)d 件,工资 %(y)s 元已入账"),
+}
+
+
+def render(kind: str, params: dict, language: str | None = None) -> str:
+    """The message of ``kind`` with ``params`` in words, in ``language`` (a code of ``settings.LANGUAGES``;
+    None: the language active now). Raises KeyError for an unknown kind or a missing parameter."""
+    if language is None:
+        return gettext(TEMPLATES[kind]) % params
+    with translation.override(language):
+        return gettext(TEMPLATES[kind]) % params

@@ -1,0 +1,26 @@
+"""The inbox's reads, each scoped to its user."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Notification
+
+
+def inbox_for_user(user, *, limit: int = 50) -> list[Notification]:
+    """``user``'s newest inbox notifications, read and unread."""
+    return list(Notification.objects.filter(recipient=user)[:limit])
+
+
+def unread_count(user) -> int:
+    """How many of ``user``'s notifications are unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_link(user, pk: int) -> str:
+    """Where notification ``pk`` of ``user`` points; ``Http404`` when it is not ``user``'s."""
+    link = Notification.objects.filter(recipient=user, pk=pk).values_list("link", flat=True).first()
+    if link is None:
+        raise Http404(_("没有这条消息。"))
+    return link

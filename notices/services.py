@@ -1,0 +1,73 @@
+"""The inbox's writes: ``notify`` (the one call other apps make) and marking messages read."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_task
+from django.db import transaction
+from django.utils import timezone
+
+from .delivery import deliver
+from .messages import render
+from .models import Notification
+from .tasks import deliver_notification
+
+logger = logging.getLogger("nuanxin.flow")
+
+
+class _Deliver:
+    """After commit, deliver one notification: at once when the change was made by a Celery task (it is
+    already on a worker, and a second task per message would double the broker traffic of the flow), else
+    by queueing ``deliver_notification``. A failure is logged with ids only; the flow's beat sweep
+    redelivers what stays unsent."""
+
+    task = deliver_notification
+
+    def __init__(self, note: Notification):
+        self.note = note
+        self.args = (note.pk,)
+
+    def __call__(self) -> None:
+        if not current_task:
+            try:
+                deliver_notification.delay(self.note.pk)
+            except Exception:  # noqa: BLE001 - kombu/redis raise several types; all mean "not queued"
+                logger.warning(
+                    "could not queue deliver_notification(%s); sweep_stalled_flow will redo it",
+                    self.note.pk,
+                )
+            return
+        try:
+            deliver(self.note.pk, fresh=self.note)
+        except Exception:  # noqa: BLE001 - a database error here must not fail the task's committed work
+            logger.warning("could not deliver notification %s; sweep_stalled_flow will redo it", self.note.pk)
+
+
+def notify(*, recipient, kind: str, params: dict, link: str = "", dedupe_key: str) -> Notification:
+    """Put a message of ``kind`` in ``recipient``'s inbox once per ``dedupe_key`` and deliver it after
+    commit. ``params`` (JSON: names and titles as str, counts as int, money as a decimal str) fill the
+    kind's template (``notices.messages``), which is rendered in the reader's language when shown or sent,
+    never here. Raises KeyError when ``params`` lacks one the template needs. Runs in the caller's
+    transaction."""
+    render(kind, params)  # a template that cannot be filled fails now, not when a phone shows it
+    note, created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key[:100],
+        defaults={"recipient": recipient, "kind": kind, "params": params, "link": link},
+    )
+    if created:
+        transaction.on_commit(_Deliver(note))
+    return note
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark ``user``'s inbox read: one notification (``notification_id``) or, with None, all of them.
+
+    Scoped to ``user``: another user's notification id marks nothing (the caller turns 0 into a 404).
+    Idempotent: an already read notification keeps its first read time. Returns how many rows changed.
+    """
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

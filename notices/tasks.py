@@ -1,0 +1,32 @@
+"""The inbox's Celery tasks: ids in, idempotent, safe to redeliver."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .delivery import notification_deliver, stalled
+
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RETRY)
+def deliver_notification(notification_id: int) -> bool:
+    """Send one inbox notification through the configured senders, once per sender."""
+    return notification_deliver(notification=notification_id)
+
+
+def redeliver_stalled(before: dt.datetime) -> int:
+    """Queue ``deliver_notification`` for every message made before ``before`` and still unsent (the broker
+    was down when it was made, or a sender failed). Called by the flow's beat sweep; returns how many."""
+    ids = stalled(before)
+    for pk in ids:
+        deliver_notification.delay(pk)
+    return len(ids)
