@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from matching import imports
 from matching.models import (
@@ -234,10 +235,10 @@ def test_missing_columns_and_missing_header_are_file_errors(cast, admin):
 def test_only_community_admins_of_the_workshop_may_import(cast, admin, stranger):
     data = xlsx([WISH_HEADER, ["王秀英", "13800138000", "装配", "20", "到坊", "新街小区", "", ""]])
     for user in (stranger, cast.head, cast.clerk, cast.alice.user):
-        with pytest.raises(imports.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             run_preview(user, cast.ws, data)
     preview = run_preview(admin, cast.ws, data)
-    with pytest.raises(imports.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         imports.commit(actor=stranger, payload=preview.payload())
     assert nothing_written()
 
