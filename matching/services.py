@@ -256,6 +256,16 @@ def wish_set_status(
 
 
 @transaction.atomic
+def wish_reopen(*, actor, wish: WorkWish, note: str = "") -> WorkWish:
+    """Open a closed wish again (closed → new in WISH_TRANSITIONS), e.g. when the resident signs up again
+    in an imported list, and record who did it and why (``note``) in its history. Community admins of its
+    workshop only. Compare-and-swap on the status read into ``wish``: raises IllegalStatusChange when
+    that status is not closed or someone moved it meanwhile (nothing written), PermissionDenied for
+    anyone else. Changes nothing but the status (and ``updated_at``)."""
+    return wish_set_status(actor=actor, wish=wish, to=WishStatus.NEW, note=note)
+
+
+@transaction.atomic
 def wish_enrol(
     *,
     actor,

@@ -7,9 +7,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.db.models.signals import post_save
 
 from matching import imports
 from matching.models import (
+    WISH_TRANSITIONS,
     DemandEntry,
     DemandPlace,
     DemandStatus,
@@ -189,6 +193,103 @@ def test_importing_again_updates_by_phone_instead_of_duplicating(cast, admin):
     assert WishRecord.objects.filter(source=WishSource.IMPORT).count() == 3
 
 
+def test_reimporting_a_closed_wish_reopens_it_through_its_transition(cast, admin):
+    wish = WishFactory(workshop=cast.ws, phone="+8613900139001", name="李桂兰", status=WishStatus.CLOSED)
+    rows = [WISH_HEADER, ["李桂兰", "13900139001", "缝纫", "12", "在家", "望海新村", "", ""]]
+    batch = run_import(admin, cast.ws, csv_bytes(rows), name="又报名.csv")
+    assert (batch.created_count, batch.updated_count) == (0, 1)
+    wish.refresh_from_db()
+    assert (wish.status, wish.hours_per_week, wish.area) == (WishStatus.NEW, 12, "望海新村")
+    event = EntryEvent.objects.get(wish=wish)
+    assert (event.from_state, event.to_state, event.actor) == (WishStatus.CLOSED, WishStatus.NEW, admin)
+    assert event.note == "表格导入 又报名.csv 第2行"
+
+
+def test_a_reopen_the_wish_transitions_do_not_allow_refuses_the_import(cast, admin, monkeypatch):
+    wish = WishFactory(workshop=cast.ws, phone="+8613900139001", name="原名", status=WishStatus.CLOSED)
+    monkeypatch.setitem(WISH_TRANSITIONS, WishStatus.CLOSED, frozenset())
+    rows = [
+        WISH_HEADER,
+        ["王秀英", "13800138000", "装配", "20", "到坊", "新街小区", "", ""],
+        ["新名字", "13900139001", "缝纫", "12", "在家", "望海新村", "", ""],
+    ]
+    preview = run_preview(admin, cast.ws, csv_bytes(rows), name="a.csv")
+    assert preview.ok, preview.messages
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.commit(actor=admin, payload=preview.payload())
+    assert refused.value.preview.messages == [
+        "行 3: 现在的状态是“已关闭”,不能改为“新登记”。请刷新后查看最新情况。"
+    ]
+    wish.refresh_from_db()
+    assert (wish.status, wish.name) == (WishStatus.CLOSED, "原名")
+    assert WorkWish.objects.count() == 1 and not ImportBatch.objects.exists()
+    assert not EntryEvent.objects.exists() and not WishRecord.objects.exists()
+
+
+@pytest.fixture
+def meanwhile():
+    """Runs the functions given just after commit has checked the rows again and before it writes them
+    (when it creates the ImportBatch), as another admin's change at that moment would."""
+    changes = []
+
+    def run(sender, **kwargs):
+        for change in changes:
+            change()
+
+    post_save.connect(run, sender=ImportBatch, dispatch_uid="meanwhile")
+    yield changes.append
+    post_save.disconnect(sender=ImportBatch, dispatch_uid="meanwhile")
+
+
+def moved(wish, to):
+    return lambda: WorkWish.objects.filter(pk=wish.pk).update(status=to)
+
+
+def test_a_closed_wish_moved_before_the_import_reopens_it_refuses_the_import(cast, admin, meanwhile):
+    wish = WishFactory(workshop=cast.ws, phone="+8613900139001", name="原名", status=WishStatus.CLOSED)
+    meanwhile(moved(wish, WishStatus.CONTACTED))
+    rows = [WISH_HEADER, ["新名字", "13900139001", "缝纫", "12", "在家", "望海新村", "", ""]]
+    preview = run_preview(admin, cast.ws, csv_bytes(rows), name="a.csv")
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.commit(actor=admin, payload=preview.payload())
+    assert refused.value.preview.messages == [
+        "行 2: 现在的状态是“已联系”,不能改为“新登记”。请刷新后查看最新情况。"
+    ]
+    wish.refresh_from_db()  # the whole commit rolled back, the simulated move with it
+    assert (wish.status, wish.name) == (WishStatus.CLOSED, "原名")
+    assert not ImportBatch.objects.exists() and not EntryEvent.objects.exists()
+
+
+def test_reimporting_a_wish_being_followed_up_updates_it_without_touching_its_status(cast, admin, meanwhile):
+    contacted = WishFactory(workshop=cast.ws, phone="+8613800138000", status=WishStatus.CONTACTED)
+    enrolled = WishFactory(workshop=cast.ws, phone="+8613900139001", status=WishStatus.ENROLLED)
+    meanwhile(moved(contacted, WishStatus.MATCHED))
+    rows = [
+        WISH_HEADER,
+        ["王秀英", "13800138000", "装配", "30", "到坊", "新街小区", "", ""],
+        ["李桂兰", "13900139001", "缝纫", "12", "在家", "望海新村", "", ""],
+    ]
+    run_import(admin, cast.ws, csv_bytes(rows), name="a.csv")
+    contacted.refresh_from_db()
+    enrolled.refresh_from_db()
+    # Another admin's move between the check and the write stands: the import writes no status.
+    assert (contacted.status, contacted.name, contacted.hours_per_week) == (WishStatus.MATCHED, "王秀英", 30)
+    assert (enrolled.status, enrolled.name) == (WishStatus.ENROLLED, "李桂兰")
+    assert not EntryEvent.objects.exclude(from_state=F("to_state")).exists()
+
+
+def test_a_wish_deleted_before_the_import_updates_it_is_a_race_not_a_new_row(cast, admin, meanwhile):
+    wish = WishFactory(workshop=cast.ws, phone="+8613800138000", name="原名", status=WishStatus.CONTACTED)
+    meanwhile(lambda: WorkWish.objects.filter(pk=wish.pk).delete())
+    rows = [WISH_HEADER, ["新名字", "13800138000", "装配", "30", "到坊", "新街小区", "", ""]]
+    preview = run_preview(admin, cast.ws, csv_bytes(rows), name="a.csv")
+    with pytest.raises(ValidationError, match="导入时数据刚好有变化"):
+        imports.commit(actor=admin, payload=preview.payload())
+    wish.refresh_from_db()  # the whole commit rolled back, the simulated delete with it
+    assert (wish.status, wish.name) == (WishStatus.CONTACTED, "原名")
+    assert not ImportBatch.objects.exists() and not EntryEvent.objects.exists()
+
+
 def test_gb18030_csv_with_header_synonyms(cast, admin):
     rows = [
         ["序号", "居民姓名", "联系电话", "会做的活", "每周可做小时", "居家/到坊", "所在片区", "是否低收入"],
@@ -234,10 +335,10 @@ def test_missing_columns_and_missing_header_are_file_errors(cast, admin):
 def test_only_community_admins_of_the_workshop_may_import(cast, admin, stranger):
     data = xlsx([WISH_HEADER, ["王秀英", "13800138000", "装配", "20", "到坊", "新街小区", "", ""]])
     for user in (stranger, cast.head, cast.clerk, cast.alice.user):
-        with pytest.raises(imports.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             run_preview(user, cast.ws, data)
     preview = run_preview(admin, cast.ws, data)
-    with pytest.raises(imports.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         imports.commit(actor=stranger, payload=preview.payload())
     assert nothing_written()
 

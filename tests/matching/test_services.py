@@ -135,6 +135,43 @@ def test_heads_and_firms_cannot_record_outcomes(cast, admin, stranger):
     assert fresh(wish).status == WishStatus.NEW and not EntryEvent.objects.exists()
 
 
+def test_reopening_a_closed_wish_moves_it_to_new_and_the_history_says_who(cast, admin):
+    wish = WishFactory(workshop=cast.ws, status=WishStatus.CLOSED)
+    services.wish_reopen(actor=admin, wish=wish, note="又报名了")
+    assert wish.status == WishStatus.NEW and fresh(wish).status == WishStatus.NEW
+    event = EntryEvent.objects.get(wish=wish)
+    assert (event.from_state, event.to_state, event.actor, event.note) == ("closed", "new", admin, "又报名了")
+
+
+@pytest.mark.parametrize(
+    "status", [WishStatus.NEW, WishStatus.CONTACTED, WishStatus.MATCHED, WishStatus.ENROLLED]
+)
+def test_only_a_closed_wish_can_be_reopened(cast, admin, status):
+    wish = WishFactory(workshop=cast.ws, status=status)
+    with pytest.raises(IllegalStatusChange):
+        services.wish_reopen(actor=admin, wish=wish)
+    assert fresh(wish).status == status and not EntryEvent.objects.exists()
+
+
+def test_a_stale_reopen_is_refused_not_repeated(cast, admin):
+    wish = WishFactory(workshop=cast.ws, status=WishStatus.CLOSED)
+    stale = WorkWish.objects.get(pk=wish.pk)
+    services.wish_reopen(actor=admin, wish=wish)
+    services.wish_set_status(actor=admin, wish=wish, to=WishStatus.CONTACTED)
+    with pytest.raises(IllegalStatusChange):
+        services.wish_reopen(actor=admin, wish=stale)
+    assert fresh(wish).status == WishStatus.CONTACTED
+    assert EntryEvent.objects.filter(wish=wish).count() == 2
+
+
+def test_heads_firms_and_other_communities_cannot_reopen_a_wish(cast, stranger):
+    wish = WishFactory(workshop=cast.ws, status=WishStatus.CLOSED)
+    for user in (cast.head, cast.clerk, stranger):
+        with pytest.raises(PermissionDenied):
+            services.wish_reopen(actor=user, wish=wish)
+    assert fresh(wish).status == WishStatus.CLOSED and not EntryEvent.objects.exists()
+
+
 def test_admin_enters_a_wish_through_the_public_forms_service(cast, admin):
     wish, created = services.wish_enter(
         actor=admin,
