@@ -36,10 +36,10 @@ from dispatch.models import DISPATCHING_STATES, IllegalTransition, Inspection, J
 from dispatch.web import redirect_back, refused_text
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind
+from workshop.roles import scope_for
 
 from . import forms, selectors, services
 from .models import Export, ExportStatus
-from .rules import FIRM, scope_for
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 PAGE_SIZE = 50
@@ -80,7 +80,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def _ctx(request: HttpRequest, **kw) -> dict:
     scope = request.scope
-    return {"scope": scope, "role": scope.role, "is_firm": scope.role == FIRM, **kw}
+    return {"scope": scope, "role": scope.role, "is_firm": scope.is_firm, **kw}
 
 
 # --- home ----------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import money
 from dispatch.web import redirect_back, refused_text
 from workshop.models import ProcessKind, WishStatus
+from workshop.roles import scope_for
 
 from . import forms, imports, selectors, services
 from .models import (
@@ -49,14 +50,15 @@ PAGE_SIZE = 50
 
 
 def lists_view(view):
-    """Login and a role on the lists required; puts the user's ``ListScope`` on ``request.scope``."""
+    """Login and a role on the lists required; puts the user's ``workshop.roles.Scope`` on
+    ``request.scope``."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        scope = selectors.scope_for(request.user)
-        if scope.role is None:
+        scope = scope_for(request.user)
+        if not scope.is_staff_role:
             raise PermissionDenied(_("只有社区管理员、坊长和企业专员可以打开两清单。"))
         request.scope = scope
         return view(request, *args, **kwargs)
