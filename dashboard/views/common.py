@@ -1,5 +1,5 @@
-"""What every dashboard view shares: the login-and-role decorator, the permission check, pagination and
-the context every page gets."""
+"""What every dashboard view shares: the login-and-role decorator, the permission check, the pager's
+query string and the context every page gets (pagination itself is ``dispatch.web.paginate``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import functools
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,6 @@ from dispatch.models import IllegalTransition
 from workshop.roles import scope_for
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
-PAGE_SIZE = 50
 
 
 def dashboard_view(view):
@@ -37,10 +35,6 @@ def require_perm(request: HttpRequest, perm: str, obj=None) -> None:
     """403 unless the user has ``dashboard.<perm>`` (on ``obj``, when given)."""
     if not request.user.has_perm(f"dashboard.{perm}", obj):
         raise PermissionDenied(_("没有权限做这个操作。"))
-
-
-def paginate(request: HttpRequest, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET
 
 from dispatch import reports
 from dispatch.models import Inspection, JobState
+from dispatch.web import paginate
 from workshop.models import Employment
 
 from .. import forms, selectors
-from .common import dashboard_view, page_context, paginate, query_without_page
+from .common import dashboard_view, page_context, query_without_page
 
 # --- home ----------------------------------------------------------------------------------------------
 

@@ -18,12 +18,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dispatch.web import refused_text
+from dispatch.web import paginate, refused_text
 from workshop import services as workshop_services
 from workshop.models import ProcessKind
 
 from .. import forms, selectors
-from .common import REFUSED, dashboard_view, page_context, paginate, query_without_page, require_perm
+from .common import REFUSED, dashboard_view, page_context, query_without_page, require_perm
 
 
 @require_GET
