@@ -36,11 +36,11 @@ from openpyxl.cell import WriteOnlyCell
 from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState
 from pay.models import PayLine
 from workshop.models import Employment, ProcessKind
+from workshop.roles import Scope, scope_for
 from workshop.validators import mask_id_number
 
 from . import selectors
 from .models import Export, ExportKind, ExportStatus
-from .rules import FIRM, Scope, scope_for
 
 logger = logging.getLogger("nuanxin.exports")
 
@@ -141,7 +141,7 @@ def _assignments_plan(scope: Scope, start, end, workshop_id) -> Plan:
     lo, hi = selectors.Period(start, end).bounds()
     jobs = selectors.narrow_jobs(selectors.jobs_for(scope), workshop_id)
     qs = Assignment.objects.filter(job__in=jobs.values("pk"), offered_at__gte=lo, offered_at__lt=hi)
-    contact = scope.role != FIRM
+    contact = not scope.is_firm
     states, kinds = dict(AssignmentState.choices), dict(AssignmentKind.choices)
     fields = [
         "pk",
@@ -212,7 +212,7 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
     qs = PayLine.objects.filter(
         assignment__job__in=jobs.values("pk"), booked_on__gte=start, booked_on__lte=end
     )
-    firm = scope.role == FIRM
+    firm = scope.is_firm
     employments = dict(Employment.choices)
     fields = [
         "pk",

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from dispatch import selectors as flow_selectors
 from dispatch.models import JobState
 from workshop.models import Employment, ProcessKind
+from workshop.roles import Scope
 
 from . import selectors
 from .models import ExportKind
-from .rules import Scope
 
 
 def year_start(today: dt.date | None = None) -> dt.date:
@@ -218,7 +218,7 @@ class ExportForm(forms.Form):
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ws"].queryset = selectors.workshops_for(scope)
-        if scope.role == "firm":
+        if scope.is_firm:
             self.fields["kind"].choices = [
                 (k, _("对账单(工资明细)") if k == ExportKind.PAY_LINES else label)
                 for k, label in ExportKind.choices

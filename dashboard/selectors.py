@@ -1,4 +1,4 @@
-"""The dashboard's reads, each scoped by the asking user's ``Scope`` (dashboard.rules).
+"""The dashboard's reads, each scoped by the asking user's ``Scope`` (workshop.roles).
 
 Community admin: the workshops of their community; head: their workshops; firm staff: only their firm's
 jobs, inspections and statements (pay lines of their jobs); superuser: everything. A ``*_get`` selector
@@ -34,16 +34,16 @@ from dispatch.models import (
 from pay.models import PayLine
 from workshop import dates
 from workshop.models import Pairing, PartnerFirm, Worker, Workshop
+from workshop.roles import Scope
 
 from .models import Export
-from .rules import FIRM, Scope
 
 # --- scopes --------------------------------------------------------------------------------------------
 
 
 def workshops_for(scope: Scope) -> QuerySet[Workshop]:
     """The workshops ``scope`` covers; for firm staff, the workshops paired with their firm."""
-    if scope.role == FIRM:
+    if scope.is_firm:
         return Workshop.objects.filter(pairings__firm_id=scope.firm_id).distinct().order_by("name")
     if scope.all_workshops:
         return Workshop.objects.order_by("county", "community", "name")
@@ -53,7 +53,7 @@ def workshops_for(scope: Scope) -> QuerySet[Workshop]:
 def jobs_for(scope: Scope) -> QuerySet[Job]:
     """Jobs ``scope`` sees: its workshops' jobs, or for firm staff their firm's jobs. Newest first."""
     qs = Job.objects.select_related("workshop", "line", "line__firm")
-    if scope.role == FIRM:
+    if scope.is_firm:
         return qs.filter(line__firm_id=scope.firm_id)
     if scope.all_workshops:
         return qs
@@ -102,7 +102,7 @@ def with_result_sums(inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
 def pairings_for(scope: Scope) -> QuerySet[Pairing]:
     """Pairing records (结对) with firm, workshop and lines: a firm's own, or its workshops'."""
     qs = Pairing.objects.select_related("firm", "workshop").prefetch_related("lines")
-    if scope.role == FIRM:
+    if scope.is_firm:
         return qs.filter(firm_id=scope.firm_id)
     if scope.all_workshops:
         return qs
@@ -110,7 +110,7 @@ def pairings_for(scope: Scope) -> QuerySet[Pairing]:
 
 
 def firms_for(scope: Scope) -> QuerySet[PartnerFirm]:
-    if scope.role == FIRM:
+    if scope.is_firm:
         return PartnerFirm.objects.filter(pk=scope.firm_id)
     if scope.all_workshops:
         return PartnerFirm.objects.order_by("name")

@@ -11,21 +11,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from workshop.roles import role_of
+from workshop.roles import ADMIN, FIRM, HEAD, SUPERUSER, WORKER, scope_for
 
 HOME_BY_ROLE = {
-    "worker": "mobile:today",
-    "head": "dashboard:home",
-    "firm": "dashboard:home",
-    "community_admin": "dashboard:home",
-    "superuser": "admin:index",
+    WORKER: "mobile:today",
+    HEAD: "dashboard:home",
+    FIRM: "dashboard:home",
+    ADMIN: "dashboard:home",
+    SUPERUSER: "admin:index",
 }
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their role's start page; a user without a role gets a 403 page that says so."""
-    role = role_of(request.user)
+    role = scope_for(request.user).role
     if role is None:
         return render(request, "dispatch/no_role.html", status=403)
     return redirect(HOME_BY_ROLE[role])

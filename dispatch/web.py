@@ -1,15 +1,18 @@
 """Small helpers shared by the pages (dashboard, matching, and the phone pages): how a refused change is put
-into words, and where a form goes back to."""
+into words, where a form goes back to, and how a list is cut into pages."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .models import IllegalTransition, JobState
+
+PAGE_SIZE = 50
 
 
 def refused_text(exc: Exception, states=JobState) -> str:
@@ -34,3 +37,9 @@ def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
     ):
         return redirect(nxt)
     return redirect(fallback)
+
+
+def paginate(request: HttpRequest, rows, per_page: int = PAGE_SIZE) -> Page:
+    """The page of ``rows`` (a queryset or a list) named by ``?page=``: the first for a missing or
+    malformed number, the last for one past the end."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))

@@ -1,6 +1,6 @@
 """Reads of the two lists, each scoped by the user who asks (a foreign id is a 404, like a missing one).
 
-Who sees what (``ListScope``; one role per user, in the order of ``workshop.roles.role_of``):
+Who sees what (the user's ``workshop.roles.Scope``, resolved once per request):
 
 - 社区管理员 community admin: both lists of the workshops of their community, plus wishes left without a
   workshop (the community's common pool); the only role that sees ``low_income``. A superuser is treated
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -27,8 +27,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import rules as dashboard_rules
-from dashboard.rules import ADMIN, FIRM, HEAD, SUPERUSER
 from dispatch import planning
 from dispatch.models import (
     HOLDING_STATES,
@@ -47,6 +45,7 @@ from workshop.models import (
     Workshop,
     WorkWish,
 )
+from workshop.roles import Scope
 
 from . import scoring
 from .models import (
@@ -65,55 +64,7 @@ SENSITIVE_WORKER_FIELDS = ("low_income", "id_number", "home_address", "baseline_
 SUGGESTIONS = 10
 
 
-@dataclass(frozen=True)
-class ListScope:
-    """One user's role on the lists and the workshops (or firm) it covers."""
-
-    role: str | None
-    workshop_ids: frozenset[int] = field(default_factory=frozenset)
-    firm_id: int | None = None
-    all_workshops: bool = False
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    @property
-    def is_head(self) -> bool:
-        return self.role == HEAD
-
-    @property
-    def is_firm(self) -> bool:
-        return self.role == FIRM
-
-    @property
-    def sees_supply(self) -> bool:
-        return self.role in (ADMIN, HEAD)
-
-    @property
-    def sees_low_income(self) -> bool:
-        return self.role == ADMIN
-
-    def covers(self, workshop_id: int | None) -> bool:
-        return self.all_workshops or workshop_id in self.workshop_ids
-
-
-NO_ROLE = ListScope(role=None)
-
-
-def scope_for(user) -> ListScope:
-    """The user's scope on the lists: their dashboard role and workshops (``dashboard.rules.scope_for``,
-    the one place roles are resolved, once per request), a superuser acting as a community admin of
-    every workshop."""
-    scope = dashboard_rules.scope_for(user)
-    if scope.role == SUPERUSER:
-        return ListScope(role=ADMIN, all_workshops=True)
-    if scope.role is None:
-        return NO_ROLE
-    return ListScope(role=scope.role, workshop_ids=scope.workshop_ids, firm_id=scope.firm_id)
-
-
-def workshops_for(scope: ListScope) -> QuerySet[Workshop]:
+def workshops_for(scope: Scope) -> QuerySet[Workshop]:
     """The workshops whose lists ``scope`` sees (for a firm: those in an active pairing with it)."""
     if scope.is_firm:
         return (
@@ -126,7 +77,7 @@ def workshops_for(scope: ListScope) -> QuerySet[Workshop]:
     return Workshop.objects.filter(pk__in=scope.workshop_ids).order_by("community", "name")
 
 
-def firms_for(scope: ListScope) -> QuerySet[PartnerFirm]:
+def firms_for(scope: Scope) -> QuerySet[PartnerFirm]:
     """Firms a demand may be entered for: any firm for a community admin, the own firm for firm staff."""
     if scope.is_admin:
         return PartnerFirm.objects.order_by("name")
@@ -138,17 +89,17 @@ def firms_for(scope: ListScope) -> QuerySet[PartnerFirm]:
 # --- demand list (需求清单) ----------------------------------------------------------------------------
 
 
-def demands_for(scope: ListScope) -> QuerySet[DemandEntry]:
+def demands_for(scope: Scope) -> QuerySet[DemandEntry]:
     """Demands ``scope`` sees, newest first, with workshop and firm joined."""
     qs = DemandEntry.objects.select_related("workshop", "firm")
     if scope.is_firm:
         return qs.filter(firm_id=scope.firm_id)
-    if scope.role in (ADMIN, HEAD):
+    if scope.is_admin or scope.is_head:
         return qs if scope.all_workshops else qs.filter(workshop_id__in=scope.workshop_ids)
     return qs.none()
 
 
-def demand_get(scope: ListScope, pk: int) -> DemandEntry:
+def demand_get(scope: Scope, pk: int) -> DemandEntry:
     """The demand ``pk`` if ``scope`` sees it; ``Http404`` otherwise."""
     demand = demands_for(scope).filter(pk=pk).first()
     if demand is None:
@@ -156,14 +107,14 @@ def demand_get(scope: ListScope, pk: int) -> DemandEntry:
     return demand
 
 
-def can_edit_demand(scope: ListScope, demand: DemandEntry) -> bool:
+def can_edit_demand(scope: Scope, demand: DemandEntry) -> bool:
     """A community admin of its workshop, or staff of its firm."""
     return (scope.is_admin and scope.covers(demand.workshop_id)) or (
         scope.is_firm and scope.firm_id == demand.firm_id
     )
 
 
-def demand_events(scope: ListScope, demand: DemandEntry) -> list[EntryEvent]:
+def demand_events(scope: Scope, demand: DemandEntry) -> list[EntryEvent]:
     """The demand's history. A community admin also sees the wishes matched with it (by name);
     everyone else sees the demand's own status changes only."""
     qs = EntryEvent.objects.select_related("actor")
@@ -177,7 +128,7 @@ def demand_events(scope: ListScope, demand: DemandEntry) -> list[EntryEvent]:
 # --- supply list (供给清单) ----------------------------------------------------------------------------
 
 
-def wishes_for(scope: ListScope) -> QuerySet[WorkWish]:
+def wishes_for(scope: Scope) -> QuerySet[WorkWish]:
     """Wishes ``scope`` sees, most recently updated first, with workshop and list record joined. For a
     head, the low-income declaration and its consent are not even loaded."""
     qs = WorkWish.objects.select_related("workshop", "list_record")
@@ -190,7 +141,7 @@ def wishes_for(scope: ListScope) -> QuerySet[WorkWish]:
     return qs.none()
 
 
-def wish_get(scope: ListScope, pk: int) -> WorkWish:
+def wish_get(scope: Scope, pk: int) -> WorkWish:
     """The wish ``pk`` if ``scope`` sees it; ``Http404`` otherwise."""
     wish = wishes_for(scope).filter(pk=pk).first()
     if wish is None:
@@ -198,7 +149,7 @@ def wish_get(scope: ListScope, pk: int) -> WorkWish:
     return wish
 
 
-def wish_events(scope: ListScope, wish: WorkWish) -> list[EntryEvent]:
+def wish_events(scope: Scope, wish: WorkWish) -> list[EntryEvent]:
     """The wish's history (who handled it), with the demand it was matched with, if any."""
     if not scope.sees_supply:
         return []
@@ -218,7 +169,7 @@ class SpareWorker:
     spare_hours: float
 
 
-def spare_workers(scope: ListScope, *, workshop_ids=None) -> list[SpareWorker]:
+def spare_workers(scope: Scope, *, workshop_ids=None) -> list[SpareWorker]:
     """Active workers of the workshops ``scope`` covers (narrowed to ``workshop_ids``) with spare hours,
     most spare first. Two queries."""
     if not scope.sees_supply:
@@ -291,9 +242,7 @@ def person_of_worker(spare: SpareWorker, *, with_low_income: bool) -> scoring.Pe
     )
 
 
-def suggestions_for_demand(
-    scope: ListScope, demand: DemandEntry
-) -> tuple[list[Suggestion], list[Suggestion]]:
+def suggestions_for_demand(scope: Scope, demand: DemandEntry) -> tuple[list[Suggestion], list[Suggestion]]:
     """Suggested residents (open wishes ``scope`` sees) and current workers of the demand's workshop with
     spare hours, best first (ties: the earlier sign-up first), at most 10 of each. Four queries; nothing
     for firm staff (residents' data is not theirs to see)."""
@@ -321,7 +270,7 @@ def open_demands(qs: QuerySet[DemandEntry], *, today: dt.date) -> QuerySet[Deman
     return qs.filter(status__in=OPEN_DEMAND_STATES).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
 
 
-def suggestions_for_wish(scope: ListScope, wish: WorkWish, *, today: dt.date) -> list[Suggestion]:
+def suggestions_for_wish(scope: Scope, wish: WorkWish, *, today: dt.date) -> list[Suggestion]:
     """Open demands ``scope`` sees that suit ``wish``, best first, at most 10. One query."""
     if not scope.sees_supply:
         return []
@@ -336,7 +285,7 @@ def suggestions_for_wish(scope: ListScope, wish: WorkWish, *, today: dt.date) ->
     return out[:SUGGESTIONS]
 
 
-def imports_for(scope: ListScope) -> QuerySet[ImportBatch]:
+def imports_for(scope: Scope) -> QuerySet[ImportBatch]:
     """Past imports into the lists of the workshops a community admin covers."""
     if not scope.is_admin:
         return ImportBatch.objects.none()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from workshop import services as workshop_services
 from workshop.models import Employment, PartnerFirm, WishStatus, Worker, Workshop, WorkWish
+from workshop.roles import Scope, scope_for
 
 from .models import (
     DEMAND_FIELDS,
@@ -32,7 +33,7 @@ from .models import (
     WishRecord,
     WishSource,
 )
-from .selectors import ListScope, can_edit_demand, scope_for
+from .selectors import can_edit_demand
 
 # What firm staff may do to their own demand; community admins may make every allowed move.
 FIRM_MOVES = {
@@ -63,12 +64,12 @@ def _check_fields(fields) -> None:
         raise TypeError(f"unknown demand fields: {sorted(unknown)}")
 
 
-def _check_admin_of(scope: ListScope, workshop_id: int | None) -> None:
+def _check_admin_of(scope: Scope, workshop_id: int | None) -> None:
     if not scope.is_admin or (workshop_id is not None and not scope.covers(workshop_id)):
         raise PermissionDenied(_("只有本社区的社区管理员可以操作。"))
 
 
-def _check_demand_writer(scope: ListScope, *, workshop: Workshop, firm: PartnerFirm) -> None:
+def _check_demand_writer(scope: Scope, *, workshop: Workshop, firm: PartnerFirm) -> None:
     """A community admin of ``workshop``, or staff of ``firm`` when ``firm`` is paired with ``workshop``."""
     if scope.is_admin and scope.covers(workshop.pk):
         return

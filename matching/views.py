@@ -18,7 +18,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.web import redirect_back, refused_text
+from dispatch.web import PAGE_SIZE, paginate, redirect_back, refused_text
 from pay import money
 from workshop.models import ProcessKind, WishStatus
+from workshop.roles import scope_for
 
 from . import forms, imports, selectors, services
 from .models import (
@@ -42,21 +42,21 @@ from .models import (
 )
 
 REFUSED = (ValidationError, IllegalStatusChange, PermissionDenied)
-PAGE_SIZE = 50
 
 
 # --- helpers -------------------------------------------------------------------------------------------
 
 
 def lists_view(view):
-    """Login and a role on the lists required; puts the user's ``ListScope`` on ``request.scope``."""
+    """Login and a role on the lists required; puts the user's ``workshop.roles.Scope`` on
+    ``request.scope``."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        scope = selectors.scope_for(request.user)
-        if scope.role is None:
+        scope = scope_for(request.user)
+        if not scope.is_staff_role:
             raise PermissionDenied(_("只有社区管理员、坊长和企业专员可以打开两清单。"))
         request.scope = scope
         return view(request, *args, **kwargs)
@@ -75,10 +75,6 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _page(request: HttpRequest, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _ctx(request: HttpRequest, tab: str, **kw) -> dict:
@@ -116,7 +112,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     ws = request.GET.get("ws", "")
     if ws.isdigit():
         qs = qs.filter(workshop_id=int(ws))
-    page = _page(request, qs.order_by("-updated_at", "-pk"))
+    page = paginate(request, qs.order_by("-updated_at", "-pk"))
     context = _ctx(
         request,
         "demands",
@@ -244,7 +240,7 @@ def supply_list(request: HttpRequest) -> HttpResponse:
     if ws.isdigit():
         qs = qs.filter(workshop_id=int(ws))
         workshop_ids = [int(ws)]
-    page = _page(request, qs.order_by("-updated_at", "-pk"))
+    page = paginate(request, qs.order_by("-updated_at", "-pk"))
     spare = selectors.spare_workers(scope, workshop_ids=workshop_ids)
     context = _ctx(
         request,

@@ -3,7 +3,7 @@
 Every selector takes the ``Worker`` the page belongs to and never reads another worker's rows; a
 ``*_get_*`` raises ``Http404`` for an id that is not theirs. Each costs a fixed number of queries whatever
 the number of assignments or pay lines (the page tests pin them). Money: ``Decimal`` yuan, summed in
-Python with ``dispatch.money`` so a total always equals the lines shown. Dates are Asia/Shanghai.
+Python with ``pay.money`` so a total always equals the lines shown. Dates are Asia/Shanghai.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def worker_required(view):
     return wrapped
 
 
-def _page(request: HttpRequest, worker: Worker, template: str, context: dict, tab: str = ""):
+def _render_phone_page(request: HttpRequest, worker: Worker, template: str, context: dict, tab: str = ""):
     """Render a signed-in page: every one shows the unread count (one query)."""
     context = {"worker": worker, "unread": inbox_reads.unread_count(request.user), "tab": tab, **context}
     return render(request, template, context)
@@ -195,7 +195,7 @@ def today(request: HttpRequest, worker: Worker) -> HttpResponse:
     data = selectors.today_for_worker(worker, today=today)
     for a in data.offers + data.in_hand + data.rework:
         _annotate(a, today=today, now=now)
-    return _page(request, worker, "mobile/today.html", {"d": data}, tab="today")
+    return _render_phone_page(request, worker, "mobile/today.html", {"d": data}, tab="today")
 
 
 # --- one assignment ------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
         "history": history,
         "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.piece_rate),
     }
-    return _page(request, worker, "mobile/assignment.html", context)
+    return _render_phone_page(request, worker, "mobile/assignment.html", context)
 
 
 @require_POST
@@ -302,7 +302,7 @@ def earnings(request: HttpRequest, worker: Worker, year: int | None = None, mont
         if day > timezone.localdate():
             raise Http404(_("没有这个月份。"))
     data = selectors.earnings_for_worker(worker, month=day)
-    return _page(request, worker, "mobile/earnings.html", {"e": data}, tab="earnings")
+    return _render_phone_page(request, worker, "mobile/earnings.html", {"e": data}, tab="earnings")
 
 
 # --- Inbox ---------------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def earnings(request: HttpRequest, worker: Worker, year: int | None = None, mont
 @worker_required
 def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
     notes = inbox_reads.inbox_for_user(request.user)
-    return _page(request, worker, "mobile/inbox.html", {"notes": notes}, tab="inbox")
+    return _render_phone_page(request, worker, "mobile/inbox.html", {"notes": notes}, tab="inbox")
 
 
 @require_POST

@@ -1,73 +1,153 @@
-"""Who a user is in the flow. Each helper is cheap and returns ``None``/empty when the user lacks the role.
+"""Who a user is in the flow: one ``Scope`` per user, resolved once per request by ``scope_for``.
 
-Roles: a worker (坊工, ``Worker.user``), a workshop head (坊长, ``Workshop.head``), firm staff (企业专员,
-``FirmStaff``), a community admin (社区管理员, ``CommunityAdmin``). One user normally holds one role.
+Roles (one per user, decided in this order when a user holds more than one):
+
+- 坊工 worker (``WORKER``): an active ``Worker.user``; the phone pages (/m/), no dashboard, no lists.
+- 坊长 workshop head (``HEAD``): ``Workshop.head``; the workshops they head.
+- 企业专员 firm staff (``FIRM``): ``FirmStaff``; their firm only.
+- 社区管理员 community admin (``ADMIN``): ``CommunityAdmin``; every workshop of their community, and the only
+  role that sees ``low_income``.
+- superuser (``SUPERUSER``): everything, like a county-level admin; on the lists, a community admin of
+  every workshop.
+- anyone else, and anonymous users: no role (``NO_ROLE``).
+
+The dashboard's django-rules predicates (``dashboard.rules``), the lists (``matching.selectors``), the
+phone pages, the front door and the services' checks all read this one ``Scope``.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
 
 from .models import CommunityAdmin, FirmStaff, PartnerFirm, Worker, Workshop
 
+WORKER, HEAD, FIRM, ADMIN, SUPERUSER = "worker", "head", "firm", "community_admin", "superuser"
+# The roles with a desk: the dashboard and the lists (a worker has the phone pages only).
+STAFF_ROLES = (HEAD, FIRM, ADMIN, SUPERUSER)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One user's role and what it covers.
+
+    ``workshop_ids``: the workshops a head heads or a community admin's community holds (empty for the
+    other roles; a superuser covers every workshop: ``all_workshops``). ``firm``: firm staff's firm.
+    ``worker``: a worker's own ``Worker`` row, with its workshop joined. ``role`` is None for no role.
+    """
+
+    role: str | None
+    workshop_ids: frozenset[int] = field(default_factory=frozenset)
+    all_workshops: bool = False
+    firm: PartnerFirm | None = None
+    worker: Worker | None = None
+
+    @property
+    def firm_id(self) -> int | None:
+        return self.firm.pk if self.firm is not None else None
+
+    @property
+    def firm_name(self) -> str:
+        return self.firm.name if self.firm is not None else ""
+
+    @property
+    def worker_id(self) -> int | None:
+        return self.worker.pk if self.worker is not None else None
+
+    @property
+    def is_worker(self) -> bool:
+        return self.role == WORKER
+
+    @property
+    def is_head(self) -> bool:
+        return self.role == HEAD
+
+    @property
+    def is_firm(self) -> bool:
+        return self.role == FIRM
+
+    @property
+    def is_admin(self) -> bool:
+        """A community admin, or a superuser acting as the community admin of every workshop."""
+        return self.role in (ADMIN, SUPERUSER)
+
+    @property
+    def is_staff_role(self) -> bool:
+        """A role with a desk: the dashboard and the lists."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def sees_low_income(self) -> bool:
+        return self.is_admin
+
+    @property
+    def manages_workers(self) -> bool:
+        """The roster (PIN, sign-in QR) of the workshops covered: heads and community admins."""
+        return self.role in (HEAD, ADMIN, SUPERUSER)
+
+    @property
+    def sees_supply(self) -> bool:
+        """The supply list (wishes and workers' spare hours) of the workshops covered."""
+        return self.manages_workers
+
+    def covers(self, workshop_id: int | None) -> bool:
+        """Whether the workshop is one of this scope's (firm staff and workers cover none)."""
+        return self.all_workshops or workshop_id in self.workshop_ids
+
+    def heads(self, workshop_id: int | None) -> bool:
+        return self.is_head and workshop_id in self.workshop_ids
+
+    def manages(self, worker: Worker) -> bool:
+        """The worker's workshop head, a community admin of that workshop, or a superuser."""
+        return self.manages_workers and self.covers(worker.workshop_id)
+
+
+NO_ROLE = Scope(role=None)
+_CACHE = "_nuanxin_scope"
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, resolved once and cached on the user object (so once per request, the user
+    object being the request's). At most five queries; none for an anonymous user or a second call."""
+    if not getattr(user, "is_authenticated", False):
+        return NO_ROLE
+    cached = getattr(user, _CACHE, None)
+    if cached is not None:
+        return cached
+    scope = _resolve(user)
+    setattr(user, _CACHE, scope)
+    return scope
+
+
+def _resolve(user) -> Scope:
+    worker = Worker.objects.select_related("workshop").filter(user=user, active=True).first()
+    if worker is not None:
+        return Scope(role=WORKER, worker=worker)
+    headed = frozenset(Workshop.objects.filter(head=user).values_list("pk", flat=True))
+    if headed:
+        return Scope(role=HEAD, workshop_ids=headed)
+    staff = FirmStaff.objects.select_related("firm").filter(user=user).first()
+    if staff is not None:
+        return Scope(role=FIRM, firm=staff.firm)
+    admin = CommunityAdmin.objects.filter(user=user).first()
+    if admin is not None:
+        return Scope(role=ADMIN, workshop_ids=frozenset(admin.workshops().values_list("pk", flat=True)))
+    if user.is_superuser:
+        return Scope(role=SUPERUSER, all_workshops=True)
+    return NO_ROLE
+
+
+# --- the helpers the services and the phone pages call -------------------------------------------------
+
 
 def worker_for(user) -> Worker | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return Worker.objects.select_related("workshop").get(user=user, active=True)
-    except Worker.DoesNotExist:
-        return None
+    """The user's active ``Worker`` (workshop joined), or None when the user is not a worker."""
+    return scope_for(user).worker
 
 
 def firm_for(user) -> PartnerFirm | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    staff = FirmStaff.objects.select_related("firm").filter(user=user).first()
-    return staff.firm if staff else None
-
-
-def headed_workshops(user) -> QuerySet[Workshop]:
-    if not getattr(user, "is_authenticated", False):
-        return Workshop.objects.none()
-    return Workshop.objects.filter(head=user)
-
-
-def admin_workshops(user) -> QuerySet[Workshop]:
-    if not getattr(user, "is_authenticated", False):
-        return Workshop.objects.none()
-    admin = CommunityAdmin.objects.filter(user=user).first()
-    return admin.workshops() if admin else Workshop.objects.none()
+    """The firm the user is staff of, or None when the user is not firm staff."""
+    return scope_for(user).firm
 
 
 def is_head_of(user, workshop_id: int) -> bool:
-    return headed_workshops(user).filter(pk=workshop_id).exists()
-
-
-def can_manage_worker(user, worker: Worker) -> bool:
-    """The worker's workshop head, a community admin of that workshop, or a superuser."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        headed_workshops(user).filter(pk=worker.workshop_id).exists()
-        or admin_workshops(user).filter(pk=worker.workshop_id).exists()
-    )
-
-
-def role_of(user) -> str | None:
-    """One of ``"worker"``, ``"head"``, ``"firm"``, ``"community_admin"``, ``"superuser"``, or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if Worker.objects.filter(user=user, active=True).exists():
-        return "worker"
-    if headed_workshops(user).exists():
-        return "head"
-    if FirmStaff.objects.filter(user=user).exists():
-        return "firm"
-    if CommunityAdmin.objects.filter(user=user).exists():
-        return "community_admin"
-    if user.is_superuser:
-        return "superuser"
-    return None
+    return scope_for(user).heads(workshop_id)

@@ -20,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ProcessKind, WishStatus, Worker, Workshop, WorkWish
-from .roles import can_manage_worker
+from .roles import scope_for
 
 SIGNIN_SALT = "nuanxin.worker-signin"
 WEAK_PINS = {"123456", "654321", "123123", "112233", "121212"}
 
 
 def _check_manager(actor, worker: Worker) -> None:
-    if not can_manage_worker(actor, worker):
+    if not scope_for(actor).manages(worker):
         raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
 
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop.models import PartnerFirm, Workshop, WorkWish
+from workshop.roles import Scope, scope_for
 
 from ..models import OPEN_DEMAND_STATES, DemandEntry, DemandPlace, DemandStatus, ImportKind, SkillLevel
-from ..selectors import ListScope, scope_for
 from .parsing import (
     CellError,
     Table,
@@ -134,7 +134,7 @@ def _cells(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
     return {name: (cells[i] if i < len(cells) else "") for name, i in columns.items()}
 
 
-def _check_wishes(preview: Preview, scope: ListScope, body, columns) -> None:
+def _check_wishes(preview: Preview, scope: Scope, body, columns) -> None:
     parsed: list[tuple[int, dict]] = []
     for number, cells in body:
         c = _cells(cells, columns)
@@ -205,7 +205,7 @@ def _raise(message: str):
     raise CellError(message)
 
 
-def _check_demands(preview: Preview, scope: ListScope, body, columns) -> None:
+def _check_demands(preview: Preview, scope: Scope, body, columns) -> None:
     parsed: list[tuple[int, dict]] = []
     for number, cells in body:
         c = _cells(cells, columns)

@@ -12,6 +12,7 @@ from tests.factories import PairingFactory, WorkshopFactory
 from tests.matching.conftest import DemandFactory, WishFactory, low_income_wish, today
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind, WishStatus, Worker, WorkPlace, WorkWish
+from workshop.roles import scope_for
 
 
 def fresh(obj):
@@ -122,7 +123,7 @@ def test_matching_a_wish_to_a_demand_records_both_without_naming_the_resident_to
     assert fresh(demand).status == DemandStatus.MATCHED
     wish_event = EntryEvent.objects.get(wish=wish)
     assert (wish_event.demand, wish_event.actor, wish_event.note) == (demand, admin, "愿意做")
-    firm_view = selectors.demand_events(selectors.scope_for(cast.clerk), demand)
+    firm_view = selectors.demand_events(scope_for(cast.clerk), demand)
     assert [e.to_state for e in firm_view] == [DemandStatus.MATCHED]
     assert "王秀英" not in firm_view[0].note and wish.phone.as_e164[-4:] not in firm_view[0].note
 
@@ -211,7 +212,7 @@ def test_suggested_residents_and_workers_carry_reasons_in_words(cast, admin):
         workshop=None, name="新手", skills=["fabric"], hours_per_week=6, work_place=WorkPlace.HOME
     )
     WishFactory(workshop=cast.ws, name="已入坊", status=WishStatus.ENROLLED)
-    residents, workers = selectors.suggestions_for_demand(selectors.scope_for(admin), demand)
+    residents, workers = selectors.suggestions_for_demand(scope_for(admin), demand)
     by_name = {s.wish.name: s.fit for s in residents}
     assert set(by_name) == {"合适", "新手"}
     assert by_name["合适"].reasons == ("技能匹配 +40", "时间合适 +25", "到坊做 +15", "本坊 +10")
@@ -226,7 +227,7 @@ def test_suggested_residents_and_workers_carry_reasons_in_words(cast, admin):
 def test_a_skilled_need_is_not_offered_to_someone_without_the_skill(cast, admin):
     demand = DemandFactory(workshop=cast.ws, firm=cast.firm, process_kind="fabric", skill_level="skilled")
     WishFactory(workshop=cast.ws, skills=["assembly"])
-    residents, workers = selectors.suggestions_for_demand(selectors.scope_for(admin), demand)
+    residents, workers = selectors.suggestions_for_demand(scope_for(admin), demand)
     assert residents == [] and workers == []
 
 
@@ -234,10 +235,10 @@ def test_low_income_priority_shows_to_community_admins_only(cast, admin):
     demand = DemandFactory(workshop=cast.ws, firm=cast.firm)
     low_income_wish(workshop=cast.ws, name="低收入者")
     WishFactory(workshop=cast.ws, name="其他人")
-    admin_view, _ = selectors.suggestions_for_demand(selectors.scope_for(admin), demand)
+    admin_view, _ = selectors.suggestions_for_demand(scope_for(admin), demand)
     assert admin_view[0].wish.name == "低收入者"
     assert "低收入优先 +10" in admin_view[0].fit.reasons and admin_view[0].fit.score == 100
-    head_view, _ = selectors.suggestions_for_demand(selectors.scope_for(cast.head), demand)
+    head_view, _ = selectors.suggestions_for_demand(scope_for(cast.head), demand)
     assert [s.fit.score for s in head_view] == [90, 90]
     assert all("低收入" not in s.fit.reasons_text for s in head_view)
     # Same score, so the earlier sign-up comes first: the order does not give the flag away either.
@@ -249,7 +250,7 @@ def test_suggested_demands_for_a_resident(cast, admin):
     packing = DemandFactory(workshop=cast.ws, firm=cast.firm, process_kind="packaging", place="home_ok")
     DemandFactory(workshop=cast.ws, firm=cast.firm, process_kind="fabric", skill_level="skilled")
     DemandFactory(workshop=cast.ws, firm=cast.firm, process_kind="packaging", status=DemandStatus.CLOSED)
-    suggestions = selectors.suggestions_for_wish(selectors.scope_for(admin), wish, today=today())
+    suggestions = selectors.suggestions_for_wish(scope_for(admin), wish, today=today())
     assert [s.demand for s in suggestions] == [packing]
     assert suggestions[0].fit.reasons[:3] == ("技能匹配 +40", "时间合适 +25", "可居家 +15")
 

@@ -1,0 +1,50 @@
+"""What every dashboard view shares: the login-and-role decorator, the permission check, the pager's
+query string and the context every page gets (pagination itself is ``dispatch.web.paginate``)."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from dispatch.models import IllegalTransition
+from workshop.roles import scope_for
+
+REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
+
+
+def dashboard_view(view):
+    """Login and a dashboard role required; puts the user's ``Scope`` on ``request.scope``."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm("dashboard.view_dashboard"):
+            raise PermissionDenied(_("管理后台只对坊长、企业专员和社区管理员开放。"))
+        request.scope = scope_for(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require_perm(request: HttpRequest, perm: str, obj=None) -> None:
+    """403 unless the user has ``dashboard.<perm>`` (on ``obj``, when given)."""
+    if not request.user.has_perm(f"dashboard.{perm}", obj):
+        raise PermissionDenied(_("没有权限做这个操作。"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The page's query string without ``page``, for the pager's links."""
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+def page_context(request: HttpRequest, **kw) -> dict:
+    """The context every dashboard page gets (the user's scope and role), plus ``kw``."""
+    scope = request.scope
+    return {"scope": scope, "role": scope.role, "is_firm": scope.is_firm, **kw}

@@ -1,0 +1,72 @@
+"""Paired firms: the list with pairing records, lines, volume and savings against the goal, and one
+firm's page."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dispatch import reports
+from pay.models import PayLine
+
+from .. import forms, selectors
+from .common import dashboard_view, page_context
+
+
+def _firm_savings(period, jobs) -> dict[int, tuple]:
+    """{firm id: (saved, annualised, progress)} on the pay booked in ``period`` for ``jobs``."""
+    pay = PayLine.objects.filter(
+        assignment__job__in=jobs, booked_on__gte=period.start, booked_on__lte=period.end
+    )
+    return {fid: row[1:] for fid, row in reports.savings_by_firm(pay, days=period.days).items()}
+
+
+@require_GET
+@dashboard_view
+def firm_list(request: HttpRequest) -> HttpResponse:
+    """Paired firms with their pairing records (signed date, lines, auto-accept rule), volume and savings
+    against the 180,000 yuan goal."""
+    scope = request.scope
+    form = forms.PeriodForm(request.GET or None, scope=scope)
+    period = form.period()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
+    volumes = selectors.firm_volumes(jobs)
+    savings = _firm_savings(period, jobs)
+    firms = list(selectors.firms_for(scope).annotate(n_lines=Count("lines", distinct=True)))
+    pairings = selectors.pairing_rows(scope)
+    by_firm: dict[int, list] = {}
+    for p in pairings:
+        by_firm.setdefault(p.firm_id, []).append(p)
+    for firm in firms:
+        firm.volume = volumes.get(firm.pk, {"jobs": 0, "issued": 0, "passed": 0})
+        firm.saving = savings.get(firm.pk)
+        firm.pairing_rows = by_firm.get(firm.pk, [])
+    context = page_context(
+        request, form=form, firms=firms, goal=reports.GOAL_SAVINGS_PER_FIRM_YUAN, period=period
+    )
+    return render(request, "dashboard/firm_list.html", context)
+
+
+@require_GET
+@dashboard_view
+def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
+    firm = selectors.firm_get(scope, pk)
+    form = forms.PeriodForm(request.GET or None, scope=scope)
+    period = form.period()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id).filter(line__firm=firm)
+    context = page_context(
+        request,
+        form=form,
+        firm=firm,
+        lines=list(firm.lines.order_by("name")),
+        pairings=[p for p in selectors.pairing_rows(scope) if p.firm_id == firm.pk],
+        volume=selectors.firm_volumes(jobs).get(firm.pk, {"jobs": 0, "issued": 0, "passed": 0}),
+        saving=_firm_savings(period, jobs).get(firm.pk),
+        goal=reports.GOAL_SAVINGS_PER_FIRM_YUAN,
+        jobs=list(jobs.order_by("-issued_at")[:20]),
+        period=period,
+    )
+    return render(request, "dashboard/firm_detail.html", context)

@@ -1,0 +1,304 @@
+"""One job's pages and moves: issue (firm), the job page and its photo, accept / decline / send for
+inspection / cancel from the page or the board, the head's dispatch and the firm's inspection."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dispatch import selectors as flow_selectors
+from dispatch import services as flow
+from dispatch.models import DISPATCHING_STATES, JobState
+from dispatch.web import redirect_back, refused_text
+
+from .. import forms, selectors, services
+from .common import REFUSED, dashboard_view, page_context, require_perm
+
+# --- issue a job ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view
+def job_new(request: HttpRequest) -> HttpResponse:
+    """Firm staff issue a job (企业分发) with an optional sample photo."""
+    require_perm(request, "issue_job")
+    form = forms.JobIssueForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            job = flow.job_issue(
+                actor=request.user,
+                workshop=d["workshop"],
+                line=d["line"],
+                title=d["title"],
+                quantity=d["quantity"],
+                piece_rate=d["piece_rate"],
+                due_on=d["due_on"],
+                instructions=d["instructions"],
+                process_kind=d["process_kind"] or None,
+                photo=d.get("photo"),
+            )
+        except REFUSED as exc:
+            messages.error(request, refused_text(exc))
+        else:
+            messages.success(
+                request, _("外发单 #%(id)s 已分发给 %(w)s。") % {"id": job.pk, "w": job.workshop.name}
+            )
+            return redirect("dashboard:job", pk=job.pk)
+    return render(request, "dashboard/job_new.html", page_context(request, form=form))
+
+
+# --- one job -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@dashboard_view
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job with its facts, photo, assignments, inspections and its FlowEvent timeline, and the actions
+    the user's role may take on it now."""
+    job = selectors.job_get(request.scope, pk)
+    assignments = selectors.job_assignments(job)
+    inspections = list(selectors.with_result_sums(job.inspections.select_related("inspector")))
+    reported = sum(a.pieces_reported for a in assignments)
+    job.reported = reported  # the actions partial offers 完工送检 once everything is reported
+    context = page_context(
+        request,
+        job=job,
+        assignments=assignments,
+        inspections=inspections,
+        events=flow_selectors.job_timeline(job, assignments),
+        reported=reported,
+        pending=len(flow_selectors.inspection_pending(assignments)),
+        can_firm=request.user.has_perm("dashboard.inspect_job", job),
+    )
+    return render(request, "dashboard/job_detail.html", context)
+
+
+@require_GET
+@dashboard_view
+def job_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's sample photo, served only to those who see the job (not a public media URL)."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, "view_photo", job)
+    if not job.photo:
+        raise Http404(_("没有照片。"))
+    response = FileResponse(job.photo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _job_action(request: HttpRequest, pk: int, perm: str, act, done: str) -> HttpResponse:
+    """A one-click move on a job from its page or the board: check ``perm`` on the job, run
+    ``act(job, reason)`` (the form's optional reason), say ``done`` (``%(t)s`` is the job's title) or why
+    the move was refused, and go back where the user came from."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, perm, job)
+    form = forms.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        act(job, reason)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        messages.success(request, done % {"t": job.title})
+    return redirect_back(request, reverse("dashboard:job", args=[job.pk]))
+
+
+@require_POST
+@dashboard_view
+def job_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(
+        request,
+        pk,
+        "accept_job",
+        lambda job, _reason: flow.job_accept(actor=request.user, job=job),
+        _("已接单:%(t)s。系统会把活派给合适的坊工。"),
+    )
+
+
+@require_POST
+@dashboard_view
+def job_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(
+        request,
+        pk,
+        "accept_job",
+        lambda job, reason: flow.job_decline(actor=request.user, job=job, reason=reason),
+        _("已拒单:%(t)s。"),
+    )
+
+
+@require_POST
+@dashboard_view
+def job_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head sends the finished goods for inspection (送检)."""
+    return _job_action(
+        request,
+        pk,
+        "submit_job",
+        lambda job, _reason: flow.job_send_for_inspection(actor=request.user, job=job),
+        _("已送检:%(t)s,等待企业验收。"),
+    )
+
+
+@require_POST
+@dashboard_view
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(
+        request,
+        pk,
+        "cancel_job",
+        lambda job, reason: flow.job_cancel(actor=request.user, job=job, reason=reason),
+        _("外发单已取消。"),
+    )
+
+
+def _parse_shares(post, workers) -> tuple[dict[int, int], dict[int, str], list[str]]:
+    """Read ``w<worker id>`` piece counts for the workshop's ``workers``: (shares, raw values, errors)."""
+    shares, raw, errors = {}, {}, []
+    for w in workers:
+        wid = w.pk
+        value = (post.get(f"w{wid}") or "").strip()
+        raw[wid] = value
+        if value in ("", "0"):
+            continue
+        if not value.isdigit():
+            errors.append(_("%(w)s:请输入不小于0的整数件数。") % {"w": w.name})
+            continue
+        shares[wid] = int(value)
+    # Pieces typed for someone who is not a row (another workshop's worker, one who left): refuse the
+    # split rather than offer the rest without a word. With no valid share at all, the service says so.
+    known = {f"w{w.pk}" for w in workers}
+    stray = [
+        k for k in post if re.fullmatch(r"w\d+", k) and k not in known and post[k].strip() not in ("", "0")
+    ]
+    if stray and shares:
+        errors.append(_("有坊工不属于此工坊或已离岗。"))
+    return shares, raw, errors
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view
+def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head's dispatch (派工): the planned split of the unassigned pieces, editable per worker with
+    the totals checked as you type (and again here on the server), offered in one transaction. An issued
+    job is accepted in the same transaction."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, "dispatch_job", job)
+    if job.state not in (JobState.ISSUED, *DISPATCHING_STATES) or job.pieces_unassigned <= 0:
+        messages.info(request, _("这个外发单现在没有待派的件数。"))
+        return redirect("dashboard:job", pk=job.pk)
+    workers = selectors.dispatch_workers(job)
+    errors: list[str] = []
+    raw: dict[int, str] = {}
+    if request.method == "POST":
+        shares, raw, errors = _parse_shares(request.POST, workers)
+        if not errors:
+            try:
+                made = services.dispatch_shares(actor=request.user, job=job, shares=shares)
+            except REFUSED as exc:
+                errors.append(refused_text(exc))
+            else:
+                messages.success(
+                    request,
+                    _("已派出 %(n)d 份工,共 %(p)d 件,等待坊工接受。")
+                    % {"n": len(made), "p": sum(a.pieces for a in made)},
+                )
+                return redirect("dashboard:job", pk=job.pk)
+    # The plan (the optimiser's run) only for the page: shown fresh, or again with what the head typed.
+    rows = selectors.dispatch_plan(job, workers=workers)
+    for row in rows:
+        row["value"] = raw.get(row["worker"].pk, "") if request.method == "POST" else row["planned"] or ""
+    planned_total = sum(r["planned"] for r in rows)
+    context = page_context(
+        request,
+        job=job,
+        rows=rows,
+        errors=errors,
+        planned_total=planned_total,
+        unassigned=job.pieces_unassigned,
+    )
+    return render(request, "dashboard/job_dispatch.html", context, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view
+def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
+    """Firm staff record the inspection (质检): per assignment, or per lot (split in proportion, see
+    ``dashboard.services.lot_results``); rejected pieces can go back as rework (返工)."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, "inspect_job", job)
+    pending = flow_selectors.inspection_pending(selectors.job_assignments(job))
+    if job.state != JobState.INSPECTING or not pending:
+        messages.info(request, _("这个外发单现在没有待验收的件数。"))
+        return redirect("dashboard:job", pk=job.pk)
+    mode = request.POST.get("mode", "assignment") if request.method == "POST" else "assignment"
+    data = request.POST if request.method == "POST" else None
+    rows = [
+        (
+            a,
+            forms.InspectionRowForm(
+                data if mode == "assignment" else None,
+                prefix=f"a{a.pk}",
+                initial={"passed": a.pieces_uninspected},
+            ),
+        )
+        for a in pending
+    ]
+    lot_form = forms.LotInspectionForm(data if mode == "lot" else None)
+    error = ""
+    if request.method == "POST":
+        try:
+            if mode == "lot":
+                if not lot_form.is_valid():
+                    raise ValidationError(lot_form.errors.get("__all__") or _("请填写不小于0的整数件数。"))
+                d = lot_form.cleaned_data
+                services.inspect_lot(
+                    actor=request.user,
+                    job=job,
+                    rejected=d["rejected"],
+                    rework=d["rework"],
+                    reason=d["reason"],
+                    notes=d["notes"],
+                )
+            else:
+                if not all(f.is_valid() for _a, f in rows):
+                    raise ValidationError(_("请为每位坊工填写合格、不合格和返工件数(不小于0的整数)。"))
+                results = [
+                    flow.ResultInput(
+                        assignment_id=a.pk,
+                        passed=f.cleaned_data["passed"],
+                        rejected=f.cleaned_data["rejected"],
+                        rework=f.cleaned_data["rework"],
+                        reason=f.cleaned_data["reason"],
+                    )
+                    for a, f in rows
+                ]
+                flow.job_inspect(
+                    actor=request.user,
+                    job=job,
+                    results=results,
+                    notes=request.POST.get("notes", "").strip()[:2000],
+                )
+        except REFUSED as exc:
+            error = refused_text(exc)
+        else:
+            messages.success(request, _("验收结果已提交,工资和返工会自动入账。"))
+            return redirect("dashboard:job", pk=job.pk)
+    context = page_context(
+        request,
+        job=job,
+        rows=rows,
+        lot_form=lot_form,
+        lot_total=sum(a.pieces_uninspected for a in pending),
+        mode=mode,
+        error=error,
+    )
+    return render(request, "dashboard/job_inspect.html", context, status=400 if error else 200)

@@ -1,0 +1,183 @@
+"""The home page's figures and the rows behind them: KPI cards and charts (home), the flow board, and the
+lists of jobs, pay lines and inspections the figures link to."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dispatch import reports
+from dispatch.models import Inspection, JobState
+from dispatch.web import paginate
+from workshop.models import Employment
+
+from .. import forms, selectors
+from .common import dashboard_view, page_context, query_without_page
+
+# --- home ----------------------------------------------------------------------------------------------
+
+
+@require_GET
+@dashboard_view
+def home(request: HttpRequest) -> HttpResponse:
+    """KPI cards and charts for the user's scope, over a date range (default: this year) and workshop."""
+    scope = request.scope
+    form = forms.PeriodForm(request.GET or None, scope=scope)
+    period = form.period()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
+    workers = selectors.workers_for(scope)
+    if period.workshop_id:
+        workers = workers.filter(workshop_id=period.workshop_id)
+    today = timezone.localdate()
+    figures = reports.dashboard_figures(
+        jobs=jobs, workers=workers, start=period.start, end=period.end, today=today
+    )
+    labels = dict(JobState.choices)
+    charts = {
+        "funnel": [{"state": s, "name": str(labels[s]), "value": n} for s, n in figures["funnel"]],
+        "daily": figures["daily_pieces"],
+        "savings": [
+            {"name": name, "value": float(annual), "saving": float(saving)}
+            for name, saving, annual, _p in figures["savings"]["by_firm"]
+        ],
+        "goal": float(figures["savings"]["goal"]),
+        "labels": {
+            "pieces": _("报工件数"),
+            "savings": _("年化降本(元)"),
+            "goal": _("目标"),
+        },
+    }
+    query = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if period.workshop_id:
+        query["ws"] = period.workshop_id
+    month_start = today.replace(day=1)
+    context = page_context(
+        request,
+        form=form,
+        period=period,
+        todo=selectors.todo_counts(jobs, today=today),
+        f=figures,
+        charts=charts,
+        query="&".join(f"{k}={v}" for k, v in query.items()),
+        month_query=f"start={month_start.isoformat()}&end={today.isoformat()}"
+        + (f"&ws={period.workshop_id}" if period.workshop_id else ""),
+        state_labels=labels,
+        income_rows=[
+            (Employment.FIXED, _("固定坊工"), figures["income"][Employment.FIXED]),
+            (Employment.PART_TIME, _("兼职坊工"), figures["income"][Employment.PART_TIME]),
+        ],
+    )
+    return render(request, "dashboard/home.html", context)
+
+
+# --- the flow board and the job list -------------------------------------------------------------------
+
+
+@require_GET
+@dashboard_view
+def board(request: HttpRequest) -> HttpResponse:
+    """Jobs as cards in columns by state, with each role's actions on the cards."""
+    scope = request.scope
+    form = forms.JobFilterForm(request.GET or None, scope=scope)
+    jobs = selectors.jobs_for(scope)
+    ws_id = None
+    q = ""
+    if form.is_valid():
+        ws_id = form.cleaned_data["ws"].pk if form.cleaned_data.get("ws") else None
+        q = form.cleaned_data.get("q") or ""
+    jobs = selectors.narrow_jobs(jobs, ws_id)
+    if q:
+        jobs = jobs.filter(title__icontains=q)
+    columns, closed = selectors.board_columns(jobs)
+    context = page_context(
+        request,
+        form=form,
+        columns=columns,
+        closed=closed,
+        today=timezone.localdate(),
+        cards_cap=selectors.BOARD_CARDS_PER_COLUMN,
+    )
+    return render(request, "dashboard/board.html", context)
+
+
+@require_GET
+@dashboard_view
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The jobs behind a figure: by state, issued in a period, sent on time or late, title search."""
+    scope = request.scope
+    form = forms.JobFilterForm(request.GET or None, scope=scope)
+    period = form.period()
+    lo, hi = period.bounds()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
+    data = form.cleaned_data if form.is_valid() else {}
+    sent = data.get("sent")
+    if sent:
+        # The on-time figure's rows: first sent for inspection in the period, on time or late.
+        ids = [pk for pk, ok in reports.first_sent(jobs, lo, hi) if ok == (sent == "on_time")]
+        jobs = jobs.filter(pk__in=ids)
+    else:
+        jobs = jobs.filter(issued_at__gte=lo, issued_at__lt=hi)
+    if data.get("state"):
+        jobs = jobs.filter(state=data["state"])
+    if data.get("q"):
+        jobs = jobs.filter(title__icontains=data["q"])
+    jobs = jobs.annotate(reported=Sum("assignments__pieces_reported")).order_by("-issued_at", "-id")
+    context = page_context(
+        request, form=form, page=paginate(request, jobs), query=query_without_page(request)
+    )
+    return render(request, "dashboard/job_list.html", context)
+
+
+# --- rows behind the figures: pay lines and inspections ------------------------------------------------
+
+
+@require_GET
+@dashboard_view
+def pay_list(request: HttpRequest) -> HttpResponse:
+    """Pay lines booked in a period (firm staff: their statement's rows, 对账单), with the total."""
+    scope = request.scope
+    form = forms.PayFilterForm(request.GET or None, scope=scope)
+    period = form.period()
+    data = form.cleaned_data if form.is_valid() else {}
+    lines = selectors.pay_lines_for(scope).filter(booked_on__gte=period.start, booked_on__lte=period.end)
+    if period.workshop_id:
+        lines = lines.filter(assignment__job__workshop_id=period.workshop_id)
+    if data.get("employment") and scope.manages_workers:
+        lines = lines.filter(worker__employment=data["employment"])
+    if data.get("low_income") in ("1", "0") and scope.sees_low_income:
+        lines = lines.filter(worker__low_income=data["low_income"] == "1")
+    if request.GET.get("worker", "").isdigit() and scope.manages_workers:
+        lines = lines.filter(worker_id=int(request.GET["worker"]))
+    totals = lines.aggregate(amount=Sum("amount"), pieces=Sum("pieces_passed"), n=Count("id"))
+    lines = lines.select_related("worker", "assignment__job", "assignment__job__line__firm").order_by(
+        "-booked_on", "-id"
+    )
+    context = page_context(
+        request, form=form, page=paginate(request, lines), totals=totals, query=query_without_page(request)
+    )
+    return render(request, "dashboard/pay_list.html", context)
+
+
+@require_GET
+@dashboard_view
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    """Inspections recorded in a period with their passed, rejected and rework pieces (the pass rate's
+    rows)."""
+    scope = request.scope
+    form = forms.PeriodForm(request.GET or None, scope=scope)
+    period = form.period()
+    lo, hi = period.bounds()
+    jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
+    inspections = selectors.with_result_sums(
+        Inspection.objects.filter(job__in=jobs.values("pk"), at__gte=lo, at__lt=hi).select_related(
+            "job", "inspector", "job__line__firm"
+        )
+    ).order_by("-at", "-id")
+    context = page_context(
+        request, form=form, page=paginate(request, inspections), query=query_without_page(request)
+    )
+    return render(request, "dashboard/inspection_list.html", context)

@@ -1,0 +1,145 @@
+"""The roster and a worker's page, with the managers' actions on a worker: set a PIN, print a sign-in QR,
+revoke the sign-in links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dispatch.web import paginate, refused_text
+from workshop import services as workshop_services
+from workshop.models import ProcessKind
+
+from .. import forms, selectors
+from .common import REFUSED, dashboard_view, page_context, query_without_page, require_perm
+
+
+@require_GET
+@dashboard_view
+def roster(request: HttpRequest) -> HttpResponse:
+    """Workers: search by name, phone tail or pinyin initials; filter; open work and pay this year."""
+    require_perm(request, "view_roster")
+    scope = request.scope
+    form = forms.RosterFilterForm(request.GET or None, scope=scope)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {k: v for k, v in data.items() if k != "q" and v not in (None, "")}
+    if filters.get("workshop"):
+        filters["workshop"] = filters["workshop"].pk
+    workers = selectors.roster(scope, q=data.get("q", ""), filters=filters)
+    page = paginate(request, workers)
+    figures = selectors.roster_page_figures(list(page), year_start=forms.year_start())
+    for w in page:
+        w.figures = figures[w.pk]
+    context = page_context(
+        request,
+        form=form,
+        page=page,
+        query=query_without_page(request),
+        kinds=dict(ProcessKind.choices),
+        sees_low_income=scope.sees_low_income,
+    )
+    return render(request, "dashboard/roster.html", context)
+
+
+@require_GET
+@dashboard_view
+def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A worker's page: contact (the managers need it), assignments, earnings by month, history, PIN and
+    sign-in QR. The ID number stays masked; low-income status shows to community admins only."""
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "view_worker", worker)
+    year_start = forms.year_start()
+    months = selectors.worker_earnings_by_month(worker)
+    context = page_context(
+        request,
+        worker=worker,
+        assignments=selectors.worker_assignments(worker),
+        months=months,
+        year_total=sum((amount for m, _n, amount in months if m >= year_start), 0),
+        history=selectors.worker_history(worker),
+        pin_form=forms.PinForm(),
+        sees_low_income=request.scope.sees_low_income,
+        kinds=dict(ProcessKind.choices),
+        link_days=settings.NUANXIN_SIGNIN_LINK_DAYS,
+    )
+    return render(request, "dashboard/worker_detail.html", context)
+
+
+def _random_pin() -> str:
+    while True:
+        pin = f"{secrets.randbelow(10**6):06d}"
+        try:
+            return workshop_services.validate_pin(pin)
+        except ValidationError:
+            continue
+
+
+@require_POST
+@dashboard_view
+def worker_pin(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set or reset a worker's 6-digit PIN: the one typed, or a random one shown once to the manager."""
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    form = forms.PinForm(request.POST)
+    generated = form.is_valid() and form.cleaned_data["generate"]
+    pin = _random_pin() if generated else request.POST.get("pin", "")
+    try:
+        workshop_services.worker_set_pin(actor=request.user, worker=worker, pin=pin)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        if generated:
+            messages.success(
+                request, _("%(w)s 的新 PIN 是 %(p)s,请当面告诉本人。") % {"w": worker.name, "p": pin}
+            )
+        else:
+            messages.success(request, _("%(w)s 的 PIN 已更新。") % {"w": worker.name})
+    return redirect("dashboard:worker", pk=worker.pk)
+
+
+@require_POST
+@dashboard_view
+def worker_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable sign-in QR for the worker: the one-tap link ``/m/t/<token>/`` as an SVG QR code.
+
+    POST, since issuing a link may create the worker's link nonce; the page is not cached.
+    """
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    token = workshop_services.signin_link_issue(actor=request.user, worker=worker)
+    url = request.build_absolute_uri(reverse("mobile:token_login", args=[token]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    expires = timezone.localdate() + dt.timedelta(days=settings.NUANXIN_SIGNIN_LINK_DAYS)
+    response = render(
+        request,
+        "dashboard/worker_qr.html",
+        page_context(request, worker=worker, url=url, svg=mark_safe(svg), expires=expires),  # noqa: S308 - segno's own SVG
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@dashboard_view
+def worker_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    try:
+        workshop_services.signin_link_revoke(actor=request.user, worker=worker)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        messages.success(request, _("%(w)s 之前打印的登录二维码已全部作废。") % {"w": worker.name})
+    return redirect("dashboard:worker", pk=worker.pk)
