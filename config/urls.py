@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dispatch import views as dispatch_views
+from workshop import views as workshop_views
 
 urlpatterns = [
     path("", dispatch_views.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     ),
     # Django's LogoutView accepts POST only: a link or a prefetch cannot log anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch keeps a signed-in user's choice, for the messages sent to them.
+    path("i18n/setlang/", workshop_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("m/", include("mobile.urls")),
