@@ -33,8 +33,9 @@ messages: venv  ## after adding UI strings: refresh locale/en/LC_MESSAGES/django
 	$(VENV)/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=artifacts --ignore=staticfiles --ignore=node_modules
 	$(VENV)/bin/python manage.py compilemessages -l en --ignore=.venv
 
-lint: venv
+lint: venv  ## ruff, and the import rules in pyproject.toml (import-linter)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf var/ db.sqlite3

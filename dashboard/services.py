@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
-from dispatch.services.common import check_head
+from dispatch.services import check_head
 from workshop.models import Worker
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from celery import current_task
+from celery import current_app, current_task
 from django.db import transaction
 from django.utils import timezone
 
 from .delivery import deliver
 from .messages import render
 from .models import Notification
-from .tasks import deliver_notification
 
 logger = logging.getLogger("nuanxin.flow")
+
+# Queued by name, so this module does not import ``notices.tasks`` (the tasks are registered in every
+# process by ``NoticesConfig.ready``).
+DELIVER_TASK = "notices.tasks.deliver_notification"
 
 
 class _Deliver:
@@ -22,16 +25,19 @@ class _Deliver:
     by queueing ``deliver_notification``. A failure is logged with ids only; the flow's beat sweep
     redelivers what stays unsent."""
 
-    task = deliver_notification
-
     def __init__(self, note: Notification):
         self.note = note
         self.args = (note.pk,)
 
+    @property
+    def task(self):
+        """The registered ``deliver_notification`` task."""
+        return current_app.tasks[DELIVER_TASK]
+
     def __call__(self) -> None:
         if not current_task:
             try:
-                deliver_notification.delay(self.note.pk)
+                self.task.delay(self.note.pk)
             except Exception:  # noqa: BLE001 - kombu/redis raise several types; all mean "not queued"
                 logger.warning(
                     "could not queue deliver_notification(%s); sweep_stalled_flow will redo it",

@@ -8,43 +8,18 @@ lockout table never holds a phone in clear. :func:`lockout_response` is the page
 
 from __future__ import annotations
 
-import phonenumbers
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import make_password
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
+from .lockout import lockout_key, normalize_phone
 from .models import Worker
 from .services import worker_check_pin
 
-
-def normalize_phone(raw: str) -> str:
-    """A mainland number as E.164 (``+8613912345678``) whatever the spacing or prefix typed;
-    the digits alone when it does not parse (such a number matches no worker)."""
-    text = (raw or "").strip()
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        return "".join(ch for ch in text if ch.isdigit())
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def lockout_key(request, credentials: dict | None = None) -> str | None:
-    """The name axes counts failures under: ``pin:<keyed hash>`` for a phone, else the username.
-
-    The phone comes from the credentials or, on the success signal (which only knows the username), from
-    the PIN form's POST, so a successful sign-in clears the failures counted for that phone.
-    """
-    creds = credentials or {}
-    post = getattr(request, "POST", {}) if request is not None else {}
-    phone = creds.get("phone") or post.get("phone")
-    if phone:
-        digest = salted_hmac("nuanxin.lockout", normalize_phone(phone)).hexdigest()[:32]
-        return f"pin:{digest}"
-    return creds.get("username") or post.get("username")
+__all__ = ["PinBackend", "lockout_key", "lockout_response", "lockout_until", "normalize_phone"]
 
 
 def lockout_until(request, credentials: dict | None = None):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .lockout import lockout_key
 from .models import ProcessKind, WishStatus, Worker, Workshop, WorkWish
 from .roles import scope_for
 
@@ -51,10 +53,6 @@ def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
     worker.refresh_from_db(fields=["pin_hash"])
     # A new PIN is the head's answer to a locked-out worker: lift the lockout at once, on the phone page
     # (counted under the phone's keyed hash) and on the password page (counted under the username).
-    from axes.utils import reset as axes_reset
-
-    from .auth import lockout_key
-
     axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
     axes_reset(username=worker.user.username)
     return worker

@@ -25,6 +25,7 @@ from .assignments import (
     work_report,
     workshop_plan_offers,
 )
+from .common import check_head
 from .inspections import ResultInput, inspection_book, job_inspect
 from .jobs import (
     MAX_JOB_PIECES,
@@ -45,6 +46,7 @@ __all__ = [
     "assignment_decline",
     "assignment_expire",
     "assignment_offer",
+    "check_head",
     "inspection_book",
     "job_accept",
     "job_cancel",
