@@ -133,10 +133,10 @@ def job_accept(*, actor, job: Job | int, note: str = "") -> Job:
 
 @transaction.atomic
 def job_decline(*, actor, job: Job | int, reason: str = "") -> Job:
-    """The head turns the job down (拒单), with a reason the firm sees. Raises PermissionDenied,
-    IllegalTransition."""
+    """The head turns the job down (拒单), with a reason the firm sees. Raises PermissionDenied (not the
+    head; ``actor=None`` too), IllegalTransition."""
     job = lock_job(job)
-    check_head(actor, job, system=True)
+    check_head(actor, job)  # no rule declines for the workshop: a person always does
     move(job, JobState.DECLINED, job=job, actor=actor, note=reason)
     notify_firm(
         job,
