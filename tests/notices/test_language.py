@@ -5,6 +5,7 @@ process made them (a person's request or a Celery task)."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.utils import translation
 
 from config.celery import wait_until_idle
@@ -14,6 +15,7 @@ from dispatch.models import Assignment, AssignmentState
 from notices import delivery
 from notices.models import Notification, NotificationKind
 from notices.services import notify
+from tests.mobile.conftest import PIN
 from workshop.languages import language_of, language_set
 from workshop.models import Preference
 
@@ -143,3 +145,26 @@ def test_a_message_whose_parameters_do_not_fill_its_kind_is_refused_when_made(ca
     with pytest.raises(KeyError):
         notify(recipient=cast.alice.user, kind=NotificationKind.OFFER, params={"t": "x"}, dedupe_key="bad")
     assert not Notification.objects.filter(dedupe_key="bad").exists()
+
+
+def test_signing_in_on_a_new_phone_opens_the_pages_in_the_stored_language(client, cast, settings):
+    cast.bob.pin_hash = make_password(PIN)
+    cast.bob.save(update_fields=["pin_hash"])
+    language_set(user=cast.bob.user, language="en")
+
+    response = client.post("/m/login/", {"phone": str(cast.bob.phone), "pin": PIN})
+
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert 'lang="en"' in client.get("/m/").content.decode()
+
+
+def test_signing_in_without_a_stored_language_keeps_the_default(client, cast, settings):
+    cast.alice.pin_hash = make_password(PIN)
+    cast.alice.save(update_fields=["pin_hash"])
+
+    response = client.post("/m/login/", {"phone": str(cast.alice.phone), "pin": PIN})
+
+    assert response.status_code == 302
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert '<html lang="zh-CN"' in client.get("/m/").content.decode()
