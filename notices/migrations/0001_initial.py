@@ -8,9 +8,12 @@ from django.db import migrations, models
 
 
 def move_content_type(apps, schema_editor, *, src="dispatch", dst="notices"):
+    # As in pay 0001: the old row keeps its id; a fresh one made before this migration gives way to it.
     ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label=dst, model="notification").exists():
-        ContentType.objects.filter(app_label=src, model="notification").update(app_label=dst)
+    old = ContentType.objects.filter(app_label=src, model="notification")
+    if old.exists():
+        ContentType.objects.filter(app_label=dst, model="notification").delete()
+        old.update(app_label=dst)
 
 
 def move_content_type_back(apps, schema_editor):

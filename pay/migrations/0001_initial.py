@@ -7,11 +7,16 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def move_content_types(apps, schema_editor, *, src="dispatch", dst="pay", models=("payline", "payperiod")):
+def move_content_types(apps, schema_editor, *, src="dispatch", dst="pay", names=("payline", "payperiod")):
+    # The old row keeps its id, so permissions granted on it and admin log entries follow the model. If the
+    # new code ran before this migration and made a fresh row already, that row (and the permissions made
+    # with it, nobody's grants but those given in between) gives way to the old one.
     ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in models:
-        if not ContentType.objects.filter(app_label=dst, model=model).exists():
-            ContentType.objects.filter(app_label=src, model=model).update(app_label=dst)
+    for model in names:
+        old = ContentType.objects.filter(app_label=src, model=model)
+        if old.exists():
+            ContentType.objects.filter(app_label=dst, model=model).delete()
+            old.update(app_label=dst)
 
 
 def move_content_types_back(apps, schema_editor):
