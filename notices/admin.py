@@ -1,6 +1,7 @@
-"""Admin for the inbox: messages are records of what was said, view only."""
+"""Admin for the inbox: messages are records of what was said, view only, shown in the admin's language."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from workshop.admin import ViewOnlyMixin
 
@@ -9,8 +10,14 @@ from .models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "text", "sent_at", "read_at")
+    list_display = ("created_at", "recipient", "kind", "message", "sent_at", "read_at")
     list_select_related = ("recipient",)
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter), ("read_at", admin.EmptyFieldListFilter))
+    # A message's words are rendered, not stored (only messages made before kinds had parameters keep
+    # their ``text``): search by recipient.
     search_fields = ("text", "recipient__username")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("内容"))
+    def message(self, obj: Notification) -> str:
+        return obj.text_now

@@ -15,6 +15,7 @@ from dispatch.models import Assignment, AssignmentState
 from notices import delivery
 from notices.models import Notification, NotificationKind
 from notices.services import notify
+from tests.factories import UserFactory
 from tests.mobile.conftest import PIN
 from workshop.languages import language_of, language_set
 from workshop.models import Preference
@@ -168,3 +169,15 @@ def test_signing_in_without_a_stored_language_keeps_the_default(client, cast, se
     assert response.status_code == 302
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     assert '<html lang="zh-CN"' in client.get("/m/").content.decode()
+
+
+def test_the_admin_lists_messages_in_words_in_the_admins_language(client, cast, issue_job):
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=200, title="布袋缝边"))
+    services.assignment_offer(job=job, worker=cast.bob, pieces=100)
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+
+    assert "新派工:布袋缝边 100 件" in client.get("/admin/notices/notification/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/admin/notices/notification/?q={cast.bob.user.username}").content.decode()
+    assert "New assignment: 布袋缝边, 100 pieces" in page
