@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
@@ -65,7 +66,7 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
     if not wanted:
         raise ValidationError(_("请至少给一位坊工派件。"))
     if job.state == JobState.ISSUED:
-        job = flow.job_accept(actor=actor, job=job, note=note or _("坊长接单并派工"))
+        job = flow.job_accept(actor=actor, job=job, note=note or gettext_noop("坊长接单并派工"))
     else:
         check_head(actor, job)
     job.refresh_from_db(fields=["pieces_assigned", "state"])
@@ -80,7 +81,9 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
     if set(workers) != set(wanted):
         raise ValidationError(_("有坊工不属于此工坊或已离岗。"))
     return [
-        flow.assignment_offer(job=job, worker=workers[wid], pieces=n, actor=actor, reasons=_("坊长派工"))
+        flow.assignment_offer(
+            job=job, worker=workers[wid], pieces=n, actor=actor, reasons=gettext_noop("坊长派工")
+        )
         for wid, n in wanted.items()
     ]
 

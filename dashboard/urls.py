@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, jobs, overview, workers
+from .views import exports, firms, inbox, jobs, overview, workers
 
 app_name = "dashboard"
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
     path("pay/", overview.pay_list, name="pay"),
     path("inspections/", overview.inspection_list, name="inspections"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:pk>/", exports.export_detail, name="export"),
     path("exports/<int:pk>/status/", exports.export_status, name="export_status"),

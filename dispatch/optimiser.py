@@ -34,6 +34,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
 from ortools.graph.python import min_cost_flow
 
 from .priors import MIN_SHARE, SECONDS_PER_PIECE
@@ -179,19 +180,19 @@ def objective(
 
 
 def _reasons(w: WorkerProfile, job: JobNeed) -> tuple[str, ...]:
-    out = ["技能匹配"]
+    out = [gettext_noop("技能匹配")]
     # Low-income priority weighs in the plan but is never written here: reasons are stored on the
     # assignment and shown to heads and workers, and the status is for community admins only.
     if w.income_gap >= 0.3:
-        out.append("本月收入偏低")
+        out.append(gettext_noop("本月收入偏低"))
     if w.recent_share < 0.01:
-        out.append("近期派工少")
+        out.append(gettext_noop("近期派工少"))
     if w.on_time is not None:
         out.append(f"准时率 {round(w.on_time * 100)}%")
     if w.quality >= 0.97:
-        out.append("合格率高")
+        out.append(gettext_noop("合格率高"))
     if w.home:
-        out.append("居家加工")
+        out.append(gettext_noop("居家加工"))
     return tuple(out)
 
 

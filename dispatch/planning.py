@@ -18,7 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models import F as models_F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pay import money
 from pay.selectors import earned_since
@@ -105,7 +105,11 @@ def plan_split(
     shares: list[Share] = []
     for held, worker_id, _spare in eligible:
         if given.get(worker_id):
-            reasons = _("技能匹配") + " · " + (_("手头无活") if held == 0 else _("手头%(n)d件") % {"n": held})
+            reasons = (
+                gettext_noop("技能匹配")
+                + " · "
+                + (gettext_noop("手头无活") if held == 0 else f"手头{held}件")
+            )
             shares.append(Share(worker_id=worker_id, pieces=given[worker_id], reasons=reasons))
     return shares
 

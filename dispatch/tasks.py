@@ -16,6 +16,7 @@ from django.db import OperationalError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
 from notices.services import notify
@@ -63,7 +64,7 @@ def on_job_issued(job_id: int) -> str:
     lead_days = (job.due_on - timezone.localdate()).days
     if pairing and pairing.auto_accepts(quantity=job.quantity, lead_days=lead_days):
         try:
-            services.job_accept(actor=None, job=job, note="自动接单规则")
+            services.job_accept(actor=None, job=job, note=gettext_noop("自动接单规则"))
         except IllegalTransition:
             return "already-handled"
         return "auto-accepted"

@@ -43,3 +43,16 @@ def paginate(request: HttpRequest, rows, per_page: int = PAGE_SIZE) -> Page:
     """The page of ``rows`` (a queryset or a list) named by ``?page=``: the first for a missing or
     malformed number, the last for one past the end."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds
+
+
+def id_param(request: HttpRequest, name: str) -> int | None:
+    """The query parameter ``name`` as a row id, or None when it is missing, not a whole number, or larger
+    than any id (a filter on it would overflow the database column: a 500, not an empty list)."""
+    raw = request.GET.get(name, "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None

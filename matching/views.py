@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.web import PAGE_SIZE, paginate, redirect_back, refused_text
+from dispatch.web import PAGE_SIZE, id_param, paginate, redirect_back, refused_text
 from pay import money
 from workshop.models import ProcessKind, WishStatus
 from workshop.roles import scope_for
@@ -109,9 +109,9 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=OPEN_DEMAND_STATES)
     elif status in DemandStatus.values:
         qs = qs.filter(status=status)
-    ws = request.GET.get("ws", "")
-    if ws.isdigit():
-        qs = qs.filter(workshop_id=int(ws))
+    ws = id_param(request, "ws")
+    if ws is not None:
+        qs = qs.filter(workshop_id=ws)
     page = paginate(request, qs.order_by("-updated_at", "-pk"))
     context = _ctx(
         request,
@@ -119,7 +119,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         page=page,
         status=status,
         statuses=DemandStatus.choices,
-        ws=ws,
+        ws="" if ws is None else str(ws),
         workshops=selectors.workshops_for(scope),
         can_add=scope.is_admin or scope.is_firm,
     )
@@ -235,11 +235,11 @@ def supply_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=OPEN_WISH_STATES)
     elif status in WishStatus.values:
         qs = qs.filter(status=status)
-    ws = request.GET.get("ws", "")
+    ws = id_param(request, "ws")
     workshop_ids = None
-    if ws.isdigit():
-        qs = qs.filter(workshop_id=int(ws))
-        workshop_ids = [int(ws)]
+    if ws is not None:
+        qs = qs.filter(workshop_id=ws)
+        workshop_ids = [ws]
     page = paginate(request, qs.order_by("-updated_at", "-pk"))
     spare = selectors.spare_workers(scope, workshop_ids=workshop_ids)
     context = _ctx(
@@ -248,7 +248,7 @@ def supply_list(request: HttpRequest) -> HttpResponse:
         page=page,
         status=status,
         statuses=WishStatus.choices,
-        ws=ws,
+        ws="" if ws is None else str(ws),
         workshops=selectors.workshops_for(scope),
         spare=spare[:PAGE_SIZE],
         spare_total=len(spare),

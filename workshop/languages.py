@@ -21,27 +21,46 @@ def language_of(user_id: int | None) -> str:
     return code or settings.LANGUAGE_CODE
 
 
+def supported(code: str) -> str | None:
+    """``code`` as one of ``settings.LANGUAGES`` (``en-us`` and ``EN`` are ``en``), or None."""
+    try:
+        return translation.get_supported_language_variant((code or "").strip().lower())
+    except LookupError:
+        return None
+
+
 @transaction.atomic
 def language_set(*, user, language: str) -> bool:
-    """Store ``language`` as ``user``'s preference. Returns False (and stores nothing) for an anonymous
-    user or a code not in ``settings.LANGUAGES``. Idempotent."""
-    if not getattr(user, "is_authenticated", False) or language not in dict(settings.LANGUAGES):
+    """Store ``language`` (a code of ``settings.LANGUAGES`` or a variant of one, ``en-us`` → ``en``) as
+    ``user``'s preference. Returns False (and stores nothing) for an anonymous user or a code the site
+    does not speak. Idempotent."""
+    code = supported(language)
+    if not getattr(user, "is_authenticated", False) or code is None:
         return False
-    Preference.objects.update_or_create(user=user, defaults={"language": language})
+    Preference.objects.update_or_create(user=user, defaults={"language": code})
     return True
 
 
+# A language picked on a page before signing in (the sign-in page's switch): the person's latest choice.
+CHOSEN_BEFORE_SIGN_IN = "nuanxin_language_chosen"
+
+
 def apply_on_sign_in(sender, request, user, **kwargs) -> None:
-    """On sign-in (Django's ``user_logged_in``), open the pages in the user's stored language: a worker who
-    chose English on one phone reads English on the next. Only a stored preference counts; the language
-    cookie is set by ``LanguageCookieMiddleware`` on this response. One query, at sign-in only."""
+    """On sign-in (Django's ``user_logged_in``), open the pages in this person's language, not the last
+    person's on a shared phone: a language picked on the sign-in page just now becomes their stored
+    preference; else their stored preference; else the site's default. ``LanguageCookieMiddleware`` puts
+    it in the language cookie on this response. One or two queries, at sign-in only."""
     if request is None:
         return
-    code = Preference.objects.filter(user=user).values_list("language", flat=True).first()
-    if code and code in dict(settings.LANGUAGES):
-        translation.activate(code)
-        request.LANGUAGE_CODE = code
-        request._nuanxin_sign_in_language = code
+    chosen = request.session.pop(CHOSEN_BEFORE_SIGN_IN, None) if hasattr(request, "session") else None
+    if chosen and language_set(user=user, language=chosen):
+        code = supported(chosen)
+    else:
+        code = Preference.objects.filter(user=user).values_list("language", flat=True).first()
+        code = supported(code) or settings.LANGUAGE_CODE
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    request._nuanxin_sign_in_language = code
 
 
 class LanguageCookieMiddleware:

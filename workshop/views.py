@@ -7,13 +7,19 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from .languages import language_set
+from .languages import CHOSEN_BEFORE_SIGN_IN, language_set, supported
 
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch the page language (cookie, as Django does) and remember it for a signed-in user; an unknown
-    code changes nothing, as in Django."""
+    """Switch the page language (cookie, as Django does) and remember it: for a signed-in user as their
+    preference; before signing in, in the session, to become their preference when they sign in. A code
+    the site does not speak changes nothing, as in Django."""
     response = django_set_language(request)
-    language_set(user=request.user, language=request.POST.get("language", ""))
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated:
+        language_set(user=request.user, language=code)
+    elif supported(code):
+        # Picked on the sign-in page: it becomes the person's preference when they sign in.
+        request.session[CHOSEN_BEFORE_SIGN_IN] = supported(code)
     return response

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dispatch import reports
 from dispatch.models import Inspection, JobState
-from dispatch.web import paginate
+from dispatch.web import id_param, paginate
 from workshop.models import Employment
 
 from .. import forms, selectors
@@ -150,8 +150,9 @@ def pay_list(request: HttpRequest) -> HttpResponse:
         lines = lines.filter(worker__employment=data["employment"])
     if data.get("low_income") in ("1", "0") and scope.sees_low_income:
         lines = lines.filter(worker__low_income=data["low_income"] == "1")
-    if request.GET.get("worker", "").isdigit() and scope.manages_workers:
-        lines = lines.filter(worker_id=int(request.GET["worker"]))
+    worker_id = id_param(request, "worker")
+    if worker_id is not None and scope.manages_workers:
+        lines = lines.filter(worker_id=worker_id)
     totals = lines.aggregate(amount=Sum("amount"), pieces=Sum("pieces_passed"), n=Count("id"))
     lines = lines.select_related("worker", "assignment__job", "assignment__job__line__firm").order_by(
         "-booked_on", "-id"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
 from notices.services import notify
@@ -109,7 +110,7 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
         raise ValidationError(_("这个派工已过答复时间,请联系坊长。"))
     move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, responded_at=timezone.now())
     if job.state == JobState.ACCEPTED:
-        move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=_("坊工开始做单"))
+        move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=gettext_noop("坊工开始做单"))
     return assignment
 
 
@@ -140,7 +141,7 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
     now = now or timezone.now()
     if assignment.expires_at and assignment.expires_at > now:
         raise ValidationError(_("答复时间未到。"))
-    move(assignment, AssignmentState.EXPIRED, job=job, note=_("超时未答复"), responded_at=now)
+    move(assignment, AssignmentState.EXPIRED, job=job, note=gettext_noop("超时未答复"), responded_at=now)
     _release(job, assignment)
     return assignment
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
 from notices.services import notify
@@ -146,7 +147,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                     "due_on": max(job.due_on, today + dt.timedelta(days=1)),
                     "delivery": a.delivery,
                     "state": AssignmentState.ACCEPTED,
-                    "reasons": r.reason[:200] or _("返工"),
+                    "reasons": r.reason[:200] or gettext_noop("返工"),
                     "responded_at": timezone.now(),
                 },
             )
@@ -156,7 +157,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                     job=job,
                     from_state="",
                     to_state=AssignmentState.ACCEPTED,
-                    note=_("返工:%(r)s") % {"r": r.reason},
+                    note=gettext_noop("返工") + (f" · {r.reason}" if r.reason else ""),
                 )
             notify(
                 recipient=worker.user,
@@ -168,7 +169,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
             rework_made = True
     Inspection.objects.filter(pk=inspection.pk).update(booked_at=timezone.now())
     if rework_made:
-        move(job, JobState.IN_PROGRESS, job=job, note=_("返工"))
+        move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("返工"))
     else:
         settle(job)
     return inspection

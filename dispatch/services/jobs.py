@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
 from pay import money
@@ -160,7 +161,7 @@ def job_cancel(*, actor, job: Job | int, reason: str = "") -> Job:
             AssignmentState.EXPIRED,
             job=job,
             actor=actor,
-            note=_("外发单已取消"),
+            note=gettext_noop("外发单已取消"),
             responded_at=timezone.now(),
         )
     Job.objects.filter(pk=job.pk).update(pieces_assigned=0)

@@ -19,7 +19,8 @@ from dispatch.models import (
     InspectionResult,
     Job,
 )
-from notices.models import Notification
+from notices.models import Notification, NotificationKind
+from notices.services import notify
 from pay.models import PayLine
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job
@@ -47,7 +48,20 @@ def world(cast, issue_job, settings, tmp_path):
         user=cast.clerk, kind=ExportKind.JOBS, params={}, status=ExportStatus.DONE, rows_total=1, rows_done=1
     )
     export.file.save("x.xlsx", ContentFile(b"PK\x03\x04 not really"), save=True)
-    return {"issued": issued, "completed": completed, "inspecting": inspecting, "export": export}
+    note = notify(
+        recipient=cast.head,
+        kind=NotificationKind.READY_FOR_INSPECTION,
+        params={"t": "待验收"},
+        link=f"/dashboard/jobs/{inspecting.pk}/",
+        dedupe_key="matrix-note",
+    )
+    return {
+        "issued": issued,
+        "completed": completed,
+        "inspecting": inspecting,
+        "export": export,
+        "note": note,
+    }
 
 
 def lot_post(c, w):
@@ -184,6 +198,10 @@ MATRIX = {
     "firm": ("get", lambda c, w: f"/dashboard/firms/{c.firm.pk}/", None, "head", 404, 404, 200),
     "pay": ("get", lambda c, w: "/dashboard/pay/", None, "head", 200, 200, 200),
     "inspections": ("get", lambda c, w: "/dashboard/inspections/", None, "clerk", 200, 200, 200),
+    "inbox": ("get", lambda c, w: "/dashboard/inbox/", None, "head", 200, 200, 200),
+    "inbox_open": ("post", lambda c, w: f"/dashboard/inbox/{w['note'].pk}/", {}, "head", 404, 404, 302),
+    # Another head or firm marking their own inbox read: allowed (their own messages), never the head's.
+    "inbox_read_all": ("post", lambda c, w: "/dashboard/inbox/read-all/", {}, "head", 302, 302, 302),
     "exports": ("get", lambda c, w: "/dashboard/exports/", None, "clerk", 200, 200, 200),
     # Another head or firm asking for an export gets their own (scoped) export: allowed, so not refused.
     "exports:post": ("post", lambda c, w: "/dashboard/exports/", {"kind": "jobs"}, "clerk", 302, 302, 302),
@@ -231,6 +249,7 @@ def snapshot() -> dict:
             Assignment.objects.order_by("pk").values_list("pk", "state", "pieces_passed", "pieces_rejected")
         ),
         "workers": list(Worker.objects.order_by("pk").values_list("pk", "pin_hash", "signin_nonce")),
+        "read": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
     }
 
 

@@ -160,15 +160,43 @@ def test_signing_in_on_a_new_phone_opens_the_pages_in_the_stored_language(client
     assert 'lang="en"' in client.get("/m/").content.decode()
 
 
-def test_signing_in_without_a_stored_language_keeps_the_default(client, cast, settings):
-    cast.alice.pin_hash = make_password(PIN)
-    cast.alice.save(update_fields=["pin_hash"])
+def _pins(*workers):
+    for w in workers:
+        w.pin_hash = make_password(PIN)
+        w.save(update_fields=["pin_hash"])
 
-    response = client.post("/m/login/", {"phone": str(cast.alice.phone), "pin": PIN})
 
-    assert response.status_code == 302
-    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+def test_on_a_shared_phone_the_next_worker_gets_her_own_language_not_the_last_ones(client, cast, settings):
+    _pins(cast.alice, cast.bob)
+    language_set(user=cast.bob.user, language="en")
+    client.post("/m/login/", {"phone": str(cast.bob.phone), "pin": PIN})
+    assert 'lang="en"' in client.get("/m/").content.decode()
+    client.post("/m/logout/")
+
+    response = client.post("/m/login/", {"phone": str(cast.alice.phone), "pin": PIN})  # no stored choice
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
     assert '<html lang="zh-CN"' in client.get("/m/").content.decode()
+
+
+def test_a_language_picked_on_the_sign_in_page_wins_and_is_kept(client, cast):
+    _pins(cast.bob)
+    language_set(user=cast.bob.user, language="en")
+
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/m/login/"})  # signed out
+    client.post("/m/login/", {"phone": str(cast.bob.phone), "pin": PIN})
+
+    assert '<html lang="zh-CN"' in client.get("/m/").content.decode()
+    assert language_of(cast.bob.user_id) == "zh-hans"
+
+
+def test_a_variant_of_a_language_the_site_speaks_is_stored_as_that_language(client, cast):
+    client.force_login(cast.alice.user)
+
+    client.post("/i18n/setlang/", {"language": "en-US", "next": "/m/"})
+    assert language_of(cast.alice.user_id) == "en"
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/m/"})
+    assert language_of(cast.alice.user_id) == "en"
 
 
 def test_the_admin_lists_messages_in_words_in_the_admins_language(client, cast, issue_job):
@@ -181,3 +209,17 @@ def test_the_admin_lists_messages_in_words_in_the_admins_language(client, cast, 
     client.cookies["django_language"] = "en"
     page = client.get(f"/admin/notices/notification/?q={cast.bob.user.username}").content.decode()
     assert "New assignment: 布袋缝边, 100 pieces" in page
+
+
+def test_the_flows_own_words_on_the_timeline_follow_the_reader_not_the_head(client, english, issue_job):
+    cast = english
+    job = issue_job(quantity=200, title="布袋缝边")
+    with translation.override("en"):  # the head's English request
+        dashboard_services.dispatch_shares(actor=cast.head, job=job, shares={cast.alice.pk: 100})
+    client.force_login(cast.clerk)
+
+    assert "坊长接单并派工" in client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert (
+        "Head accepted the job and assigned work" in client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    )
