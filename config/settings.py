@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "workshop",
     "notices",
     "pay",
+    "materials",
     "dispatch",
     "mobile",
     "dashboard",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from materials.services import consume_for_report
 from notices.models import NotificationKind
 from notices.services import notify
 from workshop.models import Worker, WorkPlace, Workshop
@@ -229,6 +230,10 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         raise ValidationError({"pieces": _("报工件数超过派工件数。")})
     assignment.pieces_reported += pieces
     report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
+    # Every made piece used its parts, whether it passes or not (refused here when they are not there).
+    consume_for_report(
+        report=report, assignment=assignment, job=job, pieces_before=assignment.pieces_reported - pieces
+    )
     if assignment.pieces_reported == assignment.pieces:
         move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
         # Only the job's last open share finishes it (the job row is locked, so of two last reports

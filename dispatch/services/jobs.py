@@ -9,6 +9,7 @@ queues follow-up work only after commit (``followups.later``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from materials.services import BomInput, bom_lines_create
 from notices.models import NotificationKind
 from pay import money
 from workshop.models import Pairing, ProductionLine, Workshop
@@ -64,12 +66,14 @@ def job_issue(
     instructions: str = "",
     process_kind: str | None = None,
     photo=None,
+    bom: Sequence[BomInput] = (),
 ) -> Job:
     """A firm issues a job (企业分发) to a paired workshop, with an optional sample ``photo`` (an uploaded
     image; stored only when the job is).
 
     ``quantity`` is pieces (int > 0); ``piece_rate`` yuan per piece (Decimal, ≤ 4 places, > 0); ``due_on``
     an Asia/Shanghai date, today or later. The line must be in an active pairing with ``workshop``.
+    ``bom``: the materials the firm supplies per piece (``materials.services.BomInput``; 来料清单).
     Raises PermissionDenied (actor is not the line's firm staff) or ValidationError. After commit, the
     ``on_job_issued`` task notifies the head and applies the pairing's auto-accept rule.
     """
@@ -107,6 +111,7 @@ def job_issue(
     if photo is not None:
         job.photo.save(photo.name, photo, save=False)
         Job.objects.filter(pk=job.pk).update(photo=job.photo.name)
+    bom_lines_create(job=job, lines=bom)
     event(job, job=job, from_state="", to_state=JobState.ISSUED, actor=actor)
     followups.later(followups.ON_JOB_ISSUED, job.pk)
     return job

@@ -1,0 +1,176 @@
+"""The materials ledger: bill-of-materials lines, movements between holders, and balances.
+
+Quantities are ``Decimal`` with 3 places in the line's unit; a whole unit (个, 件, 张, 套) only ever holds
+whole numbers (checked by the services), a measured one (米, 千克) any multiple of 0.001. Movements are
+never edited or deleted: a correction is a new movement. Balances exist for the two holders that can hold
+material, the workshop's store and each worker, and the database refuses a negative one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from workshop.models import Worker
+
+QTY_PLACES = Decimal("0.001")
+
+
+class Unit(models.TextChoices):
+    EACH = "ge", _("个")
+    PIECE = "jian", _("件")
+    SHEET = "zhang", _("张")
+    SET = "tao", _("套")
+    METRE = "m", _("米")
+    KILOGRAM = "kg", _("千克")
+
+
+WHOLE_UNITS = frozenset({Unit.EACH, Unit.PIECE, Unit.SHEET, Unit.SET})
+
+
+class BomLine(models.Model):
+    """One material of a job's bill of materials (物料清单): ``per_piece`` of ``unit`` go into each piece,
+    and up to ``loss_pct`` % more may be lost in making (损耗率)."""
+
+    job = models.ForeignKey(
+        "dispatch.Job", verbose_name=_("外发单"), on_delete=models.CASCADE, related_name="bom_lines"
+    )
+    material = models.CharField(_("物料"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=10, choices=Unit.choices)
+    per_piece = models.DecimalField(_("每件用量"), max_digits=12, decimal_places=4)
+    loss_pct = models.DecimalField(_("允许损耗率(%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("物料清单")
+        verbose_name_plural = _("物料清单")
+        ordering = ["job", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(per_piece__gt=0), name="bom_per_piece_positive"),
+            models.CheckConstraint(
+                condition=Q(loss_pct__gte=0, loss_pct__lte=100), name="bom_loss_pct_in_range"
+            ),
+            models.UniqueConstraint(fields=["job", "material", "unit"], name="bom_material_once_per_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} {self.per_piece}{self.get_unit_display()}/件"
+
+    @property
+    def whole(self) -> bool:
+        return self.unit in WHOLE_UNITS
+
+
+class Holder(models.TextChoices):
+    FIRM = "firm", _("企业")
+    STORE = "store", _("工坊仓库")
+    WORKER = "worker", _("坊工")
+    CONSUMED = "consumed", _("已耗用")
+    SCRAP = "scrap", _("报废")
+    LOST = "lost", _("损耗")
+
+
+class MovementKind(models.TextChoices):
+    RECEIVE = "receive", _("来料入库")
+    ISSUE = "issue", _("发料")
+    RETURN = "return", _("退料")
+    CONSUME = "consume", _("报工耗用")
+    SCRAP = "scrap", _("报废")
+    RETURN_TO_FIRM = "return_to_firm", _("余料退回企业")
+    LOSE = "lose", _("核销损耗")
+
+
+class Movement(models.Model):
+    """One movement of material between two holders (物料流水). Append-only: never edited or deleted.
+
+    ``worker`` is the worker whose holding changes (on an issue, return, consumption, or a scrap or loss
+    at a worker), else empty. ``key`` makes a retried request count once."""
+
+    line = models.ForeignKey(
+        BomLine, verbose_name=_("物料"), on_delete=models.PROTECT, related_name="movements"
+    )
+    job = models.ForeignKey(
+        "dispatch.Job", verbose_name=_("外发单"), on_delete=models.PROTECT, related_name="material_movements"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=MovementKind.choices)
+    source = models.CharField(_("从"), max_length=10, choices=Holder.choices)
+    target = models.CharField(_("到"), max_length=10, choices=Holder.choices)
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3)
+    assignment = models.ForeignKey(
+        "dispatch.Assignment",
+        verbose_name=_("派工"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="material_movements",
+    )
+    report = models.ForeignKey(
+        "dispatch.WorkReport",
+        verbose_name=_("报工"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="material_movements",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空表示系统自动"),
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    key = models.CharField(_("幂等键"), max_length=80, unique=True, null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("物料流水")
+        verbose_name_plural = _("物料流水")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["job", "line"]), models.Index(fields=["worker", "line"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="movement_between_two"),
+            models.CheckConstraint(
+                condition=Q(worker__isnull=True) | Q(source="worker") | Q(target="worker"),
+                name="movement_worker_only_when_a_worker_holds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.source}→{self.target} {self.quantity}"
+
+
+class Balance(models.Model):
+    """What one holder (the store, or one worker) holds of one material of one job now. Kept by the same
+    transaction as each movement, with a conditional update; the database refuses a negative balance."""
+
+    line = models.ForeignKey(
+        BomLine, verbose_name=_("物料"), on_delete=models.CASCADE, related_name="balances"
+    )
+    holder = models.CharField(_("持有方"), max_length=10, choices=Holder.choices)
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # "store" or "worker:<id>": one key per holder, so uniqueness needs no NULL handling.
+    holder_key = models.CharField(_("持有方键"), max_length=30)
+    quantity = models.DecimalField(_("结存"), max_digits=14, decimal_places=3, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("物料结存")
+        verbose_name_plural = _("物料结存")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "holder_key"], name="balance_once_per_holder"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} @ {self.holder_key}: {self.quantity}"

@@ -1,0 +1,61 @@
+"""Quantities of material: checking what is typed, and what a kit holds or a made piece uses.
+
+Pure functions on a ``BomLine``: a whole unit (个, 件, 张, 套) in whole numbers, a measured one (米, 千克) to
+0.001; what is handed over is rounded up to that.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import QTY_PLACES, BomLine
+
+
+def decimal_in(value, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("请输入数字。")}) from None
+    if not d.is_finite():
+        raise ValidationError({field: _("请输入数字。")})
+    return d
+
+
+def quantity(line: BomLine, value, field: str = "quantity") -> Decimal:
+    """``value`` as a quantity of ``line``'s material (Decimal > 0): whole for a whole unit, at most 3
+    places for a measured one. Raises ValidationError in words otherwise."""
+    q = decimal_in(value, field)
+    if q <= 0:
+        raise ValidationError({field: _("数量必须大于0。")})
+    if line.whole and q != q.to_integral_value():
+        raise ValidationError(
+            {field: _("%(m)s按%(u)s计,只能是整数。") % {"m": line.material, "u": line.get_unit_display()}}
+        )
+    if q != q.quantize(QTY_PLACES):
+        raise ValidationError({field: _("数量最多3位小数。")})
+    if q >= Decimal("1e11"):
+        raise ValidationError({field: _("数量太大。")})
+    return q
+
+
+def _round_up(line: BomLine, value: Decimal) -> Decimal:
+    """``value`` rounded up to what can be handed over: a whole number of a whole unit, else 0.001."""
+    if line.whole:
+        return Decimal(math.ceil(value))
+    return value.quantize(QTY_PLACES, rounding=ROUND_CEILING)
+
+
+def kit_quantity(line: BomLine, pieces: int) -> Decimal:
+    """What a kit for ``pieces`` holds of ``line``: per piece × pieces plus the allowed loss, rounded up
+    to whole units (or 0.001 of a measured one). ``kit_quantity(1 面板 at 0.5 %, 100) == 101``."""
+    return _round_up(line, line.per_piece * pieces * (1 + line.loss_pct / 100))
+
+
+def use_for(line: BomLine, pieces: int) -> Decimal:
+    """What ``pieces`` made pieces use of ``line`` by the bill of materials, rounded up to what can be
+    handed over (0.05 box a piece: 3 pieces use 1 box, 20 pieces 1 box, 21 pieces 2)."""
+    return _round_up(line, line.per_piece * pieces)

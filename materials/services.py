@@ -1,0 +1,400 @@
+"""The materials ledger's writes: one function per movement, each in ``transaction.atomic``.
+
+Every movement writes one ``Movement`` row (append-only) and moves the two balances it touches in the same
+transaction: the holder giving material loses it by a conditional update that refuses to go below zero
+(``quantity >= q``), which the database also checks, so two returns of one worker's material at once can
+never both win. Quantities are ``Decimal`` in the line's unit: whole numbers for whole units, at most 3
+places for measured ones; anything else is refused in words (``ValidationError``), and nothing is written.
+
+Errors: ``ValidationError`` (bad input, a holder short of material), ``PermissionDenied`` (checked by the
+callers that have a person: the pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from .models import Balance, BomLine, Holder, Movement, MovementKind, Unit
+from .quantities import decimal_in, kit_quantity, quantity, use_for
+
+STORE = "store"
+# The holders that keep a balance; the others (the firm, consumed, scrap, lost) are sources or sinks.
+HOLDING = (Holder.STORE, Holder.WORKER)
+
+
+@dataclass(frozen=True)
+class BomInput:
+    """One line of a bill of materials as typed: ``per_piece`` and ``loss_pct`` as Decimal or text."""
+
+    material: str
+    unit: str
+    per_piece: Decimal | str
+    loss_pct: Decimal | str = Decimal("0")
+
+
+# --- the bill of materials -----------------------------------------------------------------------------
+
+
+def bom_lines_create(*, job, lines: Sequence[BomInput]) -> list[BomLine]:
+    """Write ``job``'s bill of materials (物料清单) from ``lines``, in the caller's transaction (the firm's
+    issue). Each line: a material name, a unit of ``Unit``, a quantity per piece > 0 (≤ 4 places) and an
+    allowed loss from 0 to 100 %. A material appears once per unit. Raises ValidationError naming the line."""
+    made, seen = [], set()
+    for n, raw in enumerate(lines, start=1):
+        name = (raw.material or "").strip()
+        where = _("物料第%(n)d行") % {"n": n}
+        if not name or len(name) > 100:
+            raise ValidationError(_("%(w)s:请填写物料名称(最多100字)。") % {"w": where})
+        if raw.unit not in Unit.values:
+            raise ValidationError(_("%(w)s:单位不对。") % {"w": where})
+        per_piece = decimal_in(raw.per_piece, "per_piece")
+        loss = decimal_in(raw.loss_pct or "0", "loss_pct")
+        if (
+            per_piece <= 0
+            or per_piece != per_piece.quantize(Decimal("0.0001"))
+            or per_piece >= Decimal("1e7")
+        ):
+            raise ValidationError(_("%(w)s:每件用量必须大于0,最多4位小数。") % {"w": where})
+        if not Decimal("0") <= loss <= Decimal("100") or loss != loss.quantize(Decimal("0.01")):
+            raise ValidationError(_("%(w)s:损耗率在0到100之间,最多2位小数。") % {"w": where})
+        if (name, raw.unit) in seen:
+            raise ValidationError(_("%(w)s:%(m)s重复了。") % {"w": where, "m": name})
+        seen.add((name, raw.unit))
+        made.append(BomLine(job=job, material=name, unit=raw.unit, per_piece=per_piece, loss_pct=loss))
+    return BomLine.objects.bulk_create(made)
+
+
+def bom_of_last_job(line) -> list[BomInput]:
+    """The bill of materials of the newest job of production ``line`` that has one: what the firm's issue
+    form starts from. [] when no job of the line had one."""
+    last = (
+        BomLine.objects.filter(job__line=line)
+        .order_by("-job__issued_at", "-job_id")
+        .values_list("job_id", flat=True)
+        .first()
+    )
+    if last is None:
+        return []
+    return [
+        BomInput(b.material, b.unit, b.per_piece, b.loss_pct)
+        for b in BomLine.objects.filter(job_id=last).order_by("id")
+    ]
+
+
+# --- moving material -----------------------------------------------------------------------------------
+
+
+def _holder_key(holder: str, worker_id: int | None) -> str:
+    return f"worker:{worker_id}" if holder == Holder.WORKER else holder
+
+
+def _locked(line: BomLine, holders: list[tuple[str, int | None]]) -> dict[str, Balance]:
+    """The balances of ``holders`` (store or workers) of ``line``, made if missing and locked for this
+    transaction in one order (by key), so two movements between the same holders cannot deadlock. The
+    arithmetic is then done in Python on exact Decimals (SQLite would do it in floating point)."""
+    keys = {_holder_key(h, w): (h, w) for h, w in holders}
+    Balance.objects.bulk_create(
+        [Balance(line=line, holder=h, worker_id=w, holder_key=k) for k, (h, w) in keys.items()],
+        ignore_conflicts=True,
+    )
+    return {
+        b.holder_key: b
+        for b in Balance.objects.select_for_update()
+        .filter(line=line, holder_key__in=sorted(keys))
+        .order_by("holder_key")
+    }
+
+
+def _take(balance: Balance, line: BomLine, q: Decimal, who: str) -> None:
+    """Take ``q`` from a locked balance, or refuse in words when it holds less."""
+    if balance.quantity < q:
+        raise ValidationError(
+            _("%(who)s只有%(m)s %(h)s%(u)s,不够%(q)s%(u)s。")
+            % {
+                "who": who,
+                "m": line.material,
+                "h": _shown(line, balance.quantity),
+                "q": _shown(line, q),
+                "u": line.get_unit_display(),
+            }
+        )
+    balance.quantity -= q
+    balance.save(update_fields=["quantity"])
+
+
+def _give(balance: Balance, q: Decimal) -> None:
+    balance.quantity += q
+    balance.save(update_fields=["quantity"])
+
+
+def _shown(line: BomLine, q: Decimal) -> str:
+    return str(q.to_integral_value()) if line.whole else str(q.normalize())
+
+
+def _holder_name(holder: str, worker=None) -> str:
+    if holder == Holder.WORKER and worker is not None:
+        return worker.name
+    return str(Holder(holder).label)
+
+
+def _move(
+    *,
+    line: BomLine,
+    kind: str,
+    source: str,
+    target: str,
+    q: Decimal,
+    worker=None,
+    actor=None,
+    reason: str = "",
+    key: str | None = None,
+    assignment=None,
+    report=None,
+) -> Movement:
+    """Write one movement and move the balances it touches. With a ``key`` already used, the first
+    movement is returned and nothing moves (a retried request)."""
+    if key is not None:
+        done = Movement.objects.filter(key=key).first()
+        if done is not None:
+            return done
+    worker_id = worker.pk if worker is not None else None
+    held = [(h, worker_id if h == Holder.WORKER else None) for h in (source, target) if h in HOLDING]
+    balances = _locked(line, held)
+    if source in HOLDING:
+        _take(balances[_holder_key(source, worker_id)], line, q, _holder_name(source, worker))
+    if target in HOLDING:
+        _give(balances[_holder_key(target, worker_id)], q)
+    try:
+        with transaction.atomic():
+            return Movement.objects.create(
+                line=line,
+                job_id=line.job_id,
+                kind=kind,
+                source=source,
+                target=target,
+                worker=worker,
+                quantity=q,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                reason=reason[:200],
+                key=key,
+                assignment=assignment,
+                report=report,
+            )
+    except IntegrityError:
+        raise ValidationError(_("这笔物料刚刚已经登记过,请刷新页面。")) from None
+
+
+@transaction.atomic
+def material_receive(*, line: BomLine, quantity_received, actor, note: str = "", key: str | None = None):
+    """Material counted in from the firm (来料入库): firm → the workshop's store. Partial receipts add up;
+    more than the job needs is accepted (cloth that stretches, spares); ``receipt_status`` says what is
+    short or over. Returns the movement."""
+    q = quantity(line, quantity_received)
+    return _move(
+        line=line,
+        kind=MovementKind.RECEIVE,
+        source=Holder.FIRM,
+        target=Holder.STORE,
+        q=q,
+        actor=actor,
+        reason=note,
+        key=key,
+    )
+
+
+@transaction.atomic
+def kit_issue(*, assignment, actor=None) -> list[Movement]:
+    """Hand a worker the kit for her share (发料): for each material of the job, per piece × the share's
+    pieces plus the allowed loss (``kit_quantity``), store → worker. Idempotent per share and material.
+    Raises ValidationError (the store is short: nothing is issued) or when the job has no materials."""
+    lines = list(BomLine.objects.filter(job_id=assignment.job_id).order_by("id"))
+    if not lines:
+        raise ValidationError(_("这张外发单没有物料清单。"))
+    return [
+        _move(
+            line=line,
+            kind=MovementKind.ISSUE,
+            source=Holder.STORE,
+            target=Holder.WORKER,
+            q=kit_quantity(line, assignment.pieces),
+            worker=assignment.worker,
+            actor=actor,
+            reason=_("派工配套"),
+            key=f"kit:{assignment.pk}:{line.pk}",
+            assignment=assignment,
+        )
+        for line in lines
+    ]
+
+
+@transaction.atomic
+def material_issue(*, line: BomLine, worker, quantity_issued, actor, reason: str, assignment=None, key=None):
+    """Extra material to a worker (补料), e.g. replacement parts for rework: store → worker. ``assignment``:
+    the share it is for (a rework share consumes only what is issued for it)."""
+    q = quantity(line, quantity_issued)
+    return _move(
+        line=line,
+        kind=MovementKind.ISSUE,
+        source=Holder.STORE,
+        target=Holder.WORKER,
+        q=q,
+        worker=worker,
+        actor=actor,
+        reason=reason or _("补料"),
+        key=key,
+        assignment=assignment,
+    )
+
+
+@transaction.atomic
+def material_return(*, line: BomLine, worker, quantity_returned, actor, note: str = "", key=None):
+    """A worker brings material back (退料): worker → store. Refused above what she holds."""
+    q = quantity(line, quantity_returned)
+    return _move(
+        line=line,
+        kind=MovementKind.RETURN,
+        source=Holder.WORKER,
+        target=Holder.STORE,
+        q=q,
+        worker=worker,
+        actor=actor,
+        reason=note,
+        key=key,
+    )
+
+
+@transaction.atomic
+def material_scrap(*, line: BomLine, quantity_scrapped, actor, reason: str, worker=None, key=None):
+    """Material spoiled and thrown out (报废), from the store or from ``worker``, with a reason (required)."""
+    q = quantity(line, quantity_scrapped)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("报废请写明原因。")})
+    return _move(
+        line=line,
+        kind=MovementKind.SCRAP,
+        source=Holder.WORKER if worker is not None else Holder.STORE,
+        target=Holder.SCRAP,
+        q=q,
+        worker=worker,
+        actor=actor,
+        reason=reason,
+        key=key,
+    )
+
+
+@transaction.atomic
+def material_return_to_firm(*, line: BomLine, quantity_returned, actor, note: str = "", key=None):
+    """Leftovers go back to the firm (余料退回): store → firm. Refused above what the store holds."""
+    q = quantity(line, quantity_returned)
+    return _move(
+        line=line,
+        kind=MovementKind.RETURN_TO_FIRM,
+        source=Holder.STORE,
+        target=Holder.FIRM,
+        q=q,
+        actor=actor,
+        reason=note,
+        key=key,
+    )
+
+
+@transaction.atomic
+def material_write_off(*, line: BomLine, worker, actor, reason: str = "") -> Movement | None:
+    """Write off what a worker still holds of ``line`` as lost (核销损耗), when her work is done and nothing
+    more comes back: worker → lost. Returns None when she holds nothing."""
+    held = (
+        Balance.objects.filter(line=line, holder_key=_holder_key(Holder.WORKER, worker.pk))
+        .values_list("quantity", flat=True)
+        .first()
+    )
+    if not held:
+        return None
+    return _move(
+        line=line,
+        kind=MovementKind.LOSE,
+        source=Holder.WORKER,
+        target=Holder.LOST,
+        q=held,
+        worker=worker,
+        actor=actor,
+        reason=reason or _("完工核销"),
+    )
+
+
+def consume_for_report(*, report, assignment, job, pieces_before: int) -> list[Movement]:
+    """Use up the material of the pieces a worker just reported (报工耗用), by the bill of materials, in the
+    flow's transaction (called by ``dispatch.services.work_report``): every made piece used its parts,
+    whether it later passes or not. Cumulative per share, so fractions of a whole unit add up right.
+
+    A first-round share draws from what the worker holds, and what she lacks from the store (recorded as
+    an issue: she took it at the workshop); a rework share uses only replacement parts issued for it.
+    Raises ValidationError when the material is not there (nothing is written: the report is refused).
+    Does nothing for a job without materials."""
+    lines = list(BomLine.objects.filter(job_id=job.pk).order_by("id"))
+    if not lines:
+        return []
+    worker = assignment.worker
+    after = pieces_before + report.pieces
+    made = []
+    for line in lines:
+        need = use_for(line, after) - use_for(line, pieces_before)
+        if assignment.kind == "rework":
+            issued = _sum(line, kind=MovementKind.ISSUE, assignment=assignment)
+            used = _sum(line, kind=MovementKind.CONSUME, assignment=assignment)
+            need = min(need, max(issued - used, Decimal("0")))
+        if need <= 0:
+            continue
+        try:
+            made.extend(_consume(line, assignment, worker, report, need))
+        except ValidationError as short:
+            raise ValidationError(
+                _("材料账上不够:%(why)s 请坊长先登记来料或发料,再报工。") % {"why": " ".join(short.messages)}
+            ) from None
+    return made
+
+
+def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[Movement]:
+    """Consume ``need`` of ``line`` at ``worker``; on a first-round share, first take what she lacks from
+    the store (an issue recorded as taken at the workshop)."""
+    made = []
+    if assignment.kind != "rework":
+        key = _holder_key(Holder.WORKER, worker.pk)
+        held = Balance.objects.filter(line=line, holder_key=key).values_list("quantity", flat=True).first()
+        short = need - (held or Decimal("0"))
+        if short > 0:
+            made.append(
+                _move(
+                    line=line,
+                    kind=MovementKind.ISSUE,
+                    source=Holder.STORE,
+                    target=Holder.WORKER,
+                    q=short,
+                    worker=worker,
+                    reason=_("报工时补记领料"),
+                    assignment=assignment,
+                )
+            )
+    made.append(
+        _move(
+            line=line,
+            kind=MovementKind.CONSUME,
+            source=Holder.WORKER,
+            target=Holder.CONSUMED,
+            q=need,
+            worker=worker,
+            assignment=assignment,
+            report=report,
+        )
+    )
+    return made
+
+
+def _sum(line: BomLine, **filters) -> Decimal:
+    return Movement.objects.filter(line=line, **filters).aggregate(t=Sum("quantity"))["t"] or Decimal("0")
