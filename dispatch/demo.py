@@ -2,7 +2,9 @@
 
 Built through the same services as the pages (so the follow-up Celery tasks are queued too): one job
 in production with part of its pieces reported, one offered to workers and waiting for their answer,
-one just issued and waiting for the head. Only when the workshop has no jobs yet: a second run changes
+one just issued and waiting for the head. Each carries its line's bill of materials
+(``materials.demo``); the two accepted jobs have their material received, and the workers in production
+their kits. Only when the workshop has no jobs yet: a second run changes
 nothing.
 """
 
@@ -14,6 +16,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from materials.demo import bom_for_line
+from materials.quantities import kit_quantity
+from materials.services import kit_issue, material_receive
 from workshop.models import FirmStaff, Pairing, Workshop
 
 from . import services
@@ -51,16 +56,23 @@ def seed_demo_jobs(workshop: Workshop) -> int:
                     piece_rate=Decimal(rate),
                     due_on=today + dt.timedelta(days=lead),
                     instructions="按样品加工;线头剪净,每50件一扎,扎票朝外。",
+                    bom=bom_for_line(line),
                 )
             )
         in_production, offered, _waiting = jobs
         for job in (in_production, offered):
             services.job_accept(actor=workshop.head, job=job)
+            for line in job.bom_lines.all():
+                # A little over what the kits need: each kit rounds up on its own.
+                material_receive(
+                    line=line, quantity_received=kit_quantity(line, job.quantity + 50), actor=workshop.head
+                )
             services.job_plan_offers(job=job)
         for a in in_production.assignments.filter(state=AssignmentState.OFFERED).select_related(
             "worker__user"
         ):
             services.assignment_accept(actor=a.worker.user, assignment=a)
+            kit_issue(assignment=a, actor=workshop.head)
             services.work_report(
                 actor=a.worker.user, assignment=a, pieces=max(1, a.pieces // 3), key=f"demo-{a.pk}"
             )

@@ -35,6 +35,11 @@ from config.celery import require_worker, wait_until_idle
 from dispatch import reports, services, tasks
 from dispatch.models import Assignment, AssignmentState, IllegalTransition, Job, JobState
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
+from materials import selectors as material_selectors
+from materials import services as materials
+from materials.demo import bom_for_line
+from materials.models import Balance
+from materials.quantities import kit_quantity, use_for
 from workshop.models import FirmStaff, ProductionLine, Worker, Workshop
 
 from .fairness import compare_policies
@@ -99,7 +104,12 @@ class Simulation:
             "reports": 0,
             "duplicate_reports": 0,
             "inspections": 0,
+            "reports_refused_for_material": 0,
+            "materials_topped_up": 0,
         }
+        # The careless few (the highest defect rates) bring back only part of what is left of their kits.
+        self.careless = set(sorted(self.defect, key=self.defect.get, reverse=True)[:3])
+        self.replaced: set[int] = set()
         self.run_tag = f"{timezone.now():%Y%m%d%H%M%S%f}-{seed}"
 
     # --- helpers -----------------------------------------------------------------------------------
@@ -131,10 +141,106 @@ class Simulation:
                 piece_rate=spec.rate,
                 due_on=timezone.localdate() + dt.timedelta(days=spec.lead_days),
                 instructions="按样品加工,轻拿轻放。",
+                bom=bom_for_line(line),
             )
+            self.receive_materials(job)
             self.job_ids.append(job.pk)
             self.run_job_ids.add(job.pk)
             self.counters["jobs_issued"] += 1
+
+    # --- supplied materials ----------------------------------------------------------------------
+    def receive_materials(self, job) -> None:
+        """The firm's material arrives: what the kits need plus 2 %, sometimes in two deliveries; cloth
+        measures up to 5 % more than invoiced (it stretches); now and then a few parts come damaged."""
+        head = self.workshop.head
+        for line in job.bom_lines.all():
+            total = kit_quantity(line, math.ceil(job.quantity * 1.02))
+            if not line.whole:
+                total = (total * Decimal(str(round(self.rng.uniform(1.0, 1.05), 3)))).quantize(
+                    Decimal("0.001")
+                )
+            parts = [total] if self.rng.random() < 0.8 else [_part(line, total, 0.6), None]
+            got = Decimal("0")
+            for part in parts:
+                q = total - got if part is None else part
+                if q > 0:
+                    materials.material_receive(line=line, quantity_received=q, actor=head, note="来料入库")
+                    got += q
+            if line.whole and self.rng.random() < 0.05:
+                materials.material_scrap(line=line, quantity_scrapped=1, actor=head, reason="来料破损")
+
+    def hand_kit(self, a: Assignment) -> None:
+        """The worker takes her kit; when the store is short (each kit rounds up on its own, so many small
+        shares need more than the job's total), the head asks the firm for the difference first."""
+        try:
+            materials.kit_issue(assignment=a, actor=self.workshop.head)
+        except ValidationError:
+            if self.top_up(a.job, a.pieces):
+                materials.kit_issue(assignment=a, actor=self.workshop.head)
+
+    def top_up(self, job, pieces: int) -> bool:
+        """The firm sends what ``pieces`` more of ``job`` need (企业补发); False for a job without any."""
+        lines = list(job.bom_lines.all())
+        for line in lines:
+            materials.material_receive(
+                line=line,
+                quantity_received=kit_quantity(line, pieces),
+                actor=self.workshop.head,
+                note="企业补发",
+            )
+        self.counters["materials_topped_up"] += bool(lines)
+        return bool(lines)
+
+    def replacement_parts(self, a: Assignment) -> None:
+        """Half of the rework needs new parts (a cracked panel, a torn seam): issued once per rework share."""
+        if a.pk in self.replaced:
+            return
+        self.replaced.add(a.pk)
+        if self.rng.random() < 0.5:
+            return
+        for line in a.job.bom_lines.all():
+            try:
+                materials.material_issue(
+                    line=line,
+                    worker=a.worker,
+                    quantity_issued=use_for(line, a.pieces),
+                    actor=self.workshop.head,
+                    reason="返工换件",
+                    assignment=a,
+                )
+            except ValidationError:
+                continue
+
+    def close_materials(self) -> None:
+        """A worker whose work on a job is done brings back what is left of her kits (the careless few,
+        half of it; the rest is written off as lost); a settled job's leftovers go back to the firm."""
+        head = self.workshop.head
+        open_pairs = set(
+            Assignment.objects.filter(job__workshop=self.workshop, state__in=OPEN_SHARE).values_list(
+                "job_id", "worker_id"
+            )
+        )
+        held = Balance.objects.filter(
+            line__job__workshop=self.workshop, holder="worker", quantity__gt=0
+        ).select_related("line", "worker")
+        for b in held:
+            if (b.line.job_id, b.worker_id) in open_pairs:
+                continue
+            line, worker = b.line, b.worker
+            back = _part(line, b.quantity, 0.5) if worker.pk in self.careless else b.quantity
+            if back > 0:
+                materials.material_return(line=line, worker=worker, quantity_returned=back, actor=head)
+            materials.material_write_off(line=line, worker=worker, actor=head, reason="余料未退回")
+        leftovers = Balance.objects.filter(
+            line__job__workshop=self.workshop,
+            line__job__state=JobState.SETTLED,
+            holder="store",
+            quantity__gt=0,
+        ).select_related("line")
+        for b in leftovers:
+            materials.material_return_to_firm(
+                line=b.line, quantity_returned=b.quantity, actor=head, note="余料退回企业"
+            )
 
     def head_decides(self) -> None:
         head = self.workshop.head
@@ -158,6 +264,7 @@ class Simulation:
                 if roll < 0.88:
                     services.assignment_accept(actor=a.worker.user, assignment=a)
                     self.counters["offers_accepted"] += 1
+                    self.hand_kit(a)
                 elif roll < 0.93:
                     services.assignment_decline(actor=a.worker.user, assignment=a, reason="这几天家里有事")
                     self.counters["offers_declined"] += 1
@@ -192,7 +299,17 @@ class Simulation:
                     break
                 hours -= pieces / rate
                 key = f"sim-{self.run_tag}-{day}-{a.pk}"
-                services.work_report(actor=a.worker.user, assignment=a, pieces=pieces, key=key)
+                if a.kind == "rework":
+                    self.replacement_parts(a)
+                try:
+                    services.work_report(actor=a.worker.user, assignment=a, pieces=pieces, key=key)
+                except ValidationError:
+                    # Refused: the books hold too little material for these pieces. The head gets it in
+                    # from the firm and the worker reports again.
+                    self.counters["reports_refused_for_material"] += 1
+                    if not self.top_up(a.job, pieces):
+                        raise
+                    services.work_report(actor=a.worker.user, assignment=a, pieces=pieces, key=key)
                 if a.job_id in self.run_job_ids:
                     self.reported_pieces += pieces
                 self.counters["reports"] += 1
@@ -246,6 +363,7 @@ class Simulation:
                 self._idle()
             self.work(day, weekday)
             self._idle()
+            self.close_materials()
             self.expire_overnight()
             self._idle()
             self.log(
@@ -256,6 +374,23 @@ class Simulation:
             jobs=jobs, workers=reports.active_workers([self.workshop.pk]), days=self.days
         )
         invariants = reports.check_invariants(jobs=jobs, expected_report_pieces=self.reported_pieces)
+        figures["materials"] = material_selectors.materials_figures(jobs)
+        invariants.append(
+            {
+                "name": "materials: kept balances equal the ledger, none negative, every kind balances",
+                "ok": all(material_selectors.balances_agree(job) for job in jobs)
+                and all(f["balance_holds"] for f in figures["materials"].values()),
+            }
+        )
         figures["fairness"] = compare_policies(self.workshop, days=self.fairness_days, seed=self.seed)
         figures["fairness_days"] = self.fairness_days
         return SimResult(self.days, self.seed, figures, invariants, self.counters)
+
+
+OPEN_SHARE = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+
+
+def _part(line, total: Decimal, share: float) -> Decimal:
+    """About ``share`` of ``total``: whole units for a whole unit, 0.001 for a measured one."""
+    part = total * Decimal(str(share))
+    return part.to_integral_value(rounding="ROUND_FLOOR") if line.whole else part.quantize(Decimal("0.001"))

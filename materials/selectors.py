@@ -89,10 +89,11 @@ class LineAccount:
 
     @property
     def loss_rate(self) -> Decimal | None:
-        """The job's loss of this material (scrapped + lost + still at workers) ÷ consumed, in %."""
+        """The job's loss of this material so far (scrapped + lost) ÷ consumed, in %; what workers still
+        hold is not lost yet."""
         if self.consumed <= 0:
             return None
-        return ((self.scrapped + self.lost + self.at_workers) / self.consumed * 100).quantize(Decimal("0.01"))
+        return ((self.scrapped + self.lost) / self.consumed * 100).quantize(Decimal("0.01"))
 
 
 def job_accounts(job) -> list[LineAccount]:
@@ -188,3 +189,52 @@ def worker_holdings(worker) -> list[tuple[BomLine, Decimal]]:
         .select_related("line", "line__job")
         .order_by("line__job_id", "line_id")
     ]
+
+
+def materials_figures(jobs) -> dict[str, dict]:
+    """The materials of ``jobs`` summed by kind of material (name and unit, e.g. ``"螺丝(个)"``): ``received``
+    from the firm, ``issued`` to workers, ``consumed``, ``returned`` by workers, ``returned_to_firm``,
+    ``scrapped``, ``lost``, ``in_store``, ``at_workers`` (decimal strings in the unit), ``loss_rate`` (lost
+    and scrapped ÷ consumed, %, a float), ``workers_above_allowance`` (a worker's account on a
+    job above its allowed loss, counted once per job and material) and ``balance_holds`` (received =
+    consumed + returned to the firm + scrapped + lost + in store + at workers, for every job)."""
+    out: dict[str, dict] = {}
+    for job in jobs:
+        for acc in job_accounts(job):
+            name = f"{acc.line.material}({acc.line.get_unit_display()})"
+            f = out.setdefault(
+                name,
+                {
+                    k: ZERO
+                    for k in (
+                        "received",
+                        "issued",
+                        "consumed",
+                        "returned",
+                        "returned_to_firm",
+                        "scrapped",
+                        "lost",
+                        "in_store",
+                        "at_workers",
+                    )
+                }
+                | {"workers_above_allowance": 0, "balance_holds": True},
+            )
+            f["received"] += acc.from_firm
+            f["issued"] += sum((w.issued for w in acc.workers), ZERO)
+            f["consumed"] += acc.consumed
+            f["returned"] += sum((w.returned for w in acc.workers), ZERO)
+            f["returned_to_firm"] += acc.returned_to_firm
+            f["scrapped"] += acc.scrapped
+            f["lost"] += acc.lost
+            f["in_store"] += acc.in_store
+            f["at_workers"] += acc.at_workers
+            f["workers_above_allowance"] += sum(1 for w in acc.workers if w.above_allowance)
+            f["balance_holds"] = f["balance_holds"] and acc.balanced
+    for f in out.values():
+        gone = f["lost"] + f["scrapped"]
+        f["loss_rate"] = round(float(gone / f["consumed"] * 100), 2) if f["consumed"] else None
+        for k, v in f.items():
+            if isinstance(v, Decimal):
+                f[k] = format(v.normalize(), "f") if v else "0"
+    return out

@@ -198,6 +198,17 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
         assert Decimal(result["wages_yuan"][group]) > 0, group
     assert sum(PayLine.objects.values_list("amount", flat=True)) == Decimal(result["wages_yuan"]["total"])
     assert "件数 pieces passed" in out.getvalue()  # the table is printed before the JSON line
+    kinds = result["materials"]
+    assert kinds and all(f["balance_holds"] for f in kinds.values()), kinds
+    for f in kinds.values():
+        received, consumed = Decimal(f["received"]), Decimal(f["consumed"])
+        assert received > 0 and consumed > 0
+        accounted = sum(
+            Decimal(f[k])
+            for k in ("consumed", "returned_to_firm", "scrapped", "lost", "in_store", "at_workers")
+        )
+        assert received == accounted
+        assert f["loss_rate"] is not None and f["workers_above_allowance"] >= 0
     fairness = result["fairness"]
     assert set(fairness) == {"optimiser", "first_come"}
     for m in fairness.values():

@@ -68,6 +68,13 @@ class Command(BaseCommand):
         w(f"  每家企业年化降本 per firm/yr   {f['firm_savings_annualised_per_firm_yuan']:>12} 元")
         for name, v in f["firm_savings_by_firm_yuan"].items():
             w(f"    {name} {v} 元")
+        w("  来料 materials: received / issued / consumed / returned / scrapped / lost · loss rate · above")
+        for name, m in f["materials"].items():
+            rate = "—" if m["loss_rate"] is None else f"{m['loss_rate']:.2f}%"
+            w(
+                f"    {name} {m['received']} / {m['issued']} / {m['consumed']} / {m['returned']} / "
+                f"{m['scrapped']} / {m['lost']} · {rate} · {m['workers_above_allowance']}"
+            )
         w("  事件 events: " + ", ".join(f"{k}={v}" for k, v in r.counters.items()))
         w(f"  公平性 fairness over {f['fairness_days']} days (same work, two policies):")
         for policy, m in f["fairness"].items():
