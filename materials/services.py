@@ -308,7 +308,13 @@ def material_return_to_firm(*, line: BomLine, quantity_returned, actor, note: st
 @transaction.atomic
 def material_write_off(*, line: BomLine, worker, actor, reason: str = "") -> Movement | None:
     """Write off what a worker still holds of ``line`` as lost (核销损耗), when her work is done and nothing
-    more comes back: worker → lost. Returns None when she holds nothing."""
+    more comes back: worker → lost. Returns None when she holds nothing. Refused while she still has an
+    open share of the job (what she holds is her kit for it)."""
+    if line.job.assignments.filter(worker=worker, state__in=("offered", "accepted")).exists():
+        raise ValidationError(
+            _("%(w)s还有这张外发单的活没做完,她手里的%(m)s不能核销。")
+            % {"w": worker.name, "m": line.material}
+        )
     held = (
         Balance.objects.filter(line=line, holder_key=_holder_key(Holder.WORKER, worker.pk))
         .values_list("quantity", flat=True)

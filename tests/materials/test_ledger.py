@@ -333,3 +333,17 @@ def test_a_jobs_accounts_cost_the_same_queries_for_few_or_many_movements(
         accounts = selectors.job_accounts(job)
     assert all(acc.balanced for acc in accounts) and len(accounts[0].workers) == 3
     assert Decimal(sum(acc.consumed for acc in accounts)) == D(150 + 300)
+
+
+def test_a_workers_kit_cannot_be_written_off_while_her_share_is_open(cast, material_job):
+    job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
+    materials.material_receive(line=line(job, "面板"), quantity_received=100, actor=cast.head)
+    a = share(job, cast.alice, 100)
+    materials.kit_issue(assignment=a, actor=cast.head)
+    before = ledger_state(job)
+
+    with pytest.raises(ValidationError) as refused:
+        materials.material_write_off(line=line(job, "面板"), worker=cast.alice, actor=cast.head)
+
+    assert "还有这张外发单的活没做完" in " ".join(refused.value.messages)
+    assert ledger_state(job) == before
