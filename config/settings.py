@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "notices",
     "pay",
     "dispatch",
+    "tickets",
     "mobile",
     "dashboard",
     "matching",
