@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pay",
     "materials",
     "dispatch",
+    "tickets",
     "mobile",
     "dashboard",
     "matching",

@@ -11,6 +11,11 @@ Pages (all need a login and a dashboard role; see ``dashboard.rules`` for who se
   FlowEvent timeline; ``.../dispatch/`` the head's editable planned split; ``.../inspect/`` the firm's
   inspection per assignment or per lot; ``.../accept|decline|submit|cancel/`` POST actions;
   ``.../photo/`` the sample photo, served to those who see the job.
+- Bundle tickets (扎票): ``/dashboard/jobs/<id>/tickets/<assignment id>/print/`` (POST, the head: print
+  a share's tickets, or reprint them with ``run``), ``.../tickets/<assignment id>/?size=a4|thermal&
+  show=name|number`` (the head: the printable sheet), ``/dashboard/jobs/<id>/bundles/`` (the head and
+  the firm: every reported bundle with its verdict, pay line and rework; while the job is inspected the
+  firm scans a ticket, records its verdict and submits them all as the inspection).
 - ``/dashboard/workers/`` the roster (search by name, phone tail, pinyin); ``/dashboard/workers/<id>/``
   a worker's page; ``.../pin/``, ``.../qr/`` (printable sign-in QR), ``.../revoke/`` POST actions.
 - ``/dashboard/firms/`` and ``/dashboard/firms/<id>/``: pairings, lines, volume and savings.

@@ -140,6 +140,14 @@ class JobIssueForm(forms.Form):
     due_on = forms.DateField(
         label=_("交货日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
+    bundle_size = forms.IntegerField(
+        label=_("每扎件数"),
+        min_value=1,
+        max_value=10_000,
+        initial=50,
+        required=False,
+        help_text=_("坊长按每扎这么多件打印扎票(菲票),最后一扎是余数。不填按 50 件。"),
+    )
     instructions = forms.CharField(
         label=_("加工要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -158,6 +166,9 @@ class JobIssueForm(forms.Form):
             f"{line.name}({line.get_process_kind_display()})"
         )
         self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_bundle_size(self):
+        return self.cleaned_data.get("bundle_size") or 50
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -191,6 +202,22 @@ class LotInspectionForm(forms.Form):
         data = super().clean()
         if data.get("rework", 0) > data.get("rejected", 0):
             raise forms.ValidationError(_("返工件数不能多于不合格件数。"))
+        return data
+
+
+class BundleVerdictForm(forms.Form):
+    """One bundle's verdict (按扎验收): passed, rejected and, of the rejected, rework pieces."""
+
+    passed = forms.IntegerField(label=_("合格"), min_value=0)
+    rejected = forms.IntegerField(label=_("不合格"), min_value=0, initial=0, required=False)
+    rework = forms.IntegerField(label=_("其中返工"), min_value=0, initial=0, required=False)
+    reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("rejected", "rework"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = 0  # left empty: none
         return data
 
 

@@ -93,6 +93,9 @@ rules.add_perm("dashboard.issue_job", is_firm_staff)
 rules.add_perm("dashboard.cancel_job", staffs_job_firm)
 rules.add_perm("dashboard.inspect_job", staffs_job_firm)
 rules.add_perm("dashboard.view_photo", sees_job)
+# Bundle tickets (扎票): the head prints a share's tickets; both sides see the job's bundles.
+rules.add_perm("dashboard.print_tickets", heads_job_workshop)
+rules.add_perm("dashboard.view_bundles", heads_job_workshop | staffs_job_firm)
 # The roster is the head's and the community admin's (low-income status is the community admin's only:
 # ``Scope.sees_low_income``).
 rules.add_perm("dashboard.view_roster", manages_workers)

@@ -210,6 +210,15 @@ def job_assignments(job: Job) -> list[Assignment]:
     return list(job.assignments.select_related("worker").order_by("kind", "id"))
 
 
+def job_assignment_get(job: Job, pk: int) -> Assignment:
+    """Assignment ``pk`` of ``job`` (already scoped to the user), with its worker; Http404 otherwise."""
+    assignment = job.assignments.select_related("worker").filter(pk=pk).first()
+    if assignment is None:
+        raise Http404(_("这张外发单没有这个派工。"))
+    assignment.job = job
+    return assignment
+
+
 def dispatch_workers(job: Job) -> list[Worker]:
     """The workers a head may give ``job``'s pieces to: its workshop's active workers, by name."""
     return list(Worker.objects.filter(workshop_id=job.workshop_id, active=True).order_by("name"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, overview, workers
+from .views import exports, firms, inbox, jobs, overview, tickets, workers
 
 app_name = "dashboard"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("jobs/<int:pk>/submit/", jobs.job_submit, name="job_submit"),
     path("jobs/<int:pk>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("jobs/<int:pk>/inspect/", jobs.job_inspect, name="job_inspect"),
+    path("jobs/<int:pk>/bundles/", tickets.job_bundles, name="job_bundles"),
+    path("jobs/<int:pk>/tickets/<int:assignment>/", tickets.ticket_sheet, name="ticket_sheet"),
+    path("jobs/<int:pk>/tickets/<int:assignment>/print/", tickets.ticket_print, name="ticket_print"),
     path("workers/", workers.roster, name="roster"),
     path("workers/<int:pk>/", workers.worker_detail, name="worker"),
     path("workers/<int:pk>/pin/", workers.worker_pin, name="worker_pin"),

@@ -43,6 +43,7 @@ class JobAdmin(admin.ModelAdmin):
         "line",
         "quantity",
         "piece_rate",
+        "bundle_size",  # set at issue; the share's printed tickets were cut by it
         "state",
         "pieces_assigned",
         "issued_by",

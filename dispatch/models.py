@@ -110,6 +110,9 @@ class Job(models.Model):
     )
     state = models.CharField(_("状态"), max_length=20, choices=JobState.choices, default=JobState.ISSUED)
     pieces_assigned = models.PositiveIntegerField(_("已派件数"), default=0)
+    bundle_size = models.PositiveIntegerField(
+        _("每扎件数"), default=50, help_text=_("扎票(菲票)每扎的件数;最后一扎是余数")
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("分发人"),
@@ -127,6 +130,7 @@ class Job(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="job_quantity_positive"),
             models.CheckConstraint(condition=Q(piece_rate__gt=0), name="job_rate_positive"),
+            models.CheckConstraint(condition=Q(bundle_size__gt=0), name="job_bundle_size_positive"),
             models.CheckConstraint(
                 condition=Q(pieces_assigned__lte=F("quantity")), name="job_assigned_le_quantity"
             ),

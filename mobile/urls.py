@@ -38,6 +38,9 @@ urlpatterns = [
     path("a/<int:pk>/report/", views.assignment_report, name="assignment_report"),
     path("a/<int:pk>/finish/", views.assignment_report, name="assignment_finish"),
     path("a/<int:pk>/photo/", views.assignment_photo, name="assignment_photo"),
+    # A bundle ticket's QR code (扎票): /m/b/<token>/; /m/t/ is the one-tap sign-in link.
+    path("b/<str:token>/", views.bundle, name="bundle"),
+    path("b/<str:token>/done/", views.bundle_report, name="bundle_report"),
     path("earnings/", views.earnings, name="earnings"),
     path("earnings/<yyyy:year>-<mm:month>/", views.earnings, name="earnings_month"),
     path("inbox/", views.inbox, name="inbox"),

@@ -35,6 +35,9 @@ from dispatch.web import refused_text
 from notices import selectors as inbox_reads
 from notices import services as notices
 from pay import money
+from tickets import selectors as ticket_reads
+from tickets import services as ticket_services
+from tickets.models import TicketState
 from workshop import services as people
 from workshop.auth import lockout_response
 from workshop.models import Worker, Workshop
@@ -74,10 +77,12 @@ def worker_required(view):
     return wrapped
 
 
-def _render_phone_page(request: HttpRequest, worker: Worker, template: str, context: dict, tab: str = ""):
+def _render_phone_page(
+    request: HttpRequest, worker: Worker, template: str, context: dict, tab: str = "", status: int = 200
+):
     """Render a signed-in page: every one shows the unread count (one query)."""
     context = {"worker": worker, "unread": inbox_reads.unread_count(request.user), "tab": tab, **context}
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _due_text(due_on: dt.date, today: dt.date) -> str:
@@ -284,6 +289,58 @@ def assignment_photo(request: HttpRequest, worker: Worker, pk: int) -> HttpRespo
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+# --- a bundle ticket (扎票) -------------------------------------------------------------------------------
+
+
+def _bundle_ticket(request: HttpRequest, worker: Worker, token: str):
+    """The worker's own ticket, or the phone's "no such ticket" page (404) for an unknown or foreign one."""
+    try:
+        return ticket_reads.ticket_for_worker(worker, token), None
+    except Http404:
+        return None, _render_phone_page(request, worker, "mobile/bundle_missing.html", {}, status=404)
+
+
+@never_cache
+@require_GET
+@worker_required
+def bundle(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
+    """A scanned bundle ticket (``/m/b/<token>/``): the job, the bundle's number and pieces, and one button
+    that reports the bundle done. A reported ticket says so; a void one says so in words (410)."""
+    ticket, refused = _bundle_ticket(request, worker, token)
+    if refused:
+        return refused
+    a = ticket.assignment
+    a.job = ticket.job
+    _annotate(a, today=timezone.localdate(), now=timezone.now())
+    status = 410 if ticket.state == TicketState.VOID else 200
+    context = {"t": ticket, "a": a}
+    return _render_phone_page(request, worker, "mobile/bundle.html", context, status=status)
+
+
+@require_POST
+@worker_required
+def bundle_report(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
+    """Report the whole bundle done (one tap): the ticket's pieces, counted once however often it is
+    tapped or scanned (``tickets.services.ticket_report``)."""
+    ticket, refused = _bundle_ticket(request, worker, token)
+    if refused:
+        return refused
+    try:
+        ticket, counted = ticket_services.ticket_report(actor=request.user, ticket=ticket)
+    except REFUSED as exc:
+        messages.error(request, _refused_text(exc))
+    else:
+        if not counted:
+            messages.info(request, _("这一扎已经报过工了,没有重复计数。"))
+        else:
+            messages.success(
+                request,
+                _("第 %(n)s 扎的 %(p)d 件已经记上。")
+                % {"n": f"{ticket.number}/{ticket.count}", "p": ticket.pieces},
+            )
+    return redirect("mobile:bundle", token=ticket.token)
 
 
 # --- Earnings ------------------------------------------------------------------------------------------

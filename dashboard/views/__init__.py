@@ -7,6 +7,7 @@ not yours to change → 403). State changes are POST only, go through ``dispatch
 dashboard's services made of them), and end in a redirect; a refused change becomes a message.
 
 By page area: ``overview`` (home, the board, and the jobs, pay lines and inspections behind the figures),
-``jobs`` (issue, the job page, its moves, dispatch, inspection), ``workers`` (the roster and a worker's
+``jobs`` (issue, the job page, its moves, dispatch, inspection), ``tickets`` (printing a share's bundle
+tickets, the job's bundles and the inspection by bundle), ``workers`` (the roster and a worker's
 page), ``firms`` (pairings), ``exports``; ``common`` holds what they share.
 """

@@ -17,6 +17,7 @@ from dispatch import selectors as flow_selectors
 from dispatch import services as flow
 from dispatch.models import DISPATCHING_STATES, JobState
 from dispatch.web import redirect_back, refused_text
+from tickets import selectors as ticket_reads
 
 from .. import forms, selectors, services
 from .common import REFUSED, dashboard_view, page_context, require_perm
@@ -44,6 +45,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
                 instructions=d["instructions"],
                 process_kind=d["process_kind"] or None,
                 photo=d.get("photo"),
+                bundle_size=d["bundle_size"],
             )
         except REFUSED as exc:
             messages.error(request, refused_text(exc))
@@ -68,6 +70,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspections = list(selectors.with_result_sums(job.inspections.select_related("inspector")))
     reported = sum(a.pieces_reported for a in assignments)
     job.reported = reported  # the actions partial offers 完工送检 once everything is reported
+    can_bundles = request.user.has_perm("dashboard.view_bundles", job)
+    summaries = ticket_reads.ticket_summaries(job) if can_bundles else {}
+    for a in assignments:
+        a.tickets = summaries.get(a.pk)
     context = page_context(
         request,
         job=job,
@@ -77,6 +83,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reported=reported,
         pending=len(flow_selectors.inspection_pending(assignments)),
         can_firm=request.user.has_perm("dashboard.inspect_job", job),
+        can_print=request.user.has_perm("dashboard.print_tickets", job),
+        can_bundles=can_bundles,
+        bundles_reported=sum(s.reported for s in summaries.values()),
     )
     return render(request, "dashboard/job_detail.html", context)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch.web import paginate, refused_text
+from tickets.qr import qr_svg
 from workshop import services as workshop_services
 from workshop.models import ProcessKind
 
@@ -112,7 +111,8 @@ def worker_pin(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @dashboard_view
 def worker_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    """A printable sign-in QR for the worker: the one-tap link ``/m/t/<token>/`` as an SVG QR code.
+    """A printable sign-in QR for the worker: the one-tap link ``/m/t/<token>/`` as an SVG QR code that
+    scales into its box whole, quiet zone included (``tickets.qr``).
 
     POST, since issuing a link may create the worker's link nonce; the page is not cached.
     """
@@ -120,12 +120,12 @@ def worker_qr(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "manage_worker", worker)
     token = workshop_services.signin_link_issue(actor=request.user, worker=worker)
     url = request.build_absolute_uri(reverse("mobile:token_login", args=[token]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    svg = qr_svg(url)
     expires = timezone.localdate() + dt.timedelta(days=settings.NUANXIN_SIGNIN_LINK_DAYS)
     response = render(
         request,
         "dashboard/worker_qr.html",
-        page_context(request, worker=worker, url=url, svg=mark_safe(svg), expires=expires),  # noqa: S308 - segno's own SVG
+        page_context(request, worker=worker, url=url, svg=svg, expires=expires),
     )
     response["Cache-Control"] = "no-store"
     return response

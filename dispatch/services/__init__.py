@@ -25,9 +25,11 @@ from .assignments import (
     work_report,
     workshop_plan_offers,
 )
-from .common import check_head
+from .common import check_firm_staff, check_head, lock_assignment, lock_job
 from .inspections import ResultInput, inspection_book, job_inspect
 from .jobs import (
+    DEFAULT_BUNDLE_SIZE,
+    MAX_BUNDLE_SIZE,
     MAX_JOB_PIECES,
     job_accept,
     job_cancel,
@@ -40,12 +42,15 @@ from .jobs import (
 )
 
 __all__ = [
+    "DEFAULT_BUNDLE_SIZE",
+    "MAX_BUNDLE_SIZE",
     "MAX_JOB_PIECES",
     "ResultInput",
     "assignment_accept",
     "assignment_decline",
     "assignment_expire",
     "assignment_offer",
+    "check_firm_staff",
     "check_head",
     "inspection_book",
     "job_accept",
@@ -58,6 +63,8 @@ __all__ = [
     "job_send_for_inspection",
     "job_settle",
     "job_submit_for_inspection",
+    "lock_assignment",
+    "lock_job",
     "work_report",
     "workshop_plan_offers",
 ]

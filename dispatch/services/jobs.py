@@ -47,6 +47,9 @@ from .common import (
 
 # A job is a lot a workshop can take in one go; anything larger is a typo or several jobs.
 MAX_JOB_PIECES = 1_000_000
+# Pieces in one bundle (扎) and so on one bundle ticket: a bundle is what one pair of hands carries.
+DEFAULT_BUNDLE_SIZE = 50
+MAX_BUNDLE_SIZE = 10_000
 
 
 def _today() -> dt.date:
@@ -67,6 +70,7 @@ def job_issue(
     process_kind: str | None = None,
     photo=None,
     bom: Sequence[BomInput] = (),
+    bundle_size: int = DEFAULT_BUNDLE_SIZE,
 ) -> Job:
     """A firm issues a job (企业分发) to a paired workshop, with an optional sample ``photo`` (an uploaded
     image; stored only when the job is).
@@ -74,6 +78,8 @@ def job_issue(
     ``quantity`` is pieces (int > 0); ``piece_rate`` yuan per piece (Decimal, ≤ 4 places, > 0); ``due_on``
     an Asia/Shanghai date, today or later. The line must be in an active pairing with ``workshop``.
     ``bom``: the materials the firm supplies per piece (``materials.services.BomInput``; 来料清单).
+    an Asia/Shanghai date, today or later; ``bundle_size`` the pieces per bundle ticket (扎票, int > 0,
+    at most ``MAX_BUNDLE_SIZE``). The line must be in an active pairing with ``workshop``.
     Raises PermissionDenied (actor is not the line's firm staff) or ValidationError. After commit, the
     ``on_job_issued`` task notifies the head and applies the pairing's auto-accept rule.
     """
@@ -83,6 +89,9 @@ def job_issue(
         raise ValidationError(
             {"quantity": _("一张外发单最多 %(n)s 件,请分成几张单。") % {"n": f"{MAX_JOB_PIECES:,}"}}
         )
+    bundle_size = positive_int(bundle_size, "bundle_size")
+    if bundle_size > MAX_BUNDLE_SIZE:
+        raise ValidationError({"bundle_size": _("每扎最多 %(n)s 件。") % {"n": f"{MAX_BUNDLE_SIZE:,}"}})
     try:
         rate = Decimal(str(piece_rate))
     except InvalidOperation:
@@ -102,6 +111,7 @@ def job_issue(
         piece_rate=rate,
         due_on=due_on,
         instructions=instructions,
+        bundle_size=bundle_size,
         issued_by=actor,
     )
     # Field checks only: the foreign keys are objects in hand, and the database constraints (quantity > 0,

@@ -24,6 +24,9 @@ from notices.services import notify
 from pay.models import PayLine
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job
+from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
+from tickets import services as tickets
+from tickets.models import BundleTicket
 from workshop.models import Worker
 
 ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT = "anonymous", "worker", "other_head", "other_firm", "right"
@@ -33,7 +36,8 @@ ACTORS = (ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT)
 @pytest.fixture
 def world(cast, issue_job, settings, tmp_path):
     """One object of each kind the URLs need: an issued job with a photo, a completed job, a job waiting
-    for inspection, and a finished export of the clerk's."""
+    for inspection, a finished export of the clerk's, a share with its bundle tickets printed and one
+    without, and a job whose bundles were reported by ticket and sent for inspection."""
     settings.MEDIA_ROOT = tmp_path
     issued = issue_job(title="待接单")
     issued.photo.save("sample.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
@@ -55,12 +59,20 @@ def world(cast, issue_job, settings, tmp_path):
         link=f"/dashboard/jobs/{inspecting.pk}/",
         dedupe_key="matrix-note",
     )
+    printed = accepted_share(cast, issue_job, pieces=60, title="已打印扎票")
+    tickets.tickets_print(actor=cast.head, assignment=printed)
+    unprinted = accepted_share(cast, issue_job, worker=cast.bob, pieces=60, title="未打印扎票")
+    bundled, bundles = bundled_job_in_inspection(cast, issue_job, pieces=(60,))
     return {
         "issued": issued,
         "completed": completed,
         "inspecting": inspecting,
         "export": export,
         "note": note,
+        "printed": printed,
+        "unprinted": unprinted,
+        "bundled": bundled,
+        "bundle": bundles[0],
     }
 
 
@@ -173,6 +185,42 @@ MATRIX = {
         404,
         302,
     ),
+    "ticket_print": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['unprinted'].job_id}/tickets/{w['unprinted'].pk}/print/",
+        {"size": "a4"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "ticket_sheet": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['printed'].job_id}/tickets/{w['printed'].pk}/",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    "job_bundles": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['bundled'].pk}/bundles/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "job_bundles:post": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['bundled'].pk}/bundles/",
+        lambda c, w: {"action": "verdict", "token": w["bundle"].token, "passed": w["bundle"].pieces},
+        "clerk",
+        404,
+        404,
+        302,
+    ),
     "roster": ("get", lambda c, w: "/dashboard/workers/", None, "head", 200, 403, 200),
     "worker": ("get", lambda c, w: f"/dashboard/workers/{c.alice.pk}/", None, "head", 404, 404, 200),
     "worker_pin": (
@@ -250,6 +298,9 @@ def snapshot() -> dict:
         ),
         "workers": list(Worker.objects.order_by("pk").values_list("pk", "pin_hash", "signin_nonce")),
         "read": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        "tickets": list(
+            BundleTicket.objects.order_by("pk").values_list("pk", "state", "report_id", "inspected_at")
+        ),
     }
 
 
@@ -293,6 +344,8 @@ WRONG_ROLE_POSTS = [
     ("head", "job_cancel"),
     ("head", "job_inspect:post"),
     ("head", "job_new:post"),
+    ("clerk", "ticket_print"),
+    ("head", "job_bundles:post"),
 ]
 
 

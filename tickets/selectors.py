@@ -1,0 +1,126 @@
+"""Bundle tickets' reads for the pages. A page has already scoped the job or the worker to its user
+(``dashboard.selectors.job_get``, the phone's signed-in worker); a ticket looked up by token is scoped
+here to that job or worker, and anything else is ``Http404`` (an unknown token and another worker's look
+the same). Each selector costs one query whatever the number of tickets (the page tests pin them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from dispatch.models import Assignment, AssignmentState, Job
+from workshop.models import Worker
+
+from .models import BundleTicket, TicketState
+
+# What the QR holds is a URL ending in /b/<token>/; a hand scanner types it, or the inspector types the
+# token printed under the code.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
+_IN_URL = re.compile(r"/b/([A-Za-z0-9_-]{8,32})/?(?:[?#].*)?$")
+
+
+def token_from_scan(text: str) -> str:
+    """The token in what a scanner or a person typed (the ticket's URL or the bare token), or ""."""
+    text = (text or "").strip()
+    m = _IN_URL.search(text)
+    if m:
+        return m.group(1)
+    return text if _TOKEN.fullmatch(text) else ""
+
+
+def latest_run(assignment: Assignment) -> int:
+    """The share's last print run (0 before its first print)."""
+    return BundleTicket.objects.filter(assignment=assignment).aggregate(n=Max("run"))["n"] or 0
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    """One share's tickets: how many are open, reported and void, the pieces on open tickets, its run."""
+
+    open: int = 0
+    reported: int = 0
+    void: int = 0
+    open_pieces: int = 0
+    run: int = 0
+
+
+def ticket_summaries(job: Job) -> dict[int, TicketSummary]:
+    """Per assignment id of ``job``: its ``TicketSummary`` (shares never printed are absent). One query."""
+    rows = (
+        BundleTicket.objects.filter(job=job)
+        .values("assignment_id")
+        .annotate(
+            open=Count("pk", filter=Q(state=TicketState.OPEN)),
+            reported=Count("pk", filter=Q(state=TicketState.REPORTED)),
+            void=Count("pk", filter=Q(state=TicketState.VOID)),
+            open_pieces=Sum("pieces", filter=Q(state=TicketState.OPEN), default=0),
+            run=Max("run"),
+        )
+        .order_by()
+    )
+    return {r.pop("assignment_id"): TicketSummary(**r) for r in rows}
+
+
+def sheet_tickets(assignment: Assignment) -> list[BundleTicket]:
+    """The share's open tickets, by run and number: what its print sheet shows. One query."""
+    return list(
+        BundleTicket.objects.filter(assignment=assignment, state=TicketState.OPEN).order_by("run", "number")
+    )
+
+
+def ticket_for_worker(worker: Worker, token: str) -> BundleTicket:
+    """The ticket with ``token`` if it is on one of ``worker``'s shares (open, reported or void), with
+    its assignment and job; ``Http404`` otherwise, alike for an unknown token and another worker's."""
+    ticket = (
+        BundleTicket.objects.select_related("assignment", "job")
+        .filter(token=token, assignment__worker=worker)
+        .first()
+        if _TOKEN.fullmatch(token or "")
+        else None
+    )
+    if ticket is None:
+        raise Http404(_("没有这张扎票。"))
+    return ticket
+
+
+def ticket_for_job(job: Job, token: str) -> BundleTicket | None:
+    """The ticket with ``token`` on ``job`` (any state), its share and worker joined; None otherwise."""
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    return (
+        BundleTicket.objects.select_related("assignment", "assignment__worker")
+        .filter(job=job, token=token)
+        .first()
+    )
+
+
+def job_bundles(job: Job) -> list[BundleTicket]:
+    """Every reported bundle of ``job``: its worker, its verdict, and once inspected the result, its pay
+    line and the rework assignment it led to. By share, run and number. One query."""
+    return list(
+        BundleTicket.objects.filter(job=job, state=TicketState.REPORTED)
+        .select_related(
+            "assignment",
+            "assignment__worker",
+            "inspection_result",
+            "inspection_result__pay_line",
+            "inspection_result__rework_assignment",
+        )
+        .order_by("assignment_id", "run", "number")
+    )
+
+
+def waiting_for_verdict(bundles: list[BundleTicket]) -> list[BundleTicket]:
+    """Of ``job_bundles``: those of shares waiting for inspection, not yet in an inspection result."""
+    return [
+        t
+        for t in bundles
+        if t.inspection_result_id is None
+        and t.assignment.state == AssignmentState.DONE
+        and t.assignment.pieces_uninspected > 0
+    ]
