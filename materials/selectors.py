@@ -8,7 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
+
+from workshop.models import ProductionLine
 
 from .models import Balance, BomLine, Holder, Movement, MovementKind
 from .quantities import kit_quantity
@@ -47,6 +49,15 @@ class WorkerMaterial:
     def above_allowance(self) -> bool:
         rate = self.loss_rate
         return self.done and rate is not None and rate > self.allowance_pct
+
+    @property
+    def over_allowance(self) -> bool:
+        """Her loss passes the allowance now, whether her work is done or not: what a write-off makes
+        final. Any loss before she used anything counts as over."""
+        if self.loss <= 0:
+            return False
+        rate = self.loss_rate
+        return rate is None or rate > self.allowance_pct
 
 
 @dataclass
@@ -188,3 +199,121 @@ def worker_holdings(worker) -> list[tuple[BomLine, Decimal]]:
         .select_related("line", "line__job")
         .order_by("line__job_id", "line_id")
     ]
+
+
+def worker_job_holdings(worker, job_id: int) -> list[tuple[BomLine, Decimal]]:
+    """What ``worker`` holds now of job ``job_id``'s materials, for her share's page: (line, quantity > 0)
+    in the bill's order. One query."""
+    return [
+        (b.line, b.quantity)
+        for b in Balance.objects.filter(holder_key=f"worker:{worker.pk}", quantity__gt=0, line__job_id=job_id)
+        .select_related("line")
+        .order_by("line_id")
+    ]
+
+
+def job_bom(job) -> list[BomLine]:
+    """``job``'s bill of materials in order, each line with ``needed``: what the whole job takes with the
+    allowed loss (``kit_quantity`` of the job's pieces). One query."""
+    lines = list(BomLine.objects.filter(job=job).order_by("id"))
+    for line in lines:
+        line.needed = kit_quantity(line, job.quantity)
+    return lines
+
+
+def last_boms(line_ids) -> dict[int, list[BomLine]]:
+    """The bill of materials of the newest job of each production line in ``line_ids`` that had one (what
+    the firm's issue form starts from), by line id; a line whose jobs never had one is left out. Two
+    queries whatever the number of lines or jobs."""
+    newest = BomLine.objects.filter(job__line_id=OuterRef("pk")).order_by("-job__issued_at", "-job_id")
+    last = dict(
+        ProductionLine.objects.filter(pk__in=list(line_ids))
+        .annotate(last_job=Subquery(newest.values("job_id")[:1]))
+        .filter(last_job__isnull=False)
+        .values_list("last_job", "pk")
+    )
+    out: dict[int, list[BomLine]] = defaultdict(list)
+    for b in BomLine.objects.filter(job_id__in=list(last)).order_by("id"):
+        out[last[b.job_id]].append(b)
+    return dict(out)
+
+
+@dataclass
+class LineTotals:
+    """One material of one job in totals, without any worker's rows (what the firm sees): from the firm,
+    consumed, returned to the firm, scrapped, lost, and what is still out (in the store or at workers)."""
+
+    line: BomLine
+    needed: Decimal
+    from_firm: Decimal = ZERO
+    consumed: Decimal = ZERO
+    returned_to_firm: Decimal = ZERO
+    scrapped: Decimal = ZERO
+    lost: Decimal = ZERO
+    in_store: Decimal = ZERO
+    at_workers: Decimal = ZERO
+
+    @property
+    def still_out(self) -> Decimal:
+        return self.in_store + self.at_workers
+
+    @property
+    def reconciled(self) -> bool:
+        return self.still_out == 0
+
+    @property
+    def balanced(self) -> bool:
+        accounted = self.consumed + self.returned_to_firm + self.scrapped + self.lost
+        return self.from_firm == accounted + self.still_out
+
+    @property
+    def short(self) -> Decimal:
+        return max(self.needed - self.from_firm, ZERO)
+
+    @property
+    def loss_rate(self) -> Decimal | None:
+        """(scrapped + lost + at workers) ÷ consumed, in %, as ``LineAccount.loss_rate``."""
+        if self.consumed <= 0:
+            return None
+        return ((self.scrapped + self.lost + self.at_workers) / self.consumed * 100).quantize(Decimal("0.01"))
+
+
+_TOTALS = {
+    MovementKind.RECEIVE: "from_firm",
+    MovementKind.CONSUME: "consumed",
+    MovementKind.RETURN_TO_FIRM: "returned_to_firm",
+    MovementKind.SCRAP: "scrapped",
+    MovementKind.LOSE: "lost",
+}
+
+
+def jobs_totals(jobs) -> dict[int, list[LineTotals]]:
+    """Each of ``jobs``' materials in totals (``LineTotals``), by job id; a job without a bill of
+    materials is left out. Three queries whatever the number of jobs and movements."""
+    by_id = {j.pk: j for j in jobs}
+    totals = {
+        b.pk: LineTotals(line=b, needed=kit_quantity(b, by_id[b.job_id].quantity))
+        for b in BomLine.objects.filter(job_id__in=list(by_id)).order_by("job_id", "id")
+    }
+    for line_id, kind, q in (
+        Movement.objects.filter(job_id__in=list(by_id), kind__in=list(_TOTALS))
+        .values_list("line_id", "kind")
+        .annotate(q=Sum("quantity"))
+        .values_list("line_id", "kind", "q")
+    ):
+        t = totals[line_id]
+        setattr(t, _TOTALS[kind], getattr(t, _TOTALS[kind]) + q)
+    for line_id, holder, q in (
+        Balance.objects.filter(line_id__in=list(totals))
+        .values_list("line_id", "holder")
+        .annotate(q=Sum("quantity"))
+        .values_list("line_id", "holder", "q")
+    ):
+        if holder == Holder.STORE:
+            totals[line_id].in_store += q
+        else:
+            totals[line_id].at_workers += q
+    out: dict[int, list[LineTotals]] = defaultdict(list)
+    for t in totals.values():
+        out[t.line.job_id].append(t)
+    return dict(out)
