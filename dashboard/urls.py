@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, overview, workers
+from .views import exports, firms, inbox, jobs, materials, overview, workers
 
 app_name = "dashboard"
 
@@ -19,6 +19,19 @@ urlpatterns = [
     path("jobs/<int:pk>/submit/", jobs.job_submit, name="job_submit"),
     path("jobs/<int:pk>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("jobs/<int:pk>/inspect/", jobs.job_inspect, name="job_inspect"),
+    path("jobs/<int:pk>/materials/", materials.job_materials, name="job_materials"),
+    path(
+        "jobs/<int:pk>/materials/statement/",
+        materials.job_materials_statement,
+        name="job_materials_statement",
+    ),
+    path("jobs/<int:pk>/materials/statement.xlsx", materials.job_materials_xlsx, name="job_materials_xlsx"),
+    path(
+        "jobs/<int:pk>/materials/problems/<int:problem>/photo/",
+        materials.material_problem_photo,
+        name="material_problem_photo",
+    ),
+    path("materials/", materials.materials_overview, name="materials"),
     path("workers/", workers.roster, name="roster"),
     path("workers/<int:pk>/", workers.worker_detail, name="worker"),
     path("workers/<int:pk>/pin/", workers.worker_pin, name="worker_pin"),
