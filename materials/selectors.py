@@ -201,14 +201,14 @@ def worker_holdings(worker) -> list[tuple[BomLine, Decimal]]:
     ]
 
 
-def worker_job_holdings(worker, job_id: int) -> list[tuple[BomLine, Decimal]]:
-    """What ``worker`` holds now of job ``job_id``'s materials, for her share's page: (line, quantity > 0)
-    in the bill's order. One query."""
+def share_materials(worker, job_id: int) -> list[tuple[BomLine, Decimal]]:
+    """Every material of job ``job_id`` with what ``worker`` holds of it now (0 when nothing), in the
+    bill's order: her share's page on the phone. [] for a job without materials. One query."""
+    mine = Balance.objects.filter(line=OuterRef("pk"), holder_key=f"worker:{worker.pk}")
+    held = mine.values("quantity")[:1]
     return [
-        (b.line, b.quantity)
-        for b in Balance.objects.filter(holder_key=f"worker:{worker.pk}", quantity__gt=0, line__job_id=job_id)
-        .select_related("line")
-        .order_by("line_id")
+        (b, b.held if b.held is not None else ZERO)
+        for b in BomLine.objects.filter(job_id=job_id).annotate(held=Subquery(held)).order_by("id")
     ]
 
 

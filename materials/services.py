@@ -58,7 +58,7 @@ def bom_input_check(raw: BomInput, n: int) -> BomInput:
         per_piece = decimal_in(raw.per_piece, "per_piece")
         loss = decimal_in(raw.loss_pct or "0", "loss_pct")
     except ValidationError as bad:
-        raise ValidationError(f"{where}:{' '.join(bad.messages)}") from None
+        raise ValidationError(_("%(w)s:%(why)s") % {"w": where, "why": " ".join(bad.messages)}) from None
     if per_piece <= 0 or per_piece != per_piece.quantize(Decimal("0.0001")) or per_piece >= Decimal("1e7"):
         raise ValidationError(_("%(w)s:每件用量必须大于0,最多4位小数。") % {"w": where})
     if not Decimal("0") <= loss <= Decimal("100") or loss != loss.quantize(Decimal("0.01")):

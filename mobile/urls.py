@@ -38,6 +38,7 @@ urlpatterns = [
     path("a/<int:pk>/report/", views.assignment_report, name="assignment_report"),
     path("a/<int:pk>/finish/", views.assignment_report, name="assignment_finish"),
     path("a/<int:pk>/photo/", views.assignment_photo, name="assignment_photo"),
+    path("a/<int:pk>/material/", views.assignment_material, name="assignment_material"),
     path("earnings/", views.earnings, name="earnings"),
     path("earnings/<yyyy:year>-<mm:month>/", views.earnings, name="earnings_month"),
     path("inbox/", views.inbox, name="inbox"),

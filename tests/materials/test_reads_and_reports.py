@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from dispatch import services
 from materials import selectors
@@ -16,6 +17,7 @@ from tests.factories import LineFactory
 from tests.materials.conftest import CLOTH, PANEL, SCREW, D, ledger_state, line, report, share
 
 
+@translation.override("zh-hans")
 def test_a_bom_row_is_checked_and_cleaned_on_its_own():
     clean = materials.bom_input_check(BomInput("  面板 ", "ge", "1.50", ""), 3)
     assert clean == BomInput("面板", "ge", D("1.50"), D("0"))
@@ -32,10 +34,11 @@ def test_a_shares_page_reads_what_she_holds_of_that_job_only(cast, material_job,
     materials.kit_issue(assignment=share(other, cast.alice, 100), actor=cast.head)
 
     with django_assert_num_queries(1):
-        held = selectors.worker_job_holdings(cast.alice, job.pk)
+        held = selectors.share_materials(cast.alice, job.pk)
 
     assert [(b.material, q) for b, q in held] == [("面板", D("101"))]
-    assert selectors.worker_job_holdings(cast.bob, job.pk) == []
+    assert [(b.material, q) for b, q in selectors.share_materials(cast.bob, job.pk)] == [("面板", D("0"))]
+    assert selectors.share_materials(cast.alice, material_job(quantity=10, bom=[]).pk) == []
 
 
 def test_the_last_bill_of_materials_of_each_line_in_two_queries(cast, issue_job, django_assert_num_queries):
@@ -119,6 +122,7 @@ def test_a_worker_reports_a_damaged_part_once_and_nothing_moves(cast, material_j
         ("lost", "1", "请选是缺料还是零件坏了"),
     ],
 )
+@translation.override("zh-hans")
 def test_a_bad_report_is_refused_in_words(cast, material_job, kind, qty, words):
     job = material_job(quantity=100)
     a = share(job, cast.alice, 100)
@@ -130,6 +134,7 @@ def test_a_bad_report_is_refused_in_words(cast, material_job, kind, qty, words):
     assert not MaterialProblem.objects.exists()
 
 
+@translation.override("zh-hans")
 def test_another_jobs_material_cannot_be_reported_on_a_share(cast, material_job):
     job, other = material_job(quantity=100), material_job(quantity=100)
     a = share(job, cast.alice, 100)
