@@ -203,6 +203,15 @@ class MaterialMoveForm(forms.Form):
                 if name == "reason_required":
                     self.fields["reason"].error_messages["required"] = _("报废请写明原因。")
 
+    @property
+    def usable(self) -> bool:
+        """Every choice it asks for has something to choose (no kit to issue before a share is taken)."""
+        return all(
+            field.choices
+            for field in self.fields.values()
+            if isinstance(field, forms.ChoiceField) and field.required
+        )
+
     def clean_line(self):
         return self._lines[self.cleaned_data["line"]]
 

@@ -161,6 +161,7 @@ def job_materials(request: HttpRequest, pk: int) -> HttpResponse:
             bound if bound is not None and bound.action == action else _move_form(action, accounts, shares)
             for action in material_forms.MOVES
         ]
+        move_forms = [f for f in move_forms if f is bound or f.usable]
     context = page_context(
         request,
         job=job,

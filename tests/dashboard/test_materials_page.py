@@ -342,3 +342,10 @@ def test_a_worker_of_another_workshop_cannot_be_named_as_holder(client, cast, ma
     response = post(client, job, "scrap", line=panel.pk, holder=stranger.pk, quantity="1", reason="坏")
 
     assert response.status_code == 400 and ledger_state(job) == before
+
+
+def test_before_any_share_only_the_stores_moves_are_offered(client, cast, material_job):
+    job = material_job()
+    client.force_login(cast.head)
+    html = client.get(url(job)).content.decode()
+    assert re.findall(r'data-move="(\w+)"', html) == ["receive", "scrap", "return_to_firm"]
