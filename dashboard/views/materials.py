@@ -213,7 +213,7 @@ def job_materials_statement(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboard/job_materials_statement.html", context)
 
 
-def statement_plan(job, accounts, *, show_workers: bool) -> Plan:
+def statement_plan(accounts, *, show_workers: bool) -> Plan:
     """The reconciliation as one sheet: a totals row per material, then (for the head and the community
     admin) a row per worker; the figures are those of the printed page."""
     columns = [
@@ -296,7 +296,7 @@ def job_materials_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_materials", job)
     accounts = material_reads.job_accounts(job)
     plan = statement_plan(
-        job, accounts, show_workers=request.user.has_perm("dashboard.view_material_workers", job)
+        accounts, show_workers=request.user.has_perm("dashboard.view_material_workers", job)
     )
     out = io.BytesIO()
     write_xlsx(out, plan)

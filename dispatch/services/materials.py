@@ -75,6 +75,7 @@ def material_loss_flag(*, job: Job, worker, write_off: Movement | None = None) -
                     "w": mine.name,
                     "m": line.material,
                     "q": _shown(mine.loss),
+                    "h": _shown(mine.holds),
                     "r": f"{rate}%" if rate is not None else "—",
                     "a": f"{line.loss_pct}%",
                 },

@@ -292,10 +292,8 @@ def test_writing_off_above_the_allowance_tells_the_head_once(client, cast, mater
 
     note = Notification.objects.get(kind=NotificationKind.MATERIAL_LOSS)
     assert note.recipient == cast.head and note.link == url(job)
-    assert (
-        note.text_in("zh-hans")
-        == "开关面板装配:alice 的“面板”损耗 10,损耗率 20.00%,超过允许的 0.50%,请核对。"
-    )
+    said = "开关面板装配:alice 的“面板”损耗 10(其中还在她手上 0),损耗率 20.00%,超过允许的 0.50%,"
+    assert note.text_in("zh-hans") == said + "请收回或核对。"
     assert "loss" in note.text_in("en").lower()
     assert Movement.objects.filter(job=job, kind="lose").count() == 1
 
