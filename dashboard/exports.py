@@ -25,6 +25,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from django.core.files import File
 from django.db import OperationalError
@@ -58,7 +59,9 @@ def escape_text(value: str) -> str:
 class Column:
     header: str
     kind: str = (
-        "text"  # text | id_text (phone, ID number: always text) | int | money | rate | date | datetime
+        # text | id_text (phone, ID number: always text) | int | qty (a Decimal, shown as Excel's General) |
+        # money | rate | date | datetime
+        "text"
     )
     width: int = 12
 
@@ -313,8 +316,9 @@ def _cell(ws, value, column: Column):
     return value
 
 
-def write_xlsx(path: str, plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
-    """Write ``plan`` to an xlsx file at ``path`` in openpyxl's write-only mode; returns rows written.
+def write_xlsx(path: str | IO[bytes], plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
+    """Write ``plan`` to an xlsx file at ``path`` (or a binary file object) in openpyxl's write-only mode;
+    returns rows written.
 
     ``on_progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows.
     """

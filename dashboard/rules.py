@@ -101,5 +101,11 @@ rules.add_perm("dashboard.view_bundles", heads_job_workshop | staffs_job_firm)
 rules.add_perm("dashboard.view_roster", manages_workers)
 rules.add_perm("dashboard.view_worker", manages_worker)
 rules.add_perm("dashboard.manage_worker", manages_worker)
+# Supplied materials (来料): whoever sees the job reads its materials (the firm in totals, without a
+# worker's rows); only the head of the job's workshop moves them; workers' reports and their photos are
+# the head's and the community admin's.
+rules.add_perm("dashboard.view_materials", sees_job)
+rules.add_perm("dashboard.move_materials", heads_job_workshop)
+rules.add_perm("dashboard.view_material_workers", sees_job & manages_workers)
 rules.add_perm("dashboard.export", is_dashboard_user)
 rules.add_perm("dashboard.view_export", owns_export)

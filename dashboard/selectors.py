@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from dispatch.models import (
     Job,
     JobState,
 )
+from materials.models import BomLine
 from pay.models import PayLine
 from workshop import dates
 from workshop.models import Pairing, PartnerFirm, Worker, Workshop
@@ -68,6 +69,15 @@ def job_get(scope: Scope, pk: int) -> Job:
     if job is None:
         raise Http404(_("没有这个外发单。"))
     return job
+
+
+def jobs_with_materials(scope: Scope, *, only_open: bool = False) -> QuerySet[Job]:
+    """Jobs ``scope`` sees that have a bill of materials, newest first; ``only_open``: those with material
+    still in the store or at a worker (not reconciled)."""
+    lines = BomLine.objects.filter(job=OuterRef("pk"))
+    if only_open:
+        lines = lines.filter(balances__quantity__gt=0)
+    return jobs_for(scope).filter(Exists(lines)).order_by("-issued_at", "-pk")
 
 
 def workers_for(scope: Scope) -> QuerySet[Worker]:

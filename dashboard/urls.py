@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, overview, tickets, workers
+from .views import exports, firms, inbox, jobs, materials, overview, tickets, workers
 
 app_name = "dashboard"
 
@@ -22,6 +22,19 @@ urlpatterns = [
     path("jobs/<int:pk>/bundles/", tickets.job_bundles, name="job_bundles"),
     path("jobs/<int:pk>/tickets/<int:assignment>/", tickets.ticket_sheet, name="ticket_sheet"),
     path("jobs/<int:pk>/tickets/<int:assignment>/print/", tickets.ticket_print, name="ticket_print"),
+    path("jobs/<int:pk>/materials/", materials.job_materials, name="job_materials"),
+    path(
+        "jobs/<int:pk>/materials/statement/",
+        materials.job_materials_statement,
+        name="job_materials_statement",
+    ),
+    path("jobs/<int:pk>/materials/statement.xlsx", materials.job_materials_xlsx, name="job_materials_xlsx"),
+    path(
+        "jobs/<int:pk>/materials/problems/<int:problem>/photo/",
+        materials.material_problem_photo,
+        name="material_problem_photo",
+    ),
+    path("materials/", materials.materials_overview, name="materials"),
     path("workers/", workers.roster, name="roster"),
     path("workers/<int:pk>/", workers.worker_detail, name="worker"),
     path("workers/<int:pk>/pin/", workers.worker_pin, name="worker_pin"),

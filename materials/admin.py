@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from workshop.admin import ViewOnlyMixin
 
-from .models import Balance, BomLine, Movement
+from .models import Balance, BomLine, MaterialProblem, Movement
 
 
 @admin.register(BomLine)
@@ -26,3 +26,10 @@ class MovementAdmin(ViewOnlyMixin, admin.ModelAdmin):
 class BalanceAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("line", "holder", "worker", "quantity")
     list_select_related = ("line", "worker")
+
+
+@admin.register(MaterialProblem)
+class MaterialProblemAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "line", "worker", "kind", "quantity", "note")
+    list_select_related = ("line", "worker")
+    list_filter = ("kind",)

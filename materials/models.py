@@ -3,11 +3,13 @@
 Quantities are ``Decimal`` with 3 places in the line's unit; a whole unit (个, 件, 张, 套) only ever holds
 whole numbers (checked by the services), a measured one (米, 千克) any multiple of 0.001. Movements are
 never edited or deleted: a correction is a new movement. Balances exist for the two holders that can hold
-material, the workshop's store and each worker, and the database refuses a negative one.
+material, the workshop's store and each worker, and the database refuses a negative one. A worker's
+report of a shortage or a damaged part (``MaterialProblem``) is kept beside the ledger, never in it.
 """
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -174,3 +176,45 @@ class Balance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} @ {self.holder_key}: {self.quantity}"
+
+
+class ProblemKind(models.TextChoices):
+    SHORT = "short", _("缺料")
+    DAMAGED = "damaged", _("零件损坏")
+
+
+def _problem_photo_path(instance, filename: str) -> str:
+    # Served only through the head's page: a name nobody can guess from another.
+    ext = (filename.rsplit(".", 1)[-1] if "." in filename else "jpg").lower()[:5]
+    return f"material_problems/{uuid.uuid4().hex}.{ext}"
+
+
+class MaterialProblem(models.Model):
+    """A worker's report from her phone that material is short or a part is damaged (缺料 / 零件损坏), with
+    an optional photo. Not a movement: the ledger changes only when the head counts, issues or scraps
+    what is really there. ``key`` makes a double tap count once."""
+
+    line = models.ForeignKey(
+        BomLine, verbose_name=_("物料"), on_delete=models.PROTECT, related_name="problems"
+    )
+    assignment = models.ForeignKey(
+        "dispatch.Assignment", verbose_name=_("派工"), on_delete=models.PROTECT, related_name="+"
+    )
+    worker = models.ForeignKey(Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("问题"), max_length=10, choices=ProblemKind.choices)
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    photo = models.ImageField(_("照片"), upload_to=_problem_photo_path, blank=True)
+    key = models.CharField(_("幂等键"), max_length=80, unique=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("物料问题上报")
+        verbose_name_plural = _("物料问题上报")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="problem_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.line.material} {self.quantity}"

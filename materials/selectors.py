@@ -4,13 +4,16 @@ from ``Balance`` and checked against the movements (``balances_agree``)."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 
-from .models import Balance, BomLine, Holder, Movement, MovementKind
+from workshop.models import ProductionLine
+
+from .models import QTY_PLACES, Balance, BomLine, Holder, Movement, MovementKind
 from .quantities import kit_quantity
 
 ZERO = Decimal("0")
@@ -19,8 +22,11 @@ ZERO = Decimal("0")
 @dataclass
 class WorkerMaterial:
     """One worker's account of one material of a job. ``loss`` = issued − consumed − returned − scrapped
-    (what she holds plus what was written off); ``loss_rate`` = loss ÷ consumed (None before she used any);
-    ``above_allowance`` when the rate passes the line's allowed loss and her work on the job is done."""
+    (what she holds plus what was written off); ``loss_rate`` = loss ÷ consumed (None before she used any).
+
+    ``allowed`` is the loss her consumption allows, rounded up as kits are (a whole unit is never split:
+    100 panels at 0.5 % allow 1 panel, so a kit's own rounding is never flagged); ``above_allowance`` when
+    her loss passes it and her work on the job is done."""
 
     worker_id: int
     name: str
@@ -32,6 +38,7 @@ class WorkerMaterial:
     holds: Decimal = ZERO
     done: bool = False
     allowance_pct: Decimal = ZERO
+    whole: bool = True
 
     @property
     def loss(self) -> Decimal:
@@ -44,9 +51,21 @@ class WorkerMaterial:
         return (self.loss / self.consumed * 100).quantize(Decimal("0.01"))
 
     @property
+    def allowed(self) -> Decimal:
+        raw = self.consumed * self.allowance_pct / 100
+        if self.whole:
+            return Decimal(math.ceil(raw))
+        return raw.quantize(QTY_PLACES, rounding=ROUND_CEILING)
+
+    @property
     def above_allowance(self) -> bool:
-        rate = self.loss_rate
-        return self.done and rate is not None and rate > self.allowance_pct
+        return self.done and self.loss > self.allowed
+
+    @property
+    def over_allowance(self) -> bool:
+        """Her loss passes the allowance now, whether her work is done or not: what a write-off makes
+        final. Any loss before she used anything counts as over."""
+        return self.loss > 0 and self.loss > self.allowed
 
 
 @dataclass
@@ -129,7 +148,9 @@ def _account(job, line: BomLine, sums, holds, done: set[int]) -> LineAccount:
         if worker_id is not None:
             w = workers.setdefault(
                 worker_id,
-                WorkerMaterial(worker_id, name, done=worker_id in done, allowance_pct=line.loss_pct),
+                WorkerMaterial(
+                    worker_id, name, done=worker_id in done, allowance_pct=line.loss_pct, whole=line.whole
+                ),
             )
         if kind == MovementKind.RECEIVE:
             acc.from_firm += q
@@ -238,3 +259,121 @@ def materials_figures(jobs) -> dict[str, dict]:
             if isinstance(v, Decimal):
                 f[k] = format(v.normalize(), "f") if v else "0"
     return out
+
+
+def share_materials(worker, job_id: int) -> list[tuple[BomLine, Decimal]]:
+    """Every material of job ``job_id`` with what ``worker`` holds of it now (0 when nothing), in the
+    bill's order: her share's page on the phone. [] for a job without materials. One query."""
+    mine = Balance.objects.filter(line=OuterRef("pk"), holder_key=f"worker:{worker.pk}")
+    held = mine.values("quantity")[:1]
+    return [
+        (b, b.held if b.held is not None else ZERO)
+        for b in BomLine.objects.filter(job_id=job_id).annotate(held=Subquery(held)).order_by("id")
+    ]
+
+
+def job_bom(job) -> list[BomLine]:
+    """``job``'s bill of materials in order, each line with ``needed``: what the whole job takes with the
+    allowed loss (``kit_quantity`` of the job's pieces). One query."""
+    lines = list(BomLine.objects.filter(job=job).order_by("id"))
+    for line in lines:
+        line.needed = kit_quantity(line, job.quantity)
+    return lines
+
+
+def last_boms(line_ids) -> dict[int, list[BomLine]]:
+    """The bill of materials of the newest job of each production line in ``line_ids`` that had one (what
+    the firm's issue form starts from), by line id; a line whose jobs never had one is left out. Two
+    queries whatever the number of lines or jobs."""
+    newest = BomLine.objects.filter(job__line_id=OuterRef("pk")).order_by("-job__issued_at", "-job_id")
+    last = dict(
+        ProductionLine.objects.filter(pk__in=list(line_ids))
+        .annotate(last_job=Subquery(newest.values("job_id")[:1]))
+        .filter(last_job__isnull=False)
+        .values_list("last_job", "pk")
+    )
+    out: dict[int, list[BomLine]] = defaultdict(list)
+    for b in BomLine.objects.filter(job_id__in=list(last)).order_by("id"):
+        out[last[b.job_id]].append(b)
+    return dict(out)
+
+
+@dataclass
+class LineTotals:
+    """One material of one job in totals, without any worker's rows (what the firm sees): from the firm,
+    consumed, returned to the firm, scrapped, lost, and what is still out (in the store or at workers)."""
+
+    line: BomLine
+    needed: Decimal
+    from_firm: Decimal = ZERO
+    consumed: Decimal = ZERO
+    returned_to_firm: Decimal = ZERO
+    scrapped: Decimal = ZERO
+    lost: Decimal = ZERO
+    in_store: Decimal = ZERO
+    at_workers: Decimal = ZERO
+
+    @property
+    def still_out(self) -> Decimal:
+        return self.in_store + self.at_workers
+
+    @property
+    def reconciled(self) -> bool:
+        return self.still_out == 0
+
+    @property
+    def balanced(self) -> bool:
+        accounted = self.consumed + self.returned_to_firm + self.scrapped + self.lost
+        return self.from_firm == accounted + self.still_out
+
+    @property
+    def short(self) -> Decimal:
+        return max(self.needed - self.from_firm, ZERO)
+
+    @property
+    def loss_rate(self) -> Decimal | None:
+        """(scrapped + lost) ÷ consumed, in %, as ``LineAccount.loss_rate``."""
+        if self.consumed <= 0:
+            return None
+        return ((self.scrapped + self.lost) / self.consumed * 100).quantize(Decimal("0.01"))
+
+
+_TOTALS = {
+    MovementKind.RECEIVE: "from_firm",
+    MovementKind.CONSUME: "consumed",
+    MovementKind.RETURN_TO_FIRM: "returned_to_firm",
+    MovementKind.SCRAP: "scrapped",
+    MovementKind.LOSE: "lost",
+}
+
+
+def jobs_totals(jobs) -> dict[int, list[LineTotals]]:
+    """Each of ``jobs``' materials in totals (``LineTotals``), by job id; a job without a bill of
+    materials is left out. Three queries whatever the number of jobs and movements."""
+    by_id = {j.pk: j for j in jobs}
+    totals = {
+        b.pk: LineTotals(line=b, needed=kit_quantity(b, by_id[b.job_id].quantity))
+        for b in BomLine.objects.filter(job_id__in=list(by_id)).order_by("job_id", "id")
+    }
+    for line_id, kind, q in (
+        Movement.objects.filter(job_id__in=list(by_id), kind__in=list(_TOTALS))
+        .values_list("line_id", "kind")
+        .annotate(q=Sum("quantity"))
+        .values_list("line_id", "kind", "q")
+    ):
+        t = totals[line_id]
+        setattr(t, _TOTALS[kind], getattr(t, _TOTALS[kind]) + q)
+    for line_id, holder, q in (
+        Balance.objects.filter(line_id__in=list(totals))
+        .values_list("line_id", "holder")
+        .annotate(q=Sum("quantity"))
+        .values_list("line_id", "holder", "q")
+    ):
+        if holder == Holder.STORE:
+            totals[line_id].in_store += q
+        else:
+            totals[line_id].at_workers += q
+    out: dict[int, list[LineTotals]] = defaultdict(list)
+    for t in totals.values():
+        out[t.line.job_id].append(t)
+    return dict(out)

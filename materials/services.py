@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from .models import Balance, BomLine, Holder, Movement, MovementKind, Unit
+from .models import Balance, BomLine, Holder, MaterialProblem, Movement, MovementKind, ProblemKind, Unit
 from .quantities import decimal_in, kit_quantity, quantity, use_for
 
 STORE = "store"
@@ -42,32 +42,51 @@ class BomInput:
 # --- the bill of materials -----------------------------------------------------------------------------
 
 
-def bom_lines_create(*, job, lines: Sequence[BomInput]) -> list[BomLine]:
-    """Write ``job``'s bill of materials (物料清单) from ``lines``, in the caller's transaction (the firm's
-    issue). Each line: a material name, a unit of ``Unit``, a quantity per piece > 0 (≤ 4 places) and an
-    allowed loss from 0 to 100 %. A material appears once per unit. Raises ValidationError naming the line."""
-    made, seen = [], set()
-    for n, raw in enumerate(lines, start=1):
-        name = (raw.material or "").strip()
-        where = _("物料第%(n)d行") % {"n": n}
-        if not name or len(name) > 100:
-            raise ValidationError(_("%(w)s:请填写物料名称(最多100字)。") % {"w": where})
-        if raw.unit not in Unit.values:
-            raise ValidationError(_("%(w)s:单位不对。") % {"w": where})
+def bom_input_check(raw: BomInput, n: int) -> BomInput:
+    """One typed line of a bill of materials, checked and cleaned (name stripped, ``per_piece`` and
+    ``loss_pct`` as Decimal): a material name (≤ 100 characters), a unit of ``Unit``, a quantity per piece
+    > 0 with at most 4 places, an allowed loss from 0 to 100 % with at most 2. ``n`` is the row's number
+    as the person typing sees it (the issue form checks each row before anything is written). Writes
+    nothing. Raises ValidationError naming the row."""
+    name = (raw.material or "").strip()
+    where = _("物料第%(n)d行") % {"n": n}
+    if not name or len(name) > 100:
+        raise ValidationError(_("%(w)s:请填写物料名称(最多100字)。") % {"w": where})
+    if raw.unit not in Unit.values:
+        raise ValidationError(_("%(w)s:单位不对。") % {"w": where})
+    try:
         per_piece = decimal_in(raw.per_piece, "per_piece")
         loss = decimal_in(raw.loss_pct or "0", "loss_pct")
-        if (
-            per_piece <= 0
-            or per_piece != per_piece.quantize(Decimal("0.0001"))
-            or per_piece >= Decimal("1e7")
-        ):
-            raise ValidationError(_("%(w)s:每件用量必须大于0,最多4位小数。") % {"w": where})
-        if not Decimal("0") <= loss <= Decimal("100") or loss != loss.quantize(Decimal("0.01")):
-            raise ValidationError(_("%(w)s:损耗率在0到100之间,最多2位小数。") % {"w": where})
-        if (name, raw.unit) in seen:
-            raise ValidationError(_("%(w)s:%(m)s重复了。") % {"w": where, "m": name})
-        seen.add((name, raw.unit))
-        made.append(BomLine(job=job, material=name, unit=raw.unit, per_piece=per_piece, loss_pct=loss))
+    except ValidationError as bad:
+        raise ValidationError(_("%(w)s:%(why)s") % {"w": where, "why": " ".join(bad.messages)}) from None
+    if per_piece <= 0 or per_piece != per_piece.quantize(Decimal("0.0001")) or per_piece >= Decimal("1e7"):
+        raise ValidationError(_("%(w)s:每件用量必须大于0,最多4位小数。") % {"w": where})
+    if not Decimal("0") <= loss <= Decimal("100") or loss != loss.quantize(Decimal("0.01")):
+        raise ValidationError(_("%(w)s:损耗率在0到100之间,最多2位小数。") % {"w": where})
+    return BomInput(name, raw.unit, per_piece, loss)
+
+
+def bom_lines_create(*, job, lines: Sequence[BomInput]) -> list[BomLine]:
+    """Write ``job``'s bill of materials (物料清单) from ``lines``, in the caller's transaction (the firm's
+    issue). Each line as ``bom_input_check`` wants it; a material appears once per unit. Raises
+    ValidationError naming the line."""
+    made, seen = [], set()
+    for n, raw in enumerate(lines, start=1):
+        clean = bom_input_check(raw, n)
+        if (clean.material, clean.unit) in seen:
+            raise ValidationError(
+                _("%(w)s:%(m)s重复了。") % {"w": _("物料第%(n)d行") % {"n": n}, "m": clean.material}
+            )
+        seen.add((clean.material, clean.unit))
+        made.append(
+            BomLine(
+                job=job,
+                material=clean.material,
+                unit=clean.unit,
+                per_piece=clean.per_piece,
+                loss_pct=clean.loss_pct,
+            )
+        )
     return BomLine.objects.bulk_create(made)
 
 
@@ -194,8 +213,8 @@ def _move(
 @transaction.atomic
 def material_receive(*, line: BomLine, quantity_received, actor, note: str = "", key: str | None = None):
     """Material counted in from the firm (来料入库): firm → the workshop's store. Partial receipts add up;
-    more than the job needs is accepted (cloth that stretches, spares); ``receipt_status`` says what is
-    short or over. Returns the movement."""
+    more than the job needs is accepted (cloth that stretches, spares); the job's account
+    (``selectors.LineAccount.short`` / ``over``) says what is short or over. Returns the movement."""
     q = quantity(line, quantity_received)
     return _move(
         line=line,
@@ -306,10 +325,15 @@ def material_return_to_firm(*, line: BomLine, quantity_returned, actor, note: st
 
 
 @transaction.atomic
-def material_write_off(*, line: BomLine, worker, actor, reason: str = "") -> Movement | None:
+def material_write_off(*, line: BomLine, worker, actor, reason: str = "", key=None) -> Movement | None:
     """Write off what a worker still holds of ``line`` as lost (核销损耗), when her work is done and nothing
-    more comes back: worker → lost. Returns None when she holds nothing. Refused while she still has an
-    open share of the job (what she holds is her kit for it)."""
+    more comes back: worker → lost. Returns None when she holds nothing. With a ``key`` already used, the
+    first write-off is returned and nothing more is written (a double submit). Refused while she still has
+    an open share of the job (what she holds is her kit for it)."""
+    if key is not None:
+        done = Movement.objects.filter(key=key).first()
+        if done is not None:
+            return done
     if line.job.assignments.filter(worker=worker, state__in=("offered", "accepted")).exists():
         raise ValidationError(
             _("%(w)s还有这张外发单的活没做完,她手里的%(m)s不能核销。")
@@ -331,6 +355,7 @@ def material_write_off(*, line: BomLine, worker, actor, reason: str = "") -> Mov
         worker=worker,
         actor=actor,
         reason=reason or _("完工核销"),
+        key=key,
     )
 
 
@@ -404,3 +429,47 @@ def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[M
 
 def _sum(line: BomLine, **filters) -> Decimal:
     return Movement.objects.filter(line=line, **filters).aggregate(t=Sum("quantity"))["t"] or Decimal("0")
+
+
+# --- what a worker reports (not a movement) ------------------------------------------------------------
+
+
+@transaction.atomic
+def material_problem_report(
+    *, assignment, line: BomLine, kind: str, quantity_reported, note: str = "", photo=None, key: str
+) -> tuple[MaterialProblem, bool]:
+    """A worker reports from her phone that ``line``'s material is short or a part is damaged (缺料 /
+    零件损坏) on her share ``assignment``, with an optional ``photo`` (an uploaded image, checked by the
+    form). Writes no movement: the head counts what is really there. Idempotent on ``key``: the same
+    report posted twice returns the first, (problem, False). Raises ValidationError in words (a material
+    not of this job, a bad quantity, a key already used by another share)."""
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
+    done = MaterialProblem.objects.filter(key=key).first()
+    if done is not None:
+        if done.assignment_id != assignment.pk:
+            raise ValidationError(_("提交编号重复,请刷新页面后重试。"))
+        return done, False
+    if line.job_id != assignment.job_id:
+        raise ValidationError({"line": _("这种材料不是这份活的。")})
+    if kind not in ProblemKind.values:
+        raise ValidationError({"kind": _("请选是缺料还是零件坏了。")})
+    q = quantity(line, quantity_reported)
+    problem = MaterialProblem(
+        line=line,
+        assignment=assignment,
+        worker_id=assignment.worker_id,
+        kind=kind,
+        quantity=q,
+        note=(note or "").strip()[:200],
+        key=key,
+    )
+    if photo:
+        problem.photo = photo
+    try:
+        with transaction.atomic():
+            problem.save()
+    except IntegrityError:
+        raise ValidationError(_("这次上报刚刚已经记上了,请刷新页面。")) from None
+    return problem, True

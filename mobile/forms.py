@@ -6,9 +6,11 @@ Every error is a sentence in words (never a colour alone), shown next to its fie
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from materials.models import ProblemKind
 from workshop.models import ProcessKind, WorkPlace, WorkWish
 from workshop.validators import validate_mainland_mobile
 
@@ -58,6 +60,58 @@ class ReportForm(forms.Form):
         },
     )
     key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class MaterialProblemForm(forms.Form):
+    """A shortage or a damaged part (缺料 / 零件坏了) on one's share: which material (of the job's), what,
+    how many, an optional photo (an image the phone took, checked by Pillow and by size) and a word."""
+
+    line = forms.ChoiceField(
+        label=_("哪种材料"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选是哪种材料。"), "invalid_choice": _("请选是哪种材料。")},
+    )
+    kind = forms.ChoiceField(
+        label=_("什么问题"),
+        choices=[(ProblemKind.SHORT, _("缺料(不够用)")), (ProblemKind.DAMAGED, _("零件坏了"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选缺料还是零件坏了。"),
+            "invalid_choice": _("请选缺料还是零件坏了。"),
+        },
+    )
+    quantity = forms.CharField(
+        label=_("数量"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("请填写数量。")},
+    )
+    photo = forms.ImageField(
+        label=_("拍张照片(可以不拍)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        error_messages={"invalid_image": _("这不是一张照片,请重新拍一张。")},
+    )
+    note = forms.CharField(label=_("说一句(可以不写)"), max_length=200, required=False)
+    key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lines = {str(b.pk): b for b in lines}
+        self.fields["line"].choices = [(str(b.pk), b.material) for b in lines]
+        if len(lines) == 1:
+            self.fields["line"].initial = str(lines[0].pk)
+
+    def clean_line(self):
+        return self._lines[self.cleaned_data["line"]]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > settings.NUANXIN_PHOTO_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("照片太大了,不能超过 %(mb)d MB。") % {"mb": settings.NUANXIN_PHOTO_MAX_MB}
+            )
+        return photo
 
 
 SKILL_CHOICES = [(k.value, k.label) for k in ProcessKind if k != ProcessKind.OTHER] + [

@@ -41,6 +41,7 @@ urlpatterns = [
     # A bundle ticket's QR code (扎票): /m/b/<token>/; /m/t/ is the one-tap sign-in link.
     path("b/<str:token>/", views.bundle, name="bundle"),
     path("b/<str:token>/done/", views.bundle_report, name="bundle_report"),
+    path("a/<int:pk>/material/", views.assignment_material, name="assignment_material"),
     path("earnings/", views.earnings, name="earnings"),
     path("earnings/<yyyy:year>-<mm:month>/", views.earnings, name="earnings_month"),
     path("inbox/", views.inbox, name="inbox"),

@@ -31,7 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dispatch import services as flow
 from dispatch.models import AssignmentState, IllegalTransition
+from dispatch.services import materials as flow_materials
 from dispatch.web import refused_text
+from materials import selectors as material_reads
 from notices import selectors as inbox_reads
 from notices import services as notices
 from pay import money
@@ -45,7 +47,7 @@ from workshop.roles import worker_for
 from workshop.validators import mask_phone
 
 from . import photos, selectors
-from .forms import CONSENT_TEXT, PinLoginForm, ReportForm, WishForm
+from .forms import CONSENT_TEXT, MaterialProblemForm, PinLoginForm, ReportForm, WishForm
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 SESSION_NONCE = "worker_signin_nonce"
@@ -219,8 +221,62 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
         "a": a,
         "history": history,
         "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.piece_rate),
+        "materials": material_reads.share_materials(worker, a.job_id),
+        "can_report_material": a.state in MATERIAL_STATES,
     }
     return _render_phone_page(request, worker, "mobile/assignment.html", context)
+
+
+# A share's material can be reported short or damaged while she works on it, or after (a part found bad).
+MATERIAL_STATES = (AssignmentState.ACCEPTED, AssignmentState.DONE)
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def assignment_material(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
+    """Tell the head that material is short or a part is damaged (缺料 / 零件坏了) on one's share, with an
+    optional photo: nothing moves in the materials ledger (the head counts and issues), the head gets a
+    message. The form's key makes a double tap count once. 404 for another worker's share or a job
+    without supplied materials."""
+    a = selectors.assignment_for_worker(worker, pk)
+    held = material_reads.share_materials(worker, a.job_id)
+    if not held:
+        raise Http404(_("这份活没有企业来料。"))
+    back = reverse("mobile:assignment", args=[a.pk])
+    if a.state not in MATERIAL_STATES:
+        messages.info(request, _("接下这份活以后,才能报材料的问题。"))
+        return redirect(back)
+    form = MaterialProblemForm(
+        request.POST or None,
+        request.FILES or None,
+        lines=[b for b, _q in held],
+        initial={"key": _report_key()},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            _problem, created = flow_materials.material_problem_send(
+                actor=request.user,
+                assignment=a,
+                line=d["line"],
+                kind=d["kind"],
+                quantity=d["quantity"],
+                note=d["note"],
+                photo=d.get("photo"),
+                key=d["key"],
+            )
+        except REFUSED as exc:
+            form.add_error(None, _refused_text(exc))
+        else:
+            if created:
+                messages.success(request, _("已经告诉坊长了,坊长会来清点、补料。"))
+            else:
+                messages.info(request, _("这次上报刚才已经记上了,没有重复。"))
+            return redirect(back)
+    response = _render_phone_page(request, worker, "mobile/material_report.html", {"a": a, "form": form})
+    if form.errors:
+        response.status_code = 400
+    return response
 
 
 @require_POST

@@ -24,6 +24,9 @@ class NotificationKind(models.TextChoices):
     INSPECTION = "inspection", _("验收结果")
     REWORK = "rework", _("返工")
     PAY_BOOKED = "pay_booked", _("工资入账")
+    MATERIAL_LOSS = "material_loss", _("物料损耗超标")
+    MATERIAL_SHORT = "material_short", _("坊工报缺料")
+    MATERIAL_DAMAGED = "material_damaged", _("坊工报零件损坏")
 
 
 TEMPLATES: dict[str, str] = {
@@ -42,6 +45,15 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.REWORK: gettext_noop("%(t)s 有 %(n)d 件需返工:%(r)s"),
     # t job title, n passed pieces, y yuan (a decimal string to the fen)
     NotificationKind.PAY_BOOKED: gettext_noop("%(t)s 合格 %(n)d 件,工资 %(y)s 元已入账"),
+    # t job title, w worker name, m material (the firm's own name for it), q the loss and h what of it she
+    # still holds (decimal strings in the material's unit), r the loss rate ("1.50%", or "—" before she
+    # used any), a the allowance ("0.50%")
+    NotificationKind.MATERIAL_LOSS: gettext_noop(
+        "%(t)s:%(w)s 的“%(m)s”损耗 %(q)s(其中还在她手上 %(h)s),损耗率 %(r)s,超过允许的 %(a)s,请收回或核对。"
+    ),
+    # t job title, w worker name, m material, q quantity (a decimal string), why her own words (or "")
+    NotificationKind.MATERIAL_SHORT: gettext_noop("%(w)s 报缺料:%(t)s 的“%(m)s”缺 %(q)s。%(why)s"),
+    NotificationKind.MATERIAL_DAMAGED: gettext_noop("%(w)s 报零件损坏:%(t)s 的“%(m)s”坏了 %(q)s。%(why)s"),
 }
 
 

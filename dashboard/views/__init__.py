@@ -9,5 +9,6 @@ dashboard's services made of them), and end in a redirect; a refused change beco
 By page area: ``overview`` (home, the board, and the jobs, pay lines and inspections behind the figures),
 ``jobs`` (issue, the job page, its moves, dispatch, inspection), ``tickets`` (printing a share's bundle
 tickets, the job's bundles and the inspection by bundle), ``workers`` (the roster and a worker's
-page), ``firms`` (pairings), ``exports``; ``common`` holds what they share.
+page), ``firms`` (pairings), ``exports``, ``materials`` (a job's supplied materials, their reconciliation,
+every job's materials); ``common`` holds what they share.
 """

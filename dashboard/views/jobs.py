@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import selectors as flow_selectors
 from dispatch import services as flow
 from dispatch.models import DISPATCHING_STATES, JobState
-from dispatch.web import redirect_back, refused_text
+from dispatch.web import id_param, redirect_back, refused_text
+from materials import selectors as material_reads
 from tickets import selectors as ticket_reads
 
-from .. import forms, selectors, services
+from .. import forms, material_forms, selectors, services
 from .common import REFUSED, dashboard_view, page_context, require_perm
 
 # --- issue a job ---------------------------------------------------------------------------------------
@@ -28,10 +29,29 @@ from .common import REFUSED, dashboard_view, page_context, require_perm
 @require_http_methods(["GET", "POST"])
 @dashboard_view
 def job_new(request: HttpRequest) -> HttpResponse:
-    """Firm staff issue a job (企业分发) with an optional sample photo."""
+    """Firm staff issue a job (企业分发) with an optional sample photo and the bill of materials the firm
+    supplies (来料: rows of material, unit, quantity per piece, allowed loss). The rows start from the
+    last job of the line given in ``?line=`` (or the first line); a small script refills them from the
+    chosen line's last job while they are untouched. A wrong row is refused in words and nothing is
+    written."""
     require_perm(request, "issue_job")
-    form = forms.JobIssueForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    lines = list(flow_selectors.lines_for_issue(request.user))
+    boms = material_reads.last_boms([line.pk for line in lines])
+    chosen = id_param(request, "line")
+    chosen = next((line for line in lines if line.pk == chosen), lines[0] if lines else None)
+    form = forms.JobIssueForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"line": chosen.pk} if chosen else None,
+    )
+    rows = max(material_forms.MIN_BOM_ROWS, max((len(b) for b in boms.values()), default=0) + 2)
+    # A post without the rows (an older form, a script) issues a job without materials.
+    posted_rows = request.method == "POST" and f"{material_forms.BOM_PREFIX}-TOTAL_FORMS" in request.POST
+    prefill = material_forms.bom_initial(boms.get(chosen.pk, []) if chosen else [])
+    bom_rows = material_forms.bom_formset(request.POST if posted_rows else None, initial=prefill, rows=rows)
+    rows_ok = bom_rows.is_valid() if posted_rows else True
+    if request.method == "POST" and form.is_valid() and rows_ok:
         d = form.cleaned_data
         try:
             job = flow.job_issue(
@@ -46,6 +66,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
                 process_kind=d["process_kind"] or None,
                 photo=d.get("photo"),
                 bundle_size=d["bundle_size"],
+                bom=bom_rows.bom if posted_rows else [],
             )
         except REFUSED as exc:
             messages.error(request, refused_text(exc))
@@ -54,7 +75,14 @@ def job_new(request: HttpRequest) -> HttpResponse:
                 request, _("外发单 #%(id)s 已分发给 %(w)s。") % {"id": job.pk, "w": job.workshop.name}
             )
             return redirect("dashboard:job", pk=job.pk)
-    return render(request, "dashboard/job_new.html", page_context(request, form=form))
+    context = page_context(
+        request,
+        form=form,
+        bom_rows=bom_rows,
+        prefilled=bool(prefill) and not posted_rows,
+        last_boms={str(k): material_forms.bom_initial(v) for k, v in boms.items()},
+    )
+    return render(request, "dashboard/job_new.html", context)
 
 
 # --- one job -------------------------------------------------------------------------------------------
@@ -86,6 +114,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_print=request.user.has_perm("dashboard.print_tickets", job),
         can_bundles=can_bundles,
         bundles_reported=sum(s.reported for s in summaries.values()),
+        bom=material_reads.job_bom(job),
     )
     return render(request, "dashboard/job_detail.html", context)
 

@@ -38,6 +38,7 @@ from ..models import (
 )
 from .common import check_worker, event, lock_assignment, lock_job, move, positive_int
 from .jobs import job_work_done
+from .materials import material_loss_flag
 
 
 def _today() -> dt.date:
@@ -236,6 +237,8 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     )
     if assignment.pieces_reported == assignment.pieces:
         move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
+        # Her share is done: what she still holds above the allowed loss is flagged to the head.
+        material_loss_flag(job=job, worker=assignment.worker)
         # Only the job's last open share finishes it (the job row is locked, so of two last reports
         # racing, the second sees the first): one follow-up task per job, not one per share.
         if job_work_done(job):

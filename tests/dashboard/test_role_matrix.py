@@ -19,6 +19,9 @@ from dispatch.models import (
     InspectionResult,
     Job,
 )
+from materials import services as ledger
+from materials.models import Balance, MaterialProblem, Movement
+from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from notices.services import notify
 from pay.models import PayLine
@@ -63,6 +66,21 @@ def world(cast, issue_job, settings, tmp_path):
     tickets.tickets_print(actor=cast.head, assignment=printed)
     unprinted = accepted_share(cast, issue_job, worker=cast.bob, pieces=60, title="未打印扎票")
     bundled, bundles = bundled_job_in_inspection(cast, issue_job, pieces=(60,))
+    material = issue_job(quantity=100, title="来料加工", bom=[BomInput("面板", "ge", "1", "0.5")])
+    services.job_accept(actor=cast.head, job=material)
+    panel = material.bom_lines.get()
+    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    share = services.assignment_offer(job=material, worker=cast.alice, pieces=100)
+    services.assignment_accept(actor=cast.alice.user, assignment=share)
+    ledger.kit_issue(assignment=share, actor=cast.head)
+    problem, _made = ledger.material_problem_report(
+        assignment=share,
+        line=panel,
+        kind="damaged",
+        quantity_reported=2,
+        photo=ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64, name="bad.png"),
+        key="matrix-problem",
+    )
     return {
         "issued": issued,
         "completed": completed,
@@ -73,6 +91,9 @@ def world(cast, issue_job, settings, tmp_path):
         "unprinted": unprinted,
         "bundled": bundled,
         "bundle": bundles[0],
+        "material": material,
+        "panel": panel,
+        "problem": problem,
     }
 
 
@@ -272,6 +293,58 @@ MATRIX = {
         404,
         200,
     ),
+    "job_materials": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['material'].pk}/materials/",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    "job_materials:post": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['material'].pk}/materials/",
+        lambda c, w: {
+            "action": "receive",
+            "receive-key": "matrix-receive",
+            "receive-line": w["panel"].pk,
+            "receive-quantity": "20",
+        },
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "job_materials_statement": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['material'].pk}/materials/statement/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "job_materials_xlsx": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['material'].pk}/materials/statement.xlsx",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "material_problem_photo": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['material'].pk}/materials/problems/{w['problem'].pk}/photo/",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    # Everyone with a desk sees the materials of the jobs they see (none of another's).
+    "materials": ("get", lambda c, w: "/dashboard/materials/", None, "clerk", 200, 200, 200),
 }
 
 
@@ -290,8 +363,20 @@ def snapshot() -> dict:
     return {
         "counts": {
             m.__name__: m.objects.count()
-            for m in (Job, Assignment, FlowEvent, Inspection, InspectionResult, PayLine, Export, Notification)
+            for m in (
+                Job,
+                Assignment,
+                FlowEvent,
+                Inspection,
+                InspectionResult,
+                PayLine,
+                Export,
+                Notification,
+                Movement,
+                MaterialProblem,
+            )
         },
+        "balances": list(Balance.objects.order_by("pk").values_list("pk", "quantity")),
         "jobs": list(Job.objects.order_by("pk").values_list("pk", "state", "pieces_assigned", "photo")),
         "assignments": list(
             Assignment.objects.order_by("pk").values_list("pk", "state", "pieces_passed", "pieces_rejected")
@@ -346,6 +431,7 @@ WRONG_ROLE_POSTS = [
     ("head", "job_new:post"),
     ("clerk", "ticket_print"),
     ("head", "job_bundles:post"),
+    ("clerk", "job_materials:post"),
 ]
 
 

@@ -221,16 +221,38 @@ def test_a_worker_above_her_allowance_is_flagged_once_her_work_is_done(cast, mat
     panel_line = line(job, "面板")
     materials.material_receive(line=panel_line, quantity_received=220, actor=cast.head)
     a, b = share(job, cast.alice, 100), share(job, cast.bob, 100)
-    materials.kit_issue(assignment=a, actor=cast.head)  # 101 each
+    materials.kit_issue(assignment=a, actor=cast.head)  # 101 each: 100 pieces at 0.5 %, rounded up
     materials.kit_issue(assignment=b, actor=cast.head)
+    materials.material_issue(
+        line=panel_line, worker=cast.alice, quantity_issued=2, actor=cast.head, reason="补料"
+    )
     report(a, 100)
-    report(b, 60)
+    report(b, 100)
 
     workers = {w.name: w for w in account(job, "面板").workers}
-    assert workers["alice"].loss_rate == D("1.00") and workers["alice"].above_allowance  # 1 of 100 > 0.5 %
-    assert not workers["bob"].above_allowance  # still working: what she holds is not lost yet
-    materials.material_return(line=panel_line, worker=cast.alice, quantity_returned=1, actor=cast.head)
+    # Bob keeps the kit's own rounding (1 panel of 100 at 0.5 % allows 1): not flagged.
+    assert (workers["bob"].loss, workers["bob"].allowed, workers["bob"].above_allowance) == (
+        D(1),
+        D(1),
+        False,
+    )
+    # Alice keeps 3: 3 % against 0.5 %.
+    assert workers["alice"].loss_rate == D("3.00") and workers["alice"].above_allowance
+    materials.material_return(line=panel_line, worker=cast.alice, quantity_returned=2, actor=cast.head)
     assert not {w.name: w for w in account(job, "面板").workers}["alice"].above_allowance
+
+
+def test_a_workers_loss_is_not_flagged_while_her_share_is_open(cast, material_job):
+    job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1", "0.5")])
+    materials.material_receive(line=line(job, "面板"), quantity_received=120, actor=cast.head)
+    a = share(job, cast.alice, 100)
+    materials.material_issue(
+        line=line(job, "面板"), worker=cast.alice, quantity_issued=110, actor=cast.head, reason=""
+    )
+    report(a, 60)
+
+    alice = account(job, "面板").workers[0]
+    assert alice.loss == D(50) and not alice.above_allowance  # she is still working with it
 
 
 @pytest.mark.parametrize(

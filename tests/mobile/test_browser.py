@@ -14,8 +14,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from PIL import Image
 
 from dispatch.models import Assignment, AssignmentState, WorkReport
+from materials import services as ledger
+from materials.models import MaterialProblem, Movement
+from materials.services import BomInput
+from notices.models import Notification
 from pay.models import PayLine
 from tests.conftest import _context
 from tests.mobile.conftest import PIN, accepted_job, in_hand, inspect_and_book, offer, report, sample_photo
@@ -300,3 +305,46 @@ def test_too_many_wrong_pins_show_when_to_try_again(mphone, cast, pins):
     mphone.get_by_role("link", name="回到登录页").click()
     sign_in(mphone, cast.alice)  # the right PIN, still locked
     assert "请稍后再试" in mphone.content()
+
+
+def test_a_worker_sees_her_material_and_reports_a_damaged_part_with_a_photo(
+    mphone, cast, pins, issue_job, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    bom = [BomInput("面板", "ge", "1", "0.5"), BomInput("布料", "m", "0.35", "2")]
+    job = accepted_job(cast, issue_job, quantity=100, bom=bom)
+    panel = job.bom_lines.get(material="面板")
+    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    ledger.material_receive(
+        line=job.bom_lines.get(material="布料"), quantity_received="35.7", actor=cast.head
+    )
+    a = in_hand(job, cast.alice, 100)
+    ledger.kit_issue(assignment=a, actor=cast.head)
+    moved = Movement.objects.count()
+    photo = tmp_path / "cracked.jpg"
+    Image.new("RGB", (1200, 900), (150, 80, 20)).save(photo, "JPEG")
+    mphone.goto(mphone.base + "/m/login/")
+    sign_in(mphone, cast.alice)
+
+    visit(mphone, "assignment-materials", f"/m/a/{a.pk}/", figures=True)
+    held = mphone.locator("[data-materials]")
+    assert "面板" in held.inner_text() and "35.7" in held.inner_text()
+    assert held.locator(".key").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 30
+    held.get_by_role("link", name="报告缺料或零件坏了").click()
+    mphone.wait_for_url(f"**/m/a/{a.pk}/material/")
+    landed(mphone, "material-report")
+
+    mphone.get_by_label("面板").check()
+    mphone.get_by_label("零件坏了").check()
+    mphone.fill("input[name=quantity]", "2")
+    mphone.set_input_files("input[name=photo]", str(photo))
+    mphone.fill("input[name=note]", "边上裂了")
+    mphone.get_by_role("button", name="告诉坊长").click()
+    mphone.wait_for_url(f"**/m/a/{a.pk}/")
+    assert "已经告诉坊长了" in mphone.content()
+    landed(mphone, "material-reported", figures=True)
+
+    problem = MaterialProblem.objects.get()
+    assert (problem.line, problem.kind, problem.quantity, bool(problem.photo)) == (panel, "damaged", 2, True)
+    assert Notification.objects.filter(recipient=cast.head, kind="material_damaged").count() == 1
+    assert Movement.objects.count() == moved  # nothing moved in the ledger

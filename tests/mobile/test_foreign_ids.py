@@ -11,6 +11,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from dispatch.models import Assignment, FlowEvent, Job, WorkReport
+from materials.models import MaterialProblem, Movement
+from materials.services import BomInput
 from notices.models import Notification
 from pay.models import PayLine
 from tests.mobile.conftest import accepted_job, in_hand, inspect_and_book, offer, report
@@ -26,7 +28,7 @@ def png() -> ContentFile:
 def alices(cast, issue_job, settings, tmp_path):
     """alice's things: an offer, work in hand (with a photo), booked pay and a notification."""
     settings.MEDIA_ROOT = tmp_path
-    job = accepted_job(cast, issue_job, quantity=300)
+    job = accepted_job(cast, issue_job, quantity=300, bom=[BomInput("面板", "ge", "1")])
     job.refresh_from_db()
     job.photo.save("sample.png", png())
     offered = offer(job, cast.alice, 100)
@@ -47,6 +49,7 @@ def snapshot() -> dict:
         "events": FlowEvent.objects.count(),
         "notes": list(Notification.objects.order_by("pk").values("pk", "read_at")),
         "pay": PayLine.objects.count(),
+        "materials": (Movement.objects.count(), MaterialProblem.objects.count()),
     }
 
 
@@ -62,6 +65,8 @@ def urls(alices) -> list[tuple[str, str]]:
             ("post", f"/m/a/{pk}/decline/"),
             ("post", f"/m/a/{pk}/report/"),
             ("post", f"/m/a/{pk}/finish/"),
+            ("get", f"/m/a/{pk}/material/"),
+            ("post", f"/m/a/{pk}/material/"),
         ]
     out.append(("post", f"/m/inbox/{alices['note'].pk}/"))
     return out
@@ -72,7 +77,11 @@ def test_another_worker_gets_404_for_every_url_and_writes_nothing(client, cast, 
     before = snapshot()
     client.force_login(getattr(cast, who).user)
     for method, url in urls(alices):
-        data = {"pieces": 1, "key": uuid.uuid4().hex, "next": "/m/"} if method == "post" else None
+        data = (
+            {"pieces": 1, "key": uuid.uuid4().hex, "next": "/m/", "kind": "short", "quantity": "1"}
+            if method == "post"
+            else None
+        )
         response = getattr(client, method)(url, data)
         assert response.status_code == 404, (method, url)
         assert "alice" not in response.content.decode()

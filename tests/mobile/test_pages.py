@@ -458,8 +458,9 @@ def test_assignment_and_inbox_pages_cost_fixed_queries(client, cast, issue_job, 
     _many(cast, issue_job, n)
     a = Assignment.objects.filter(worker=cast.alice, kind="first").exclude(inspection_results=None).first()
     client.force_login(cast.alice.user)
-    # session, user, worker, the assignment with job and firm, its results (pay and rework joined), unread
-    with django_assert_num_queries(6):
+    # session, user, worker, the assignment with job and firm, its results (pay and rework joined), the job's
+    # materials with what she holds, unread
+    with django_assert_num_queries(7):
         assert client.get(f"/m/a/{a.pk}/").status_code == 200
     # session, user, worker, unread, the messages
     with django_assert_num_queries(5):
