@@ -197,6 +197,9 @@ NUANXIN_EXPORT_KEEP_DAYS = env.int("NUANXIN_EXPORT_KEEP_DAYS", default=7)
 NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
 # A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
+# Material received beyond what a job needs (with its allowed loss) by more than this % asks for a
+# confirmation that the count is right (materials.services.material_receive).
+NUANXIN_OVER_RECEIPT_PCT = env.int("NUANXIN_OVER_RECEIPT_PCT", default=10)
 # Pluggable notification senders: dotted paths of callables taking a Notification.
 NUANXIN_NOTIFICATION_SENDERS = env.list(
     "NUANXIN_NOTIFICATION_SENDERS", default=["notices.senders.console_sender"]

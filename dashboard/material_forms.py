@@ -123,7 +123,7 @@ def _plain(value) -> str:
 
 # action: the fields its form asks for (in order).
 MOVES: dict[str, tuple[str, ...]] = {
-    "receive": ("line", "quantity", "note"),
+    "receive": ("line", "quantity", "note", "confirm_over"),
     "kit": ("share",),
     "issue": ("line", "worker", "quantity", "reason", "share_optional"),
     "return": ("line", "worker", "quantity", "note"),
@@ -193,6 +193,10 @@ class MaterialMoveForm(forms.Form):
             elif name == "quantity":
                 self.fields["quantity"] = forms.CharField(
                     label=_("数量"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+                )
+            elif name == "confirm_over":
+                self.fields["confirm_over"] = forms.BooleanField(
+                    label=_("确认超收(点清了,确实比需要的多)"), required=False
                 )
             elif name == "note":
                 self.fields["note"] = forms.CharField(label=_("备注"), max_length=200, required=False)

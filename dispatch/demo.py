@@ -65,7 +65,10 @@ def seed_demo_jobs(workshop: Workshop) -> int:
             for line in job.bom_lines.all():
                 # A little over what the kits need: each kit rounds up on its own.
                 material_receive(
-                    line=line, quantity_received=kit_quantity(line, job.quantity + 50), actor=workshop.head
+                    line=line,
+                    quantity_received=kit_quantity(line, job.quantity + 50),
+                    actor=workshop.head,
+                    confirm_over=True,
                 )
             services.job_plan_offers(job=job)
         for a in in_production.assignments.filter(state=AssignmentState.OFFERED).select_related(

@@ -164,7 +164,9 @@ class Simulation:
             for part in parts:
                 q = total - got if part is None else part
                 if q > 0:
-                    materials.material_receive(line=line, quantity_received=q, actor=head, note="来料入库")
+                    materials.material_receive(
+                        line=line, quantity_received=q, actor=head, note="来料入库", confirm_over=True
+                    )
                     got += q
             if line.whole and self.rng.random() < 0.05:
                 materials.material_scrap(line=line, quantity_scrapped=1, actor=head, reason="来料破损")
@@ -187,6 +189,7 @@ class Simulation:
                 quantity_received=kit_quantity(line, pieces),
                 actor=self.workshop.head,
                 note="企业补发",
+                confirm_over=True,  # the firm sends what the kits' rounding took beyond the job's total
             )
         self.counters["materials_topped_up"] += bool(lines)
         return bool(lines)

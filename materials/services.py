@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -211,11 +212,45 @@ def _move(
 
 
 @transaction.atomic
-def material_receive(*, line: BomLine, quantity_received, actor, note: str = "", key: str | None = None):
+def material_receive(
+    *,
+    line: BomLine,
+    quantity_received,
+    actor,
+    note: str = "",
+    key: str | None = None,
+    confirm_over: bool = False,
+):
     """Material counted in from the firm (来料入库): firm → the workshop's store. Partial receipts add up;
-    more than the job needs is accepted (cloth that stretches, spares); the job's account
-    (``selectors.LineAccount.short`` / ``over``) says what is short or over. Returns the movement."""
+    the job's account (``selectors.LineAccount.short`` / ``over``) says what is short or over.
+
+    Up to ``settings.NUANXIN_OVER_RECEIPT_PCT`` % (default 10) more than the job needs with its allowed
+    loss is taken as counted (cloth that stretches from 10 m to 10.5 m, a few spares); beyond it, a typo is
+    likelier than a gift, so the receipt is refused in words unless ``confirm_over`` says the count is
+    right. Returns the movement."""
     q = quantity(line, quantity_received)
+    if key is not None and Movement.objects.filter(key=key).exists():
+        confirm_over = True  # a retried request: ``_move`` returns the first receipt and moves nothing
+    if not confirm_over:
+        needed = kit_quantity(line, line.job.quantity)
+        cap = needed * (1 + Decimal(settings.NUANXIN_OVER_RECEIPT_PCT) / 100)
+        received = _sum(line, kind=MovementKind.RECEIVE)
+        if received + q > cap:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "这张单的%(m)s一共只要 %(n)s%(u)s,已收 %(r)s%(u)s,再收 %(q)s%(u)s 就多出太多。"
+                        "如果确实点清是这么多,请勾选“确认超收”再提交。"
+                    )
+                    % {
+                        "m": line.material,
+                        "n": _shown(line, needed),
+                        "r": _shown(line, received),
+                        "q": _shown(line, q),
+                        "u": line.get_unit_display(),
+                    }
+                }
+            )
     return _move(
         line=line,
         kind=MovementKind.RECEIVE,

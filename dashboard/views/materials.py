@@ -71,7 +71,12 @@ def _apply(request: HttpRequest, job, shares, action: str, d: dict) -> str:
         return _("已按派工给%(w)s发料。") % {"w": share.worker.name}
     if action == "receive":
         ledger.material_receive(
-            line=line, quantity_received=d["quantity"], actor=actor, note=d["note"], key=key
+            line=line,
+            quantity_received=d["quantity"],
+            actor=actor,
+            note=d["note"],
+            key=key,
+            confirm_over=d.get("confirm_over", False),
         )
         return _("%(m)s已入库。") % {"m": line.material}
     if action == "return_to_firm":

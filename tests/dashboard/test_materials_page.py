@@ -58,8 +58,8 @@ def worker_row(html: str, worker_id: int) -> str:
 def test_the_head_sees_each_material_from_the_firm_to_every_worker(client, cast, material_job):
     job = material_job(quantity=200, bom=(PANEL, CLOTH))
     panel, cloth = line(job, "面板"), line(job, "布料")
-    ledger.material_receive(line=panel, quantity_received=150, actor=cast.head)
-    ledger.material_receive(line=cloth, quantity_received="80.5", actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=150, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=cloth, quantity_received="80.5", actor=cast.head)
     a = share(job, cast.alice, 100)
     ledger.kit_issue(assignment=a, actor=cast.head)  # 101 panels, 35.7 m
     report(a, 40)
@@ -86,7 +86,7 @@ def test_the_head_sees_each_material_from_the_firm_to_every_worker(client, cast,
 def test_a_worker_above_her_allowance_is_flagged_in_red_and_in_words(client, cast, material_job):
     job = material_job(quantity=100)
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=110, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=110, actor=cast.head)
     a = share(job, cast.alice, 100)
     ledger.material_issue(line=panel, worker=cast.alice, quantity_issued=105, actor=cast.head, reason="")
     report(a, 100)  # done, holds 5 of 100 used: 5 % > 0.5 %
@@ -107,7 +107,7 @@ def test_the_head_moves_material_through_the_page(client, cast, material_job):
     services.assignment_decline(actor=cast.bob.user, assignment=b)
     client.force_login(cast.head)
     moves = [
-        ("receive", {"line": panel.pk, "quantity": "250", "note": "第一批"}),
+        ("receive", {"line": panel.pk, "quantity": "250", "note": "第一批", "confirm_over": "on"}),
         ("kit", {"share": a.pk}),
         ("issue", {"line": panel.pk, "worker": cast.bob.pk, "quantity": "30"}),
         ("return", {"line": panel.pk, "worker": cast.bob.pk, "quantity": "10"}),
@@ -165,7 +165,7 @@ def test_a_refused_move_says_why_in_words_and_writes_nothing(
 ):
     job = material_job()
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=100, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=100, actor=cast.head)
     share(job, cast.alice, 100)
     before = ledger_state(job)
     client.force_login(cast.head)
@@ -182,8 +182,8 @@ def test_another_jobs_material_or_worker_or_share_is_refused_and_nothing_written
     job = material_job()
     other = material_job(title="另一单")
     panel, foreign_line = line(job, "面板"), line(other, "面板")
-    ledger.material_receive(line=panel, quantity_received=100, actor=cast.head)
-    ledger.material_receive(line=foreign_line, quantity_received=100, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=100, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=foreign_line, quantity_received=100, actor=cast.head)
     share(job, cast.alice, 50)
     foreign_share = share(other, cast.bob, 50)
     befores = ledger_state(job), ledger_state(other)
@@ -205,7 +205,7 @@ def test_another_jobs_material_or_worker_or_share_is_refused_and_nothing_written
 def test_a_share_named_for_extra_material_must_be_that_workers(client, cast, material_job):
     job = material_job()
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=100, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=100, actor=cast.head)
     share(job, cast.alice, 50)
     b = share(job, cast.bob, 50)
     before = ledger_state(job)
@@ -224,7 +224,7 @@ def test_a_share_named_for_extra_material_must_be_that_workers(client, cast, mat
 def busy_job(cast, material_job):
     job = material_job(quantity=100)
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=101, actor=cast.head)
     a = share(job, cast.alice, 100)
     ledger.kit_issue(assignment=a, actor=cast.head)
     return job
@@ -282,7 +282,7 @@ def test_a_head_of_another_workshop_never_sees_the_page(client, cast, busy_job):
 def test_writing_off_above_the_allowance_tells_the_head_once(client, cast, material_job):
     job = material_job(quantity=100)
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=120, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=120, actor=cast.head)
     a = share(job, cast.alice, 50)
     ledger.material_issue(line=panel, worker=cast.alice, quantity_issued=60, actor=cast.head, reason="")
     report(a, 30)  # still working: she holds 30, nothing flagged yet
@@ -306,7 +306,7 @@ def test_writing_off_above_the_allowance_tells_the_head_once(client, cast, mater
 def test_a_write_off_within_the_allowance_tells_no_one(client, cast, material_job):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1", "5")])
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=110, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=110, actor=cast.head)
     a = share(job, cast.alice, 100)
     ledger.kit_issue(assignment=a, actor=cast.head)  # 105
     report(a, 100)
@@ -321,7 +321,7 @@ def test_a_write_off_within_the_allowance_tells_no_one(client, cast, material_jo
 def test_a_finished_share_holding_more_than_the_allowance_tells_the_head(cast, material_job):
     job = material_job(quantity=100)
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=110, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=110, actor=cast.head)
     a = share(job, cast.alice, 100)
     ledger.material_issue(line=panel, worker=cast.alice, quantity_issued=104, actor=cast.head, reason="")
 
@@ -337,7 +337,7 @@ def test_a_finished_share_holding_more_than_the_allowance_tells_the_head(cast, m
 def test_a_worker_of_another_workshop_cannot_be_named_as_holder(client, cast, material_job):
     job = material_job()
     panel = line(job, "面板")
-    ledger.material_receive(line=panel, quantity_received=10, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=10, actor=cast.head)
     stranger = WorkerFactory(name="stranger")
     before = ledger_state(job)
     client.force_login(cast.head)

@@ -27,8 +27,8 @@ def busy_job(cast, issue_job, n_workers: int, rounds: int):
     job = issue_job(quantity=300, bom=[PANEL, CLOTH])
     services.job_accept(actor=cast.head, job=job)
     panel, cloth = line(job, "面板"), line(job, "布料")
-    ledger.material_receive(line=panel, quantity_received=310, actor=cast.head)
-    ledger.material_receive(line=cloth, quantity_received="110", actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=310, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=cloth, quantity_received="110", actor=cast.head)
     for worker in (cast.alice, cast.bob, cast.carol)[:n_workers]:
         a = share(job, worker, 100)
         ledger.kit_issue(assignment=a, actor=cast.head)

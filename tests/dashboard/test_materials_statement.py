@@ -24,8 +24,8 @@ def closed_job(cast, issue_job):
     job = issue_job(quantity=200, bom=[PANEL, CLOTH], title="开关面板装配")
     services.job_accept(actor=cast.head, job=job)
     panel, cloth = line(job, "面板"), line(job, "布料")
-    ledger.material_receive(line=panel, quantity_received=210, actor=cast.head)
-    ledger.material_receive(line=cloth, quantity_received="72", actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=210, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=cloth, quantity_received="72", actor=cast.head)
     a, b = share(job, cast.alice, 100), share(job, cast.bob, 100)
     ledger.kit_issue(assignment=a, actor=cast.head)  # 101 panels, 35.7 m each
     ledger.kit_issue(assignment=b, actor=cast.head)

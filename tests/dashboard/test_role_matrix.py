@@ -69,7 +69,7 @@ def world(cast, issue_job, settings, tmp_path):
     material = issue_job(quantity=100, title="来料加工", bom=[BomInput("面板", "ge", "1", "0.5")])
     services.job_accept(actor=cast.head, job=material)
     panel = material.bom_lines.get()
-    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=101, actor=cast.head)
     share = services.assignment_offer(job=material, worker=cast.alice, pieces=100)
     services.assignment_accept(actor=cast.alice.user, assignment=share)
     ledger.kit_issue(assignment=share, actor=cast.head)
@@ -310,6 +310,7 @@ MATRIX = {
             "receive-key": "matrix-receive",
             "receive-line": w["panel"].pk,
             "receive-quantity": "20",
+            "receive-confirm_over": "on",
         },
         "head",
         404,

@@ -23,7 +23,7 @@ def test_two_returns_of_the_same_workers_material_at_once_cannot_drive_her_negat
 ):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
     panel = line(job, "面板")
-    materials.material_receive(line=panel, quantity_received=100, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel, quantity_received=100, actor=cast.head)
     materials.kit_issue(assignment=share(job, cast.alice, 100), actor=cast.head)  # she holds 100
 
     outcomes = race(
@@ -48,7 +48,7 @@ def test_a_return_and_an_issue_between_the_same_holders_at_once_both_land_withou
 ):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
     panel = line(job, "面板")
-    materials.material_receive(line=panel, quantity_received=200, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel, quantity_received=200, actor=cast.head)
     materials.kit_issue(assignment=share(job, cast.alice, 100), actor=cast.head)
 
     outcomes = race(

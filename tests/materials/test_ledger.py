@@ -59,8 +59,12 @@ def test_a_kit_holds_the_share_plus_the_allowed_loss_rounded_up_to_what_can_be_h
     cast, material_job
 ):
     job = material_job(quantity=300, bom=[BomInput("面板", "ge", "1", "0.5"), CLOTH])
-    materials.material_receive(line=line(job, "面板"), quantity_received=400, actor=cast.head)
-    materials.material_receive(line=line(job, "布料"), quantity_received="120.000", actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=400, actor=cast.head
+    )
+    materials.material_receive(
+        confirm_over=True, line=line(job, "布料"), quantity_received="120.000", actor=cast.head
+    )
     a = share(job, cast.alice, 100)
 
     materials.kit_issue(assignment=a, actor=cast.head)
@@ -74,8 +78,12 @@ def test_a_kit_holds_the_share_plus_the_allowed_loss_rounded_up_to_what_can_be_h
 def test_every_made_piece_uses_its_parts_whether_it_passes_or_not(cast, material_job):
     """ERPNext #11344: rejected pieces did not consume the parts sent, so leftovers were overstated."""
     job = material_job(quantity=100)
-    materials.material_receive(line=line(job, "面板"), quantity_received=101, actor=cast.head)
-    materials.material_receive(line=line(job, "螺丝"), quantity_received=201, actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=101, actor=cast.head
+    )
+    materials.material_receive(
+        confirm_over=True, line=line(job, "螺丝"), quantity_received=201, actor=cast.head
+    )
     a = share(job, cast.alice, 100)
     materials.kit_issue(assignment=a, actor=cast.head)
     report(a, 100)
@@ -94,7 +102,7 @@ def test_two_hundred_sent_a_hundred_passed_and_a_hundred_rejected_used_two_hundr
     """ERPNext #41716: 200 sent, 100 accepted and 100 rejected showed 300 consumed."""
     job = material_job(quantity=200, bom=[BomInput("面板", "ge", "1")])
     panel_line = line(job, "面板")
-    materials.material_receive(line=panel_line, quantity_received=200, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel_line, quantity_received=200, actor=cast.head)
     a = share(job, cast.bob, 200)
     materials.kit_issue(assignment=a, actor=cast.head)
     report(a, 120)
@@ -110,7 +118,7 @@ def test_a_job_settled_after_a_partial_return_shows_the_seventy_still_out_and_wi
     """ERPNext #35864: an order closed after a partial return while 70 units were still out."""
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
     panel_line = line(job, "面板")
-    materials.material_receive(line=panel_line, quantity_received=300, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel_line, quantity_received=300, actor=cast.head)
     a = share(job, cast.carol, 100)
     materials.material_issue(
         line=panel_line, worker=cast.carol, quantity_issued=200, actor=cast.head, reason=""
@@ -137,7 +145,9 @@ def test_cloth_that_stretched_from_ten_metres_to_ten_and_a_half_is_received_and_
     job = material_job(quantity=28, bom=[BomInput("布料", "m", "0.35")])  # 28 × 0.35 = 9.8 m needed
     cloth_line = line(job, "布料")
 
-    materials.material_receive(line=cloth_line, quantity_received="10.5", actor=cast.head, note="实量10.5米")
+    materials.material_receive(
+        confirm_over=True, line=cloth_line, quantity_received="10.5", actor=cast.head, note="实量10.5米"
+    )
 
     cloth = account(job, "布料")
     assert (cloth.needed, cloth.from_firm, cloth.over, cloth.short) == (D("9.800"), D("10.5"), D("0.700"), 0)
@@ -156,7 +166,7 @@ def test_cloth_that_stretched_from_ten_metres_to_ten_and_a_half_is_received_and_
 def test_rework_uses_parts_again_only_when_replacement_parts_are_issued(cast, material_job):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
     panel_line = line(job, "面板")
-    materials.material_receive(line=panel_line, quantity_received=110, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel_line, quantity_received=110, actor=cast.head)
     a = share(job, cast.alice, 100)
     materials.kit_issue(assignment=a, actor=cast.head)
     report(a, 100)
@@ -181,7 +191,7 @@ def test_rework_uses_parts_again_only_when_replacement_parts_are_issued(cast, ma
 def test_a_fraction_of_a_whole_unit_per_piece_adds_up_across_reports(cast, material_job):
     job = material_job(quantity=40, bom=[BomInput("纸箱", "ge", "0.05")])  # one box per 20 pieces
     box = line(job, "纸箱")
-    materials.material_receive(line=box, quantity_received=2, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=box, quantity_received=2, actor=cast.head)
     a = share(job, cast.bob, 40)
 
     for pieces in (3, 17, 1, 19):
@@ -207,7 +217,9 @@ def test_a_report_whose_parts_are_nowhere_in_the_books_is_refused_and_writes_not
 
 def test_parts_taken_at_the_workshop_without_a_kit_are_recorded_as_issued_when_reported(cast, material_job):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
-    materials.material_receive(line=line(job, "面板"), quantity_received=100, actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=100, actor=cast.head
+    )
     a = share(job, cast.alice, 100)
 
     report(a, 30)
@@ -219,7 +231,7 @@ def test_parts_taken_at_the_workshop_without_a_kit_are_recorded_as_issued_when_r
 def test_a_worker_above_her_allowance_is_flagged_once_her_work_is_done(cast, material_job):
     job = material_job(quantity=200, bom=[BomInput("面板", "ge", "1", "0.5")])
     panel_line = line(job, "面板")
-    materials.material_receive(line=panel_line, quantity_received=220, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel_line, quantity_received=220, actor=cast.head)
     a, b = share(job, cast.alice, 100), share(job, cast.bob, 100)
     materials.kit_issue(assignment=a, actor=cast.head)  # 101 each: 100 pieces at 0.5 %, rounded up
     materials.kit_issue(assignment=b, actor=cast.head)
@@ -244,7 +256,9 @@ def test_a_worker_above_her_allowance_is_flagged_once_her_work_is_done(cast, mat
 
 def test_a_workers_loss_is_not_flagged_while_her_share_is_open(cast, material_job):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1", "0.5")])
-    materials.material_receive(line=line(job, "面板"), quantity_received=120, actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=120, actor=cast.head
+    )
     a = share(job, cast.alice, 100)
     materials.material_issue(
         line=line(job, "面板"), worker=cast.alice, quantity_issued=110, actor=cast.head, reason=""
@@ -259,18 +273,20 @@ def test_a_workers_loss_is_not_flagged_while_her_share_is_open(cast, material_jo
     "step, words",
     [
         (
-            lambda c, j: materials.material_receive(line=line(j, "面板"), quantity_received=-5, actor=c.head),
+            lambda c, j: materials.material_receive(
+                confirm_over=True, line=line(j, "面板"), quantity_received=-5, actor=c.head
+            ),
             "大于0",
         ),
         (
             lambda c, j: materials.material_receive(
-                line=line(j, "面板"), quantity_received="2.5", actor=c.head
+                confirm_over=True, line=line(j, "面板"), quantity_received="2.5", actor=c.head
             ),
             "整数",
         ),
         (
             lambda c, j: materials.material_receive(
-                line=line(j, "面板"), quantity_received="x", actor=c.head
+                confirm_over=True, line=line(j, "面板"), quantity_received="x", actor=c.head
             ),
             "数字",
         ),
@@ -311,7 +327,9 @@ def test_a_workers_loss_is_not_flagged_while_her_share_is_open(cast, material_jo
 )
 def test_bad_input_is_refused_in_words_and_writes_nothing(cast, material_job, step, words):
     job = material_job(quantity=300, bom=[BomInput("面板", "ge", "1", "0.5")])
-    materials.material_receive(line=line(job, "面板"), quantity_received=300, actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=300, actor=cast.head
+    )
     materials.kit_issue(assignment=share(job, cast.alice, 100), actor=cast.head)
     before = ledger_state(job)
 
@@ -325,7 +343,9 @@ def test_bad_input_is_refused_in_words_and_writes_nothing(cast, material_job, st
 def test_a_retried_receipt_with_the_same_key_counts_once(cast, material_job):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
     for _ in range(2):
-        materials.material_receive(line=line(job, "面板"), quantity_received=100, actor=cast.head, key="r-1")
+        materials.material_receive(
+            confirm_over=True, line=line(job, "面板"), quantity_received=100, actor=cast.head, key="r-1"
+        )
 
     assert account(job, "面板").from_firm == D(100)
 
@@ -344,7 +364,9 @@ def test_a_jobs_accounts_cost_the_same_queries_for_few_or_many_movements(
 ):
     job = material_job(quantity=300)
     for material, n in (("面板", 400), ("螺丝", 800)):
-        materials.material_receive(line=line(job, material), quantity_received=n, actor=cast.head)
+        materials.material_receive(
+            confirm_over=True, line=line(job, material), quantity_received=n, actor=cast.head
+        )
     for worker in (cast.alice, cast.bob, cast.carol):
         a = share(job, worker, 100)
         materials.kit_issue(assignment=a, actor=cast.head)
@@ -359,7 +381,9 @@ def test_a_jobs_accounts_cost_the_same_queries_for_few_or_many_movements(
 
 def test_a_workers_kit_cannot_be_written_off_while_her_share_is_open(cast, material_job):
     job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
-    materials.material_receive(line=line(job, "面板"), quantity_received=100, actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=100, actor=cast.head
+    )
     a = share(job, cast.alice, 100)
     materials.kit_issue(assignment=a, actor=cast.head)
     before = ledger_state(job)
@@ -369,3 +393,18 @@ def test_a_workers_kit_cannot_be_written_off_while_her_share_is_open(cast, mater
 
     assert "还有这张外发单的活没做完" in " ".join(refused.value.messages)
     assert ledger_state(job) == before
+
+
+def test_a_receipt_far_above_what_the_job_needs_asks_for_a_confirmation_first(cast, material_job):
+    job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1", "0.5")])  # needs 101
+    panel = line(job, "面板")
+    materials.material_receive(line=panel, quantity_received=60, actor=cast.head)
+    materials.material_receive(line=panel, quantity_received=51, actor=cast.head)  # 111: 10 % over, taken
+    before = ledger_state(job)
+
+    with pytest.raises(ValidationError) as refused:
+        materials.material_receive(line=panel, quantity_received=1000, actor=cast.head)  # a typo for 10?
+
+    assert "确认超收" in " ".join(refused.value.messages) and ledger_state(job) == before
+    materials.material_receive(line=panel, quantity_received=1000, actor=cast.head, confirm_over=True)
+    assert account(job, "面板").over == D(1010)

@@ -49,7 +49,9 @@ def _check(job) -> None:
 def _apply(cast, job, lines, shares, workers, s) -> None:
     kind = s[0]
     if kind == "receive":
-        materials.material_receive(line=lines[s[1]], quantity_received=s[2], actor=cast.head)
+        materials.material_receive(
+            confirm_over=True, line=lines[s[1]], quantity_received=s[2], actor=cast.head
+        )
     elif kind == "issue":
         materials.material_issue(
             line=lines[s[1]], worker=workers[s[2]], quantity_issued=s[3], actor=cast.head, reason="补料"
@@ -111,7 +113,7 @@ def _run(cast, issue_job, steps, verdict, replacement) -> None:
 
     # The rest of the work: enough material comes in, every piece is made, the firm inspects.
     for line in lines:
-        materials.material_receive(line=line, quantity_received=200, actor=cast.head)
+        materials.material_receive(confirm_over=True, line=line, quantity_received=200, actor=cast.head)
     for a in shares:
         a.refresh_from_db()
         if a.pieces_to_do:

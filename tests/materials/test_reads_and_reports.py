@@ -28,8 +28,12 @@ def test_a_bom_row_is_checked_and_cleaned_on_its_own():
 
 def test_a_shares_page_reads_what_she_holds_of_that_job_only(cast, material_job, django_assert_num_queries):
     job, other = material_job(quantity=100, bom=[PANEL]), material_job(quantity=100, bom=[CLOTH])
-    materials.material_receive(line=line(job, "面板"), quantity_received=101, actor=cast.head)
-    materials.material_receive(line=line(other, "布料"), quantity_received="40", actor=cast.head)
+    materials.material_receive(
+        confirm_over=True, line=line(job, "面板"), quantity_received=101, actor=cast.head
+    )
+    materials.material_receive(
+        confirm_over=True, line=line(other, "布料"), quantity_received="40", actor=cast.head
+    )
     materials.kit_issue(assignment=share(job, cast.alice, 100), actor=cast.head)
     materials.kit_issue(assignment=share(other, cast.alice, 100), actor=cast.head)
 
@@ -73,7 +77,7 @@ def test_totals_of_many_jobs_add_up_like_each_jobs_accounts(cast, material_job, 
     for n in (100, 50):
         job = material_job(quantity=n, bom=[PANEL])
         panel = line(job, "面板")
-        materials.material_receive(line=panel, quantity_received=n + 5, actor=cast.head)
+        materials.material_receive(confirm_over=True, line=panel, quantity_received=n + 5, actor=cast.head)
         a = share(job, cast.alice, n)
         materials.kit_issue(assignment=a, actor=cast.head)
         report(a, n // 2)
@@ -98,7 +102,7 @@ def test_totals_of_many_jobs_add_up_like_each_jobs_accounts(cast, material_job, 
 def test_a_worker_reports_a_damaged_part_once_and_nothing_moves(cast, material_job):
     job = material_job(quantity=100)
     panel = line(job, "面板")
-    materials.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel, quantity_received=101, actor=cast.head)
     a = share(job, cast.alice, 100)
     before = ledger_state(job)
 
@@ -149,7 +153,7 @@ def test_another_jobs_material_cannot_be_reported_on_a_share(cast, material_job)
 def test_a_write_off_with_a_key_already_used_writes_nothing_more(cast, material_job):
     job = material_job(quantity=100)
     panel = line(job, "面板")
-    materials.material_receive(line=panel, quantity_received=110, actor=cast.head)
+    materials.material_receive(confirm_over=True, line=panel, quantity_received=110, actor=cast.head)
     materials.material_issue(line=panel, worker=cast.alice, quantity_issued=10, actor=cast.head, reason="")
     first = materials.material_write_off(line=panel, worker=cast.alice, actor=cast.head, key="off")
     materials.material_issue(line=panel, worker=cast.alice, quantity_issued=5, actor=cast.head, reason="")

@@ -314,9 +314,9 @@ def test_a_worker_sees_her_material_and_reports_a_damaged_part_with_a_photo(
     bom = [BomInput("面板", "ge", "1", "0.5"), BomInput("布料", "m", "0.35", "2")]
     job = accepted_job(cast, issue_job, quantity=100, bom=bom)
     panel = job.bom_lines.get(material="面板")
-    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=101, actor=cast.head)
     ledger.material_receive(
-        line=job.bom_lines.get(material="布料"), quantity_received="35.7", actor=cast.head
+        confirm_over=True, line=job.bom_lines.get(material="布料"), quantity_received="35.7", actor=cast.head
     )
     a = in_hand(job, cast.alice, 100)
     ledger.kit_issue(assignment=a, actor=cast.head)

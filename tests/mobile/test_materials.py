@@ -31,8 +31,8 @@ def kit(cast, issue_job):
     """alice's share of 100 with her kit: 101 panels and 35.7 m of cloth."""
     job = accepted_job(cast, issue_job, quantity=120, bom=[PANEL, CLOTH])
     panel, cloth = (job.bom_lines.get(material=m) for m in ("面板", "布料"))
-    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
-    ledger.material_receive(line=cloth, quantity_received="35.7", actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=panel, quantity_received=101, actor=cast.head)
+    ledger.material_receive(confirm_over=True, line=cloth, quantity_received="35.7", actor=cast.head)
     a = in_hand(job, cast.alice, 100)
     ledger.kit_issue(assignment=a, actor=cast.head)
     return {"job": job, "share": a, "panel": panel, "cloth": cloth}

@@ -72,7 +72,9 @@ def test_the_bom_rows_follow_the_chosen_line_until_typed_in(desk, cast, issue_jo
 def test_the_head_records_a_receipt_and_prints_the_reconciliation(desk, cast, issue_job):
     job = issue_job(quantity=100, bom=[PANEL, CLOTH])
     services.job_accept(actor=cast.head, job=job)
-    ledger.material_receive(line=line(job, "布料"), quantity_received="36", actor=cast.head)
+    ledger.material_receive(
+        confirm_over=True, line=line(job, "布料"), quantity_received="36", actor=cast.head
+    )
     a = share(job, cast.alice, 100)
     sign_in(desk, "head")
     desk.goto(f"{desk.base}/dashboard/jobs/{job.pk}/materials/")
