@@ -179,6 +179,20 @@ class Simulation:
         except ValidationError:
             if self.top_up(a.job, a.pieces):
                 materials.kit_issue(assignment=a, actor=self.workshop.head)
+        if a.worker_id in self.careless:
+            # The careless few take about 3 % more than the kit (and later bring back only half).
+            for line in a.job.bom_lines.all():
+                extra = max(_part(line, kit_quantity(line, a.pieces), 0.03), Decimal("1"))
+                try:
+                    materials.material_issue(
+                        line=line,
+                        worker=a.worker,
+                        quantity_issued=extra,
+                        actor=self.workshop.head,
+                        reason="多领",
+                    )
+                except ValidationError:
+                    continue
 
     def top_up(self, job, pieces: int) -> bool:
         """The firm sends what ``pieces`` more of ``job`` need (企业补发); False for a job without any."""
