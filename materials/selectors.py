@@ -69,10 +69,11 @@ class WorkerMaterial:
 
 
 @dataclass
-class LineAccount:
-    """One material of a job, from the firm to where it is now. ``from_firm`` = ``consumed`` +
-    ``returned_to_firm`` + ``scrapped`` + ``lost`` + ``in_store`` + ``at_workers`` exactly (``balanced``);
-    the job is reconciled for this material when nothing is in the store or at a worker."""
+class LineTotals:
+    """One material of one job in totals, without any worker's rows (what the firm sees): from the firm,
+    consumed, returned to the firm, scrapped, lost, and what is still out (in the store or at workers).
+    ``from_firm`` = ``consumed`` + ``returned_to_firm`` + ``scrapped`` + ``lost`` + ``still_out`` exactly
+    (``balanced``); reconciled when nothing is still out."""
 
     line: BomLine
     needed: Decimal
@@ -82,15 +83,23 @@ class LineAccount:
     scrapped: Decimal = ZERO
     lost: Decimal = ZERO
     in_store: Decimal = ZERO
-    workers: list[WorkerMaterial] = field(default_factory=list)
+    at_workers: Decimal = ZERO
 
     @property
-    def at_workers(self) -> Decimal:
-        return sum((w.holds for w in self.workers), ZERO)
+    def still_out(self) -> Decimal:
+        return self.in_store + self.at_workers
+
+    @property
+    def reconciled(self) -> bool:
+        return self.still_out == 0
+
+    @property
+    def balanced(self) -> bool:
+        accounted = self.consumed + self.returned_to_firm + self.scrapped + self.lost
+        return self.from_firm == accounted + self.still_out
 
     @property
     def short(self) -> Decimal:
-        """How much less than the job needs has come from the firm (0 when enough came)."""
         return max(self.needed - self.from_firm, ZERO)
 
     @property
@@ -98,21 +107,35 @@ class LineAccount:
         return max(self.from_firm - self.needed, ZERO)
 
     @property
-    def balanced(self) -> bool:
-        accounted = self.consumed + self.returned_to_firm + self.scrapped + self.lost
-        return self.from_firm == accounted + self.in_store + self.at_workers
-
-    @property
-    def reconciled(self) -> bool:
-        return self.in_store == 0 and self.at_workers == 0
-
-    @property
     def loss_rate(self) -> Decimal | None:
-        """The job's loss of this material so far (scrapped + lost) ÷ consumed, in %; what workers still
-        hold is not lost yet."""
+        """The loss so far (scrapped + lost) ÷ consumed, in %; what is still held is not lost yet."""
         if self.consumed <= 0:
             return None
         return ((self.scrapped + self.lost) / self.consumed * 100).quantize(Decimal("0.01"))
+
+
+# A movement kind → the total it adds to, for a material and for the worker whose holding it changes.
+_TOTALS = {
+    MovementKind.RECEIVE: "from_firm",
+    MovementKind.CONSUME: "consumed",
+    MovementKind.RETURN_TO_FIRM: "returned_to_firm",
+    MovementKind.SCRAP: "scrapped",
+    MovementKind.LOSE: "lost",
+}
+_WORKER_TOTALS = {
+    MovementKind.ISSUE: "issued",
+    MovementKind.CONSUME: "consumed",
+    MovementKind.RETURN: "returned",
+    MovementKind.SCRAP: "scrapped",
+    MovementKind.LOSE: "lost",
+}
+
+
+@dataclass
+class LineAccount(LineTotals):
+    """``LineTotals`` with each worker's account (``workers``); ``at_workers`` is what they hold."""
+
+    workers: list[WorkerMaterial] = field(default_factory=list)
 
 
 def job_accounts(job) -> list[LineAccount]:
@@ -152,29 +175,15 @@ def _account(job, line: BomLine, sums, holds, done: set[int]) -> LineAccount:
                     worker_id, name, done=worker_id in done, allowance_pct=line.loss_pct, whole=line.whole
                 ),
             )
-        if kind == MovementKind.RECEIVE:
-            acc.from_firm += q
-        elif kind == MovementKind.RETURN_TO_FIRM:
-            acc.returned_to_firm += q
-        elif kind == MovementKind.CONSUME:
-            acc.consumed += q
-            w.consumed += q
-        elif kind == MovementKind.SCRAP:
-            acc.scrapped += q
-            if w is not None:
-                w.scrapped += q
-        elif kind == MovementKind.LOSE:
-            acc.lost += q
-            if w is not None:
-                w.lost += q
-        elif kind == MovementKind.ISSUE:
-            w.issued += q
-        elif kind == MovementKind.RETURN:
-            w.returned += q
+        if kind in _TOTALS:
+            setattr(acc, _TOTALS[kind], getattr(acc, _TOTALS[kind]) + q)
+        if w is not None and kind in _WORKER_TOTALS:
+            setattr(w, _WORKER_TOTALS[kind], getattr(w, _WORKER_TOTALS[kind]) + q)
     acc.in_store = holds.get((line.pk, "store"), ZERO)
     for wid, w in workers.items():
         w.holds = holds.get((line.pk, f"worker:{wid}"), ZERO)
     acc.workers = sorted(workers.values(), key=lambda w: (w.name, w.worker_id))
+    acc.at_workers = sum((w.holds for w in acc.workers), ZERO)
     return acc
 
 
@@ -296,55 +305,6 @@ def last_boms(line_ids) -> dict[int, list[BomLine]]:
     for b in BomLine.objects.filter(job_id__in=list(last)).order_by("id"):
         out[last[b.job_id]].append(b)
     return dict(out)
-
-
-@dataclass
-class LineTotals:
-    """One material of one job in totals, without any worker's rows (what the firm sees): from the firm,
-    consumed, returned to the firm, scrapped, lost, and what is still out (in the store or at workers)."""
-
-    line: BomLine
-    needed: Decimal
-    from_firm: Decimal = ZERO
-    consumed: Decimal = ZERO
-    returned_to_firm: Decimal = ZERO
-    scrapped: Decimal = ZERO
-    lost: Decimal = ZERO
-    in_store: Decimal = ZERO
-    at_workers: Decimal = ZERO
-
-    @property
-    def still_out(self) -> Decimal:
-        return self.in_store + self.at_workers
-
-    @property
-    def reconciled(self) -> bool:
-        return self.still_out == 0
-
-    @property
-    def balanced(self) -> bool:
-        accounted = self.consumed + self.returned_to_firm + self.scrapped + self.lost
-        return self.from_firm == accounted + self.still_out
-
-    @property
-    def short(self) -> Decimal:
-        return max(self.needed - self.from_firm, ZERO)
-
-    @property
-    def loss_rate(self) -> Decimal | None:
-        """(scrapped + lost) ÷ consumed, in %, as ``LineAccount.loss_rate``."""
-        if self.consumed <= 0:
-            return None
-        return ((self.scrapped + self.lost) / self.consumed * 100).quantize(Decimal("0.01"))
-
-
-_TOTALS = {
-    MovementKind.RECEIVE: "from_firm",
-    MovementKind.CONSUME: "consumed",
-    MovementKind.RETURN_TO_FIRM: "returned_to_firm",
-    MovementKind.SCRAP: "scrapped",
-    MovementKind.LOSE: "lost",
-}
 
 
 def jobs_totals(jobs) -> dict[int, list[LineTotals]]:

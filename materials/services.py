@@ -28,6 +28,16 @@ from .quantities import decimal_in, kit_quantity, quantity, use_for
 STORE = "store"
 # The holders that keep a balance; the others (the firm, consumed, scrap, lost) are sources or sinks.
 HOLDING = (Holder.STORE, Holder.WORKER)
+# kind → (from, to); None: a scrap or a loss comes from the worker named, else from the store.
+ROUTES: dict[str, tuple[str | None, str]] = {
+    MovementKind.RECEIVE: (Holder.FIRM, Holder.STORE),
+    MovementKind.ISSUE: (Holder.STORE, Holder.WORKER),
+    MovementKind.RETURN: (Holder.WORKER, Holder.STORE),
+    MovementKind.CONSUME: (Holder.WORKER, Holder.CONSUMED),
+    MovementKind.SCRAP: (None, Holder.SCRAP),
+    MovementKind.RETURN_TO_FIRM: (Holder.STORE, Holder.FIRM),
+    MovementKind.LOSE: (None, Holder.LOST),
+}
 
 
 @dataclass(frozen=True)
@@ -168,8 +178,6 @@ def _move(
     *,
     line: BomLine,
     kind: str,
-    source: str,
-    target: str,
     q: Decimal,
     worker=None,
     actor=None,
@@ -178,8 +186,12 @@ def _move(
     assignment=None,
     report=None,
 ) -> Movement:
-    """Write one movement and move the balances it touches. With a ``key`` already used, the first
-    movement is returned and nothing moves (a retried request)."""
+    """Write one movement of ``kind`` and move the balances it touches; the holders follow from the kind
+    (``ROUTES``), and a scrap or a loss is at ``worker`` when one is given, else in the store. With a
+    ``key`` already used, the first movement is returned and nothing moves (a retried request)."""
+    source, target = ROUTES[kind]
+    if source is None:
+        source = Holder.WORKER if worker is not None else Holder.STORE
     if key is not None:
         done = Movement.objects.filter(key=key).first()
         if done is not None:
@@ -254,8 +266,6 @@ def material_receive(
     return _move(
         line=line,
         kind=MovementKind.RECEIVE,
-        source=Holder.FIRM,
-        target=Holder.STORE,
         q=q,
         actor=actor,
         reason=note,
@@ -275,8 +285,6 @@ def kit_issue(*, assignment, actor=None) -> list[Movement]:
         _move(
             line=line,
             kind=MovementKind.ISSUE,
-            source=Holder.STORE,
-            target=Holder.WORKER,
             q=kit_quantity(line, assignment.pieces),
             worker=assignment.worker,
             actor=actor,
@@ -296,8 +304,6 @@ def material_issue(*, line: BomLine, worker, quantity_issued, actor, reason: str
     return _move(
         line=line,
         kind=MovementKind.ISSUE,
-        source=Holder.STORE,
-        target=Holder.WORKER,
         q=q,
         worker=worker,
         actor=actor,
@@ -314,8 +320,6 @@ def material_return(*, line: BomLine, worker, quantity_returned, actor, note: st
     return _move(
         line=line,
         kind=MovementKind.RETURN,
-        source=Holder.WORKER,
-        target=Holder.STORE,
         q=q,
         worker=worker,
         actor=actor,
@@ -333,8 +337,6 @@ def material_scrap(*, line: BomLine, quantity_scrapped, actor, reason: str, work
     return _move(
         line=line,
         kind=MovementKind.SCRAP,
-        source=Holder.WORKER if worker is not None else Holder.STORE,
-        target=Holder.SCRAP,
         q=q,
         worker=worker,
         actor=actor,
@@ -350,8 +352,6 @@ def material_return_to_firm(*, line: BomLine, quantity_returned, actor, note: st
     return _move(
         line=line,
         kind=MovementKind.RETURN_TO_FIRM,
-        source=Holder.STORE,
-        target=Holder.FIRM,
         q=q,
         actor=actor,
         reason=note,
@@ -384,8 +384,6 @@ def material_write_off(*, line: BomLine, worker, actor, reason: str = "", key=No
     return _move(
         line=line,
         kind=MovementKind.LOSE,
-        source=Holder.WORKER,
-        target=Holder.LOST,
         q=held,
         worker=worker,
         actor=actor,
@@ -439,8 +437,6 @@ def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[M
                 _move(
                     line=line,
                     kind=MovementKind.ISSUE,
-                    source=Holder.STORE,
-                    target=Holder.WORKER,
                     q=short,
                     worker=worker,
                     reason=_("报工时补记领料"),
@@ -451,8 +447,6 @@ def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[M
         _move(
             line=line,
             kind=MovementKind.CONSUME,
-            source=Holder.WORKER,
-            target=Holder.CONSUMED,
             q=need,
             worker=worker,
             assignment=assignment,
