@@ -392,7 +392,9 @@ def material_write_off(*, line: BomLine, worker, actor, reason: str = "", key=No
     )
 
 
-def consume_for_report(*, report, assignment, job, pieces_before: int) -> list[Movement]:
+def consume_for_report(
+    *, report, assignment, job, pieces_before: int, lines: list[BomLine] | None = None
+) -> list[Movement]:
     """Use up the material of the pieces a worker just reported (报工耗用), by the bill of materials, in the
     flow's transaction (called by ``dispatch.services.work_report``): every made piece used its parts,
     whether it later passes or not. Cumulative per share, so fractions of a whole unit add up right.
@@ -400,8 +402,10 @@ def consume_for_report(*, report, assignment, job, pieces_before: int) -> list[M
     A first-round share draws from what the worker holds, and what she lacks from the store (recorded as
     an issue: she took it at the workshop); a rework share uses only replacement parts issued for it.
     Raises ValidationError when the material is not there (nothing is written: the report is refused).
-    Does nothing for a job without materials."""
-    lines = list(BomLine.objects.filter(job_id=job.pk).order_by("id"))
+    Does nothing for a job without materials. ``lines``: the job's bill of materials when the caller has
+    read it already (one query less)."""
+    if lines is None:
+        lines = list(BomLine.objects.filter(job_id=job.pk).order_by("id"))
     if not lines:
         return []
     worker = assignment.worker

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from materials.models import BomLine
 from materials.services import consume_for_report
 from notices.models import NotificationKind
 from notices.services import notify
@@ -232,13 +233,20 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     assignment.pieces_reported += pieces
     report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
     # Every made piece used its parts, whether it passes or not (refused here when they are not there).
+    # The bill is read once for both the consumption and the loss check below.
+    bom = list(BomLine.objects.filter(job_id=job.pk).order_by("id"))
     consume_for_report(
-        report=report, assignment=assignment, job=job, pieces_before=assignment.pieces_reported - pieces
+        report=report,
+        assignment=assignment,
+        job=job,
+        pieces_before=assignment.pieces_reported - pieces,
+        lines=bom,
     )
     if assignment.pieces_reported == assignment.pieces:
         move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
         # Her share is done: what she still holds above the allowed loss is flagged to the head.
-        material_loss_flag(job=job, worker=assignment.worker)
+        if bom:
+            material_loss_flag(job=job, worker=assignment.worker)
         # Only the job's last open share finishes it (the job row is locked, so of two last reports
         # racing, the second sees the first): one follow-up task per job, not one per share.
         if job_work_done(job):
