@@ -14,14 +14,21 @@ from django.utils.translation import gettext as _
 
 from .models import QTY_PLACES, BomLine
 
+# Larger than any count of material a workshop handles; also keeps ``quantize`` from overflowing (1e30).
+TOO_LARGE = Decimal("1e11")
+
 
 def decimal_in(value, field: str) -> Decimal:
+    """``value`` (text or number) as a finite Decimal below ``TOO_LARGE`` in size; ValidationError in
+    words otherwise (not a number, NaN, Infinity, 1e30)."""
     try:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("请输入数字。")}) from None
     if not d.is_finite():
         raise ValidationError({field: _("请输入数字。")})
+    if abs(d) >= TOO_LARGE:
+        raise ValidationError({field: _("数量太大。")})
     return d
 
 
@@ -37,8 +44,6 @@ def quantity(line: BomLine, value, field: str = "quantity") -> Decimal:
         )
     if q != q.quantize(QTY_PLACES):
         raise ValidationError({field: _("数量最多3位小数。")})
-    if q >= Decimal("1e11"):
-        raise ValidationError({field: _("数量太大。")})
     return q
 
 

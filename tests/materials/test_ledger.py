@@ -408,3 +408,22 @@ def test_a_receipt_far_above_what_the_job_needs_asks_for_a_confirmation_first(ca
     assert "确认超收" in " ".join(refused.value.messages) and ledger_state(job) == before
     materials.material_receive(line=panel, quantity_received=1000, actor=cast.head, confirm_over=True)
     assert account(job, "面板").over == D(1010)
+
+
+@pytest.mark.parametrize("typed", ["1e30", "-1e30", "1E+40", "100000000000"])
+def test_a_number_too_large_for_any_count_is_refused_in_words_not_a_server_error(cast, material_job, typed):
+    job = material_job(quantity=100, bom=[BomInput("布料", "m", "0.35")])
+    before = ledger_state(job)
+
+    with pytest.raises(ValidationError) as refused:
+        materials.material_receive(line=line(job, "布料"), quantity_received=typed, actor=cast.head)
+
+    assert "数量太大" in " ".join(refused.value.messages) and ledger_state(job) == before
+
+
+def test_a_bill_of_materials_with_a_huge_quantity_per_piece_is_refused_in_words(cast, issue_job):
+    with pytest.raises(ValidationError) as refused:
+        issue_job(quantity=100, bom=[BomInput("面板", "ge", "1e30")])
+
+    assert "数量太大" in " ".join(refused.value.messages)
+    assert not Job.objects.exists()
