@@ -195,6 +195,9 @@ def _move(
     if key is not None:
         done = Movement.objects.filter(key=key).first()
         if done is not None:
+            if (done.line_id, done.kind, done.quantity) != (line.pk, kind, q):
+                # The same form sent again with other figures (the back button): not a retry.
+                raise ValidationError(_("这张表已经提交过了,请刷新页面后重新填写。"))
             return done
     worker_id = worker.pk if worker is not None else None
     held = [(h, worker_id if h == Holder.WORKER else None) for h in (source, target) if h in HOLDING]

@@ -427,3 +427,16 @@ def test_a_bill_of_materials_with_a_huge_quantity_per_piece_is_refused_in_words(
 
     assert "数量太大" in " ".join(refused.value.messages)
     assert not Job.objects.exists()
+
+
+def test_a_used_form_sent_again_with_another_quantity_is_refused_not_reported_as_saved(cast, material_job):
+    job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
+    materials.material_receive(line=line(job, "面板"), quantity_received=10, actor=cast.head, key="form-1")
+    before = ledger_state(job)
+
+    with pytest.raises(ValidationError) as refused:
+        materials.material_receive(
+            line=line(job, "面板"), quantity_received=20, actor=cast.head, key="form-1"
+        )
+
+    assert "已经提交过了" in " ".join(refused.value.messages) and ledger_state(job) == before
