@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "materials",
     "dispatch",
     "tickets",
+    "logistics",
     "mobile",
     "dashboard",
     "matching",
@@ -179,6 +180,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pay.tasks.close_pay_periods",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
+    "plan-due-runs": {
+        # Every 10 minutes: a workshop whose daily planning hour (``Depot.plan_at``) has passed and that has
+        # no runs for today gets them planned; a second pass finds them and does nothing.
+        "task": "logistics.tasks.plan_due_runs",
+        "schedule": crontab(minute="3-59/10"),
+    },
     "purge-old-exports": {
         # 03:10 daily: spreadsheet exports older than NUANXIN_EXPORT_KEEP_DAYS go, files and rows.
         "task": "dashboard.tasks.purge_old_exports",
@@ -188,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Nuanxin ------------------------------------------------------------------------------------
 NUANXIN_OFFER_TTL_HOURS = env.int("NUANXIN_OFFER_TTL_HOURS", default=24)
+# Door delivery and collection: how many bundles (扎) go in one box (箱), what a vehicle's capacity counts.
+NUANXIN_BUNDLES_PER_BOX = env.int("NUANXIN_BUNDLES_PER_BOX", default=4)
+# The route solver gets this many seconds per workshop before the fallback.
+NUANXIN_ROUTE_TIME_LIMIT_S = env.float("NUANXIN_ROUTE_TIME_LIMIT_S", default=2.0)
 # Dispatch planner: "optimiser" (min-cost flow with fairness) or "first_come" (the plain rule).
 NUANXIN_PLANNER = env.str("NUANXIN_PLANNER", default="optimiser")
 # One-tap sign-in links for workers (printed as QR by the head) stay valid this many days.

@@ -108,4 +108,9 @@ rules.add_perm("dashboard.view_materials", sees_job)
 rules.add_perm("dashboard.move_materials", heads_job_workshop)
 rules.add_perm("dashboard.view_material_workers", sees_job & manages_workers)
 rules.add_perm("dashboard.export", is_dashboard_user)
+# Lots and delivery notes (送货单): the head (and the community admin) writes and sends them; the firm's
+# staff count them in; both sides and the community admin read them.
+rules.add_perm("dashboard.hand_over", heads_job_workshop)
+rules.add_perm("dashboard.receive_lot", staffs_job_firm)
+rules.add_perm("dashboard.view_lots", sees_job)
 rules.add_perm("dashboard.view_export", owns_export)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, materials, overview, tickets, workers
+from .views import exports, firms, inbox, jobs, materials, notes, overview, tickets, workers
 
 app_name = "dashboard"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("jobs/<int:pk>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("jobs/<int:pk>/inspect/", jobs.job_inspect, name="job_inspect"),
     path("jobs/<int:pk>/bundles/", tickets.job_bundles, name="job_bundles"),
+    path("jobs/<int:pk>/notes/", notes.job_notes, name="job_notes"),
+    path("jobs/<int:pk>/notes/<int:note>/print/", notes.note_print, name="note_print"),
+    path("notes/<str:token>/", notes.note_by_token, name="note_by_token"),
     path("jobs/<int:pk>/tickets/<int:assignment>/", tickets.ticket_sheet, name="ticket_sheet"),
     path("jobs/<int:pk>/tickets/<int:assignment>/print/", tickets.ticket_print, name="ticket_print"),
     path("jobs/<int:pk>/materials/", materials.job_materials, name="job_materials"),

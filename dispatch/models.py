@@ -33,7 +33,8 @@ class JobState(models.TextChoices):
     ACCEPTED = "accepted", _("已接单")
     DECLINED = "declined", _("已拒单")
     IN_PROGRESS = "in_progress", _("生产中")
-    COMPLETED = "completed", _("已完工")
+    COMPLETED = "completed", _("待交货")
+    HANDED_OVER = "handed_over", _("已交货")
     INSPECTING = "inspecting", _("送检中")
     INSPECTED = "inspected", _("已验收")
     SETTLED = "settled", _("已结算")
@@ -52,7 +53,10 @@ JOB_TRANSITIONS: dict[str, frozenset[str]] = {
     JobState.ISSUED: frozenset({JobState.ACCEPTED, JobState.DECLINED, JobState.CANCELLED}),
     JobState.ACCEPTED: frozenset({JobState.IN_PROGRESS, JobState.CANCELLED}),
     JobState.IN_PROGRESS: frozenset({JobState.COMPLETED}),
-    JobState.COMPLETED: frozenset({JobState.INSPECTING}),
+    # The last piece is reported: ready to hand over (待交货); the workshop sends the lot with its delivery
+    # note (已交货); the firm counts what arrived, and only then inspects (送检中). ``logistics`` moves these.
+    JobState.COMPLETED: frozenset({JobState.HANDED_OVER}),
+    JobState.HANDED_OVER: frozenset({JobState.INSPECTING}),
     JobState.INSPECTING: frozenset({JobState.INSPECTED}),
     # Rework (返工) takes an inspected job back into production until the reworked pieces are inspected.
     JobState.INSPECTED: frozenset({JobState.SETTLED, JobState.IN_PROGRESS}),

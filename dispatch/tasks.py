@@ -119,15 +119,16 @@ def replan_unassigned_jobs() -> int:
 
 @shared_task(**RETRY)
 def finish_job_if_done(job_id: int) -> str:
-    """When every assignment of a job is done, complete it and send it for inspection (送检)."""
+    """When every assignment of a job is done, complete it: ready to hand over (待交货), and the head is
+    told. The lot goes to inspection only when the firm counts it in (``logistics``)."""
     job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.state not in (JobState.IN_PROGRESS, JobState.COMPLETED):
+    if job is None or job.state != JobState.IN_PROGRESS:
         return "nothing"
     try:
-        services.job_send_for_inspection(job=job)
+        services.job_complete(job=job)
     except (ValidationError, IllegalTransition):
         return "not-ready"
-    return "submitted"
+    return "completed"
 
 
 @shared_task(**RETRY)
@@ -148,7 +149,7 @@ STALL_GRACE = dt.timedelta(minutes=2)
 @shared_task(**RETRY)
 def sweep_stalled_flow() -> dict[str, int]:
     """Redo follow-up work whose task was never queued (the broker was down when a change was saved):
-    issued jobs not yet handled, finished jobs not yet sent for inspection, inspections not yet booked,
+    issued jobs not yet handled, finished jobs not yet completed, inspections not yet booked,
     notifications not yet delivered. Every task it sends is idempotent, so sending one twice is harmless.
     Returns how many of each it sent."""
     before = timezone.now() - STALL_GRACE
@@ -156,7 +157,7 @@ def sweep_stalled_flow() -> dict[str, int]:
     for pk in Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).values_list("pk", flat=True):
         on_job_issued.delay(pk)
         sent["issued"] += 1
-    done = Job.objects.filter(state=JobState.COMPLETED) | Job.objects.filter(
+    done = Job.objects.filter(
         state=JobState.IN_PROGRESS, pieces_assigned=F("quantity"), updated_at__lte=before
     ).exclude(assignments__state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
     for pk in done.values_list("pk", flat=True).distinct():

@@ -3,7 +3,8 @@
 Quantities are ``Decimal`` with 3 places in the line's unit; a whole unit (个, 件, 张, 套) only ever holds
 whole numbers (checked by the services), a measured one (米, 千克) any multiple of 0.001. Movements are
 never edited or deleted: a correction is a new movement. Balances exist for the two holders that can hold
-material, the workshop's store and each worker, and the database refuses a negative one. A worker's
+material, the workshop's store, each worker and each courier (material on her vehicle between the store and a
+worker's door), and the database refuses a negative one. A worker's
 report of a shortage or a damaged part (``MaterialProblem``) is kept beside the ledger, never in it.
 """
 
@@ -17,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from workshop.models import Worker
+from workshop.models import Courier, Worker
 
 QTY_PLACES = Decimal("0.001")
 
@@ -70,6 +71,7 @@ class Holder(models.TextChoices):
     FIRM = "firm", _("企业")
     STORE = "store", _("工坊仓库")
     WORKER = "worker", _("坊工")
+    COURIER = "courier", _("配送员")
     CONSUMED = "consumed", _("已耗用")
     SCRAP = "scrap", _("报废")
     LOST = "lost", _("损耗")
@@ -83,13 +85,18 @@ class MovementKind(models.TextChoices):
     SCRAP = "scrap", _("报废")
     RETURN_TO_FIRM = "return_to_firm", _("余料退回企业")
     LOSE = "lose", _("核销损耗")
+    LOAD = "load", _("装车")
+    DELIVER = "deliver", _("送料上门")
+    PICK_UP = "pick_up", _("上门收回余料")
+    UNLOAD = "unload", _("卸车回库")
 
 
 class Movement(models.Model):
     """One movement of material between two holders (物料流水). Append-only: never edited or deleted.
 
     ``worker`` is the worker whose holding changes (on an issue, return, consumption, or a scrap or loss
-    at a worker), else empty. ``key`` makes a retried request count once."""
+    at a worker), else empty; ``courier`` likewise the courier whose holding changes (a load, a delivery to a
+    door, a pick-up, an unload). ``key`` makes a retried request count once."""
 
     line = models.ForeignKey(
         BomLine, verbose_name=_("物料"), on_delete=models.PROTECT, related_name="movements"
@@ -102,6 +109,9 @@ class Movement(models.Model):
     target = models.CharField(_("到"), max_length=10, choices=Holder.choices)
     worker = models.ForeignKey(
         Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    courier = models.ForeignKey(
+        Courier, verbose_name=_("配送员"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3)
     assignment = models.ForeignKey(
@@ -145,6 +155,10 @@ class Movement(models.Model):
                 condition=Q(worker__isnull=True) | Q(source="worker") | Q(target="worker"),
                 name="movement_worker_only_when_a_worker_holds",
             ),
+            models.CheckConstraint(
+                condition=Q(courier__isnull=True) | Q(source="courier") | Q(target="courier"),
+                name="movement_courier_only_when_a_courier_holds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,8 +166,9 @@ class Movement(models.Model):
 
 
 class Balance(models.Model):
-    """What one holder (the store, or one worker) holds of one material of one job now. Kept by the same
-    transaction as each movement, with a conditional update; the database refuses a negative balance."""
+    """What one holder (the store, one worker, or one courier) holds of one material of one job now. Kept by
+    the same transaction as each movement, with a conditional update; the database refuses a negative
+    balance."""
 
     line = models.ForeignKey(
         BomLine, verbose_name=_("物料"), on_delete=models.CASCADE, related_name="balances"
@@ -162,7 +177,10 @@ class Balance(models.Model):
     worker = models.ForeignKey(
         Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # "store" or "worker:<id>": one key per holder, so uniqueness needs no NULL handling.
+    courier = models.ForeignKey(
+        Courier, verbose_name=_("配送员"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # "store", "worker:<id>" or "courier:<id>": one key per holder, so uniqueness needs no NULL handling.
     holder_key = models.CharField(_("持有方键"), max_length=30)
     quantity = models.DecimalField(_("结存"), max_digits=14, decimal_places=3, default=Decimal("0"))
 

@@ -71,7 +71,8 @@ class WorkerMaterial:
 @dataclass
 class LineTotals:
     """One material of one job in totals, without any worker's rows (what the firm sees): from the firm,
-    consumed, returned to the firm, scrapped, lost, and what is still out (in the store or at workers).
+    consumed, returned to the firm, scrapped, lost, and what is still out (in the store, at workers, or on a
+    courier's vehicle).
     ``from_firm`` = ``consumed`` + ``returned_to_firm`` + ``scrapped`` + ``lost`` + ``still_out`` exactly
     (``balanced``); reconciled when nothing is still out."""
 
@@ -84,10 +85,11 @@ class LineTotals:
     lost: Decimal = ZERO
     in_store: Decimal = ZERO
     at_workers: Decimal = ZERO
+    with_couriers: Decimal = ZERO
 
     @property
     def still_out(self) -> Decimal:
-        return self.in_store + self.at_workers
+        return self.in_store + self.at_workers + self.with_couriers
 
     @property
     def reconciled(self) -> bool:
@@ -124,6 +126,8 @@ _TOTALS = {
 }
 _WORKER_TOTALS = {
     MovementKind.ISSUE: "issued",
+    MovementKind.DELIVER: "issued",
+    MovementKind.PICK_UP: "returned",
     MovementKind.CONSUME: "consumed",
     MovementKind.RETURN: "returned",
     MovementKind.SCRAP: "scrapped",
@@ -184,6 +188,9 @@ def _account(job, line: BomLine, sums, holds, done: set[int]) -> LineAccount:
         w.holds = holds.get((line.pk, f"worker:{wid}"), ZERO)
     acc.workers = sorted(workers.values(), key=lambda w: (w.name, w.worker_id))
     acc.at_workers = sum((w.holds for w in acc.workers), ZERO)
+    acc.with_couriers = sum(
+        (q for (line_id, key), q in holds.items() if line_id == line.pk and key.startswith("courier:")), ZERO
+    )
     return acc
 
 
@@ -191,16 +198,18 @@ def balances_agree(job) -> bool:
     """Every kept balance of ``job`` equals what its movements add up to (in − out), and no balance is
     negative: the check of the kept balances against the ledger."""
     derived: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for line_id, source, target, worker_id, q in (
+    ids = {Holder.STORE: lambda w, c: "store", Holder.WORKER: lambda w, c: f"worker:{w}"}
+    ids[Holder.COURIER] = lambda w, c: f"courier:{c}"
+    for line_id, source, target, worker_id, courier_id, q in (
         Movement.objects.filter(job=job)
-        .values_list("line_id", "source", "target", "worker_id")
+        .values_list("line_id", "source", "target", "worker_id", "courier_id")
         .annotate(q=Sum("quantity"))
-        .values_list("line_id", "source", "target", "worker_id", "q")
+        .values_list("line_id", "source", "target", "worker_id", "courier_id", "q")
     ):
-        if target in (Holder.STORE, Holder.WORKER):
-            derived[(line_id, "store" if target == Holder.STORE else f"worker:{worker_id}")] += q
-        if source in (Holder.STORE, Holder.WORKER):
-            derived[(line_id, "store" if source == Holder.STORE else f"worker:{worker_id}")] -= q
+        if target in ids:
+            derived[(line_id, ids[target](worker_id, courier_id))] += q
+        if source in ids:
+            derived[(line_id, ids[source](worker_id, courier_id))] -= q
     kept = {
         (line_id, key): q
         for line_id, key, q in Balance.objects.filter(line__job=job).values_list(

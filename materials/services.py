@@ -27,7 +27,7 @@ from .quantities import decimal_in, kit_quantity, quantity, use_for
 
 STORE = "store"
 # The holders that keep a balance; the others (the firm, consumed, scrap, lost) are sources or sinks.
-HOLDING = (Holder.STORE, Holder.WORKER)
+HOLDING = (Holder.STORE, Holder.WORKER, Holder.COURIER)
 # kind → (from, to); None: a scrap or a loss comes from the worker named, else from the store.
 ROUTES: dict[str, tuple[str | None, str]] = {
     MovementKind.RECEIVE: (Holder.FIRM, Holder.STORE),
@@ -37,6 +37,11 @@ ROUTES: dict[str, tuple[str | None, str]] = {
     MovementKind.SCRAP: (None, Holder.SCRAP),
     MovementKind.RETURN_TO_FIRM: (Holder.STORE, Holder.FIRM),
     MovementKind.LOSE: (None, Holder.LOST),
+    # Door delivery and collection (logistics): store → courier → worker, worker → courier → store.
+    MovementKind.LOAD: (Holder.STORE, Holder.COURIER),
+    MovementKind.DELIVER: (Holder.COURIER, Holder.WORKER),
+    MovementKind.PICK_UP: (Holder.WORKER, Holder.COURIER),
+    MovementKind.UNLOAD: (Holder.COURIER, Holder.STORE),
 }
 
 
@@ -121,17 +126,28 @@ def bom_of_last_job(line) -> list[BomInput]:
 # --- moving material -----------------------------------------------------------------------------------
 
 
-def _holder_key(holder: str, worker_id: int | None) -> str:
-    return f"worker:{worker_id}" if holder == Holder.WORKER else holder
+def _holder_key(holder: str, who_id: int | None) -> str:
+    """ "store", "worker:<worker id>" or "courier:<courier id>"."""
+    return f"{holder}:{who_id}" if holder in (Holder.WORKER, Holder.COURIER) else holder
 
 
 def _locked(line: BomLine, holders: list[tuple[str, int | None]]) -> dict[str, Balance]:
-    """The balances of ``holders`` (store or workers) of ``line``, made if missing and locked for this
-    transaction in one order (by key), so two movements between the same holders cannot deadlock. The
-    arithmetic is then done in Python on exact Decimals (SQLite would do it in floating point)."""
+    """The balances of ``holders`` (the store, a worker or a courier, with the person's id) of ``line``,
+    made if missing and locked for this transaction in one order (by key), so two movements between the
+    same holders cannot deadlock. The arithmetic is then done in Python on exact Decimals (SQLite would do
+    it in floating point)."""
     keys = {_holder_key(h, w): (h, w) for h, w in holders}
     Balance.objects.bulk_create(
-        [Balance(line=line, holder=h, worker_id=w, holder_key=k) for k, (h, w) in keys.items()],
+        [
+            Balance(
+                line=line,
+                holder=h,
+                worker_id=w if h == Holder.WORKER else None,
+                courier_id=w if h == Holder.COURIER else None,
+                holder_key=k,
+            )
+            for k, (h, w) in keys.items()
+        ],
         ignore_conflicts=True,
     )
     return {
@@ -168,9 +184,11 @@ def _shown(line: BomLine, q: Decimal) -> str:
     return str(q.to_integral_value()) if line.whole else str(q.normalize())
 
 
-def _holder_name(holder: str, worker=None) -> str:
+def _holder_name(holder: str, worker=None, courier=None) -> str:
     if holder == Holder.WORKER and worker is not None:
         return worker.name
+    if holder == Holder.COURIER and courier is not None:
+        return courier.name
     return str(Holder(holder).label)
 
 
@@ -185,10 +203,12 @@ def _move(
     key: str | None = None,
     assignment=None,
     report=None,
+    courier=None,
 ) -> Movement:
     """Write one movement of ``kind`` and move the balances it touches; the holders follow from the kind
-    (``ROUTES``), and a scrap or a loss is at ``worker`` when one is given, else in the store. With a
-    ``key`` already used, the first movement is returned and nothing moves (a retried request)."""
+    (``ROUTES``), and a scrap or a loss is at ``worker`` when one is given, else in the store. ``courier``:
+    the courier of a load, a delivery, a pick-up or an unload. With a ``key`` already used, the first
+    movement is returned and nothing moves (a retried request)."""
     source, target = ROUTES[kind]
     if source is None:
         source = Holder.WORKER if worker is not None else Holder.STORE
@@ -199,13 +219,17 @@ def _move(
                 # The same form sent again with other figures (the back button): not a retry.
                 raise ValidationError(_("这张表已经提交过了,请刷新页面后重新填写。"))
             return done
-    worker_id = worker.pk if worker is not None else None
-    held = [(h, worker_id if h == Holder.WORKER else None) for h in (source, target) if h in HOLDING]
+    ids = {
+        Holder.STORE: None,
+        Holder.WORKER: worker.pk if worker is not None else None,
+        Holder.COURIER: courier.pk if courier is not None else None,
+    }
+    held = [(h, ids[h]) for h in (source, target) if h in HOLDING]
     balances = _locked(line, held)
     if source in HOLDING:
-        _take(balances[_holder_key(source, worker_id)], line, q, _holder_name(source, worker))
+        _take(balances[_holder_key(source, ids[source])], line, q, _holder_name(source, worker, courier))
     if target in HOLDING:
-        _give(balances[_holder_key(target, worker_id)], q)
+        _give(balances[_holder_key(target, ids[target])], q)
     try:
         with transaction.atomic():
             return Movement.objects.create(
@@ -215,6 +239,7 @@ def _move(
                 source=source,
                 target=target,
                 worker=worker,
+                courier=courier,
                 quantity=q,
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 reason=reason[:200],
@@ -509,3 +534,42 @@ def material_problem_report(
     except IntegrityError:
         raise ValidationError(_("这次上报刚刚已经记上了,请刷新页面。")) from None
     return problem, True
+
+
+COURIER_KINDS = (MovementKind.LOAD, MovementKind.DELIVER, MovementKind.PICK_UP, MovementKind.UNLOAD)
+
+
+@transaction.atomic
+def courier_move(
+    *,
+    kind: str,
+    line: BomLine,
+    courier,
+    quantity_moved,
+    actor,
+    worker=None,
+    assignment=None,
+    key: str | None = None,
+    reason: str = "",
+) -> Movement:
+    """Material on a courier's run (送货上门、集中回收): ``LOAD`` store → courier, ``DELIVER`` courier →
+    ``worker`` (her kit at her door), ``PICK_UP`` ``worker`` → courier (what she gives back), ``UNLOAD``
+    courier → store (back at the workshop). ``quantity_moved`` in the line's unit (Decimal or text).
+    Idempotent by ``key``. Raises ValidationError (a holder short of it, a bad quantity, a kind that is
+    not a courier's, a delivery or pick-up without the worker)."""
+    if kind not in COURIER_KINDS:
+        raise ValidationError(_("这不是配送员的物料移动。"))
+    at_door = kind in (MovementKind.DELIVER, MovementKind.PICK_UP)
+    if at_door != (worker is not None):
+        raise ValidationError(_("送料和收料要写明是哪位坊工。"))
+    return _move(
+        line=line,
+        kind=kind,
+        q=quantity(line, quantity_moved),
+        worker=worker,
+        courier=courier,
+        actor=actor,
+        reason=reason,
+        key=key,
+        assignment=assignment,
+    )

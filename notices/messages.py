@@ -27,6 +27,10 @@ class NotificationKind(models.TextChoices):
     MATERIAL_LOSS = "material_loss", _("物料损耗超标")
     MATERIAL_SHORT = "material_short", _("坊工报缺料")
     MATERIAL_DAMAGED = "material_damaged", _("坊工报零件损坏")
+    READY_TO_HAND_OVER = "ready_to_hand_over", _("待交货")
+    LOT_RECEIVED = "lot_received", _("企业已点收")
+    COLLECTION_SHORT = "collection_short", _("收货件数不符")
+    STOP_MISSED = "stop_missed", _("配送未完成")
 
 
 TEMPLATES: dict[str, str] = {
@@ -54,6 +58,14 @@ TEMPLATES: dict[str, str] = {
     # t job title, w worker name, m material, q quantity (a decimal string), why her own words (or "")
     NotificationKind.MATERIAL_SHORT: gettext_noop("%(w)s 报缺料:%(t)s 的“%(m)s”缺 %(q)s。%(why)s"),
     NotificationKind.MATERIAL_DAMAGED: gettext_noop("%(w)s 报零件损坏:%(t)s 的“%(m)s”坏了 %(q)s。%(why)s"),
+    # t job title, n pieces reported
+    NotificationKind.READY_TO_HAND_OVER: gettext_noop("%(t)s 已全部报工(%(n)d 件),请收齐后开送货单交企业"),
+    # t job title, l lot number, s pieces sent, c pieces the firm counted
+    NotificationKind.LOT_RECEIVED: gettext_noop("%(t)s 第 %(l)d 批:送出 %(s)d 件,企业点收 %(c)d 件"),
+    # w worker name, t job title, r pieces reported not yet collected, c pieces collected
+    NotificationKind.COLLECTION_SHORT: gettext_noop("%(w)s 的 %(t)s:报工未收 %(r)d 件,实收 %(c)d 件,请核对"),
+    # w worker name (or the firm's name), d the run's day (ISO date), why the courier's own words (or "")
+    NotificationKind.STOP_MISSED: gettext_noop("%(d)s 上门没有办成:%(w)s。%(why)s"),
 }
 
 

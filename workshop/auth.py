@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .lockout import lockout_key, normalize_phone
-from .models import Worker
-from .services import worker_check_pin
+from .models import Courier, Worker
+from .services import pin_matches
 
 __all__ = ["PinBackend", "lockout_key", "lockout_response", "lockout_until", "normalize_phone"]
 
@@ -53,18 +53,21 @@ def lockout_response(request, original_response=None, credentials: dict | None =
 
 
 class PinBackend(ModelBackend):
-    """Phone number + 6-digit PIN for an active worker (坊工); any other credentials are not its business."""
+    """Phone number + 6-digit PIN for an active worker (坊工) or courier (配送员); any other credentials are
+    not its business. A phone belongs to one of them at most (``workshop.services``)."""
 
     def authenticate(self, request, phone: str | None = None, pin: str | None = None):
         if not phone or pin is None:
             return None
-        worker = (
-            Worker.objects.select_related("user").filter(phone=normalize_phone(phone), active=True).first()
+        number = normalize_phone(phone)
+        person = (
+            Worker.objects.select_related("user").filter(phone=number, active=True).first()
+            or Courier.objects.select_related("user").filter(phone=number, active=True).first()
         )
-        if worker is None:
+        if person is None:
             # Spend the time a real check would, so an unknown number answers no faster than a known one.
             make_password(pin)
             return None
-        if worker_check_pin(worker, pin) and self.user_can_authenticate(worker.user):
-            return worker.user
+        if pin_matches(person, pin) and self.user_can_authenticate(person.user):
+            return person.user
         return None

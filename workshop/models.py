@@ -337,3 +337,31 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language}"
+
+
+class Courier(models.Model):
+    """A courier (配送员) of one workshop: takes material kits to home workers' doors and collects finished
+    bundles (送货上门、集中回收). Signs in on the phone pages like a worker, with phone + a 6-digit PIN the
+    head sets. A phone number is a worker's or a courier's, never both (``workshop.services``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="courier"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="couriers"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = PhoneNumberField(_("手机号"), unique=True, validators=[validate_mainland_mobile])
+    active = models.BooleanField(_("在岗"), default=True)
+    pin_hash = models.CharField(_("PIN(已加密)"), max_length=128, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("配送员")
+        verbose_name_plural = _("配送员")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

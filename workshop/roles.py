@@ -3,6 +3,7 @@
 Roles (one per user, decided in this order when a user holds more than one):
 
 - 坊工 worker (``WORKER``): an active ``Worker.user``; the phone pages (/m/), no dashboard, no lists.
+- 配送员 courier (``COURIER``): an active ``Courier.user``; the phone pages of her own runs (/m/run/).
 - 坊长 workshop head (``HEAD``): ``Workshop.head``; the workshops they head.
 - 企业专员 firm staff (``FIRM``): ``FirmStaff``; their firm only.
 - 社区管理员 community admin (``ADMIN``): ``CommunityAdmin``; every workshop of their community, and the only
@@ -19,9 +20,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import CommunityAdmin, FirmStaff, PartnerFirm, Worker, Workshop
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 
-WORKER, HEAD, FIRM, ADMIN, SUPERUSER = "worker", "head", "firm", "community_admin", "superuser"
+from .models import CommunityAdmin, Courier, FirmStaff, PartnerFirm, Worker, Workshop
+
+WORKER, COURIER, HEAD, FIRM, ADMIN, SUPERUSER = (
+    "worker",
+    "courier",
+    "head",
+    "firm",
+    "community_admin",
+    "superuser",
+)
 # The roles with a desk: the dashboard and the lists (a worker has the phone pages only).
 STAFF_ROLES = (HEAD, FIRM, ADMIN, SUPERUSER)
 
@@ -32,7 +43,8 @@ class Scope:
 
     ``workshop_ids``: the workshops a head heads or a community admin's community holds (empty for the
     other roles; a superuser covers every workshop: ``all_workshops``). ``firm``: firm staff's firm.
-    ``worker``: a worker's own ``Worker`` row, with its workshop joined. ``role`` is None for no role.
+    ``worker``: a worker's own ``Worker`` row, with its workshop joined; ``courier``: a courier's own
+    ``Courier`` row, with its workshop joined. ``role`` is None for no role.
     """
 
     role: str | None
@@ -40,6 +52,7 @@ class Scope:
     all_workshops: bool = False
     firm: PartnerFirm | None = None
     worker: Worker | None = None
+    courier: Courier | None = None
 
     @property
     def firm_id(self) -> int | None:
@@ -56,6 +69,10 @@ class Scope:
     @property
     def is_worker(self) -> bool:
         return self.role == WORKER
+
+    @property
+    def is_courier(self) -> bool:
+        return self.role == COURIER
 
     @property
     def is_head(self) -> bool:
@@ -119,9 +136,20 @@ def scope_for(user) -> Scope:
 
 
 def _resolve(user) -> Scope:
-    worker = Worker.objects.select_related("workshop").filter(user=user, active=True).first()
-    if worker is not None:
+    # The worker and courier rows (reverse one-to-ones) come with the user in one query.
+    row = (
+        get_user_model()
+        .objects.select_related("worker__workshop", "courier__workshop")
+        .only("pk", "worker", "courier")
+        .filter(pk=user.pk)
+        .first()
+    )
+    worker = _related(row, "worker", user)
+    if worker is not None and worker.active:
         return Scope(role=WORKER, worker=worker)
+    courier = _related(row, "courier", user)
+    if courier is not None and courier.active:
+        return Scope(role=COURIER, courier=courier)
     headed = frozenset(Workshop.objects.filter(head=user).values_list("pk", flat=True))
     if headed:
         return Scope(role=HEAD, workshop_ids=headed)
@@ -134,6 +162,16 @@ def _resolve(user) -> Scope:
     if user.is_superuser:
         return Scope(role=SUPERUSER, all_workshops=True)
     return NO_ROLE
+
+
+def _related(row, name: str, user):
+    try:
+        person = getattr(row, name) if row is not None else None
+    except ObjectDoesNotExist:
+        return None
+    if person is not None:
+        person.user = user  # the request's own user object, not the deferred row joined here
+    return person
 
 
 # --- the helpers the services and the phone pages call -------------------------------------------------
@@ -151,3 +189,8 @@ def firm_for(user) -> PartnerFirm | None:
 
 def is_head_of(user, workshop_id: int) -> bool:
     return scope_for(user).heads(workshop_id)
+
+
+def courier_for(user) -> Courier | None:
+    """The user's active ``Courier`` (workshop joined), or None when the user is not a courier."""
+    return scope_for(user).courier

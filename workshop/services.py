@@ -13,6 +13,7 @@ import secrets
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .lockout import lockout_key
-from .models import ProcessKind, WishStatus, Worker, Workshop, WorkWish
+from .models import Courier, ProcessKind, WishStatus, Worker, Workshop, WorkWish
 from .roles import scope_for
 
 SIGNIN_SALT = "nuanxin.worker-signin"
@@ -60,7 +61,54 @@ def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
 
 def worker_check_pin(worker: Worker, pin: str) -> bool:
     """True when ``pin`` is the worker's PIN. Constant-time; False when no PIN is set."""
-    return bool(worker.pin_hash) and check_password(pin, worker.pin_hash)
+    return pin_matches(worker, pin)
+
+
+def pin_matches(person: Worker | Courier, pin: str) -> bool:
+    """True when ``pin`` is the PIN of a worker or a courier. Constant-time; False when no PIN is set."""
+    return bool(person.pin_hash) and check_password(pin, person.pin_hash)
+
+
+@transaction.atomic
+def courier_create(*, actor, workshop: Workshop, name: str, phone: str, pin: str) -> Courier:
+    """Add a courier (配送员) to ``workshop`` with a sign-in PIN: the head or a community admin of the
+    workshop does it. The phone (a mainland mobile) may not be a worker's or another courier's, so one
+    phone signs in one person. Raises PermissionDenied, ValidationError (in words)."""
+    scope = scope_for(actor)
+    if not (scope.manages_workers and scope.covers(workshop.pk)):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+    name = (name or "").strip()
+    if not name or len(name) > 50 or not name.isprintable():
+        raise ValidationError(_("请填写姓名(最多50字)。"))
+    pin = validate_pin(pin)
+    courier = Courier(workshop=workshop, name=name, phone=phone)
+    courier.full_clean(exclude=["user"])
+    if (
+        Worker.objects.filter(phone=courier.phone).exists()
+        or Courier.objects.filter(phone=courier.phone).exists()
+    ):
+        raise ValidationError(_("这个手机号已经登记过了,一个手机号只能登录一个人。"))
+    user = get_user_model().objects.create_user(
+        username=f"courier-{secrets.token_hex(6)}", first_name=name[:150]
+    )
+    courier.user = user
+    courier.pin_hash = make_password(pin)
+    courier.save()
+    return courier
+
+
+@transaction.atomic
+def courier_set_pin(*, actor, courier: Courier, pin: str) -> Courier:
+    """Reset a courier's PIN (the head or a community admin of her workshop), lifting a lockout of her
+    phone. Raises PermissionDenied, ValidationError."""
+    scope = scope_for(actor)
+    if not (scope.manages_workers and scope.covers(courier.workshop_id)):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+    pin = validate_pin(pin)
+    Courier.objects.filter(pk=courier.pk).update(pin_hash=make_password(pin))
+    courier.refresh_from_db(fields=["pin_hash"])
+    axes_reset(username=lockout_key(None, {"phone": str(courier.phone)}))
+    return courier
 
 
 @transaction.atomic

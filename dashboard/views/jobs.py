@@ -176,13 +176,13 @@ def job_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @dashboard_view
 def job_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The head sends the finished goods for inspection (送检)."""
+    """The head marks every piece reported (完工): ready to hand over; the delivery note comes next."""
     return _job_action(
         request,
         pk,
         "submit_job",
-        lambda job, _reason: flow.job_send_for_inspection(actor=request.user, job=job),
-        _("已送检:%(t)s,等待企业验收。"),
+        lambda job, _reason: flow.job_complete(actor=request.user, job=job),
+        _("已完工:%(t)s。收齐货后开送货单交企业。"),
     )
 
 

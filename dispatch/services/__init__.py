@@ -35,10 +35,10 @@ from .jobs import (
     job_cancel,
     job_complete,
     job_decline,
+    job_hand_over,
     job_issue,
-    job_send_for_inspection,
+    job_receive,
     job_settle,
-    job_submit_for_inspection,
 )
 
 __all__ = [
@@ -57,12 +57,12 @@ __all__ = [
     "job_cancel",
     "job_complete",
     "job_decline",
+    "job_hand_over",
     "job_inspect",
     "job_issue",
+    "job_receive",
     "job_plan_offers",
-    "job_send_for_inspection",
     "job_settle",
-    "job_submit_for_inspection",
     "lock_assignment",
     "lock_job",
     "work_report",

@@ -1,5 +1,5 @@
-"""The job's moves: the firm issues or cancels, the workshop accepts or declines, the finished job goes to
-the firm (送检), and a job whose pay is booked is settled (结算).
+"""The job's moves: the firm issues or cancels, the workshop accepts or declines, the finished job is handed
+over to the firm (交货) and counted in by it (点收), and a job whose pay is booked is settled (结算).
 
 Each service runs in ``transaction.atomic``, locks the job row first (``common.lock_job``), moves its state
 through the transitions map with a compare-and-swap (``common.move``, which writes the ``FlowEvent``), and
@@ -21,8 +21,10 @@ from django.utils.translation import gettext_noop
 
 from materials.services import BomInput, bom_lines_create
 from notices.models import NotificationKind
+from notices.services import notify
 from pay import money
 from workshop.models import Pairing, ProductionLine, Workshop
+from workshop.roles import scope_for
 
 from .. import followups
 from ..models import (
@@ -194,8 +196,9 @@ def job_work_done(job: Job) -> bool:
 
 @transaction.atomic
 def job_complete(*, job: Job | int, actor=None) -> Job:
-    """All pieces assigned and every assignment done (坊工做单完成): in_progress → completed. ``actor``:
-    the workshop's head, or None for the system (``finish_job_if_done``).
+    """All pieces assigned and every assignment done (坊工做单完成): in_progress → completed (ready to hand
+    over, 待交货). ``actor``: the workshop's head, or None for the system (``finish_job_if_done``), which
+    then tells the head to hand the lot over.
 
     Raises PermissionDenied (a person who is not the head), ValidationError when work is still open,
     IllegalTransition from another state.
@@ -205,16 +208,35 @@ def job_complete(*, job: Job | int, actor=None) -> Job:
     if job.state == JobState.IN_PROGRESS and not job_work_done(job):
         raise ValidationError(_("还有未完成的派工。"))
     move(job, JobState.COMPLETED, job=job, actor=actor)
+    head = job.workshop.head
+    if actor is None and head is not None:
+        # The head gathers the lot and writes its delivery note: tell her it is time.
+        reported = job.assignments.aggregate(n=Sum("pieces_reported"))["n"] or 0
+        notify(
+            recipient=head,
+            kind=NotificationKind.READY_TO_HAND_OVER,
+            params={"t": job.title, "n": reported},
+            link=f"/dashboard/jobs/{job.pk}/",
+            dedupe_key=f"complete:{job.pk}:{job.events.count()}",
+        )
     return job
 
 
 @transaction.atomic
-def job_submit_for_inspection(*, job: Job | int, actor=None) -> Job:
-    """Finished goods go back to the firm (送检): completed → inspecting; the firm's staff are told.
-    ``actor``: the head, or None for the system. Raises PermissionDenied, IllegalTransition."""
+def job_hand_over(*, job: Job | int, actor=None, note: str = "") -> Job:
+    """The finished lot leaves the workshop for the firm with its delivery note (交货): completed →
+    handed_over; the firm's staff are told to count it. ``actor``: the head, a courier of the workshop
+    (``logistics`` checks the courier's run), or None for the system. A job still in production whose work
+    is all done is completed first. Raises PermissionDenied, ValidationError (work still open),
+    IllegalTransition."""
     job = lock_job(job)
-    check_head(actor, job, system=True)
-    move(job, JobState.INSPECTING, job=job, actor=actor)
+    if scope_for(actor).courier is None or scope_for(actor).courier.workshop_id != job.workshop_id:
+        check_head(actor, job, system=True)
+    if job.state == JobState.IN_PROGRESS:
+        if not job_work_done(job):
+            raise ValidationError(_("还有未完成的派工。"))
+        move(job, JobState.COMPLETED, job=job, actor=actor)
+    move(job, JobState.HANDED_OVER, job=job, actor=actor, note=note)
     notify_firm(
         job,
         kind=NotificationKind.READY_FOR_INSPECTION,
@@ -225,16 +247,13 @@ def job_submit_for_inspection(*, job: Job | int, actor=None) -> Job:
 
 
 @transaction.atomic
-def job_send_for_inspection(*, job: Job | int, actor=None) -> Job:
-    """Send a finished job to the firm (送检), completing it first when it is still in production and all
-    its work is done. ``actor``: the head, or None for the system (``finish_job_if_done``).
-
-    Raises PermissionDenied (not the head), ValidationError (work still open), IllegalTransition."""
+def job_receive(*, job: Job | int, actor, note: str = "") -> Job:
+    """The firm's staff counted the lot that arrived (点收): handed_over → inspecting; inspection follows.
+    Raises PermissionDenied (not the job's firm), IllegalTransition."""
     job = lock_job(job)
-    check_head(actor, job, system=True)
-    if job.state == JobState.IN_PROGRESS:
-        job = job_complete(job=job, actor=actor)
-    return job_submit_for_inspection(job=job, actor=actor)
+    check_firm_staff(actor, job)
+    move(job, JobState.INSPECTING, job=job, actor=actor, note=note)
+    return job
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import uuid
 
 from dispatch import services
 from dispatch.models import Job
+from tests.lots import hand_over
 
 
 def accepted_job(cast, issue_job, **kw) -> Job:
@@ -22,7 +23,7 @@ def inspecting_job(cast, issue_job, pieces=(100, 100, 100), **kw) -> Job:
         services.assignment_accept(actor=worker.user, assignment=a)
         services.work_report(actor=worker.user, assignment=a, pieces=n, key=uuid.uuid4().hex)
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     job.refresh_from_db()
     return job
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from dashboard import services as dashboard_services
 from dispatch import services
 from dispatch.models import Assignment, FlowEvent, Job, JobState
+from tests.lots import hand_over
 
 
 def _finished(cast, issue_job) -> Job:
@@ -19,13 +20,11 @@ def _finished(cast, issue_job) -> Job:
     return job
 
 
-@pytest.mark.parametrize(
-    "step", [services.job_complete, services.job_submit_for_inspection, services.job_send_for_inspection]
-)
+@pytest.mark.parametrize("step", [services.job_complete, services.job_hand_over])
 @pytest.mark.parametrize("who", ["a worker", "another workshop's worker", "another firm's staff"])
 def test_only_the_head_or_the_system_sends_a_finished_job_to_the_firm(cast, issue_job, step, who):
     job = _finished(cast, issue_job)
-    if step is services.job_submit_for_inspection:
+    if step is services.job_hand_over:
         services.job_complete(job=job, actor=cast.head)
     actor = {"a worker": cast.alice.user, "another workshop's worker": cast.mallory.user}.get(who, cast.eve)
     events = FlowEvent.objects.count()
@@ -40,7 +39,7 @@ def test_only_the_head_or_the_system_sends_a_finished_job_to_the_firm(cast, issu
 
 def test_the_head_or_the_firms_staff_may_settle_and_nobody_else(cast, issue_job):
     job = _finished(cast, issue_job)
-    services.job_send_for_inspection(job=job, actor=cast.head)
+    hand_over(job)
     a = Assignment.objects.get(job=job)
     services.job_inspect(actor=cast.clerk, job=job, results=[services.ResultInput(a.pk, 100, 0)])
     services.inspection_book(inspection=job.inspections.get())  # books and settles, as the task does

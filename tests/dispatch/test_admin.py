@@ -23,6 +23,7 @@ from notices.models import Notification
 from pay import services as pay_services
 from pay.models import PayLine, PayPeriod
 from tests.factories import CommunityAdminFactory, UserFactory
+from tests.lots import hand_over
 from workshop.models import CommunityAdmin, FirmStaff, Pairing, PartnerFirm, ProductionLine, Worker, Workshop
 
 MODELS = [
@@ -54,7 +55,7 @@ def settled_job(cast, issue_job, pieces=(100, 100, 100)) -> Job:
         services.assignment_accept(actor=worker.user, assignment=a)
         services.work_report(actor=worker.user, assignment=a, pieces=n, key=uuid.uuid4().hex)
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     results = [
         services.ResultInput(assignment_id=a.pk, passed=a.pieces - 5, rejected=5, reason="划痕")
         for a in job.assignments.all()

@@ -32,6 +32,7 @@ from dispatch.services import ResultInput
 from notices.models import Notification, NotificationKind
 from pay import services as pay_services
 from pay.models import PayLine
+from tests.lots import hand_over
 from workshop.models import ProcessKind, WorkPlace
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -88,7 +89,7 @@ def inspecting_job(cast, issue_job, shares=(("alice", 130), ("bob", 170))) -> tu
     job, assignments = started_job(cast, issue_job, shares)
     report_all(assignments)
     services.job_complete(job=job)
-    job = services.job_submit_for_inspection(job=job)
+    job = hand_over(job)
     for a in assignments:
         a.refresh_from_db()
     return job, assignments
@@ -645,7 +646,7 @@ def test_submitting_for_inspection_tells_the_firm_staff(cast, issue_job):
     report_all(assignments)
     services.job_complete(job=job)
 
-    services.job_submit_for_inspection(job=job, actor=cast.head)
+    hand_over(job)
 
     job.refresh_from_db()
     assert job.state == JobState.INSPECTING
@@ -856,7 +857,7 @@ def test_rework_round_trip_is_reported_inspected_again_and_settled(cast, issue_j
 
     services.work_report(actor=cast.alice.user, assignment=rework, pieces=10, key=_key())
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     second = services.job_inspect(
         actor=cast.clerk, job=job, results=[ResultInput(assignment_id=rework.pk, passed=9, rejected=1)]
     )

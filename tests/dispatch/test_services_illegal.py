@@ -30,6 +30,7 @@ from dispatch.models import (
 )
 from dispatch.services import ResultInput, common
 from tests.conftest import tomorrow
+from tests.lots import hand_over
 
 
 @pytest.fixture(autouse=True)
@@ -198,14 +199,14 @@ def test_a_job_in_progress_cannot_be_submitted_for_inspection(cast, issue_job, f
     job, _share = _started(cast, issue_job)
 
     with frozen(), pytest.raises(IllegalTransition):
-        services.job_submit_for_inspection(job=job)
+        hand_over(job)
 
 
 def test_a_settled_job_cannot_be_settled_again(cast, issue_job, frozen):
     job, share = _started(cast, issue_job)
     services.work_report(actor=cast.alice.user, assignment=share, pieces=100, key=_key())
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     inspection = services.job_inspect(
         actor=cast.clerk, job=job, results=[ResultInput(assignment_id=share.pk, passed=100, rejected=0)]
     )
@@ -367,7 +368,7 @@ def test_every_state_change_of_the_flow_writes_exactly_one_event(cast, issue_job
         ("assignment", b.pk, "accepted", "done", head),
     ]
     services.job_complete(job=job, actor=cast.head)
-    services.job_submit_for_inspection(job=job, actor=cast.head)
+    hand_over(job)
     assert trail.step(job.pk) == [
         ("job", job.pk, "in_progress", "completed", head),
         ("job", job.pk, "completed", "inspecting", head),
@@ -391,7 +392,7 @@ def test_every_state_change_of_the_flow_writes_exactly_one_event(cast, issue_job
     assert trail.step(job.pk) == []
     services.work_report(actor=cast.alice.user, assignment=rework, pieces=5, key=_key())
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     second = services.job_inspect(
         actor=cast.clerk, job=job, results=[ResultInput(assignment_id=rework.pk, passed=5, rejected=0)]
     )
@@ -484,7 +485,7 @@ def test_only_staff_of_the_jobs_firm_can_inspect(cast, issue_job, frozen, who):
     job, share = _started(cast, issue_job)
     services.work_report(actor=cast.alice.user, assignment=share, pieces=100, key=_key())
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
 
     with frozen(), pytest.raises(PermissionDenied):
         services.job_inspect(

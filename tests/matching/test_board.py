@@ -18,6 +18,7 @@ from pay import money
 from pay.models import PayLine
 from tests.conftest import tomorrow
 from tests.factories import PairingFactory
+from tests.lots import hand_over
 from tests.matching.conftest import DemandFactory, WishFactory, low_income_wish
 
 
@@ -57,7 +58,7 @@ def finished_job(cast, *, workshop=None, verdicts) -> None:
         report(a, pieces)
         made.append((a, pieces, passed))
     services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     results = [
         services.ResultInput(
             assignment_id=a.pk, passed=ok, rejected=n - ok, rework=0, reason="毛刺" if n - ok else ""

@@ -53,7 +53,7 @@ def inspect_and_book(cast, job: Job, verdicts: dict[int, tuple[int, int, int]]):
     """Send ``job`` for inspection, record ``verdicts`` {assignment id: (passed, rejected, rework)}, book."""
     job.refresh_from_db()
     if job.state == "in_progress":
-        services.job_send_for_inspection(job=job, actor=cast.head)
+        hand_over(job)
     results = [services.ResultInput(pk, p, r, w, "毛刺" if r else "") for pk, (p, r, w) in verdicts.items()]
     inspection = services.job_inspect(actor=cast.clerk, job=job, results=results)
     return services.inspection_book(inspection=inspection)
@@ -70,4 +70,5 @@ def ledger_state(job: Job) -> tuple:
 D = Decimal
 
 
+from tests.lots import hand_over  # noqa: E402
 from tests.dispatch.conftest import published  # noqa: E402,F401 - the races stub the broker the same way

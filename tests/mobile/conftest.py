@@ -8,6 +8,7 @@ import pytest
 
 from dispatch import services
 from dispatch.models import Assignment, Inspection, Job
+from tests.lots import hand_over
 from workshop import services as people
 
 PIN = "246810"
@@ -48,7 +49,7 @@ def inspect_and_book(cast, job: Job, verdicts: dict[int, tuple[int, int, int, st
     job.refresh_from_db()
     if job.state == "in_progress":
         services.job_complete(job=job)
-    services.job_submit_for_inspection(job=job)
+    hand_over(job)
     results = [
         services.ResultInput(assignment_id=pk, passed=p, rejected=r, rework=w, reason=why)
         for pk, (p, r, w, why) in verdicts.items()

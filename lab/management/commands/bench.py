@@ -8,6 +8,8 @@ the same run (a benchmark, not a test). Needs Redis and a running Celery worker 
 2. A county day, 3,000 workers × 400 open jobs over 50 workshops: the whole ``plan_day`` against the bare
    min-cost-flow solve inside it.
 3. The plan's objective against the first-come plan on the same instance.
+4. A county routing day, ~1,000 stops over 50 workshops planned one workshop at a time: the whole
+   ``plan_routes`` calls against the bare OR-Tools solves inside them, and the stops left unscheduled.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from django.utils import timezone
 from config.celery import noop, require_worker, wait_until_idle
 from dispatch import optimiser, services
 from dispatch.models import Assignment, AssignmentState, Job, JobState
+from lab.routeday import route_day
 from lab.workload import demo_workshop
+from logistics import routing
 from workshop.models import FirmStaff, ProductionLine
 
 KINDS = ["assembly", "fabric", "packaging"]
@@ -145,6 +149,7 @@ class Command(BaseCommand):
         finally:
             notify_log.setLevel(level)
         plan = self._county_plan(options["plan_repeats"])
+        routes = self._route_day()
         result = {
             "noop_tasks_per_s": round(noop_rate, 1),
             "flow_jobs_per_s": round(flow_rate, 2),
@@ -154,6 +159,7 @@ class Command(BaseCommand):
             "flow_inline_ratio_to_noop": round(inline_rate / noop_rate, 4),
             **self.flow_split,
             **plan,
+            **routes,
         }
         flow_ok = result["flow_ratio_to_noop"] >= FLOW_RATIO_TARGET
         plan_ok = result["county_plan_seconds"] < COUNTY_PLAN_TARGET_S
@@ -178,6 +184,10 @@ class Command(BaseCommand):
             ("  bare solver seconds", result["solver_seconds"], ""),
             ("  plan / solver", result["plan_to_solver_ratio"], "the rest builds the network"),
             ("objective / first-come (greedy) objective", result["objective_to_greedy"], "≥ 1: never worse"),
+            ("county routing day, seconds (50 plan_routes)", result["route_plan_seconds"], ""),
+            ("  bare OR-Tools solver seconds", result["route_solver_seconds"], ""),
+            ("  plan / solver", result["route_plan_to_solver_ratio"], "the rest: matrices, checks"),
+            ("  stops unscheduled", result["route_unscheduled"], f"of {result['route_stops']:,}"),
         ]
         w = self.stdout.write
         w(f"{'benchmark':<46}{'value':>10}  note")
@@ -250,4 +260,27 @@ class Command(BaseCommand):
             "plan_pieces": sum(x.pieces for x in plan.suggestions),
             "greedy_pieces": sum(x.pieces for x in greedy.suggestions),
             "county": {"workers": len(workers), "jobs": len(jobs), "workshops": 50},
+        }
+
+    def _route_day(self) -> dict:
+        """Plan each workshop of the county routing day on its own (as the head's page does) and check
+        every plan again; the plan's and the solver's seconds are totals over the 50 calls."""
+        days = route_day()
+        plans = []
+        started = time.perf_counter()
+        for d in days:
+            plans.append(routing.plan_routes(d.depot, d.stops, d.vehicles))
+        elapsed = time.perf_counter() - started
+        for d, plan in zip(days, plans, strict=True):
+            violations = routing.check_plan(d.depot, d.stops, d.vehicles, plan)
+            if violations:
+                raise CommandError(f"the routing plan of {d.workshop} breaks its rules: {violations[:3]}")
+        solver = sum(p.solver_seconds for p in plans)
+        return {
+            "route_plan_seconds": round(elapsed, 3),
+            "route_solver_seconds": round(solver, 3),
+            "route_plan_to_solver_ratio": round(elapsed / solver, 2) if solver else None,
+            "route_unscheduled": sum(len(p.unscheduled) for p in plans),
+            "route_stops": sum(len(d.stops) for d in days),
+            "route_fallbacks": sum(p.solver != "ortools" for p in plans),
         }

@@ -1,0 +1,278 @@
+"""Reads for door delivery and collection: where a share's finished pieces are, what a day needs, a
+courier's run, a workshop's runs, and the lots of a job.
+
+Where finished pieces are, per share (``Goods``): reported by the worker; at the workshop (a share done at
+the workshop or fetched by the worker herself is at the workshop when reported; a home share's pieces are
+there once a courier has collected them); handed over to the firm (on a delivery note). Pieces: ints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from dispatch.models import Assignment, AssignmentState, DeliveryMode, Job
+from materials.models import Movement, MovementKind
+
+from .models import (
+    Collection,
+    DeliveryNote,
+    DeliveryNoteLine,
+    NoteState,
+    Run,
+    RunState,
+    Stop,
+    StopKind,
+    StopLine,
+    StopState,
+)
+
+
+@dataclass(frozen=True)
+class Goods:
+    """One share's finished pieces by where they are (ints)."""
+
+    assignment_id: int
+    reported: int
+    collected: int
+    handed: int
+    home: bool
+
+    @property
+    def at_workshop(self) -> int:
+        """Pieces at the workshop and not yet handed over."""
+        here = self.collected if self.home else self.reported
+        return max(here - self.handed, 0)
+
+    @property
+    def uncollected(self) -> int:
+        """A home share's reported pieces still at her home (0 for a share done at the workshop)."""
+        return max(self.reported - self.collected, 0) if self.home else 0
+
+    @property
+    def expected(self) -> int:
+        """Reported pieces not yet handed over, wherever they are."""
+        return max(self.reported - self.handed, 0)
+
+
+def goods_of(assignments: Iterable[Assignment]) -> dict[int, Goods]:
+    """``Goods`` of each of ``assignments`` (rows with ``pieces_reported`` and ``delivery``). Two queries."""
+    rows = {a.pk: a for a in assignments}
+    collected = dict(
+        Collection.objects.filter(assignment_id__in=rows)
+        .values_list("assignment_id")
+        .annotate(n=Sum("pieces"))
+        .values_list("assignment_id", "n")
+    )
+    handed = dict(
+        DeliveryNoteLine.objects.filter(assignment_id__in=rows)
+        .values_list("assignment_id")
+        .annotate(n=Sum("pieces"))
+        .values_list("assignment_id", "n")
+    )
+    return {
+        pk: Goods(
+            pk,
+            a.pieces_reported,
+            collected.get(pk, 0),
+            handed.get(pk, 0),
+            a.delivery == DeliveryMode.HOME,
+        )
+        for pk, a in rows.items()
+    }
+
+
+def job_goods(job: Job) -> list[tuple[Assignment, Goods]]:
+    """Every share of ``job`` with reported pieces, with its ``Goods``, by worker. Three queries."""
+    shares = list(
+        job.assignments.filter(pieces_reported__gt=0).select_related("worker").order_by("worker__name", "id")
+    )
+    goods = goods_of(shares)
+    return [(a, goods[a.pk]) for a in shares]
+
+
+def kits_delivered(assignment_ids: Iterable[int]) -> set[int]:
+    """The shares whose kit has reached the worker already (issued at the store or delivered to her door)."""
+    return set(
+        Movement.objects.filter(
+            assignment_id__in=list(assignment_ids), kind__in=(MovementKind.ISSUE, MovementKind.DELIVER)
+        ).values_list("assignment_id", flat=True)
+    )
+
+
+def home_shares_to_deliver(workshop_id: int) -> list[Assignment]:
+    """Home shares (送料上门) of ``workshop_id`` that started (accepted) and whose job has materials, with no
+    kit at the worker yet, oldest first."""
+    shares = list(
+        Assignment.objects.filter(
+            job__workshop_id=workshop_id,
+            delivery=DeliveryMode.HOME,
+            state=AssignmentState.ACCEPTED,
+            job__bom_lines__isnull=False,
+        )
+        .distinct()
+        .select_related("worker", "job")
+        .order_by("id")
+    )
+    done = kits_delivered(a.pk for a in shares)
+    return [a for a in shares if a.pk not in done]
+
+
+def home_shares_to_collect(workshop_id: int) -> list[tuple[Assignment, Goods]]:
+    """Home shares of ``workshop_id`` with reported pieces still at the worker's home, oldest first."""
+    shares = list(
+        Assignment.objects.filter(
+            job__workshop_id=workshop_id, delivery=DeliveryMode.HOME, pieces_reported__gt=0
+        )
+        .select_related("worker", "job")
+        .order_by("id")
+    )
+    goods = goods_of(shares)
+    return [(a, goods[a.pk]) for a in shares if goods[a.pk].uncollected > 0]
+
+
+def notes_to_hand_over(workshop_id: int) -> list[DeliveryNote]:
+    """Delivery notes of ``workshop_id`` written and not yet sent, oldest first, job and firm joined."""
+    return list(
+        DeliveryNote.objects.filter(job__workshop_id=workshop_id, state=NoteState.PREPARED)
+        .select_related("job", "job__line__firm")
+        .order_by("prepared_at", "id")
+    )
+
+
+def _stops_prefetched():
+    return Stop.objects.select_related("worker", "place", "firm").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=StopLine.objects.select_related("assignment", "assignment__job", "note", "note__job"),
+        )
+    )
+
+
+def courier_run(courier, day: dt.date | None = None) -> Run | None:
+    """The courier's run on ``day`` (default today, Asia/Shanghai), with its scheduled stops in order
+    (``run.ordered``), or None. A courier sees no other run."""
+    day = day or timezone.localdate()
+    run = Run.objects.filter(courier=courier, day=day).select_related("vehicle", "workshop").first()
+    if run is None:
+        return None
+    run.ordered = list(_stops_prefetched().filter(run=run, seq__isnull=False).order_by("seq"))
+    return run
+
+
+def courier_stop(courier, stop_id: int, day: dt.date | None = None) -> Stop | None:
+    """One scheduled stop of the courier's run on ``day`` (default today), or None: another courier's stop,
+    another day's, an unscheduled one."""
+    day = day or timezone.localdate()
+    return (
+        _stops_prefetched()
+        .filter(pk=stop_id, run__courier=courier, run__day=day, seq__isnull=False)
+        .select_related("run")
+        .first()
+    )
+
+
+def workshop_runs(workshop_ids: Iterable[int], day: dt.date) -> list[Run]:
+    """The runs of ``workshop_ids`` on ``day`` with their stops (scheduled in order, then unscheduled) and
+    counts by state (``run.counts``). A fixed number of queries."""
+    runs = list(
+        Run.objects.filter(workshop_id__in=list(workshop_ids), day=day)
+        .select_related("vehicle", "courier", "workshop")
+        .prefetch_related(Prefetch("stops", queryset=_stops_prefetched().order_by("seq", "id")))
+        .order_by("workshop_id", "vehicle__name")
+    )
+    for run in runs:
+        stops = list(run.stops.all())
+        run.ordered = [s for s in stops if s.seq is not None]
+        run.ordered.sort(key=lambda s: s.seq)
+        run.unscheduled = [s for s in stops if s.seq is None]
+        run.counts = _counts(stops)
+    return runs
+
+
+def _counts(stops: list[Stop]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for s in stops:
+        counts[s.state] += 1
+    done = sum(counts[s] for s in (StopState.DELIVERED, StopState.COLLECTED, StopState.HANDED_OVER))
+    missed = counts[StopState.NOBODY_HOME] + counts[StopState.REFUSED]
+    return {
+        "stops": len(stops) - counts[StopState.UNSCHEDULED],
+        "done": done,
+        "missed": missed,
+        "pending": counts[StopState.PENDING],
+        "unscheduled": counts[StopState.UNSCHEDULED],
+    }
+
+
+def run_history(workshop_ids: Iterable[int], *, days: int = 30) -> list[dict]:
+    """The last ``days`` days of runs of ``workshop_ids``, newest first: per run its day, vehicle, courier,
+    state, distance (m), duration (min) and stop counts. One query."""
+    since = timezone.localdate() - dt.timedelta(days=days)
+    done = Q(stops__state__in=(StopState.DELIVERED, StopState.COLLECTED, StopState.HANDED_OVER))
+    missed = Q(stops__state__in=(StopState.NOBODY_HOME, StopState.REFUSED))
+    return list(
+        Run.objects.filter(workshop_id__in=list(workshop_ids), day__gte=since)
+        .values("pk", "day", "vehicle__name", "courier__name", "state", "distance_m", "duration_min")
+        .annotate(
+            stops=Count("stops", filter=~Q(stops__state=StopState.UNSCHEDULED)),
+            done=Count("stops", filter=done),
+            missed=Count("stops", filter=missed),
+            unscheduled=Count("stops", filter=Q(stops__state=StopState.UNSCHEDULED)),
+        )
+        .order_by("-day", "vehicle__name")
+    )
+
+
+def job_notes(job: Job) -> list[DeliveryNote]:
+    """The delivery notes of ``job`` by lot, with their lines (worker joined) and returned materials."""
+    return list(
+        DeliveryNote.objects.filter(job=job)
+        .select_related("prepared_by", "sent_by", "received_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=DeliveryNoteLine.objects.select_related("assignment__worker")),
+            "materials__line",
+        )
+        .order_by("lot")
+    )
+
+
+def stop_reason(stop: Stop) -> str:
+    """A stop's stored reason (a msgid and its parameters) in the reader's language; "" when none."""
+    if not stop.reason:
+        return ""
+    try:
+        return gettext(stop.reason) % (stop.reason_params or {})
+    except (KeyError, TypeError, ValueError):
+        return gettext(stop.reason)
+
+
+def open_runs_count(workshop_ids: Iterable[int], day: dt.date) -> int:
+    return (
+        Run.objects.filter(workshop_id__in=list(workshop_ids), day=day).exclude(state=RunState.DONE).count()
+    )
+
+
+__all__ = [
+    "Goods",
+    "StopKind",
+    "courier_run",
+    "courier_stop",
+    "goods_of",
+    "home_shares_to_collect",
+    "home_shares_to_deliver",
+    "job_goods",
+    "job_notes",
+    "kits_delivered",
+    "notes_to_hand_over",
+    "open_runs_count",
+    "run_history",
+    "stop_reason",
+    "workshop_runs",
+]

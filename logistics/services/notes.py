@@ -1,0 +1,181 @@
+"""Delivery notes (送货单): the head writes one per lot of a finished job, a courier (or the head) takes it to
+the firm, and the firm's clerk counts what arrived. Only the firm's count sends the lot to inspection.
+
+A lot is every finished piece at the workshop and not yet handed over: a home share's pieces once a courier
+collected them, any other share's once reported. Pieces still at a worker's home are named on the note
+(``pieces_expected`` − ``pieces_sent``). What the firm counts is kept beside what was sent; a difference is
+shown to both sides and never edited away. Locks the note, then the job (through ``dispatch.services``).
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from dispatch.models import IllegalTransition, Job, JobState
+from dispatch.services import check_firm_staff, job_hand_over, job_receive, lock_job
+from materials.models import BomLine
+from materials.services import material_return_to_firm
+from notices.models import NotificationKind
+from notices.services import notify
+from tickets.models import BundleTicket, TicketState
+
+from ..models import DeliveryNote, DeliveryNoteLine, DeliveryNoteMaterial, NoteState
+from ..selectors import job_goods
+from .common import check_manager, move
+
+MAX_COUNT_FACTOR = 10
+
+
+@transaction.atomic
+def note_prepare(
+    *, actor, job: Job | int, returned: Mapping[int, Decimal | str] | None = None
+) -> DeliveryNote:
+    """Write the delivery note of ``job``'s next lot: every share's pieces at the workshop not yet handed
+    over, its bundles (reported tickets), and leftover material returned to the firm with it (``returned``:
+    BOM line id → quantity, store → firm in the ledger). The job must be ready to hand over (completed);
+    one note at a time is open. ``actor``: the head or a community admin.
+
+    Locks the job. Raises PermissionDenied, ValidationError (nothing at the workshop yet, a note still
+    open, the job not finished), IllegalTransition."""
+    job = lock_job(job)
+    check_manager(actor, job.workshop_id)
+    if job.state != JobState.COMPLETED:
+        raise ValidationError(
+            _("外发单现在是“%(s)s”,全部报工(待交货)后才能开送货单。") % {"s": job.get_state_display()}
+        )
+    if DeliveryNote.objects.filter(job=job).exclude(state=NoteState.RECEIVED).exists():
+        raise ValidationError(_("这张单还有一张送货单没有点收,请等企业点收后再开下一张。"))
+    rows = [(a, g) for a, g in job_goods(job) if g.at_workshop > 0 or g.expected > 0]
+    sent = sum(g.at_workshop for _a, g in rows)
+    if sent == 0:
+        away = sorted({a.worker.name for a, g in rows if g.uncollected})
+        raise ValidationError(
+            _("还没有收回的货,不能开送货单。还在坊工家里:%(w)s") % {"w": "、".join(away) or "—"}
+        )
+    bundles = _bundles_by_share(job)
+    lot = (DeliveryNote.objects.filter(job=job).aggregate(n=Max("lot"))["n"] or 0) + 1
+    note = DeliveryNote.objects.create(
+        job=job,
+        lot=lot,
+        token=secrets.token_urlsafe(16)[:22],
+        pieces_sent=sent,
+        pieces_expected=sum(g.expected for _a, g in rows),
+        prepared_by=actor,
+    )
+    lines = []
+    for a, g in rows:
+        if g.at_workshop <= 0:
+            continue
+        b = min(bundles.get(a.pk, 0), math.ceil(g.at_workshop / max(job.bundle_size, 1)))
+        lines.append(DeliveryNoteLine(note=note, assignment=a, pieces=g.at_workshop, bundles=b))
+    DeliveryNoteLine.objects.bulk_create(lines)
+    DeliveryNote.objects.filter(pk=note.pk).update(bundles_sent=sum(x.bundles for x in lines))
+    note.bundles_sent = sum(x.bundles for x in lines)
+    for line_id, q in (returned or {}).items():
+        if str(q).strip() in ("", "0"):
+            continue
+        line = BomLine.objects.filter(pk=line_id, job=job).first()
+        if line is None:
+            raise ValidationError(_("有一项物料不是这张单的。"))
+        moved = material_return_to_firm(
+            line=line,
+            quantity_returned=q,
+            actor=actor,
+            note=gettext_noop("随送货单退回"),
+            key=f"note:{note.pk}:{line.pk}",
+        )
+        DeliveryNoteMaterial.objects.create(note=note, line=line, quantity=moved.quantity)
+    return note
+
+
+def _bundles_by_share(job: Job) -> dict[int, int]:
+    """Reported bundle tickets per share not yet on an earlier note (the first ones count first)."""
+    reported: dict[int, int] = {}
+    for a_id in BundleTicket.objects.filter(job=job, state=TicketState.REPORTED).values_list(
+        "assignment_id", flat=True
+    ):
+        reported[a_id] = reported.get(a_id, 0) + 1
+    for a_id, b in DeliveryNoteLine.objects.filter(note__job=job).values_list("assignment_id", "bundles"):
+        reported[a_id] = max(reported.get(a_id, 0) - b, 0)
+    return reported
+
+
+@transaction.atomic
+def note_send(*, actor, note: DeliveryNote | int) -> DeliveryNote:
+    """The lot leaves for the firm without a courier's run (the head takes it, or the firm fetches it):
+    prepared → sent, and the job is handed over. ``actor``: the head or a community admin. Raises
+    PermissionDenied, IllegalTransition (sent already)."""
+    note = DeliveryNote.objects.select_for_update().get(
+        pk=note.pk if isinstance(note, DeliveryNote) else note
+    )
+    job = Job.objects.only("workshop_id").get(pk=note.job_id)
+    check_manager(actor, job.workshop_id)
+    move(note, NoteState.SENT, sent_by=actor, sent_at=timezone.now())
+    job_hand_over(job=note.job_id, actor=actor, note=gettext_noop("坊长送货"))
+    return note
+
+
+@transaction.atomic
+def note_receive(
+    *, actor, note: DeliveryNote | int, pieces_counted, bundles_counted=None, remark: str = ""
+) -> DeliveryNote:
+    """The firm's clerk counts what arrived (点收): sent → received, and the job goes to inspection. The
+    count is kept beside what was sent; a difference is recorded, shown to both sides, and the head is told.
+    ``pieces_counted``: int 0..10 × sent; ``bundles_counted``: int ≥ 0 or None. ``actor``: the firm's staff.
+
+    Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted already; not sent
+    yet)."""
+    note = DeliveryNote.objects.select_for_update().get(
+        pk=note.pk if isinstance(note, DeliveryNote) else note
+    )
+    job = Job.objects.select_related("line__firm", "workshop").get(pk=note.job_id)
+    check_firm_staff(actor, job)
+    if note.state == NoteState.RECEIVED:
+        raise ValidationError(_("这张送货单已经点收过了(%(n)d 件)。") % {"n": note.pieces_counted})
+    if note.state != NoteState.SENT:
+        raise ValidationError(_("这批货还没有送出,请等工坊送到后再点收。"))
+    counted = _count(pieces_counted, note.pieces_sent * MAX_COUNT_FACTOR, _("件数"))
+    bundles = None if bundles_counted in (None, "") else _count(bundles_counted, 100_000, _("扎数"))
+    remark = (remark or "").strip()[:200]
+    move(
+        note,
+        NoteState.RECEIVED,
+        pieces_counted=counted,
+        bundles_counted=bundles,
+        counted_note=remark,
+        received_by=actor,
+        received_at=timezone.now(),
+    )
+    try:
+        job_receive(job=note.job_id, actor=actor, note=remark)
+    except IllegalTransition as e:
+        raise ValidationError(str(e)) from None
+    if job.workshop.head_id is not None:
+        notify(
+            recipient=job.workshop.head,
+            kind=NotificationKind.LOT_RECEIVED,
+            params={"t": job.title, "l": note.lot, "s": note.pieces_sent, "c": counted},
+            link=f"/dashboard/jobs/{job.pk}/",
+            dedupe_key=f"note-received:{note.pk}",
+        )
+    return note
+
+
+def _count(value, top: int, what: str) -> int:
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(w)s要填整数。") % {"w": what}) from None
+    if n < 0 or n > top:
+        raise ValidationError(_("%(w)s不对:%(n)d。") % {"w": what, "n": n})
+    return n
