@@ -18,7 +18,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import (
     FirmStaffFactory,
@@ -49,6 +49,14 @@ class Cast:
 def _fast_password_hasher(settings):
     # The cast has eight users per test; the real hasher would spend seconds on each test's setup.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A request through the locale middleware leaves its language active in the thread; the next test
+    # starts in the default language whatever ran before it.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

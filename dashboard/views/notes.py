@@ -47,6 +47,8 @@ def job_notes(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
+        # The wrong role's POST is a 403 before anything is read or written.
+        require_perm(request, "receive_lot" if action == "receive" else "hand_over", job)
         try:
             done = _post(request, job, action, can_hand_over, can_receive)
         except REFUSED as exc:

@@ -320,7 +320,7 @@ def run_start(*, actor, run: Run | int) -> Run:
     its day. Idempotent: a run already under way is returned as it is. Raises PermissionDenied,
     ValidationError (no courier on the run; the store is short of a kit: nothing is loaded)."""
     run = (
-        Run.objects.select_for_update()
+        Run.objects.select_for_update(of=("self",))
         .select_related("courier")
         .get(pk=run.pk if isinstance(run, Run) else run)
     )
@@ -360,7 +360,7 @@ def run_finish(*, actor, run: Run | int) -> Run:
     their doors come back in the next plan. ``actor``: the run's courier, or the head. Idempotent for a run
     already done. Raises PermissionDenied, IllegalTransition (a run not started)."""
     run = (
-        Run.objects.select_for_update()
+        Run.objects.select_for_update(of=("self",))
         .select_related("courier")
         .get(pk=run.pk if isinstance(run, Run) else run)
     )

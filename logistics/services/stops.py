@@ -71,7 +71,7 @@ def stop_check(*, actor, stop: Stop | int, check: CheckOff, key: str) -> tuple[S
     run_id = Stop.objects.filter(pk=stop_id).values_list("run_id", flat=True).first()
     if run_id is None:
         raise ValidationError(_("找不到这一站。"))
-    run = Run.objects.select_for_update().select_related("courier").get(pk=run_id)
+    run = Run.objects.select_for_update(of=("self",)).select_related("courier").get(pk=run_id)
     check_courier_of(actor, run)
     stop = Stop.objects.select_for_update().get(pk=stop_id)
     if stop.key == key:

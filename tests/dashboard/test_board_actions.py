@@ -164,8 +164,7 @@ def test_an_offsite_next_is_ignored(client, cast, issue_job):
     assert response["Location"] == f"/dashboard/jobs/{job.pk}/"
 
 
-def test_send_for_inspection_completes_a_finished_job_first(client, cast, issue_job):
-    job = inspecting_job(cast, issue_job, pieces=(50,))
+def test_the_head_marks_a_finished_job_complete_and_it_waits_for_its_delivery_note(client, cast, issue_job):
     other = accepted_job(cast, issue_job, quantity=40)
     a = services.assignment_offer(job=other, worker=cast.bob, pieces=40)
     services.assignment_accept(actor=cast.bob.user, assignment=a)
@@ -175,8 +174,9 @@ def test_send_for_inspection_completes_a_finished_job_first(client, cast, issue_
     assert Job.objects.get(pk=other.pk).state == JobState.IN_PROGRESS
     services.work_report(actor=cast.bob.user, assignment=a, pieces=40, key="k-40")
     client.post(f"/dashboard/jobs/{other.pk}/submit/")
-    assert Job.objects.get(pk=other.pk).state == JobState.INSPECTING
-    assert job.state == JobState.INSPECTING
+    assert Job.objects.get(pk=other.pk).state == JobState.COMPLETED
+    page = client.get(f"/dashboard/jobs/{other.pk}/")
+    assert f'href="/dashboard/jobs/{other.pk}/notes/"' in page.content.decode()
 
 
 # --- firm staff: issue, inspect, cancel -----------------------------------------------------------------

@@ -19,6 +19,8 @@ from dispatch.models import (
     InspectionResult,
     Job,
 )
+from logistics import services as logistics
+from logistics.models import DeliveryNote
 from materials import services as ledger
 from materials.models import Balance, MaterialProblem, Movement
 from materials.services import BomInput
@@ -50,6 +52,19 @@ def world(cast, issue_job, settings, tmp_path):
     services.assignment_accept(actor=cast.alice.user, assignment=a)
     services.work_report(actor=cast.alice.user, assignment=a, pieces=50, key="matrix-1")
     services.job_complete(job=completed)
+    finished = issue_job(quantity=30, title="全部报工")
+    services.job_accept(actor=cast.head, job=finished)
+    f = services.assignment_offer(job=finished, worker=cast.bob, pieces=30)
+    services.assignment_accept(actor=cast.bob.user, assignment=f)
+    services.work_report(actor=cast.bob.user, assignment=f, pieces=30, key="matrix-2")
+    handed = issue_job(quantity=20, title="已交货")
+    services.job_accept(actor=cast.head, job=handed)
+    h = services.assignment_offer(job=handed, worker=cast.carol, pieces=20)
+    services.assignment_accept(actor=cast.carol.user, assignment=h)
+    services.work_report(actor=cast.carol.user, assignment=h, pieces=20, key="matrix-3")
+    services.job_complete(job=handed)
+    lot = logistics.note_prepare(actor=cast.head, job=handed)
+    logistics.note_send(actor=cast.head, note=lot)
     inspecting = inspecting_job(cast, issue_job, pieces=(60, 40), title="待验收")
     export = Export.objects.create(
         user=cast.clerk, kind=ExportKind.JOBS, params={}, status=ExportStatus.DONE, rows_total=1, rows_done=1
@@ -84,6 +99,9 @@ def world(cast, issue_job, settings, tmp_path):
     return {
         "issued": issued,
         "completed": completed,
+        "finished": finished,
+        "handed": handed,
+        "lot": lot,
         "inspecting": inspecting,
         "export": export,
         "note": note,
@@ -97,6 +115,10 @@ def world(cast, issue_job, settings, tmp_path):
     }
 
 
+def receive_post(c, w):
+    return {"action": "receive", "note": w["lot"].pk, "pieces_counted": 20}
+
+
 def lot_post(c, w):
     return {"mode": "lot", "rejected": 0, "rework": 0}
 
@@ -104,6 +126,51 @@ def lot_post(c, w):
 # name: (method, path(cast, world), post data or None, right role, other_head status, other_firm status,
 #        right role's status)
 MATRIX = {
+    "job_notes": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['completed'].pk}/notes/",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    "job_notes:post": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['completed'].pk}/notes/",
+        {"action": "prepare"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "job_notes:receive": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['handed'].pk}/notes/",
+        receive_post,
+        "clerk",
+        404,
+        404,
+        302,
+    ),
+    "note_print": (
+        "get",
+        lambda c, w: f"/dashboard/jobs/{w['handed'].pk}/notes/{w['lot'].pk}/print/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "note_by_token": (
+        "get",
+        lambda c, w: f"/dashboard/notes/{w['lot'].token}/",
+        None,
+        "clerk",
+        404,
+        404,
+        302,
+    ),
     "home": ("get", lambda c, w: "/dashboard/", None, "head", 200, 200, 200),
     "board": ("get", lambda c, w: "/dashboard/board/", None, "head", 200, 200, 200),
     "jobs": ("get", lambda c, w: "/dashboard/jobs/", None, "clerk", 200, 200, 200),
@@ -172,7 +239,7 @@ MATRIX = {
     ),
     "job_submit": (
         "post",
-        lambda c, w: f"/dashboard/jobs/{w['completed'].pk}/submit/",
+        lambda c, w: f"/dashboard/jobs/{w['finished'].pk}/submit/",
         {},
         "head",
         404,
@@ -375,8 +442,10 @@ def snapshot() -> dict:
                 Notification,
                 Movement,
                 MaterialProblem,
+                DeliveryNote,
             )
         },
+        "notes": list(DeliveryNote.objects.order_by("pk").values_list("pk", "state", "pieces_counted")),
         "balances": list(Balance.objects.order_by("pk").values_list("pk", "quantity")),
         "jobs": list(Job.objects.order_by("pk").values_list("pk", "state", "pieces_assigned", "photo")),
         "assignments": list(
@@ -433,6 +502,8 @@ WRONG_ROLE_POSTS = [
     ("clerk", "ticket_print"),
     ("head", "job_bundles:post"),
     ("clerk", "job_materials:post"),
+    ("clerk", "job_notes:post"),
+    ("head", "job_notes:receive"),
 ]
 
 

@@ -24,6 +24,7 @@ from notices import tasks as notices_tasks
 from notices.models import Notification
 from notices.services import notify as notify_service
 from tests.dispatch.test_concurrency import _errors, race
+from tests.lots import hand_over
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +63,7 @@ def _take_and_finish(a, callbacks_fixture):
 
 
 @pytest.mark.parametrize("how", ["decline", "expire"])
-def test_a_share_refused_after_the_others_are_done_still_reaches_inspection(
+def test_a_share_refused_after_the_others_are_done_is_still_ready_to_hand_over(
     cast, issue_job, django_capture_on_commit_callbacks, how
 ):
     job = _accepted(cast, issue_job, quantity=200)
@@ -86,10 +87,10 @@ def test_a_share_refused_after_the_others_are_done_still_reaches_inspection(
         _take_and_finish(a, django_capture_on_commit_callbacks)
 
     job.refresh_from_db()
-    assert job.state == JobState.INSPECTING
+    assert job.state == JobState.COMPLETED  # ready to hand over: the firm counts it in before inspecting
 
 
-def test_a_job_with_rework_goes_back_to_inspection_when_the_rework_is_done(
+def test_a_job_with_rework_is_ready_to_hand_over_again_when_the_rework_is_done(
     cast, issue_job, django_capture_on_commit_callbacks
 ):
     job = _accepted(cast, issue_job, quantity=200)
@@ -97,6 +98,7 @@ def test_a_job_with_rework_goes_back_to_inspection_when_the_rework_is_done(
     b = services.assignment_offer(job=job, worker=cast.bob, pieces=80)
     _take_and_finish(a, django_capture_on_commit_callbacks)
     _take_and_finish(b, django_capture_on_commit_callbacks)
+    hand_over(job)
     a.refresh_from_db()
     b.refresh_from_db()
     with django_capture_on_commit_callbacks() as callbacks:
@@ -123,7 +125,10 @@ def test_a_job_with_rework_goes_back_to_inspection_when_the_rework_is_done(
     assert ("dispatch.tasks.finish_job_if_done", (job.pk,)) in _queued(last)
     _run_queued(last)
     job.refresh_from_db()
-    assert job.state == JobState.INSPECTING
+    assert job.state == JobState.COMPLETED
+    second = hand_over(job)  # the reworked pieces go as the job's second lot
+    assert second.state == JobState.INSPECTING
+    assert [n.pieces_sent for n in job.delivery_notes.order_by("lot")] == [200, 11]
 
 
 # --- joint planning --------------------------------------------------------------------------------------

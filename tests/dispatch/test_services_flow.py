@@ -641,7 +641,7 @@ def test_job_does_not_complete_while_pieces_are_unassigned(cast, issue_job):
     assert job.state == JobState.IN_PROGRESS
 
 
-def test_submitting_for_inspection_tells_the_firm_staff(cast, issue_job):
+def test_a_lot_handed_over_tells_the_firm_staff_and_only_their_count_starts_inspection(cast, issue_job):
     job, assignments = started_job(cast, issue_job)
     report_all(assignments)
     services.job_complete(job=job)
@@ -650,7 +650,10 @@ def test_submitting_for_inspection_tells_the_firm_staff(cast, issue_job):
 
     job.refresh_from_db()
     assert job.state == JobState.INSPECTING
-    assert events_of(job)[-1] == (JobState.COMPLETED, JobState.INSPECTING, cast.head.pk)
+    assert events_of(job)[-2:] == [
+        (JobState.COMPLETED, JobState.HANDED_OVER, cast.head.pk),
+        (JobState.HANDED_OVER, JobState.INSPECTING, cast.clerk.pk),
+    ]
     assert (
         Notification.objects.filter(recipient=cast.clerk, kind=NotificationKind.READY_FOR_INSPECTION).count()
         == 1
@@ -856,7 +859,6 @@ def test_rework_round_trip_is_reported_inspected_again_and_settled(cast, issue_j
     rework = Assignment.objects.get(kind=AssignmentKind.REWORK)
 
     services.work_report(actor=cast.alice.user, assignment=rework, pieces=10, key=_key())
-    services.job_complete(job=job)
     hand_over(job)
     second = services.job_inspect(
         actor=cast.clerk, job=job, results=[ResultInput(assignment_id=rework.pk, passed=9, rejected=1)]
@@ -877,11 +879,13 @@ def test_rework_round_trip_is_reported_inspected_again_and_settled(cast, issue_j
         (JobState.ISSUED, JobState.ACCEPTED),
         (JobState.ACCEPTED, JobState.IN_PROGRESS),
         (JobState.IN_PROGRESS, JobState.COMPLETED),
-        (JobState.COMPLETED, JobState.INSPECTING),
+        (JobState.COMPLETED, JobState.HANDED_OVER),
+        (JobState.HANDED_OVER, JobState.INSPECTING),
         (JobState.INSPECTING, JobState.INSPECTED),
         (JobState.INSPECTED, JobState.IN_PROGRESS),
         (JobState.IN_PROGRESS, JobState.COMPLETED),
-        (JobState.COMPLETED, JobState.INSPECTING),
+        (JobState.COMPLETED, JobState.HANDED_OVER),
+        (JobState.HANDED_OVER, JobState.INSPECTING),
         (JobState.INSPECTING, JobState.INSPECTED),
         (JobState.INSPECTED, JobState.SETTLED),
     ]

@@ -195,11 +195,11 @@ def test_an_accepted_job_cannot_be_completed(cast, issue_job, frozen):
         services.job_complete(job=job)
 
 
-def test_a_job_in_progress_cannot_be_submitted_for_inspection(cast, issue_job, frozen):
+def test_a_job_in_progress_with_work_open_cannot_be_handed_over(cast, issue_job, frozen):
     job, _share = _started(cast, issue_job)
 
-    with frozen(), pytest.raises(IllegalTransition):
-        hand_over(job)
+    with frozen(), pytest.raises(ValidationError):
+        services.job_hand_over(job=job, actor=cast.head)
 
 
 def test_a_settled_job_cannot_be_settled_again(cast, issue_job, frozen):
@@ -371,7 +371,8 @@ def test_every_state_change_of_the_flow_writes_exactly_one_event(cast, issue_job
     hand_over(job)
     assert trail.step(job.pk) == [
         ("job", job.pk, "in_progress", "completed", head),
-        ("job", job.pk, "completed", "inspecting", head),
+        ("job", job.pk, "completed", "handed_over", head),
+        ("job", job.pk, "handed_over", "inspecting", clerk),
     ]
     inspection = services.job_inspect(
         actor=cast.clerk,
@@ -400,7 +401,8 @@ def test_every_state_change_of_the_flow_writes_exactly_one_event(cast, issue_job
     assert trail.step(job.pk) == [
         ("assignment", rework.pk, "accepted", "done", alice),
         ("job", job.pk, "in_progress", "completed", None),
-        ("job", job.pk, "completed", "inspecting", None),
+        ("job", job.pk, "completed", "handed_over", head),
+        ("job", job.pk, "handed_over", "inspecting", clerk),
         ("job", job.pk, "inspecting", "inspected", clerk),
         ("job", job.pk, "inspected", "settled", None),
     ]

@@ -26,6 +26,7 @@ from notices.models import Notification, NotificationKind
 from pay import tasks as pay_tasks
 from pay.models import PayLine, PayPeriod
 from tests.conftest import tomorrow
+from tests.lots import hand_over
 from workshop.models import Workshop
 
 
@@ -51,6 +52,7 @@ def _all_reported(cast, issue_job) -> Job:
 def _inspected(cast, issue_job, *, rework: int = 0):
     job = _all_reported(cast, issue_job)
     tasks.finish_job_if_done.run(job.pk)
+    hand_over(job)
     a, b = Assignment.objects.filter(job=job).order_by("id")
     inspection = services.job_inspect(
         actor=cast.clerk,
@@ -197,17 +199,19 @@ def test_expire_stale_offers_leaves_offers_still_within_their_deadline(cast, iss
 # --- finish_job_if_done ------------------------------------------------------------------------------
 
 
-def test_finish_job_if_done_sends_a_finished_job_to_inspection_once(cast, issue_job):
+def test_finish_job_if_done_makes_a_finished_job_ready_to_hand_over_once_and_tells_the_head(cast, issue_job):
     job = _all_reported(cast, issue_job)
 
-    assert tasks.finish_job_if_done.run(job.pk) == "submitted"
+    assert tasks.finish_job_if_done.run(job.pk) == "completed"
     events = FlowEvent.objects.count()
     assert tasks.finish_job_if_done.run(job.pk) == "nothing"
 
     job.refresh_from_db()
-    assert job.state == JobState.INSPECTING
+    assert job.state == JobState.COMPLETED  # the firm counts the lot in before it is inspected
     assert FlowEvent.objects.count() == events
-    assert Notification.objects.filter(kind=NotificationKind.READY_FOR_INSPECTION).count() == 1
+    told = Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER)
+    assert [(n.recipient_id, n.params["n"]) for n in told] == [(cast.head.pk, job.quantity)]
+    assert not Notification.objects.filter(kind=NotificationKind.READY_FOR_INSPECTION).exists()
 
 
 def test_finish_job_if_done_waits_while_work_is_open(cast, issue_job):
@@ -222,14 +226,16 @@ def test_finish_job_if_done_waits_while_work_is_open(cast, issue_job):
     assert job.state == JobState.IN_PROGRESS
 
 
-def test_finish_job_if_done_submits_a_job_left_completed(cast, issue_job):
+def test_finish_job_if_done_leaves_a_completed_job_to_its_hand_over(cast, issue_job):
     job = _all_reported(cast, issue_job)
-    services.job_complete(job=job)  # a crash between the two steps leaves it here
+    services.job_complete(job=job)
+    events = FlowEvent.objects.count()
 
-    assert tasks.finish_job_if_done.run(job.pk) == "submitted"
+    assert tasks.finish_job_if_done.run(job.pk) == "nothing"
 
     job.refresh_from_db()
-    assert job.state == JobState.INSPECTING
+    assert job.state == JobState.COMPLETED
+    assert FlowEvent.objects.count() == events
 
 
 # --- book_inspection ---------------------------------------------------------------------------------

@@ -70,5 +70,5 @@ def ledger_state(job: Job) -> tuple:
 D = Decimal
 
 
-from tests.lots import hand_over  # noqa: E402
 from tests.dispatch.conftest import published  # noqa: E402,F401 - the races stub the broker the same way
+from tests.lots import hand_over  # noqa: E402
