@@ -180,7 +180,7 @@ BOARD_CARDS_PER_COLUMN = 30
 def board_columns(jobs: QuerySet[Job]) -> list[dict]:
     """The board's columns: for each state in ``BOARD_STATES`` its total and its newest cards (at most
     ``BOARD_CARDS_PER_COLUMN``), each job annotated with ``reported`` and ``open_offers``. One query per
-    column and one for the totals: 8 queries whatever the number of jobs."""
+    column and one for the totals: 9 queries whatever the number of jobs."""
     totals = dict(jobs.order_by().values_list("state").annotate(n=Count("id")))
     cards = jobs.annotate(
         reported=Sum("assignments__pieces_reported"),
@@ -197,9 +197,9 @@ def board_columns(jobs: QuerySet[Job]) -> list[dict]:
 
 def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
     """What waits for someone now (待办), over all of ``jobs`` whatever their date: issued (the head's
-    answer), accepted or in production with pieces not yet offered (dispatch), completed (send for
-    inspection), inspecting (the firm's verdict), and overdue (due before ``today``, not yet sent).
-    One query."""
+    answer), accepted or in production with pieces not yet offered (dispatch), completed (ready to hand
+    over: gather the goods, write the delivery note), handed over (the firm's count), inspecting (the firm's
+    verdict), and overdue (due before ``today``, not yet handed over). One query."""
     open_states = (JobState.ISSUED, JobState.ACCEPTED, JobState.IN_PROGRESS, JobState.COMPLETED)
     return jobs.order_by().aggregate(
         issued=Count("id", filter=Q(state=JobState.ISSUED)),
@@ -208,6 +208,7 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
             filter=TO_OFFER,
         ),
         completed=Count("id", filter=Q(state=JobState.COMPLETED)),
+        handed_over=Count("id", filter=Q(state=JobState.HANDED_OVER)),
         inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
         overdue=Count("id", filter=Q(state__in=open_states, due_on__lt=today)),
     )

@@ -177,6 +177,7 @@ FUNNEL_STATES = (
     JobState.ACCEPTED,
     JobState.IN_PROGRESS,
     JobState.COMPLETED,
+    JobState.HANDED_OVER,
     JobState.INSPECTING,
     JobState.INSPECTED,
     JobState.SETTLED,
@@ -192,11 +193,12 @@ def _progress(value: Decimal, goal: Decimal) -> float:
 
 
 def first_sent(jobs, lo: dt.datetime, hi: dt.datetime) -> list[tuple[int, bool]]:
-    """The jobs of ``jobs`` first sent for inspection (送检) in ``lo``..``hi`` (aware datetimes, ``hi``
-    excluded), as (job id, on time): on time = on or before the due date, Asia/Shanghai. One query."""
+    """The jobs of ``jobs`` whose first lot was handed over to the firm (交货, the goods left the workshop
+    with their delivery note) in ``lo``..``hi`` (aware datetimes, ``hi`` excluded), as (job id, on time):
+    on time = on or before the due date, Asia/Shanghai. One query."""
     job_ct = ContentType.objects.get_for_model(Job)
     rows = (
-        FlowEvent.objects.filter(job__in=jobs, content_type=job_ct, to_state=JobState.INSPECTING)
+        FlowEvent.objects.filter(job__in=jobs, content_type=job_ct, to_state=JobState.HANDED_OVER)
         .order_by()
         .values("job_id", "job__due_on")
         .annotate(first=Min("at"))

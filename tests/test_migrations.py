@@ -35,7 +35,7 @@ PREVIOUS_MAIN = {
 }
 NEW_APPS = ("pay", "notices")  # the previous main had neither
 # Made after the move: unapplied with NEW_APPS, then applied again.
-LATER_APPS = ("materials", "tickets")
+LATER_APPS = ("materials", "tickets", "logistics")
 UNAPPLIED = (*NEW_APPS, *LATER_APPS)
 MOVED = {"payline": "pay", "payperiod": "pay", "notification": "notices"}  # dispatch's model → its new app
 

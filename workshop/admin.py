@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CommunityAdmin,
+    Courier,
     FirmStaff,
     Pairing,
     PartnerFirm,
@@ -117,6 +118,19 @@ class WorkerAdmin(admin.ModelAdmin):
     @admin.display(description=_("身份证号"))
     def id_number_display(self, obj: Worker) -> str:
         return obj.id_number_masked
+
+
+@admin.register(Courier)
+class CourierAdmin(admin.ModelAdmin):
+    list_display = ("name", "workshop", "phone_display", "active")
+    list_select_related = ("workshop",)
+    list_filter = ("workshop", "active")
+    search_fields = ("name", "workshop__name")
+    autocomplete_fields = ("user", "workshop")
+
+    @admin.display(description=_("手机号"))
+    def phone_display(self, obj: Courier) -> str:
+        return obj.phone_masked
 
 
 @admin.register(FirmStaff)

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workshop.models import Courier, PartnerFirm, Worker, Workshop
+from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
 from workshop.roles import scope_for
 
 from ..models import Depot, Place, PlaceKind, Residence, Vehicle, VehicleKind
@@ -76,6 +76,8 @@ def place_save(
         raise ValidationError(_("地点类别不对。"))
     if (kind == PlaceKind.FIRM_GATE) != (firm is not None):
         raise ValidationError(_("企业收货处要选企业;其他地点不选企业。"))
+    if firm is not None and not Pairing.objects.filter(firm=firm, workshop=workshop).exists():
+        raise ValidationError(_("这家企业没有和本工坊结对。"))
     lat_d, lng_d = coordinate(lat, _("纬度"), CHINA_LAT), coordinate(lng, _("经度"), CHINA_LNG)
     if (lat_d is None) != (lng_d is None):
         raise ValidationError(_("纬度和经度要一起填。"))

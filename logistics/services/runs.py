@@ -149,10 +149,16 @@ def _doors(workshop: Workshop) -> tuple[list[_Door], list[str]]:
         door = worker_door(StopKind.COLLECT, a.worker)
         door.lines.append((a, None, goods.uncollected))
         bundles[door.ref] += _bundles(goods.uncollected, a.job.bundle_size)
-    gates = {
-        p.firm_id: p
-        for p in Place.objects.filter(kind=PlaceKind.FIRM_GATE, firm__isnull=False).order_by("firm_id", "id")
-    }
+    # A firm's gate as the workshop's own community entered it, else as another community did.
+    gates: dict[int, Place] = {}
+    for p in Place.objects.filter(kind=PlaceKind.FIRM_GATE, firm__isnull=False).order_by("firm_id", "id"):
+        own = (p.county, p.subdistrict, p.community) == (
+            workshop.county,
+            workshop.subdistrict,
+            workshop.community,
+        )
+        if own or p.firm_id not in gates:
+            gates[p.firm_id] = p
     for note in notes_to_hand_over(workshop.pk):
         firm = note.job.line.firm
         ref = f"{StopKind.HANDOVER}:f{firm.pk}"
@@ -371,8 +377,11 @@ def run_finish(*, actor, run: Run | int) -> Run:
     if run.state == RunState.DONE:
         return run
     if run.courier_id is not None:
+        # What she carries for this run's jobs (a courier with two runs a day keeps the other's load).
+        jobs = StopLine.objects.filter(stop__run=run).values_list("assignment__job_id", "note__job_id")
+        job_ids = {j for pair in jobs for j in pair if j is not None}
         for bal in Balance.objects.filter(
-            holder_key=f"courier:{run.courier_id}", quantity__gt=0
+            holder_key=f"courier:{run.courier_id}", quantity__gt=0, line__job_id__in=job_ids
         ).select_related("line"):
             courier_move(
                 kind=MovementKind.UNLOAD,

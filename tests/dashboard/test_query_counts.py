@@ -14,7 +14,7 @@ from workshop.models import Worker
 
 # Pinned: session + user, the role lookup, the figures (or the board's columns), the page's own rows.
 HOME_QUERIES = {"head": 15, "clerk": 15, "admin": 18}
-BOARD_QUERIES = {"head": 13, "clerk": 14}
+BOARD_QUERIES = {"head": 14, "clerk": 15}  # one query per column of the board: 8 states and a total
 ROSTER_QUERIES = {"head": 9, "admin": 13}
 
 

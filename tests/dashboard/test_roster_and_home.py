@@ -179,7 +179,7 @@ def test_home_lists_what_waits_for_each_role(client, cast, issue_job):
     assert (todo["issued"], todo["inspecting"], todo["overdue"]) == (2, 1, 1)
     client.force_login(cast.clerk)
     page = client.get("/dashboard/").content.decode()
-    assert "待验收 1" in page and "逾期未送检 1" in page
+    assert "待验收 1" in page and "逾期未交货 1" in page and "待点收 0" in page
 
 
 def test_the_date_boxes_show_the_period_in_the_format_a_date_input_takes(client, cast):

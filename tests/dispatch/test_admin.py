@@ -19,12 +19,24 @@ from dispatch.models import (
     JobState,
     WorkReport,
 )
+from logistics import services as logistics
+from logistics.models import Collection, DeliveryNote, Place, Run, Stop
 from notices.models import Notification
 from pay import services as pay_services
 from pay.models import PayLine, PayPeriod
 from tests.factories import CommunityAdminFactory, UserFactory
 from tests.lots import hand_over
-from workshop.models import CommunityAdmin, FirmStaff, Pairing, PartnerFirm, ProductionLine, Worker, Workshop
+from workshop import services as people
+from workshop.models import (
+    CommunityAdmin,
+    Courier,
+    FirmStaff,
+    Pairing,
+    PartnerFirm,
+    ProductionLine,
+    Worker,
+    Workshop,
+)
 
 MODELS = [
     Workshop,
@@ -43,6 +55,12 @@ MODELS = [
     PayLine,
     FlowEvent,
     Notification,
+    Courier,
+    DeliveryNote,
+    Place,
+    Run,
+    Stop,
+    Collection,
 ]
 
 
@@ -93,8 +111,33 @@ def test_every_changelist_renders_and_does_not_grow_with_rows(client, cast, issu
     assert changelist_queries(client) == few
 
 
+def collected_home_share(cast, issue_job) -> None:
+    """A courier's run that collected a home worker's pieces: a place, a run, a stop, a collection."""
+    logistics.depot_set(actor=cast.head, workshop=cast.ws, lat="30.526", lng="120.946")
+    courier = people.courier_create(
+        actor=cast.head, workshop=cast.ws, name="周", phone="13957300021", pin="482916"
+    )
+    logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="三轮车", courier=courier)
+    place, _ = logistics.place_save(
+        actor=cast.head, workshop=cast.ws, name="1幢", lat="30.528", lng="120.948"
+    )
+    Worker.objects.filter(pk=cast.bob.pk).update(work_place="home")
+    cast.bob.refresh_from_db()
+    logistics.residence_set(actor=cast.head, worker=cast.bob, place=place, room="101")
+    job = issue_job(quantity=10)
+    services.job_accept(actor=cast.head, job=job)
+    a = services.assignment_offer(job=job, worker=cast.bob, pieces=10)
+    services.assignment_accept(actor=cast.bob.user, assignment=a)
+    services.work_report(actor=cast.bob.user, assignment=a, pieces=10, key="admin-home")
+    (run,) = logistics.runs_plan(workshop=cast.ws, actor=cast.head).runs
+    logistics.stop_check(
+        actor=courier.user, stop=run.planned_stops[0], check=logistics.CheckOff("done"), key="k1"
+    )
+
+
 def test_every_change_page_renders(client, cast, issue_job, root):
     settled_job(cast, issue_job)
+    collected_home_share(cast, issue_job)
     CommunityAdminFactory()
     pay_services.pay_period_close(workshop=cast.ws, month=PayLine.objects.first().booked_on)
     client.force_login(root)
