@@ -33,6 +33,8 @@ from logistics.models import (
 )
 from logistics.services.runs import REASONS
 from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory, WorkshopFactory
+from tests.tickets.printing import decode, page_size_mm, print_pdf, rasterise
+from tests.web.test_dashboard_browser import sign_in
 from workshop.models import Courier
 from workshop.services import courier_create
 
@@ -598,3 +600,41 @@ def test_the_community_admin_sees_the_runs_and_the_firm_has_no_delivery_nav(clie
     assert "王师傅" in html and 'data-nav="logistics"' in html
     client.force_login(cast.clerk)
     assert 'data-nav="logistics"' not in client.get("/dashboard/").content.decode()
+
+
+# --- the printed delivery note ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_printed_delivery_notes_qr_decodes_to_its_link_which_only_the_jobs_firm_opens(
+    desk, client, cast, issue_job
+):
+    job = issue_job(quantity=60, title="开关面板装配")
+    services.job_accept(actor=cast.head, job=job)
+    for worker, n in ((cast.alice, 40), (cast.bob, 20)):
+        share = services.assignment_offer(job=job, worker=worker, pieces=n)
+        services.assignment_accept(actor=worker.user, assignment=share)
+        services.work_report(actor=worker.user, assignment=share, pieces=n, key=uuid.uuid4().hex)
+    services.job_complete(job=job)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    sign_in(desk, "head")
+    desk.goto(f"{desk.base}/dashboard/jobs/{job.pk}/notes/{note.pk}/print/")
+
+    pdf = print_pdf(desk)
+    pages = rasterise(pdf, 150, desk.shots.folder, "note")
+
+    expected = f"{desk.base}/dashboard/notes/{note.token}/"
+    assert all(
+        w == pytest.approx(210.0, abs=0.5) and h == pytest.approx(297.0, abs=0.5)
+        for w, h in page_size_mm(pdf)
+    )
+    assert [decode(p) for p in pages] == [[expected]]
+    path = expected.removeprefix(desk.base)
+    client.force_login(cast.clerk)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/jobs/{job.pk}/notes/#note-{note.pk}"
+    assert client.get(response["Location"]).status_code == 200
+    client.force_login(cast.eve)
+    assert client.get(path).status_code == 404
