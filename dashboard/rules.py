@@ -114,3 +114,6 @@ rules.add_perm("dashboard.hand_over", heads_job_workshop)
 rules.add_perm("dashboard.receive_lot", staffs_job_firm)
 rules.add_perm("dashboard.view_lots", sees_job)
 rules.add_perm("dashboard.view_export", owns_export)
+# Door delivery (配送): the community's places, a workshop's depot, vehicles, couriers and runs, and where
+# a worker lives, are the head's and the community admin's (a firm never sees an address or a run).
+rules.add_perm("dashboard.manage_logistics", manages_workers)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, materials, notes, overview, tickets, workers
+from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, workers
 
 app_name = "dashboard"
 
@@ -43,6 +43,19 @@ urlpatterns = [
     path("workers/<int:pk>/pin/", workers.worker_pin, name="worker_pin"),
     path("workers/<int:pk>/qr/", workers.worker_qr, name="worker_qr"),
     path("workers/<int:pk>/revoke/", workers.worker_revoke, name="worker_revoke"),
+    path("workers/<int:pk>/residence/", logistics.worker_residence, name="worker_residence"),
+    path("places/", logistics.place_list, name="places"),
+    path("places/import/", logistics.place_import, name="places_import"),
+    path("places/<int:pk>/", logistics.place_edit, name="place"),
+    path("logistics/settings/", logistics.logistics_settings, name="logistics_settings"),
+    path("logistics/<int:ws>/depot/", logistics.depot_save, name="depot_save"),
+    path("logistics/<int:ws>/vehicles/", logistics.vehicle_post, name="vehicle_save"),
+    path("logistics/<int:ws>/couriers/", logistics.courier_add, name="courier_add"),
+    path("logistics/couriers/<int:pk>/pin/", logistics.courier_pin, name="courier_pin"),
+    path("runs/", logistics.runs_day, name="runs"),
+    path("runs/run/<int:pk>/finish/", logistics.run_finish, name="run_finish"),
+    path("runs/<str:day>/", logistics.runs_day, name="runs_day"),
+    path("runs/<str:day>/plan/", logistics.runs_plan, name="runs_plan"),
     path("firms/", firms.firm_list, name="firms"),
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
     path("pay/", overview.pay_list, name="pay"),

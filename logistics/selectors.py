@@ -220,11 +220,12 @@ def run_history(workshop_ids: Iterable[int], *, days: int = 30) -> list[dict]:
     return list(
         Run.objects.filter(workshop_id__in=list(workshop_ids), day__gte=since)
         .values("pk", "day", "vehicle__name", "courier__name", "state", "distance_m", "duration_min")
+        # ``stops`` last: an annotation named like the relation hides it from the ones after it.
         .annotate(
-            stops=Count("stops", filter=~Q(stops__state=StopState.UNSCHEDULED)),
             done=Count("stops", filter=done),
             missed=Count("stops", filter=missed),
             unscheduled=Count("stops", filter=Q(stops__state=StopState.UNSCHEDULED)),
+            stops=Count("stops", filter=~Q(stops__state=StopState.UNSCHEDULED)),
         )
         .order_by("-day", "vehicle__name")
     )

@@ -10,5 +10,6 @@ By page area: ``overview`` (home, the board, and the jobs, pay lines and inspect
 ``jobs`` (issue, the job page, its moves, dispatch, inspection), ``tickets`` (printing a share's bundle
 tickets, the job's bundles and the inspection by bundle), ``workers`` (the roster and a worker's
 page), ``firms`` (pairings), ``exports``, ``materials`` (a job's supplied materials, their reconciliation,
-every job's materials); ``common`` holds what they share.
+every job's materials), ``notes`` (a job's lots and delivery notes), ``logistics`` (door delivery:
+places, the depot, vehicles, couriers, a worker's home, the day's runs); ``common`` holds what they share.
 """

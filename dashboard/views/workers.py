@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch.web import paginate, refused_text
+from logistics.models import Residence
 from tickets.qr import qr_svg
 from workshop import services as workshop_services
 from workshop.models import ProcessKind
 
 from .. import forms, selectors
+from ..logistics_forms import ResidenceForm
 from .common import REFUSED, dashboard_view, page_context, query_without_page, require_perm
 
 
@@ -72,8 +74,24 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
         sees_low_income=request.scope.sees_low_income,
         kinds=dict(ProcessKind.choices),
         link_days=settings.NUANXIN_SIGNIN_LINK_DAYS,
+        **_home(worker),
     )
     return render(request, "dashboard/worker_detail.html", context)
+
+
+def _home(worker) -> dict:
+    """Her home (personal data: this page is her head's and her community admin's only) and its form."""
+    residence = Residence.objects.filter(worker=worker).select_related("place").first()
+    initial = {}
+    if residence is not None:
+        initial = {
+            "place": str(residence.place_id or ""),
+            "room": residence.room,
+            "home_from": f"{residence.home_from:%H:%M}" if residence.home_from else "",
+            "home_until": f"{residence.home_until:%H:%M}" if residence.home_until else "",
+        }
+    places = list(selectors.community_places(worker.workshop))
+    return {"residence": residence, "residence_form": ResidenceForm(initial=initial, places=places)}
 
 
 def _random_pin() -> str:

@@ -6,9 +6,12 @@ Tasks never run here (``delay_on_commit`` inside the test transaction never fire
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import get_resolver
+from django.utils import timezone
 
 from dashboard.models import Export, ExportKind, ExportStatus
 from dispatch import services
@@ -20,7 +23,8 @@ from dispatch.models import (
     Job,
 )
 from logistics import services as logistics
-from logistics.models import DeliveryNote
+from logistics.imports import check_cells
+from logistics.models import DeliveryNote, Depot, Place, Residence, Run, RunState, Stop, Vehicle
 from materials import services as ledger
 from materials.models import Balance, MaterialProblem, Movement
 from materials.services import BomInput
@@ -32,7 +36,8 @@ from tests.dashboard.helpers import inspecting_job
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
 from tickets import services as tickets
 from tickets.models import BundleTicket
-from workshop.models import Worker
+from workshop.models import Courier, Worker
+from workshop.services import courier_create
 
 ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT = "anonymous", "worker", "other_head", "other_firm", "right"
 ACTORS = (ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT)
@@ -96,7 +101,34 @@ def world(cast, issue_job, settings, tmp_path):
         photo=ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64, name="bad.png"),
         key="matrix-problem",
     )
+    # Door delivery: a place, the depot, a courier and a vehicle; today's planned run (planning again with
+    # nothing to do replaces it) and yesterday's run still under way (the head may close it).
+    place, _made = logistics.place_save(
+        actor=cast.head, workshop=cast.ws, name="3幢", lat="30.5", lng="120.9"
+    )
+    logistics.depot_set(actor=cast.head, workshop=cast.ws, lat="30.53", lng="120.94")
+    courier = courier_create(
+        actor=cast.head, workshop=cast.ws, name="王师傅", phone="13800001234", pin="482915"
+    )
+    vehicle = logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="一号", courier=courier)
+    spare = logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="二号")
+    planned = Run.objects.create(workshop=cast.ws, day=timezone.localdate(), vehicle=vehicle, courier=courier)
+    Stop.objects.create(run=planned, seq=1, kind="deliver", worker=cast.alice, place=place)
+    under_way = Run.objects.create(
+        workshop=cast.ws,
+        day=timezone.localdate() - dt.timedelta(days=1),
+        vehicle=spare,
+        state=RunState.UNDER_WAY,
+    )
+    places_payload = check_cells(
+        [(1, ["名称", "纬度", "经度"]), (2, ["5幢", "30.51", "120.91"])], workshop=cast.ws, firms=[]
+    ).payload()
     return {
+        "delivery_note": DeliveryNote.objects.filter(job=inspecting).first(),
+        "place": place,
+        "courier": courier,
+        "under_way": under_way,
+        "places_payload": places_payload,
         "issued": issued,
         "completed": completed,
         "finished": finished,
@@ -413,6 +445,121 @@ MATRIX = {
     ),
     # Everyone with a desk sees the materials of the jobs they see (none of another's).
     "materials": ("get", lambda c, w: "/dashboard/materials/", None, "clerk", 200, 200, 200),
+    # Door delivery (配送): the head's and the community admin's; a firm's staff get 403. Another head's
+    # lists are her own (200); our workshop's ids are 404 to her. Places are the community's table: the
+    # other head's workshop (same community in this cast) shares it, so she may open and edit a place.
+    "places": ("get", lambda c, w: "/dashboard/places/", None, "head", 200, 403, 200),
+    "places:post": (
+        "post",
+        lambda c, w: "/dashboard/places/",
+        lambda c, w: {"workshop": c.ws.pk, "name": "4幢", "kind": "building", "lat": "30.5", "lng": "120.9"},
+        "head",
+        400,  # our workshop is not among her form's choices
+        403,
+        302,
+    ),
+    "place": ("get", lambda c, w: f"/dashboard/places/{w['place'].pk}/", None, "head", 200, 403, 200),
+    "place:post": (
+        "post",
+        lambda c, w: f"/dashboard/places/{w['place'].pk}/",
+        {"kind": "building", "lat": "30.6", "lng": "120.8"},
+        "head",
+        302,
+        403,
+        302,
+    ),
+    "places_import": ("get", lambda c, w: "/dashboard/places/import/", None, "head", 200, 403, 200),
+    "places_import:post": (
+        "post",
+        lambda c, w: "/dashboard/places/import/",
+        lambda c, w: {"workshop": c.ws.pk, "payload": w["places_payload"]},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "logistics_settings": (
+        "get",
+        lambda c, w: f"/dashboard/logistics/settings/?workshop={c.ws.pk}",
+        None,
+        "head",
+        404,
+        403,
+        200,
+    ),
+    "depot_save": (
+        "post",
+        lambda c, w: f"/dashboard/logistics/{c.ws.pk}/depot/",
+        {"lat": "30.6", "lng": "120.8", "shift_min": "120"},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "vehicle_save": (
+        "post",
+        lambda c, w: f"/dashboard/logistics/{c.ws.pk}/vehicles/",
+        {"name": "三号", "kind": "van", "capacity": "20", "speed_kmh": "30"},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "courier_add": (
+        "post",
+        lambda c, w: f"/dashboard/logistics/{c.ws.pk}/couriers/",
+        {"name": "李师傅", "phone": "13800005678", "pin": "593716"},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "courier_pin": (
+        "post",
+        lambda c, w: f"/dashboard/logistics/couriers/{w['courier'].pk}/pin/",
+        {"pin": "593716"},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "worker_residence": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/residence/",
+        lambda c, w: {"place": w["place"].pk, "room": "2单元301"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "runs": ("get", lambda c, w: "/dashboard/runs/", None, "head", 200, 403, 200),
+    "runs_day": (
+        "get",
+        lambda c, w: f"/dashboard/runs/{timezone.localdate().isoformat()}/",
+        None,
+        "head",
+        200,
+        403,
+        200,
+    ),
+    "runs_plan": (
+        "post",
+        lambda c, w: f"/dashboard/runs/{timezone.localdate().isoformat()}/plan/",
+        lambda c, w: {"workshop": c.ws.pk},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "run_finish": (
+        "post",
+        lambda c, w: f"/dashboard/runs/run/{w['under_way'].pk}/finish/",
+        {},
+        "head",
+        404,
+        403,
+        302,
+    ),
 }
 
 
@@ -456,6 +603,13 @@ def snapshot() -> dict:
         "tickets": list(
             BundleTicket.objects.order_by("pk").values_list("pk", "state", "report_id", "inspected_at")
         ),
+        "places": list(Place.objects.order_by("pk").values_list("pk", "name", "lat", "lng")),
+        "depots": list(Depot.objects.order_by("pk").values_list("pk", "lat", "lng", "shift_min")),
+        "vehicles": list(Vehicle.objects.order_by("pk").values_list("pk", "name", "capacity")),
+        "couriers": list(Courier.objects.order_by("pk").values_list("pk", "pin_hash")),
+        "homes": list(Residence.objects.order_by("pk").values_list("pk", "place", "room")),
+        "runs": list(Run.objects.order_by("pk").values_list("pk", "state")),
+        "stops": list(Stop.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -483,7 +637,9 @@ def test_dashboard_url_by_role(client, cast, world, key, actor):
     assert response.status_code == expected, (key, actor, response.status_code)
     if actor == ANON:
         assert response["Location"].startswith("/accounts/login/?next=")
-    refused = actor in (ANON, WORKER) or expected in (403, 404) or (key == "job_new:post" and actor != RIGHT)
+    refused = (
+        actor in (ANON, WORKER) or expected in (400, 403, 404) or (key == "job_new:post" and actor != RIGHT)
+    )
     if refused:
         assert snapshot() == before, (key, actor)
     if actor == RIGHT and method == "post" and key not in ("worker_qr",):

@@ -1,0 +1,640 @@
+"""Door delivery (配送) pages on the dashboard: the community's places (list, form, xlsx import), the depot,
+vehicles and couriers, a worker's home, and the day's runs; who may open them (a firm's clerk: 403; a head
+of another community's workshop: 404 on ids that are not hers, and nothing written); constant query
+counts; the printed delivery note's QR decoded at print size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import Workbook
+
+from dispatch import services
+from dispatch.models import Assignment
+from logistics import services as logistics
+from logistics.models import (
+    Depot,
+    Place,
+    Residence,
+    Run,
+    RunState,
+    Stop,
+    StopLine,
+    StopState,
+    Vehicle,
+)
+from logistics.services.runs import REASONS
+from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory, WorkshopFactory
+from tests.tickets.printing import decode, page_size_mm, print_pdf, rasterise
+from tests.web.test_dashboard_browser import sign_in
+from workshop.models import Courier
+from workshop.services import courier_create
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def admin(cast):
+    return CommunityAdminFactory(user=UserFactory(username="admin")).user
+
+
+@pytest.fixture
+def faraway(db):
+    """A head of a workshop in another community (五星村), with her own worker, place and courier."""
+    ws = WorkshopFactory(name="五星坊", community="五星村", head=UserFactory(username="faraway"))
+    worker = WorkerFactory(workshop=ws, name="远方坊工")
+    place, _c = logistics.place_save(actor=ws.head, workshop=ws, name="五星村3组", lat="30.6", lng="120.9")
+    courier = courier_create(actor=ws.head, workshop=ws, name="远方配送员", phone="13700000001", pin="482915")
+    return ws, worker, place, courier
+
+
+def snapshot() -> dict:
+    """Everything a refused request must leave as it was."""
+    return {
+        "places": list(Place.objects.order_by("pk").values_list("pk", "name", "kind", "lat", "lng", "note")),
+        "depots": list(Depot.objects.order_by("pk").values_list("pk", "lat", "lng", "shift_min")),
+        "vehicles": list(Vehicle.objects.order_by("pk").values_list("pk", "name", "capacity", "courier")),
+        "couriers": list(Courier.objects.order_by("pk").values_list("pk", "name", "pin_hash")),
+        "homes": list(Residence.objects.order_by("pk").values_list("pk", "place", "room", "home_from")),
+        "runs": list(Run.objects.order_by("pk").values_list("pk", "state", "distance_m")),
+        "stops": list(Stop.objects.order_by("pk").values_list("pk", "state", "seq")),
+    }
+
+
+def xlsx(rows: list[list]) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "places.xlsx"
+    return out
+
+
+# --- places --------------------------------------------------------------------------------------------
+
+
+def test_head_adds_a_place_and_sees_it_listed(client, cast):
+    client.force_login(cast.head)
+    response = client.post(
+        "/dashboard/places/",
+        {
+            "workshop": cast.ws.pk,
+            "name": "新街小区3幢",
+            "kind": "building",
+            "lat": "30.5312°",
+            "lng": "120.9401",
+        },
+    )
+    assert response.status_code == 302
+    place = Place.objects.get(name="新街小区3幢")
+    assert (place.community, place.lat, place.lng) == (
+        "新街社区",
+        Decimal("30.531200"),
+        Decimal("120.940100"),
+    )
+    page = client.get("/dashboard/places/")
+    assert "新街小区3幢" in page.content.decode()
+
+
+def test_a_swapped_point_is_refused_in_words_and_nothing_is_written(client, cast):
+    client.force_login(cast.head)
+    response = client.post(
+        "/dashboard/places/",
+        {"workshop": cast.ws.pk, "name": "3幢", "kind": "building", "lat": "120.9", "lng": "30.5"},
+    )
+    assert response.status_code == 400
+    assert "是否把经纬度填反了" in response.content.decode()
+    assert not Place.objects.exists()
+
+
+def test_head_edits_a_places_point(client, cast):
+    place, _c = logistics.place_save(actor=cast.head, workshop=cast.ws, name="五组", kind="village_group")
+    client.force_login(cast.head)
+    response = client.post(
+        f"/dashboard/places/{place.pk}/",
+        {"kind": "village_group", "lat": "30.51", "lng": "120.93", "note": "村口"},
+    )
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert (place.lat, place.lng, place.note) == (Decimal("30.51"), Decimal("120.93"), "村口")
+
+
+def test_the_places_list_costs_the_same_queries_with_3_and_30_places(client, cast, admin):
+    def count(n: int) -> int:
+        for i in range(Place.objects.count(), n):
+            logistics.place_save(actor=cast.head, workshop=cast.ws, name=f"{i}幢", lat="30.5", lng="120.9")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/dashboard/places/").status_code == 200
+        return len(ctx)
+
+    client.force_login(admin)
+    assert count(3) == count(30)
+
+
+HEADERS_CN = ["名称", "类别", "纬度", "经度", "备注"]
+HEADERS_EN = ["Name", "Type", "latitude", "lon", "说明"]
+
+
+@pytest.mark.parametrize("headers", [HEADERS_CN, HEADERS_EN, ["楼栋", "类型", "北纬", "东经", "说明"]])
+def test_places_import_reads_each_header_style_and_writes_after_confirming(client, cast, headers):
+    logistics.place_save(actor=cast.head, workshop=cast.ws, name="新街小区3幢", lat="30.1", lng="120.1")
+    book = xlsx(
+        [
+            ["新街社区地点表"],  # a title row above the header
+            headers,
+            ["新街小区3幢", "楼栋", "30.5312°", 120.9401, "东门"],
+            ["五星村3组", "村民小组", 30.55, "120.95°", None],
+            ["社区收发点", "集中收发点", None, None, "没有坐标"],
+        ]
+    )
+    client.force_login(cast.head)
+
+    preview = client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "file": book})
+
+    assert preview.status_code == 200, preview.content.decode()
+    assert Place.objects.count() == 1  # the preview writes nothing
+    assert "新增 2 个,更新 1 个" in preview.content.decode()
+    payload = preview.context["preview"].payload()
+    done = client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "payload": payload})
+    assert done.status_code == 302
+    places = {p.name: p for p in Place.objects.all()}
+    assert places["新街小区3幢"].lat == Decimal("30.531200")  # updated by name
+    assert places["新街小区3幢"].note == "东门"
+    assert (places["五星村3组"].kind, places["五星村3组"].lng) == ("village_group", Decimal("120.950000"))
+    assert places["社区收发点"].lat is None and places["社区收发点"].kind == "collection_point"
+
+
+def test_places_import_names_every_bad_row_and_cell_and_writes_nothing(client, cast):
+    book = xlsx(
+        [
+            HEADERS_EN,
+            ["1幢", "building", "30.53", "120.94", ""],
+            ["2幢", "楼栋", "三十度", "120.94", ""],
+            ["", "楼栋", "30.53", "200", ""],
+            ["1幢", "仓库", "30.53", "", ""],
+        ]
+    )
+    client.force_login(cast.head)
+
+    response = client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "file": book})
+
+    assert response.status_code == 400
+    errors = response.context["preview"].errors
+    assert len(errors) == 3
+    assert errors[0].startswith("第 3 行 C3 纬度:") and "要填数字" in errors[0]
+    assert "第 4 行" in errors[1] and "A4 名称:请填写名称" in errors[1] and "D4 经度" in errors[1]
+    assert "第 5 行" in errors[2] and "和第 2 行重名" in errors[2] and "B5 类别" in errors[2]
+    assert "D5 经度:纬度和经度要一起填" in errors[2]
+    assert "确认导入" not in response.content.decode()
+    assert not Place.objects.exists()
+
+
+def test_a_forged_or_foreign_import_payload_writes_nothing(client, cast, faraway):
+    ws, *_rest = faraway
+    book = xlsx([HEADERS_CN, ["1幢", "楼栋", "30.53", "120.94", ""]])
+    client.force_login(ws.head)
+    preview = client.post("/dashboard/places/import/", {"workshop": ws.pk, "file": book})
+    payload = preview.context["preview"].payload()
+    client.force_login(cast.head)
+    before = snapshot()
+    # Her own workshop with another's payload: refused in words; another's workshop: 404.
+    assert (
+        client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "payload": payload}).status_code
+        == 400
+    )
+    assert (
+        client.post("/dashboard/places/import/", {"workshop": ws.pk, "payload": payload}).status_code == 404
+    )
+    assert (
+        client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "payload": "x:y"}).status_code
+        == 400
+    )
+    assert snapshot() == before
+
+
+# --- depot, vehicles, couriers -------------------------------------------------------------------------
+
+
+def test_head_sets_the_depot_a_vehicle_and_a_courier(client, cast):
+    client.force_login(cast.head)
+    ws = cast.ws.pk
+    assert (
+        client.post(
+            f"/dashboard/logistics/{ws}/depot/",
+            {"lat": "30.53", "lng": "120.94", "plan_at": "07:00", "start_at": "08:00", "shift_min": "180"},
+        ).status_code
+        == 302
+    )
+    depot = Depot.objects.get(workshop=cast.ws)
+    assert (depot.shift_min, depot.start_at, depot.auto_plan) == (180, dt.time(8, 0), False)
+    response = client.post(
+        f"/dashboard/logistics/{ws}/couriers/", {"name": "王师傅", "phone": "138 0000 1234", "pin": "482915"}
+    )
+    assert response.status_code == 302
+    courier = Courier.objects.get(name="王师傅")
+    assert check_password("482915", courier.pin_hash)
+    response = client.post(
+        f"/dashboard/logistics/{ws}/vehicles/",
+        {
+            "name": "一号三轮",
+            "kind": "tricycle",
+            "capacity": "10",
+            "speed_kmh": "12",
+            "courier": courier.pk,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    vehicle = Vehicle.objects.get()
+    assert (vehicle.capacity, vehicle.courier, vehicle.active) == (10, courier, True)
+    page = client.get(f"/dashboard/logistics/settings/?workshop={ws}").content.decode()
+    assert "138****1234" in page and "13800001234" not in page  # the phone is masked in the list
+    assert (
+        client.post(f"/dashboard/logistics/couriers/{courier.pk}/pin/", {"pin": "593716"}).status_code == 302
+    )
+    courier.refresh_from_db()
+    assert check_password("593716", courier.pin_hash)
+
+
+@pytest.mark.parametrize(
+    "url, data, words",
+    [
+        ("depot", {"lat": "30.5", "lng": "120.9", "shift_min": "900"}, "每趟最长在30到720分钟之间"),
+        ("vehicles", {"name": "车", "kind": "van", "capacity": "500", "speed_kmh": "12"}, "能装1到200箱"),
+        ("couriers", {"name": "王", "phone": "12345", "pin": "482915"}, "手机号"),
+        ("couriers", {"name": "王", "phone": "13800001234", "pin": "123456"}, "PIN"),
+    ],
+)
+def test_bad_settings_are_refused_in_words_and_nothing_is_written(client, cast, url, data, words):
+    client.force_login(cast.head)
+    before = snapshot()
+    response = client.post(f"/dashboard/logistics/{cast.ws.pk}/{url}/", data)
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_vehicle_cannot_name_another_workshops_courier(client, cast, faraway):
+    *_rest, courier = faraway
+    client.force_login(cast.head)
+    before = snapshot()
+    response = client.post(
+        f"/dashboard/logistics/{cast.ws.pk}/vehicles/",
+        {"name": "车", "kind": "van", "capacity": "5", "speed_kmh": "12", "courier": courier.pk},
+    )
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+# --- a worker's home -----------------------------------------------------------------------------------
+
+
+def test_head_sets_a_workers_home_on_her_page(client, cast):
+    place, _c = logistics.place_save(actor=cast.head, workshop=cast.ws, name="3幢", lat="30.5", lng="120.9")
+    client.force_login(cast.head)
+    response = client.post(
+        f"/dashboard/workers/{cast.alice.pk}/residence/",
+        {"place": place.pk, "room": "2单元301", "home_from": "09:00", "home_until": "11:30"},
+    )
+    assert response.status_code == 302
+    home = Residence.objects.get(worker=cast.alice)
+    assert (home.place, home.room, home.home_from) == (place, "2单元301", dt.time(9, 0))
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert "2单元301" in page
+    # The roster never shows an address.
+    assert "2单元301" not in client.get("/dashboard/workers/").content.decode()
+
+
+def test_bad_home_hours_or_another_communitys_place_are_refused(client, cast, faraway):
+    _ws, _w, far_place, _c = faraway
+    place, _c = logistics.place_save(actor=cast.head, workshop=cast.ws, name="3幢")
+    client.force_login(cast.head)
+    before = snapshot()
+    url = f"/dashboard/workers/{cast.alice.pk}/residence/"
+    client.post(url, {"place": place.pk, "home_from": "11:00", "home_until": "09:00"})
+    client.post(url, {"place": far_place.pk, "room": "1"})
+    assert snapshot() == before
+    response = client.post(url, {"place": place.pk, "home_from": "11:00", "home_until": "09:00"}, follow=True)
+    assert "在家时间的开始要早于结束" in response.content.decode()
+
+
+# --- runs ----------------------------------------------------------------------------------------------
+
+
+def _setup(cast):
+    logistics.depot_set(actor=cast.head, workshop=cast.ws, lat="30.53", lng="120.94", start_at="08:30")
+    courier = courier_create(
+        actor=cast.head, workshop=cast.ws, name="王师傅", phone="13800001234", pin="482915"
+    )
+    vehicle = logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="一号三轮", courier=courier)
+    return courier, vehicle
+
+
+def _run(cast, vehicle, courier, n_stops: int, day=None) -> Run:
+    """A run with ``n_stops`` stops by hand: a few done, one nobody home, one short collection, and one
+    unscheduled with its reason."""
+    run = Run.objects.create(
+        workshop=cast.ws,
+        day=day or TODAY(),
+        vehicle=vehicle,
+        courier=courier,
+        solver="ortools",
+        distance_m=5400,
+        duration_min=75,
+        state=RunState.UNDER_WAY,
+    )
+    workers = [cast.alice, cast.bob, cast.carol]
+    place, _c = logistics.place_save(actor=cast.head, workshop=cast.ws, name="3幢", lat="30.5", lng="120.9")
+    for i in range(n_stops - 1):
+        state = [StopState.DELIVERED, StopState.NOBODY_HOME, StopState.PENDING][i % 3]
+        Stop.objects.create(
+            run=run,
+            seq=i + 1,
+            kind="deliver",
+            state=state,
+            worker=workers[i % 3],
+            place=place,
+            arrive_min=10 * (i + 1),
+            courier_note="敲门没人" if state == StopState.NOBODY_HOME else "",
+        )
+    Stop.objects.create(
+        run=run,
+        seq=None,
+        kind="collect",
+        state=StopState.UNSCHEDULED,
+        worker=cast.bob,
+        reason=REASONS["too_big"],
+        reason_params={"n": 12, "c": 8},
+    )
+    return run
+
+
+def test_the_runs_page_shows_stops_in_order_with_clock_times_exceptions_and_reasons(client, cast):
+    courier, vehicle = _setup(cast)
+    run = _run(cast, vehicle, courier, 4)
+    client.force_login(cast.head)
+
+    response = client.get(f"/dashboard/runs/{TODAY().isoformat()}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "一号三轮" in html and "王师傅" in html and "约 5.4 公里,75 分钟" in html
+    assert "完成 1,未办成 1,待办 1,未排上 1" in html
+    assert "08:40" in html and "09:00" in html  # start 08:30 + 10 and + 30 minutes
+    assert "要装 12 箱,车最多装 8 箱,请分两次或换车" in html
+    assert "敲门没人" in html
+    shown = response.context["workshops"][0].day_runs[0]
+    assert [s.seq for s in shown.ordered] == [1, 2, 3]
+    assert [s.exception for s in shown.ordered] == [False, True, False]
+    assert f'data-run="{run.pk}"' in html and 'data-action="finish"' in html
+    history = response.context["history"]
+    assert [(h["pk"], h["stops"], h["done"], h["missed"], h["unscheduled"]) for h in history] == [
+        (run.pk, 3, 1, 1, 1)
+    ]
+    assert client.get("/dashboard/runs/").status_code == 200
+
+
+def test_a_short_collection_is_marked(client, cast, issue_job):
+    courier, vehicle = _setup(cast)
+    run = _run(cast, vehicle, courier, 2)
+    job = issue_job(quantity=50)
+    services.job_accept(actor=cast.head, job=job)
+    share = services.assignment_offer(job=job, worker=cast.alice, pieces=50)
+    stop = Stop.objects.create(run=run, seq=9, kind="collect", state=StopState.COLLECTED, worker=cast.alice)
+    StopLine.objects.create(stop=stop, assignment=share, pieces=50)
+    stop.collections.create(assignment=share, pieces=45, by=cast.head)
+    client.force_login(cast.head)
+    html = client.get("/dashboard/runs/").content.decode()
+    assert "少收 5 件" in html
+
+
+def test_the_runs_page_costs_the_same_queries_with_2_and_8_stops(client, cast, admin):
+    courier, vehicle = _setup(cast)
+    client.force_login(admin)
+
+    def count(n: int) -> int:
+        Run.objects.all().delete()
+        _run(cast, vehicle, courier, n)
+        _run(cast, vehicle, courier, n, day=TODAY() - dt.timedelta(days=3))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/dashboard/runs/").status_code == 200
+        return len(ctx)
+
+    assert count(2) == count(8)
+
+
+@pytest.mark.parametrize(
+    "prepare, words",
+    [
+        (lambda cast: None, "请先在配送设置里填好工坊的位置"),
+        (
+            lambda cast: logistics.depot_set(actor=cast.head, workshop=cast.ws, lat="30.53", lng="120.94"),
+            "请先登记一辆车",
+        ),
+    ],
+)
+def test_planning_is_refused_in_words(client, cast, prepare, words):
+    prepare(cast)
+    client.force_login(cast.head)
+    response = client.post(
+        f"/dashboard/runs/{TODAY().isoformat()}/plan/", {"workshop": cast.ws.pk}, follow=True
+    )
+    assert words in response.content.decode()
+    assert not Run.objects.exists()
+
+
+def test_planning_a_day_with_a_run_under_way_is_refused(client, cast):
+    courier, vehicle = _setup(cast)
+    _run(cast, vehicle, courier, 3)
+    before = snapshot()
+    client.force_login(cast.head)
+    response = client.post(
+        f"/dashboard/runs/{TODAY().isoformat()}/plan/", {"workshop": cast.ws.pk}, follow=True
+    )
+    assert "今天已经有车出发了,不能重新排线" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_head_plans_the_day_and_a_home_collection_becomes_a_stop(client, cast, issue_job):
+    courier, vehicle = _setup(cast)
+    place, _c = logistics.place_save(actor=cast.head, workshop=cast.ws, name="3幢", lat="30.54", lng="120.95")
+    logistics.residence_set(actor=cast.head, worker=cast.alice, place=place, room="301")
+    job = issue_job(quantity=40)
+    services.job_accept(actor=cast.head, job=job)
+    share = services.assignment_offer(job=job, worker=cast.alice, pieces=40)
+    services.assignment_accept(actor=cast.alice.user, assignment=share)
+    services.work_report(actor=cast.alice.user, assignment=share, pieces=40, key=uuid.uuid4().hex)
+    Assignment.objects.filter(pk=share.pk).update(delivery="home")
+    client.force_login(cast.head)
+
+    response = client.post(
+        f"/dashboard/runs/{TODAY().isoformat()}/plan/", {"workshop": cast.ws.pk}, follow=True
+    )
+
+    run = Run.objects.get()
+    assert (run.vehicle, run.courier, run.state) == (vehicle, courier, RunState.PLANNED)
+    assert list(run.stops.values_list("kind", "worker", "seq")) == [("collect", cast.alice.pk, 1)]
+    assert "已排线:1 趟,1 站" in response.content.decode()
+
+
+def test_head_finishes_a_run_under_way_and_a_planned_one_is_refused(client, cast):
+    courier, vehicle = _setup(cast)
+    run = _run(cast, vehicle, courier, 2)
+    client.force_login(cast.head)
+    assert client.post(f"/dashboard/runs/run/{run.pk}/finish/").status_code == 302
+    run.refresh_from_db()
+    assert run.state == RunState.DONE
+    planned = _run(cast, vehicle, courier, 2, day=TODAY() + dt.timedelta(days=1))
+    Run.objects.filter(pk=planned.pk).update(state=RunState.PLANNED)
+    response = client.post(f"/dashboard/runs/run/{planned.pk}/finish/", follow=True)
+    assert "不能变为“已完成”" in response.content.decode()
+    assert Run.objects.get(pk=planned.pk).state == RunState.PLANNED
+
+
+def test_a_past_day_is_not_planned_and_a_bad_day_is_404(client, cast):
+    _setup(cast)
+    client.force_login(cast.head)
+    yesterday = (TODAY() - dt.timedelta(days=1)).isoformat()
+    response = client.post(f"/dashboard/runs/{yesterday}/plan/", {"workshop": cast.ws.pk}, follow=True)
+    assert "不能给过去的日子排线" in response.content.decode()
+    assert client.get("/dashboard/runs/2024-13-40/").status_code == 404
+
+
+# --- who may open what ---------------------------------------------------------------------------------
+
+
+def _urls(cast, world):
+    place, courier, run = world["place"], world["courier"], world["run"]
+    ws, day = cast.ws.pk, TODAY().isoformat()
+    return [
+        ("get", "/dashboard/places/", None),
+        ("post", "/dashboard/places/", {"workshop": ws, "name": "新", "kind": "building"}),
+        ("get", f"/dashboard/places/{place.pk}/", None),
+        ("post", f"/dashboard/places/{place.pk}/", {"kind": "building", "lat": "30.1", "lng": "120.1"}),
+        ("get", "/dashboard/places/import/", None),
+        (
+            "post",
+            "/dashboard/places/import/",
+            {"workshop": ws, "file": xlsx([HEADERS_CN, ["新", "楼栋", "", "", ""]])},
+        ),
+        ("get", "/dashboard/logistics/settings/", None),
+        ("get", f"/dashboard/logistics/settings/?workshop={ws}", None),
+        ("post", f"/dashboard/logistics/{ws}/depot/", {"lat": "30.1", "lng": "120.1", "shift_min": "60"}),
+        (
+            "post",
+            f"/dashboard/logistics/{ws}/vehicles/",
+            {"name": "新车", "kind": "van", "capacity": 3, "speed_kmh": 9},
+        ),
+        (
+            "post",
+            f"/dashboard/logistics/{ws}/couriers/",
+            {"name": "新", "phone": "13900009999", "pin": "482915"},
+        ),
+        ("post", f"/dashboard/logistics/couriers/{courier.pk}/pin/", {"pin": "593716"}),
+        ("post", f"/dashboard/workers/{cast.alice.pk}/residence/", {"place": place.pk, "room": "9"}),
+        ("get", "/dashboard/runs/", None),
+        ("get", f"/dashboard/runs/{day}/", None),
+        ("post", f"/dashboard/runs/{day}/plan/", {"workshop": ws}),
+        ("post", f"/dashboard/runs/run/{run.pk}/finish/", {}),
+    ]
+
+
+@pytest.fixture
+def world(cast):
+    courier, vehicle = _setup(cast)
+    run = _run(cast, vehicle, courier, 3)
+    place = Place.objects.get(name="3幢")
+    logistics.residence_set(actor=cast.head, worker=cast.alice, place=place, room="2单元301")
+    return {"courier": courier, "vehicle": vehicle, "run": run, "place": place}
+
+
+def test_a_firms_clerk_gets_403_everywhere_and_nothing_is_written(client, cast, world):
+    client.force_login(cast.clerk)
+    before = snapshot()
+    for method, url, data in _urls(cast, world):
+        response = client.post(url, data) if method == "post" else client.get(url)
+        # A worker's page (and so her home) is not even found for a firm: 404, as on the role matrix.
+        expected = 404 if "/workers/" in url else 403
+        assert response.status_code == expected, (method, url, response.status_code)
+    assert snapshot() == before
+
+
+def test_a_head_of_another_community_gets_404_on_our_ids_and_nothing_is_written(client, cast, world, faraway):
+    far_ws, *_rest = faraway
+    client.force_login(far_ws.head)
+    before = snapshot()
+    lists = {
+        "/dashboard/places/",
+        "/dashboard/places/import/",
+        "/dashboard/logistics/settings/",
+        "/dashboard/runs/",
+    }
+    for method, url, data in _urls(cast, world):
+        response = client.post(url, data) if method == "post" else client.get(url)
+        if method == "get" and (url in lists or url.startswith("/dashboard/runs/")):
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            assert "3幢" not in html and "王师傅" not in html and "alice" not in html, url
+        elif url in ("/dashboard/places/", "/dashboard/places/import/"):
+            # Her form lists only her own community (workshop): our workshop id is not a choice.
+            assert response.status_code == 400, url
+        else:
+            assert response.status_code == 404, (method, url, response.status_code)
+    assert snapshot() == before
+
+
+def test_the_community_admin_sees_the_runs_and_the_firm_has_no_delivery_nav(client, cast, world, admin):
+    client.force_login(admin)
+    html = client.get("/dashboard/runs/").content.decode()
+    assert "王师傅" in html and 'data-nav="logistics"' in html
+    client.force_login(cast.clerk)
+    assert 'data-nav="logistics"' not in client.get("/dashboard/").content.decode()
+
+
+# --- the printed delivery note ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_printed_delivery_notes_qr_decodes_to_its_link_which_only_the_jobs_firm_opens(
+    desk, client, cast, issue_job
+):
+    job = issue_job(quantity=60, title="开关面板装配")
+    services.job_accept(actor=cast.head, job=job)
+    for worker, n in ((cast.alice, 40), (cast.bob, 20)):
+        share = services.assignment_offer(job=job, worker=worker, pieces=n)
+        services.assignment_accept(actor=worker.user, assignment=share)
+        services.work_report(actor=worker.user, assignment=share, pieces=n, key=uuid.uuid4().hex)
+    services.job_complete(job=job)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    sign_in(desk, "head")
+    desk.goto(f"{desk.base}/dashboard/jobs/{job.pk}/notes/{note.pk}/print/")
+
+    pdf = print_pdf(desk)
+    pages = rasterise(pdf, 150, desk.shots.folder, "note")
+
+    expected = f"{desk.base}/dashboard/notes/{note.token}/"
+    assert all(
+        w == pytest.approx(210.0, abs=0.5) and h == pytest.approx(297.0, abs=0.5)
+        for w, h in page_size_mm(pdf)
+    )
+    assert [decode(p) for p in pages] == [[expected]]
+    path = expected.removeprefix(desk.base)
+    client.force_login(cast.clerk)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/jobs/{job.pk}/notes/#note-{note.pk}"
+    assert client.get(response["Location"]).status_code == 200
+    client.force_login(cast.eve)
+    assert client.get(path).status_code == 404
