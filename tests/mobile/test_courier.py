@@ -293,6 +293,7 @@ def test_start_loads_the_kits_and_finish_puts_back_what_is_left(courier_client, 
     # The kit not delivered went back to the store; the stop stays pending for the next plan.
     assert Movement.objects.filter(kind=MovementKind.UNLOAD).count() == 2
     assert Stop.objects.get(pk=day.deliver[0].pk).state == StopState.PENDING
+    assert "/m/run/stop/" not in courier_client.get("/m/run/").content.decode()  # no form left to tap
     r = courier_client.post(f"/m/run/stop/{day.deliver[0].pk}/", done_form(day.deliver[0], key="late"))
     assert r.status_code == 400 and "这趟已经结束了" in r.content.decode()
 
