@@ -25,10 +25,17 @@ from dispatch.models import (
     InspectionResult,
     WorkReport,
 )
+from logistics import selectors as logistics_reads
+from logistics.models import Depot, Residence, Run, Stop, StopKind, StopState
+from materials.models import BomLine, Unit
+from materials.quantities import kit_quantity
 from pay import money
 from pay.models import PayLine
+from tickets.models import BundleTicket, TicketState
+from tickets.selectors import token_from_scan
 from workshop.dates import local_midnight, month_start, next_month
-from workshop.models import Worker
+from workshop.models import Courier, Worker
+from workshop.validators import mask_phone
 
 
 def _worker_assignments(worker: Worker):
@@ -261,3 +268,116 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     by_month.setdefault(month_start(today), [])
     months = [(m, money.yuan_sum(by_month[m])) for m in sorted(by_month, reverse=True)]
     return MonthEarnings(first, list(rows.values()), pending, months, is_current)
+
+
+# --- a courier's run today (配送员的路线) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KitItem:
+    """One material of a share's kit to hand over: ``quantity`` (Decimal) of ``unit`` (its label)."""
+
+    material: str
+    quantity: Decimal
+    unit: str
+
+
+def _clock(value: dt.time | None) -> str:
+    return f"{value:%H:%M}" if value is not None else ""
+
+
+def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | None:
+    """The courier's run on ``day`` (default today) as her phone page shows it, or None. Only her own run:
+    every stop comes from ``logistics.selectors.courier_run``. Each stop of ``run.ordered`` gets:
+
+    ``who`` (the worker's or the firm's name), ``address`` (place name and room; the firm's address for a
+    gate without a place), ``window`` ("08:00–12:00" or ""), ``arrive`` (clock time: the run's start,
+    or the depot's start time before she sets off, plus ``arrive_min``), ``tel`` (the worker's full number
+    for a ``tel:`` link: her own stop) and ``phone_masked``, ``no_point`` (the planner's reason in words,
+    e.g. no map point: call first), ``pending``; each line of ``stop.lines.all()`` gets ``kit`` (deliver:
+    ``KitItem`` list) and ``open_tickets`` (collect: reported bundle tickets not yet collected, by number).
+
+    A fixed number of queries whatever the number of stops (7 with the run)."""
+    run = logistics_reads.courier_run(courier, day=day)
+    if run is None:
+        return None
+    stops = run.ordered
+    lines = [sl for s in stops for sl in s.lines.all()]
+    worker_ids = {s.worker_id for s in stops if s.worker_id}
+    rooms = dict(Residence.objects.filter(worker_id__in=worker_ids).values_list("worker_id", "room"))
+    boms: dict[int, list[BomLine]] = defaultdict(list)
+    job_ids = {sl.assignment.job_id for sl in lines if sl.assignment_id}
+    for line in BomLine.objects.filter(job_id__in=job_ids).order_by("id"):
+        boms[line.job_id].append(line)
+    collect_ids = {sl.assignment_id for s in stops if s.kind == StopKind.COLLECT for sl in s.lines.all()}
+    open_tickets: dict[int, list[BundleTicket]] = defaultdict(list)
+    for t in BundleTicket.objects.filter(
+        assignment_id__in=collect_ids, state=TicketState.REPORTED, collection__isnull=True
+    ).order_by("assignment_id", "run", "number"):
+        open_tickets[t.assignment_id].append(t)
+    if run.started_at is not None:
+        start = timezone.localtime(run.started_at).replace(tzinfo=None)
+    else:
+        start_at = (
+            Depot.objects.filter(workshop_id=run.workshop_id).values_list("start_at", flat=True).first()
+        )
+        start = dt.datetime.combine(run.day, start_at or dt.time(8, 30))
+    units = dict(Unit.choices)
+    for s in stops:
+        s.pending = s.state == StopState.PENDING
+        s.who = s.worker.name if s.worker_id else s.firm.name
+        place = s.place.name if s.place_id else ""
+        room = rooms.get(s.worker_id, "") if s.worker_id else ""
+        s.address = " ".join(p for p in (place, room) if p) or (s.firm.address if s.firm_id else "")
+        s.window = f"{_clock(s.window_from)}–{_clock(s.window_until)}" if s.window_from else ""
+        s.arrive = (
+            _clock((start + dt.timedelta(minutes=s.arrive_min)).time()) if s.arrive_min is not None else ""
+        )
+        s.tel = s.worker.phone.as_e164 if s.worker_id and s.worker.phone else ""
+        s.phone_masked = mask_phone(s.worker.phone) if s.tel else ""
+        s.no_point = logistics_reads.stop_reason(s)
+        for sl in s.lines.all():
+            sl.kit = (
+                [
+                    KitItem(b.material, kit_quantity(b, sl.pieces), units.get(b.unit, b.unit))
+                    for b in boms[sl.assignment.job_id]
+                ]
+                if s.kind == StopKind.DELIVER
+                else []
+            )
+            sl.open_tickets = open_tickets.get(sl.assignment_id, []) if s.kind == StopKind.COLLECT else []
+    return run
+
+
+def courier_ticket(courier: Courier, token: str) -> tuple[BundleTicket | None, Stop | None]:
+    """A scanned bundle ticket for a courier: (ticket, the pending collect stop of her run today with its
+    share) — (ticket, None) for a ticket of her workshop that is not on her run today, (None, None) for an
+    unknown ticket or another workshop's (nothing about it is shown). Two queries at most."""
+    if not token or token_from_scan(token) != token:
+        return None, None
+    ticket = (
+        BundleTicket.objects.select_related("assignment__worker", "job")
+        .filter(token=token, job__workshop_id=courier.workshop_id)
+        .first()
+    )
+    if ticket is None:
+        return None, None
+    stop = (
+        Stop.objects.filter(
+            run__courier=courier,
+            run__day=timezone.localdate(),
+            seq__isnull=False,
+            kind=StopKind.COLLECT,
+            state=StopState.PENDING,
+            lines__assignment_id=ticket.assignment_id,
+        )
+        .order_by("seq")
+        .first()
+    )
+    return ticket, stop
+
+
+def home_hours_of(worker: Worker) -> tuple[dt.time | None, dt.time | None]:
+    """When ``worker`` said she is home (clock times), or (None, None): any time. One query."""
+    row = Residence.objects.filter(worker=worker).values_list("home_from", "home_until").first()
+    return row if row is not None else (None, None)

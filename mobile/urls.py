@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import courier, views
 
 
 class YearConverter:
@@ -39,9 +39,16 @@ urlpatterns = [
     path("a/<int:pk>/finish/", views.assignment_report, name="assignment_finish"),
     path("a/<int:pk>/photo/", views.assignment_photo, name="assignment_photo"),
     # A bundle ticket's QR code (扎票): /m/b/<token>/; /m/t/ is the one-tap sign-in link.
-    path("b/<str:token>/", views.bundle, name="bundle"),
+    # A courier who scans one sees the bundle and whether it is to be collected on her run today.
+    path("b/<str:token>/", courier.bundle, name="bundle"),
     path("b/<str:token>/done/", views.bundle_report, name="bundle_report"),
     path("a/<int:pk>/material/", views.assignment_material, name="assignment_material"),
+    path("home-hours/", views.home_hours, name="home_hours"),
+    # The courier's run today (配送员): one form per stop; start and finish the run.
+    path("run/", courier.run, name="run"),
+    path("run/start/", courier.run_start, name="run_start"),
+    path("run/finish/", courier.run_finish, name="run_finish"),
+    path("run/stop/<int:pk>/", courier.stop_check, name="run_stop"),
     path("earnings/", views.earnings, name="earnings"),
     path("earnings/<yyyy:year>-<mm:month>/", views.earnings, name="earnings_month"),
     path("inbox/", views.inbox, name="inbox"),

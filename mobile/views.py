@@ -33,6 +33,7 @@ from dispatch import services as flow
 from dispatch.models import AssignmentState, IllegalTransition
 from dispatch.services import materials as flow_materials
 from dispatch.web import refused_text
+from logistics import services as logistics
 from materials import selectors as material_reads
 from notices import selectors as inbox_reads
 from notices import services as notices
@@ -43,7 +44,7 @@ from tickets.models import TicketState
 from workshop import services as people
 from workshop.auth import lockout_response
 from workshop.models import Worker, Workshop
-from workshop.roles import worker_for
+from workshop.roles import courier_for, worker_for
 from workshop.validators import mask_phone
 
 from . import photos, selectors
@@ -52,7 +53,7 @@ from .forms import CONSENT_TEXT, MaterialProblemForm, PinLoginForm, ReportForm, 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 SESSION_NONCE = "worker_signin_nonce"
 # Bump when the offline page changes: the service worker then fetches it again.
-SW_VERSION = "1"
+SW_VERSION = "2"
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -67,6 +68,9 @@ def worker_required(view):
             return redirect_to_login(request.get_full_path(), reverse("mobile:login"))
         worker = worker_for(request.user)
         if worker is None:
+            if courier_for(request.user) is not None:
+                # A courier's phone pages are her run's: a worker's link (/m/, a message) lands there.
+                return redirect("mobile:run")
             return render(request, "mobile/not_worker.html", status=403)
         signed_in_with = request.session.get(SESSION_NONCE)
         if signed_in_with and signed_in_with != worker.signin_nonce:
@@ -144,10 +148,13 @@ def _start_worker_session(request: HttpRequest, worker: Worker, backend: str | N
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Phone + PIN. Wrong tries are counted by django-axes; the page says how many are left."""
+    """Phone + PIN, for a worker (→ Today) or a courier (→ today's run). Wrong tries are counted by
+    django-axes; the page says how many are left."""
     nxt = _safe_next(request, reverse("mobile:today"))
     if request.user.is_authenticated and worker_for(request.user) is not None:
         return redirect(nxt)
+    if request.user.is_authenticated and courier_for(request.user) is not None:
+        return redirect(_safe_next(request, reverse("mobile:run")))
     form = PinLoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -155,6 +162,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         user = authenticate(request, phone=phone, pin=pin)
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request, None, {"phone": phone})
+        if user is not None and courier_for(user) is not None:
+            # A courier (配送员) signs in the same way and lands on today's run.
+            login(request, user)
+            request.session.set_expiry(settings.NUANXIN_WORKER_SESSION_DAYS * 86400)
+            return redirect(_safe_next(request, reverse("mobile:run")))
         if user is not None:
             _start_worker_session(request, user.worker)
             return redirect(nxt)
@@ -203,6 +215,46 @@ def today(request: HttpRequest, worker: Worker) -> HttpResponse:
     for a in data.offers + data.in_hand + data.rework:
         _annotate(a, today=today, now=now)
     return _render_phone_page(request, worker, "mobile/today.html", {"d": data}, tab="today")
+
+
+# --- when she is home (在家时间) --------------------------------------------------------------------------
+
+# The simple choices a worker picks from: (value, from, until); "any": no window.
+HOME_HOURS = {
+    "morning": ("08:00", "12:00"),
+    "afternoon": ("13:00", "17:00"),
+    "day": ("08:00", "17:00"),
+    "any": (None, None),
+}
+
+
+def _home_hours_choice(home_from, home_until) -> str:
+    now = (f"{home_from:%H:%M}" if home_from else None, f"{home_until:%H:%M}" if home_until else None)
+    return next((k for k, v in HOME_HOURS.items() if v == now), "other" if home_from else "any")
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def home_hours(request: HttpRequest, worker: Worker) -> HttpResponse:
+    """When she is home for the courier (送料、收货上门): morning, afternoon, all day or any time
+    (``logistics.services.home_hours_set``). Another time set by the head shows as it is."""
+    if request.method == "POST":
+        choice = request.POST.get("hours", "")
+        if choice not in HOME_HOURS:
+            messages.error(request, _("请选一个在家时间。"))
+            return redirect("mobile:home_hours")
+        try:
+            logistics.home_hours_set(
+                actor=request.user, home_from=HOME_HOURS[choice][0], home_until=HOME_HOURS[choice][1]
+            )
+        except REFUSED as exc:
+            messages.error(request, _refused_text(exc))
+            return redirect("mobile:home_hours")
+        messages.success(request, _("在家时间记好了,配送员会在这个时间上门。"))
+        return redirect("mobile:today")
+    hours = selectors.home_hours_of(worker)
+    context = {"current": _home_hours_choice(*hours), "hours": hours}
+    return _render_phone_page(request, worker, "mobile/home_hours.html", context, tab="today")
 
 
 # --- one assignment ------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@
   }
 
   // A form being sent says so, so nobody taps again and again (a second tap would count once anyway).
-  document.querySelectorAll("form[method=post]").forEach(function (form) {
+  // (A courier's stop forms, data-queue, are sent by m-run.js, which says so itself.)
+  document.querySelectorAll("form[method=post]:not([data-queue])").forEach(function (form) {
     form.addEventListener("submit", function () {
       var btn = form.querySelector("button[type=submit]");
       if (btn && document.body.dataset.sending) { btn.textContent = document.body.dataset.sending; }
