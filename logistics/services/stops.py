@@ -29,6 +29,7 @@ from materials.services import courier_move
 from notices.models import NotificationKind
 from notices.services import notify
 from tickets.models import BundleTicket, TicketState
+from workshop.roles import scope_for
 
 from ..models import DONE_STATE, Collection, DeliveryNote, NoteState, Run, RunState, Stop, StopKind, StopState
 from .common import check_courier_of, move
@@ -72,10 +73,12 @@ def stop_check(*, actor, stop: Stop | int, check: CheckOff, key: str) -> tuple[S
     if run_id is None:
         raise ValidationError(_("找不到这一站。"))
     run = Run.objects.select_for_update(of=("self",)).select_related("courier").get(pk=run_id)
-    check_courier_of(actor, run)
     stop = Stop.objects.select_for_update().get(pk=stop_id)
-    if stop.key == key:
+    mine = scope_for(actor).courier
+    if stop.key == key and mine is not None and run.courier_id == mine.pk:
+        # Sent again (kept on the phone offline, perhaps past midnight): it was recorded the first time.
         return stop, False
+    check_courier_of(actor, run)
     if stop.seq is None:
         raise ValidationError(_("这一站没有排进今天的路线。"))
     if stop.state != StopState.PENDING:
@@ -151,6 +154,8 @@ def _collect(run: Run, stop: Stop, lines, actor, check: CheckOff) -> None:
     by_share: dict[int, list[BundleTicket]] = {}
     for t in tickets:
         by_share.setdefault(t.assignment_id, []).append(t)
+    if not any(counts.values()) and not tickets and all(a_id in counts for a_id in shares):
+        raise ValidationError(_("一件都没收到?请点“没人在家”或“拒收”。"))
     for a_id in sorted(shares):
         a = locked[a_id]
         left = a.pieces_reported - done.get(a_id, 0)

@@ -241,3 +241,37 @@ def test_handing_a_lot_over_at_the_firm_sends_its_note_and_the_firm_counts_it_in
     a.job.refresh_from_db()
     assert (note.state, note.difference, a.job.state) == (NoteState.RECEIVED, -2, JobState.INSPECTING)
     assert DeliveryNote.objects.count() == 1
+
+
+def test_a_check_off_kept_offline_past_midnight_and_sent_again_still_counts_once(cast, issue_job, delivery):
+    home_share(cast, issue_job, cast.alice)
+    run, stops = _run(cast)
+    k = key()
+    stop = stops[(StopKind.DELIVER, cast.alice.pk)]
+    logistics.stop_check(actor=delivery.courier.user, stop=stop, check=CheckOff("done"), key=k)
+    Run.objects.filter(pk=run.pk).update(
+        day=run.day - dt.timedelta(days=1)
+    )  # the phone sends it again tomorrow
+    before = _written()
+
+    again, done = logistics.stop_check(actor=delivery.courier.user, stop=stop, check=CheckOff("done"), key=k)
+
+    assert (done, again.state) == (False, StopState.DELIVERED)
+    assert _written() == before
+    with pytest.raises(PermissionDenied):  # another courier replaying her key is still refused
+        logistics.stop_check(actor=delivery.other_courier.user, stop=stop, check=CheckOff("done"), key=k)
+
+
+def test_a_collection_of_nothing_is_refused_in_favour_of_nobody_home(cast, issue_job, delivery):
+    a, _printed = _reported_home_share(cast, issue_job, pieces=100, reported=100)
+    run, stops = _run(cast)
+    before = _written()
+
+    with pytest.raises(ValidationError, match="没人在家"):
+        logistics.stop_check(
+            actor=delivery.courier.user,
+            stop=stops[(StopKind.COLLECT, cast.alice.pk)],
+            check=CheckOff("done", counts={a.pk: 0}),
+            key=key(),
+        )
+    assert _written() == before

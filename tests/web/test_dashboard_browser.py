@@ -111,12 +111,33 @@ def test_a_job_goes_across_the_board_from_issue_to_inspection(desk, cast, issue_
     assert card.locator("xpath=ancestor::section[@data-column]").get_attribute("data-column") == "in_progress"
     card.locator("[data-action=submit]").click()
     desk.wait_for_load_state()
-    assert Job.objects.get(pk=job.pk).state == JobState.INSPECTING
-    desk.shots("board-sent-for-inspection")
+    assert Job.objects.get(pk=job.pk).state == JobState.COMPLETED
+
+    # --- the head writes the lot's delivery note (送货单) and sends it
+    desk.goto(desk.base + "/dashboard/board/")
+    desk.locator(f"article[data-job='{job.pk}'] [data-action=notes]").click()
+    desk.wait_for_url(f"**/dashboard/jobs/{job.pk}/notes/")
+    desk.click("[data-action=prepare]")
+    desk.wait_for_selector("[data-note-state=prepared]")
+    assert desk.locator("[data-sent]").inner_text() == "300"
+    desk.shots("delivery-note")
+    desk.click("[data-action=send]")
+    desk.wait_for_selector("[data-note-state=sent]")
+    assert Job.objects.get(pk=job.pk).state == JobState.HANDED_OVER
     sign_out(desk)
 
-    # --- the firm inspects the lot: 10 rejected, 4 of them back to rework
+    # --- the firm counts the lot in (点收): only then may it be inspected
     sign_in(desk, "clerk")
+    desk.goto(desk.base + "/dashboard/board/")
+    desk.locator(f"article[data-job='{job.pk}'] [data-action=receive]").click()
+    desk.wait_for_url(f"**/dashboard/jobs/{job.pk}/notes/")
+    desk.click("[data-action=receive]")
+    desk.wait_for_selector("[data-note-state=received]")
+    assert desk.locator("[data-difference]").inner_text() == "0"
+    assert Job.objects.get(pk=job.pk).state == JobState.INSPECTING
+    desk.shots("lot-received")
+
+    # --- the firm inspects the lot: 10 rejected, 4 of them back to rework
     desk.goto(desk.base + "/dashboard/board/")
     desk.locator(f"article[data-job='{job.pk}'] [data-action=inspect]").click()
     desk.wait_for_url(f"**/dashboard/jobs/{job.pk}/inspect/")
@@ -146,9 +167,17 @@ def test_a_job_goes_across_the_board_from_issue_to_inspection(desk, cast, issue_
     sign_in(desk, "head")
     desk.goto(desk.base + f"/dashboard/jobs/{job.pk}/")
     desk.click("[data-action=submit]")
-    desk.wait_for_selector("[data-job-state=inspecting]")
+    desk.wait_for_selector("[data-job-state=completed]")
+    desk.click("[data-action=notes]")
+    desk.click("[data-action=prepare]")
+    desk.wait_for_selector("[data-note-state=prepared]")
+    desk.click("[data-action=send]")
+    desk.wait_for_selector("[data-job-state=handed_over]")
     sign_out(desk)
     sign_in(desk, "clerk")
+    desk.goto(desk.base + f"/dashboard/jobs/{job.pk}/notes/")
+    desk.click(f"[data-note='{job.delivery_notes.get(lot=2).pk}'] [data-action=receive]")
+    desk.wait_for_selector("[data-job-state=inspecting]")
     desk.goto(desk.base + f"/dashboard/jobs/{job.pk}/inspect/")
     assert desk.locator("form[data-inspect=assignment] tbody tr").count() == 2
     desk.click("[data-action=inspect-assignments]")
