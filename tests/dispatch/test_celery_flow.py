@@ -23,6 +23,7 @@ from notices import delivery
 from notices.models import Notification
 from notices.services import notify as notify_service
 from pay.models import PayLine
+from tests.lots import hand_over
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +56,9 @@ def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, c
     _work_everything(job, "r1")
     wait_until_idle(timeout=30)
     job.refresh_from_db()
-    assert job.state == JobState.INSPECTING  # completed and sent for inspection by the worker
+    assert job.state == JobState.COMPLETED  # completed by the worker: ready to hand over, and it stops
+    job = hand_over(job)  # the delivery note written, sent and counted in by the firm
+    assert job.state == JobState.INSPECTING
 
     done = list(job.assignments.filter(state=AssignmentState.DONE).order_by("pk"))
     first, rest = done[0], done[1:]
@@ -73,7 +76,10 @@ def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, c
     _work_everything(job, "r2")
     wait_until_idle(timeout=30)
     job.refresh_from_db()
+    assert job.state == JobState.COMPLETED
+    job = hand_over(job)  # the reworked pieces go as the job's second lot
     assert job.state == JobState.INSPECTING
+    assert job.delivery_notes.count() == 2
     services.job_inspect(actor=cast.clerk, job=job, results=[services.ResultInput(rework.pk, 3, 0, 0)])
     wait_until_idle(timeout=30)
     job.refresh_from_db()
@@ -171,6 +177,7 @@ def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, 
     wait_until_idle(timeout=30)
     assert Assignment.objects.filter(job=job).count() == len(list(job.assignments.all()))
     assert Job.objects.get(pk=job.pk).pieces_assigned == 120
+    job = hand_over(job)
     results = [services.ResultInput(a.pk, a.pieces, 0, 0) for a in job.assignments.filter(state="done")]
     services.job_inspect(actor=cast.clerk, job=job, results=results)
     wait_until_idle(timeout=30)
