@@ -195,7 +195,8 @@ def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, 
 def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     call_command("seed_demo", no_jobs=True, stdout=StringIO())
     out = StringIO()
-    call_command("simulate", days=4, seed=3, json=True, stdout=out, stderr=StringIO())
+    # Five days: a finished job's lot is handed over the day after its note and inspected the day after.
+    call_command("simulate", days=5, seed=3, json=True, stdout=out, stderr=StringIO())
     lines = out.getvalue().strip().splitlines()
     result = json.loads(lines[-1])
     assert result["invariants"] and all(c["ok"] for c in result["invariants"]), result["invariants"]
@@ -216,6 +217,14 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
         )
         assert received == accounted
         assert f["loss_rate"] is not None and f["workers_above_allowance"] >= 0
+    lg = result["logistics"]
+    assert (
+        lg["runs"] > 0
+        and lg["stops"] == lg["delivered"] + lg["collected"] + lg["handed_over"] + lg["nobody_home"]
+    )
+    assert lg["handed_over"] > 0 and lg["pieces_collected"] > 0
+    assert isinstance(lg["mean_days_done_to_handover"], float) and lg["mean_days_done_to_handover"] >= 0
+    assert "配送 door runs" in out.getvalue()
     fairness = result["fairness"]
     assert set(fairness) == {"optimiser", "first_come"}
     for m in fairness.values():
@@ -224,6 +233,20 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     assert fairness["optimiser"]["gini"] < fairness["first_come"]["gini"]
     assert fairness["optimiser"]["low_income_wage_share"] > fairness["first_come"]["low_income_wage_share"]
     assert fairness["optimiser"]["on_time_pieces"] >= fairness["first_come"]["on_time_pieces"]
+
+
+def test_simulate_gives_the_same_logistics_figures_for_the_same_seed(celery_worker):
+    figures = []
+    for _ in range(2):
+        call_command("flush", interactive=False, verbosity=0)  # each run on a fresh database
+        call_command("seed_demo", no_jobs=True, stdout=StringIO())
+        out = StringIO()
+        call_command("simulate", days=3, seed=11, fairness_days=5, json=True, stdout=out, stderr=StringIO())
+        figures.append(json.loads(out.getvalue().strip().splitlines()[-1])["logistics"])
+
+    first, second = figures
+    assert first == second
+    assert first["stops"] > 0 and first["delivered"] > 0 and first["collected"] > 0
 
 
 def test_the_benchmark_takes_its_jobs_through_the_worker_and_prints_one_json_line(celery_worker):

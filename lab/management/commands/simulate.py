@@ -76,6 +76,13 @@ class Command(BaseCommand):
                 f"{m['scrapped']} / {m['lost']} · {rate} · {m['workers_above_allowance']}"
             )
         w("  事件 events: " + ", ".join(f"{k}={v}" for k, v in r.counters.items()))
+        lg = f["logistics"]
+        w(
+            f"  配送 door runs: {lg['runs']} runs, {lg['stops']} stops · delivered {lg['delivered']} · "
+            f"collected {lg['collected']} ({lg['pieces_collected']:,} pieces) · handed over "
+            f"{lg['handed_over']} · nobody home {lg['nobody_home']} · shortfalls {lg['shortfalls']} · "
+            f"days done → handed over {lg['mean_days_done_to_handover']}"
+        )
         w(f"  公平性 fairness over {f['fairness_days']} days (same work, two policies):")
         for policy, m in f["fairness"].items():
             w(
