@@ -241,7 +241,16 @@ def test_simulate_gives_the_same_logistics_figures_for_the_same_seed(celery_work
         call_command("flush", interactive=False, verbosity=0)  # each run on a fresh database
         call_command("seed_demo", no_jobs=True, stdout=StringIO())
         out = StringIO()
-        call_command("simulate", days=3, seed=11, fairness_days=5, json=True, stdout=out, stderr=StringIO())
+        call_command(
+            "simulate",
+            days=3,
+            seed=11,
+            issue_prob=0.3,
+            fairness_days=5,
+            json=True,
+            stdout=out,
+            stderr=StringIO(),
+        )
         figures.append(json.loads(out.getvalue().strip().splitlines()[-1])["logistics"])
 
     first, second = figures
