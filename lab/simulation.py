@@ -21,9 +21,10 @@ The model, per simulated day:
 - a finished job stops at 待交货 (completed). Every day but Sunday the workshop's runs are planned, and each
   courier sets off, checks off every stop in order and comes back (``lab.courierday``): a home share's kit
   is delivered (she starts work only once it is there), reported pieces are collected, written delivery
-  notes are handed over at the firms' gates. About 10 % of doors have nobody home (the stop comes back in
-  the next plan); now and then a collection is counted a piece or two short (the rest is fetched later);
-  2 % of check-offs are sent twice with the same key;
+  notes are handed over at the firms' gates (a lot too big for any vehicle is fetched by the firm's
+  truck). About 10 % of doors have nobody home (the stop comes back in the next plan); now and then a
+  collection is counted a piece or two short (the rest is fetched later); 2 % of check-offs are sent
+  twice with the same key;
 - in the evening the head writes a delivery note for each completed job whose goods are all at the
   workshop, or after ``NOTE_WAIT_DAYS`` days with what is there; it goes out on the next day's run and the
   firm counts it in that day (5 % of lots a piece short), which sends the job to inspection;
@@ -68,6 +69,7 @@ from logistics.models import (
     RunState,
     Stop,
     StopKind,
+    StopLine,
     StopState,
 )
 from materials import selectors as material_selectors
@@ -168,6 +170,7 @@ class Simulation:
             "delivered": 0,
             "collected": 0,
             "handed_over": 0,
+            "fetched_by_firm": 0,
             "nobody_home": 0,
             "unscheduled": 0,
             "pieces_collected": 0,
@@ -505,6 +508,18 @@ class Simulation:
                 lg["short_collections"] += sum(counted[a] < n for a, n in expected.items())
             if stop.kind == StopKind.HANDOVER:
                 handed_jobs |= set(stop.lines.values_list("note__job_id", flat=True))
+        # A lot the plan could not fit (most whole lots are far more boxes than a tricycle carries) is
+        # fetched by the firm's truck the same day: the head marks it sent without a run.
+        left = DeliveryNote.objects.filter(
+            state=NoteState.PREPARED,
+            pk__in=StopLine.objects.filter(
+                stop__run_id__in=done.runs, stop__kind=StopKind.HANDOVER, stop__state=StopState.UNSCHEDULED
+            ).values("note_id"),
+        ).order_by("pk")
+        for note in left:
+            logistics.note_send(actor=self.workshop.head, note=note)
+            lg["fetched_by_firm"] += 1
+            handed_jobs.add(note.job_id)
         with courier_clock(date):
             for stop, check in done.checked:
                 if self.lrng.random() < RESENT_CHECKOFF_P:
