@@ -1,8 +1,10 @@
 """Drive N days of realistic work through the real flow (the ``simulate`` command).
 
 Seeded: the same seed gives the same workers' speeds and defect rates and the same stream of jobs and
-answers; the outcome still varies a little from run to run, because two Celery processes plan offers in
-whatever order they pick tasks up. Run it on a fresh database to compare runs.
+answers. Planning offers reads every open job of the workshop, so the simulation waits for the worker
+after each step that queues planning (a job issued, accepted, an offer declined): with one worker process
+the same seed on a fresh database gives the same run; with several, they may still pick tasks up in
+another order and the outcome varies a little.
 
 Every step calls the same services the pages call, and every follow-up (auto-accept, planning offers,
 expiring offers, completing and sending jobs for inspection, booking pay and rework) is done by a real
@@ -16,8 +18,21 @@ The model, per simulated day:
 - workers accept 88 % of offers, decline 5 %, ignore 7 % (ignored offers expire overnight and go to others);
 - each worker makes ``hours_per_week / 6`` hours a day (Sundays off) at their own speed (the planning
   prior × 0.8–1.2) and reports it, rework first; 2 % of reports are sent twice (a retry) with the same key;
-- firms inspect what was sent the day before, with each worker's own defect rate (1–6 %); 70 % of
+- a finished job stops at 待交货 (completed). Every day but Sunday the workshop's runs are planned, and each
+  courier sets off, checks off every stop in order and comes back (``lab.courierday``): a home share's kit
+  is delivered (she starts work only once it is there), reported pieces are collected, written delivery
+  notes are handed over at the firms' gates (a lot too big for any vehicle is fetched by the firm's
+  truck). About 10 % of doors have nobody home (the stop comes back in the next plan); now and then a
+  collection is counted a piece or two short (the rest is fetched later); 2 % of check-offs are sent
+  twice with the same key;
+- in the evening the head writes a delivery note for each completed job whose goods are all at the
+  workshop, or after ``NOTE_WAIT_DAYS`` days with what is there; it goes out on the next day's run and the
+  firm counts it in that day (5 % of lots a piece short), which sends the job to inspection;
+- firms inspect what they counted in the day before, with each worker's own defect rate (1–6 %); 70 % of
   rejected pieces go back as rework.
+
+The courier's randomness has a generator of its own (``seed``-derived), so the same seed gives the same
+logistics figures when the flow's ordering is the same (one Celery worker, as the tests run it).
 """
 
 from __future__ import annotations
@@ -29,21 +44,52 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from config.celery import require_worker, wait_until_idle
 from dispatch import reports, services, tasks
-from dispatch.models import Assignment, AssignmentState, IllegalTransition, Job, JobState
+from dispatch.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    DeliveryMode,
+    IllegalTransition,
+    Job,
+    JobState,
+)
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
+from logistics import selectors as logistics_selectors
+from logistics import services as logistics
+from logistics.models import (
+    Collection,
+    DeliveryNote,
+    NoteState,
+    Run,
+    RunState,
+    Stop,
+    StopKind,
+    StopLine,
+    StopState,
+)
 from materials import selectors as material_selectors
 from materials import services as materials
 from materials.demo import bom_for_line
-from materials.models import Balance
+from materials.models import Balance, BomLine
 from materials.quantities import kit_quantity, use_for
 from workshop.models import FirmStaff, ProductionLine, Worker, Workshop
 
+from .courierday import courier_clock, drive_day, next_free_day
 from .fairness import compare_policies
 from .workload import day_job_specs
+
+# Chances of the courier's day and the firm's count (see the module's docstring).
+NOBODY_HOME_P = 0.10
+SHORT_COLLECTION_P = 0.03
+RESENT_CHECKOFF_P = 0.02
+SHORT_LOT_P = 0.05
+# A completed job waits this many days for its home shares' pieces before its lot goes with what is there.
+NOTE_WAIT_DAYS = 3
 
 
 @dataclass
@@ -111,6 +157,29 @@ class Simulation:
         self.careless = set(sorted(self.defect, key=self.defect.get, reverse=True)[:3])
         self.replaced: set[int] = set()
         self.run_tag = f"{timezone.now():%Y%m%d%H%M%S%f}-{seed}"
+        # The courier's day: doors answering, counts, the firm's count. A generator of its own, so the
+        # flow's draws stay as they were.
+        self.lrng = random.Random(seed * 104729 + 11)
+        self.first_run_day = next_free_day(workshop)
+        self.done_day: dict[int, int] = {}  # job id → the simulated day its current round was completed
+        self.done_to_handover: list[int] = []  # days, one per lot handed over of this run's jobs
+        self.run_ids: list[int] = []
+        self.logistics = {
+            "runs": 0,
+            "stops": 0,
+            "delivered": 0,
+            "collected": 0,
+            "handed_over": 0,
+            "fetched_by_firm": 0,
+            "nobody_home": 0,
+            "unscheduled": 0,
+            "pieces_collected": 0,
+            "short_collections": 0,
+            "short_lots": 0,
+            "notes": 0,
+            "notes_with_pieces_away": 0,
+            "checkoffs_sent_twice": 0,
+        }
 
     # --- helpers -----------------------------------------------------------------------------------
     def _idle(self) -> None:
@@ -144,6 +213,7 @@ class Simulation:
                 bom=bom_for_line(line),
             )
             self.receive_materials(job)
+            self._idle()  # the auto-accept rule and its planning, before the next job (see run's docstring)
             self.job_ids.append(job.pk)
             self.run_job_ids.add(job.pk)
             self.counters["jobs_issued"] += 1
@@ -173,7 +243,10 @@ class Simulation:
 
     def hand_kit(self, a: Assignment) -> None:
         """The worker takes her kit; when the store is short (each kit rounds up on its own, so many small
-        shares need more than the job's total), the head asks the firm for the difference first."""
+        shares need more than the job's total), the head asks the firm for the difference first. A home
+        share's kit comes with the courier instead (``courier_round``)."""
+        if a.delivery == DeliveryMode.HOME:
+            return
         try:
             materials.kit_issue(assignment=a, actor=self.workshop.head)
         except ValidationError:
@@ -268,6 +341,7 @@ class Simulation:
                     self.counters["declined_jobs"] += 1
                 else:
                     services.job_accept(actor=head, job=job)
+                    self._idle()  # this job's offers are planned before the next job is accepted
             except IllegalTransition:
                 continue  # the auto-accept rule got there first
 
@@ -285,6 +359,7 @@ class Simulation:
                 elif roll < 0.93:
                     services.assignment_decline(actor=a.worker.user, assignment=a, reason="这几天家里有事")
                     self.counters["offers_declined"] += 1
+                    self._idle()  # the declined pieces are offered again before the next answer
                 else:
                     self.counters["offers_ignored"] += 1
             except (IllegalTransition, ValidationError):
@@ -299,12 +374,24 @@ class Simulation:
         if weekday == 6:
             return  # Sunday
         open_by_worker: dict[int, list[Assignment]] = {}
-        for a in (
+        accepted = list(
             Assignment.objects.filter(job__workshop=self.workshop, state=AssignmentState.ACCEPTED)
             .select_related("worker__user", "job")
             .order_by("-kind", "due_on", "pk")
-        ):
-            open_by_worker.setdefault(a.worker_id, []).append(a)
+        )
+        with_bom = set(
+            BomLine.objects.filter(job_id__in={a.job_id for a in accepted}).values_list("job_id", flat=True)
+        )
+        waiting = {
+            a.pk
+            for a in accepted
+            if a.delivery == DeliveryMode.HOME and a.kind == AssignmentKind.FIRST and a.job_id in with_bom
+        }
+        # A home worker starts once the courier has brought her kit.
+        waiting -= logistics_selectors.kits_delivered(waiting)
+        for a in accepted:
+            if a.pk not in waiting:
+                open_by_worker.setdefault(a.worker_id, []).append(a)
         for worker_id, items in open_by_worker.items():
             hours = items[0].worker.hours_per_week / 6 * self.rng.uniform(0.85, 1.1)
             for a in items:
@@ -364,6 +451,186 @@ class Simulation:
             except (ValidationError, IllegalTransition):
                 continue
 
+    # --- door delivery and collection, delivery notes -------------------------------------------------
+    def stock_home_kits(self) -> None:
+        """Before planning, the head makes sure the store holds every home kit due (each kit rounds up on
+        its own): what is short she gets from the firm, as ``hand_kit`` does at the counter."""
+        store: dict[int, Decimal] = {}
+        for a in logistics_selectors.home_shares_to_deliver(self.workshop.pk):
+            lines = list(a.job.bom_lines.all())
+            for line in lines:
+                if line.pk not in store:
+                    store[line.pk] = Balance.objects.filter(line=line, holder_key="store").values_list(
+                        "quantity", flat=True
+                    ).first() or Decimal("0")
+            if any(store[line.pk] < kit_quantity(line, a.pieces) for line in lines):
+                self.top_up(a.job, a.pieces)
+                for line in lines:
+                    store[line.pk] += kit_quantity(line, a.pieces)
+            for line in lines:
+                store[line.pk] -= kit_quantity(line, a.pieces)
+
+    def decide_stop(self, stop: Stop) -> logistics.CheckOff:
+        """What happens at a door: nobody home now and then; a collection rarely counted short."""
+        if stop.kind != StopKind.HANDOVER and self.lrng.random() < NOBODY_HOME_P:
+            return logistics.CheckOff(outcome=logistics.NOBODY_HOME)
+        if stop.kind != StopKind.COLLECT:
+            return logistics.CheckOff(outcome=logistics.DONE)
+        counts = {}
+        for sl in stop.lines.order_by("id"):
+            n = sl.pieces
+            if n > 1 and self.lrng.random() < SHORT_COLLECTION_P:
+                n -= self.lrng.randint(1, min(2, n - 1))  # a bundle left in the other room
+            counts[sl.assignment_id] = n
+        return logistics.CheckOff(outcome=logistics.DONE, counts=counts)
+
+    def courier_round(self, day: int) -> None:
+        """The day's runs, then the firms count in the lots handed over today."""
+        date = self.first_run_day + dt.timedelta(days=day)
+        self.stock_home_kits()
+        key = f"sim-{self.run_tag}-{day}"
+        done = drive_day(self.workshop, date, actor=self.workshop.head, key=key, decide=self.decide_stop)
+        lg = self.logistics
+        lg["runs"] += len(done.runs)
+        lg["unscheduled"] += done.unscheduled
+        self.run_ids += done.runs
+        handed_jobs = set()
+        for stop, check in done.checked:
+            lg["stops"] += 1
+            if check.outcome == logistics.NOBODY_HOME:
+                lg["nobody_home"] += 1
+                continue
+            lg[{"deliver": "delivered", "collect": "collected", "handover": "handed_over"}[stop.kind]] += 1
+            if stop.kind == StopKind.COLLECT:
+                expected = dict(stop.lines.values_list("assignment_id", "pieces"))
+                counted = check.counts or {}
+                lg["pieces_collected"] += sum(counted.values())
+                lg["short_collections"] += sum(counted[a] < n for a, n in expected.items())
+            if stop.kind == StopKind.HANDOVER:
+                handed_jobs |= set(stop.lines.values_list("note__job_id", flat=True))
+        # A lot the plan could not fit (most whole lots are far more boxes than a tricycle carries) is
+        # fetched by the firm's truck the same day: the head marks it sent without a run.
+        left = DeliveryNote.objects.filter(
+            state=NoteState.PREPARED,
+            pk__in=StopLine.objects.filter(
+                stop__run_id__in=done.runs, stop__kind=StopKind.HANDOVER, stop__state=StopState.UNSCHEDULED
+            ).values("note_id"),
+        ).order_by("pk")
+        for note in left:
+            logistics.note_send(actor=self.workshop.head, note=note)
+            lg["fetched_by_firm"] += 1
+            handed_jobs.add(note.job_id)
+        with courier_clock(date):
+            for stop, check in done.checked:
+                if self.lrng.random() < RESENT_CHECKOFF_P:
+                    # The phone sends a check-off kept offline again: it counts once.
+                    _, created = logistics.stop_check(
+                        actor=stop.run.courier.user, stop=stop, check=check, key=f"{key}-{stop.pk}"
+                    )
+                    assert not created
+                    lg["checkoffs_sent_twice"] += 1
+        for job_id in sorted(handed_jobs):
+            if job_id in self.done_day:
+                since = day - self.done_day.pop(job_id)
+                if job_id in self.run_job_ids:
+                    self.done_to_handover.append(since)
+        sent = DeliveryNote.objects.filter(job__workshop=self.workshop, state=NoteState.SENT).select_related(
+            "job__line"
+        )
+        for note in sent.order_by("pk"):
+            counted = note.pieces_sent
+            if counted > 1 and self.lrng.random() < SHORT_LOT_P:
+                counted -= 1
+                lg["short_lots"] += 1
+            logistics.note_receive(
+                actor=self.clerks[note.job.line.firm_id],
+                note=note,
+                pieces_counted=counted,
+                remark="少一件" if counted < note.pieces_sent else "",
+            )
+
+    def write_notes(self, day: int) -> None:
+        """The head writes a delivery note for each completed job once all its goods are at the workshop,
+        or after ``NOTE_WAIT_DAYS`` days with what is there; it goes out on the next run."""
+        open_notes = set(
+            DeliveryNote.objects.filter(job__workshop=self.workshop)
+            .exclude(state=NoteState.RECEIVED)
+            .values_list("job_id", flat=True)
+        )
+        for job in self._workshop_jobs(JobState.COMPLETED).order_by("pk"):
+            self.done_day.setdefault(job.pk, day)
+            if job.pk in open_notes:
+                continue
+            goods = [g for _a, g in logistics_selectors.job_goods(job)]
+            here, away = sum(g.at_workshop for g in goods), sum(g.uncollected for g in goods)
+            if here == 0 or (away and day - self.done_day[job.pk] < NOTE_WAIT_DAYS):
+                continue
+            logistics.note_prepare(actor=self.workshop.head, job=job)
+            self.logistics["notes"] += 1
+            self.logistics["notes_with_pieces_away"] += bool(away)
+
+    def logistics_figures(self) -> dict:
+        lg = dict(self.logistics)
+        lg["shortfalls"] = lg["short_collections"] + lg["short_lots"]
+        days = self.done_to_handover
+        lg["mean_days_done_to_handover"] = round(sum(days) / len(days), 3) if days else None
+        lg["lots_handed_over"] = len(days)
+        return lg
+
+    def logistics_invariants(self) -> list[dict]:
+        shares = list(
+            Assignment.objects.filter(job__workshop=self.workshop, pieces_reported__gt=0).only(
+                "pk", "pieces_reported", "delivery"
+            )
+        )
+        goods = logistics_selectors.goods_of(shares)
+        runs = Run.objects.filter(pk__in=self.run_ids)
+        stops = Stop.objects.filter(run__in=runs)
+        collected_twice = (
+            Collection.objects.filter(stop__in=stops, ticket__isnull=True)
+            .values("stop_id", "assignment_id")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+        )
+        checked = stops.exclude(state__in=(StopState.PENDING, StopState.UNSCHEDULED))
+        notes = DeliveryNote.objects.filter(job__workshop=self.workshop).annotate(
+            lines_sum=Sum("lines__pieces")
+        )
+        return [
+            {
+                "name": "logistics: no share collected beyond what was reported, none handed over beyond "
+                "what is at the workshop",
+                "ok": all(
+                    (g.collected <= g.reported) and g.handed <= (g.collected if g.home else g.reported)
+                    for g in goods.values()
+                )
+                and not Collection.objects.exclude(assignment__delivery=DeliveryMode.HOME).exists(),
+            },
+            {
+                "name": "logistics: no stop checked off twice (one key and time each, each share collected "
+                "once per stop), none left pending",
+                "ok": not checked.filter(Q(key__isnull=True) | Q(done_at__isnull=True)).exists()
+                and not collected_twice.exists()
+                and not stops.filter(state=StopState.PENDING).exists(),
+            },
+            {
+                "name": "logistics: every run came back, no courier holds material after her run",
+                "ok": not runs.exclude(state=RunState.DONE).exists()
+                and not Balance.objects.filter(holder_key__startswith="courier:")
+                .exclude(quantity=0)
+                .exists(),
+            },
+            {
+                "name": "logistics: each delivery note's pieces are its lines', at most one open note a job",
+                "ok": all(n.lines_sum == n.pieces_sent for n in notes)
+                and not DeliveryNote.objects.exclude(state=NoteState.RECEIVED)
+                .values("job_id")
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .exists(),
+            },
+        ]
+
     def run(self) -> SimResult:
         require_worker()
         start = timezone.localdate()
@@ -378,7 +645,12 @@ class Simulation:
             for _round in range(3):
                 self.answer_offers()
                 self._idle()
+            if weekday != 6:  # couriers rest on Sunday too
+                self.courier_round(day)
+                self._idle()
             self.work(day, weekday)
+            self._idle()
+            self.write_notes(day)
             self._idle()
             self.close_materials()
             self.expire_overnight()
@@ -399,6 +671,17 @@ class Simulation:
                 and all(f["balance_holds"] for f in figures["materials"].values()),
             }
         )
+        invariants.append(
+            {
+                "name": "materials: every job of the workshop (couriers' loads too) agrees with its ledger",
+                "ok": all(
+                    material_selectors.balances_agree(job)
+                    for job in Job.objects.filter(workshop=self.workshop)
+                ),
+            }
+        )
+        invariants += self.logistics_invariants()
+        figures["logistics"] = self.logistics_figures()
         figures["fairness"] = compare_policies(self.workshop, days=self.fairness_days, seed=self.seed)
         figures["fairness_days"] = self.fairness_days
         return SimResult(self.days, self.seed, figures, invariants, self.counters)

@@ -23,6 +23,7 @@ from notices import delivery
 from notices.models import Notification
 from notices.services import notify as notify_service
 from pay.models import PayLine
+from tests.lots import hand_over
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +56,9 @@ def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, c
     _work_everything(job, "r1")
     wait_until_idle(timeout=30)
     job.refresh_from_db()
-    assert job.state == JobState.INSPECTING  # completed and sent for inspection by the worker
+    assert job.state == JobState.COMPLETED  # completed by the worker: ready to hand over, and it stops
+    job = hand_over(job)  # the delivery note written, sent and counted in by the firm
+    assert job.state == JobState.INSPECTING
 
     done = list(job.assignments.filter(state=AssignmentState.DONE).order_by("pk"))
     first, rest = done[0], done[1:]
@@ -73,7 +76,10 @@ def test_a_job_goes_from_issue_to_booked_pay_through_the_worker(celery_worker, c
     _work_everything(job, "r2")
     wait_until_idle(timeout=30)
     job.refresh_from_db()
+    assert job.state == JobState.COMPLETED
+    job = hand_over(job)  # the reworked pieces go as the job's second lot
     assert job.state == JobState.INSPECTING
+    assert job.delivery_notes.count() == 2
     services.job_inspect(actor=cast.clerk, job=job, results=[services.ResultInput(rework.pk, 3, 0, 0)])
     wait_until_idle(timeout=30)
     job.refresh_from_db()
@@ -171,6 +177,7 @@ def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, 
     wait_until_idle(timeout=30)
     assert Assignment.objects.filter(job=job).count() == len(list(job.assignments.all()))
     assert Job.objects.get(pk=job.pk).pieces_assigned == 120
+    job = hand_over(job)
     results = [services.ResultInput(a.pk, a.pieces, 0, 0) for a in job.assignments.filter(state="done")]
     services.job_inspect(actor=cast.clerk, job=job, results=results)
     wait_until_idle(timeout=30)
@@ -188,7 +195,8 @@ def test_the_same_task_delivered_twice_books_nothing_twice(celery_worker, cast, 
 def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     call_command("seed_demo", no_jobs=True, stdout=StringIO())
     out = StringIO()
-    call_command("simulate", days=4, seed=3, json=True, stdout=out, stderr=StringIO())
+    # Five days: a finished job's lot is handed over the day after its note and inspected the day after.
+    call_command("simulate", days=5, seed=3, json=True, stdout=out, stderr=StringIO())
     lines = out.getvalue().strip().splitlines()
     result = json.loads(lines[-1])
     assert result["invariants"] and all(c["ok"] for c in result["invariants"]), result["invariants"]
@@ -209,6 +217,14 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
         )
         assert received == accounted
         assert f["loss_rate"] is not None and f["workers_above_allowance"] >= 0
+    lg = result["logistics"]
+    assert (
+        lg["runs"] > 0
+        and lg["stops"] == lg["delivered"] + lg["collected"] + lg["handed_over"] + lg["nobody_home"]
+    )
+    assert lg["handed_over"] > 0 and lg["pieces_collected"] > 0
+    assert isinstance(lg["mean_days_done_to_handover"], float) and lg["mean_days_done_to_handover"] >= 0
+    assert "配送 door runs" in out.getvalue()
     fairness = result["fairness"]
     assert set(fairness) == {"optimiser", "first_come"}
     for m in fairness.values():
@@ -217,6 +233,29 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     assert fairness["optimiser"]["gini"] < fairness["first_come"]["gini"]
     assert fairness["optimiser"]["low_income_wage_share"] > fairness["first_come"]["low_income_wage_share"]
     assert fairness["optimiser"]["on_time_pieces"] >= fairness["first_come"]["on_time_pieces"]
+
+
+def test_simulate_gives_the_same_logistics_figures_for_the_same_seed(celery_worker):
+    figures = []
+    for _ in range(2):
+        call_command("flush", interactive=False, verbosity=0)  # each run on a fresh database
+        call_command("seed_demo", no_jobs=True, stdout=StringIO())
+        out = StringIO()
+        call_command(
+            "simulate",
+            days=3,
+            seed=11,
+            issue_prob=0.3,
+            fairness_days=5,
+            json=True,
+            stdout=out,
+            stderr=StringIO(),
+        )
+        figures.append(json.loads(out.getvalue().strip().splitlines()[-1])["logistics"])
+
+    first, second = figures
+    assert first == second
+    assert first["stops"] > 0 and first["delivered"] > 0 and first["collected"] > 0
 
 
 def test_the_benchmark_takes_its_jobs_through_the_worker_and_prints_one_json_line(celery_worker):

@@ -22,6 +22,12 @@ class Command(BaseCommand):
             default=Decimal("1"),
             help="multiply every piece rate (e.g. 1.2 for 20%% higher rates)",
         )
+        parser.add_argument(
+            "--issue-prob",
+            type=float,
+            default=0.6,
+            help="chance a line issues a job on a day (lower: fewer, larger jobs; a lighter run)",
+        )
         parser.add_argument("--json", action="store_true", help="end with one line of JSON")
         parser.add_argument(
             "--fairness-days",
@@ -33,6 +39,8 @@ class Command(BaseCommand):
     def handle(self, *args, days, seed, rate_scale, **options):
         if days <= 0:
             raise CommandError("--days must be positive")
+        if not 0 < options["issue_prob"] <= 1:
+            raise CommandError("--issue-prob must be in (0, 1]")
         try:
             ws = demo_workshop()
             sim = Simulation(
@@ -40,6 +48,7 @@ class Command(BaseCommand):
                 days=days,
                 seed=seed,
                 rate_scale=rate_scale,
+                issue_prob=options["issue_prob"],
                 fairness_days=options["fairness_days"],
                 log=lambda m: self.stderr.write(m),
             )
@@ -76,6 +85,13 @@ class Command(BaseCommand):
                 f"{m['scrapped']} / {m['lost']} · {rate} · {m['workers_above_allowance']}"
             )
         w("  事件 events: " + ", ".join(f"{k}={v}" for k, v in r.counters.items()))
+        lg = f["logistics"]
+        w(
+            f"  配送 door runs: {lg['runs']} runs, {lg['stops']} stops · delivered {lg['delivered']} · "
+            f"collected {lg['collected']} ({lg['pieces_collected']:,} pieces) · handed over "
+            f"{lg['handed_over']} · nobody home {lg['nobody_home']} · shortfalls {lg['shortfalls']} · "
+            f"days done → handed over {lg['mean_days_done_to_handover']}"
+        )
         w(f"  公平性 fairness over {f['fairness_days']} days (same work, two policies):")
         for policy, m in f["fairness"].items():
             w(
