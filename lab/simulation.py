@@ -565,7 +565,7 @@ class Simulation:
             here, away = sum(g.at_workshop for g in goods), sum(g.uncollected for g in goods)
             if here == 0 or (away and day - self.done_day[job.pk] < NOTE_WAIT_DAYS):
                 continue
-            logistics.note_prepare(actor=self.workshop.head, job=job)
+            logistics.note_prepare(actor=self.workshop.head, job=job, partial=bool(away))
             self.logistics["notes"] += 1
             self.logistics["notes_with_pieces_away"] += bool(away)
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from dispatch.models import Assignment, AssignmentState, DeliveryMode, Job
+from dispatch.models import Assignment, AssignmentKind, AssignmentState, DeliveryMode, Job
 from materials.models import Movement, MovementKind
 
 from .models import (
@@ -107,12 +107,13 @@ def kits_delivered(assignment_ids: Iterable[int]) -> set[int]:
 
 
 def home_shares_to_deliver(workshop_id: int) -> list[Assignment]:
-    """Home shares (送料上门) of ``workshop_id`` that started (accepted) and whose job has materials, with no
-    kit at the worker yet, oldest first."""
+    """First-round home shares (送料上门) of ``workshop_id`` that started (accepted) and whose job has
+    materials, with no kit at the worker yet, oldest first."""
     shares = list(
         Assignment.objects.filter(
             job__workshop_id=workshop_id,
             delivery=DeliveryMode.HOME,
+            kind=AssignmentKind.FIRST,  # a rework share uses only what the head issues for it
             state=AssignmentState.ACCEPTED,
             job__bom_lines__isnull=False,
         )

@@ -336,6 +336,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         rows=rows,
         lot_form=lot_form,
         lot_total=sum(a.pieces_uninspected for a in pending),
+        lot_note=job.delivery_notes.order_by("-lot").first(),
         mode=mode,
         error=error,
     )

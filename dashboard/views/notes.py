@@ -64,6 +64,7 @@ def job_notes(request: HttpRequest, pk: int) -> HttpResponse:
         job=job,
         notes=notes,
         goods=goods,
+        away=sum(g.uncollected for _a, g in goods),
         returnable=[acc for acc in accounts if acc.in_store > 0],
         can_prepare=can_hand_over and job.state == JobState.COMPLETED,
         can_hand_over=can_hand_over,
@@ -83,7 +84,9 @@ def _post(request: HttpRequest, job, action: str, can_hand_over: bool, can_recei
             for k, v in request.POST.items()
             if k.startswith("return_") and k.removeprefix("return_").isdigit() and v.strip()
         }
-        note = logistics.note_prepare(actor=request.user, job=job, returned=returned)
+        note = logistics.note_prepare(
+            actor=request.user, job=job, returned=returned, partial=request.POST.get("partial") == "on"
+        )
         return _("已开第 %(l)d 批送货单:%(n)d 件。") % {"l": note.lot, "n": note.pieces_sent}
     note = get_object_or_404(DeliveryNote, job=job, pk=_int(request.POST.get("note")))
     if action == "send":

@@ -38,12 +38,19 @@ MAX_COUNT_FACTOR = 10
 
 @transaction.atomic
 def note_prepare(
-    *, actor, job: Job | int, returned: Mapping[int, Decimal | str] | None = None
+    *,
+    actor,
+    job: Job | int,
+    returned: Mapping[int, Decimal | str] | None = None,
+    partial: bool = False,
 ) -> DeliveryNote:
     """Write the delivery note of ``job``'s next lot: every share's pieces at the workshop not yet handed
     over, its bundles (reported tickets), and leftover material returned to the firm with it (``returned``:
     BOM line id → quantity, store → firm in the ledger). The job must be ready to hand over (completed);
-    one note at a time is open. ``actor``: the head or a community admin.
+    one note at a time is open. While pieces are still at a worker's home the note is refused, naming her,
+    unless ``partial`` says the head sends what is here anyway: the firm inspects the whole lot, so the
+    missing pieces are inspected as short (不合格: 短少) and are not paid. ``actor``: the head or a
+    community admin.
 
     Locks the job. Raises PermissionDenied, ValidationError (nothing at the workshop yet, a note still
     open, the job not finished), IllegalTransition."""
@@ -61,6 +68,12 @@ def note_prepare(
         away = sorted({a.worker.name for a, g in rows if g.uncollected})
         raise ValidationError(
             _("还没有收回的货,不能开送货单。还在坊工家里:%(w)s") % {"w": "、".join(away) or "—"}
+        )
+    away = sorted({a.worker.name for a, g in rows if g.uncollected})
+    if away and not partial:
+        raise ValidationError(
+            _("还有件在坊工家里没收回:%(w)s。等配送员收回再开单;如果确实收不回,勾选“先送在工坊的”再开。")
+            % {"w": "、".join(away)}
         )
     bundles = _bundles_by_share(job)
     lot = (DeliveryNote.objects.filter(job=job).aggregate(n=Max("lot"))["n"] or 0) + 1

@@ -160,8 +160,10 @@ def _doors(workshop: Workshop) -> tuple[list[_Door], list[str]]:
         if own or p.firm_id not in gates:
             gates[p.firm_id] = p
     for note in notes_to_hand_over(workshop.pk):
+        # One door per lot, so a small lot fits on a tricycle even when a big one for the same firm does
+        # not (that one waits for the firm's truck, its reason in words).
         firm = note.job.line.firm
-        ref = f"{StopKind.HANDOVER}:f{firm.pk}"
+        ref = f"{StopKind.HANDOVER}:n{note.pk}"
         door = doors.setdefault(ref, _Door(ref, StopKind.HANDOVER, 0, firm=firm, place=gates.get(firm.pk)))
         door.lines.append((None, note, note.pieces_sent))
         bundles[ref] += note.bundles_sent or _bundles(note.pieces_sent, note.job.bundle_size)

@@ -208,15 +208,17 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     assert "件数 pieces passed" in out.getvalue()  # the table is printed before the JSON line
     kinds = result["materials"]
     assert kinds and all(f["balance_holds"] for f in kinds.values()), kinds
+    # A home worker's kit comes by the next run, so a material of a job begun late may not be used yet.
+    assert any(Decimal(f["consumed"]) > 0 for f in kinds.values()), kinds
     for f in kinds.values():
         received, consumed = Decimal(f["received"]), Decimal(f["consumed"])
-        assert received > 0 and consumed > 0
+        assert received > 0
         accounted = sum(
             Decimal(f[k])
             for k in ("consumed", "returned_to_firm", "scrapped", "lost", "in_store", "at_workers")
         )
-        assert received == accounted
-        assert f["loss_rate"] is not None and f["workers_above_allowance"] >= 0
+        assert received == accounted  # nothing is left on a courier's vehicle at the end of a day
+        assert (f["loss_rate"] is not None) == (consumed > 0) and f["workers_above_allowance"] >= 0
     lg = result["logistics"]
     assert (
         lg["runs"] > 0

@@ -35,7 +35,9 @@ def test_a_note_cannot_be_written_while_the_goods_are_still_at_the_workers_home(
     assert not DeliveryNote.objects.exists()
 
 
-def test_a_note_holds_what_was_collected_and_names_what_is_still_out(cast, issue_job, delivery):
+def test_a_note_with_pieces_still_out_needs_the_heads_word_and_names_what_is_missing(
+    cast, issue_job, delivery
+):
     a = _finished_home_job(cast, issue_job)
     (run,) = logistics.runs_plan(workshop=cast.ws, actor=cast.head).runs
     (stop,) = run.planned_stops
@@ -43,7 +45,11 @@ def test_a_note_holds_what_was_collected_and_names_what_is_still_out(cast, issue
         actor=delivery.courier.user, stop=stop, check=CheckOff("done", counts={a.pk: 70}), key=key()
     )
 
-    note = logistics.note_prepare(actor=cast.head, job=a.job)
+    with pytest.raises(ValidationError, match="还有件在坊工家里没收回:alice"):
+        logistics.note_prepare(actor=cast.head, job=a.job)
+    assert not DeliveryNote.objects.exists()
+
+    note = logistics.note_prepare(actor=cast.head, job=a.job, partial=True)
 
     assert (note.lot, note.pieces_sent, note.pieces_expected, note.state) == (1, 70, 100, NoteState.PREPARED)
     assert [(line.assignment_id, line.pieces) for line in note.lines.all()] == [(a.pk, 70)]
