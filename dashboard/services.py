@@ -98,7 +98,7 @@ def lot_results(
     their uninspected pieces, then rework over the rejected parts, both by ``split_proportionally``;
     passed = uninspected − rejected per assignment. Raises ValidationError for numbers out of range.
     """
-    sizes = [a.pieces_uninspected for a in pending]
+    sizes = [a.pieces_to_inspect for a in pending]
     lot = sum(sizes)
     if not (0 <= rejected <= lot) or not (0 <= rework <= rejected):
         raise ValidationError(_("整批 %(n)d 件:不合格应在 0 到 %(n)d 之间,返工不能多于不合格。") % {"n": lot})
@@ -129,13 +129,13 @@ def inspect_lot(
     pending = [
         a
         for a in Assignment.objects.select_related("worker").filter(job=locked, state=AssignmentState.DONE)
-        if a.pieces_uninspected > 0
+        if a.pieces_to_inspect > 0
     ]
     if not pending:
         raise ValidationError(_("没有待验收的件数。"))
     results = lot_results(pending=pending, rejected=rejected, rework=rework, reason=reason)
     lot_note = _("按批验收:共 %(n)d 件,不合格 %(r)d 件,返工 %(w)d 件。") % {
-        "n": sum(a.pieces_uninspected for a in pending),
+        "n": sum(a.pieces_to_inspect for a in pending),
         "r": rejected,
         "w": rework,
     }

@@ -186,6 +186,9 @@ class Assignment(models.Model):
     pieces_reported = models.PositiveIntegerField(_("已报工件数"), default=0)
     pieces_passed = models.PositiveIntegerField(_("合格件数"), default=0)
     pieces_rejected = models.PositiveIntegerField(_("不合格件数"), default=0)
+    # Reported pieces that left the workshop for the firm on a delivery note (交货): what the firm may
+    # inspect. Reported but not handed over: still at the workshop or at the worker's home.
+    pieces_handed_over = models.PositiveIntegerField(_("已交企业件数"), default=0)
     due_on = models.DateField(_("交货日期"))
     delivery = models.CharField(
         _("领料方式"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PICKUP
@@ -214,6 +217,14 @@ class Assignment(models.Model):
                 name="assignment_passed_rejected_le_reported",
             ),
             models.CheckConstraint(
+                condition=Q(pieces_handed_over__lte=F("pieces_reported")),
+                name="assignment_handed_over_le_reported",
+            ),
+            models.CheckConstraint(
+                condition=Q(pieces_passed__lte=F("pieces_handed_over") - F("pieces_rejected")),
+                name="assignment_inspected_le_handed_over",
+            ),
+            models.CheckConstraint(
                 condition=Q(kind="first", rework_of__isnull=True) | Q(kind="rework", rework_of__isnull=False),
                 name="assignment_rework_has_source",
             ),
@@ -228,7 +239,19 @@ class Assignment(models.Model):
 
     @property
     def pieces_uninspected(self) -> int:
+        """Reported pieces without the firm's verdict yet, wherever they are (what may still be paid)."""
         return self.pieces_reported - self.pieces_passed - self.pieces_rejected
+
+    @property
+    def pieces_to_inspect(self) -> int:
+        """Pieces at the firm waiting for its verdict: handed over, not yet passed or rejected. Only these
+        are inspected."""
+        return self.pieces_handed_over - self.pieces_passed - self.pieces_rejected
+
+    @property
+    def pieces_not_handed_over(self) -> int:
+        """Reported pieces still on the workshop's side (at the workshop or at the worker's home)."""
+        return self.pieces_reported - self.pieces_handed_over
 
 
 class WorkReport(models.Model):

@@ -39,7 +39,7 @@ def lines_for_issue(user) -> QuerySet[ProductionLine]:
 
 def inspection_pending(assignments: list[Assignment]) -> list[Assignment]:
     """The ``assignments`` that wait for the firm's verdict (质检): done, with uninspected pieces."""
-    return [a for a in assignments if a.state == AssignmentState.DONE and a.pieces_uninspected > 0]
+    return [a for a in assignments if a.state == AssignmentState.DONE and a.pieces_to_inspect > 0]
 
 
 def _actor_label(user) -> str:

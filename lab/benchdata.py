@@ -132,6 +132,7 @@ def make_pay_lines(
                         worker=w,
                         pieces=10,
                         pieces_reported=10,
+                        pieces_handed_over=10,
                         pieces_passed=10,
                         due_on=today,
                         state=AssignmentState.DONE,

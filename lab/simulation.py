@@ -428,7 +428,7 @@ class Simulation:
         for job in self._workshop_jobs(JobState.INSPECTING):
             results = []
             for a in job.assignments.filter(state=AssignmentState.DONE):
-                n = a.pieces_uninspected
+                n = a.pieces_to_inspect
                 if n <= 0:
                     continue
                 p = self.defect[a.worker_id]

@@ -38,7 +38,23 @@ PAYLOAD_MAX_AGE = 2 * 3600  # seconds a preview stays good for
 
 # Field → the header words communities write (compared without spaces, case or a bracketed unit).
 HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("名称", "地点", "地点名称", "楼栋", "楼栋/村组", "村组", "name"),
+    "name": (
+        "名称",
+        "地点",
+        "地点名称",
+        "楼栋",
+        "楼栋/村组",
+        "村组",
+        "楼号",
+        "楼幢",
+        "幢",
+        "栋",
+        "小区",
+        "门牌",
+        "name",
+        "place",
+        "building",
+    ),
     "kind": ("类别", "类型", "地点类别", "kind", "type"),
     "lat": ("纬度", "北纬", "lat", "latitude"),
     "lng": ("经度", "东经", "lng", "lon", "long", "longitude"),
@@ -199,6 +215,10 @@ def check_cells(
             break
     if header_at is None:
         preview.errors.append(_("没有找到表头行:前10行里应有一行写着“名称”“纬度”“经度”等列名。"))
+        best = max((map_header(row) for _n, row in cells[:HEADER_SCAN_ROWS]), key=len, default={})
+        if best and "name" not in best:
+            # The likeliest header row names the points but not the place: say which column is missing.
+            preview.errors.append(_("表头里没有这些列:%(c)s。") % {"c": f"{LABELS['name']}(楼栋/楼号/地点)"})
         return preview
     missing = [str(LABELS[k]) for k in ("lat", "lng") if k not in columns]
     if missing:

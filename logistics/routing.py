@@ -280,7 +280,12 @@ def _alone(depot: Point, stop: StopRequest, vehicles: Sequence[VehicleSpec]) -> 
         return Unscheduled(stop.ref, "too_big", words)
     metres = distance_m(depot, stop.point) if stop.point else 0
     arrive = {v.ref: travel_min(metres, v.speed_kmh) for v in fits}
-    if stop.window and all(arrive[v.ref] > stop.window[1] for v in fits):
+    if stop.window and all(
+        arrive[v.ref] > stop.window[1] or stop.window[0] + stop.service_min + arrive[v.ref] > v.shift_min
+        for v in fits
+    ):
+        # Too late for her window, or her window opens too late to be back within the run: the window is
+        # the reason, not the distance (an afternoon at home on a morning run).
         return Unscheduled(
             stop.ref,
             "window",

@@ -245,6 +245,11 @@ def job_notes(job: Job) -> list[DeliveryNote]:
     )
 
 
+def note_shares(note: DeliveryNote) -> dict[int, int]:
+    """The pieces of each share (assignment id → int) on ``note``: what the job hands over with it."""
+    return dict(note.lines.values_list("assignment_id", "pieces"))
+
+
 def stop_reason(stop: Stop) -> str:
     """A stop's stored reason (a msgid and its parameters) in the reader's language; "" when none."""
     if not stop.reason:

@@ -122,5 +122,5 @@ def waiting_for_verdict(bundles: list[BundleTicket]) -> list[BundleTicket]:
         for t in bundles
         if t.inspection_result_id is None
         and t.assignment.state == AssignmentState.DONE
-        and t.assignment.pieces_uninspected > 0
+        and t.assignment.pieces_to_inspect > 0
     ]

@@ -206,7 +206,7 @@ def bundle_verdict_record(
     if ticket.inspection_result_id is not None:
         raise ValidationError(_("这一扎已经验收提交过了,不能再改。"))
     a = ticket.assignment
-    if a.state != AssignmentState.DONE or a.pieces_uninspected <= 0:
+    if a.state != AssignmentState.DONE or a.pieces_to_inspect <= 0:
         raise ValidationError(_("这一扎所在的派工现在不等验收。"))
     passed, rejected = _count(passed, "passed"), _count(rejected, "rejected")
     rework = _count(rework, "rework")
@@ -247,7 +247,7 @@ def bundle_inspection_submit(*, actor, job: Job | int, notes: str = "") -> Inspe
         .select_related("worker")
         .filter(job=job, state=AssignmentState.DONE)
         .order_by("pk")
-        if a.pieces_uninspected > 0
+        if a.pieces_to_inspect > 0
     }
     tickets = list(
         BundleTicket.objects.select_for_update()
@@ -266,10 +266,10 @@ def bundle_inspection_submit(*, actor, job: Job | int, notes: str = "") -> Inspe
     for a_id, a in pending.items():
         bundles = by_assignment.get(a_id, [])
         covered = sum(t.pieces for t in bundles)
-        if covered != a.pieces_uninspected:
+        if covered != a.pieces_to_inspect:
             raise ValidationError(
                 _("%(w)s 送检 %(n)d 件,扎票只记了 %(m)d 件:请在“验收”页逐个派工验收。")
-                % {"w": a.worker.name, "n": a.pieces_uninspected, "m": covered}
+                % {"w": a.worker.name, "n": a.pieces_to_inspect, "m": covered}
             )
         reasons = list(dict.fromkeys(t.reason for t in bundles if t.pieces_rejected and t.reason))
         results.append(

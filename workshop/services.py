@@ -82,7 +82,7 @@ def courier_create(*, actor, workshop: Workshop, name: str, phone: str, pin: str
         raise ValidationError(_("请填写姓名(最多50字)。"))
     pin = validate_pin(pin)
     courier = Courier(workshop=workshop, name=name, phone=phone)
-    courier.full_clean(exclude=["user"])
+    courier.full_clean(exclude=["user"], validate_unique=False)
     if (
         Worker.objects.filter(phone=courier.phone).exists()
         or Courier.objects.filter(phone=courier.phone).exists()

@@ -285,7 +285,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
             forms.InspectionRowForm(
                 data if mode == "assignment" else None,
                 prefix=f"a{a.pk}",
-                initial={"passed": a.pieces_uninspected},
+                initial={"passed": a.pieces_to_inspect},
             ),
         )
         for a in pending
@@ -335,7 +335,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         job=job,
         rows=rows,
         lot_form=lot_form,
-        lot_total=sum(a.pieces_uninspected for a in pending),
+        lot_total=sum(a.pieces_to_inspect for a in pending),
         lot_note=job.delivery_notes.order_by("-lot").first(),
         mode=mode,
         error=error,

@@ -355,13 +355,21 @@ def worker_residence(request: HttpRequest, pk: int) -> HttpResponse:
 # --- runs (配送趟次) ----------------------------------------------------------------------------------------
 
 
+# Runs are looked up this far back and planned this far ahead; any other date is a typo, not a day.
+RUN_DAYS_BACK, RUN_DAYS_AHEAD = 3660, 14
+
+
 def _day(value: str | None) -> dt.date:
+    today = timezone.localdate()
     if value is None:
-        return timezone.localdate()
+        return today
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise Http404(_("日期不对。")) from None
+    if not today - dt.timedelta(days=RUN_DAYS_BACK) <= day <= today + dt.timedelta(days=RUN_DAYS_AHEAD):
+        raise Http404(_("日期不对。"))
+    return day
 
 
 def _clock(start: dt.time, minutes: int | None) -> str:

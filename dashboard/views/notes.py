@@ -102,7 +102,13 @@ def _post(request: HttpRequest, job, action: str, can_hand_over: bool, can_recei
             bundles_counted=request.POST.get("bundles_counted", "") or None,
             remark=request.POST.get("remark", ""),
         )
-        return _("已点收第 %(l)d 批:%(c)d 件,可以验收了。") % {"l": note.lot, "c": note.pieces_counted}
+        done = _("已点收第 %(l)d 批:%(c)d 件,可以验收了。") % {"l": note.lot, "c": note.pieces_counted}
+        if note.difference:
+            done += " " + _("和送出的 %(s)d 件差 %(d)+d 件,已记下,双方都看得到。") % {
+                "s": note.pieces_sent,
+                "d": note.difference,
+            }
+        return done
     raise Http404(_("没有这个操作。"))
 
 

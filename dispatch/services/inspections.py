@@ -34,7 +34,7 @@ from ..models import (
     check_transition,
 )
 from .common import check_firm_staff, event, lock_job, move
-from .jobs import settle
+from .jobs import job_work_done, settle
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
     pending = {
         a.pk: a
         for a in Assignment.objects.select_for_update().filter(job=job, state=AssignmentState.DONE)
-        if a.pieces_uninspected > 0
+        if a.pieces_to_inspect > 0
     }
     given = {r.assignment_id: r for r in results}
     if len(given) != len(results) or set(given) != set(pending):
@@ -72,19 +72,15 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
     for a_id, r in given.items():
         a = pending[a_id]
         passed, rejected, rework = (int(r.passed), int(r.rejected), int(r.rework))
-        if (
-            min(passed, rejected, rework) < 0
-            or passed + rejected != a.pieces_uninspected
-            or rework > rejected
-        ):
+        if min(passed, rejected, rework) < 0 or passed + rejected != a.pieces_to_inspect or rework > rejected:
             raise ValidationError(
                 _("%(w)s:合格+不合格应等于送检的 %(n)d 件,返工不能多于不合格。")
-                % {"w": a.worker.name, "n": a.pieces_uninspected}
+                % {"w": a.worker.name, "n": a.pieces_to_inspect}
             )
         InspectionResult.objects.create(
             inspection=inspection,
             assignment=a,
-            pieces_submitted=a.pieces_uninspected,
+            pieces_submitted=a.pieces_to_inspect,
             pieces_passed=passed,
             pieces_rejected=rejected,
             pieces_rework=rework,
@@ -170,6 +166,11 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     Inspection.objects.filter(pk=inspection.pk).update(booked_at=timezone.now())
     if rework_made:
         move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("返工"))
+    elif job.assignments.filter(pieces_reported__gt=F("pieces_handed_over")).exists():
+        # Pieces left behind by a partial lot (still at a worker's home): they go as the next lot.
+        move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("还有件没交企业"))
+        if job_work_done(job):
+            move(job, JobState.COMPLETED, job=job, note=gettext_noop("还有件没交企业"))
     else:
         settle(job)
     return inspection

@@ -9,7 +9,7 @@ queues follow-up work only after commit (``followups.later``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -223,19 +223,34 @@ def job_complete(*, job: Job | int, actor=None) -> Job:
 
 
 @transaction.atomic
-def job_hand_over(*, job: Job | int, actor=None, note: str = "") -> Job:
+def job_hand_over(
+    *, job: Job | int, actor=None, note: str = "", shares: Mapping[int, int] | None = None
+) -> Job:
     """The finished lot leaves the workshop for the firm with its delivery note (交货): completed →
-    handed_over; the firm's staff are told to count it. ``actor``: the head, a courier of the workshop
-    (``logistics`` checks the courier's run), or None for the system. A job still in production whose work
-    is all done is completed first. Raises PermissionDenied, ValidationError (work still open),
-    IllegalTransition."""
+    handed_over; the firm's staff are told to count it. ``shares``: assignment id → pieces in the lot
+    (ints > 0, each at most what the share reported and has not handed over yet); None: every such piece.
+    Only pieces handed over are inspected. ``actor``: the head, a courier of the workshop (``logistics``
+    checks her run), or None for the system. A job still in production whose work is all done is
+    completed first. Locks the job, then the shares. Raises PermissionDenied, ValidationError (work still
+    open, more pieces than are left), IllegalTransition."""
     job = lock_job(job)
-    if scope_for(actor).courier is None or scope_for(actor).courier.workshop_id != job.workshop_id:
+    courier = scope_for(actor).courier
+    if courier is None or courier.workshop_id != job.workshop_id:
         check_head(actor, job, system=True)
     if job.state == JobState.IN_PROGRESS:
         if not job_work_done(job):
             raise ValidationError(_("还有未完成的派工。"))
         move(job, JobState.COMPLETED, job=job, actor=actor)
+    if shares is None:
+        job.assignments.filter(pieces_reported__gt=F("pieces_handed_over")).update(
+            pieces_handed_over=F("pieces_reported")
+        )
+    for a_id, n in sorted(shares.items()) if shares is not None else ():
+        n = int(n)
+        if n <= 0 or not Assignment.objects.filter(
+            pk=a_id, job=job, pieces_reported__gte=F("pieces_handed_over") + n
+        ).update(pieces_handed_over=F("pieces_handed_over") + n):
+            raise ValidationError(_("交货件数比报工未交的多,请刷新后重开送货单。"))
     move(job, JobState.HANDED_OVER, job=job, actor=actor, note=note)
     notify_firm(
         job,

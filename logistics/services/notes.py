@@ -30,7 +30,7 @@ from notices.services import notify
 from tickets.models import BundleTicket, TicketState
 
 from ..models import DeliveryNote, DeliveryNoteLine, DeliveryNoteMaterial, NoteState
-from ..selectors import job_goods
+from ..selectors import job_goods, note_shares
 from .common import check_manager, move
 
 MAX_COUNT_FACTOR = 10
@@ -48,9 +48,8 @@ def note_prepare(
     over, its bundles (reported tickets), and leftover material returned to the firm with it (``returned``:
     BOM line id → quantity, store → firm in the ledger). The job must be ready to hand over (completed);
     one note at a time is open. While pieces are still at a worker's home the note is refused, naming her,
-    unless ``partial`` says the head sends what is here anyway: the firm inspects the whole lot, so the
-    missing pieces are inspected as short (不合格: 短少) and are not paid. ``actor``: the head or a
-    community admin.
+    unless ``partial`` says the head sends what is here now: the firm inspects only the pieces handed
+    over, and the rest go as a later lot once collected. ``actor``: the head or a community admin.
 
     Locks the job. Raises PermissionDenied, ValidationError (nothing at the workshop yet, a note still
     open, the job not finished), IllegalTransition."""
@@ -72,7 +71,7 @@ def note_prepare(
     away = sorted({a.worker.name for a, g in rows if g.uncollected})
     if away and not partial:
         raise ValidationError(
-            _("还有件在坊工家里没收回:%(w)s。等配送员收回再开单;如果确实收不回,勾选“先送在工坊的”再开。")
+            _("还有件在坊工家里没收回:%(w)s。等配送员收回再开单;要先送在工坊的,勾选“先送在工坊的”再开。")
             % {"w": "、".join(away)}
         )
     bundles = _bundles_by_share(job)
@@ -89,7 +88,9 @@ def note_prepare(
     for a, g in rows:
         if g.at_workshop <= 0:
             continue
-        b = min(bundles.get(a.pk, 0), math.ceil(g.at_workshop / max(job.bundle_size, 1)))
+        by_size = math.ceil(g.at_workshop / max(job.bundle_size, 1))
+        # Bundles by their tickets where they were printed, else by the job's bundle size.
+        b = min(bundles[a.pk], by_size) if a.pk in bundles else by_size
         lines.append(DeliveryNoteLine(note=note, assignment=a, pieces=g.at_workshop, bundles=b))
     DeliveryNoteLine.objects.bulk_create(lines)
     DeliveryNote.objects.filter(pk=note.pk).update(bundles_sent=sum(x.bundles for x in lines))
@@ -134,7 +135,7 @@ def note_send(*, actor, note: DeliveryNote | int) -> DeliveryNote:
     job = Job.objects.only("workshop_id").get(pk=note.job_id)
     check_manager(actor, job.workshop_id)
     move(note, NoteState.SENT, sent_by=actor, sent_at=timezone.now())
-    job_hand_over(job=note.job_id, actor=actor, note=gettext_noop("坊长送货"))
+    job_hand_over(job=note.job_id, actor=actor, note=gettext_noop("坊长送货"), shares=note_shares(note))
     return note
 
 

@@ -9,13 +9,14 @@ workers, depot and vehicles; a worker only her own home hours. Raises Permission
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
+from workshop.models import Courier, Pairing, PartnerFirm, Worker, WorkPlace, Workshop
 from workshop.roles import scope_for
 
 from ..models import Depot, Place, PlaceKind, Residence, Vehicle, VehicleKind
@@ -30,16 +31,35 @@ def coordinate(value, what: str, bounds: tuple[Decimal, Decimal]) -> Decimal | N
     """A coordinate typed or read from a cell ("30.5312", "30.5312°", " 120,94 " is refused), as a Decimal
     to 6 places, or None when blank. Refuses values outside China's bounds (``bounds``): a latitude typed
     where the longitude goes is the likeliest mistake. Raises ValidationError naming ``what``."""
-    text = str(value if value is not None else "").strip().rstrip("°").strip()
+    text = str(value if value is not None else "").strip()
     if not text:
         return None
+    example = "30.531200" if bounds == CHINA_LAT else "120.946000"
     try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(_("%(w)s要填数字(度),如 30.531200。") % {"w": what}) from None
+        d = _degrees(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("%(w)s要填数字(度),如 %(e)s。") % {"w": what, "e": example}) from None
     if not d.is_finite() or not bounds[0] <= d <= bounds[1]:
         raise ValidationError(_("%(w)s %(v)s 不在中国境内,是否把经纬度填反了?") % {"w": what, "v": text})
     return d.quantize(Decimal("0.000001"))
+
+
+_DMS = re.compile(
+    r"^[NE北东]?\s*(\d{1,3})\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′'分]\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*[″\"秒]\s*)?$"
+)
+
+
+def _degrees(text: str) -> Decimal:
+    """Degrees from "30.5312", "30.5312°", "N30.5312", "30°31′52″" or "30度31分52秒". Raises ValueError or
+    InvalidOperation."""
+    text = text.strip().upper().replace("N", "", 1).replace("E", "", 1).strip() if text[:1] in "NE" else text
+    m = _DMS.match(text)
+    if m and (m.group(2) or m.group(3)):
+        d, mins, secs = (Decimal(g or "0") for g in m.groups())
+        if mins >= 60 or secs >= 60:
+            raise ValueError(text)
+        return d + mins / 60 + secs / 3600
+    return Decimal(text.rstrip("°度").strip())
 
 
 def _check_community(actor, county: str, subdistrict: str, community: str) -> None:
@@ -144,6 +164,8 @@ def home_hours_set(*, actor, home_from=None, home_until=None) -> Residence:
     worker = scope_for(actor).worker
     if worker is None:
         raise PermissionDenied(_("只有坊工本人可以设置。"))
+    if worker.work_place != WorkPlace.HOME:
+        raise ValidationError(_("您在工坊做活,不用设置在家时间。"))
     start, end = _hours(home_from, home_until)
     residence, _created = Residence.objects.update_or_create(
         worker=worker, defaults={"home_from": start, "home_until": end}

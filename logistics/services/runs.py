@@ -213,9 +213,17 @@ def runs_plan(*, workshop: Workshop | int, day: dt.date | None = None, actor=Non
     if depot is None:
         raise ValidationError(_("请先在配送设置里填好工坊的位置。"))
     workshop = depot.workshop
-    vehicles = list(Vehicle.objects.filter(workshop_id=workshop_id, active=True).order_by("name", "id"))
+    vehicles = list(
+        Vehicle.objects.filter(workshop_id=workshop_id, active=True)
+        .select_related("courier")
+        .order_by("name", "id")
+    )
     if not vehicles:
         raise ValidationError(_("请先登记一辆车(三轮车或电瓶车)和它能装几箱。"))
+    # A run nobody rides is a run nobody sees: only vehicles with an active courier are planned.
+    vehicles = [v for v in vehicles if v.courier_id is not None and v.courier.active]
+    if not vehicles:
+        raise ValidationError(_("每辆车都还没有配送员:请在配送设置里给车指定常用配送员。"))
     existing = list(Run.objects.filter(workshop_id=workshop_id, day=day))
     if any(r.state != RunState.PLANNED for r in existing):
         raise ValidationError(_("今天已经有车出发了,不能重新排线。"))

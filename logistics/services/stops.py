@@ -32,6 +32,7 @@ from tickets.models import BundleTicket, TicketState
 from workshop.roles import scope_for
 
 from ..models import DONE_STATE, Collection, DeliveryNote, NoteState, Run, RunState, Stop, StopKind, StopState
+from ..selectors import note_shares
 from .common import check_courier_of, move
 from .runs import run_start
 
@@ -238,7 +239,9 @@ def _hand_over(stop: Stop, lines, actor) -> None:
         note = DeliveryNote.objects.select_for_update().get(pk=sl.note_id)
         if note.state != NoteState.PREPARED:
             continue
-        job_hand_over(job=note.job_id, actor=actor, note=gettext_noop("配送员交到企业"))
+        job_hand_over(
+            job=note.job_id, actor=actor, note=gettext_noop("配送员交到企业"), shares=note_shares(note)
+        )
         move(note, NoteState.SENT, sent_by=actor, sent_at=timezone.now())
 
 

@@ -3,6 +3,8 @@ it to inspection; a difference is kept as both figures."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -194,3 +196,48 @@ def test_two_couriers_confirming_the_same_bundle_at_once_count_it_once(
         "collected",
         "pending",
     ]
+
+
+def test_a_partial_lot_is_inspected_and_paid_for_what_arrived_and_the_rest_goes_as_the_next_lot(
+    cast, issue_job, delivery
+):
+    a = _finished_home_job(cast, issue_job, pieces=100)
+    (run,) = logistics.runs_plan(workshop=cast.ws, actor=cast.head).runs
+    (stop,) = run.planned_stops
+    logistics.stop_check(
+        actor=delivery.courier.user, stop=stop, check=CheckOff("done", counts={a.pk: 70}), key=key()
+    )
+    logistics.run_finish(actor=delivery.courier.user, run=run)
+    first = logistics.note_prepare(actor=cast.head, job=a.job, partial=True)
+    logistics.note_send(actor=cast.head, note=first)
+    logistics.note_receive(actor=cast.clerk, note=first, pieces_counted=70)
+    a.refresh_from_db()
+    handed = (a.pieces_handed_over, a.pieces_to_inspect, a.pieces_uninspected, a.pieces_not_handed_over)
+    assert handed == (70, 70, 100, 30)
+
+    with pytest.raises(ValidationError):  # the 30 still at her home are not the firm's to pass
+        services.job_inspect(actor=cast.clerk, job=a.job, results=[services.ResultInput(a.pk, 100, 0)])
+    inspection = services.job_inspect(
+        actor=cast.clerk, job=a.job, results=[services.ResultInput(a.pk, 70, 0)]
+    )
+    services.inspection_book(inspection=inspection)
+
+    a.job.refresh_from_db()
+    assert a.job.state == JobState.COMPLETED  # not settled: 30 pieces are still to come
+    assert sum(a.job.inspections.values_list("results__pay_line__pieces_passed", flat=True)) == 70
+    Run.objects.filter(pk=run.pk).update(day=run.day - dt.timedelta(days=1))
+    (run2,) = logistics.runs_plan(workshop=cast.ws, actor=cast.head).runs
+    (stop2,) = run2.planned_stops
+    assert [sl.pieces for sl in stop2.lines.all()] == [30]
+    logistics.stop_check(actor=delivery.courier.user, stop=stop2, check=CheckOff("done"), key=key())
+    second = logistics.note_prepare(actor=cast.head, job=a.job)
+    assert (second.lot, second.pieces_sent) == (2, 30)
+    logistics.note_send(actor=cast.head, note=second)
+    logistics.note_receive(actor=cast.clerk, note=second, pieces_counted=30)
+    services.inspection_book(
+        inspection=services.job_inspect(
+            actor=cast.clerk, job=a.job, results=[services.ResultInput(a.pk, 30, 0)]
+        )
+    )
+    a.job.refresh_from_db()
+    assert a.job.state == JobState.SETTLED

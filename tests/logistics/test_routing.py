@@ -386,3 +386,11 @@ def test_every_stop_comes_back_once_and_every_plan_passes_its_own_check(raw, raw
         assert [p.seq for p in route.stops] == list(range(1, len(route.stops) + 1))
         assert all(0 <= p.load_after for p in route.stops)
         assert route.duration_min <= next(v.shift_min for v in vehicles if v.ref == route.vehicle_ref)
+
+
+def test_a_window_that_opens_after_the_run_ends_comes_back_as_window_not_as_too_far():
+    afternoon = stop("pm", point=at(300, 0), window=(270, 510))  # 13:00–17:00 on a run 08:30–12:30
+
+    plan = plan_routes(DEPOT, [afternoon], [VehicleSpec("v", 6, shift_min=240)])
+
+    assert [(u.ref, u.code) for u in plan.unscheduled] == [("pm", "window")]

@@ -198,3 +198,28 @@ def test_beat_plans_a_workshop_once_its_hour_has_passed_and_only_once(cast, issu
     assert tasks.plan_workshop_runs.run(cast.ws.pk) == "planned-already"
     assert logistics.runs_plan_due(late) == []
     assert Run.objects.count() == 1
+
+
+def test_a_vehicle_nobody_rides_is_not_planned_and_an_afternoon_window_is_named_as_the_reason(
+    cast, issue_job, delivery
+):
+    logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="小电驴", capacity=2)  # no courier
+    logistics.residence_set(
+        actor=cast.head,
+        worker=cast.bob,
+        place=delivery.places["新街小区5幢"],
+        home_from="13:00",
+        home_until="17:00",
+    )
+    home_share(cast, issue_job, cast.alice)
+    home_share(cast, issue_job, cast.bob)
+
+    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head)
+
+    assert {r.vehicle_id for r in plan.runs} == {delivery.vehicle.pk}
+    (left,) = plan.unscheduled
+    assert left.worker_id == cast.bob.pk and stop_reason(left) == "在家时间(13:00–17:00)这趟赶不到"
+    delivery.vehicle.courier = None
+    delivery.vehicle.save()
+    with pytest.raises(ValidationError, match="还没有配送员"):
+        logistics.runs_plan(workshop=cast.ws, actor=cast.head)

@@ -328,6 +328,13 @@ def test_a_ticket_not_on_her_run_says_so_and_an_unknown_one_is_404(courier_clien
 
 
 def test_a_worker_sets_her_home_hours_from_simple_choices(client, cast):
+    client.force_login(cast.bob.user)  # bob works at the workshop: no home hours for him
+    assert 'href="/m/home-hours/"' not in client.get("/m/").content.decode()
+    r = client.post("/m/home-hours/", {"hours": "morning"}, follow=True)
+    assert "不用设置在家时间" in r.content.decode()
+    assert not Residence.objects.filter(worker=cast.bob).exists()
+    cast.alice.work_place = "home"
+    cast.alice.save(update_fields=["work_place"])
     client.force_login(cast.alice.user)
     assert 'href="/m/home-hours/"' in client.get("/m/").content.decode()
     page = client.get("/m/home-hours/").content.decode()

@@ -137,7 +137,7 @@ def _run_flow(ws, n: int, tag: str, wait) -> tuple[float, int]:
     wait(timeout=300)
     for job in Job.objects.filter(pk__in=ids, state=JobState.INSPECTING):
         results = [
-            services.ResultInput(a.pk, a.pieces_uninspected, 0, 0)
+            services.ResultInput(a.pk, a.pieces_to_inspect, 0, 0)
             for a in job.assignments.filter(state=AssignmentState.DONE)
         ]
         services.job_inspect(actor=clerks[job.line.firm_id], job=job, results=results)
