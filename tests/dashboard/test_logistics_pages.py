@@ -312,6 +312,9 @@ def test_head_sets_a_workers_home_on_her_page(client, cast):
     assert (home.place, home.room, home.home_from) == (place, "2单元301", dt.time(9, 0))
     page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
     assert "2单元301" in page
+    # The form opens with what is saved, so changing only her hours keeps her building.
+    assert f'<option value="{place.pk}" selected>' in page
+    assert 'value="2单元301"' in page and 'value="09:00"' in page
     # The roster never shows an address.
     assert "2单元301" not in client.get("/dashboard/workers/").content.decode()
 

@@ -51,6 +51,7 @@ def fill(cast, n: int) -> None:
             worker=worker,
             pieces=100,
             pieces_reported=100,
+            pieces_handed_over=100,
             pieces_passed=90,
             pieces_rejected=10,
             due_on=job.due_on,
