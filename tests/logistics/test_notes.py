@@ -29,6 +29,17 @@ def _finished_home_job(cast, issue_job, pieces=100):
     return a
 
 
+def _finished_workshop_job(cast, issue_job, pieces: int):
+    """A job carol (who works at the workshop: her pieces are there once reported) finished alone."""
+    job = issue_job(quantity=pieces)
+    services.job_accept(actor=cast.head, job=job)
+    share = services.assignment_offer(job=job, worker=cast.carol, pieces=pieces)
+    services.assignment_accept(actor=cast.carol.user, assignment=share)
+    services.work_report(actor=cast.carol.user, assignment=share, pieces=pieces, key=key())
+    services.job_complete(job=job)
+    return job, share
+
+
 def test_a_note_cannot_be_written_while_the_goods_are_still_at_the_workers_home(cast, issue_job, delivery):
     a = _finished_home_job(cast, issue_job)
 
@@ -62,12 +73,7 @@ def test_a_note_with_pieces_still_out_needs_the_heads_word_and_names_what_is_mis
 def test_only_the_firms_count_sends_the_lot_to_inspection_and_a_difference_stays_on_record(
     cast, issue_job, delivery
 ):
-    job = issue_job(quantity=50)
-    services.job_accept(actor=cast.head, job=job)
-    share = services.assignment_offer(job=job, worker=cast.carol, pieces=50)  # carol works at the workshop
-    services.assignment_accept(actor=cast.carol.user, assignment=share)
-    services.work_report(actor=cast.carol.user, assignment=share, pieces=50, key=key())
-    services.job_complete(job=job)
+    job, share = _finished_workshop_job(cast, issue_job, 50)
     note = logistics.note_prepare(actor=cast.head, job=job)
     with pytest.raises(ValidationError, match="还没有送出"):
         logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=50)
@@ -97,12 +103,7 @@ def test_only_the_firms_count_sends_the_lot_to_inspection_and_a_difference_stays
 
 
 def test_another_firms_staff_and_the_head_cannot_count_a_lot_in(cast, issue_job, delivery):
-    job = issue_job(quantity=20)
-    services.job_accept(actor=cast.head, job=job)
-    share = services.assignment_offer(job=job, worker=cast.carol, pieces=20)
-    services.assignment_accept(actor=cast.carol.user, assignment=share)
-    services.work_report(actor=cast.carol.user, assignment=share, pieces=20, key=key())
-    services.job_complete(job=job)
+    job, share = _finished_workshop_job(cast, issue_job, 20)
     note = logistics.note_prepare(actor=cast.head, job=job)
     logistics.note_send(actor=cast.head, note=note)
 
@@ -117,12 +118,7 @@ def test_another_firms_staff_and_the_head_cannot_count_a_lot_in(cast, issue_job,
 
 @pytest.mark.parametrize("count", ["-1", "abc", "2001"])
 def test_an_impossible_count_is_refused_in_words(cast, issue_job, delivery, count):
-    job = issue_job(quantity=200)
-    services.job_accept(actor=cast.head, job=job)
-    share = services.assignment_offer(job=job, worker=cast.carol, pieces=200)
-    services.assignment_accept(actor=cast.carol.user, assignment=share)
-    services.work_report(actor=cast.carol.user, assignment=share, pieces=200, key=key())
-    services.job_complete(job=job)
+    job, share = _finished_workshop_job(cast, issue_job, 200)
     note = logistics.note_prepare(actor=cast.head, job=job)
     logistics.note_send(actor=cast.head, note=note)
 
