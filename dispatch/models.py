@@ -90,6 +90,21 @@ def check_transition(transitions: dict[str, frozenset[str]], label: str, current
         raise IllegalTransition(label, current, target)
 
 
+def swap_state(obj, transitions: dict[str, frozenset[str]], label: str, target: str, **fields) -> str:
+    """Compare-and-swap ``obj.state`` to ``target`` through ``transitions`` (any stateful model), setting
+    ``fields`` in the same update, and return the state it left. Raises IllegalTransition when the map
+    refuses the move or a concurrent move won (``obj.state`` is then re-read)."""
+    current = obj.state
+    check_transition(transitions, label, current, target)
+    if type(obj).objects.filter(pk=obj.pk, state=current).update(state=target, **fields) != 1:
+        obj.refresh_from_db(fields=["state"])
+        raise IllegalTransition(label, obj.state, target)
+    obj.state = target
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return current
+
+
 class Job(models.Model):
     """One order a firm issues to a workshop (外发单): a process, N pieces, a piece rate, a due date.
 

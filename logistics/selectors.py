@@ -26,9 +26,7 @@ from .models import (
     DeliveryNoteLine,
     NoteState,
     Run,
-    RunState,
     Stop,
-    StopKind,
     StopLine,
     StopState,
 )
@@ -232,11 +230,14 @@ def run_history(workshop_ids: Iterable[int], *, days: int = 30) -> list[dict]:
     )
 
 
-def job_notes(job: Job) -> list[DeliveryNote]:
-    """The delivery notes of ``job`` by lot, with their lines (worker joined) and returned materials."""
+def job_notes(job: Job, *, pk: int | None = None) -> list[DeliveryNote]:
+    """The delivery notes of ``job`` by lot (only note ``pk`` when given), with their lines (worker joined)
+    and returned materials."""
+    notes = DeliveryNote.objects.filter(job=job)
+    if pk is not None:
+        notes = notes.filter(pk=pk)
     return list(
-        DeliveryNote.objects.filter(job=job)
-        .select_related("prepared_by", "sent_by", "received_by")
+        notes.select_related("prepared_by", "sent_by", "received_by")
         .prefetch_related(
             Prefetch("lines", queryset=DeliveryNoteLine.objects.select_related("assignment__worker")),
             "materials__line",
@@ -258,28 +259,3 @@ def stop_reason(stop: Stop) -> str:
         return gettext(stop.reason) % (stop.reason_params or {})
     except (KeyError, TypeError, ValueError):
         return gettext(stop.reason)
-
-
-def open_runs_count(workshop_ids: Iterable[int], day: dt.date) -> int:
-    return (
-        Run.objects.filter(workshop_id__in=list(workshop_ids), day=day).exclude(state=RunState.DONE).count()
-    )
-
-
-__all__ = [
-    "Goods",
-    "StopKind",
-    "courier_run",
-    "courier_stop",
-    "goods_of",
-    "home_shares_to_collect",
-    "home_shares_to_deliver",
-    "job_goods",
-    "job_notes",
-    "kits_delivered",
-    "notes_to_hand_over",
-    "open_runs_count",
-    "run_history",
-    "stop_reason",
-    "workshop_runs",
-]

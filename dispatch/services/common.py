@@ -19,9 +19,8 @@ from ..models import (
     JOB_TRANSITIONS,
     Assignment,
     FlowEvent,
-    IllegalTransition,
     Job,
-    check_transition,
+    swap_state,
 )
 
 
@@ -44,17 +43,9 @@ def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) ->
     update and record the event; raise IllegalTransition if the map refuses it or a concurrent move won."""
     transitions = JOB_TRANSITIONS if isinstance(obj, Job) else ASSIGNMENT_TRANSITIONS
     label = _("外发单") if isinstance(obj, Job) else _("派工")
-    current = obj.state
-    check_transition(transitions, label, current, target)
     if isinstance(obj, Job):
         fields.setdefault("updated_at", timezone.now())
-    changed = type(obj).objects.filter(pk=obj.pk, state=current).update(state=target, **fields)
-    if changed != 1:
-        obj.refresh_from_db(fields=["state"])
-        raise IllegalTransition(label, obj.state, target)
-    obj.state = target
-    for name, value in fields.items():
-        setattr(obj, name, value)
+    current = swap_state(obj, transitions, label, target, **fields)
     event(obj, job=job, from_state=current, to_state=target, actor=actor, note=note)
 
 

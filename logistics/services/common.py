@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dispatch.models import IllegalTransition, check_transition
+from dispatch.models import swap_state
 from workshop.roles import scope_for
 
 from ..models import NOTE_TRANSITIONS, RUN_TRANSITIONS, STOP_TRANSITIONS, DeliveryNote, Run, Stop
@@ -31,17 +31,10 @@ def today() -> dt.date:
 
 
 def move(obj, target: str, **fields) -> None:
-    """Compare-and-swap ``obj.state`` to ``target`` through its transitions map, setting ``fields`` in the
-    same update; raise IllegalTransition when the map refuses it or a concurrent move won."""
+    """Compare-and-swap a run's, a stop's or a delivery note's state to ``target`` through its transitions
+    map (``dispatch.models.swap_state``), setting ``fields`` in the same update. Raises IllegalTransition."""
     transitions, label = _MAPS[type(obj)]
-    current = obj.state
-    check_transition(transitions, str(label), current, target)
-    if type(obj).objects.filter(pk=obj.pk, state=current).update(state=target, **fields) != 1:
-        obj.refresh_from_db(fields=["state"])
-        raise IllegalTransition(str(label), obj.state, target)
-    obj.state = target
-    for name, value in fields.items():
-        setattr(obj, name, value)
+    swap_state(obj, transitions, str(label), target, **fields)
 
 
 def check_manager(actor, workshop_id: int, *, system: bool = False) -> None:

@@ -86,7 +86,6 @@ class DayPlan:
     unscheduled: list[Stop]
     waiting: list[str]
     solver: str
-    plan_seconds: float = 0.0
 
     @property
     def stops(self) -> int:
@@ -231,7 +230,6 @@ def runs_plan(*, workshop: Workshop | int, day: dt.date | None = None, actor=Non
     if not doors:
         Run.objects.filter(pk__in=[r.pk for r in existing]).delete()
         return DayPlan([], [], waiting, "")
-    started = timezone.now()
     plan = routing.plan_routes(
         routing.Point(float(depot.lat), float(depot.lng)),
         [_request(depot, d) for d in doors],
@@ -277,7 +275,7 @@ def runs_plan(*, workshop: Workshop | int, day: dt.date | None = None, actor=Non
             )
     keep = {r.pk for r in written}
     Run.objects.filter(pk__in=[r.pk for r in existing if r.pk not in keep]).delete()
-    return DayPlan(written, unscheduled, waiting, plan.solver, (timezone.now() - started).total_seconds())
+    return DayPlan(written, unscheduled, waiting, plan.solver)
 
 
 def _routes_in_vehicle_order(plan: routing.Plan, vehicles: list[Vehicle]) -> list[routing.Route]:
