@@ -12,13 +12,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from dispatch.models import Assignment, AssignmentKind, AssignmentState, DeliveryMode, Job
-from materials.models import Movement, MovementKind
+from materials.models import BomLine, Movement, MovementKind
+from materials.quantities import kit_quantity
 
 from .models import (
     Collection,
@@ -244,6 +246,19 @@ def job_notes(job: Job, *, pk: int | None = None) -> list[DeliveryNote]:
         )
         .order_by("lot")
     )
+
+
+def kits(stop_lines) -> list[tuple[StopLine, BomLine, Decimal]]:
+    """The kit of each delivery line (its share's pieces × each material of the job, with the allowed loss:
+    ``materials.quantities.kit_quantity``), as (stop line, material, quantity), lines in order, materials
+    by id. ``stop_lines``: rows with ``assignment`` joined. One query."""
+    stop_lines = list(stop_lines)
+    boms: dict[int, list[BomLine]] = defaultdict(list)
+    for line in BomLine.objects.filter(job_id__in={sl.assignment.job_id for sl in stop_lines}).order_by("id"):
+        boms[line.job_id].append(line)
+    return [
+        (sl, bom, kit_quantity(bom, sl.pieces)) for sl in stop_lines for bom in boms[sl.assignment.job_id]
+    ]
 
 
 def note_shares(note: DeliveryNote) -> dict[int, int]:

@@ -27,8 +27,6 @@ from dispatch.models import (
 )
 from logistics import selectors as logistics_reads
 from logistics.models import Depot, Residence, Run, Stop, StopKind, StopState
-from materials.models import BomLine, Unit
-from materials.quantities import kit_quantity
 from pay import money
 from pay.models import PayLine
 from tickets.models import BundleTicket, TicketState
@@ -302,13 +300,12 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
     if run is None:
         return None
     stops = run.ordered
-    lines = [sl for s in stops for sl in s.lines.all()]
     worker_ids = {s.worker_id for s in stops if s.worker_id}
     rooms = dict(Residence.objects.filter(worker_id__in=worker_ids).values_list("worker_id", "room"))
-    boms: dict[int, list[BomLine]] = defaultdict(list)
-    job_ids = {sl.assignment.job_id for sl in lines if sl.assignment_id}
-    for line in BomLine.objects.filter(job_id__in=job_ids).order_by("id"):
-        boms[line.job_id].append(line)
+    kit_of: dict[int, list[KitItem]] = defaultdict(list)
+    deliveries = [sl for s in stops if s.kind == StopKind.DELIVER for sl in s.lines.all()]
+    for sl, bom, q in logistics_reads.kits(deliveries):
+        kit_of[sl.pk].append(KitItem(bom.material, q, bom.get_unit_display()))
     collect_ids = {sl.assignment_id for s in stops if s.kind == StopKind.COLLECT for sl in s.lines.all()}
     open_tickets: dict[int, list[BundleTicket]] = defaultdict(list)
     for t in BundleTicket.objects.filter(
@@ -322,7 +319,6 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
             Depot.objects.filter(workshop_id=run.workshop_id).values_list("start_at", flat=True).first()
         )
         start = dt.datetime.combine(run.day, start_at or dt.time(8, 30))
-    units = dict(Unit.choices)
     for s in stops:
         s.pending = s.state == StopState.PENDING
         s.who = s.worker.name if s.worker_id else s.firm.name
@@ -337,14 +333,7 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
         s.phone_masked = mask_phone(s.worker.phone) if s.tel else ""
         s.no_point = logistics_reads.stop_reason(s)
         for sl in s.lines.all():
-            sl.kit = (
-                [
-                    KitItem(b.material, kit_quantity(b, sl.pieces), units.get(b.unit, b.unit))
-                    for b in boms[sl.assignment.job_id]
-                ]
-                if s.kind == StopKind.DELIVER
-                else []
-            )
+            sl.kit = kit_of.get(sl.pk, [])
             sl.open_tickets = open_tickets.get(sl.assignment_id, []) if s.kind == StopKind.COLLECT else []
     return run
 

@@ -45,7 +45,7 @@ from ..models import (
     StopState,
     Vehicle,
 )
-from ..selectors import home_shares_to_collect, home_shares_to_deliver, notes_to_hand_over
+from ..selectors import home_shares_to_collect, home_shares_to_deliver, kits, notes_to_hand_over
 from .common import check_courier_of, check_manager, move, today
 
 # Why a stop is where it is, stored as msgids with parameters and shown in the reader's language.
@@ -350,21 +350,17 @@ def _load(run: Run, actor) -> None:
     lines = StopLine.objects.filter(
         stop__run=run, stop__kind=StopKind.DELIVER, stop__state=StopState.PENDING
     ).select_related("assignment")
-    boms: dict[int, list[BomLine]] = defaultdict(list)
-    for line in BomLine.objects.filter(job_id__in={sl.assignment.job_id for sl in lines}).order_by("id"):
-        boms[line.job_id].append(line)
-    for sl in lines:
-        for bom in boms[sl.assignment.job_id]:
-            courier_move(
-                kind=MovementKind.LOAD,
-                line=bom,
-                courier=run.courier,
-                quantity_moved=kit_quantity(bom, sl.pieces),
-                actor=actor,
-                assignment=sl.assignment,
-                key=f"load:{sl.pk}:{bom.pk}",
-                reason=gettext_noop("装车送料"),
-            )
+    for sl, bom, q in kits(lines):
+        courier_move(
+            kind=MovementKind.LOAD,
+            line=bom,
+            courier=run.courier,
+            quantity_moved=q,
+            actor=actor,
+            assignment=sl.assignment,
+            key=f"load:{sl.pk}:{bom.pk}",
+            reason=gettext_noop("装车送料"),
+        )
 
 
 @transaction.atomic

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_noop
 from dispatch.models import Assignment
 from dispatch.services import job_hand_over
 from materials.models import BomLine, MovementKind
-from materials.quantities import kit_quantity
 from materials.services import courier_move
 from notices.models import NotificationKind
 from notices.services import notify
@@ -32,7 +31,7 @@ from tickets.models import BundleTicket, TicketState
 from workshop.roles import scope_for
 
 from ..models import DONE_STATE, Collection, DeliveryNote, NoteState, Run, RunState, Stop, StopKind, StopState
-from ..selectors import note_shares
+from ..selectors import kits, note_shares
 from .common import check_courier_of, move
 from .runs import run_start
 
@@ -116,23 +115,18 @@ def stop_check(*, actor, stop: Stop | int, check: CheckOff, key: str) -> tuple[S
 
 def _deliver(run: Run, stop: Stop, lines, actor) -> None:
     """Each share's kit from the courier's vehicle to the worker (courier → worker)."""
-    jobs = {sl.assignment.job_id for sl in lines}
-    boms = list(BomLine.objects.filter(job_id__in=jobs).order_by("id"))
-    for sl in lines:
-        for bom in boms:
-            if bom.job_id != sl.assignment.job_id:
-                continue
-            courier_move(
-                kind=MovementKind.DELIVER,
-                line=bom,
-                courier=run.courier,
-                worker=stop.worker,
-                quantity_moved=kit_quantity(bom, sl.pieces),
-                actor=actor,
-                assignment=sl.assignment,
-                key=f"deliver:{sl.pk}:{bom.pk}",
-                reason=gettext_noop("送料上门"),
-            )
+    for sl, bom, q in kits(lines):
+        courier_move(
+            kind=MovementKind.DELIVER,
+            line=bom,
+            courier=run.courier,
+            worker=stop.worker,
+            quantity_moved=q,
+            actor=actor,
+            assignment=sl.assignment,
+            key=f"deliver:{sl.pk}:{bom.pk}",
+            reason=gettext_noop("送料上门"),
+        )
 
 
 def _collect(run: Run, stop: Stop, lines, actor, check: CheckOff) -> None:
