@@ -32,7 +32,7 @@ from dispatch.models import IllegalTransition
 from dispatch.web import refused_text
 from logistics import selectors as logistics_reads
 from logistics import services as logistics
-from logistics.models import StopKind, StopState
+from logistics.models import Run, StopKind, StopState
 from workshop.models import Courier
 from workshop.roles import courier_for
 
@@ -109,37 +109,35 @@ def run(request: HttpRequest, courier: Courier) -> HttpResponse:
     return _render_run(request, courier)
 
 
-def _todays_run(courier: Courier):
-    found = logistics_reads.courier_run(courier)
-    if found is None:
+def _run_move(request: HttpRequest, courier: Courier, service, done: str) -> HttpResponse:
+    """Start or finish her run of today with ``service`` (idempotent), then back to the run page with
+    ``done`` or the refusal in words. No run today: 404."""
+    run = Run.objects.filter(courier=courier, day=timezone.localdate()).first()
+    if run is None:
         raise Http404(_("今天没有排给您的路线。"))
-    return found
+    try:
+        service(actor=request.user, run=run)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("mobile:run")
 
 
 @require_POST
 @courier_required
 def run_start(request: HttpRequest, courier: Courier) -> HttpResponse:
     """出发/装车: the run is under way and the kits are on her vehicle (idempotent)."""
-    try:
-        logistics.run_start(actor=request.user, run=_todays_run(courier))
-    except REFUSED as exc:
-        messages.error(request, refused_text(exc))
-    else:
-        messages.success(request, _("出发了。要送的料已经记在您车上,一路小心。"))
-    return redirect("mobile:run")
+    return _run_move(request, courier, logistics.run_start, _("出发了。要送的料已经记在您车上,一路小心。"))
 
 
 @require_POST
 @courier_required
 def run_finish(request: HttpRequest, courier: Courier) -> HttpResponse:
     """回到工坊: the run is done; what is still on her vehicle goes back to the store (idempotent)."""
-    try:
-        logistics.run_finish(actor=request.user, run=_todays_run(courier))
-    except REFUSED as exc:
-        messages.error(request, refused_text(exc))
-    else:
-        messages.success(request, _("今天的路线结束了,车上剩下的料已经记回仓库。辛苦了!"))
-    return redirect("mobile:run")
+    return _run_move(
+        request, courier, logistics.run_finish, _("今天的路线结束了,车上剩下的料已经记回仓库。辛苦了!")
+    )
 
 
 def _check_off(request: HttpRequest, stop) -> logistics.CheckOff:

@@ -101,10 +101,8 @@ def _bundles(pieces: int, bundle_size: int) -> int:
 
 
 def _minutes(depot: Depot, at: dt.time) -> int:
-    start = (
-        depot.start_at if isinstance(depot.start_at, dt.time) else dt.time.fromisoformat(str(depot.start_at))
-    )
-    return (at.hour * 60 + at.minute) - (start.hour * 60 + start.minute)
+    """Minutes from the depot's start (a saved depot's clock time) to ``at``; negative before it."""
+    return (at.hour * 60 + at.minute) - (depot.start_at.hour * 60 + depot.start_at.minute)
 
 
 def _doors(workshop: Workshop) -> tuple[list[_Door], list[str]]:
