@@ -44,15 +44,19 @@ def coordinate(value, what: str, bounds: tuple[Decimal, Decimal]) -> Decimal | N
     return d.quantize(Decimal("0.000001"))
 
 
+# Degrees, then minutes and seconds; a cell read through NFKC turns ″ into ′′, so both are seconds.
 _DMS = re.compile(
-    r"^[NE北东]?\s*(\d{1,3})\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′'分]\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*[″\"秒]\s*)?$"
+    r"^(\d{1,3})\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:′(?!′)|'(?!')|分)\s*)?"
+    r"(?:(\d{1,2}(?:\.\d+)?)\s*(?:″|′′|\"|''|秒)\s*)?$"
 )
 
 
 def _degrees(text: str) -> Decimal:
     """Degrees from "30.5312", "30.5312°", "N30.5312", "30°31′52″" or "30度31分52秒". Raises ValueError or
     InvalidOperation."""
-    text = text.strip().upper().replace("N", "", 1).replace("E", "", 1).strip() if text[:1] in "NE" else text
+    text = text.strip()
+    if text[:1] in "NEne北东":
+        text = text[1:].strip()
     m = _DMS.match(text)
     if m and (m.group(2) or m.group(3)):
         d, mins, secs = (Decimal(g or "0") for g in m.groups())

@@ -641,3 +641,36 @@ def test_the_printed_delivery_notes_qr_decodes_to_its_link_which_only_the_jobs_f
     assert client.get(response["Location"]).status_code == 200
     client.force_login(cast.eve)
     assert client.get(path).status_code == 404
+
+
+def test_places_import_reads_a_楼号_header_and_degrees_minutes_seconds(client, cast):
+    # The header style a fresh user typed (楼号 / 北纬 / 东经 / 备注), with points as a surveyor writes them.
+    book = xlsx(
+        [
+            ["楼号", "北纬", "东经", "备注"],
+            ["望海新村2幢", "30°31′52″", "E120.9401", ""],
+            ["望海新村3幢", "N30.5321", "120度56分45秒", "西门"],
+        ]
+    )
+    client.force_login(cast.head)
+
+    preview = client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "file": book})
+
+    assert preview.status_code == 200, preview.content.decode()
+    payload = preview.context["preview"].payload()
+    client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "payload": payload})
+    points = {p.name: (p.lat, p.lng) for p in Place.objects.all()}
+    assert points == {
+        "望海新村2幢": (Decimal("30.531111"), Decimal("120.940100")),
+        "望海新村3幢": (Decimal("30.532100"), Decimal("120.945833")),
+    }
+
+
+def test_a_header_without_the_place_column_says_which_column_is_missing(client, cast):
+    book = xlsx([["门牌号码", "北纬", "东经"], ["2幢", "30.53", "120.94"]])
+    client.force_login(cast.head)
+
+    page = client.post("/dashboard/places/import/", {"workshop": cast.ws.pk, "file": book}).content.decode()
+
+    assert "没有找到表头行" in page and "表头里没有这些列:名称(楼栋/楼号/地点)" in page
+    assert not Place.objects.exists()
