@@ -160,7 +160,8 @@ def note_receive(
         raise ValidationError(_("这批货还没有送出,请等工坊送到后再点收。"))
     counted = _count(pieces_counted, note.pieces_sent * MAX_COUNT_FACTOR, _("件数"))
     bundles = None if bundles_counted in (None, "") else _count(bundles_counted, 100_000, _("扎数"))
-    remark = (remark or "").strip()[:200]
+    # The clerk's own words, shown to the head: no control or direction-override characters.
+    remark = "".join(c for c in (remark or "") if c.isprintable()).strip()[:200]
     move(
         note,
         NoteState.RECEIVED,

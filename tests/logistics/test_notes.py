@@ -84,7 +84,8 @@ def test_only_the_firms_count_sends_the_lot_to_inspection_and_a_difference_stays
     with pytest.raises(IllegalTransition):
         services.job_inspect(actor=cast.clerk, job=job, results=[services.ResultInput(share.pk, 50, 0)])
 
-    logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=48, bundles_counted=1, remark="少2件")
+    remark = "少2件\u202e\x00"
+    logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=48, bundles_counted=1, remark=remark)
 
     note.refresh_from_db()
     job.refresh_from_db()
@@ -100,6 +101,7 @@ def test_only_the_firms_count_sends_the_lot_to_inspection_and_a_difference_stays
         logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=50)
     note.refresh_from_db()
     assert note.pieces_counted == 48
+    assert note.counted_note == "少2件"  # control and direction-override characters dropped
 
 
 def test_another_firms_staff_and_the_head_cannot_count_a_lot_in(cast, issue_job, delivery):
