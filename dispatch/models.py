@@ -131,6 +131,11 @@ class Job(models.Model):
     )
     state = models.CharField(_("状态"), max_length=20, choices=JobState.choices, default=JobState.ISSUED)
     pieces_assigned = models.PositiveIntegerField(_("已派件数"), default=0)
+    pieces_short = models.PositiveIntegerField(
+        _("点收短少件数"),
+        default=0,
+        help_text=_("企业点收时比送出少的件数:这批验收的合格件数合计不能超过点收数"),
+    )
     bundle_size = models.PositiveIntegerField(
         _("每扎件数"), default=50, help_text=_("扎票(菲票)每扎的件数;最后一扎是余数")
     )

@@ -279,18 +279,37 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("dashboard:job", pk=job.pk)
     mode = request.POST.get("mode", "assignment") if request.method == "POST" else "assignment"
     data = request.POST if request.method == "POST" else None
+    # The firm counted fewer than were sent: the missing pieces come prefilled as rejected (短少), split in
+    # proportion, so nobody is paid for a piece that never arrived; the clerk moves them if she knows whose.
+    short_reason = _("短少")
+    prefill = {
+        r.assignment_id: r
+        for r in services.lot_results(
+            pending=pending,
+            rejected=min(job.pieces_short, sum(a.pieces_to_inspect for a in pending)),
+            rework=0,
+            reason=short_reason,
+        )
+    }
     rows = [
         (
             a,
             forms.InspectionRowForm(
                 data if mode == "assignment" else None,
                 prefix=f"a{a.pk}",
-                initial={"passed": a.pieces_to_inspect},
+                initial={
+                    "passed": prefill[a.pk].passed,
+                    "rejected": prefill[a.pk].rejected,
+                    "reason": prefill[a.pk].reason,
+                },
             ),
         )
         for a in pending
     ]
-    lot_form = forms.LotInspectionForm(data if mode == "lot" else None)
+    lot_form = forms.LotInspectionForm(
+        data if mode == "lot" else None,
+        initial={"rejected": job.pieces_short, "reason": short_reason if job.pieces_short else ""},
+    )
     error = ""
     if request.method == "POST":
         try:

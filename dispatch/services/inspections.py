@@ -53,9 +53,10 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
     """Record the firm's inspection of the job's uninspected pieces (质检): inspecting → inspected.
 
     Every assignment with uninspected pieces needs one result with passed + rejected equal to those
-    pieces, and rework ≤ rejected. Rejected pieces not sent to rework fail for good. After commit the
-    ``book_inspection`` task books pay, creates rework assignments and notifies. Locks the job and its
-    assignments. Raises PermissionDenied, ValidationError, IllegalTransition.
+    pieces, and rework ≤ rejected; when the firm counted fewer than were sent (``Job.pieces_short``), the
+    passed pieces together stay within what it counted. Rejected pieces not sent to rework fail for good.
+    After commit the ``book_inspection`` task books pay, creates rework assignments and notifies. Locks
+    the job and its assignments. Raises PermissionDenied, ValidationError, IllegalTransition.
     """
     job = lock_job(job)
     check_firm_staff(actor, job)
@@ -89,7 +90,17 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
         Assignment.objects.filter(
             pk=a.pk, pieces_passed=a.pieces_passed, pieces_rejected=a.pieces_rejected
         ).update(pieces_passed=F("pieces_passed") + passed, pieces_rejected=F("pieces_rejected") + rejected)
-    move(job, JobState.INSPECTED, job=job, actor=actor, note=notes)
+    waiting = sum(a.pieces_to_inspect for a in pending.values())
+    passed_total = sum(int(r.passed) for r in given.values())
+    if job.pieces_short and passed_total > waiting - job.pieces_short:
+        raise ValidationError(
+            _(
+                "企业点收比送出少了 %(s)d 件,合格合计不能超过点收的 %(c)d 件;"
+                "没收到的件请记为不合格,原因写“短少”。"
+            )
+            % {"s": job.pieces_short, "c": waiting - job.pieces_short}
+        )
+    move(job, JobState.INSPECTED, job=job, actor=actor, note=notes, pieces_short=0)
     followups.later(followups.BOOK_INSPECTION, inspection.pk)
     return inspection
 

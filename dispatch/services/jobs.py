@@ -262,12 +262,17 @@ def job_hand_over(
 
 
 @transaction.atomic
-def job_receive(*, job: Job | int, actor, note: str = "") -> Job:
+def job_receive(*, job: Job | int, actor, note: str = "", pieces_short: int = 0) -> Job:
     """The firm's staff counted the lot that arrived (点收): handed_over → inspecting; inspection follows.
-    Raises PermissionDenied (not the job's firm), IllegalTransition."""
+
+    ``pieces_short`` (int ≥ 0): how many fewer the firm counted than were sent. It stays on the job
+    (``Job.pieces_short``) until the inspection, which may then pass no more pieces than were counted (the
+    missing ones are rejected as short, 短少), so nobody is paid for a piece that never arrived. Raises
+    PermissionDenied (not the job's firm), IllegalTransition."""
     job = lock_job(job)
     check_firm_staff(actor, job)
-    move(job, JobState.INSPECTING, job=job, actor=actor, note=note)
+    short = max(0, int(pieces_short))
+    move(job, JobState.INSPECTING, job=job, actor=actor, note=note, pieces_short=short)
     return job
 
 

@@ -172,7 +172,9 @@ def note_receive(
         received_at=timezone.now(),
     )
     try:
-        job_receive(job=note.job_id, actor=actor, note=remark)
+        job_receive(
+            job=note.job_id, actor=actor, note=remark, pieces_short=max(0, note.pieces_sent - counted)
+        )
     except IllegalTransition as e:
         raise ValidationError(str(e)) from None
     if job.workshop.head_id is not None:

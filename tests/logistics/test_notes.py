@@ -239,3 +239,56 @@ def test_a_partial_lot_is_inspected_and_paid_for_what_arrived_and_the_rest_goes_
     )
     a.job.refresh_from_db()
     assert a.job.state == JobState.SETTLED
+
+
+def test_pieces_the_firm_did_not_receive_cannot_be_passed_and_come_prefilled_as_short(
+    client, cast, issue_job, delivery
+):
+    # Two workers' 60 pieces go as one lot; the firm counts 55. Nobody may be paid for the 5 that never came.
+    job = issue_job(quantity=60)
+    services.job_accept(actor=cast.head, job=job)
+    shares = []
+    for worker, n in ((cast.carol, 40), (cast.bob, 20)):
+        worker.work_place = "workshop"
+        worker.save(update_fields=["work_place"])
+        share = services.assignment_offer(job=job, worker=worker, pieces=n)
+        services.assignment_accept(actor=worker.user, assignment=share)
+        services.work_report(actor=worker.user, assignment=share, pieces=n, key=key())
+        shares.append(share)
+    services.job_complete(job=job)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    logistics.note_send(actor=cast.head, note=note)
+    logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=55)
+    job.refresh_from_db()
+    assert job.pieces_short == 5
+
+    with pytest.raises(ValidationError, match="少了 5 件"):
+        services.job_inspect(
+            actor=cast.clerk, job=job, results=[services.ResultInput(s.pk, s.pieces, 0) for s in shares]
+        )
+
+    client.force_login(cast.clerk)
+    page = client.get(f"/dashboard/jobs/{job.pk}/inspect/").content.decode()
+    assert "点收比送出少了 5 件" in page
+    carol, bob = shares
+    # Split in proportion: 40:20 of 5 short → 3 and 2 (largest remainder), reason 短少.
+    assert f'name="a{carol.pk}-rejected" value="3"' in page
+    assert f'name="a{bob.pk}-rejected" value="2"' in page
+    response = client.post(
+        f"/dashboard/jobs/{job.pk}/inspect/",
+        {
+            "mode": "assignment",
+            f"a{carol.pk}-passed": 37,
+            f"a{carol.pk}-rejected": 3,
+            f"a{carol.pk}-rework": 0,
+            f"a{carol.pk}-reason": "短少",
+            f"a{bob.pk}-passed": 18,
+            f"a{bob.pk}-rejected": 2,
+            f"a{bob.pk}-rework": 0,
+            f"a{bob.pk}-reason": "短少",
+        },
+    )
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.pieces_short == 0
+    assert sum(s.pieces_passed for s in job.assignments.all()) == 55
