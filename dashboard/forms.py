@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch import selectors as flow_selectors
 from dispatch.models import JobState
-from workshop.models import Employment, ProcessKind
+from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
 
 from . import selectors
@@ -259,3 +259,23 @@ class ExportForm(forms.Form):
             raise forms.ValidationError(_("结束日期不能早于开始日期。"))
         data["start"], data["end"] = start, end
         return data
+
+
+class MinWageForm(forms.Form):
+    """A new part-time minimum hourly wage setting (yuan/hour for the three tiers, the tier of this place,
+    and the date it is in force from)."""
+
+    tier = forms.TypedChoiceField(label=_("本地所属档次"), choices=WageTier.choices, coerce=int)
+    tier1_hourly = forms.DecimalField(
+        label=_("第一档(元/小时)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+    )
+    tier2_hourly = forms.DecimalField(
+        label=_("第二档(元/小时)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+    )
+    tier3_hourly = forms.DecimalField(
+        label=_("第三档(元/小时)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+    )
+    effective_from = forms.DateField(
+        label=_("执行日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    source = forms.CharField(label=_("依据(文件名称或文号)"), max_length=200, required=False)

@@ -117,3 +117,6 @@ rules.add_perm("dashboard.view_export", owns_export)
 # Door delivery (配送): the community's places, a workshop's depot, vehicles, couriers and runs, and where
 # a worker lives, are the head's and the community admin's (a firm never sees an address or a run).
 rules.add_perm("dashboard.manage_logistics", manages_workers)
+# The part-time minimum hourly wage of a community (最低工资标准) is the community admin's to set; every
+# dashboard role reads the hourly figure of a job's rate (``dispatch.minwage`` decides what the firm sees).
+rules.add_perm("dashboard.set_min_wage", is_community_admin)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, pinyin
 
-from dispatch import planning, reports
+from dispatch import minwage, planning, reports
 from dispatch.models import (
     TO_OFFER,
     Assignment,
@@ -213,6 +213,29 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
         inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
         overdue=Count("id", filter=Q(state__in=open_states, due_on__lt=today)),
     )
+
+
+# --- the minimum-wage view ----------------------------------------------------------------------------
+
+LOW_RATE_ROWS = 20
+
+
+def low_rate_jobs(scope: Scope, jobs: QuerySet[Job], *, limit: int = LOW_RATE_ROWS) -> tuple[list, int]:
+    """The open jobs among ``jobs`` (issued, accepted, in production) whose rate pays under the minimum
+    hourly wage (``dispatch.minwage``): ``(rows, total)``, rows the oldest-due ``limit`` as
+    ``(job, check, words)``; firm staff get the firm's figures (``for_firm``). Four queries."""
+    open_jobs = list(jobs.filter(state__in=minwage.OPEN_STATES).order_by("due_on", "id"))
+    checks = minwage.rate_checks(open_jobs, for_firm=scope.is_firm)
+    low = [job for job in open_jobs if checks[job.pk].below]
+    rows = [(job, checks[job.pk], minwage.explain(checks[job.pk], for_firm=scope.is_firm)) for job in low]
+    return rows[:limit], len(low)
+
+
+def job_rate_check(scope: Scope, job: Job) -> tuple[minwage.RateCheck, str]:
+    """``job``'s rate as an hourly figure against the minimum wage, and the words that say how (firm staff:
+    the firm's figures). Three queries."""
+    check = minwage.rate_checks([job], for_firm=scope.is_firm)[job.pk]
+    return check, minwage.explain(check, for_firm=scope.is_firm)
 
 
 # --- one job -------------------------------------------------------------------------------------------

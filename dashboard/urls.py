@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, workers
+from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, wages, workers
 
 app_name = "dashboard"
 
@@ -63,6 +63,7 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("min-wage/", wages.min_wage, name="min_wage"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:pk>/", exports.export_detail, name="export"),
     path("exports/<int:pk>/status/", exports.export_status, name="export_status"),

@@ -122,6 +122,51 @@ LOOKBACK_DAYS = 28
 ROTATION_DAYS = 7
 
 
+@dataclass(frozen=True)
+class LearnedSpeed:
+    """A worker's speed learned from the ledger: ``speed`` multiplies the prior speeds
+    (``priors.PRIOR_PIECES_PER_HOUR``; 1.0 until reports say otherwise, kept within 0.5–1.6); ``days``:
+    days with a report in the last 28; ``kinds``: the process kinds reported in them."""
+
+    speed: float
+    days: int
+    kinds: frozenset[str]
+
+
+def learned_speeds(workers) -> dict[int, LearnedSpeed]:
+    """Each of ``workers``' (Worker objects) learned speed, by worker id. One query.
+
+    Standard hours reported per active day over the last 28 days (pieces × the prior's seconds per piece
+    of their kind), against the hours the worker offers a day (a sixth of ``hours_per_week``), shrunk
+    towards the prior (1.0) with the weight of 5 days.
+    """
+    workers = list(workers)
+    sec = optimiser.SECONDS_PER_PIECE
+    since = timezone.now() - dt.timedelta(days=LOOKBACK_DAYS)
+    made: dict[int, float] = {}
+    days: dict[int, set] = {}
+    kinds: dict[int, set] = {}
+    for wid, kind, day, n in (
+        WorkReport.objects.filter(assignment__worker_id__in=[w.pk for w in workers], at__gte=since)
+        .annotate(day=TruncDate("at"))
+        .values_list("assignment__worker_id", "assignment__job__process_kind", "day")
+        .annotate(n=Sum("pieces"))
+    ):
+        made[wid] = made.get(wid, 0.0) + n * sec.get(kind, 90) / 3600
+        days.setdefault(wid, set()).add(day)
+        kinds.setdefault(wid, set()).add(kind)
+    out = {}
+    for w in workers:
+        per_day = w.hours_per_week / 6
+        active_days = len(days.get(w.pk, ()))
+        ratio = (made.get(w.pk, 0.0) / active_days / per_day) if active_days and per_day else 1.0
+        speed = (SPEED_PRIOR_DAYS + active_days * ratio) / (SPEED_PRIOR_DAYS + active_days)
+        out[w.pk] = LearnedSpeed(
+            speed=min(max(speed, 0.5), 1.6), days=active_days, kinds=frozenset(kinds.get(w.pk, ()))
+        )
+    return out
+
+
 def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     """The planner's view of the active workers of ``workshop_ids`` (a few grouped queries, no N+1).
 
@@ -134,19 +179,8 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     ids = [w.pk for w in workers]
     if not ids:
         return []
-    sec = optimiser.SECONDS_PER_PIECE
     _pieces, open_hours = open_work(ids)
-    since = timezone.now() - dt.timedelta(days=LOOKBACK_DAYS)
-    made: dict[int, float] = {}
-    days: dict[int, set] = {}
-    for wid, kind, day, n in (
-        WorkReport.objects.filter(assignment__worker_id__in=ids, at__gte=since)
-        .annotate(day=TruncDate("at"))
-        .values_list("assignment__worker_id", "assignment__job__process_kind", "day")
-        .annotate(n=Sum("pieces"))
-    ):
-        made[wid] = made.get(wid, 0.0) + n * sec.get(kind, 90) / 3600
-        days.setdefault(wid, set()).add(day)
+    learned = learned_speeds(workers)
     quality = {
         wid: (p or 0, r or 0)
         for wid, p, r in Assignment.objects.filter(worker_id__in=ids)
@@ -172,9 +206,6 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     profiles = []
     for w in workers:
         per_day = w.hours_per_week / 6
-        active_days = len(days.get(w.pk, ()))
-        ratio = (made.get(w.pk, 0.0) / active_days / per_day) if active_days and per_day else 1.0
-        speed = (SPEED_PRIOR_DAYS + active_days * ratio) / (SPEED_PRIOR_DAYS + active_days)
         p, r = quality.get(w.pk, (0, 0))
         ok, n = on_time.get(w.pk, (0, 0))
         start = max(year_start, w.joined_on or year_start)
@@ -187,7 +218,7 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
                 workshop_id=w.workshop_id,
                 skills=frozenset(w.skills or ()),
                 hours_per_day=per_day,
-                speed=min(max(speed, 0.5), 1.6),
+                speed=learned[w.pk].speed,
                 quality=(p + QUALITY_PRIOR[0]) / (p + r + sum(QUALITY_PRIOR)),
                 low_income=w.low_income,
                 income_gap=gap,

@@ -50,6 +50,31 @@ def yuan_sum(amounts) -> Decimal:
     return to_yuan(sum((Decimal(a) for a in amounts), Decimal("0")))
 
 
+def hourly_equivalent(rate: Decimal, pieces_per_hour: int) -> Decimal:
+    """What a piece rate pays an hour (计件单价折合时薪): ``rate`` (yuan/piece) × ``pieces_per_hour`` (a
+    whole number of pieces an hour, ≥ 0), in yuan/hour half-up to the fen.
+    ``hourly_equivalent(Decimal("0.035"), 571) == Decimal("19.99")``.
+
+    Raises ValueError for a negative or non-integer speed.
+    """
+    if not isinstance(pieces_per_hour, int) or isinstance(pieces_per_hour, bool) or pieces_per_hour < 0:
+        raise ValueError("pieces_per_hour must be a non-negative int")
+    return to_yuan(Decimal(rate) * pieces_per_hour)
+
+
+def below_minimum_wage(hourly: Decimal, minimum: Decimal) -> bool:
+    """Whether an hourly equivalent (yuan/hour) is below a minimum hourly wage (yuan/hour), both compared
+    to the fen: exactly the minimum is not below it.
+
+    The minimum is the part-time (非全日制) minimum hourly wage of the workshop's place and tier, set by the
+    community admin (``workshop.models.MinimumWage``). Zhejiang's from 2024-01-01: 24 / 22 / 20 yuan an
+    hour in tiers one, two and three (浙江省人民政府《关于调整全省最低工资标准的通知》, 2024, in force from
+    2024-01-01; it replaced 浙政发〔2021〕22号). A piecework hour below it is a fact to raise in the rate
+    talk with the firm, never a reason to refuse the job.
+    """
+    return to_yuan(hourly) < to_yuan(minimum)
+
+
 # Goals from the model case (../shared/SCENARIO.md): expected extra income a year per worker, and the
 # average yearly saving per paired firm. Reports compare ledger figures with these; planning uses the
 # income goals to see who is furthest below theirs.

@@ -11,6 +11,7 @@ from .models import (
     CommunityAdmin,
     Courier,
     FirmStaff,
+    MinimumWage,
     Pairing,
     PartnerFirm,
     ProductionLine,
@@ -181,3 +182,34 @@ class WorkWishAdmin(admin.ModelAdmin):
         if request.user.is_superuser or CommunityAdmin.objects.filter(user=request.user).exists():
             return fields
         return [f for f in fields if f not in self.SENSITIVE]
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(admin.ModelAdmin):
+    """Rows are added (the admin's log records who added what), never changed or deleted: a new figure is a
+    new row, so the history of figures stays. Community admins set theirs on the dashboard."""
+
+    list_display = (
+        "effective_from",
+        "region",
+        "county",
+        "subdistrict",
+        "community",
+        "tier",
+        "hourly",
+        "set_by",
+    )
+    list_filter = ("county", "tier")
+    list_select_related = ("set_by",)
+    readonly_fields = ("set_by", "set_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)

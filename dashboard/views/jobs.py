@@ -92,7 +92,8 @@ def job_new(request: HttpRequest) -> HttpResponse:
 @dashboard_view
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A job with its facts, photo, assignments, inspections and its FlowEvent timeline, and the actions
-    the user's role may take on it now."""
+    the user's role may take on it now. Its rate as an hourly figure against the local minimum hourly wage
+    (``dispatch.minwage``), with a warning when below: it informs, never blocks accepting."""
     job = selectors.job_get(request.scope, pk)
     assignments = selectors.job_assignments(job)
     inspections = list(selectors.with_result_sums(job.inspections.select_related("inspector")))
@@ -102,6 +103,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     summaries = ticket_reads.ticket_summaries(job) if can_bundles else {}
     for a in assignments:
         a.tickets = summaries.get(a.pk)
+    rate_check, rate_words = selectors.job_rate_check(request.scope, job)
     context = page_context(
         request,
         job=job,
@@ -115,6 +117,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_bundles=can_bundles,
         bundles_reported=sum(s.reported for s in summaries.values()),
         bom=material_reads.job_bom(job),
+        rate_check=rate_check,
+        rate_words=rate_words,
     )
     return render(request, "dashboard/job_detail.html", context)
 

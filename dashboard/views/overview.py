@@ -24,7 +24,8 @@ from .common import dashboard_view, page_context, query_without_page
 @require_GET
 @dashboard_view
 def home(request: HttpRequest) -> HttpResponse:
-    """KPI cards and charts for the user's scope, over a date range (default: this year) and workshop."""
+    """KPI cards and charts for the user's scope, over a date range (default: this year) and workshop, and
+    the open jobs whose piece rate pays under the local minimum hourly wage (whatever their date)."""
     scope = request.scope
     form = forms.PeriodForm(request.GET or None, scope=scope)
     period = form.period()
@@ -55,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if period.workshop_id:
         query["ws"] = period.workshop_id
     month_start = today.replace(day=1)
+    low_rate_rows, low_rate_total = selectors.low_rate_jobs(scope, jobs)
     context = page_context(
         request,
         form=form,
@@ -70,6 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
             (Employment.FIXED, _("固定坊工"), figures["income"][Employment.FIXED]),
             (Employment.PART_TIME, _("兼职坊工"), figures["income"][Employment.PART_TIME]),
         ],
+        low_rate_rows=low_rate_rows,
+        low_rate_total=low_rate_total,
     )
     return render(request, "dashboard/home.html", context)
 

@@ -33,10 +33,11 @@ from notices.services import notify
 from pay.models import PayLine
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job
+from tests.factories import CommunityAdminFactory, UserFactory
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
 from tickets import services as tickets
 from tickets.models import BundleTicket
-from workshop.models import Courier, Worker
+from workshop.models import Courier, MinimumWage, Worker
 from workshop.services import courier_create
 
 ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT = "anonymous", "worker", "other_head", "other_firm", "right"
@@ -560,16 +561,35 @@ MATRIX = {
         403,
         302,
     ),
+    # The minimum-wage setting is the community admin's alone: heads (any workshop's) and firms get 403.
+    "min_wage": ("get", lambda c, w: "/dashboard/min-wage/", None, "admin", 403, 403, 200),
+    "min_wage:post": (
+        "post",
+        lambda c, w: "/dashboard/min-wage/",
+        {
+            "tier": 2,
+            "tier1_hourly": "24",
+            "tier2_hourly": "22",
+            "tier3_hourly": "20",
+            "effective_from": "2024-01-01",
+        },
+        "admin",
+        403,
+        403,
+        302,
+    ),
 }
 
 
 def actor_user(cast, actor, right):
+    if actor == RIGHT and right == "admin":
+        return CommunityAdminFactory(user=UserFactory(username="admin")).user
     return {
         ANON: None,
         WORKER: cast.alice.user,
         OTHER_HEAD: cast.mallory.workshop.head,
         OTHER_FIRM: cast.eve,
-        RIGHT: getattr(cast, right),
+        RIGHT: getattr(cast, right, None),
     }[actor]
 
 
@@ -590,6 +610,7 @@ def snapshot() -> dict:
                 Movement,
                 MaterialProblem,
                 DeliveryNote,
+                MinimumWage,
             )
         },
         "notes": list(DeliveryNote.objects.order_by("pk").values_list("pk", "state", "pieces_counted")),

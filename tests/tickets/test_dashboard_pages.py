@@ -108,7 +108,9 @@ def test_the_sheet_and_the_job_page_cost_the_same_queries_for_3_and_40_tickets(
 
     with django_assert_num_queries(7):
         sheet = client.get(f"/dashboard/jobs/{a.job_id}/tickets/{a.pk}/")
-    with django_assert_num_queries(10):  # the job page also reads the job's bill of materials (one query)
+    # The job page also reads the job's bill of materials (one query), and its rate against the minimum
+    # hourly wage (three: the workshop's workers, their reports, the minimum-wage rows).
+    with django_assert_num_queries(13):
         page = client.get(f"/dashboard/jobs/{a.job_id}/")
 
     assert sheet.content.decode().count("data-url=") == len(printed)
