@@ -132,8 +132,9 @@ class Figures:
 
     @property
     def suppressed(self) -> bool:
-        """Fewer than ``SUPPRESS_BELOW`` people: too few to show without singling one out."""
-        return self.workers < SUPPRESS_BELOW
+        """One or two people (fewer than ``SUPPRESS_BELOW``, none is no one): too few to show without
+        singling one out."""
+        return 0 < self.workers < SUPPRESS_BELOW
 
     def as_dict(self) -> dict:
         """Plain JSON types: counts as ints, yuan and percentages as decimal strings (or None)."""

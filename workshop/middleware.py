@@ -14,7 +14,7 @@ from .roles import scope_for
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 # The paths a read-only role may still POST to: its own sign-out and its page language.
-ALLOWED_PATHS = ("/accounts/logout/", "/i18n/setlang/")
+ALLOWED_PATHS = ("/accounts/logout/", "/m/logout/", "/i18n/setlang/")
 
 
 class ReadOnlyRoles:
