@@ -178,9 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="5-59/10"),
     },
     "close-pay-periods": {
-        # 01:30 on the 1st of each month, Asia/Shanghai: close the month just ended.
-        "task": "pay.tasks.close_pay_periods",
-        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+        # 01:30 daily, Asia/Shanghai: close the month just ended, once no inspection of it is still open
+        # (a workshop still waiting on a firm is tried again the next day; a closed month is left alone).
+        "task": "dispatch.tasks.close_pay_periods",
+        "schedule": crontab(minute=30, hour=1),
     },
     "plan-due-runs": {
         # Every 10 minutes: a workshop whose daily planning hour (``Depot.plan_at``) has passed and that has

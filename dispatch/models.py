@@ -55,7 +55,8 @@ JOB_TRANSITIONS: dict[str, frozenset[str]] = {
     JobState.IN_PROGRESS: frozenset({JobState.COMPLETED}),
     # The last piece is reported: ready to hand over (待交货); the workshop sends the lot with its delivery
     # note (已交货); the firm counts what arrived, and only then inspects (送检中). ``logistics`` moves these.
-    JobState.COMPLETED: frozenset({JobState.HANDED_OVER}),
+    # An undone or corrected report takes a completed job back into production before it leaves.
+    JobState.COMPLETED: frozenset({JobState.HANDED_OVER, JobState.IN_PROGRESS}),
     JobState.HANDED_OVER: frozenset({JobState.INSPECTING}),
     JobState.INSPECTING: frozenset({JobState.INSPECTED}),
     # Rework (返工) takes an inspected job back into production until the reworked pieces are inspected.
@@ -72,7 +73,8 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AssignmentState.ACCEPTED: frozenset({AssignmentState.DONE}),
     AssignmentState.DECLINED: frozenset(),
     AssignmentState.EXPIRED: frozenset(),
-    AssignmentState.DONE: frozenset(),
+    # An undone or corrected report takes a done share back to work (撤销/更正报工).
+    AssignmentState.DONE: frozenset({AssignmentState.ACCEPTED}),
 }
 
 # Assignment states whose pieces count against the job's quantity.
@@ -270,12 +272,24 @@ class Assignment(models.Model):
 
 
 class WorkReport(models.Model):
-    """A worker's report of pieces done (报工). ``key`` makes a retried or double-tapped report count once."""
+    """A worker's report of pieces done (报工). ``key`` makes a retried or double-tapped report count once.
+
+    Append-only: an undo or a correction is a reversal row (``reverses`` the report it cancels, negative
+    ``pieces``, with a ``reason``), followed by a new report for a corrected figure; nothing is edited."""
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("派工"), on_delete=models.CASCADE, related_name="reports"
     )
-    pieces = models.PositiveIntegerField(_("件数"))
+    pieces = models.IntegerField(_("件数"))
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲销的报工"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    reason = models.CharField(_("更正原因"), max_length=200, blank=True)
     at = models.DateTimeField(_("报工时间"), auto_now_add=True)
     key = models.CharField(_("幂等键"), max_length=64, unique=True)
     reported_by = models.ForeignKey(
@@ -286,7 +300,12 @@ class WorkReport(models.Model):
         verbose_name = _("报工")
         verbose_name_plural = _("报工")
         ordering = ["-at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(pieces__gt=0), name="report_pieces_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, pieces__gt=0) | Q(reverses__isnull=False, pieces__lt=0),
+                name="report_pieces_signed",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment_id}: {self.pieces}"
@@ -304,6 +323,15 @@ class Inspection(models.Model):
     notes = models.TextField(_("备注"), blank=True)
     at = models.DateTimeField(_("验收时间"), auto_now_add=True)
     booked_at = models.DateTimeField(_("入账时间"), null=True, blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的质检"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text=_("更正记录:先冲销原结果,再记更正后的结果"),
+    )
 
     class Meta:
         verbose_name = _("质检")
@@ -315,7 +343,11 @@ class Inspection(models.Model):
 
 
 class InspectionResult(models.Model):
-    """One assignment's result in an inspection: submitted = passed + rejected; rework ⊆ rejected."""
+    """One assignment's result in an inspection: submitted = passed + rejected; rework ⊆ rejected.
+
+    A correction (an inspection that ``corrects`` another) holds, per corrected result, a reversal row
+    (``reverses`` it: every figure negated, rework 0) and the corrected row (rework 0: the rework share
+    already made stays with the original)."""
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("质检"), on_delete=models.CASCADE, related_name="results"
@@ -323,23 +355,41 @@ class InspectionResult(models.Model):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("派工"), on_delete=models.PROTECT, related_name="inspection_results"
     )
-    pieces_submitted = models.PositiveIntegerField(_("送检件数"))
-    pieces_passed = models.PositiveIntegerField(_("合格件数"))
-    pieces_rejected = models.PositiveIntegerField(_("不合格件数"))
+    pieces_submitted = models.IntegerField(_("送检件数"))
+    pieces_passed = models.IntegerField(_("合格件数"))
+    pieces_rejected = models.IntegerField(_("不合格件数"))
     pieces_rework = models.PositiveIntegerField(_("返工件数"), default=0)
     reason = models.CharField(_("不合格原因"), max_length=200, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲销的结果"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
 
     class Meta:
         verbose_name = _("质检结果")
         verbose_name_plural = _("质检结果")
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "assignment"], name="result_once_per_assignment"),
+            models.UniqueConstraint(
+                fields=["inspection", "assignment"],
+                condition=Q(reverses__isnull=True),
+                name="result_once_per_assignment",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, pieces_passed__gte=0, pieces_rejected__gte=0)
+                | Q(reverses__isnull=False, pieces_passed__lte=0, pieces_rejected__lte=0, pieces_rework=0),
+                name="result_signed_by_reversal",
+            ),
             models.CheckConstraint(
                 condition=Q(pieces_submitted=F("pieces_passed") + F("pieces_rejected")),
                 name="result_submitted_is_passed_plus_rejected",
             ),
             models.CheckConstraint(
-                condition=Q(pieces_rework__lte=F("pieces_rejected")), name="result_rework_le_rejected"
+                condition=Q(reverses__isnull=False) | Q(pieces_rework__lte=F("pieces_rejected")),
+                name="result_rework_le_rejected",
             ),
         ]
 

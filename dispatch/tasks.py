@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from notices.models import NotificationKind
 from notices.services import notify
 from notices.tasks import redeliver_stalled
-from workshop.models import Pairing
+from workshop.models import Pairing, Workshop
 
 from . import services
 from .models import (
@@ -168,3 +168,23 @@ def sweep_stalled_flow() -> dict[str, int]:
         sent["inspections"] += 1
     sent["notifications"] = redeliver_stalled(before)
     return sent
+
+
+@shared_task(**RETRY)
+def close_pay_periods(month: str | None = None) -> int:
+    """Close every workshop's pay month of ``month`` (ISO date in the month; default: last month) through
+    ``services.period_close``. A workshop with an inspection of that month still open is left open and
+    tried again on the next run (daily); a closed one is left as it is. Returns how many are closed."""
+    if month:
+        first = dt.date.fromisoformat(month).replace(day=1)
+    else:
+        first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    closed = 0
+    for ws_id in Workshop.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            services.period_close(actor=None, workshop=ws_id, month=first)
+        except ValidationError:
+            logger.info("pay month %s of workshop %s left open: inspections pending", first, ws_id)
+            continue
+        closed += 1
+    return closed

@@ -89,6 +89,8 @@ class MovementKind(models.TextChoices):
     DELIVER = "deliver", _("送料上门")
     PICK_UP = "pick_up", _("上门收回余料")
     UNLOAD = "unload", _("卸车回库")
+    # An undone or corrected report gives back what its pieces used (撤销耗用): consumed → the worker.
+    UNCONSUME = "unconsume", _("撤销耗用")
 
 
 class Movement(models.Model):

@@ -124,6 +124,9 @@ _TOTALS = {
     MovementKind.SCRAP: "scrapped",
     MovementKind.LOSE: "lost",
 }
+# Kinds that take back from a total: an undone report gives back what it used (撤销耗用).
+_NEGATIVE = {MovementKind.UNCONSUME}
+_TOTALS[MovementKind.UNCONSUME] = "consumed"
 _WORKER_TOTALS = {
     MovementKind.ISSUE: "issued",
     MovementKind.DELIVER: "issued",
@@ -132,6 +135,7 @@ _WORKER_TOTALS = {
     MovementKind.RETURN: "returned",
     MovementKind.SCRAP: "scrapped",
     MovementKind.LOSE: "lost",
+    MovementKind.UNCONSUME: "consumed",
 }
 
 
@@ -171,6 +175,7 @@ def _account(job, line: BomLine, sums, holds, done: set[int]) -> LineAccount:
     acc = LineAccount(line=line, needed=kit_quantity(line, job.quantity))
     workers: dict[int, WorkerMaterial] = {}
     for _line_id, kind, worker_id, name, q in sums:
+        q = -q if kind in _NEGATIVE else q
         w = None
         if worker_id is not None:
             w = workers.setdefault(
@@ -331,6 +336,7 @@ def jobs_totals(jobs) -> dict[int, list[LineTotals]]:
         .values_list("line_id", "kind", "q")
     ):
         t = totals[line_id]
+        q = -q if kind in _NEGATIVE else q
         setattr(t, _TOTALS[kind], getattr(t, _TOTALS[kind]) + q)
     for line_id, holder, q in (
         Balance.objects.filter(line_id__in=list(totals))

@@ -42,6 +42,7 @@ ROUTES: dict[str, tuple[str | None, str]] = {
     MovementKind.DELIVER: (Holder.COURIER, Holder.WORKER),
     MovementKind.PICK_UP: (Holder.WORKER, Holder.COURIER),
     MovementKind.UNLOAD: (Holder.COURIER, Holder.STORE),
+    MovementKind.UNCONSUME: (Holder.CONSUMED, Holder.WORKER),
 }
 
 
@@ -443,7 +444,9 @@ def consume_for_report(
         need = use_for(line, after) - use_for(line, pieces_before)
         if assignment.kind == "rework":
             issued = _sum(line, kind=MovementKind.ISSUE, assignment=assignment)
-            used = _sum(line, kind=MovementKind.CONSUME, assignment=assignment)
+            used = _sum(line, kind=MovementKind.CONSUME, assignment=assignment) - _sum(
+                line, kind=MovementKind.UNCONSUME, assignment=assignment
+            )
             need = min(need, max(issued - used, Decimal("0")))
         if need <= 0:
             continue
@@ -453,6 +456,32 @@ def consume_for_report(
             raise ValidationError(
                 _("材料账上不够:%(why)s 请坊长先登记来料或发料,再报工。") % {"why": " ".join(short.messages)}
             ) from None
+    return made
+
+
+def release_for_report(*, report, assignment, job, pieces_before: int, pieces_after: int) -> list[Movement]:
+    """Give back to the worker what the pieces taken off her share used (撤销耗用), when a report is undone
+    or corrected down (``dispatch.services.corrections``): ``pieces_before`` > ``pieces_after`` (ints, her
+    share's reported pieces), by the bill of materials, never more than this share consumed. A movement
+    from "consumed" to the worker, in the flow's transaction; the consumption rows stay as written."""
+    made = []
+    for line in BomLine.objects.filter(job_id=job.pk).order_by("id"):
+        give = use_for(line, pieces_before) - use_for(line, pieces_after)
+        used = _sum(line, kind=MovementKind.CONSUME, assignment=assignment) - _sum(
+            line, kind=MovementKind.UNCONSUME, assignment=assignment
+        )
+        give = min(give, used)
+        if give > 0:
+            made.append(
+                _move(
+                    line=line,
+                    kind=MovementKind.UNCONSUME,
+                    q=give,
+                    worker=assignment.worker,
+                    assignment=assignment,
+                    report=report,
+                )
+            )
     return made
 
 

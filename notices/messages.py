@@ -31,6 +31,9 @@ class NotificationKind(models.TextChoices):
     LOT_RECEIVED = "lot_received", _("企业已点收")
     COLLECTION_SHORT = "collection_short", _("收货件数不符")
     STOP_MISSED = "stop_missed", _("配送未完成")
+    REPORT_CORRECTED = "report_corrected", _("报工更正")
+    PAY_CORRECTED = "pay_corrected", _("工资更正")
+    PAY_ADJUSTED = "pay_adjusted", _("工资调整")
 
 
 TEMPLATES: dict[str, str] = {
@@ -66,6 +69,16 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.COLLECTION_SHORT: gettext_noop("%(w)s 的 %(t)s:报工未收 %(r)d 件,实收 %(c)d 件,请核对"),
     # w worker name (or the firm's name), d the run's day (ISO date), why the courier's own words (or "")
     NotificationKind.STOP_MISSED: gettext_noop("%(d)s 上门没有办成:%(w)s。%(why)s"),
+    # t job title, a pieces before, b pieces after, why the head's reason
+    NotificationKind.REPORT_CORRECTED: gettext_noop(
+        "坊长把你 %(t)s 的一次报工从 %(a)d 件更正为 %(b)d 件:%(why)s"
+    ),
+    # t job title, a passed before, b passed after, y the change in yuan (signed decimal string), why reason
+    NotificationKind.PAY_CORRECTED: gettext_noop(
+        "%(t)s 的验收更正:合格 %(a)d 件改为 %(b)d 件,工资 %(y)s 元。%(why)s"
+    ),
+    # k bonus or deduction (a msgid), y yuan (a decimal string), why the reason
+    NotificationKind.PAY_ADJUSTED: gettext_noop("%(k)s %(y)s 元:%(why)s"),
 }
 
 

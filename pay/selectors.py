@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Collection
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
-from .models import PayLine
+from . import money
+from .models import PayLine, Payout, PayPeriod
 
 
 def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decimal]:
@@ -19,3 +20,24 @@ def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decim
         .values_list("worker_id")
         .annotate(t=Sum("amount"))
     )
+
+
+def period_dues(period: PayPeriod) -> list[tuple[int, Decimal, int]]:
+    """``[(worker id, Decimal yuan, lines)]`` each worker is owed for ``period``, by worker id; summed in
+    Python to the fen (SQLite adds decimals as floats). One query."""
+    per: dict[int, list] = {}
+    for worker_id, amount in period.lines.order_by("worker_id", "id").values_list("worker_id", "amount"):
+        per.setdefault(worker_id, []).append(amount)
+    return [(wid, money.yuan_sum(amounts), len(amounts)) for wid, amounts in per.items()]
+
+
+def paid_total(worker_id: int) -> Decimal:
+    """What ``worker_id`` has been paid, all periods (Decimal yuan): the sum of her payouts."""
+    return money.yuan_sum(Payout.objects.filter(worker_id=worker_id).values_list("amount", flat=True))
+
+
+def payout_counts(period: PayPeriod) -> dict[str, int]:
+    """How many workers of ``period`` are paid and owed: ``{"paid": n, "owed": m}``. Two queries."""
+    paid = Payout.objects.filter(period=period).aggregate(n=Count("id"))["n"]
+    owed = sum(1 for _w, y, _n in period_dues(period) if y > 0)
+    return {"paid": paid, "owed": owed - paid}

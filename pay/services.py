@@ -1,28 +1,50 @@
-"""Pay's writes: booking a pay line for an inspection result, and closing a month.
+"""Pay's writes: booking pay lines (pieces, corrections, adjustments), closing a month, marking it paid.
 
-Pay lines are a ledger: written once per inspection result (database-unique), never edited. Callers hold
-the transaction (``inspection_book`` books inside the flow's own, after locking the job).
+Pay lines are a ledger: written once, never edited or deleted. A correction is a new line; a line booked
+after its month was closed counts in the next open month (``open_month``), so a closed period's total never
+changes. Callers hold the transaction where they say so (``inspection_book`` books inside the flow's own,
+after locking the job); the other services are atomic themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workshop.dates import next_month
-from workshop.models import Workshop
+from workshop.models import Worker, Workshop
 
 from . import money
-from .models import PayLine, PayPeriod
+from .models import LineKind, PayLine, PayMethod, Payout, PayoutBatch, PayPeriod
+from .selectors import period_dues
+
+# Bounds of one adjustment (Decimal yuan): a typo of an extra zero or two is refused, not paid.
+ADJUSTMENT_MAX_YUAN = Decimal("5000")
+
+
+def open_month(workshop_id: int, day: dt.date) -> dt.date:
+    """The first day of the month a line booked on ``day`` (Asia/Shanghai date) counts in: ``day``'s
+    month, or the first month after it whose period is not closed. One query."""
+    month = day.replace(day=1)
+    closed = set(
+        PayPeriod.objects.filter(
+            workshop_id=workshop_id, month__gte=month, closed_at__isnull=False
+        ).values_list("month", flat=True)
+    )
+    while month in closed:
+        month = next_month(month)
+    return month
 
 
 def pay_line_book(*, result, rate: Decimal, booked_on: dt.date) -> tuple[PayLine, bool]:
     """Book the pay for one inspection result's passed pieces (计件工资): ``result.pieces_passed`` (int > 0)
-    × ``rate`` (Decimal yuan per piece), half-up to the fen, on ``booked_on`` (an Asia/Shanghai date).
+    × ``rate`` (Decimal yuan per piece), half-up to the fen, on ``booked_on`` (an Asia/Shanghai date), in
+    the open month of that day (``open_month``).
 
     ``result`` is a ``dispatch.InspectionResult`` with its assignment (and the assignment's worker) loaded.
     Idempotent: a result already paid returns its line and ``False``; no passed piece is paid twice (the
@@ -32,6 +54,7 @@ def pay_line_book(*, result, rate: Decimal, booked_on: dt.date) -> tuple[PayLine
     return PayLine.objects.get_or_create(
         result=result,
         defaults={
+            "kind": LineKind.PIECE,
             "worker": a.worker,
             "assignment": a,
             "inspection_id": result.inspection_id,
@@ -39,25 +62,171 @@ def pay_line_book(*, result, rate: Decimal, booked_on: dt.date) -> tuple[PayLine
             "rate": rate,
             "amount": money.wage_amount(result.pieces_passed, rate),
             "booked_on": booked_on,
+            "month": open_month(a.worker.workshop_id, booked_on),
         },
     )
 
 
+def correction_line_book(
+    *, result, corrects: PayLine | None, rate: Decimal, actor, reason: str, booked_on: dt.date
+) -> PayLine | None:
+    """Book the pay of one row of a corrected inspection (更正): ``result`` is the reversal row (negative
+    passed pieces) or the corrected row (passed ≥ 0) of a ``dispatch.InspectionResult``; the line is
+    signed pieces × ``rate`` (the corrected line's own rate), to the fen, ``corrects`` the original line
+    and names its period when that period is closed (the correction counts in the open month of
+    ``booked_on``). Returns None when the row has no passed piece (nothing to pay or take back).
+    Idempotent per result. Runs in the caller's transaction."""
+    pieces = result.pieces_passed
+    if pieces == 0:
+        return None
+    a = result.assignment
+    amount = money.wage_amount(abs(pieces), rate)
+    line, _created = PayLine.objects.get_or_create(
+        result=result,
+        defaults={
+            "kind": LineKind.CORRECTION,
+            "worker": a.worker,
+            "assignment": a,
+            "inspection_id": result.inspection_id,
+            "pieces_passed": pieces,
+            "rate": rate,
+            "amount": amount if pieces > 0 else -amount,
+            "booked_on": booked_on,
+            "month": open_month(a.worker.workshop_id, booked_on),
+            "reason": reason[:200],
+            "actor": actor,
+            "corrects": corrects,
+            "corrects_period": corrects.period
+            if corrects is not None and corrects.period_id and corrects.period.closed_at
+            else None,
+        },
+    )
+    return line
+
+
+def _yuan(value) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().replace("¥", "").replace("元", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"amount": _("金额请填数字,例如 50 或 12.5。")}) from None
+    if not amount.is_finite() or amount <= 0 or amount != money.to_yuan(amount):
+        raise ValidationError({"amount": _("金额要大于0,最多到分(两位小数)。")})
+    if amount > ADJUSTMENT_MAX_YUAN:
+        msg = _("一笔调整最多 %(max)s 元;金额大于此数请分开登记并说明。") % {"max": ADJUSTMENT_MAX_YUAN}
+        raise ValidationError({"amount": msg})
+    return amount
+
+
 @transaction.atomic
-def pay_period_close(*, workshop: Workshop, month: dt.date) -> PayPeriod:
-    """Close ``workshop``'s pay period for the month of ``month`` (结算周期): attach the month's pay lines
-    and fix the total (Decimal yuan). Idempotent: a closed period is returned unchanged."""
+def adjustment_add(
+    *, worker: Worker, kind: str, amount, reason: str, actor, key: str, booked_on: dt.date | None = None
+) -> tuple[PayLine, bool]:
+    """Grant a bonus (奖励) or take a deduction (扣款) for ``worker``: one pay line of ``amount`` (yuan > 0,
+    to the fen; a deduction is stored negative) with a ``reason`` the worker reads on her wage slip, the
+    ``actor`` who decided it, booked today (Asia/Shanghai) in the open month.
+
+    Idempotent on ``key`` (as MTurk's SendBonus token): the same request retried returns the first line
+    and ``False``, never a second grant; the same key with other figures is refused. Raises
+    ValidationError in words (kind, amount, empty reason, key reused); nothing is written then.
+    """
+    if kind not in (LineKind.BONUS, LineKind.DEDUCTION):
+        raise ValidationError({"kind": _("请选奖励还是扣款。")})
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
+    amount = _yuan(amount)
+    signed = amount if kind == LineKind.BONUS else -amount
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("请写明原因,坊工会在工资条上看到。")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("原因最多200字。")})
+    done = PayLine.objects.filter(key=key).first()
+    if done is not None:
+        if (done.worker_id, done.kind, done.amount) != (worker.pk, kind, signed):
+            raise ValidationError(_("这个提交编号已用于另一笔调整,请刷新页面后重新填写。"))
+        return done, False
+    day = booked_on or timezone.localdate()
+    line = PayLine.objects.create(
+        kind=kind,
+        worker=worker,
+        amount=signed,
+        booked_on=day,
+        month=open_month(worker.workshop_id, day),
+        reason=reason,
+        actor=actor,
+        key=key,
+    )
+    return line, True
+
+
+@transaction.atomic
+def pay_period_close(*, workshop: Workshop, month: dt.date, actor=None) -> PayPeriod:
+    """Close ``workshop``'s pay period for the month of ``month`` (结算周期): attach the lines that count in
+    that month and fix the total (Decimal yuan). From then on the period's lines and total never change:
+    later lines count in the next open month. Idempotent: a closed period is returned unchanged.
+
+    Callers check first that no inspection of the month is still open
+    (``dispatch.services.periods.period_close``)."""
     first = month.replace(day=1)
-    nxt = next_month(first)
     period, _created = PayPeriod.objects.select_for_update().get_or_create(workshop=workshop, month=first)
     if period.closed_at is not None:
         return period
-    lines = PayLine.objects.filter(
-        worker__workshop=workshop, booked_on__gte=first, booked_on__lt=nxt, period__isnull=True
-    )
-    lines.update(period=period)
-    total = period.lines.aggregate(t=Sum("amount"))["t"] or Decimal("0")
-    period.total_yuan = money.to_yuan(total)
+    PayLine.objects.filter(worker__workshop=workshop, month=first, period__isnull=True).update(period=period)
+    period.total_yuan = money.yuan_sum(period.lines.values_list("amount", flat=True))
     period.closed_at = timezone.now()
-    period.save(update_fields=["total_yuan", "closed_at"])
+    period.closed_by = actor
+    period.save(update_fields=["total_yuan", "closed_at", "closed_by"])
     return period
+
+
+@transaction.atomic
+def payout_mark_paid(
+    *, period: PayPeriod, method: str, actor, key: str, worker_ids=None
+) -> tuple[PayoutBatch, bool]:
+    """Mark a closed period paid (发放): one ``Payout`` per worker (all, or ``worker_ids``) of what she is
+    owed for it (``period_dues``, Decimal yuan > 0; a worker whose lines net to 0 or less has nothing to
+    pay and is left out), in one batch paid by ``method`` (cash or transfer).
+
+    Idempotent on ``key``: a retried request returns the first batch and ``False``. Raises ValidationError
+    for an open period, a worker already paid for this period (nobody is paid twice), or nothing to pay.
+    Nothing is written then."""
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
+    done = PayoutBatch.objects.filter(key=key).first()
+    if done is not None:
+        if done.period_id != period.pk:
+            raise ValidationError(_("这个提交编号已用于另一次发放,请刷新页面后重试。"))
+        return done, False
+    period = PayPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.closed_at is None:
+        raise ValidationError(_("%(m)s 还没关账,关账核对后才能发放。") % {"m": f"{period.month:%Y-%m}"})
+    if method not in PayMethod.values:
+        raise ValidationError({"method": _("请选现金还是转账。")})
+    dues = [(w, y, n) for w, y, n in period_dues(period) if y > 0]
+    if worker_ids is not None:
+        wanted = {int(w) for w in worker_ids}
+        dues = [d for d in dues if d[0] in wanted]
+    paid = dict(
+        Payout.objects.filter(period=period, worker_id__in=[d[0] for d in dues]).values_list(
+            "worker_id", "worker__name"
+        )
+    )
+    if paid:
+        raise ValidationError(
+            _("这些人本期已经发过,不能重复发放:%(names)s") % {"names": "、".join(sorted(paid.values()))}
+        )
+    if not dues:
+        raise ValidationError(_("本期没有待发的工资。"))
+    batch = PayoutBatch.objects.create(
+        period=period,
+        method=method,
+        paid_by=actor,
+        key=key,
+        total_yuan=money.yuan_sum(y for _w, y, _n in dues),
+    )
+    Payout.objects.bulk_create(
+        [Payout(batch=batch, period=period, worker_id=w, amount=y, lines=n) for w, y, n in dues]
+    )
+    return batch, True

@@ -26,6 +26,7 @@ from .assignments import (
     workshop_plan_offers,
 )
 from .common import check_firm_staff, check_head, lock_assignment, lock_job
+from .corrections import report_correct, report_undo, result_correct
 from .inspections import ResultInput, inspection_book, job_inspect
 from .jobs import (
     DEFAULT_BUNDLE_SIZE,
@@ -40,6 +41,7 @@ from .jobs import (
     job_receive,
     job_settle,
 )
+from .periods import open_inspections, period_close
 
 __all__ = [
     "DEFAULT_BUNDLE_SIZE",
@@ -65,6 +67,11 @@ __all__ = [
     "job_settle",
     "lock_assignment",
     "lock_job",
+    "open_inspections",
+    "period_close",
+    "report_correct",
+    "report_undo",
+    "result_correct",
     "work_report",
     "workshop_plan_offers",
 ]

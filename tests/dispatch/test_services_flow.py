@@ -945,7 +945,7 @@ def test_closing_a_pay_period_attaches_the_months_lines_and_fixes_the_total(cast
     alice_line, bob_line = _settled_job_with_pay(cast, issue_job)
     today = timezone.localdate()
     last_month = today.replace(day=1) - dt.timedelta(days=1)
-    PayLine.objects.filter(pk=bob_line.pk).update(booked_on=last_month)
+    PayLine.objects.filter(pk=bob_line.pk).update(booked_on=last_month, month=last_month.replace(day=1))
 
     period = pay_services.pay_period_close(workshop=cast.ws, month=today)
 
@@ -972,3 +972,6 @@ def test_closing_a_pay_period_twice_changes_nothing(cast, issue_job):
     assert again.total_yuan == Decimal("10.50")  # 300 × 0.035
     assert set(again.lines.values_list("pk", flat=True)) == closed
     assert PayLine.objects.filter(period__isnull=True).count() == 2
+    # Booked after the month closed: they count in the next month, and the closed total stays.
+    nxt = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    assert set(PayLine.objects.filter(period__isnull=True).values_list("month", flat=True)) == {nxt}

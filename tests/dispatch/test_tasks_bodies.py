@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dispatch import services, tasks
@@ -23,7 +24,6 @@ from dispatch.models import (
 from dispatch.services import ResultInput
 from notices import tasks as notices_tasks
 from notices.models import Notification, NotificationKind
-from pay import tasks as pay_tasks
 from pay.models import PayLine, PayPeriod
 from tests.conftest import tomorrow
 from tests.lots import hand_over
@@ -288,11 +288,25 @@ def test_close_pay_periods_closes_every_workshop_once(cast, issue_job):
     tasks.book_inspection.run(inspection.pk)
     month = timezone.localdate().isoformat()
 
-    assert pay_tasks.close_pay_periods.run(month) == Workshop.objects.count()
+    assert tasks.close_pay_periods.run(month) == Workshop.objects.count()
     period = PayPeriod.objects.get(workshop=cast.ws)
-    assert pay_tasks.close_pay_periods.run(month) == Workshop.objects.count()
+    assert tasks.close_pay_periods.run(month) == Workshop.objects.count()
 
     assert PayPeriod.objects.filter(workshop=cast.ws).count() == 1
     assert PayPeriod.objects.get(workshop=cast.ws).closed_at == period.closed_at
     assert period.total_yuan == sum(line.amount for line in PayLine.objects.filter(worker__workshop=cast.ws))
     assert PayPeriod.objects.count() == Workshop.objects.count()
+
+
+def test_close_pay_periods_leaves_a_month_open_while_a_lot_waits_for_the_firm(cast, issue_job):
+    # A lot handed over this month and not yet inspected: the month cannot close without its pieces.
+    waiting = _all_reported(cast, issue_job)
+    tasks.finish_job_if_done.run(waiting.pk)
+    hand_over(waiting)
+    today = timezone.localdate()
+
+    assert tasks.close_pay_periods.run(today.isoformat()) == Workshop.objects.count() - 1
+    assert not PayPeriod.objects.filter(workshop=cast.ws, closed_at__isnull=False).exists()
+    with pytest.raises(ValidationError) as refused:
+        services.period_close(actor=cast.head, workshop=cast.ws, month=today)
+    assert waiting.title in str(refused.value)

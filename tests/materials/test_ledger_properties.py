@@ -1,7 +1,8 @@
-"""Random sequences of what happens to supplied material (receive, issue, return, scrap, report, inspect,
-rework with or without replacement parts, write-off, return to the firm, close): after every step no
-holder is negative and the kept balances equal the movements; a refused step changes nothing; and when
-the job is closed, what came from the firm = consumed + returned to the firm + scrapped + lost, exactly."""
+"""Random sequences of what happens to supplied material (receive, issue, return, scrap, report, a report
+undone or corrected, inspect, rework with or without replacement parts, write-off, return to the firm,
+close): after every step no holder is negative and the kept balances equal the movements; a refused step
+changes nothing; and when the job is closed, what came from the firm = consumed + returned to the firm +
+scrapped + lost, exactly."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from dispatch import services
 from dispatch.models import AssignmentState
+from dispatch.services.corrections import last_live_report
 from materials import selectors
 from materials import services as materials
 from materials.models import Balance
@@ -37,6 +39,8 @@ step = st.one_of(
     st.tuples(st.just("to_firm"), line_no, amount),
     st.tuples(st.just("report"), who, st.integers(min_value=1, max_value=60)),
     st.tuples(st.just("write_off"), line_no, who),
+    st.tuples(st.just("undo"), who),
+    st.tuples(st.just("correct"), who, st.integers(min_value=0, max_value=60)),
 )
 
 
@@ -76,6 +80,15 @@ def _apply(cast, job, lines, shares, workers, s) -> None:
             report(a, min(s[2], a.pieces_to_do))
     elif kind == "write_off":
         materials.material_write_off(line=lines[s[1]], worker=workers[s[2]], actor=cast.head)
+    elif kind in ("undo", "correct"):
+        # A worker undoes her last report, or the head corrects it: what its pieces used goes back to her.
+        last = last_live_report(shares[s[1]].pk)
+        if last is None:
+            return
+        if kind == "undo":
+            services.report_undo(actor=last.reported_by, report=last)
+        else:
+            services.report_correct(actor=cast.head, report=last, pieces=s[2], reason="数错了")
 
 
 @pytest.mark.django_db

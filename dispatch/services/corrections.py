@@ -1,0 +1,314 @@
+"""Corrections (更正), append-only: a worker's undo of her own last report, the head's correction of a
+report, and a correction of a booked inspection result. Each writes a reversal row (``reverses`` the row
+it cancels, every figure negated) and, for a corrected figure, a new row; nothing is edited in place. A
+corrected inspection books correction pay lines at once (``pay.services.correction_line_book``): they count
+in the open month and name the closed period they correct.
+
+Lock order as the flow's: the job row, then the assignment. Errors as the flow's (``dispatch.services``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from materials.services import consume_for_report, release_for_report
+from notices.messages import NotificationKind
+from notices.services import notify
+from pay.models import PayLine
+from pay.services import correction_line_book
+
+from ..models import (
+    Assignment,
+    AssignmentState,
+    Inspection,
+    InspectionResult,
+    Job,
+    JobState,
+    WorkReport,
+)
+from .common import check_head, check_party, event, lock_assignment, lock_job, move
+
+# A share's reports may change only while its pieces are still on the workshop's side: before the lot
+# goes to the firm (an inspected share is corrected through its inspection result).
+REPORT_OPEN_STATES = (JobState.ACCEPTED, JobState.IN_PROGRESS, JobState.COMPLETED)
+
+
+def undo_window() -> dt.timedelta:
+    """How long a worker may undo her own last report (``NUANXIN_REPORT_UNDO_MINUTES``, default 10)."""
+    return dt.timedelta(minutes=getattr(settings, "NUANXIN_REPORT_UNDO_MINUTES", 10))
+
+
+def last_live_report(assignment_id: int) -> WorkReport | None:
+    """The share's latest report that is neither a reversal nor reversed (what an undo would cancel)."""
+    return (
+        WorkReport.objects.filter(
+            assignment_id=assignment_id, reverses__isnull=True, reversed_by__isnull=True
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def _reverse_report(
+    *, report: WorkReport, job: Job, assignment: Assignment, actor, reason: str
+) -> WorkReport:
+    """The reversal row of ``report`` and its effects: the share's count goes down, what its pieces used
+    goes back to the worker, a done share (and a completed job) go back to work."""
+    before = assignment.pieces_reported
+    after = before - report.pieces
+    if after < assignment.pieces_handed_over or after < assignment.pieces_passed + assignment.pieces_rejected:
+        raise ValidationError(_("这些件已经交给企业了,不能再改报工件数。"))
+    changed = Assignment.objects.filter(pk=assignment.pk, pieces_reported=before).update(
+        pieces_reported=F("pieces_reported") - report.pieces
+    )
+    if changed != 1:
+        raise ValidationError(_("报工刚刚有变化,请刷新页面后重试。"))
+    assignment.pieces_reported = after
+    reversal = WorkReport.objects.create(
+        assignment=assignment,
+        pieces=-report.pieces,
+        reverses=report,
+        reason=reason[:200],
+        key=f"reverse:{report.pk}",
+        reported_by=actor,
+    )
+    release_for_report(
+        report=reversal, assignment=assignment, job=job, pieces_before=before, pieces_after=after
+    )
+    if assignment.state == AssignmentState.DONE:
+        move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, note=reason[:300], done_at=None)
+    if job.state == JobState.COMPLETED:
+        move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=reason[:300])
+    return reversal
+
+
+@transaction.atomic
+def report_undo(*, actor, report: WorkReport | int, now: dt.datetime | None = None) -> WorkReport:
+    """A worker undoes her own last report on a share (撤销报工), within ``undo_window()`` of making it and
+    while its pieces are still at the workshop's side (not handed over, not inspected). Writes the
+    reversal row; returns it. Raises PermissionDenied (not her report), ValidationError in words (not her
+    last report, too late, already handed over or inspected, already undone). Nothing is written then."""
+    pk = report.pk if isinstance(report, WorkReport) else report
+    assignment_id = WorkReport.objects.values_list("assignment_id", flat=True).get(pk=pk)
+    job, assignment = lock_assignment(assignment_id)
+    report = WorkReport.objects.get(pk=pk)
+    if actor is None or assignment.worker.user_id != actor.pk or report.reported_by_id != actor.pk:
+        raise PermissionDenied(_("只能撤销自己报的工。"))
+    if report.reverses_id is not None or WorkReport.objects.filter(reverses=report).exists():
+        raise ValidationError(_("这次报工已经撤销过了。"))
+    last = last_live_report(assignment.pk)
+    if last is None or last.pk != report.pk:
+        raise ValidationError(_("只能撤销最近的一次报工。"))
+    if (now or timezone.now()) - report.at > undo_window():
+        minutes = int(undo_window().total_seconds() // 60)
+        raise ValidationError(_("报工超过 %(m)d 分钟就不能自己撤销了,请找坊长更正。") % {"m": minutes})
+    if job.state not in REPORT_OPEN_STATES:
+        raise ValidationError(_("这批货已经交企业了,不能撤销,请找坊长更正。"))
+    reversal = _reverse_report(
+        report=report, job=job, assignment=assignment, actor=actor, reason=gettext_noop("本人撤销")
+    )
+    event(
+        assignment,
+        job=job,
+        from_state=assignment.state,
+        to_state=assignment.state,
+        actor=actor,
+        note=gettext_noop("撤销报工") + f" {report.pieces}",
+    )
+    return reversal
+
+
+@transaction.atomic
+def report_correct(
+    *, actor, report: WorkReport | int, pieces: int, reason: str
+) -> tuple[WorkReport, WorkReport | None]:
+    """The head corrects one of a share's reports (更正报工) to ``pieces`` (int ≥ 0; 0 cancels it) with a
+    ``reason``: a reversal row of the report, then a new report of ``pieces`` (none for 0). The share's
+    reported pieces stay within what it was assigned and above what was handed over or inspected; a share
+    that reaches all its pieces is done. The worker is told. Returns (reversal, new report or None).
+
+    Raises PermissionDenied (not this workshop's head), ValidationError in words (no reason, a figure
+    out of range, the lot already with the firm, a reversed report). Nothing is written then."""
+    pk = report.pk if isinstance(report, WorkReport) else report
+    assignment_id = WorkReport.objects.values_list("assignment_id", flat=True).get(pk=pk)
+    job, assignment = lock_assignment(assignment_id)
+    check_head(actor, job)
+    report = WorkReport.objects.get(pk=pk)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("请写明更正原因。")})
+    try:
+        pieces = int(pieces)
+    except (TypeError, ValueError):
+        raise ValidationError({"pieces": _("件数请填整数。")}) from None
+    if pieces < 0:
+        raise ValidationError({"pieces": _("件数不能小于0。")})
+    if report.reverses_id is not None or WorkReport.objects.filter(reverses=report).exists():
+        raise ValidationError(_("这次报工已经冲销过了。"))
+    if pieces == report.pieces:
+        raise ValidationError({"pieces": _("件数没有变化。")})
+    if job.state not in REPORT_OPEN_STATES:
+        raise ValidationError(_("这批货已经交企业了,报工件数不能再改;请更正验收结果。"))
+    total = assignment.pieces_reported - report.pieces + pieces
+    if total > assignment.pieces:
+        raise ValidationError(
+            {
+                "pieces": _("更正后报工 %(t)d 件,超过派给她的 %(n)d 件。")
+                % {"t": total, "n": assignment.pieces}
+            }
+        )
+    if total < assignment.pieces_handed_over or total < assignment.pieces_passed + assignment.pieces_rejected:
+        raise ValidationError({"pieces": _("更正后报工件数少于已交企业或已验收的件数。")})
+    state_before = assignment.state
+    reversal = _reverse_report(report=report, job=job, assignment=assignment, actor=actor, reason=reason)
+    new = None
+    if pieces > 0:
+        new = WorkReport.objects.create(
+            assignment=assignment,
+            pieces=pieces,
+            key=f"correct:{report.pk}",
+            reported_by=actor,
+            reason=reason[:200],
+        )
+        before = assignment.pieces_reported
+        Assignment.objects.filter(pk=assignment.pk).update(pieces_reported=F("pieces_reported") + pieces)
+        assignment.pieces_reported += pieces
+        consume_for_report(report=new, assignment=assignment, job=job, pieces_before=before)
+        if assignment.pieces_reported == assignment.pieces and assignment.state == AssignmentState.ACCEPTED:
+            move(
+                assignment,
+                AssignmentState.DONE,
+                job=job,
+                actor=actor,
+                note=reason[:300],
+                done_at=timezone.now(),
+            )
+    event(
+        assignment,
+        job=job,
+        from_state=state_before,
+        to_state=assignment.state,
+        actor=actor,
+        note=gettext_noop("更正报工") + f" {report.pieces}→{pieces} · {reason}"[:280],
+    )
+    notify(
+        recipient=assignment.worker.user,
+        kind=NotificationKind.REPORT_CORRECTED,
+        params={"t": job.title, "a": report.pieces, "b": pieces, "why": reason},
+        link=f"/m/a/{assignment.pk}/",
+        dedupe_key=f"report-corrected:{report.pk}",
+    )
+    return reversal, new
+
+
+def _counts(value, label: str) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({label: _("件数请填整数。")}) from None
+    if n < 0:
+        raise ValidationError({label: _("件数不能小于0。")})
+    return n
+
+
+@transaction.atomic
+def result_correct(
+    *, actor, result: InspectionResult | int, passed: int, rejected: int, reason: str
+) -> tuple[InspectionResult, InspectionResult]:
+    """Correct a booked inspection result (更正验收) to ``passed`` + ``rejected`` pieces (ints ≥ 0, adding up
+    to the pieces it judged; rejected never below the rework already sent back), with a ``reason``, by the
+    workshop's head or the firm's staff. Writes an ``Inspection`` that ``corrects`` the original, holding
+    a reversal row of the result and the corrected row; the share's passed and rejected pieces follow;
+    correction pay lines are booked at the corrected line's rate in the open month, naming the closed
+    period they correct. The worker is told. Returns (reversal, corrected row).
+
+    Raises PermissionDenied, ValidationError in words (no reason, figures that don't add up, a result
+    not yet booked or already corrected). Nothing is written then."""
+    pk = result.pk if isinstance(result, InspectionResult) else result
+    job_id = InspectionResult.objects.values_list("inspection__job_id", flat=True).get(pk=pk)
+    job = lock_job(job_id)
+    check_party(actor, job)
+    result = InspectionResult.objects.select_related("inspection", "assignment", "assignment__worker").get(
+        pk=pk
+    )
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("worker", "worker__user")
+        .get(pk=result.assignment_id)
+    )
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("请写明更正原因。")})
+    passed, rejected = _counts(passed, "passed"), _counts(rejected, "rejected")
+    if result.reverses_id is not None or InspectionResult.objects.filter(reverses=result).exists():
+        raise ValidationError(_("这条验收结果已经更正过了,请更正最新的一条。"))
+    if result.inspection.booked_at is None:
+        raise ValidationError(_("这次验收还在入账,请稍后再更正。"))
+    if passed + rejected != result.pieces_submitted:
+        raise ValidationError(_("合格+不合格应等于这次验收的 %(n)d 件。") % {"n": result.pieces_submitted})
+    if rejected < result.pieces_rework:
+        raise ValidationError(
+            {"rejected": _("已有 %(n)d 件送去返工,不合格不能少于此数。") % {"n": result.pieces_rework}}
+        )
+    if passed == result.pieces_passed:
+        raise ValidationError({"passed": _("件数没有变化。")})
+    correction = Inspection.objects.create(
+        job=job, inspector=actor, notes=reason, corrects=result.inspection, booked_at=timezone.now()
+    )
+    reversal = InspectionResult.objects.create(
+        inspection=correction,
+        assignment=assignment,
+        pieces_submitted=-result.pieces_submitted,
+        pieces_passed=-result.pieces_passed,
+        pieces_rejected=-result.pieces_rejected,
+        reason=reason[:200],
+        reverses=result,
+    )
+    corrected = InspectionResult.objects.create(
+        inspection=correction,
+        assignment=assignment,
+        pieces_submitted=result.pieces_submitted,
+        pieces_passed=passed,
+        pieces_rejected=rejected,
+        reason=result.reason,
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(
+        pieces_passed=F("pieces_passed") + (passed - result.pieces_passed),
+        pieces_rejected=F("pieces_rejected") + (rejected - result.pieces_rejected),
+    )
+    original = PayLine.objects.select_related("period").filter(result=result).first()
+    rate = original.rate if original is not None else job.piece_rate
+    today = timezone.localdate()
+    reversal.assignment = corrected.assignment = assignment
+    lines = [
+        correction_line_book(
+            result=row, corrects=original, rate=rate, actor=actor, reason=reason, booked_on=today
+        )
+        for row in (reversal, corrected)
+    ]
+    change = sum((line.amount for line in lines if line is not None), start=0)
+    event(
+        job,
+        job=job,
+        from_state=job.state,
+        to_state=job.state,
+        actor=actor,
+        note=gettext_noop("更正验收")
+        + f" {assignment.worker.name} {result.pieces_passed}→{passed} · {reason}"[:280],
+    )
+    notify(
+        recipient=assignment.worker.user,
+        kind=NotificationKind.PAY_CORRECTED,
+        params={"t": job.title, "a": result.pieces_passed, "b": passed, "y": f"{change:+.2f}", "why": reason},
+        link="/m/",
+        dedupe_key=f"result-corrected:{result.pk}",
+    )
+    return reversal, corrected
