@@ -39,7 +39,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, Case, F, Min, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, DateField, F, Min, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
@@ -307,17 +307,18 @@ def worker_rows(workshop_ids: list[int], as_of: dt.date) -> list[dict]:
 
 
 def wages_by_month(workshop_ids: list[int], as_of: dt.date) -> list[tuple[dt.date, Decimal]]:
-    """Wages booked for the workers of ``workshop_ids`` up to ``as_of``, by calendar month: [(first of the
-    month, yuan)], oldest first. One query, GROUP BY month."""
+    """Wages booked for the workers of ``workshop_ids`` up to ``as_of``, by the pay month a line counts
+    in (``PayLine.month``: a line booked after its month closed counts in the next; where a line has none,
+    the month it was booked): [(first of the month, yuan)], oldest first. One query, GROUP BY month."""
     rows = (
         PayLine.objects.filter(worker__workshop_id__in=workshop_ids, booked_on__lte=as_of)
-        .annotate(month=TruncMonth("booked_on"))
+        .annotate(pay_month=Coalesce("month", TruncMonth("booked_on"), output_field=DateField()))
         .order_by()
-        .values("month")
+        .values("pay_month")
         .annotate(fen=Sum(amount_fen()))
-        .order_by("month")
+        .order_by("pay_month")
     )
-    return [(_month(r["month"]), _fen_to_yuan(r["fen"])) for r in rows]
+    return [(_month(r["pay_month"]), _fen_to_yuan(r["fen"])) for r in rows]
 
 
 def _month(value) -> dt.date:

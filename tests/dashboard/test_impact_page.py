@@ -14,7 +14,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from dashboard.templatetags.dash import cell
-from pay.models import PayLine
+from pay.models import LineKind
+from pay.services import adjustment_add
 from tests.dashboard.helpers import settled_job
 from tests.factories import (
     CommunityAdminFactory,
@@ -22,7 +23,6 @@ from tests.factories import (
     WorkerFactory,
     WorkshopFactory,
 )
-from tests.pay.helpers import book_correction
 from workshop.models import CountyOfficial
 
 PAGE, XLSX = "/dashboard/impact/", "/dashboard/impact.xlsx"
@@ -41,7 +41,9 @@ def paid(cast, issue_job):
         w.baseline_income_yuan, w.joined_on = Decimal(baseline), timezone.localdate() - dt.timedelta(days=9)
         w.save()
     settled_job(cast, issue_job, pieces=(100, 100, 100), rate="0.0350")
-    book_correction(line=PayLine.objects.get(worker=cast.alice), amount="-1.00")
+    adjustment_add(
+        worker=cast.alice, kind=LineKind.DEDUCTION, amount="1.00", reason="损坏材料", actor=cast.head, key="d"
+    )
 
 
 def _table(html: str, key: str) -> list[list[str]]:

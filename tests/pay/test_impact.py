@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from dispatch.models import InspectionResult
+from dispatch.services import result_correct
 from pay import impact
-from pay.models import PayLine
+from pay.models import LineKind, PayLine
+from pay.services import adjustment_add
 from tests.dashboard.helpers import settled_job
 from tests.factories import WorkerFactory, WorkshopFactory
-from tests.pay.helpers import book_correction
 from workshop.models import Employment, Workshop
 
 D = Decimal
@@ -22,8 +24,9 @@ D = Decimal
 @pytest.fixture
 def ledger(cast, issue_job):
     """alice (fixed, baseline 20, joined 100 days ago), bob (fixed, no baseline, joined 10 days ago) and
-    carol (part-time, low-income, baseline 60, no joining date) of 暖心坊, paid on two jobs of the cast's
-    line (in-house cost 0.3000 a piece), then a deduction of alice's and a one-piece reversal of bob's."""
+    carol (part-time, low-income, baseline 60, no joining date) of 暖心坊, paid on three jobs of the cast's
+    line (in-house cost 0.3000 a piece); then alice's one sample piece is corrected to rejected (a reversal
+    line of −1 piece) and the head deducts 1.00 from her pay."""
     today = timezone.localdate()
     alice, bob, carol = cast.alice, cast.bob, cast.carol
     alice.baseline_income_yuan, alice.joined_on = D("20.00"), today - dt.timedelta(days=99)
@@ -34,8 +37,13 @@ def ledger(cast, issue_job):
         w.save()
     settled_job(cast, issue_job, pieces=(100, 100, 100), rate="0.0350")  # 3.50 each
     settled_job(cast, issue_job, pieces=(33,), rate="0.0375", title="插座")  # alice 1.2375 → 1.24
-    book_correction(line=PayLine.objects.filter(worker=alice).earliest("pk"), amount="-1.00")
-    book_correction(line=PayLine.objects.get(worker=bob), amount="-0.04", pieces=-1)  # −0.035 → −0.04
+    sample = settled_job(cast, issue_job, pieces=(1,), rate="0.0350", title="样品")  # alice 0.035 → 0.04
+    result = InspectionResult.objects.get(inspection__job=sample)
+    result_correct(actor=cast.clerk, result=result, passed=0, rejected=1, reason="复检不合格")
+    adjustment_add(
+        worker=alice, kind=LineKind.DEDUCTION, amount="1.00", reason="损坏材料", actor=cast.head, key="d-1"
+    )
+    assert PayLine.objects.filter(amount__lt=0).count() == 2  # the reversal and the deduction
     return today
 
 
@@ -43,26 +51,27 @@ def test_a_workshops_figures_are_the_ledgers_to_the_fen(cast, ledger):
     report = impact.impact_report(Workshop.objects.filter(pk=cast.ws.pk), as_of=ledger)
     (ws,) = report.workshops
     f = ws.figures
-    # Wages: alice 3.50 + 1.24 − 1.00; bob 3.50 − 0.04; carol 3.50.
-    assert f.wages == D("3.74") + D("3.46") + D("3.50") == D("10.70")
-    # Annualised: alice 3.74 × 365 / 100 = 13.651; bob 3.46 × 365 / 30 (10 days, floored to 30) = 42.0966…;
-    # carol 3.50 × 365 / 30 (no joining date: from her first line, today, floored to 30) = 42.5833…
-    assert f.annual == D("13.65") + D("42.10") + D("42.58") == D("98.33")
+    # Wages: alice 3.50 + 1.24 + 0.04 − 0.04 (the reversal) − 1.00 (the deduction); bob 3.50; carol 3.50.
+    assert f.wages == D("3.74") + D("3.50") + D("3.50") == D("10.74")
+    # Annualised: alice 3.74 × 365 / 100 = 13.651; bob 3.50 × 365 / 30 (10 days, floored to 30) = 42.5833…;
+    # carol 3.50 × 365 / 30 (no joining date: from her first line, today, floored to 30), the same.
+    assert f.annual == D("13.65") + D("42.58") + D("42.58") == D("98.81")
     assert (f.workers, f.earners, f.no_baseline) == (3, 3, 1)
     # Growth: (alice 13.65 + carol 42.58) / (20 + 60) × 100 = 70.2875 %; bob (no baseline) counted apart.
     assert f.growth_pct == D("70.3")
-    # Per earner a month: 98.33 / 12 / 3 = 2.7313…
-    assert f.monthly_per_earner == D("2.73")
+    # Per earner a month: 98.81 / 12 / 3 = 2.7447…
+    assert f.monthly_per_earner == D("2.74")
     # Savings, line by line: 100 × (0.30 − 0.035) = 26.50 three times; 33 × (0.30 − 0.0375) = 8.6625 → 8.66;
-    # bob's reversal −1 × 0.265 = −0.265 → −0.27 (half-up, away from zero); the deduction has no pieces.
-    assert f.saving == D("26.50") * 3 + D("8.66") - D("0.27") == D("87.89")
+    # the sample 1 × 0.265 → 0.27 and its reversal −1 × 0.265 → −0.27 (half-up, away from zero); the
+    # deduction has no pieces and no line.
+    assert f.saving == D("26.50") * 3 + D("8.66") + D("0.27") - D("0.27") == D("88.16")
 
 
 def test_groups_split_the_workshop_and_low_income_is_counted_within(cast, ledger):
     (ws,) = impact.impact_report(Workshop.objects.filter(pk=cast.ws.pk), as_of=ledger).workshops
     fixed, part, low = ws.groups["fixed"], ws.groups["part_time"], ws.groups["low_income"]
-    assert (fixed.workers, fixed.wages, fixed.annual) == (2, D("7.20"), D("55.75"))
-    assert fixed.growth_pct == D("68.3")  # 13.65 / 20: bob has no baseline
+    assert (fixed.workers, fixed.wages, fixed.annual) == (2, D("7.24"), D("56.23"))
+    assert fixed.growth_pct == D("68.3")  # 13.65 / 20 = 68.25 %: bob has no baseline
     assert (part.workers, part.wages, part.annual) == (1, D("3.50"), D("42.58"))
     assert part.growth_pct == D("71.0")  # 42.58 / 60
     assert (low.workers, low.wages) == (1, D("3.50"))
@@ -87,11 +96,11 @@ def test_the_levels_add_up_and_each_workshop_lands_in_its_own_subdistrict_and_co
     assert haiyan.figures == sum((s.figures for s in subs), impact.Figures())
     assert haiyan.figures == sum((w.figures for w in shops), impact.Figures())
     assert haiyan.figures.workers == 3 + 1 + 1  # the cast's three, mallory, other_sub's worker
-    assert haiyan.figures.wages == D("10.70") and haiyan.figures.earners == 3
+    assert haiyan.figures.wages == D("10.74") and haiyan.figures.earners == 3
     assert report.total.figures == haiyan.figures + report.counties[0].figures
     for g in impact.GROUPS:
         assert haiyan.groups[g] == sum((w.groups[g] for w in shops), impact.Figures())
-    assert report.months == [(ledger.replace(day=1), D("10.70"))]
+    assert report.months == [(ledger.replace(day=1), D("10.74"))]
 
 
 def test_a_worker_who_left_counts_only_with_pay_and_lines_after_the_date_are_left_out(cast, ledger):
@@ -122,8 +131,8 @@ def test_the_summary_is_plain_json_with_the_county_its_groups_and_workshops(cast
     summary = impact.impact_summary(as_of=ledger)
     json.dumps(summary)
     assert summary["county"]["name"] == "海盐县"
-    assert summary["county"]["wages_yuan"] == "10.70"
+    assert summary["county"]["wages_yuan"] == "10.74"
     assert summary["county"]["groups"]["low_income"]["growth_pct"] == "71.0"
     by_name = {w["name"]: w for w in summary["workshops"]}
-    assert by_name["暖心坊"]["saving_yuan"] == "87.89"
+    assert by_name["暖心坊"]["saving_yuan"] == "88.16"
     assert by_name["暖心坊"]["growth_pct"] == "70.3"
