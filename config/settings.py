@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A county official reads and never writes: every POST of theirs is refused here (workshop.middleware).
+    "workshop.middleware.ReadOnlyRoles",
     # Sets the language cookie to a user's stored language when they sign in (workshop.languages).
     "workshop.languages.LanguageCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

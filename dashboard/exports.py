@@ -60,7 +60,7 @@ class Column:
     header: str
     kind: str = (
         # text | id_text (phone, ID number: always text) | int | qty (a Decimal, shown as Excel's General) |
-        # money | rate | date | datetime
+        # money | rate | pct (a percentage to 0.1, as a number: 70.3 for 70.3 %) | date | datetime
         "text"
     )
     width: int = 12
@@ -290,6 +290,7 @@ NUMBER_FORMATS = {
     "id_text": "@",
     "int": "0",
     "money": "#,##0.00",
+    "pct": "0.0",
     "rate": "0.0000",
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
@@ -309,22 +310,18 @@ def _cell(ws, value, column: Column):
         return escape_text(value)
     if column.kind == "text":
         return None if value is None else escape_text(str(value))
-    if value is not None and column.kind in ("money", "rate", "date", "datetime"):
+    if value is not None and column.kind in ("money", "rate", "date", "datetime", "pct"):
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = NUMBER_FORMATS[column.kind]
         return cell
     return value
 
 
-def write_xlsx(path: str | IO[bytes], plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
-    """Write ``plan`` to an xlsx file at ``path`` (or a binary file object) in openpyxl's write-only mode;
-    returns rows written.
-
-    ``on_progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows.
-    """
+def write_sheet(wb: Workbook, plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
+    """Append ``plan`` as one sheet of ``wb`` (a write-only workbook): headers, then its rows; returns rows
+    written. ``on_progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows."""
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=plan.title[:31])
     for i, col in enumerate(plan.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
@@ -336,6 +333,17 @@ def write_xlsx(path: str | IO[bytes], plan: Plan, *, on_progress: Callable[[int]
         n += 1
         if on_progress and n % PROGRESS_EVERY == 0:
             on_progress(n)
+    return n
+
+
+def write_xlsx(path: str | IO[bytes], plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
+    """Write ``plan`` to an xlsx file at ``path`` (or a binary file object) in openpyxl's write-only mode;
+    returns rows written.
+
+    ``on_progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows.
+    """
+    wb = Workbook(write_only=True)
+    n = write_sheet(wb, plan, on_progress=on_progress)
     wb.save(path)
     return n
 

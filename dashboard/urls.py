@@ -2,7 +2,20 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, wages, workers
+from .views import (
+    exports,
+    firms,
+    impact,
+    inbox,
+    jobs,
+    logistics,
+    materials,
+    notes,
+    overview,
+    tickets,
+    wages,
+    workers,
+)
 
 app_name = "dashboard"
 
@@ -64,6 +77,8 @@ urlpatterns = [
     path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
     path("min-wage/", wages.min_wage, name="min_wage"),
+    path("impact/", impact.impact_page, name="impact"),
+    path("impact.xlsx", impact.impact_xlsx, name="impact_xlsx"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:pk>/", exports.export_detail, name="export"),
     path("exports/<int:pk>/status/", exports.export_status, name="export_status"),

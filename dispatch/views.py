@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from workshop.roles import ADMIN, COURIER, FIRM, HEAD, SUPERUSER, WORKER, scope_for
+from workshop.roles import ADMIN, COUNTY, COURIER, FIRM, HEAD, SUPERUSER, WORKER, scope_for
 
 HOME_BY_ROLE = {
     WORKER: "mobile:today",
     COURIER: "mobile:run",
+    COUNTY: "dashboard:impact",
     HEAD: "dashboard:home",
     FIRM: "dashboard:home",
     ADMIN: "dashboard:home",

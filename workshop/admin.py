@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CommunityAdmin,
+    CountyOfficial,
     Courier,
     FirmStaff,
     MinimumWage,
@@ -149,6 +150,15 @@ class CommunityAdminAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     list_filter = ("county", "subdistrict")
     search_fields = ("user__username", "community", "subdistrict", "county")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(CountyOfficial)
+class CountyOfficialAdmin(admin.ModelAdmin):
+    list_display = ("user", "county")
+    list_select_related = ("user",)
+    list_filter = ("county",)
+    search_fields = ("user__username", "county")
     autocomplete_fields = ("user",)
 
 

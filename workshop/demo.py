@@ -21,6 +21,7 @@ from stdnum.cn import ric, uscc
 
 from .models import (
     CommunityAdmin,
+    CountyOfficial,
     Employment,
     FirmStaff,
     Pairing,
@@ -166,6 +167,11 @@ def seed_demo() -> DemoSummary:
     created += c
     head, c = _user("head", first_name="坊长")
     created += c
+    # The county's read-only login: the impact report of every workshop of 海盐县, never a person's data.
+    county, c = _user("county", first_name="县级")
+    created += c
+    _, c = CountyOfficial.objects.get_or_create(user=county, defaults={"county": PLACE["county"]})
+    created += c
     workshop, c = Workshop.objects.get_or_create(
         name="暖心坊",
         community=PLACE["community"],
@@ -263,7 +269,11 @@ def _seed_workers(workshop: Workshop) -> int:
 
 def demo_logins() -> list[tuple[str, str]]:
     """(username, role) pairs to print for people trying the demo."""
-    rows = [("admin", "社区管理员 community admin"), ("head", "坊长 workshop head")]
+    rows = [
+        ("admin", "社区管理员 community admin"),
+        ("county", "县级 county official: the impact report /dashboard/impact/, read-only"),
+        ("head", "坊长 workshop head"),
+    ]
     rows += [(f"firm{i}", f"企业专员 firm staff: {f[0]}") for i, f in enumerate(FIRMS, start=1)]
     # Workers who hold work in the demo jobs first, so their /m/ page has something to show.
     first = (

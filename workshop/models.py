@@ -257,6 +257,29 @@ class CommunityAdmin(models.Model):
         )
 
 
+class CountyOfficial(models.Model):
+    """County staff (县级): read-only figures of every workshop of their county (the impact report), never
+    a person's data (``workshop.roles.COUNTY``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="county_official",
+    )
+    county = models.CharField(_("县"), max_length=100)
+
+    class Meta:
+        verbose_name = _("县级人员")
+        verbose_name_plural = _("县级人员")
+
+    def __str__(self) -> str:
+        return f"{self.county} · {self.user}"
+
+    def workshops(self):
+        return Workshop.objects.filter(county=self.county)
+
+
 class WishStatus(models.TextChoices):
     NEW = "new", _("新登记")
     CONTACTED = "contacted", _("已联系")

@@ -4,6 +4,10 @@ Roles (one per user, decided in this order when a user holds more than one):
 
 - 坊工 worker (``WORKER``): an active ``Worker.user``; the phone pages (/m/), no dashboard, no lists.
 - 配送员 courier (``COURIER``): an active ``Courier.user``; the phone pages of her own runs (/m/run/).
+- 县级 county official (``COUNTY``): ``CountyOfficial``; read-only figures of every workshop of their
+  county (the impact report), never a person's data: no dashboard page but the impact report, no lists,
+  no POST at all (``workshop.middleware.ReadOnlyRoles``). ``workshop_ids`` stays empty, so ``covers`` is
+  False for every workshop and no page that reads it opens.
 - 坊长 workshop head (``HEAD``): ``Workshop.head``; the workshops they head.
 - 企业专员 firm staff (``FIRM``): ``FirmStaff``; their firm only.
 - 社区管理员 community admin (``ADMIN``): ``CommunityAdmin``; every workshop of their community, and the only
@@ -25,9 +29,10 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from .models import CommunityAdmin, Courier, FirmStaff, PartnerFirm, Worker, Workshop
 
-WORKER, COURIER, HEAD, FIRM, ADMIN, SUPERUSER = (
+WORKER, COURIER, COUNTY, HEAD, FIRM, ADMIN, SUPERUSER = (
     "worker",
     "courier",
+    "county",
     "head",
     "firm",
     "community_admin",
@@ -35,6 +40,10 @@ WORKER, COURIER, HEAD, FIRM, ADMIN, SUPERUSER = (
 )
 # The roles with a desk: the dashboard and the lists (a worker has the phone pages only).
 STAFF_ROLES = (HEAD, FIRM, ADMIN, SUPERUSER)
+# The roles that may read the impact report (增收降本): figures only, groups under 3 people suppressed.
+IMPACT_ROLES = (COUNTY, HEAD, ADMIN, SUPERUSER)
+# The roles that read and never write: every unsafe request of theirs is refused (workshop.middleware).
+READ_ONLY_ROLES = (COUNTY,)
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,8 @@ class Scope:
     ``workshop_ids``: the workshops a head heads or a community admin's community holds (empty for the
     other roles; a superuser covers every workshop: ``all_workshops``). ``firm``: firm staff's firm.
     ``worker``: a worker's own ``Worker`` row, with its workshop joined; ``courier``: a courier's own
-    ``Courier`` row, with its workshop joined. ``role`` is None for no role.
+    ``Courier`` row, with its workshop joined. ``county``: a county official's county name (read through
+    ``impact_workshops`` only, never ``covers``). ``role`` is None for no role.
     """
 
     role: str | None
@@ -53,6 +63,7 @@ class Scope:
     firm: PartnerFirm | None = None
     worker: Worker | None = None
     courier: Courier | None = None
+    county: str = ""
 
     @property
     def firm_id(self) -> int | None:
@@ -73,6 +84,32 @@ class Scope:
     @property
     def is_courier(self) -> bool:
         return self.role == COURIER
+
+    @property
+    def is_county(self) -> bool:
+        return self.role == COUNTY
+
+    @property
+    def sees_impact(self) -> bool:
+        """The impact report (增收降本) of ``impact_workshops``: county officials, heads, community admins,
+        superusers."""
+        return self.role in IMPACT_ROLES
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role in READ_ONLY_ROLES
+
+    def impact_workshops(self):
+        """The workshops whose figures this scope reads on the impact report, as a queryset: a county
+        official's county, a head's or community admin's ``workshop_ids``, every workshop for a superuser;
+        none for any other role. No query until evaluated."""
+        if self.is_county:
+            return Workshop.objects.filter(county=self.county)
+        if not self.sees_impact:
+            return Workshop.objects.none()
+        if self.all_workshops:
+            return Workshop.objects.all()
+        return Workshop.objects.filter(pk__in=self.workshop_ids)
 
     @property
     def is_head(self) -> bool:
@@ -124,7 +161,8 @@ _CACHE = "_nuanxin_scope"
 
 def scope_for(user) -> Scope:
     """The user's scope, resolved once and cached on the user object (so once per request, the user
-    object being the request's). At most five queries; none for an anonymous user or a second call."""
+    object being the request's). At most five queries (one for a worker, courier or county official);
+    none for an anonymous user or a second call."""
     if not getattr(user, "is_authenticated", False):
         return NO_ROLE
     cached = getattr(user, _CACHE, None)
@@ -136,11 +174,11 @@ def scope_for(user) -> Scope:
 
 
 def _resolve(user) -> Scope:
-    # The worker and courier rows (reverse one-to-ones) come with the user in one query.
+    # The worker, courier and county official rows (reverse one-to-ones) come with the user in one query.
     row = (
         get_user_model()
-        .objects.select_related("worker__workshop", "courier__workshop")
-        .only("pk", "worker", "courier")
+        .objects.select_related("worker__workshop", "courier__workshop", "county_official")
+        .only("pk", "worker", "courier", "county_official")
         .filter(pk=user.pk)
         .first()
     )
@@ -150,6 +188,9 @@ def _resolve(user) -> Scope:
     courier = _related(row, "courier", user)
     if courier is not None and courier.active:
         return Scope(role=COURIER, courier=courier)
+    county = _related(row, "county_official", user)
+    if county is not None:
+        return Scope(role=COUNTY, county=county.county)
     headed = frozenset(Workshop.objects.filter(head=user).values_list("pk", flat=True))
     if headed:
         return Scope(role=HEAD, workshop_ids=headed)

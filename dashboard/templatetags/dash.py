@@ -42,3 +42,16 @@ def share(part, whole) -> int:
         return max(0, min(100, round(int(part or 0) * 100 / int(whole)))) if whole else 0
     except (TypeError, ValueError, ZeroDivisionError):
         return 0
+
+
+@register.filter
+def cell(value, kind: str = "") -> str:
+    """A report cell by its column kind: money as ``yuan``, a percentage (70.3) as ``70.3%``, text (a
+    suppressed "<3" or "—") as it is."""
+    if isinstance(value, str) or value is None:
+        return "—" if value is None else value
+    if kind == "money":
+        return yuan(value)
+    if kind == "pct":
+        return f"{value}%"
+    return str(value)

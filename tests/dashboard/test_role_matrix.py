@@ -533,6 +533,9 @@ MATRIX = {
         404,
         302,
     ),
+    # The impact report: another head reads his own workshop's figures; firm staff never see income.
+    "impact": ("get", lambda c, w: "/dashboard/impact/", None, "head", 200, 403, 200),
+    "impact_xlsx": ("get", lambda c, w: "/dashboard/impact.xlsx", None, "head", 200, 403, 200),
     "runs": ("get", lambda c, w: "/dashboard/runs/", None, "head", 200, 403, 200),
     "runs_day": (
         "get",

@@ -16,9 +16,10 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshop.models import Workshop
+from workshop.models import CountyOfficial, Workshop
 from workshop.roles import (
     ADMIN,
+    COUNTY,
     FIRM,
     HEAD,
     NO_ROLE,
@@ -49,6 +50,8 @@ def user_for(cast, who: str):
         return CommunityAdminFactory(user=UserFactory(username="admin")).user
     if who == "superuser":
         return UserFactory(username="root", is_superuser=True, is_staff=True)
+    if who == "county":
+        return CountyOfficial.objects.create(user=UserFactory(username="county"), county="海盐县").user
     return UserFactory(username="nobody")
 
 
@@ -116,6 +119,21 @@ def test_it_resolves_a_superuser_to_every_workshop(cast):
     assert scope.manages(cast.mallory) and not scope.is_head and not scope.heads(cast.ws.pk)
 
 
+def test_it_resolves_a_county_official_to_her_countys_figures_and_nothing_else(cast):
+    elsewhere = WorkshopFactory(county="平湖市")
+    scope = scope_for(fresh(user_for(cast, "county")))
+    assert scope.role == COUNTY and scope.is_county and scope.is_read_only and scope.sees_impact
+    assert set(scope.impact_workshops()) == {cast.ws, cast.mallory.workshop}
+    assert elsewhere not in scope.impact_workshops()
+    # Read-only, figures only: no desk, covers no workshop, manages nobody, sees no low-income status.
+    assert not scope.is_staff_role and not scope.is_admin and not scope.sees_low_income
+    assert not scope.covers(cast.ws.pk) and not scope.manages(cast.alice) and not scope.manages_workers
+    assert not scope.sees_supply and scope.workshop_ids == frozenset()
+    assert (
+        list(dashboard_selectors.jobs_for(scope)) == [] and list(dashboard_selectors.workers_for(scope)) == []
+    )
+
+
 def test_a_user_without_a_role_and_an_anonymous_user_have_no_scope(db, django_assert_num_queries):
     assert scope_for(UserFactory(username="nobody")) == NO_ROLE
     with django_assert_num_queries(0):
@@ -134,19 +152,32 @@ def test_an_inactive_worker_is_not_a_worker(cast):
 
 
 def test_a_user_holding_two_roles_gets_the_first_in_order(cast):
-    """Worker, head, firm staff, community admin, superuser: the first that applies is the one role."""
+    """Worker, courier, county official, head, firm staff, community admin, superuser: the first that
+    applies is the one role."""
     FirmStaffFactory(user=cast.head, firm=cast.firm)
     assert scope_for(fresh(cast.head)).role == HEAD
     WorkshopFactory(head=cast.alice.user)
     assert scope_for(fresh(cast.alice.user)).role == WORKER
     CommunityAdminFactory(user=cast.clerk)
     assert scope_for(fresh(cast.clerk)).role == FIRM
+    # A county official who also heads a workshop reads figures only: the read-only role comes first.
+    CountyOfficial.objects.create(user=cast.head, county="海盐县")
+    assert scope_for(fresh(cast.head)).role == COUNTY
 
 
 # --- resolved once per request ------------------------------------------------------------------------
 
-# The role's lookups, in order: worker, headed workshops, firm staff, community admin (and its workshops).
-RESOLVE_QUERIES = {"worker": 1, "head": 2, "clerk": 3, "admin": 5, "superuser": 4, "nobody": 4}
+# The role's lookups, in order: worker, courier and county official (one joined row), headed workshops, firm
+# staff, community admin (and its workshops).
+RESOLVE_QUERIES = {
+    "worker": 1,
+    "county": 1,
+    "head": 2,
+    "clerk": 3,
+    "admin": 5,
+    "superuser": 4,
+    "nobody": 4,
+}
 
 
 @pytest.mark.parametrize("who", list(RESOLVE_QUERIES))
