@@ -46,6 +46,7 @@ class JobAdmin(admin.ModelAdmin):
         "bundle_size",  # set at issue; the share's printed tickets were cut by it
         "state",
         "pieces_assigned",
+        "pieces_short",
         "issued_by",
         "issued_at",
         "updated_at",
