@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.celery import worker_slots
+from config.celery import require_worker, worker_slots
 from lab.simulation import Simulation
 from lab.workload import demo_workshop, has_earlier_runs
 
@@ -63,6 +63,7 @@ class Command(BaseCommand):
             raise CommandError("--issue-prob must be in (0, 1]")
         try:
             ws = demo_workshop()
+            require_worker()  # a worker that has just started answers the slots' broadcast only then
             self._warn_if_not_reproducible(ws)
             sim = Simulation(
                 workshop=ws,
