@@ -22,7 +22,7 @@ run: venv  ## Redis, migrate, demo data, Celery worker + beat, web on http://127
 test: venv  ## the whole suite on real Redis (+ PostgreSQL in CI or when DATABASE_URL is set)
 	@bash scripts/test.sh $(ARGS)
 
-simulate: venv  ## 30 demo days through the real flow and a real Celery worker; JSON last line
+simulate: venv  ## 30 demo days through the real flow, one worker, a fresh database; same SEED, same figures
 	@bash scripts/simulate.sh
 
 bench: venv  ## benchmarks as ratios to baselines measured in the same run; JSON last line

@@ -60,6 +60,18 @@ def require_worker(timeout: float = 30.0) -> None:
         ) from exc
 
 
+def worker_slots(timeout: float = 1.0) -> int | None:
+    """How many tasks the running workers can take at once (their pools' processes or threads, added up),
+    or None when none answers the broadcast within ``timeout`` seconds. ``simulate`` warns above 1: two
+    slots run a step's follow-ups in a racing order."""
+    try:
+        stats = app.control.inspect(timeout=timeout).stats() or {}
+    except Exception:  # noqa: BLE001 - a broker that does not answer control commands: unknown
+        return None
+    slots = [s.get("pool", {}).get("max-concurrency") for s in stats.values()]
+    return sum(n for n in slots if isinstance(n, int)) if slots else None
+
+
 @app.task(name="nuanxin.noop", ignore_result=False)
 def noop() -> None:
     """Does nothing: the benchmark's yardstick for what one task costs through the broker."""

@@ -151,6 +151,7 @@ def learned_speeds(workers) -> dict[int, LearnedSpeed]:
         .annotate(day=TruncDate("at"))
         .values_list("assignment__worker_id", "assignment__job__process_kind", "day")
         .annotate(n=Sum("pieces"))
+        .order_by("assignment__worker_id", "assignment__job__process_kind", "day")  # floats: one sum order
     ):
         made[wid] = made.get(wid, 0.0) + n * sec.get(kind, 90) / 3600
         days.setdefault(wid, set()).add(day)
@@ -175,7 +176,9 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     with a Beta(19, 1) prior. Income gap: this year's booked pay against the pro-rata income goal
     (``money.INCOME_GOAL_YUAN``). Rotation: the worker's share of pieces offered in the last 7 days.
     """
-    workers = list(Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True))
+    # In id order: the flow's arcs are added in this order, and among equally good plans the solver keeps
+    # the one its arc order reaches first, so the same data must give the same order whatever the rows'.
+    workers = list(Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True).order_by("pk"))
     ids = [w.pk for w in workers]
     if not ids:
         return []
@@ -234,7 +237,7 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
 
 def _by_job(plan) -> dict[int, list[Share]]:
     out: dict[int, list[Share]] = {}
-    for s in sorted(plan.suggestions, key=lambda s: (s.job_id, -s.pieces)):
+    for s in sorted(plan.suggestions, key=lambda s: (s.job_id, -s.pieces, s.worker_id)):
         out.setdefault(s.job_id, []).append(
             Share(worker_id=s.worker_id, pieces=s.pieces, reasons=" · ".join(s.reasons))
         )
@@ -271,6 +274,7 @@ def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
         )
         .values_list("worker_id", "job__process_kind")
         .annotate(open=Sum("pieces") - Sum("pieces_reported"))
+        .order_by("worker_id", "job__process_kind")  # the hours are a float sum: add them in one order
     ):
         open_pieces[wid] = open_pieces.get(wid, 0) + n
         open_hours[wid] = open_hours.get(wid, 0.0) + hours_for(n, kind)
@@ -280,7 +284,9 @@ def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
 def _rule_plan(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) -> dict[int, list[Share]]:
     """``plan_split`` (the plain rule) job after job in id order (first come), each seeing the shares
     planned for the jobs before it as work its workers already hold."""
-    workers = list(Worker.objects.filter(workshop_id__in={j.workshop_id for j in jobs}, active=True))
+    workers = list(
+        Worker.objects.filter(workshop_id__in={j.workshop_id for j in jobs}, active=True).order_by("pk")
+    )
     open_pieces, open_hours = open_work(workers)
     out: dict[int, list[Share]] = {}
     for job in sorted(jobs, key=lambda j: j.pk):
@@ -313,9 +319,10 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
     The policy is ``settings.NUANXIN_PLANNER``: the min-cost-flow optimiser (default; one reading of the
     workers' profiles for all the jobs) or ``"first_come"``, the plain rule. Used by ``job_plan_offers``,
     ``workshop_plan_offers`` and the head's editable dispatch page (``plan_shares``), so all show the
-    same plan."""
+    same plan: the jobs are planned in id order whatever order they come in, so one set of jobs and
+    workers gives one plan (the page lists ``job`` first, the task reads them in id order)."""
     refused = refused or {}
-    jobs = [job for job in jobs if job.pieces_unassigned > 0]
+    jobs = sorted((job for job in jobs if job.pieces_unassigned > 0), key=lambda j: j.pk)
     if not jobs:
         return {}
     if settings.NUANXIN_PLANNER == "first_come":

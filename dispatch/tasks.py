@@ -94,9 +94,8 @@ def expire_stale_offers(now: str | None = None) -> int:
     offer their pieces to others. Returns how many offers it expired."""
     at = parse_datetime(now) if now else timezone.now()
     expired = 0
-    for pk in Assignment.objects.filter(state=AssignmentState.OFFERED, expires_at__lte=at).values_list(
-        "pk", flat=True
-    ):
+    stale = Assignment.objects.filter(state=AssignmentState.OFFERED, expires_at__lte=at).order_by("pk")
+    for pk in stale.values_list("pk", flat=True):
         try:
             services.assignment_expire(assignment=pk, now=at)
             expired += 1

@@ -57,15 +57,24 @@ def everything_done(stop: Stop) -> logistics.CheckOff:
 
 
 def drive_day(
-    workshop: Workshop, day: dt.date, *, actor, key: str, decide: Decide = everything_done
+    workshop: Workshop,
+    day: dt.date,
+    *,
+    actor,
+    key: str,
+    decide: Decide = everything_done,
+    route_time_limit_s: float | None = None,
 ) -> CourierDay:
     """Plan ``workshop``'s runs of ``day`` as ``actor`` (its head), then each run's courier starts, checks
     off every scheduled stop in order with ``decide(stop)``'s check-off (keys ``{key}-{stop id}``) and
     finishes. A run holding only unscheduled stops is started and finished too, so no run stays open.
+    ``route_time_limit_s``: the route search's limit (default the setting, as the head's page has it).
     Raises what the services raise."""
     out = CourierDay(day)
     with courier_clock(day):
-        plan = logistics.runs_plan(workshop=workshop, day=day, actor=actor)
+        plan = logistics.runs_plan(
+            workshop=workshop, day=day, actor=actor, route_time_limit_s=route_time_limit_s
+        )
         out.unscheduled = len(plan.unscheduled)
         for run in plan.runs:
             if run.courier_id is None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
+from logistics.models import Run
 from pay import money
+from pay.models import PayLine
 from workshop.models import Pairing, ProductionLine, Workshop
 
 
@@ -55,3 +57,12 @@ def demo_workshop() -> Workshop:
     if ws is None or not Pairing.objects.filter(workshop=ws).exists():
         raise RuntimeError("The demo workshop is missing: run `python manage.py seed_demo` first.")
     return ws
+
+
+def has_earlier_runs(workshop: Workshop) -> bool:
+    """Whether ``workshop`` holds what an earlier simulation (or real use) left: couriers' runs or booked
+    pay. ``seed_demo`` makes neither, so a run on such a database does not start where a fresh one does."""
+    return (
+        Run.objects.filter(workshop=workshop).exists()
+        or PayLine.objects.filter(worker__workshop=workshop).exists()
+    )

@@ -79,8 +79,9 @@ stop_postgres() {
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_PIDS=()
 start_celery_worker() {
-  # start_celery_worker LOGNAME: a real worker on the current REDIS_URL, in the background.
-  "$ROOT/.venv/bin/celery" -A config worker -Q celery,exports -l "${CELERY_LOGLEVEL:-INFO}" -c 2 -n "nuanxin-$1@%h" >"$VAR/$1.log" 2>&1 &
+  # start_celery_worker LOGNAME [PROCESSES]: a real worker on the current REDIS_URL, in the background,
+  # with PROCESSES worker processes (default 2; simulate takes 1, so tasks run in the order queued).
+  "$ROOT/.venv/bin/celery" -A config worker -Q celery,exports -l "${CELERY_LOGLEVEL:-INFO}" -c "${2:-2}" -n "nuanxin-$1@%h" >"$VAR/$1.log" 2>&1 &
   CELERY_PIDS+=("$!")
 }
 start_celery_beat() {

@@ -121,9 +121,10 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
         return inspection
     today = timezone.localdate()
     rework_made = False
+    # In id order: the rework shares get their ids here, and the order work is taken up follows them.
     for r in inspection.results.select_related(
         "assignment", "assignment__worker", "assignment__worker__user"
-    ):
+    ).order_by("pk"):
         a, worker = r.assignment, r.assignment.worker
         if r.pieces_rejected > 0:
             # Pay and rework have their own messages; a rejection needs one too, with the firm's reason.

@@ -194,12 +194,20 @@ def _reason_params(code: str, door: _Door, capacity: int) -> dict:
 
 
 @transaction.atomic
-def runs_plan(*, workshop: Workshop | int, day: dt.date | None = None, actor=None) -> DayPlan:
+def runs_plan(
+    *,
+    workshop: Workshop | int,
+    day: dt.date | None = None,
+    actor=None,
+    route_time_limit_s: float | None = None,
+) -> DayPlan:
     """Plan ``workshop``'s runs for ``day`` (default today): one run per active vehicle with stops, its
     stops ordered by ``routing.plan_routes`` (OR-Tools, else the nearest-neighbour fallback), each vehicle's
     capacity (boxes) and the workers' home hours checked again after solving. Planning the same day again
     replaces the day's planned runs (one run per vehicle and day); once a run of the day is under way, the
     day is not replanned. ``actor``: the head or a community admin, or None for beat.
+    ``route_time_limit_s``: seconds the route search may take (default ``NUANXIN_ROUTE_TIME_LIMIT_S``); a
+    search cut by it depends on the machine's speed, so the lab gives one that is never reached.
 
     Locks the workshop's depot row. Raises PermissionDenied, ValidationError (no depot point, no vehicle,
     a run already under way)."""
@@ -237,7 +245,7 @@ def runs_plan(*, workshop: Workshop | int, day: dt.date | None = None, actor=Non
             )
             for v in vehicles
         ],
-        time_limit_s=settings.NUANXIN_ROUTE_TIME_LIMIT_S,
+        time_limit_s=route_time_limit_s or settings.NUANXIN_ROUTE_TIME_LIMIT_S,
     )
     by_ref = {d.ref: d for d in doors}
     runs_by_vehicle = {r.vehicle_id: r for r in existing}
@@ -382,9 +390,13 @@ def run_finish(*, actor, run: Run | int) -> Run:
         # What she carries for this run's jobs (a courier with two runs a day keeps the other's load).
         jobs = StopLine.objects.filter(stop__run=run).values_list("assignment__job_id", "note__job_id")
         job_ids = {j for pair in jobs for j in pair if j is not None}
-        for bal in Balance.objects.filter(
-            holder_key=f"courier:{run.courier_id}", quantity__gt=0, line__job_id__in=job_ids
-        ).select_related("line"):
+        for bal in (
+            Balance.objects.filter(
+                holder_key=f"courier:{run.courier_id}", quantity__gt=0, line__job_id__in=job_ids
+            )
+            .select_related("line")
+            .order_by("pk")
+        ):
             courier_move(
                 kind=MovementKind.UNLOAD,
                 line=bal.line,

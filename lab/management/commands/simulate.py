@@ -1,21 +1,37 @@
+"""``python manage.py simulate``: N days of work on the demo workshop through the real flow.
+
+Reproducible: the same ``--seed`` (and the same other options) on a database fresh from ``seed_demo``,
+with one Celery worker process (``celery -A config worker -c 1``), gives the same figures to the fen on
+every run and machine; see ``lab.simulation`` for what that takes and the one input still read from the
+real clock (the date). The ``--json`` line has sorted keys; what varies from run to run (seconds, and
+the real dates the run started and ended on) is kept under ``timings``, so two runs compare equal
+without it.
+"""
+
 import json
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.celery import require_worker, worker_slots
 from lab.simulation import Simulation
-from lab.workload import demo_workshop
+from lab.workload import demo_workshop, has_earlier_runs
 
 
 class Command(BaseCommand):
     help = (
         "Drive N days of work on the demo workshop through the real services and a real Celery worker "
-        "(start one first: celery -A config worker). Prints a table; with --json a last line of JSON."
+        "(start one first: celery -A config worker -c 1). Prints a table; with --json a last line of JSON "
+        "with sorted keys. The same --seed on a database fresh from seed_demo, with one worker process, "
+        "gives the same figures to the fen on any run and machine: only the 'timings' key differs "
+        "(make simulate runs it so, on a fresh database)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=30)
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--seed", type=int, default=1, help="every random draw comes from it (same seed, same figures)"
+        )
         parser.add_argument(
             "--rate-scale",
             type=Decimal,
@@ -28,7 +44,11 @@ class Command(BaseCommand):
             default=0.6,
             help="chance a line issues a job on a day (lower: fewer, larger jobs; a lighter run)",
         )
-        parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="end with one line of JSON, keys sorted; seconds under 'timings', the rest reproducible",
+        )
         parser.add_argument(
             "--fairness-days",
             type=int,
@@ -43,6 +63,8 @@ class Command(BaseCommand):
             raise CommandError("--issue-prob must be in (0, 1]")
         try:
             ws = demo_workshop()
+            require_worker()  # a worker that has just started answers the slots' broadcast only then
+            self._warn_if_not_reproducible(ws)
             sim = Simulation(
                 workshop=ws,
                 days=days,
@@ -55,11 +77,26 @@ class Command(BaseCommand):
             result = sim.run()
         except (RuntimeError, TimeoutError) as exc:
             raise CommandError(str(exc)) from exc
+        if result.timings["started_on"] != result.timings["ended_on"]:
+            self.stderr.write("warning: the run crossed midnight; the flow's dates moved under it")
         self._table(result)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True))
         if not all(c["ok"] for c in result.invariants):
             raise CommandError("an invariant failed: see the table")
+
+    def _warn_if_not_reproducible(self, ws) -> None:
+        if has_earlier_runs(ws):
+            self.stderr.write(
+                "warning: the database holds an earlier run's work (runs or pay): the figures start from "
+                "there, not from seed_demo, and will not match a fresh database's"
+            )
+        slots = worker_slots()
+        if slots is not None and slots > 1:
+            self.stderr.write(
+                f"warning: the Celery workers take {slots} tasks at once: follow-ups race and the figures "
+                "vary from run to run; run one worker with -c 1 for reproducible figures"
+            )
 
     def _table(self, r):
         f = r.figures
