@@ -147,7 +147,13 @@ def learned_speeds(workers) -> dict[int, LearnedSpeed]:
     days: dict[int, set] = {}
     kinds: dict[int, set] = {}
     for wid, kind, day, n in (
-        WorkReport.objects.filter(assignment__worker_id__in=[w.pk for w in workers], at__gte=since)
+        # Live reports only: an undone or corrected report and its reversal say nothing of her speed.
+        WorkReport.objects.filter(
+            assignment__worker_id__in=[w.pk for w in workers],
+            at__gte=since,
+            reverses__isnull=True,
+            reversed_by__isnull=True,
+        )
         .annotate(day=TruncDate("at"))
         .values_list("assignment__worker_id", "assignment__job__process_kind", "day")
         .annotate(n=Sum("pieces"))
