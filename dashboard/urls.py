@@ -2,7 +2,20 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, workers
+from .views import (
+    corrections,
+    exports,
+    firms,
+    inbox,
+    jobs,
+    logistics,
+    materials,
+    notes,
+    overview,
+    pay,
+    tickets,
+    workers,
+)
 
 app_name = "dashboard"
 
@@ -19,6 +32,8 @@ urlpatterns = [
     path("jobs/<int:pk>/submit/", jobs.job_submit, name="job_submit"),
     path("jobs/<int:pk>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("jobs/<int:pk>/inspect/", jobs.job_inspect, name="job_inspect"),
+    path("jobs/<int:pk>/reports/<int:report>/correct/", corrections.report_correct, name="report_correct"),
+    path("jobs/<int:pk>/results/<int:result>/correct/", corrections.result_correct, name="result_correct"),
     path("jobs/<int:pk>/bundles/", tickets.job_bundles, name="job_bundles"),
     path("jobs/<int:pk>/notes/", notes.job_notes, name="job_notes"),
     path("jobs/<int:pk>/notes/<int:note>/print/", notes.note_print, name="note_print"),
@@ -42,6 +57,7 @@ urlpatterns = [
     path("workers/<int:pk>/", workers.worker_detail, name="worker"),
     path("workers/<int:pk>/pin/", workers.worker_pin, name="worker_pin"),
     path("workers/<int:pk>/qr/", workers.worker_qr, name="worker_qr"),
+    path("workers/<int:pk>/bank/", workers.worker_bank, name="worker_bank"),
     path("workers/<int:pk>/revoke/", workers.worker_revoke, name="worker_revoke"),
     path("workers/<int:pk>/residence/", logistics.worker_residence, name="worker_residence"),
     path("places/", logistics.place_list, name="places"),
@@ -59,6 +75,13 @@ urlpatterns = [
     path("firms/", firms.firm_list, name="firms"),
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
     path("pay/", overview.pay_list, name="pay"),
+    path("pay/periods/", pay.period_list, name="pay_periods"),
+    path("pay/periods/<str:month>/", pay.period_detail, name="pay_period"),
+    path("pay/periods/<str:month>/close/", pay.period_close, name="pay_period_close"),
+    path("pay/periods/<str:month>/pay/", pay.period_pay, name="pay_period_pay"),
+    path("pay/periods/<str:month>/sheet/", pay.period_sheet, name="pay_period_sheet"),
+    path("pay/periods/<str:month>/transfer.xlsx", pay.period_transfer, name="pay_period_transfer"),
+    path("pay/adjustments/", pay.adjustment_list, name="pay_adjustments"),
     path("inspections/", overview.inspection_list, name="inspections"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),

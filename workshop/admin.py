@@ -100,6 +100,7 @@ class WorkerAdmin(admin.ModelAdmin):
         "workshop",
         "phone_display",
         "id_number_display",
+        "bank_account_display",
         "employment",
         "work_place",
         "hours_per_week",
@@ -118,6 +119,10 @@ class WorkerAdmin(admin.ModelAdmin):
     @admin.display(description=_("身份证号"))
     def id_number_display(self, obj: Worker) -> str:
         return obj.id_number_masked
+
+    @admin.display(description=_("收款账号"))
+    def bank_account_display(self, obj: Worker) -> str:
+        return obj.bank_account_masked
 
 
 @admin.register(Courier)
