@@ -47,13 +47,14 @@ def pay_workshops(scope: Scope) -> QuerySet[Workshop]:
     return workshops_for(scope)
 
 
-def pay_workshop_get(scope: Scope, pk: int | None) -> Workshop:
-    """Workshop ``pk`` if ``scope`` manages its pay, or (no ``pk``) the first one it does; else Http404."""
-    workshops = pay_workshops(scope)
-    ws = workshops.filter(pk=pk).first() if pk is not None else workshops.first()
+def pay_workshop_get(scope: Scope, pk: int | None) -> tuple[Workshop, list[Workshop]]:
+    """Workshop ``pk`` if ``scope`` manages its pay, or (no ``pk``) the first one it does, with all of
+    them (for the page's chooser); Http404 for a workshop not theirs. One query."""
+    workshops = list(pay_workshops(scope))
+    ws = next((w for w in workshops if w.pk == pk), None) if pk is not None else next(iter(workshops), None)
     if ws is None:
         raise Http404(_("没有这个工坊。"))
-    return ws
+    return ws, workshops
 
 
 # --- the months ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .models import (
     Workshop,
     WorkWish,
 )
+from .validators import bank_account_digits
 
 
 class ViewOnlyMixin:
@@ -123,6 +124,12 @@ class WorkerAdmin(admin.ModelAdmin):
     @admin.display(description=_("收款账号"))
     def bank_account_display(self, obj: Worker) -> str:
         return obj.bank_account_masked
+
+    def save_model(self, request, obj, form, change):
+        # Typed as printed on the card (groups of 4 with spaces, which the validator allows); stored as
+        # digits, as the transfer list needs them.
+        obj.bank_account = bank_account_digits(obj.bank_account)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Courier)

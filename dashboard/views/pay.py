@@ -41,22 +41,18 @@ def _id(raw: str | None) -> int | None:
 
 def _workshop(request: HttpRequest) -> Workshop:
     """The workshop named by ``ws`` (GET or POST), or the user's first: 403 for a role that does not
-    manage pay, 404 for a workshop not theirs."""
+    manage pay, 404 for a workshop not theirs. The workshops to choose from (shown when more than one)
+    go on ``request.pay_workshops``."""
     if not request.scope.manages_workers:
         raise PermissionDenied(_("工资只对坊长和社区管理员开放。"))
     source = request.POST if request.method == "POST" else request.GET
-    ws = reads.pay_workshop_get(request.scope, _id(source.get("ws")))
+    ws, request.pay_workshops = reads.pay_workshop_get(request.scope, _id(source.get("ws")))
     require_perm(request, "manage_pay", ws)
     return ws
 
 
 def _month_url(ws: Workshop, month) -> str:
     return reverse("dashboard:pay_period", args=[f"{month:%Y-%m}"]) + "?" + urlencode({"ws": ws.pk})
-
-
-def _chooser(request: HttpRequest) -> list[Workshop]:
-    """The workshops to choose from (shown when more than one)."""
-    return list(reads.pay_workshops(request.scope))
 
 
 # --- the months ----------------------------------------------------------------------------------------
@@ -68,7 +64,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     """The workshop's pay months, newest first: total, workers, closed or open, how many paid."""
     ws = _workshop(request)
     months = reads.month_list(ws, today=timezone.localdate())
-    context = page_context(request, ws=ws, workshops=_chooser(request), months=months)
+    context = page_context(request, ws=ws, workshops=request.pay_workshops, months=months)
     return render(request, "dashboard/pay_periods.html", context)
 
 
@@ -87,7 +83,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
     context = page_context(
         request,
         ws=ws,
-        workshops=_chooser(request),
+        workshops=request.pay_workshops,
         month=first,
         period=period,
         closed=closed,
@@ -258,7 +254,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
                         % {
                             "w": worker.name,
                             "k": line.get_kind_display(),
-                            "a": abs(line.amount),
+                            "a": money.to_yuan(abs(line.amount)),
                             "m": f"{line.month:%Y-%m}",
                         },
                     )
@@ -275,7 +271,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
     context = page_context(
         request,
         ws=ws,
-        workshops=_chooser(request),
+        workshops=request.pay_workshops,
         month=first,
         open_month=pay.open_month(ws.pk, today),
         adjust_max=pay.ADJUSTMENT_MAX_YUAN,
