@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState
 from pay.models import PayLine
@@ -51,7 +52,10 @@ CHUNK = 2000  # rows fetched per round trip
 
 
 def escape_text(value: str) -> str:
-    """A text cell's value made safe from formula injection: a leading apostrophe before = + - @."""
+    """A text cell's value made safe: control characters a workbook cannot hold (a name pasted with a
+    bell or a NUL in it) dropped, so one bad name never breaks the file; and a leading apostrophe before
+    = + - @, so it is never a formula."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
@@ -268,6 +272,40 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
 
     title = _("对账单") if firm else _("工资明细")
     return Plan(title, columns, qs.count(), rows)
+
+
+def transfer_plan(rows, *, month: dt.date) -> Plan:
+    """A bank batch-payment file (代发工资) of ``rows`` (``dashboard.pay_selectors.SheetRow``: worker
+    and Decimal yuan), in the columns banks' templates take: 序号, 收款人姓名, 收款账号, 开户行,
+    金额(元) (a number to the fen), 身份证号, 手机号, 用途/摘要. The account and ID numbers are whole here
+    (the bank needs them) and text cells; this file is the head's and the community admin's only."""
+    columns = [
+        Column(_("序号"), "int", 6),
+        Column(_("收款人姓名"), width=12),
+        Column(_("收款账号"), "id_text", 22),
+        Column(_("开户行"), width=24),
+        Column(_("金额(元)"), "money", 12),
+        Column(_("身份证号"), "id_text", 20),
+        Column(_("手机号"), "id_text", 14),
+        Column(_("用途/摘要"), width=20),
+    ]
+    purpose = _("%(y)d年%(m)d月计件工资") % {"y": month.year, "m": month.month}
+
+    def out():
+        for i, r in enumerate(rows, start=1):
+            w = r.worker
+            yield [
+                i,
+                w.name,
+                w.bank_account,
+                w.bank_name,
+                r.amount,
+                w.id_number,
+                _national(w.phone),
+                purpose,
+            ]
+
+    return Plan(_("代发工资"), columns, len(rows), out)
 
 
 PLANS = {

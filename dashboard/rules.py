@@ -77,6 +77,13 @@ def manages_worker(user, worker) -> bool:
 
 
 @rules.predicate
+def manages_pay(user, workshop) -> bool:
+    """The workshop's head, a community admin over it, or a superuser (never firm staff)."""
+    s = scope_for(user)
+    return workshop is not None and s.manages_workers and s.covers(workshop.pk)
+
+
+@rules.predicate
 def owns_export(user, export) -> bool:
     return export is not None and export.user_id == user.pk and scope_for(user).is_staff_role
 
@@ -120,3 +127,12 @@ rules.add_perm("dashboard.manage_logistics", manages_workers)
 # The part-time minimum hourly wage of a community (最低工资标准) is the community admin's to set; every
 # dashboard role reads the hourly figure of a job's rate (``dispatch.minwage`` decides what the firm sees).
 rules.add_perm("dashboard.set_min_wage", is_community_admin)
+# Corrections (更正): the head corrects a share's report; the head or the job's firm staff correct a booked
+# inspection result (the services check the same).
+rules.add_perm("dashboard.correct_report", heads_job_workshop)
+rules.add_perm("dashboard.correct_result", heads_job_workshop | staffs_job_firm)
+rules.add_perm("dashboard.view_reports", sees_job & manages_workers)
+# Pay months (结算), bonuses and deductions, payouts: the workshop's head and the community admin; a firm
+# never sees a worker's income.
+rules.add_perm("dashboard.manage_pay", manages_pay)
+rules.add_perm("dashboard.adjust_pay", manages_worker)

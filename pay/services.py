@@ -184,9 +184,9 @@ def pay_period_close(*, workshop: Workshop, month: dt.date, actor=None) -> PayPe
 def payout_mark_paid(
     *, period: PayPeriod, method: str, actor, key: str, worker_ids=None
 ) -> tuple[PayoutBatch, bool]:
-    """Mark a closed period paid (发放): one ``Payout`` per worker (all, or ``worker_ids``) of what she is
-    owed for it (``period_dues``, Decimal yuan > 0; a worker whose lines net to 0 or less has nothing to
-    pay and is left out), in one batch paid by ``method`` (cash or transfer).
+    """Mark a closed period paid (发放): one ``Payout`` per worker (everyone not yet paid, or ``worker_ids``)
+    of what she is owed for it (``period_dues``, Decimal yuan > 0; a worker whose lines net to 0 or less
+    has nothing to pay and is left out), in one batch paid by ``method`` (cash or transfer).
 
     Idempotent on ``key``: a retried request returns the first batch and ``False``. Raises ValidationError
     for an open period, a worker already paid for this period (nobody is paid twice), or nothing to pay.
@@ -205,14 +205,13 @@ def payout_mark_paid(
     if method not in PayMethod.values:
         raise ValidationError({"method": _("请选现金还是转账。")})
     dues = [(w, y, n) for w, y, n in period_dues(period) if y > 0]
-    if worker_ids is not None:
+    paid_before = dict(Payout.objects.filter(period=period).values_list("worker_id", "worker__name"))
+    if worker_ids is None:
+        dues = [d for d in dues if d[0] not in paid_before]  # everyone not yet paid
+    else:
         wanted = {int(w) for w in worker_ids}
         dues = [d for d in dues if d[0] in wanted]
-    paid = dict(
-        Payout.objects.filter(period=period, worker_id__in=[d[0] for d in dues]).values_list(
-            "worker_id", "worker__name"
-        )
-    )
+    paid = {w: name for w, name in paid_before.items() if w in {d[0] for d in dues}}
     if paid:
         raise ValidationError(
             _("这些人本期已经发过,不能重复发放:%(names)s") % {"names": "、".join(sorted(paid.values()))}

@@ -20,6 +20,7 @@ from .models import (
     Workshop,
     WorkWish,
 )
+from .validators import bank_account_digits
 
 
 class ViewOnlyMixin:
@@ -102,6 +103,7 @@ class WorkerAdmin(admin.ModelAdmin):
         "workshop",
         "phone_display",
         "id_number_display",
+        "bank_account_display",
         "employment",
         "work_place",
         "hours_per_week",
@@ -120,6 +122,16 @@ class WorkerAdmin(admin.ModelAdmin):
     @admin.display(description=_("身份证号"))
     def id_number_display(self, obj: Worker) -> str:
         return obj.id_number_masked
+
+    @admin.display(description=_("收款账号"))
+    def bank_account_display(self, obj: Worker) -> str:
+        return obj.bank_account_masked
+
+    def save_model(self, request, obj, form, change):
+        # Typed as printed on the card (groups of 4 with spaces, which the validator allows); stored as
+        # digits, as the transfer list needs them.
+        obj.bank_account = bank_account_digits(obj.bank_account)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Courier)

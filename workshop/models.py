@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .validators import (
+    mask_bank_account,
     mask_id_number,
     mask_phone,
+    validate_bank_account,
     validate_credit_code,
     validate_id_number,
     validate_mainland_mobile,
@@ -182,6 +184,12 @@ class Worker(models.Model):
         _("加入前年收入(元)"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )
     joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+    # Where her wage is transferred (代发工资): digits only; shown masked but for the last 4 everywhere
+    # except the bank transfer list the head downloads.
+    bank_account = models.CharField(
+        _("收款账号"), max_length=19, blank=True, validators=[validate_bank_account]
+    )
+    bank_name = models.CharField(_("开户行"), max_length=60, blank=True)
     active = models.BooleanField(_("在岗"), default=True)
     # Sign-in for the phone pages: a 6-digit PIN (hashed like a password) that the head sets, and a
     # nonce inside every one-tap sign-in link: changing it revokes all links issued before.
@@ -208,6 +216,10 @@ class Worker(models.Model):
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def bank_account_masked(self) -> str:
+        return mask_bank_account(self.bank_account)
 
     def has_skill(self, kind: str) -> bool:
         return kind in (self.skills or [])

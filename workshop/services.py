@@ -27,6 +27,7 @@ from .lockout import lockout_key
 from .models import Courier, MinimumWage, ProcessKind, WishStatus, Worker, Workshop, WorkWish
 from .roles import scope_for
 from .selectors import minimum_wage_place
+from .validators import bank_account_digits, validate_bank_account
 
 SIGNIN_SALT = "nuanxin.worker-signin"
 WEAK_PINS = {"123456", "654321", "123123", "112233", "121212"}
@@ -59,6 +60,25 @@ def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
     # (counted under the phone's keyed hash) and on the password page (counted under the username).
     axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
     axes_reset(username=worker.user.username)
+    return worker
+
+
+@transaction.atomic
+def worker_set_bank(*, actor, worker: Worker, bank_account: str, bank_name: str) -> Worker:
+    """Record where ``worker``'s wage is transferred (代发工资): her account number (12–19 digits, spaces
+    removed; empty clears it) and bank (开户行, up to 60 characters, blank allowed). The head or a
+    community admin does it. Raises PermissionDenied, ValidationError in words; nothing is written then."""
+    _check_manager(actor, worker)
+    account = bank_account_digits(bank_account)
+    if account:
+        validate_bank_account(account)
+    name = " ".join("".join(c for c in (bank_name or "") if c.isprintable()).split())
+    if len(name) > 60:
+        raise ValidationError({"bank_name": _("开户行最多60字。")})
+    if account and not name:
+        raise ValidationError({"bank_name": _("请填写开户行,例如“农业银行海盐支行”。")})
+    Worker.objects.filter(pk=worker.pk).update(bank_account=account, bank_name=name)
+    worker.bank_account, worker.bank_name = account, name
     return worker
 
 

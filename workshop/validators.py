@@ -81,6 +81,26 @@ def mask_phone(value) -> str:
     return digits[:3] + "****" + digits[-4:]
 
 
+def bank_account_digits(value: str) -> str:
+    """A bank card or account number as typed, without its spaces (and the hyphens some print)."""
+    return "".join((value or "").split()).replace("-", "")
+
+
+def validate_bank_account(value: str) -> None:
+    """A mainland bank card or account number (收款账号): 12 to 19 digits once spaces are removed
+    (debit cards are 16–19 digits under the UnionPay numbering, older passbook accounts shorter)."""
+    digits = bank_account_digits(value)
+    if not (digits.isascii() and digits.isdigit() and 12 <= len(digits) <= 19):
+        raise ValidationError(_("收款账号应为12到19位数字。"), code="bank_account")
+
+
+def mask_bank_account(value: str) -> str:
+    """Show a bank account as its last 4 digits only, e.g. ``**** 1234``."""
+    if not value:
+        return ""
+    return "**** " + value[-4:]
+
+
 def validate_mainland_mobile(value) -> None:
     """A mainland China mobile number: 11 digits starting with 1[3-9] (country code +86 allowed)."""
     national = str(getattr(value, "national_number", "") or "")

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import selectors as flow_selectors
 from dispatch import services as flow
 from dispatch.models import DISPATCHING_STATES, JobState
+from dispatch.services.corrections import REPORT_OPEN_STATES
 from dispatch.web import id_param, redirect_back, refused_text
 from materials import selectors as material_reads
 from tickets import selectors as ticket_reads
 
 from .. import forms, material_forms, selectors, services
+from .. import pay_selectors as pay_reads
 from .common import REFUSED, dashboard_view, page_context, require_perm
 
 # --- issue a job ---------------------------------------------------------------------------------------
@@ -101,9 +103,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job.reported = reported  # the actions partial offers 完工送检 once everything is reported
     can_bundles = request.user.has_perm("dashboard.view_bundles", job)
     summaries = ticket_reads.ticket_summaries(job) if can_bundles else {}
+    can_reports = request.user.has_perm("dashboard.view_reports", job)
+    reports = pay_reads.job_reports(job) if can_reports else {}
     for a in assignments:
         a.tickets = summaries.get(a.pk)
+        a.report_rows = reports.get(a.pk, [])
     rate_check, rate_words = selectors.job_rate_check(request.scope, job)
+    can_correct_result = request.user.has_perm("dashboard.correct_result", job)
     context = page_context(
         request,
         job=job,
@@ -119,6 +125,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         bom=material_reads.job_bom(job),
         rate_check=rate_check,
         rate_words=rate_words,
+        can_reports=can_reports,
+        can_correct_report=can_reports and request.user.has_perm("dashboard.correct_report", job),
+        report_open=job.state in REPORT_OPEN_STATES,
+        can_correct_result=can_correct_result,
+        results=pay_reads.job_results(job) if inspections and (can_reports or can_correct_result) else [],
     )
     return render(request, "dashboard/job_detail.html", context)
 

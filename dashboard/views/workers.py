@@ -24,6 +24,7 @@ from workshop.models import ProcessKind
 
 from .. import forms, selectors
 from ..logistics_forms import ResidenceForm
+from ..pay_forms import BankForm
 from .common import REFUSED, dashboard_view, page_context, query_without_page, require_perm
 
 
@@ -74,6 +75,7 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
         sees_low_income=request.scope.sees_low_income,
         kinds=dict(ProcessKind.choices),
         link_days=settings.NUANXIN_SIGNIN_LINK_DAYS,
+        bank_form=BankForm(initial={"bank_name": worker.bank_name}),
         **_home(worker),
     )
     return render(request, "dashboard/worker_detail.html", context)
@@ -161,3 +163,29 @@ def worker_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(w)s 之前打印的登录二维码已全部作废。") % {"w": worker.name})
     return redirect("dashboard:worker", pk=worker.pk)
+
+
+@require_POST
+@dashboard_view
+def worker_bank(request: HttpRequest, pk: int) -> HttpResponse:
+    """Her bank account and bank for the transfer list (代发工资); shown masked but for the last 4."""
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    form = BankForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    try:
+        if not data:
+            raise ValidationError(_("开户行最多60字,账号请填数字。"))
+        # The page never shows the whole number: a blank box keeps it, unless 清除 is ticked.
+        account = data["bank_account"] or worker.bank_account
+        name = data["bank_name"]
+        if data["clear"]:
+            account, name = "", ""
+        workshop_services.worker_set_bank(
+            actor=request.user, worker=worker, bank_account=account, bank_name=name
+        )
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        messages.success(request, _("%(w)s 的收款账号已保存。") % {"w": worker.name})
+    return redirect(reverse("dashboard:worker", args=[worker.pk]) + "#bank")

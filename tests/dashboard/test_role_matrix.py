@@ -21,6 +21,7 @@ from dispatch.models import (
     Inspection,
     InspectionResult,
     Job,
+    WorkReport,
 )
 from logistics import services as logistics
 from logistics.imports import check_cells
@@ -30,9 +31,10 @@ from materials.models import Balance, MaterialProblem, Movement
 from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from notices.services import notify
-from pay.models import PayLine
+from pay import services as pay
+from pay.models import PayLine, Payout, PayoutBatch, PayPeriod
 from tests.conftest import tomorrow
-from tests.dashboard.helpers import inspecting_job
+from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, UserFactory
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
 from tickets import services as tickets
@@ -124,7 +126,24 @@ def world(cast, issue_job, settings, tmp_path):
     places_payload = check_cells(
         [(1, ["名称", "纬度", "经度"]), (2, ["5幢", "30.51", "120.91"])], workshop=cast.ws, firms=[]
     ).payload()
+    # Money: a job inspected and booked (a result to correct); last month closed with a bonus to pay.
+    settled = settled_job(cast, issue_job, pieces=(10,), title="已验收")
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    pay.adjustment_add(
+        worker=cast.bob,
+        kind="bonus",
+        amount="12",
+        reason="准时奖:按期交货",
+        actor=cast.head,
+        key="matrix-bonus",
+        booked_on=last_month,
+    )
+    services.period_close(actor=cast.head, workshop=cast.ws, month=last_month)
     return {
+        "settled_result": InspectionResult.objects.get(inspection__job=settled),
+        "completed_report": WorkReport.objects.get(key="matrix-1"),
+        "last_month": f"{last_month:%Y-%m}",
+        "month_before": f"{last_month.replace(day=1) - dt.timedelta(days=1):%Y-%m}",
         "delivery_note": DeliveryNote.objects.filter(job=inspecting).first(),
         "place": place,
         "courier": courier,
@@ -537,6 +556,107 @@ MATRIX = {
     "impact": ("get", lambda c, w: "/dashboard/impact/", None, "head", 200, 403, 200),
     "impact_xlsx": ("get", lambda c, w: "/dashboard/impact.xlsx", None, "head", 200, 403, 200),
     "runs": ("get", lambda c, w: "/dashboard/runs/", None, "head", 200, 403, 200),
+    "report_correct": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['completed'].pk}/reports/{w['completed_report'].pk}/correct/",
+        {"pieces": 40, "reason": "多数了"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "result_correct": (
+        "post",
+        lambda c, w: (
+            f"/dashboard/jobs/{w['settled_result'].inspection.job_id}/results/"
+            f"{w['settled_result'].pk}/correct/"
+        ),
+        {"passed": 8, "rejected": 2, "reason": "复检"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "worker_bank": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/bank/",
+        {"bank_account": "6228480402564890018", "bank_name": "农业银行"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "pay_periods": ("get", lambda c, w: f"/dashboard/pay/periods/?ws={c.ws.pk}", None, "head", 404, 403, 200),
+    "pay_period": (
+        "get",
+        lambda c, w: f"/dashboard/pay/periods/{w['last_month']}/?ws={c.ws.pk}",
+        None,
+        "head",
+        404,
+        403,
+        200,
+    ),
+    "pay_period_close": (
+        "post",
+        lambda c, w: f"/dashboard/pay/periods/{w['month_before']}/close/",
+        lambda c, w: {"ws": c.ws.pk},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "pay_period_pay": (
+        "post",
+        lambda c, w: f"/dashboard/pay/periods/{w['last_month']}/pay/",
+        lambda c, w: {"ws": c.ws.pk, "method": "cash", "key": "matrix-pay"},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "pay_period_sheet": (
+        "get",
+        lambda c, w: f"/dashboard/pay/periods/{w['last_month']}/sheet/?ws={c.ws.pk}",
+        None,
+        "head",
+        404,
+        403,
+        200,
+    ),
+    "pay_period_transfer": (
+        "get",
+        lambda c, w: f"/dashboard/pay/periods/{w['last_month']}/transfer.xlsx?ws={c.ws.pk}",
+        None,
+        "head",
+        404,
+        403,
+        200,
+    ),
+    "pay_adjustments": (
+        "get",
+        lambda c, w: f"/dashboard/pay/adjustments/?ws={c.ws.pk}",
+        None,
+        "head",
+        404,
+        403,
+        200,
+    ),
+    "pay_adjustments:post": (
+        "post",
+        lambda c, w: "/dashboard/pay/adjustments/",
+        lambda c, w: {
+            "ws": c.ws.pk,
+            "worker": c.alice.pk,
+            "kind": "on_time",
+            "amount": "5",
+            "reason": "按期",
+            "key": "matrix-adjust",
+        },
+        "head",
+        404,
+        403,
+        302,
+    ),
     "runs_day": (
         "get",
         lambda c, w: f"/dashboard/runs/{timezone.localdate().isoformat()}/",
@@ -608,6 +728,10 @@ def snapshot() -> dict:
                 Inspection,
                 InspectionResult,
                 PayLine,
+                WorkReport,
+                PayPeriod,
+                PayoutBatch,
+                Payout,
                 Export,
                 Notification,
                 Movement,
@@ -622,7 +746,9 @@ def snapshot() -> dict:
         "assignments": list(
             Assignment.objects.order_by("pk").values_list("pk", "state", "pieces_passed", "pieces_rejected")
         ),
-        "workers": list(Worker.objects.order_by("pk").values_list("pk", "pin_hash", "signin_nonce")),
+        "workers": list(
+            Worker.objects.order_by("pk").values_list("pk", "pin_hash", "signin_nonce", "bank_account")
+        ),
         "read": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         "tickets": list(
             BundleTicket.objects.order_by("pk").values_list("pk", "state", "report_id", "inspected_at")
@@ -684,6 +810,7 @@ WRONG_ROLE_POSTS = [
     ("clerk", "job_materials:post"),
     ("clerk", "job_notes:post"),
     ("head", "job_notes:receive"),
+    ("clerk", "report_correct"),
 ]
 
 

@@ -100,6 +100,14 @@ def test_a_closed_month_is_paid_once_per_worker(cast, issue_job):
     assert paid == {"alice": Decimal("4.55"), "bob": Decimal("4.95")}  # 5.95 − 1
     assert batch.total_yuan == Decimal("9.50") == period.total_yuan
     with pytest.raises(ValidationError, match="alice、bob"):
+        pay.payout_mark_paid(
+            period=period,
+            method="transfer",
+            actor=cast.head,
+            key=key(),
+            worker_ids=[cast.alice.pk, cast.bob.pk],
+        )
+    with pytest.raises(ValidationError, match="没有待发"):  # everyone not yet paid: nobody left
         pay.payout_mark_paid(period=period, method="transfer", actor=cast.head, key=key())
     assert PayoutBatch.objects.count() == 1
     assert selectors.paid_total(cast.alice.pk) == Decimal("4.55")

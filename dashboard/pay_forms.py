@@ -1,0 +1,103 @@
+"""Forms of the money pages: a bonus or deduction, a payout, a correction of a report or an inspection
+result, and a worker's bank account. They parse and bound the input; ``pay.services`` and
+``dispatch.services`` decide what is allowed.
+
+A form that writes money carries a hidden ``key`` made when the form is drawn (a uuid): a double submit
+or a retried request sends the same key, and the service records it once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pay.models import LineKind, PayMethod
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class KeyedForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        if data is None:
+            self.fields["key"].initial = new_key()
+
+
+# What a bonus is for (奖励); the label starts the reason the worker reads, then what the head typed.
+BONUS_LABELS = {
+    "on_time": _("准时奖"),
+    "quality": _("质量奖"),
+    "other": _("其他"),
+}
+
+
+class AdjustmentForm(KeyedForm):
+    """A bonus (准时奖, 质量奖, 其他) or a deduction (扣款) for one worker of the workshop, with a reason."""
+
+    worker = forms.ModelChoiceField(label=_("坊工"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=[
+            ("on_time", _("奖励 · 准时奖")),
+            ("quality", _("奖励 · 质量奖")),
+            ("other", _("奖励 · 其他")),
+            (LineKind.DEDUCTION, _("扣款")),
+        ],
+    )
+    amount = forms.CharField(label=_("金额(元)"), max_length=20)
+    reason = forms.CharField(
+        label=_("原因(坊工会在工资条上看到)"), max_length=200, widget=forms.TextInput(attrs={"size": 40})
+    )
+
+    def __init__(self, data=None, *, workers, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["worker"].queryset = workers
+
+    def service_args(self) -> dict:
+        """``pay.services.adjustment_add``'s kind and reason: a bonus's reason starts with its label
+        (准时奖/质量奖), then the reason as typed; a deduction's reason is as typed."""
+        d = self.cleaned_data
+        if d["kind"] == LineKind.DEDUCTION:
+            return {"kind": LineKind.DEDUCTION, "reason": d["reason"]}
+        if d["kind"] == "other":
+            return {"kind": LineKind.BONUS, "reason": d["reason"]}
+        return {"kind": LineKind.BONUS, "reason": f"{BONUS_LABELS[d['kind']]}:{d['reason']}"}
+
+
+class PayoutForm(KeyedForm):
+    """Mark a closed month paid (发放): cash against a signature sheet, or a bank transfer list; the
+    workers ticked (``w``), all still unpaid when none is."""
+
+    method = forms.ChoiceField(label=_("发放方式"), choices=PayMethod.choices, widget=forms.RadioSelect)
+
+    def worker_ids(self) -> list[int] | None:
+        """The ticked workers' ids (whole numbers only), or None for all still unpaid. Whether each may
+        be paid is the service's to say (a worker already paid is refused by name)."""
+        ids = [int(v) for v in self.data.getlist("w") if v.isascii() and v.isdigit() and len(v) < 12]
+        return ids or None
+
+
+class ReportCorrectForm(forms.Form):
+    pieces = forms.IntegerField(label=_("更正为(件)"), min_value=0)
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
+class ResultCorrectForm(forms.Form):
+    passed = forms.IntegerField(label=_("合格"), min_value=0)
+    rejected = forms.IntegerField(label=_("不合格"), min_value=0)
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
+class BankForm(forms.Form):
+    """Where her wage is transferred (代发工资): account number (spaces allowed; blank keeps the one on
+    file, which the page never shows whole), bank, and ``clear`` to remove both."""
+
+    bank_account = forms.CharField(label=_("收款账号"), max_length=40, required=False)
+    bank_name = forms.CharField(label=_("开户行"), max_length=60, required=False)
+    clear = forms.BooleanField(label=_("清除账号"), required=False)

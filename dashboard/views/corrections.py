@@ -1,0 +1,84 @@
+"""Corrections (更正) from the job page: the head corrects one of a share's reports; the head or the job's
+firm staff correct a booked inspection result. Each is a reversal row plus a new row, written by
+``dispatch.services`` with who, when and why; a refused correction is said in words and nothing is
+written. A report or result of another job (or of a job one does not see) is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dispatch import services as flow
+from dispatch.models import InspectionResult, WorkReport
+from dispatch.web import refused_text
+
+from .. import pay_forms, selectors
+from .common import REFUSED, dashboard_view, require_perm
+
+
+@require_POST
+@dashboard_view
+def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
+    """The head corrects a report to the pieces typed (0 cancels it), with a reason."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, "correct_report", job)
+    row = WorkReport.objects.filter(pk=report, assignment__job=job).first()
+    if row is None:
+        raise Http404(_("没有这次报工。"))
+    form = pay_forms.ReportCorrectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写更正后的件数(不小于0的整数)和更正原因。"))
+    else:
+        try:
+            flow.report_correct(
+                actor=request.user,
+                report=row,
+                pieces=form.cleaned_data["pieces"],
+                reason=form.cleaned_data["reason"],
+            )
+        except REFUSED as exc:
+            messages.error(request, refused_text(exc))
+        else:
+            messages.success(
+                request,
+                _("报工已更正:%(a)d → %(b)d 件。坊工会收到通知。")
+                % {"a": row.pieces, "b": form.cleaned_data["pieces"]},
+            )
+    return redirect(reverse("dashboard:job", args=[job.pk]) + "#reports")
+
+
+@require_POST
+@dashboard_view
+def result_correct(request: HttpRequest, pk: int, result: int) -> HttpResponse:
+    """The head or the firm's staff correct a booked inspection result to passed + rejected pieces, with
+    a reason; the pay difference is booked in the open month."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, "correct_result", job)
+    row = InspectionResult.objects.filter(pk=result, inspection__job=job).first()
+    if row is None:
+        raise Http404(_("没有这条验收结果。"))
+    form = pay_forms.ResultCorrectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写合格、不合格件数(不小于0的整数)和更正原因。"))
+    else:
+        try:
+            flow.result_correct(
+                actor=request.user,
+                result=row,
+                passed=form.cleaned_data["passed"],
+                rejected=form.cleaned_data["rejected"],
+                reason=form.cleaned_data["reason"],
+            )
+        except REFUSED as exc:
+            messages.error(request, refused_text(exc))
+        else:
+            messages.success(
+                request,
+                _("验收结果已更正:合格 %(a)d → %(b)d 件。工资差额计入当前未关账的月份。")
+                % {"a": row.pieces_passed, "b": form.cleaned_data["passed"]},
+            )
+    return redirect(reverse("dashboard:job", args=[job.pk]) + "#results")
