@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -33,6 +34,7 @@ from dispatch.models import (
 )
 from logistics.models import Collection, Place, PlaceKind, Run
 from materials.models import BomLine
+from pay import money
 from pay.models import PayLine
 from workshop import dates
 from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
@@ -99,6 +101,17 @@ def worker_get(scope: Scope, pk: int) -> Worker:
 def pay_lines_for(scope: Scope) -> QuerySet[PayLine]:
     """Pay lines of the jobs ``scope`` sees (for firm staff: their statement's rows)."""
     return PayLine.objects.filter(assignment__job__in=jobs_for(scope).values("pk"))
+
+
+def firm_amount_total(lines: QuerySet[PayLine]) -> Decimal:
+    """What the firm pays for ``lines`` (加工费, Decimal yuan): per job, its passed pieces (signed, so a
+    correction line counts) × the job's piece rate, half-up to the fen, summed. One query."""
+    per_job = lines.values("assignment__job_id", "assignment__job__piece_rate").annotate(
+        p=Sum("pieces_passed")
+    )
+    return money.yuan_sum(
+        money.firm_amount(r["p"] or 0, r["assignment__job__piece_rate"]) for r in per_job.order_by()
+    )
 
 
 def with_result_sums(inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
