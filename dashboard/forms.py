@@ -259,3 +259,44 @@ class ExportForm(forms.Form):
             raise forms.ValidationError(_("结束日期不能早于开始日期。"))
         data["start"], data["end"] = start, end
         return data
+
+
+class StatementPrepareForm(forms.Form):
+    """The head prepares a month's statement (出对账单): one of the pairings of the workshops they head, and
+    a month typed as ``YYYY-MM`` (default: last month)."""
+
+    pairing = forms.ModelChoiceField(label=_("企业 · 工坊"), queryset=None)
+    month = forms.CharField(
+        label=_("月份"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
+    )
+
+    def __init__(self, data=None, *, scope: Scope, **kwargs):
+        super().__init__(data, **kwargs)
+        headed = [ws for ws in scope.workshop_ids if scope.heads(ws)]
+        pairings = selectors.pairings_for(scope).filter(workshop_id__in=headed)
+        self.fields["pairing"].queryset = pairings.order_by("firm__name", "workshop__name")
+        self.fields["pairing"].label_from_instance = lambda p: f"{p.firm.name} · {p.workshop.name}"
+        last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+        self.fields["month"].initial = f"{last:%Y-%m}"
+
+    def clean_month(self) -> dt.date:
+        raw = (self.cleaned_data.get("month") or "").strip()
+        try:
+            return dt.datetime.strptime(raw, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(_("月份格式:2025-06。")) from None
+
+
+class StatementDisputeForm(forms.Form):
+    """The firm's clerk disagrees: the firm's figure of 应付合计 (yuan) and why."""
+
+    clerk_figure = forms.DecimalField(label=_("企业核对的应付合计(元)"), max_digits=14, decimal_places=2)
+    note = forms.CharField(label=_("异议说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StatementCorrectForm(forms.Form):
+    """The head prepares a corrected version: why."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=300)

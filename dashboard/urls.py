@@ -2,7 +2,19 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, workers
+from .views import (
+    exports,
+    firms,
+    inbox,
+    jobs,
+    logistics,
+    materials,
+    notes,
+    overview,
+    statements,
+    tickets,
+    workers,
+)
 
 app_name = "dashboard"
 
@@ -60,6 +72,14 @@ urlpatterns = [
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
     path("pay/", overview.pay_list, name="pay"),
     path("inspections/", overview.inspection_list, name="inspections"),
+    path("statements/", statements.statement_list, name="statements"),
+    path("statements/prepare/", statements.statement_prepare, name="statement_prepare"),
+    path("statements/<int:pk>/", statements.statement_detail, name="statement"),
+    path("statements/<int:pk>/print/", statements.statement_print, name="statement_print"),
+    path("statements/<int:pk>/statement.xlsx", statements.statement_xlsx, name="statement_xlsx"),
+    path("statements/<int:pk>/sign/", statements.statement_sign, name="statement_sign"),
+    path("statements/<int:pk>/dispute/", statements.statement_dispute, name="statement_dispute"),
+    path("statements/<int:pk>/correct/", statements.statement_correct, name="statement_correct"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),

@@ -14,7 +14,7 @@ from dispatch.services import statements
 from pay import money
 from pay.models import FirmStatement, PayLine, StatementDispute
 from tests.materials.conftest import inspect_and_book, report, share
-from tests.pay.conftest import set_fee
+from tests.statement_month import set_fee
 
 D = Decimal
 
@@ -30,23 +30,23 @@ def prepare(cast, **kw):
 
 
 def test_statement_totals_are_the_booked_pieces_times_the_rate_less_the_material_lost_beyond_allowance(
-    cast, build_month
+    cast, month
 ):
-    month = build_month()
+    m = month()
 
     s = prepare(cast)
 
     jobs = {j["job_id"]: j for j in s.figures["jobs"]}
-    assert set(jobs) == {month.switch.pk, month.socket.pk}
-    for job in (month.switch, month.socket):
+    assert set(jobs) == {m.switch.pk, m.socket.pk}
+    for job in (m.switch, m.socket):
         booked = sum(PayLine.objects.filter(assignment__job=job).values_list("pieces_passed", flat=True))
         line = jobs[job.pk]
         assert line["pieces_passed"] == booked
         assert D(line["rate"]) == job.piece_rate
         assert D(line["amount"]) == money.to_yuan(booked * job.piece_rate)
-    assert (jobs[month.switch.pk]["pieces_passed"], jobs[month.switch.pk]["rework_pieces"]) == (190, 10)
-    assert D(jobs[month.switch.pk]["amount"]) == D("6.65")  # 190 × 0.0350 = 6.65
-    assert D(jobs[month.socket.pk]["amount"]) == D("50.00")
+    assert (jobs[m.switch.pk]["pieces_passed"], jobs[m.switch.pk]["rework_pieces"]) == (190, 10)
+    assert D(jobs[m.switch.pk]["amount"]) == D("6.65")  # 190 × 0.0350 = 6.65
+    assert D(jobs[m.socket.pk]["amount"]) == D("50.00")
     [panel] = s.figures["materials"]
     assert (panel["material"], D(panel["lost"]), D(panel["allowed"]), D(panel["over"])) == ("面板", 5, 1, 4)
     assert D(panel["deduction_yuan"]) == D("10.00")  # 4 panels × 2.50
@@ -57,15 +57,15 @@ def test_statement_totals_are_the_booked_pieces_times_the_rate_less_the_material
     assert (s.version, s.previous, s.prepared_by, s.signed_at) == (1, None, cast.head, None)
 
 
-def test_a_percentage_fee_is_taken_from_the_rate_to_the_fen_and_workers_are_paid_the_rest(cast, build_month):
+def test_a_percentage_fee_is_taken_from_the_rate_to_the_fen_and_workers_are_paid_the_rest(cast, month):
     set_fee(cast.pairing, "percent", "10")
-    month = build_month()
+    m = month()
 
-    assert month.switch.operator_fee_per_piece == D("0.0035")  # 10 % of 0.0350
-    assert month.switch.worker_rate == D("0.0315")
-    alice_line = PayLine.objects.get(assignment__job=month.switch)
+    assert m.switch.operator_fee_per_piece == D("0.0035")  # 10 % of 0.0350
+    assert m.switch.worker_rate == D("0.0315")
+    alice_line = PayLine.objects.get(assignment__job=m.switch)
     assert (alice_line.rate, alice_line.amount) == (D("0.0315"), D("5.99"))  # 190 × 0.0315 = 5.985
-    bob_line = PayLine.objects.get(assignment__job=month.socket)
+    bob_line = PayLine.objects.get(assignment__job=m.socket)
     assert (bob_line.rate, bob_line.amount) == (D("0.4500"), D("45.00"))
 
     s = prepare(cast)
@@ -82,13 +82,13 @@ def test_a_percentage_fee_rounds_half_up_to_the_rates_four_places(cast, issue_jo
     assert job.worker_rate + job.operator_fee_per_piece == job.piece_rate
 
 
-def test_a_per_piece_fee_is_the_difference_and_workers_are_booked_at_the_rest(cast, build_month):
+def test_a_per_piece_fee_is_the_difference_and_workers_are_booked_at_the_rest(cast, month):
     set_fee(cast.pairing, "per_piece", "0.0100")
-    month = build_month()
+    m = month()
 
-    assert month.switch.worker_rate == D("0.0250")
-    assert PayLine.objects.get(assignment__job=month.switch).amount == D("4.75")  # 190 × 0.0250
-    assert PayLine.objects.get(assignment__job=month.socket).amount == D("49.00")  # 100 × 0.4900
+    assert m.switch.worker_rate == D("0.0250")
+    assert PayLine.objects.get(assignment__job=m.switch).amount == D("4.75")  # 190 × 0.0250
+    assert PayLine.objects.get(assignment__job=m.socket).amount == D("49.00")  # 100 × 0.4900
     assert prepare(cast).operator_fee_yuan == D("2.90")  # 290 × 0.0100
 
 
@@ -109,8 +109,8 @@ def test_a_pairing_fee_that_could_leave_workers_nothing_does_not_validate(cast, 
         set_fee(cast.pairing, kind, value)
 
 
-def test_the_firms_clerk_signs_once_and_a_second_signature_is_refused_with_nothing_written(cast, build_month):
-    build_month()
+def test_the_firms_clerk_signs_once_and_a_second_signature_is_refused_with_nothing_written(cast, month):
+    month()
     s = prepare(cast)
     statements.statement_sign(actor=cast.clerk, statement=s)
     signed = FirmStatement.objects.values_list("signed_by", "signed_at").get(pk=s.pk)
@@ -125,8 +125,8 @@ def test_the_firms_clerk_signs_once_and_a_second_signature_is_refused_with_nothi
     assert not StatementDispute.objects.exists()
 
 
-def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, build_month):
-    build_month()
+def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, month):
+    month()
     s = prepare(cast)
 
     note = "面板只认2块超耗"
@@ -138,9 +138,9 @@ def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, b
 
 
 def test_a_correction_is_a_new_version_linked_to_the_previous_and_only_the_newest_can_be_signed(
-    cast, build_month, issue_job
+    cast, month, issue_job
 ):
-    month = build_month()
+    m = month()
     first = prepare(cast)
     with pytest.raises(ValidationError, match="相同"):
         prepare(cast, reason="再出一次")
@@ -160,11 +160,11 @@ def test_a_correction_is_a_new_version_linked_to_the_previous_and_only_the_newes
     with pytest.raises(ValidationError, match="第2版"):
         statements.statement_sign(actor=cast.clerk, statement=first)
     statements.statement_sign(actor=cast.clerk, statement=second)
-    assert month.switch.pk in {j["job_id"] for j in second.figures["jobs"]}
+    assert m.switch.pk in {j["job_id"] for j in second.figures["jobs"]}
 
 
-def test_only_the_firms_own_clerk_signs_or_disputes_and_only_the_workshops_head_prepares(cast, build_month):
-    build_month()
+def test_only_the_firms_own_clerk_signs_or_disputes_and_only_the_workshops_head_prepares(cast, month):
+    month()
     with pytest.raises(PermissionDenied):
         statements.statement_prepare(actor=cast.clerk, firm=cast.firm, workshop=cast.ws, month=this_month())
     s = prepare(cast)
@@ -183,8 +183,8 @@ def test_a_month_without_anything_booked_has_no_statement(cast):
     assert not FirmStatement.objects.exists()
 
 
-def test_the_month_close_prepares_and_signs_every_pair_once(cast, build_month):
-    build_month()
+def test_the_month_close_prepares_and_signs_every_pair_once(cast, month):
+    month()
     [s] = statements.statements_close_month(month=this_month())
     assert (s.version, s.signed_by) == (1, cast.clerk)
     [again] = statements.statements_close_month(month=this_month())
