@@ -262,8 +262,9 @@ class ExportForm(forms.Form):
 
 
 class StatementPrepareForm(forms.Form):
-    """The head prepares a month's statement (出对账单): one of the pairings of the workshops they head, and
-    a month typed as ``YYYY-MM`` (default: last month)."""
+    """The head prepares a month's statement (出对账单): one of the pairings of the workshops they head, a
+    month typed as ``YYYY-MM`` (default: last month), and a reason when the month has one already (then
+    it is a corrected version)."""
 
     pairing = forms.ModelChoiceField(label=_("企业 · 工坊"), queryset=None)
     month = forms.CharField(
@@ -271,6 +272,7 @@ class StatementPrepareForm(forms.Form):
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
     )
+    reason = forms.CharField(label=_("更正原因(已有对账单时填)"), max_length=300, required=False)
 
     def __init__(self, data=None, *, scope: Scope, **kwargs):
         super().__init__(data, **kwargs)

@@ -53,17 +53,24 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @dashboard_view
 def statement_prepare(request: HttpRequest) -> HttpResponse:
-    """The head prepares the month's statement of one of their pairings (a correction when the month has
-    one: then ``dispatch.services.statements`` asks for a reason, so use the statement's own page)."""
+    """The head prepares the month's statement of one of their pairings (a corrected version, with its
+    reason, when the month has one). A form that does not hold (another workshop's pairing) is a 400 and
+    writes nothing."""
     require_perm(request, "prepare_statement")
-    form = forms.StatementPrepareForm(request.POST, scope=request.scope)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("dashboard:statements")
-    pairing = form.cleaned_data["pairing"]
+    scope = request.scope
+    form = forms.StatementPrepareForm(request.POST, scope=scope)
+    if not form.is_valid():  # another workshop's pairing, a month that is not one: nothing is written
+        page = paginate(request, selectors.statements_for(scope))
+        context = page_context(request, page=page, prepare_form=form, sees_fee=True)
+        return render(request, "dashboard/statement_list.html", context, status=400)
+    d = form.cleaned_data
     try:
         statement = statement_services.statement_prepare(
-            actor=request.user, firm=pairing.firm, workshop=pairing.workshop, month=form.cleaned_data["month"]
+            actor=request.user,
+            firm=d["pairing"].firm,
+            workshop=d["pairing"].workshop,
+            month=d["month"],
+            reason=d["reason"],
         )
     except REFUSED as exc:
         messages.error(request, refused_text(exc))

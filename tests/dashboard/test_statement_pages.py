@@ -212,3 +212,18 @@ def test_the_firms_pay_rows_are_at_its_own_rate_and_the_worker_sees_hers(client,
     client.force_login(cast.alice.user)
     phone = client.get(f"/m/a/{rework.pk}/").content.decode()
     assert "0.0315" in phone and "0.0350" not in phone
+
+
+def test_the_pairings_fee_is_shown_openly_to_the_community_admin_and_to_the_firm_only_when_opened(
+    client, cast
+):
+    set_fee(cast.pairing, "percent", "10")
+    client.force_login(CommunityAdminFactory().user)
+    page = client.get(f"/dashboard/firms/{cast.firm.pk}/").content.decode()
+    assert f'data-fee="{cast.pairing.pk}">按加工费比例(%) 10%' in page
+    client.force_login(cast.clerk)
+    page = client.get(f"/dashboard/firms/{cast.firm.pk}/").content.decode()
+    assert f'data-fee="{cast.pairing.pk}">—' in page
+    set_fee(cast.pairing, "per_piece", "0.0100", open_to_firm=True)
+    page = client.get(f"/dashboard/firms/{cast.firm.pk}/").content.decode()
+    assert "每件固定差额(元/件) 0.0100 元/件" in page
