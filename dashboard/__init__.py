@@ -19,7 +19,10 @@ Pages (all need a login and a dashboard role; see ``dashboard.rules`` for who se
 - ``/dashboard/workers/`` the roster (search by name, phone tail, pinyin); ``/dashboard/workers/<id>/``
   a worker's page; ``.../pin/``, ``.../qr/`` (printable sign-in QR), ``.../revoke/`` POST actions.
 - ``/dashboard/firms/`` and ``/dashboard/firms/<id>/``: pairings, lines, volume and savings.
-- ``/dashboard/pay/`` pay lines (a firm's statement, 对账单); ``/dashboard/inspections/``.
+- ``/dashboard/pay/`` pay lines (for a firm, at its own rate); ``/dashboard/inspections/``.
+- ``/dashboard/statements/`` monthly firm statements (月度对账单): the head prepares a month's (POST
+  ``prepare/``) or a corrected version (``<id>/correct/``); the firm's clerk signs (``<id>/sign/``) or
+  disputes (``<id>/dispute/``); ``<id>/print/`` and ``<id>/statement.xlsx``.
 - ``/dashboard/exports/`` xlsx exports made by a Celery task on the ``exports`` queue, with a progress
   page polling ``/dashboard/exports/<id>/status/`` and a download link.
 

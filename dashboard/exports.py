@@ -36,6 +36,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState
+from pay import money
 from pay.models import PayLine
 from workshop.models import Employment, ProcessKind
 from workshop.roles import Scope, scope_for
@@ -237,6 +238,7 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
         "rate",
         "amount",
         "period__month",
+        "assignment__job__piece_rate",
     ]
     columns = [Column(_("工资明细号"), "int", 10), Column(_("入账日期"), "date"), Column(_("坊工"))]
     if not firm:
@@ -267,7 +269,12 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
                 out += [_national(r[3]), show_id(r[4]), employments.get(r[5], r[5])]
             if scope.sees_low_income:
                 out.append(yes if r[6] else no)
-            out += [*r[7:14], r[14].strftime("%Y-%m") if r[14] else ""]
+            if firm:
+                # The firm's rows are at its own rate (加工费): the worker's rate and pay stay the workshop's.
+                out += [*r[7:12], r[15], money.firm_amount(r[11], r[15])]
+            else:
+                out += [*r[7:14]]
+            out.append(r[14].strftime("%Y-%m") if r[14] else "")
             yield out
 
     title = _("对账单") if firm else _("工资明细")

@@ -279,3 +279,46 @@ class MinWageForm(forms.Form):
         label=_("执行日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     source = forms.CharField(label=_("依据(文件名称或文号)"), max_length=200, required=False)
+
+
+class StatementPrepareForm(forms.Form):
+    """The head prepares a month's statement (出对账单): one of the pairings of the workshops they head, a
+    month typed as ``YYYY-MM`` (default: last month), and a reason when the month has one already (then
+    it is a corrected version)."""
+
+    pairing = forms.ModelChoiceField(label=_("企业 · 工坊"), queryset=None)
+    month = forms.CharField(
+        label=_("月份"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
+    )
+    reason = forms.CharField(label=_("更正原因(已有对账单时填)"), max_length=300, required=False)
+
+    def __init__(self, data=None, *, scope: Scope, **kwargs):
+        super().__init__(data, **kwargs)
+        headed = [ws for ws in scope.workshop_ids if scope.heads(ws)]
+        pairings = selectors.pairings_for(scope).filter(workshop_id__in=headed)
+        self.fields["pairing"].queryset = pairings.order_by("firm__name", "workshop__name")
+        self.fields["pairing"].label_from_instance = lambda p: f"{p.firm.name} · {p.workshop.name}"
+        last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+        self.fields["month"].initial = f"{last:%Y-%m}"
+
+    def clean_month(self) -> dt.date:
+        raw = (self.cleaned_data.get("month") or "").strip()
+        try:
+            return dt.datetime.strptime(raw, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(_("月份格式:2025-06。")) from None
+
+
+class StatementDisputeForm(forms.Form):
+    """The firm's clerk disagrees: the firm's figure of 应付合计 (yuan) and why."""
+
+    clerk_figure = forms.DecimalField(label=_("企业核对的应付合计(元)"), max_digits=14, decimal_places=2)
+    note = forms.CharField(label=_("异议说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StatementCorrectForm(forms.Form):
+    """The head prepares a corrected version: why."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=300)

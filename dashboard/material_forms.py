@@ -27,7 +27,8 @@ MAX_BOM_ROWS = 30
 
 
 class BomRowForm(forms.Form):
-    """One row of a job's bill of materials: material, unit, quantity per piece, allowed loss (%)."""
+    """One row of a job's bill of materials: material, unit, quantity per piece, allowed loss (%), and the
+    price per unit lost beyond it (yuan)."""
 
     material = forms.CharField(label=_("物料"), max_length=100, required=False)
     unit = forms.ChoiceField(label=_("单位"), choices=Unit.choices, initial=Unit.EACH)
@@ -43,10 +44,16 @@ class BomRowForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0"}),
     )
+    unit_price = forms.CharField(
+        label=_("超耗赔付单价(元/单位)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0"}),
+    )
 
     def is_blank(self) -> bool:
         d = getattr(self, "cleaned_data", {})
-        return not any((d.get(f) or "").strip() for f in ("material", "per_piece", "loss_pct"))
+        return not any((d.get(f) or "").strip() for f in ("material", "per_piece", "loss_pct", "unit_price"))
 
 
 class BaseBomFormSet(forms.BaseFormSet):
@@ -65,7 +72,8 @@ class BaseBomFormSet(forms.BaseFormSet):
                 continue
             d = form.cleaned_data
             try:
-                line = bom_input_check(BomInput(d["material"], d["unit"], d["per_piece"], d["loss_pct"]), n)
+                typed = BomInput(d["material"], d["unit"], d["per_piece"], d["loss_pct"], d["unit_price"])
+                line = bom_input_check(typed, n)
             except ValidationError as bad:
                 form.add_error(None, bad)
                 problems.extend(bad.messages)
@@ -109,6 +117,7 @@ def bom_initial(lines) -> list[dict]:
             "unit": b.unit,
             "per_piece": _plain(b.per_piece),
             "loss_pct": _plain(b.loss_pct),
+            "unit_price": _plain(b.unit_price),
         }
         for b in lines
     ]

@@ -6,7 +6,8 @@ The roles and their scopes are ``workshop.roles`` (one ``Scope`` per user, resol
   (filters, columns, KPI cards, exports).
 - 坊长 workshop head: the workshops they head; accepts, declines, dispatches, sends for inspection;
   manages the roster (PIN, sign-in QR).
-- 企业专员 firm staff: only their firm's jobs, inspections and statements; issues jobs, inspects, cancels.
+- 企业专员 firm staff: only their firm's jobs, inspections and statements; issues jobs, inspects, cancels;
+  signs or disputes their firm's monthly statements.
 - superuser: everything, like a county-level admin.
 - a worker (坊工) or a user with no role: no dashboard (403).
 
@@ -88,6 +89,32 @@ def owns_export(user, export) -> bool:
     return export is not None and export.user_id == user.pk and scope_for(user).is_staff_role
 
 
+@rules.predicate
+def sees_statement(user, statement) -> bool:
+    s = scope_for(user)
+    if statement is None or not s.is_staff_role:
+        return False
+    if s.is_firm:
+        return statement.firm_id == s.firm_id
+    return s.covers(statement.workshop_id)
+
+
+@rules.predicate
+def staffs_statement_firm(user, statement) -> bool:
+    s = scope_for(user)
+    return statement is not None and s.is_firm and statement.firm_id == s.firm_id
+
+
+@rules.predicate
+def heads_statement_workshop(user, statement) -> bool:
+    return statement is not None and scope_for(user).heads(statement.workshop_id)
+
+
+@rules.predicate
+def fee_open_to_firm(user, statement) -> bool:
+    return statement is not None and statement.fee_open_to_firm
+
+
 # --- permissions (``user.has_perm("dashboard.<name>", obj)``) ------------------------------------------
 
 rules.add_perm("dashboard.view_dashboard", is_dashboard_user)
@@ -136,3 +163,11 @@ rules.add_perm("dashboard.view_reports", sees_job & manages_workers)
 # never sees a worker's income.
 rules.add_perm("dashboard.manage_pay", manages_pay)
 rules.add_perm("dashboard.adjust_pay", manages_worker)
+# Firm statements (对账单): the head prepares a month's and its corrections; the firm's clerk signs or
+# disputes; the operator's fee (运营服务费) is the workshop's margin: the head and the community admin see it,
+# the firm only when the pairing opens it.
+rules.add_perm("dashboard.prepare_statement", is_workshop_head)
+rules.add_perm("dashboard.view_statement", sees_statement)
+rules.add_perm("dashboard.correct_statement", heads_statement_workshop)
+rules.add_perm("dashboard.sign_statement", staffs_statement_firm)
+rules.add_perm("dashboard.view_statement_fee", sees_statement & (~is_firm_staff | fee_open_to_firm))

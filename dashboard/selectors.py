@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -33,7 +34,8 @@ from dispatch.models import (
 )
 from logistics.models import Collection, Place, PlaceKind, Run
 from materials.models import BomLine
-from pay.models import PayLine
+from pay import money
+from pay.models import FirmStatement, PayLine
 from workshop import dates
 from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
 from workshop.roles import Scope
@@ -99,6 +101,46 @@ def worker_get(scope: Scope, pk: int) -> Worker:
 def pay_lines_for(scope: Scope) -> QuerySet[PayLine]:
     """Pay lines of the jobs ``scope`` sees (for firm staff: their statement's rows)."""
     return PayLine.objects.filter(assignment__job__in=jobs_for(scope).values("pk"))
+
+
+def firm_amount_total(lines: QuerySet[PayLine]) -> Decimal:
+    """What the firm pays for ``lines`` (加工费, Decimal yuan): per job, its passed pieces (signed, so a
+    correction line counts) × the job's piece rate, half-up to the fen, summed. One query."""
+    per_job = lines.values("assignment__job_id", "assignment__job__piece_rate").annotate(
+        p=Sum("pieces_passed")
+    )
+    return money.yuan_sum(
+        money.firm_amount(r["p"] or 0, r["assignment__job__piece_rate"]) for r in per_job.order_by()
+    )
+
+
+def statements_for(scope: Scope) -> QuerySet[FirmStatement]:
+    """Firm statements (对账单) ``scope`` sees, newest month first, each with firm, workshop and signer
+    joined, ``disputes_n`` (its disputes) and ``corrected`` (a newer version exists): firm staff their
+    firm's; heads and community admins their workshops'; a superuser all."""
+    qs = (
+        FirmStatement.objects.select_related("firm", "workshop", "signed_by", "prepared_by")
+        .annotate(
+            disputes_n=Count("disputes"),
+            corrected=Exists(FirmStatement.objects.filter(previous_id=OuterRef("pk"))),
+        )
+        .order_by("-month", "firm__name", "workshop__name", "-version")
+    )
+    if scope.is_firm:
+        return qs.filter(firm_id=scope.firm_id)
+    if scope.all_workshops:
+        return qs
+    if not scope.is_staff_role:
+        return qs.none()
+    return qs.filter(workshop_id__in=scope.workshop_ids)
+
+
+def statement_get(scope: Scope, pk: int) -> FirmStatement:
+    """The statement ``pk`` if ``scope`` sees it; else Http404 (another firm's or workshop's is missing)."""
+    found = statements_for(scope).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("没有这份对账单。"))
+    return found
 
 
 def with_result_sums(inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:

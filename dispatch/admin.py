@@ -43,6 +43,7 @@ class JobAdmin(admin.ModelAdmin):
         "line",
         "quantity",
         "piece_rate",
+        "operator_fee_per_piece",  # the pairing's fee as it was at issue: pay lines were booked by it
         "bundle_size",  # set at issue; the share's printed tickets were cut by it
         "state",
         "pieces_assigned",

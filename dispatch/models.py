@@ -7,6 +7,8 @@ the fen; dates are Asia/Shanghai. The state machines are the ``TRANSITIONS`` map
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -110,6 +112,11 @@ def swap_state(obj, transitions: dict[str, frozenset[str]], label: str, target: 
 class Job(models.Model):
     """One order a firm issues to a workshop (外发单): a process, N pieces, a piece rate, a due date.
 
+    ``piece_rate`` is what the firm pays a passed piece (加工费, yuan/piece); ``operator_fee_per_piece`` the
+    part of it the workshop's operator keeps (运营服务费, yuan/piece, a snapshot of the pairing's fee taken
+    at issue: the rate and its split are fixed in the same moment, before the head decides); the worker is
+    paid ``worker_rate`` = the difference, always > 0 (the database refuses a fee at or above the rate).
+
     ``pieces_assigned`` is the sum of pieces held by its first-round assignments (offered, accepted or
     done); it is kept by conditional updates and the database refuses it above ``quantity``.
     """
@@ -124,6 +131,13 @@ class Job(models.Model):
     process_kind = models.CharField(_("工序类别"), max_length=20, choices=ProcessKind.choices)
     quantity = models.PositiveIntegerField(_("数量(件)"))
     piece_rate = models.DecimalField(_("计件单价(元/件)"), max_digits=10, decimal_places=4)
+    operator_fee_per_piece = models.DecimalField(
+        _("运营服务费(元/件)"),
+        max_digits=10,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text=_("分发时按结对约定记下;坊工每件所得 = 计件单价 − 运营服务费"),
+    )
     due_on = models.DateField(_("交货日期"))
     instructions = models.TextField(_("加工要求"), blank=True)
     photo = models.ImageField(
@@ -156,6 +170,10 @@ class Job(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="job_quantity_positive"),
             models.CheckConstraint(condition=Q(piece_rate__gt=0), name="job_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(operator_fee_per_piece__gte=0, operator_fee_per_piece__lt=F("piece_rate")),
+                name="job_operator_fee_below_rate",
+            ),
             models.CheckConstraint(condition=Q(bundle_size__gt=0), name="job_bundle_size_positive"),
             models.CheckConstraint(
                 condition=Q(pieces_assigned__lte=F("quantity")), name="job_assigned_le_quantity"
@@ -172,6 +190,12 @@ class Job(models.Model):
     @property
     def pieces_unassigned(self) -> int:
         return self.quantity - self.pieces_assigned
+
+    @property
+    def worker_rate(self) -> Decimal:
+        """What a worker is paid a passed piece (yuan/piece, 4 places): the firm's ``piece_rate`` less the
+        operator's fee, never below 0."""
+        return max(self.piece_rate - (self.operator_fee_per_piece or 0), Decimal("0"))
 
 
 class AssignmentKind(models.TextChoices):

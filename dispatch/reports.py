@@ -209,12 +209,13 @@ def first_sent(jobs, lo: dt.datetime, hi: dt.datetime) -> list[tuple[int, bool]]
 
 def firm_savings(pay) -> dict[int, tuple[str, Decimal]]:
     """What each firm saved on the passed pieces of ``pay`` (a PayLine queryset) against making them in
-    its own line (``money.firm_saving``): ``{firm id: (firm name, yuan Decimal, not rounded)}``. One
-    query, streamed."""
+    its own line (``money.firm_saving``), at the rate the firm pays (the job's ``piece_rate``, not the
+    worker's rate of the pay line): ``{firm id: (firm name, yuan Decimal, not rounded)}``. One query,
+    streamed."""
     out: dict[int, tuple[str, Decimal]] = {}
     for row in pay.values(
         "pieces_passed",
-        "rate",
+        "assignment__job__piece_rate",
         "assignment__job__line__inhouse_cost_per_piece",
         "assignment__job__line__firm_id",
         "assignment__job__line__firm__name",
@@ -225,7 +226,9 @@ def firm_savings(pay) -> dict[int, tuple[str, Decimal]]:
             name,
             saved
             + money.firm_saving(
-                row["pieces_passed"], row["assignment__job__line__inhouse_cost_per_piece"], row["rate"]
+                row["pieces_passed"],
+                row["assignment__job__line__inhouse_cost_per_piece"],
+                row["assignment__job__piece_rate"],
             ),
         )
     return out

@@ -37,7 +37,9 @@ WHOLE_UNITS = frozenset({Unit.EACH, Unit.PIECE, Unit.SHEET, Unit.SET})
 
 class BomLine(models.Model):
     """One material of a job's bill of materials (物料清单): ``per_piece`` of ``unit`` go into each piece,
-    and up to ``loss_pct`` % more may be lost in making (损耗率)."""
+    and up to ``loss_pct`` % more may be lost in making (损耗率). ``unit_price`` (yuan per unit, 0 = not
+    priced) is what the workshop pays back for each unit lost beyond the allowance (材料超耗扣款, on the
+    firm's monthly statement)."""
 
     job = models.ForeignKey(
         "dispatch.Job", verbose_name=_("外发单"), on_delete=models.CASCADE, related_name="bom_lines"
@@ -46,6 +48,13 @@ class BomLine(models.Model):
     unit = models.CharField(_("单位"), max_length=10, choices=Unit.choices)
     per_piece = models.DecimalField(_("每件用量"), max_digits=12, decimal_places=4)
     loss_pct = models.DecimalField(_("允许损耗率(%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    unit_price = models.DecimalField(
+        _("超耗赔付单价(元/单位)"),
+        max_digits=12,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text=_("超出允许损耗的部分,工坊按此单价赔付企业;0 表示不计价"),
+    )
 
     class Meta:
         verbose_name = _("物料清单")
@@ -57,6 +66,7 @@ class BomLine(models.Model):
                 condition=Q(loss_pct__gte=0, loss_pct__lte=100), name="bom_loss_pct_in_range"
             ),
             models.UniqueConstraint(fields=["job", "material", "unit"], name="bom_material_once_per_job"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="bom_unit_price_nonnegative"),
         ]
 
     def __str__(self) -> str:

@@ -48,12 +48,14 @@ ROUTES: dict[str, tuple[str | None, str]] = {
 
 @dataclass(frozen=True)
 class BomInput:
-    """One line of a bill of materials as typed: ``per_piece`` and ``loss_pct`` as Decimal or text."""
+    """One line of a bill of materials as typed: ``per_piece``, ``loss_pct`` and ``unit_price`` (yuan per
+    unit lost beyond the allowance) as Decimal or text."""
 
     material: str
     unit: str
     per_piece: Decimal | str
     loss_pct: Decimal | str = Decimal("0")
+    unit_price: Decimal | str = Decimal("0")
 
 
 # --- the bill of materials -----------------------------------------------------------------------------
@@ -62,7 +64,8 @@ class BomInput:
 def bom_input_check(raw: BomInput, n: int) -> BomInput:
     """One typed line of a bill of materials, checked and cleaned (name stripped, ``per_piece`` and
     ``loss_pct`` as Decimal): a material name (≤ 100 characters), a unit of ``Unit``, a quantity per piece
-    > 0 with at most 4 places, an allowed loss from 0 to 100 % with at most 2. ``n`` is the row's number
+    > 0 with at most 4 places, an allowed loss from 0 to 100 % with at most 2, a price per unit lost beyond
+    it ≥ 0 yuan with at most 4 places (blank = 0). ``n`` is the row's number
     as the person typing sees it (the issue form checks each row before anything is written). Writes
     nothing. Raises ValidationError naming the row."""
     name = (raw.material or "").strip()
@@ -74,13 +77,16 @@ def bom_input_check(raw: BomInput, n: int) -> BomInput:
     try:
         per_piece = decimal_in(raw.per_piece, "per_piece")
         loss = decimal_in(raw.loss_pct or "0", "loss_pct")
+        price = decimal_in(raw.unit_price or "0", "unit_price")
     except ValidationError as bad:
         raise ValidationError(_("%(w)s:%(why)s") % {"w": where, "why": " ".join(bad.messages)}) from None
     if per_piece <= 0 or per_piece != per_piece.quantize(Decimal("0.0001")) or per_piece >= Decimal("1e7"):
         raise ValidationError(_("%(w)s:每件用量必须大于0,最多4位小数。") % {"w": where})
     if not Decimal("0") <= loss <= Decimal("100") or loss != loss.quantize(Decimal("0.01")):
         raise ValidationError(_("%(w)s:损耗率在0到100之间,最多2位小数。") % {"w": where})
-    return BomInput(name, raw.unit, per_piece, loss)
+    if price < 0 or price != price.quantize(Decimal("0.0001")) or price >= Decimal("1e7"):
+        raise ValidationError(_("%(w)s:超耗赔付单价不能小于0,最多4位小数。") % {"w": where})
+    return BomInput(name, raw.unit, per_piece, loss, price)
 
 
 def bom_lines_create(*, job, lines: Sequence[BomInput]) -> list[BomLine]:
@@ -102,6 +108,7 @@ def bom_lines_create(*, job, lines: Sequence[BomInput]) -> list[BomLine]:
                 unit=clean.unit,
                 per_piece=clean.per_piece,
                 loss_pct=clean.loss_pct,
+                unit_price=clean.unit_price,
             )
         )
     return BomLine.objects.bulk_create(made)
@@ -119,7 +126,7 @@ def bom_of_last_job(line) -> list[BomInput]:
     if last is None:
         return []
     return [
-        BomInput(b.material, b.unit, b.per_piece, b.loss_pct)
+        BomInput(b.material, b.unit, b.per_piece, b.loss_pct, b.unit_price)
         for b in BomLine.objects.filter(job_id=last).order_by("id")
     ]
 

@@ -80,7 +80,7 @@ def _pending_rows(assignments) -> list[PendingRow]:
     rows: dict[int, PendingRow] = {}
     for a in assignments:
         if a.pieces_uninspected > 0:
-            row = rows.setdefault(a.job_id, PendingRow(a.job_id, a.job.title, a.job.piece_rate))
+            row = rows.setdefault(a.job_id, PendingRow(a.job_id, a.job.title, a.job.worker_rate))
             row.pieces += a.pieces_uninspected
     return list(rows.values())
 
@@ -243,7 +243,7 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     rows: dict[int, EarningRow] = {}
     for r in results:
         job = r.assignment.job
-        row = rows.setdefault(job.pk, EarningRow(job.pk, job.title, job.line.firm.name, job.piece_rate))
+        row = rows.setdefault(job.pk, EarningRow(job.pk, job.title, job.line.firm.name, job.worker_rate))
         row.inspected += r.pieces_submitted
         row.passed += r.pieces_passed
         row.rejected += r.pieces_rejected

@@ -106,7 +106,7 @@ def _due_text(due_on: dt.date, today: dt.date) -> str:
 def _annotate(a, *, today: dt.date, now: dt.datetime) -> None:
     """Words and figures the templates show for one assignment."""
     a.due_text = _due_text(a.due_on, today)
-    a.offer_yuan = money.wage_amount(a.pieces, a.job.piece_rate)
+    a.offer_yuan = money.wage_amount(a.pieces, a.job.worker_rate)
     a.answer_late = a.state == AssignmentState.OFFERED and a.expires_at is not None and a.expires_at < now
 
 
@@ -272,7 +272,7 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
     context = {
         "a": a,
         "history": history,
-        "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.piece_rate),
+        "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.worker_rate),
         "materials": material_reads.share_materials(worker, a.job_id),
         "can_report_material": a.state in MATERIAL_STATES,
     }

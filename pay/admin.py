@@ -1,11 +1,11 @@
-"""Admin for the pay ledger: pay lines and periods are records of what was booked, view only."""
+"""Admin for the pay ledger: pay lines, periods and statements are records of what was booked, view only."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from workshop.admin import ViewOnlyMixin
 
-from .models import PayLine, PayPeriod
+from .models import FirmStatement, PayLine, PayPeriod, StatementDispute
 
 
 @admin.register(PayPeriod)
@@ -27,3 +27,27 @@ class PayLineAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("外发单"), ordering="assignment__job__title")
     def job_title(self, obj: PayLine) -> str:
         return obj.assignment.job.title
+
+
+@admin.register(FirmStatement)
+class FirmStatementAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "firm",
+        "workshop",
+        "month",
+        "version",
+        "processing_yuan",
+        "material_deduction_yuan",
+        "operator_fee_yuan",
+        "payable_yuan",
+        "signed_at",
+    )
+    list_select_related = ("firm", "workshop")
+    list_filter = ("workshop", "month")
+    search_fields = ("firm__name", "workshop__name")
+
+
+@admin.register(StatementDispute)
+class StatementDisputeAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("statement", "clerk_figure_yuan", "workshop_figure_yuan", "raised_by", "at")
+    list_select_related = ("statement__firm", "statement__workshop", "raised_by")

@@ -1,4 +1,4 @@
-"""The pay ledger: pay lines and pay periods.
+"""The pay ledger: pay lines and pay periods; and the firms' monthly statements (对账单) with their disputes.
 
 Units: pieces are ``int``; rates are ``Decimal`` yuan per piece with 4 places; amounts are ``Decimal`` yuan
 to the fen; dates are Asia/Shanghai. Both tables were made by the flow app (``dispatch``) and keep their
@@ -218,3 +218,117 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.period} {self.amount}"
+
+
+class FirmStatement(models.Model):
+    """A firm's monthly statement (对账单) with one workshop: what the firm owes for the month, frozen.
+
+    Units: ``pieces_passed`` is int pieces (signed pay lines summed, so a correction line counts); every
+    ``*_yuan`` is Decimal yuan to the fen. ``processing_yuan`` (加工费合计) = Σ per job of passed pieces ×
+    the job's piece rate; ``material_deduction_yuan`` (材料超耗扣款) = what the workshop pays back for
+    material lost beyond the allowance in the month; ``operator_fee_yuan`` (运营服务费) = Σ per job of passed
+    pieces × the job's fee per piece, the workshop's margin inside the 加工费 (not added to it);
+    ``payable_yuan`` (应付合计) = ``processing_yuan`` − ``material_deduction_yuan``. ``figures`` holds the
+    lines (jobs, then materials) as JSON with Decimal strings (``dispatch.statements``).
+
+    Never edited: a correction is a new row with ``version`` + 1 and ``previous`` the row it corrects; the
+    firm's clerk signs a version once (``signed_by``/``signed_at``, written together by a conditional
+    update); a disagreement is a ``StatementDispute`` row.
+    """
+
+    firm = models.ForeignKey(
+        "workshop.PartnerFirm", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="statements"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="firm_statements"
+    )
+    month = models.DateField(_("月份"), help_text=_("当月1日"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+    )
+    reason = models.CharField(_("更正原因"), max_length=300, blank=True)
+    pieces_passed = models.IntegerField(_("合格件数"))
+    rework_pieces = models.PositiveIntegerField(_("返工件数"), default=0)
+    processing_yuan = models.DecimalField(_("加工费合计(元)"), max_digits=14, decimal_places=2)
+    material_deduction_yuan = models.DecimalField(_("材料超耗扣款(元)"), max_digits=14, decimal_places=2)
+    operator_fee_yuan = models.DecimalField(_("运营服务费(元)"), max_digits=14, decimal_places=2)
+    payable_yuan = models.DecimalField(_("应付合计(元)"), max_digits=14, decimal_places=2)
+    fee_open_to_firm = models.BooleanField(_("对企业公开运营服务费"), default=False)
+    figures = models.JSONField(_("明细"), default=dict)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("制表人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空表示系统自动"),
+    )
+    created_at = models.DateTimeField(_("制表时间"), auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("企业签字人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("对账单")
+        verbose_name_plural = _("对账单")
+        ordering = ["-month", "firm_id", "workshop_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "workshop", "month", "version"], name="statement_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_by__isnull=True, signed_at__isnull=True)
+                | Q(signed_by__isnull=False, signed_at__isnull=False),
+                name="statement_signed_by_and_at_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(version=1, previous__isnull=True) | Q(version__gt=1, previous__isnull=False),
+                name="statement_correction_links_previous",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} · {self.workshop} {self.month:%Y-%m} v{self.version}"
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class StatementDispute(models.Model):
+    """The firm's clerk disagrees with a statement (对账异议): both figures are kept, the clerk's and the
+    workshop's (the statement's 应付合计 when raised), Decimal yuan to the fen, with the clerk's note.
+    Append-only: never edited or deleted; the answer is a corrected statement (a new version) or the
+    clerk's signature."""
+
+    statement = models.ForeignKey(
+        FirmStatement, verbose_name=_("对账单"), on_delete=models.PROTECT, related_name="disputes"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    clerk_figure_yuan = models.DecimalField(_("企业核对金额(元)"), max_digits=14, decimal_places=2)
+    workshop_figure_yuan = models.DecimalField(_("工坊对账金额(元)"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("异议说明"), max_length=500)
+    at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("对账异议")
+        verbose_name_plural = _("对账异议")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.clerk_figure_yuan} ≠ {self.workshop_figure_yuan}"

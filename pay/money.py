@@ -27,6 +27,28 @@ def wage_amount(pieces: int, rate: Decimal) -> Decimal:
     return to_yuan(Decimal(pieces) * Decimal(rate))
 
 
+def firm_amount(pieces: int, rate: Decimal) -> Decimal:
+    """What a firm pays for ``pieces`` passed pieces (加工费) at its ``rate`` (yuan/piece), half-up to the
+    fen. ``pieces`` may be negative (a correction line takes pieces back). ``firm_amount(3, Decimal("0.0350"))
+    == Decimal("0.11")``."""
+    return to_yuan(Decimal(int(pieces)) * Decimal(rate))
+
+
+def operator_fee_per_piece(rate: Decimal, *, kind: str, value: Decimal) -> Decimal:
+    """The operator's fee (运营服务费) in yuan per piece on a job of piece ``rate`` (yuan/piece), by a
+    pairing's ``kind`` (``workshop.models.OperatorFeeKind``) and ``value``: ``"percent"`` takes ``value`` %
+    of the rate, half-up to 0.0001 yuan (the rate's own places, so rate = worker's rate + fee exactly);
+    ``"per_piece"`` is ``value`` yuan; ``"none"`` is 0. ``operator_fee_per_piece(Decimal("0.0333"),
+    kind="percent", value=Decimal("15")) == Decimal("0.0050")``. Raises ValueError for another kind."""
+    if kind == "none":
+        return Decimal("0.0000")
+    if kind == "percent":
+        return (Decimal(rate) * Decimal(value) / 100).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    if kind == "per_piece":
+        return Decimal(value).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    raise ValueError(f"unknown operator fee kind {kind!r}")
+
+
 def firm_saving(pieces: int, inhouse_cost: Decimal, rate: Decimal) -> Decimal:
     """A firm's saving (降本) on ``pieces`` passed pieces: (in-house cost − piece rate) × pieces, to the fen.
 

@@ -82,6 +82,8 @@ class PairingAdmin(admin.ModelAdmin):
         "auto_accept",
         "auto_accept_max_pieces",
         "auto_accept_min_lead_days",
+        "operator_fee_kind",
+        "operator_fee_value",
     )
     list_select_related = ("firm", "workshop")
     list_filter = ("active", "auto_accept", "workshop__county")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -111,12 +112,25 @@ class ProductionLine(models.Model):
         return f"{self.firm.name}·{self.name}"
 
 
+class OperatorFeeKind(models.TextChoices):
+    NONE = "none", _("不收取")
+    PERCENT = "percent", _("按加工费比例(%)")
+    PER_PIECE = "per_piece", _("每件固定差额(元/件)")
+
+
 class Pairing(models.Model):
     """A signed cooperation (结对) between a firm, some of its lines, and a workshop.
 
     The optional auto-accept rule: when ``auto_accept`` is on, a job on a paired line is accepted
     without the head if its quantity is at most ``auto_accept_max_pieces`` (pieces; blank = any) and its
     due date is at least ``auto_accept_min_lead_days`` days after issue.
+
+    The operator's fee (运营服务费): the margin the workshop's operator keeps between the firm's piece rate
+    (加工费) and what the worker is paid. ``operator_fee_kind`` says how ``operator_fee_value`` reads: a
+    percentage of the piece rate (0 ≤ % < 100, at most 2 places) or yuan per piece (≥ 0, at most 4
+    places); ``none`` keeps nothing (value 0). Each job takes a snapshot when it is issued
+    (``Job.operator_fee_per_piece``), so a later change touches no issued job. The community admin sees it
+    on every statement; the firm sees it only when ``operator_fee_open_to_firm`` is on.
     """
 
     firm = models.ForeignKey(
@@ -131,14 +145,52 @@ class Pairing(models.Model):
     auto_accept = models.BooleanField(_("自动接单"), default=False)
     auto_accept_max_pieces = models.PositiveIntegerField(_("自动接单上限(件)"), null=True, blank=True)
     auto_accept_min_lead_days = models.PositiveSmallIntegerField(_("自动接单最少工期(天)"), default=2)
+    operator_fee_kind = models.CharField(
+        _("运营服务费方式"), max_length=10, choices=OperatorFeeKind.choices, default=OperatorFeeKind.NONE
+    )
+    operator_fee_value = models.DecimalField(
+        _("运营服务费"),
+        max_digits=10,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text=_("按比例时填百分数(如 10 表示 10%);按件时填每件元数。"),
+    )
+    operator_fee_open_to_firm = models.BooleanField(
+        _("对企业公开运营服务费"), default=False, help_text=_("打开后,企业在对账单上也能看到运营服务费。")
+    )
 
     class Meta:
         verbose_name = _("结对")
         verbose_name_plural = _("结对")
-        constraints = [models.UniqueConstraint(fields=["firm", "workshop"], name="pairing_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "workshop"], name="pairing_unique"),
+            models.CheckConstraint(
+                condition=Q(operator_fee_kind="none", operator_fee_value=0)
+                | Q(operator_fee_kind="percent", operator_fee_value__gte=0, operator_fee_value__lt=100)
+                | Q(operator_fee_kind="per_piece", operator_fee_value__gte=0),
+                name="pairing_operator_fee_sane",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.firm} ⇄ {self.workshop}"
+
+    def clean(self) -> None:
+        """The operator's fee leaves the worker something on every job: a percentage below 100 with at most
+        2 places, a per-piece fee ≥ 0 with at most 4 (a per-piece fee at or above a job's rate is refused
+        when that job is issued). Raises ValidationError on ``operator_fee_value``."""
+        super().clean()
+        kind, value = self.operator_fee_kind, self.operator_fee_value
+        if value is None:
+            return
+        if kind == OperatorFeeKind.NONE and value != 0:
+            raise ValidationError({"operator_fee_value": _("不收取运营服务费时,金额应为0。")})
+        if kind == OperatorFeeKind.PERCENT and (
+            not Decimal("0") <= value < Decimal("100") or value != value.quantize(Decimal("0.01"))
+        ):
+            raise ValidationError({"operator_fee_value": _("比例在0到100之间(不含100),最多2位小数。")})
+        if kind == OperatorFeeKind.PER_PIECE and value < 0:
+            raise ValidationError({"operator_fee_value": _("每件差额不能小于0。")})
 
     def auto_accepts(self, *, quantity: int, lead_days: int) -> bool:
         """True when the auto-accept rule covers a job of ``quantity`` pieces due in ``lead_days`` days."""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from dispatch import reports
 from dispatch.models import Inspection, JobState
 from dispatch.web import id_param, paginate
+from pay import money
 from workshop.models import Employment
 
 from .. import forms, selectors
@@ -158,12 +159,18 @@ def pay_list(request: HttpRequest) -> HttpResponse:
     if worker_id is not None and scope.manages_workers:
         lines = lines.filter(worker_id=worker_id)
     totals = lines.aggregate(amount=Sum("amount"), pieces=Sum("pieces_passed"), n=Count("id"))
+    if scope.is_firm:
+        # The firm's statement rows are at its own rate (加工费), never the worker's rate or pay.
+        totals["amount"] = selectors.firm_amount_total(lines)
     lines = lines.select_related("worker", "assignment__job", "assignment__job__line__firm").order_by(
         "-booked_on", "-id"
     )
-    context = page_context(
-        request, form=form, page=paginate(request, lines), totals=totals, query=query_without_page(request)
-    )
+    page = paginate(request, lines)
+    if scope.is_firm:
+        for line in page:
+            line.rate = line.assignment.job.piece_rate
+            line.amount = money.firm_amount(line.pieces_passed, line.rate)
+    context = page_context(request, form=form, page=page, totals=totals, query=query_without_page(request))
     return render(request, "dashboard/pay_list.html", context)
 
 

@@ -1,7 +1,9 @@
 """The flow's writes, one function per step (企业分发 → 工坊接单 → 坊工做单 → 送检企业 → 结算), split by the
 thing they move: ``jobs`` (issue, accept, decline, cancel, complete, send for inspection, settle),
 ``assignments`` (offers and plans, the worker's answer, expiry, reports) and ``inspections`` (the firm's
-verdict and its booking); ``common`` holds the state move, its flow event, the locks and the actor checks.
+verdict and its booking, at the job's worker rate); ``statements`` (the firm's monthly statement: prepare,
+sign, dispute, and ``statements_close_month`` for the simulation; imported as a module); ``common``
+holds the state move, its flow event, the locks and the actor checks.
 
 Every service runs in ``transaction.atomic``; moves a state only through the model's transitions map with
 a compare-and-swap update (or under ``select_for_update``), so two concurrent moves cannot both win; writes

@@ -89,7 +89,7 @@ def offer(
     notify(
         recipient=worker.user,
         kind=NotificationKind.OFFER,
-        params={"t": job.title, "n": pieces, "r": str(job.piece_rate)},
+        params={"t": job.title, "n": pieces, "r": str(job.worker_rate)},
         link=f"/m/a/{assignment.pk}/",
         dedupe_key=f"offer:{assignment.pk}",
     )

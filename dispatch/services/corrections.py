@@ -285,7 +285,7 @@ def result_correct(
         pieces_rejected=F("pieces_rejected") + (rejected - result.pieces_rejected),
     )
     original = PayLine.objects.select_related("period").filter(result=result).first()
-    rate = original.rate if original is not None else job.piece_rate
+    rate = original.rate if original is not None else job.worker_rate
     today = timezone.localdate()
     reversal.assignment = corrected.assignment = assignment
     lines = [

@@ -107,7 +107,8 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
 
 @transaction.atomic
 def inspection_book(*, inspection: Inspection | int) -> Inspection:
-    """Book an inspection (入账): a pay line per result with passed pieces (``pay.services.pay_line_book``),
+    """Book an inspection (入账): a pay line per result with passed pieces (``pay.services.pay_line_book``)
+    at the job's ``worker_rate`` (the firm's rate less the operator's fee),
     a rework assignment per result with rework pieces, messages to the workers; then the job goes back to
     production for rework, or is settled. Run by the system (the ``book_inspection`` task).
 
@@ -136,7 +137,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                 dedupe_key=f"inspection:{r.pk}",
             )
         if r.pieces_passed > 0:
-            line, _created = pay_line_book(result=r, rate=job.piece_rate, booked_on=today)
+            line, _created = pay_line_book(result=r, rate=job.worker_rate, booked_on=today)
             notify(
                 recipient=worker.user,
                 kind=NotificationKind.PAY_BOOKED,

@@ -81,7 +81,9 @@ def job_issue(
     an Asia/Shanghai date, today or later. The line must be in an active pairing with ``workshop``.
     ``bom``: the materials the firm supplies per piece (``materials.services.BomInput``; 来料清单).
     an Asia/Shanghai date, today or later; ``bundle_size`` the pieces per bundle ticket (扎票, int > 0,
-    at most ``MAX_BUNDLE_SIZE``). The line must be in an active pairing with ``workshop``.
+    at most ``MAX_BUNDLE_SIZE``). The line must be in an active pairing with ``workshop``; the pairing's
+    operator fee is taken as the job's ``operator_fee_per_piece`` now (``money.operator_fee_per_piece``),
+    and a fee that leaves the worker nothing is refused.
     Raises PermissionDenied (actor is not the line's firm staff) or ValidationError. After commit, the
     ``on_job_issued`` task notifies the head and applies the pairing's auto-accept rule.
     """
@@ -102,8 +104,14 @@ def job_issue(
         raise ValidationError({"piece_rate": _("单价必须大于0,最多4位小数。")})
     if due_on < _today():
         raise ValidationError({"due_on": _("交货日期不能早于今天。")})
-    if not Pairing.objects.filter(firm_id=line.firm_id, workshop=workshop, active=True, lines=line).exists():
+    pairing = Pairing.objects.filter(firm_id=line.firm_id, workshop=workshop, active=True, lines=line).first()
+    if pairing is None:
         raise ValidationError({"line": _("该生产线尚未与此工坊结对。")})
+    fee = money.operator_fee_per_piece(rate, kind=pairing.operator_fee_kind, value=pairing.operator_fee_value)
+    if fee >= rate:
+        raise ValidationError(
+            {"piece_rate": _("单价扣除工坊运营服务费后,坊工每件所得不大于0;请提高单价或联系社区管理员。")}
+        )
     job = Job(
         workshop=workshop,
         line=line,
@@ -111,6 +119,7 @@ def job_issue(
         process_kind=process_kind or line.process_kind,
         quantity=quantity,
         piece_rate=rate,
+        operator_fee_per_piece=fee,
         due_on=due_on,
         instructions=instructions,
         bundle_size=bundle_size,

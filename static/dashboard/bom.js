@@ -8,7 +8,7 @@
   const rows = [...document.querySelectorAll("[data-bom-row]")];
   if (!data || !select || !rows.length) return;
   const boms = JSON.parse(data.textContent);
-  const FIELDS = ["material", "unit", "per_piece", "loss_pct"];
+  const FIELDS = ["material", "unit", "per_piece", "loss_pct", "unit_price"];
   const input = (row, f) => row.querySelector(`[name$="-${f}"]`);
   const read = () => rows.map((row) => FIELDS.map((f) => input(row, f).value).join("\u0001"));
   let filled = read();

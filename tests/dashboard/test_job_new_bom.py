@@ -99,6 +99,7 @@ def test_the_rows_start_from_the_lines_last_job(client, cast, issue_job, second_
         "unit": "m",
         "per_piece": "0.35",
         "loss_pct": "2",
+        "unit_price": "0",
     }
     assert "bom.js" in first
 

@@ -32,7 +32,7 @@ from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from notices.services import notify
 from pay import services as pay
-from pay.models import PayLine, Payout, PayoutBatch, PayPeriod
+from pay.models import FirmStatement, PayLine, Payout, PayoutBatch, PayPeriod, StatementDispute
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, UserFactory
@@ -123,6 +123,20 @@ def world(cast, issue_job, settings, tmp_path):
         vehicle=spare,
         state=RunState.UNDER_WAY,
     )
+    # A booked job and this month's statement, made before it was booked (its figures are empty), so the
+    # head's correction and a fresh preparation both have something new to freeze.
+    settled_job(cast, issue_job, pieces=(10,), title="已结算")
+    statement = FirmStatement.objects.create(
+        firm=cast.firm,
+        workshop=cast.ws,
+        month=timezone.localdate().replace(day=1),
+        pieces_passed=0,
+        processing_yuan=0,
+        material_deduction_yuan=0,
+        operator_fee_yuan=0,
+        payable_yuan=0,
+        prepared_by=cast.head,
+    )
     places_payload = check_cells(
         [(1, ["名称", "纬度", "经度"]), (2, ["5幢", "30.51", "120.91"])], workshop=cast.ws, firms=[]
     ).payload()
@@ -164,6 +178,7 @@ def world(cast, issue_job, settings, tmp_path):
         "material": material,
         "panel": panel,
         "problem": problem,
+        "statement": statement,
     }
 
 
@@ -385,6 +400,71 @@ MATRIX = {
     "firms": ("get", lambda c, w: "/dashboard/firms/", None, "clerk", 200, 200, 200),
     "firm": ("get", lambda c, w: f"/dashboard/firms/{c.firm.pk}/", None, "head", 404, 404, 200),
     "pay": ("get", lambda c, w: "/dashboard/pay/", None, "head", 200, 200, 200),
+    "statements": ("get", lambda c, w: "/dashboard/statements/", None, "head", 200, 200, 200),
+    # Another head's form cannot name this pairing (400, nothing written); firm staff may not prepare.
+    "statement_prepare": (
+        "post",
+        lambda c, w: "/dashboard/statements/prepare/",
+        lambda c, w: {"pairing": c.pairing.pk, "month": f"{timezone.localdate():%Y-%m}", "reason": "补出"},
+        "head",
+        400,
+        403,
+        302,
+    ),
+    "statement": (
+        "get",
+        lambda c, w: f"/dashboard/statements/{w['statement'].pk}/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "statement_print": (
+        "get",
+        lambda c, w: f"/dashboard/statements/{w['statement'].pk}/print/",
+        None,
+        "clerk",
+        404,
+        404,
+        200,
+    ),
+    "statement_xlsx": (
+        "get",
+        lambda c, w: f"/dashboard/statements/{w['statement'].pk}/statement.xlsx",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    "statement_sign": (
+        "post",
+        lambda c, w: f"/dashboard/statements/{w['statement'].pk}/sign/",
+        {},
+        "clerk",
+        404,
+        404,
+        302,
+    ),
+    "statement_dispute": (
+        "post",
+        lambda c, w: f"/dashboard/statements/{w['statement'].pk}/dispute/",
+        {"clerk_figure": "1.00", "note": "少了一单"},
+        "clerk",
+        404,
+        404,
+        302,
+    ),
+    "statement_correct": (
+        "post",
+        lambda c, w: f"/dashboard/statements/{w['statement'].pk}/correct/",
+        {"reason": "补入已结算的单"},
+        "head",
+        404,
+        404,
+        302,
+    ),
     "inspections": ("get", lambda c, w: "/dashboard/inspections/", None, "clerk", 200, 200, 200),
     "inbox": ("get", lambda c, w: "/dashboard/inbox/", None, "head", 200, 200, 200),
     "inbox_open": ("post", lambda c, w: f"/dashboard/inbox/{w['note'].pk}/", {}, "head", 404, 404, 302),
@@ -738,8 +818,11 @@ def snapshot() -> dict:
                 MaterialProblem,
                 DeliveryNote,
                 MinimumWage,
+                FirmStatement,
+                StatementDispute,
             )
         },
+        "statements": list(FirmStatement.objects.order_by("pk").values_list("pk", "signed_by", "signed_at")),
         "notes": list(DeliveryNote.objects.order_by("pk").values_list("pk", "state", "pieces_counted")),
         "balances": list(Balance.objects.order_by("pk").values_list("pk", "quantity")),
         "jobs": list(Job.objects.order_by("pk").values_list("pk", "state", "pieces_assigned", "photo")),
@@ -811,6 +894,10 @@ WRONG_ROLE_POSTS = [
     ("clerk", "job_notes:post"),
     ("head", "job_notes:receive"),
     ("clerk", "report_correct"),
+    ("head", "statement_sign"),
+    ("head", "statement_dispute"),
+    ("clerk", "statement_correct"),
+    ("clerk", "statement_prepare"),
 ]
 
 

@@ -10,6 +10,7 @@ from dispatch import services
 from dispatch.models import Assignment, Job
 from dispatch.services import ResultInput
 from tests.lots import hand_over
+from tests.statement_month import build_month
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +61,9 @@ def booked(cast, issue_job, verdicts=None, **kw) -> tuple[Job, list[Assignment]]
         a.refresh_from_db()
     job.refresh_from_db()
     return job, shares
+
+
+@pytest.fixture
+def month(cast, issue_job):
+    """Builds the statement's month (``tests.statement_month``) when called."""
+    return lambda: build_month(cast, issue_job)
