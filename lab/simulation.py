@@ -81,6 +81,7 @@ from materials.models import Balance, BomLine
 from materials.quantities import kit_quantity, use_for
 from workshop.models import FirmStaff, ProductionLine, Worker, Workshop
 
+from . import simpay
 from .courierday import next_free_day
 from .fairness import compare_policies
 from .simcourier import CourierRounds
@@ -102,7 +103,8 @@ class SimResult:
     def as_json(self) -> dict:
         """The run as one dict of plain JSON types (the ``simulate --json`` line; dump it with sorted keys):
         ``days``, ``seed``, the flow's figures (``dispatch.reports.flow_figures``: money as decimal strings
-        of yuan to the fen), ``materials``, ``logistics``, ``fairness``, ``fairness_days``, ``invariants``
+        of yuan to the fen), ``materials``, ``logistics``, ``fairness``, ``fairness_days``, ``pay`` (the
+        month's end, ``lab.simpay.month_end``), ``impact`` (``pay.impact.impact_summary``), ``invariants``
         [{name, ok}], ``events`` {counter: int}, and under ``timings`` (``TIMINGS_KEY``) what the machine
         and the clock decide: ``elapsed_s``, ``per_day_s`` (seconds, floats), ``started_on`` and ``ended_on``
         (the real dates, ISO, Asia/Shanghai, that the flow's services read: runs compare only when these
@@ -533,6 +535,8 @@ class Simulation(CourierRounds):
         figures["logistics"] = self.logistics_figures()
         figures["fairness"] = compare_policies(self.workshop, days=self.fairness_days, seed=self.seed)
         figures["fairness_days"] = self.fairness_days
+        figures["pay"] = simpay.month_end(self.workshop, self.job_ids, seed=self.seed)
+        figures["impact"] = simpay.impact(self.workshop)
         timings = {
             "elapsed_s": round(time.perf_counter() - started, 3),
             "per_day_s": per_day,

@@ -204,8 +204,22 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
     assert result["pieces"]["passed"] + result["pieces"]["rejected"] <= result["pieces"]["reported"]
     for group in ("fixed", "part_time", "low_income"):
         assert Decimal(result["wages_yuan"][group]) > 0, group
-    assert sum(PayLine.objects.values_list("amount", flat=True)) == Decimal(result["wages_yuan"]["total"])
+    piece_pay = PayLine.objects.exclude(kind__in=("bonus", "deduction")).values_list("amount", flat=True)
+    assert sum(piece_pay) == Decimal(result["wages_yuan"]["total"])
     assert "件数 pieces passed" in out.getvalue()  # the table is printed before the JSON line
+    # The month's end: slips for those with pay, the firms' statements signed, figures from the ledger.
+    money = result["pay"]
+    assert money["slips"] == PayLine.objects.values("worker_id").distinct().count()
+    assert money["statements_signed"] >= 1
+    assert Decimal(money["adjustments_yuan"]) == sum(
+        PayLine.objects.filter(kind__in=("bonus", "deduction")).values_list("amount", flat=True), Decimal("0")
+    )
+    assert money["month_closed"] == (not money["left_open"])
+    if money["month_closed"]:
+        assert Decimal(money["paid_yuan"]) == sum(
+            PayLine.objects.values_list("amount", flat=True), Decimal("0")
+        )
+    assert {"fixed", "part_time", "low_income"} <= set(result["impact"]["county"]["groups"])
     kinds = result["materials"]
     assert kinds and all(f["balance_holds"] for f in kinds.values()), kinds
     # A home worker's kit comes by the next run, so a material of a job begun late may not be used yet.
