@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import (
     corrections,
+    deductions,
     exports,
     firms,
     impact,
@@ -43,6 +44,7 @@ urlpatterns = [
     path("notes/<str:token>/", notes.note_by_token, name="note_by_token"),
     path("jobs/<int:pk>/tickets/<int:assignment>/", tickets.ticket_sheet, name="ticket_sheet"),
     path("jobs/<int:pk>/tickets/<int:assignment>/print/", tickets.ticket_print, name="ticket_print"),
+    path("jobs/<int:pk>/materials/loss-deduct/", deductions.job_loss_deduct, name="job_loss_deduct"),
     path("jobs/<int:pk>/materials/", materials.job_materials, name="job_materials"),
     path(
         "jobs/<int:pk>/materials/statement/",
@@ -85,6 +87,7 @@ urlpatterns = [
     path("pay/periods/<str:month>/sheet/", pay.period_sheet, name="pay_period_sheet"),
     path("pay/periods/<str:month>/transfer.xlsx", pay.period_transfer, name="pay_period_transfer"),
     path("pay/adjustments/", pay.adjustment_list, name="pay_adjustments"),
+    path("pay/loss-rule/", deductions.loss_rule_set, name="pay_loss_rule"),
     path("inspections/", overview.inspection_list, name="inspections"),
     path("statements/", statements.statement_list, name="statements"),
     path("statements/prepare/", statements.statement_prepare, name="statement_prepare"),

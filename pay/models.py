@@ -332,3 +332,38 @@ class StatementDispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.clerk_figure_yuan} ≠ {self.workshop_figure_yuan}"
+
+
+class LossRule(models.Model):
+    """A workshop's rule for deducting material lost beyond the allowance (物料超耗扣款规则), which the
+    workers read on their wage slips. Append-only: a change is a new row; the newest row applies.
+
+    A worker's deduction on a job = the units she lost beyond the allowance (what she neither used,
+    returned, scrapped in the open nor still holds, above what her consumption allows) × the firm's price
+    per unit (``materials.BomLine.unit_price``, yuan) × ``share_pct`` %, to the fen, at most ``cap_yuan``
+    a job. ``share_pct`` 0 turns deductions off."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="loss_rules"
+    )
+    share_pct = models.DecimalField(_("由坊工承担的比例(%)"), max_digits=5, decimal_places=2)
+    cap_yuan = models.DecimalField(_("每单最多扣(元)"), max_digits=10, decimal_places=2)
+    text = models.CharField(_("规则说明(坊工可见)"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("设置人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("物料超耗扣款规则")
+        verbose_name_plural = _("物料超耗扣款规则")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_pct__gte=0, share_pct__lte=100), name="lossrule_share_pct_range"
+            ),
+            models.CheckConstraint(condition=Q(cap_yuan__gte=0), name="lossrule_cap_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} {self.share_pct}%"

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from . import money
-from .models import PayLine, Payout, PayPeriod
+from .models import LossRule, PayLine, Payout, PayPeriod
 
 
 def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decimal]:
@@ -41,3 +41,8 @@ def payout_counts(period: PayPeriod) -> dict[str, int]:
     paid = Payout.objects.filter(period=period).aggregate(n=Count("id"))["n"]
     owed = sum(1 for _w, y, _n in period_dues(period) if y > 0)
     return {"paid": paid, "owed": owed - paid}
+
+
+def loss_rule(workshop_id: int) -> LossRule | None:
+    """The workshop's rule for material loss deductions in force (the newest row), or None. One query."""
+    return LossRule.objects.filter(workshop_id=workshop_id).order_by("-created_at", "-id").first()

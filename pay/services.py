@@ -11,16 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop.dates import next_month
 from workshop.models import Worker, Workshop
+from workshop.roles import is_head_of
 
 from . import money
-from .models import LineKind, PayLine, PayMethod, Payout, PayoutBatch, PayPeriod
+from .models import LineKind, LossRule, PayLine, PayMethod, Payout, PayoutBatch, PayPeriod
 from .selectors import period_dues
 
 # Bounds of one adjustment (Decimal yuan): a typo of an extra zero or two is refused, not paid.
@@ -229,3 +230,29 @@ def payout_mark_paid(
         [Payout(batch=batch, period=period, worker_id=w, amount=y, lines=n) for w, y, n in dues]
     )
     return batch, True
+
+
+@transaction.atomic
+def loss_rule_set(*, workshop: Workshop, share_pct, cap_yuan, text: str, actor) -> LossRule:
+    """Set ``workshop``'s rule for deducting material lost beyond the allowance (物料超耗扣款规则): the
+    worker's share of the firm's price (``share_pct``, 0–100 %, two places; 0 turns it off), at most
+    ``cap_yuan`` (yuan ≥ 0, to the fen) a job, and the rule in words (``text``, ≤ 300 characters) that the
+    workers read on their slips. A new row: the old rule stays on record. ``actor`` must head the workshop.
+    Raises PermissionDenied, ValidationError in words."""
+    if actor is None or not is_head_of(actor, workshop.pk):
+        raise PermissionDenied(_("只有本工坊坊长可以设置扣款规则。"))
+    try:
+        pct = Decimal(str(share_pct).strip().rstrip("%"))
+        cap = Decimal(str(cap_yuan).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("比例和上限请填数字。")) from None
+    if not pct.is_finite() or not (0 <= pct <= 100) or pct != pct.quantize(Decimal("0.01")):
+        raise ValidationError({"share_pct": _("比例在0到100之间,最多两位小数。")})
+    if not cap.is_finite() or cap < 0 or cap != money.to_yuan(cap) or cap > ADJUSTMENT_MAX_YUAN:
+        raise ValidationError({"cap_yuan": _("上限不小于0,最多到分。")})
+    text = " ".join((text or "").split())
+    if not text or len(text) > 300:
+        raise ValidationError({"text": _("请用一两句话写明规则(300字以内),坊工会在工资条上看到。")})
+    return LossRule.objects.create(
+        workshop=workshop, share_pct=pct, cap_yuan=cap, text=text, created_by=actor
+    )

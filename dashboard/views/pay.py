@@ -278,5 +278,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
         form=form,
         error=error,
         lines=list(reads.adjustments(ws, first)),
+        loss_rules=list(ws.loss_rules.select_related("created_by").order_by("-created_at", "-id")[:5]),
+        can_set_rule=request.scope.heads(ws.pk),
     )
     return render(request, "dashboard/pay_adjustments.html", context, status=400 if error else 200)

@@ -29,6 +29,7 @@ from .assignments import (
 )
 from .common import check_firm_staff, check_head, lock_assignment, lock_job
 from .corrections import report_correct, report_undo, result_correct
+from .deductions import material_loss_deduct
 from .inspections import ResultInput, inspection_book, job_inspect
 from .jobs import (
     DEFAULT_BUNDLE_SIZE,
@@ -69,6 +70,7 @@ __all__ = [
     "job_settle",
     "lock_assignment",
     "lock_job",
+    "material_loss_deduct",
     "open_inspections",
     "period_close",
     "report_correct",

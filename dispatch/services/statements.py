@@ -165,7 +165,7 @@ def statements_close_month(*, month: dt.date, sign: bool = True) -> list[FirmSta
     Each pair runs in its own transaction."""
     first, nxt, _start, _end = month_bounds(month)
     pairs = (
-        PayLine.objects.filter(booked_on__gte=first, booked_on__lt=nxt)
+        PayLine.objects.filter(booked_on__gte=first, booked_on__lt=nxt, assignment__isnull=False)
         .values_list("assignment__job__line__firm_id", "assignment__job__workshop_id")
         .distinct()
         .order_by("assignment__job__line__firm_id", "assignment__job__workshop_id")

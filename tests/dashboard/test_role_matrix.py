@@ -32,7 +32,7 @@ from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from notices.services import notify
 from pay import services as pay
-from pay.models import FirmStatement, PayLine, Payout, PayoutBatch, PayPeriod, StatementDispute
+from pay.models import FirmStatement, LossRule, PayLine, Payout, PayoutBatch, PayPeriod, StatementDispute
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, UserFactory
@@ -712,6 +712,24 @@ MATRIX = {
         403,
         200,
     ),
+    "pay_loss_rule": (
+        "post",
+        lambda c, w: "/dashboard/pay/loss-rule/",
+        lambda c, w: {"ws": c.ws.pk, "share_pct": "50", "cap_yuan": "20", "text": "超耗由本人承担一半"},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "job_loss_deduct": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['material'].pk}/materials/loss-deduct/",
+        None,
+        "head",
+        404,
+        404,
+        302,
+    ),
     "pay_adjustments": (
         "get",
         lambda c, w: f"/dashboard/pay/adjustments/?ws={c.ws.pk}",
@@ -820,6 +838,7 @@ def snapshot() -> dict:
                 MinimumWage,
                 FirmStatement,
                 StatementDispute,
+                LossRule,
             )
         },
         "statements": list(FirmStatement.objects.order_by("pk").values_list("pk", "signed_by", "signed_at")),
@@ -875,7 +894,8 @@ def test_dashboard_url_by_role(client, cast, world, key, actor):
     )
     if refused:
         assert snapshot() == before, (key, actor)
-    if actor == RIGHT and method == "post" and key not in ("worker_qr",):
+    # (Deducting by a rule writes only where a worker lost more than allowed: the world has no such loss.)
+    if actor == RIGHT and method == "post" and key not in ("worker_qr", "job_loss_deduct"):
         assert snapshot() != before, (key, "the right role's POST should change something")
 
 
@@ -891,6 +911,7 @@ WRONG_ROLE_POSTS = [
     ("clerk", "ticket_print"),
     ("head", "job_bundles:post"),
     ("clerk", "job_materials:post"),
+    ("clerk", "job_loss_deduct"),
     ("clerk", "job_notes:post"),
     ("head", "job_notes:receive"),
     ("clerk", "report_correct"),
