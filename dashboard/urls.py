@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, tickets, workers
+from .views import exports, firms, inbox, jobs, logistics, materials, notes, overview, slips, tickets, workers
 
 app_name = "dashboard"
 
@@ -59,6 +59,9 @@ urlpatterns = [
     path("firms/", firms.firm_list, name="firms"),
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
     path("pay/", overview.pay_list, name="pay"),
+    path("pay/questions/", slips.slip_questions, name="slip_questions"),
+    path("pay/questions/<int:pk>/answer/", slips.slip_answer, name="slip_answer"),
+    path("pay/<str:month>/slips/", slips.slips_print, name="slips_print"),
     path("inspections/", overview.inspection_list, name="inspections"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
