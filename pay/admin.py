@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshop.admin import ViewOnlyMixin
 
-from .models import PayLine, PayPeriod
+from .models import PayLine, PayPeriod, SlipNote
 
 
 @admin.register(PayPeriod)
@@ -27,3 +27,10 @@ class PayLineAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("外发单"), ordering="assignment__job__title")
     def job_title(self, obj: PayLine) -> str:
         return obj.assignment.job.title
+
+
+@admin.register(SlipNote)
+class SlipNoteAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "worker", "month", "kind", "at", "by")
+    list_select_related = ("worker", "by")
+    list_filter = ("kind", "month", "worker__workshop")

@@ -30,7 +30,8 @@ from materials.models import Balance, MaterialProblem, Movement
 from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from notices.services import notify
-from pay.models import PayLine
+from pay import services as pay
+from pay.models import PayLine, SlipNote
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
@@ -123,7 +124,15 @@ def world(cast, issue_job, settings, tmp_path):
     places_payload = check_cells(
         [(1, ["名称", "纬度", "经度"]), (2, ["5幢", "30.51", "120.91"])], workshop=cast.ws, firms=[]
     ).payload()
+    slip_question, _created = pay.slip_ask(
+        worker=cast.alice,
+        month=timezone.localdate(),
+        text="扣款是什么?",
+        actor=cast.alice.user,
+        key="matrix-slip",
+    )
     return {
+        "slip_question": slip_question,
         "delivery_note": DeliveryNote.objects.filter(job=inspecting).first(),
         "place": place,
         "courier": courier,
@@ -366,6 +375,27 @@ MATRIX = {
     "firm": ("get", lambda c, w: f"/dashboard/firms/{c.firm.pk}/", None, "head", 404, 404, 200),
     "pay": ("get", lambda c, w: "/dashboard/pay/", None, "head", 200, 200, 200),
     "inspections": ("get", lambda c, w: "/dashboard/inspections/", None, "clerk", 200, 200, 200),
+    # Wage slips (工资条): the head's and the community admin's; a firm never sees one (403). Another head
+    # sees her own workshop's (200, none of ours); our worker's question is a 404 to her.
+    "slip_questions": ("get", lambda c, w: "/dashboard/pay/questions/", None, "head", 200, 403, 200),
+    "slip_answer": (
+        "post",
+        lambda c, w: f"/dashboard/pay/questions/{w['slip_question'].pk}/answer/",
+        {"text": "扣了两个坏面板。"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "slips_print": (
+        "get",
+        lambda c, w: f"/dashboard/pay/{timezone.localdate():%Y-%m}/slips/",
+        None,
+        "head",
+        200,
+        403,
+        200,
+    ),
     "inbox": ("get", lambda c, w: "/dashboard/inbox/", None, "head", 200, 200, 200),
     "inbox_open": ("post", lambda c, w: f"/dashboard/inbox/{w['note'].pk}/", {}, "head", 404, 404, 302),
     # Another head or firm marking their own inbox read: allowed (their own messages), never the head's.
@@ -590,6 +620,7 @@ def snapshot() -> dict:
                 Movement,
                 MaterialProblem,
                 DeliveryNote,
+                SlipNote,
             )
         },
         "notes": list(DeliveryNote.objects.order_by("pk").values_list("pk", "state", "pieces_counted")),
