@@ -35,7 +35,7 @@ from dispatch.models import (
 from logistics.models import Collection, Place, PlaceKind, Run
 from materials.models import BomLine
 from pay import money
-from pay.models import FirmStatement, PayLine
+from pay.models import FirmStatement, PayLine, SlipNote, SlipNoteKind
 from workshop import dates
 from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
 from workshop.roles import Scope
@@ -556,4 +556,38 @@ def collected_by_stop(runs) -> dict[int, int]:
         .values_list("stop_id")
         .annotate(n=Sum("pieces"))
         .values_list("stop_id", "n")
+    )
+
+
+# --- workers' questions about their wage slips (工资条疑问) -------------------------------------------------
+
+
+def slip_questions_for(scope: Scope, *, open_only: bool = True) -> QuerySet[SlipNote]:
+    """Workers' questions about their wage slips in the workshops ``scope`` manages (heads, community
+    admins; none for firm staff), oldest first, with the worker and the answer joined; ``open_only``:
+    those still waiting for an answer."""
+    qs = SlipNote.objects.filter(kind=SlipNoteKind.QUESTION, worker__in=workers_for(scope))
+    if open_only:
+        qs = qs.filter(answer__isnull=True)
+    return qs.select_related("worker", "answer").order_by("at", "id")
+
+
+def slip_question_get(scope: Scope, pk: int) -> SlipNote:
+    """Question ``pk`` of a worker ``scope`` manages, with the worker; Http404 otherwise."""
+    note = slip_questions_for(scope, open_only=False).filter(pk=pk).first()
+    if note is None:
+        raise Http404(_("没有这条工资条疑问。"))
+    return note
+
+
+def slip_workers(scope: Scope, month: dt.date, workshop_id: int | None = None) -> list[Worker]:
+    """The workers ``scope`` manages with a pay line or a slip note in ``month`` (its first day), by
+    workshop and name: whose wage slips the head prints. One query."""
+    qs = workers_for(scope)
+    if workshop_id is not None:
+        qs = qs.filter(workshop_id=workshop_id)
+    return list(
+        qs.filter(Q(pay_lines__month=month) | Q(slip_notes__month=month))
+        .distinct()
+        .order_by("workshop_id", "name", "id")
     )

@@ -172,3 +172,16 @@ CONSENT_TEXT = _(
     "以后不想申报了,再填一次这张表、不勾低收入即可撤回。"
 )
 CONSENT_VERSION = WorkWish.CONSENT_VERSION
+
+
+class SlipQuestionForm(forms.Form):
+    """A question about one's wage slip (工资条有疑问): a few words (the service normalises and bounds them
+    to 200 characters and refuses invisible control characters) and the key rendered with the page."""
+
+    text = forms.CharField(
+        label=_("哪里不对?写几句话告诉坊长"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "200"}),
+        error_messages={"required": _("请写几句话。"), "max_length": _("最多 200 个字。")},
+    )
+    key = forms.CharField(max_length=64, widget=forms.HiddenInput)

@@ -9,10 +9,14 @@ Python with ``pay.money`` so a total always equals the lines shown. Dates are As
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -25,6 +29,7 @@ from dispatch.models import (
     InspectionResult,
     WorkReport,
 )
+from dispatch.services.corrections import REPORT_OPEN_STATES, undo_window
 from logistics import selectors as logistics_reads
 from logistics.models import Depot, Residence, Run, Stop, StopKind, StopState
 from pay import money
@@ -155,8 +160,102 @@ def assignment_history(assignment: Assignment) -> AssignmentHistory:
 def _has(obj, reverse_one_to_one: str) -> bool:
     try:
         return getattr(obj, reverse_one_to_one) is not None
-    except (PayLine.DoesNotExist, Assignment.DoesNotExist):
+    except ObjectDoesNotExist:
         return False
+
+
+# --- her reports on a share: the history, the undo button, the confirm step (报工记录、撤销、确认) ----------
+
+
+@dataclass
+class ReportHistory:
+    """Her reports on one share, newest first (reversal rows left out; an undone or corrected report has
+    ``undone`` True), and the one she may still undo herself with the whole minutes left, or None."""
+
+    reports: list[WorkReport]
+    undoable: WorkReport | None
+    minutes_left: int
+
+
+def report_history(
+    assignment: Assignment, *, worker: Worker, now: dt.datetime | None = None
+) -> ReportHistory:
+    """The share's reports and what the undo button offers: her own latest live report, made within
+    ``undo_window()`` (``NUANXIN_REPORT_UNDO_MINUTES``) while the lot is still at the workshop
+    (``dispatch.services.report_undo``'s rules), not a bundle ticket's (the ticket would stay reported).
+    ``assignment`` is ``worker``'s own with its job loaded. One query."""
+    now = now or timezone.now()
+    reports = list(
+        WorkReport.objects.filter(assignment=assignment, reverses__isnull=True)
+        .select_related("reversed_by")
+        .order_by("-at", "-id")
+    )
+    for r in reports:
+        r.undone = _has(r, "reversed_by")
+        r.undone_by_her = r.undone and r.reversed_by.reported_by_id == worker.user_id
+    live = next((r for r in reports if not r.undone), None)
+    left = undo_window() - (now - live.at) if live is not None else dt.timedelta(0)
+    keeps = assignment.pieces_reported - (live.pieces if live is not None else 0)
+    if (
+        live is None
+        or live.reported_by_id != worker.user_id
+        or live.key.startswith("bundle:")
+        or left <= dt.timedelta(0)
+        or assignment.job.state not in REPORT_OPEN_STATES
+        or keeps < assignment.pieces_handed_over
+        or keeps < assignment.pieces_passed + assignment.pieces_rejected
+    ):
+        return ReportHistory(reports, None, 0)
+    return ReportHistory(reports, live, max(1, math.ceil(left.total_seconds() / 60)))
+
+
+def share_report(assignment: Assignment, pk: int) -> WorkReport:
+    """Report ``pk`` of ``assignment`` (not a reversal row), with ``undone``; Http404 otherwise. One query."""
+    report = (
+        WorkReport.objects.filter(assignment=assignment, pk=pk, reverses__isnull=True)
+        .select_related("reversed_by")
+        .first()
+    )
+    if report is None:
+        raise Http404(_("没有这次报工。"))
+    report.undone = _has(report, "reversed_by")
+    return report
+
+
+def report_key_used(worker: Worker, key: str) -> bool:
+    """Whether a report of hers already carries the form's ``key`` (a retry of a report made). One query."""
+    return WorkReport.objects.filter(assignment__worker=worker, key=key).exists()
+
+
+# How far above her usual a report must be to ask her to confirm it, and how many reports make a usual.
+LARGE_REPORT_FACTOR = 2
+USUAL_MIN_REPORTS = 3
+# Her latest reports that make her usual (older habits do not count).
+USUAL_LOOKBACK = 30
+
+
+def unusually_large(pieces: int, previous: Sequence[int]) -> float | None:
+    """Her usual report size (the median of ``previous``, her earlier report sizes in pieces, none undone
+    or corrected) when ``pieces`` is more than ``LARGE_REPORT_FACTOR`` times it, else None; None too while
+    she has fewer than ``USUAL_MIN_REPORTS`` reports (no usual yet). Pure.
+
+    >>> unusually_large(150, [10, 15, 20]), unusually_large(30, [10, 15, 20]), unusually_large(150, [1, 2])
+    (15, None, None)
+    """
+    if len(previous) < USUAL_MIN_REPORTS:
+        return None
+    usual = statistics.median(previous)
+    return usual if pieces > LARGE_REPORT_FACTOR * usual else None
+
+
+def usual_report_sizes(worker: Worker) -> list[int]:
+    """Her latest ``USUAL_LOOKBACK`` report sizes (pieces), leaving out reversal rows and what was undone or
+    corrected. One query."""
+    return list(
+        WorkReport.objects.filter(assignment__worker=worker, reverses__isnull=True, reversed_by__isnull=True)
+        .order_by("-at", "-id")
+        .values_list("pieces", flat=True)[:USUAL_LOOKBACK]
+    )
 
 
 # --- Earnings (收入) -------------------------------------------------------------------------------------

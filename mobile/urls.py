@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import courier, views
+from . import courier, reporting, slips, views
 
 
 class YearConverter:
@@ -35,8 +35,9 @@ urlpatterns = [
     path("a/<int:pk>/", views.assignment, name="assignment"),
     path("a/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
     path("a/<int:pk>/decline/", views.assignment_decline, name="assignment_decline"),
-    path("a/<int:pk>/report/", views.assignment_report, name="assignment_report"),
-    path("a/<int:pk>/finish/", views.assignment_report, name="assignment_finish"),
+    path("a/<int:pk>/report/", reporting.assignment_report, name="assignment_report"),
+    path("a/<int:pk>/finish/", reporting.assignment_report, name="assignment_finish"),
+    path("a/<int:pk>/undo/<int:report>/", reporting.report_undo, name="report_undo"),
     path("a/<int:pk>/photo/", views.assignment_photo, name="assignment_photo"),
     # A bundle ticket's QR code (扎票): /m/b/<token>/; /m/t/ is the one-tap sign-in link.
     # A courier who scans one sees the bundle and whether it is to be collected on her run today.
@@ -51,6 +52,10 @@ urlpatterns = [
     path("run/stop/<int:pk>/", courier.stop_check, name="run_stop"),
     path("earnings/", views.earnings, name="earnings"),
     path("earnings/<yyyy:year>-<mm:month>/", views.earnings, name="earnings_month"),
+    path("slip/", slips.slip, name="slip"),
+    path("slip/<yyyy:year>-<mm:month>/", slips.slip, name="slip_month"),
+    path("slip/<yyyy:year>-<mm:month>/seen/", slips.slip_seen, name="slip_seen"),
+    path("slip/<yyyy:year>-<mm:month>/ask/", slips.slip_ask, name="slip_ask"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),

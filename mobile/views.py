@@ -48,7 +48,7 @@ from workshop.roles import courier_for, worker_for
 from workshop.validators import mask_phone
 
 from . import photos, selectors
-from .forms import CONSENT_TEXT, MaterialProblemForm, PinLoginForm, ReportForm, WishForm
+from .forms import CONSENT_TEXT, MaterialProblemForm, PinLoginForm, WishForm
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 SESSION_NONCE = "worker_signin_nonce"
@@ -262,16 +262,19 @@ def home_hours(request: HttpRequest, worker: Worker) -> HttpResponse:
 
 @worker_required
 def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    """What to make, the photo, rate, pay so far, the report control and the finished button; the scan
-    target of a bundle ticket's QR code."""
+    """What to make, the photo, rate, pay so far, the report control and the finished button, her reports
+    (an undone one struck through) and, for a few minutes after a report, the button that undoes it; the
+    scan target of a bundle ticket's QR code."""
     a = selectors.assignment_for_worker(worker, pk)
     history = selectors.assignment_history(a)
-    _annotate(a, today=timezone.localdate(), now=timezone.now())
+    now = timezone.now()
+    _annotate(a, today=timezone.localdate(), now=now)
     a.report_key = _report_key()
     a.finish_key = _report_key()
     context = {
         "a": a,
         "history": history,
+        "reports": selectors.report_history(a, worker=worker, now=now),
         "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.worker_rate),
         "materials": material_reads.share_materials(worker, a.job_id),
         "can_report_material": a.state in MATERIAL_STATES,
@@ -355,35 +358,6 @@ def assignment_decline(request: HttpRequest, worker: Worker, pk: int) -> HttpRes
     else:
         messages.success(request, _("这份活这次不接,已告诉坊长。"))
     return redirect(_safe_next(request, reverse("mobile:today")))
-
-
-def _report(request: HttpRequest, a, form: ReportForm) -> None:
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return
-    try:
-        report, created = flow.work_report(
-            actor=request.user, assignment=a, pieces=form.cleaned_data["pieces"], key=form.cleaned_data["key"]
-        )
-    except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
-        return
-    if not created:
-        messages.info(request, _("这次报工刚才已经记上了,没有重复计数。"))
-    elif a.pieces_reported + report.pieces >= a.pieces:
-        messages.success(request, _("全部做完了!共 %(n)d 件,等企业验收后工资入账。") % {"n": a.pieces})
-    else:
-        messages.success(request, _("这次的 %(n)d 件已经记上。") % {"n": report.pieces})
-
-
-@require_POST
-@worker_required
-def assignment_report(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    """Report pieces done (报工); also the "全部做完了" button, whose form carries the pieces still to do
-    as the page showed them. The form's key makes a double submit count once."""
-    a = selectors.assignment_for_worker(worker, pk)
-    _report(request, a, ReportForm(request.POST))
-    return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
 
 
 @require_GET

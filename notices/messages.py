@@ -34,6 +34,8 @@ class NotificationKind(models.TextChoices):
     REPORT_CORRECTED = "report_corrected", _("报工更正")
     PAY_CORRECTED = "pay_corrected", _("工资更正")
     PAY_ADJUSTED = "pay_adjusted", _("工资调整")
+    SLIP_QUESTION = "slip_question", _("工资条疑问")
+    SLIP_ANSWERED = "slip_answered", _("工资条疑问已回复")
 
 
 TEMPLATES: dict[str, str] = {
@@ -79,6 +81,10 @@ TEMPLATES: dict[str, str] = {
     ),
     # k bonus or deduction (a msgid), y yuan (a decimal string), why the reason
     NotificationKind.PAY_ADJUSTED: gettext_noop("%(k)s %(y)s 元:%(why)s"),
+    # w worker name, m the month (YYYY-MM); her words stay on the slip page, not in the message
+    NotificationKind.SLIP_QUESTION: gettext_noop("%(w)s 对 %(m)s 的工资条有疑问,请查看并回复"),
+    # m the month (YYYY-MM)
+    NotificationKind.SLIP_ANSWERED: gettext_noop("坊长回复了你对 %(m)s 工资条的疑问,打开工资条就能看到"),
 }
 
 

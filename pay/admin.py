@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshop.admin import ViewOnlyMixin
 
-from .models import FirmStatement, PayLine, PayPeriod, StatementDispute
+from .models import FirmStatement, PayLine, PayPeriod, SlipNote, StatementDispute
 
 
 @admin.register(PayPeriod)
@@ -51,3 +51,10 @@ class FirmStatementAdmin(ViewOnlyMixin, admin.ModelAdmin):
 class StatementDisputeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("statement", "clerk_figure_yuan", "workshop_figure_yuan", "raised_by", "at")
     list_select_related = ("statement__firm", "statement__workshop", "raised_by")
+
+
+@admin.register(SlipNote)
+class SlipNoteAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "worker", "month", "kind", "at", "by")
+    list_select_related = ("worker", "by")
+    list_filter = ("kind", "month", "worker__workshop")

@@ -367,3 +367,56 @@ class LossRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop} {self.share_pct}%"
+
+
+class SlipNoteKind(models.TextChoices):
+    SEEN = "seen", _("已看过")
+    QUESTION = "question", _("疑问")
+    ANSWER = "answer", _("回复")
+
+
+class SlipNote(models.Model):
+    """What a worker and her head said about one month's wage slip (工资条), one row per act, never edited:
+    ``seen`` (她看过了,没问题), ``question`` (her words, ≤ 200 characters) and ``answer`` (the head's reply to
+    one question, ``answers`` it). A month's history is its rows in order: she may ask again after an
+    answer, and see it again after a later correction. ``key`` makes a double-tapped question count once.
+    """
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, related_name="slip_notes"
+    )
+    month = models.DateField(_("月份"), help_text=_("当月1日"))
+    kind = models.CharField(_("类型"), max_length=20, choices=SlipNoteKind.choices)
+    text = models.CharField(_("内容"), max_length=500, blank=True)
+    answers = models.OneToOneField(
+        "self",
+        verbose_name=_("回复的疑问"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answer",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    key = models.CharField(_("幂等键"), max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("工资条确认")
+        verbose_name_plural = _("工资条确认")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["worker", "month"], name="pay_slipnote_worker_month")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="answer", answers__isnull=False)
+                | (~Q(kind="answer") & Q(answers__isnull=True)),
+                name="slipnote_answer_names_question",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["question", "answer"]) | ~Q(text=""), name="slipnote_words_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.month:%Y-%m} {self.kind}"

@@ -9,19 +9,31 @@ after locking the job); the other services are atomic themselves.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop.dates import next_month
 from workshop.models import Worker, Workshop
-from workshop.roles import is_head_of
+from workshop.roles import is_head_of, scope_for
 
 from . import money
-from .models import LineKind, LossRule, PayLine, PayMethod, Payout, PayoutBatch, PayPeriod
+from .models import (
+    LineKind,
+    LossRule,
+    PayLine,
+    PayMethod,
+    Payout,
+    PayoutBatch,
+    PayPeriod,
+    SlipNote,
+    SlipNoteKind,
+)
 from .selectors import period_dues
 
 # Bounds of one adjustment (Decimal yuan): a typo of an extra zero or two is refused, not paid.
@@ -256,3 +268,107 @@ def loss_rule_set(*, workshop: Workshop, share_pct, cap_yuan, text: str, actor) 
     return LossRule.objects.create(
         workshop=workshop, share_pct=pct, cap_yuan=cap, text=text, created_by=actor
     )
+
+
+# --- the wage slip: seen, a question, the head's answer (工资条确认) -------------------------------------
+
+SLIP_QUESTION_MAX = 200
+SLIP_ANSWER_MAX = 500
+# Control, format (the direction overrides U+202A–202E, U+2066–2069 among them), surrogate and private-use
+# characters: words with them are refused, never shown to the head or the worker.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+def slip_words(text: str, *, limit: int) -> str:
+    """Someone's own words on a wage slip: NFKC-normalised (full-width letters and digits become plain),
+    runs of spaces and line breaks made one space, at most ``limit`` characters. Raises ValidationError in
+    words for empty text, a control or direction-override character, or text over ``limit``."""
+    words = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if not words:
+        raise ValidationError({"text": _("请写几句话。")})
+    if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in words):
+        raise ValidationError({"text": _("这段话里有看不见的特殊字符,请删掉重新写。")})
+    if len(words) > limit:
+        raise ValidationError({"text": _("最多 %(n)d 个字。") % {"n": limit}})
+    return words
+
+
+def _slip_month(month: dt.date) -> dt.date:
+    first = month.replace(day=1)
+    if first > timezone.localdate():
+        raise ValidationError(_("这个月还没到。"))
+    return first
+
+
+def _own_slip(actor, worker: Worker) -> None:
+    if actor is None or actor.pk != worker.user_id:
+        raise PermissionDenied(_("只能确认自己的工资条。"))
+
+
+@transaction.atomic
+def slip_mark_seen(*, worker: Worker, month: dt.date, actor) -> tuple[SlipNote, bool]:
+    """The worker says she has read ``month``'s wage slip and it is right (我看过了,没问题): a ``seen``
+    row. Idempotent: when she already said so after the month's newest pay line, that row is returned
+    with ``False``; a line booked after she saw it (a correction, a bonus) asks her again. Locks the
+    worker's row so two taps write one row. Raises PermissionDenied (not her own slip), ValidationError
+    (a month not yet begun)."""
+    _own_slip(actor, worker)
+    first = _slip_month(month)
+    Worker.objects.select_for_update().filter(pk=worker.pk).first()
+    newest = PayLine.objects.filter(worker=worker, month=first).aggregate(at=Max("created_at"))["at"]
+    seen = SlipNote.objects.filter(worker=worker, month=first, kind=SlipNoteKind.SEEN).order_by("-at").first()
+    if seen is not None and (newest is None or seen.at >= newest):
+        return seen, False
+    return SlipNote.objects.create(worker=worker, month=first, kind=SlipNoteKind.SEEN, by=actor), True
+
+
+@transaction.atomic
+def slip_ask(*, worker: Worker, month: dt.date, text: str, actor, key: str) -> tuple[SlipNote, bool]:
+    """The worker asks about ``month``'s wage slip (有疑问): a ``question`` row of her words
+    (``slip_words``, ≤ ``SLIP_QUESTION_MAX`` characters). Idempotent on ``key`` (the form's): a double tap
+    returns the first row and ``False``. She may ask again later: each question is its own row. The
+    caller tells the head (``dispatch.services.slips``). Raises PermissionDenied, ValidationError in words;
+    nothing is written then."""
+    _own_slip(actor, worker)
+    first = _slip_month(month)
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
+    words = slip_words(text, limit=SLIP_QUESTION_MAX)
+    done = SlipNote.objects.filter(key=key).first()
+    if done is not None:
+        if (done.worker_id, done.month, done.kind) != (worker.pk, first, SlipNoteKind.QUESTION):
+            raise ValidationError(_("提交编号重复,请刷新页面后重试。"))
+        return done, False
+    note = SlipNote.objects.create(
+        worker=worker, month=first, kind=SlipNoteKind.QUESTION, text=words, by=actor, key=key
+    )
+    return note, True
+
+
+@transaction.atomic
+def slip_answer(*, question: SlipNote | int, text: str, actor) -> tuple[SlipNote, bool]:
+    """The head (or a community admin over the workshop) answers a worker's question about her wage slip:
+    an ``answer`` row of their words (≤ ``SLIP_ANSWER_MAX`` characters) that ``answers`` it. Idempotent:
+    a question already answered returns that answer and ``False`` (one answer per question, database-
+    unique). Locks the question's row. Raises PermissionDenied (firm staff, another workshop's head, a
+    worker), ValidationError in words; nothing is written then."""
+    pk = question.pk if isinstance(question, SlipNote) else question
+    question = SlipNote.objects.select_for_update().select_related("worker").get(pk=pk)
+    if not scope_for(actor).manages(question.worker):
+        raise PermissionDenied(_("只有本工坊坊长可以回复工资条疑问。"))
+    if question.kind != SlipNoteKind.QUESTION:
+        raise ValidationError(_("这一条不是疑问。"))
+    done = SlipNote.objects.filter(answers=question).first()
+    if done is not None:
+        return done, False
+    words = slip_words(text, limit=SLIP_ANSWER_MAX)
+    note = SlipNote.objects.create(
+        worker=question.worker,
+        month=question.month,
+        kind=SlipNoteKind.ANSWER,
+        text=words,
+        by=actor,
+        answers=question,
+    )
+    return note, True

@@ -63,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         form=form,
         period=period,
         todo=selectors.todo_counts(jobs, today=today),
+        slip_questions=selectors.slip_questions_for(scope).count() if scope.manages_workers else 0,
         f=figures,
         charts=charts,
         query="&".join(f"{k}={v}" for k, v in query.items()),

@@ -45,6 +45,7 @@ from .jobs import (
     job_settle,
 )
 from .periods import open_inspections, period_close
+from .slips import slip_question, slip_reply
 
 __all__ = [
     "DEFAULT_BUNDLE_SIZE",
@@ -76,6 +77,8 @@ __all__ = [
     "report_correct",
     "report_undo",
     "result_correct",
+    "slip_question",
+    "slip_reply",
     "work_report",
     "workshop_plan_offers",
 ]

@@ -62,6 +62,10 @@ def _reverse_report(
 ) -> WorkReport:
     """The reversal row of ``report`` and its effects: the share's count goes down, what its pieces used
     goes back to the worker, a done share (and a completed job) go back to work."""
+    # A bundle ticket's report stays with its ticket (``tickets``, by its reverse relation): reversing it
+    # here would leave the ticket marked reported.
+    if WorkReport.objects.filter(pk=report.pk, bundle_ticket__isnull=False).exists():
+        raise ValidationError(_("这次是扫扎票报的工,不能在这里撤销或更正,请坊长在扎票页处理。"))
     before = assignment.pieces_reported
     after = before - report.pieces
     if after < assignment.pieces_handed_over or after < assignment.pieces_passed + assignment.pieces_rejected:

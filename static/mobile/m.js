@@ -59,6 +59,12 @@
     });
   }
 
+  // A print button (the wage slip): the phone's own print or save-as-PDF.
+  document.querySelectorAll("[data-print]").forEach(function (btn) {
+    btn.hidden = false;
+    btn.addEventListener("click", function () { window.print(); });
+  });
+
   // The offline page, when the network is down.
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(function () {});

@@ -32,7 +32,16 @@ from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from notices.services import notify
 from pay import services as pay
-from pay.models import FirmStatement, LossRule, PayLine, Payout, PayoutBatch, PayPeriod, StatementDispute
+from pay.models import (
+    FirmStatement,
+    LossRule,
+    PayLine,
+    Payout,
+    PayoutBatch,
+    PayPeriod,
+    SlipNote,
+    StatementDispute,
+)
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, UserFactory
@@ -153,11 +162,19 @@ def world(cast, issue_job, settings, tmp_path):
         booked_on=last_month,
     )
     services.period_close(actor=cast.head, workshop=cast.ws, month=last_month)
+    slip_question, _created = pay.slip_ask(
+        worker=cast.alice,
+        month=timezone.localdate(),
+        text="扣款是什么?",
+        actor=cast.alice.user,
+        key="matrix-slip",
+    )
     return {
         "settled_result": InspectionResult.objects.get(inspection__job=settled),
         "completed_report": WorkReport.objects.get(key="matrix-1"),
         "last_month": f"{last_month:%Y-%m}",
         "month_before": f"{last_month.replace(day=1) - dt.timedelta(days=1):%Y-%m}",
+        "slip_question": slip_question,
         "delivery_note": DeliveryNote.objects.filter(job=inspecting).first(),
         "place": place,
         "courier": courier,
@@ -466,6 +483,27 @@ MATRIX = {
         302,
     ),
     "inspections": ("get", lambda c, w: "/dashboard/inspections/", None, "clerk", 200, 200, 200),
+    # Wage slips (工资条): the head's and the community admin's; a firm never sees one (403). Another head
+    # sees her own workshop's (200, none of ours); our worker's question is a 404 to her.
+    "slip_questions": ("get", lambda c, w: "/dashboard/pay/questions/", None, "head", 200, 403, 200),
+    "slip_answer": (
+        "post",
+        lambda c, w: f"/dashboard/pay/questions/{w['slip_question'].pk}/answer/",
+        {"text": "扣了两个坏面板。"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "slips_print": (
+        "get",
+        lambda c, w: f"/dashboard/pay/{timezone.localdate():%Y-%m}/slips/",
+        None,
+        "head",
+        200,
+        403,
+        200,
+    ),
     "inbox": ("get", lambda c, w: "/dashboard/inbox/", None, "head", 200, 200, 200),
     "inbox_open": ("post", lambda c, w: f"/dashboard/inbox/{w['note'].pk}/", {}, "head", 404, 404, 302),
     # Another head or firm marking their own inbox read: allowed (their own messages), never the head's.
@@ -839,6 +877,7 @@ def snapshot() -> dict:
                 FirmStatement,
                 StatementDispute,
                 LossRule,
+                SlipNote,
             )
         },
         "statements": list(FirmStatement.objects.order_by("pk").values_list("pk", "signed_by", "signed_at")),

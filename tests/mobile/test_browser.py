@@ -151,6 +151,10 @@ def test_a_worker_reports_pieces_and_a_second_tap_counts_once(mphone, cast, pins
     assert WorkReport.objects.filter(key=key).count() == 1
     assert Assignment.objects.get(pk=a.pk).pieces_reported == 30
     mphone.get_by_role("button", name=re.compile("全部做完了")).click()
+    mphone.wait_for_url(f"**/m/a/{a.pk}/finish/")
+    assert "确定吗" in mphone.content()
+    landed(mphone, "assignment-finish-confirm")
+    mphone.get_by_role("button", name="确定", exact=True).click()
     mphone.wait_for_url(f"**/m/a/{a.pk}/")
     assert "全部做完了!共 50 件" in mphone.content()
     landed(mphone, "assignment-finished")

@@ -68,6 +68,9 @@ def urls(alices) -> list[tuple[str, str]]:
             ("get", f"/m/a/{pk}/material/"),
             ("post", f"/m/a/{pk}/material/"),
         ]
+    booked_report = WorkReport.objects.filter(assignment=alices["booked"]).latest("pk").pk
+    for name in ("offered", "working", "booked"):
+        out.append(("post", f"/m/a/{alices[name].pk}/undo/{booked_report}/"))
     out.append(("post", f"/m/inbox/{alices['note'].pk}/"))
     return out
 
@@ -91,12 +94,13 @@ def test_another_worker_gets_404_for_every_url_and_writes_nothing(client, cast, 
 @pytest.mark.parametrize("who", ["bob", "mallory"])
 def test_another_workers_pages_never_show_alices_work_or_pay(client, cast, alices, who):
     client.force_login(getattr(cast, who).user)
-    for url in ("/m/", "/m/earnings/", "/m/inbox/"):
+    for url in ("/m/", "/m/earnings/", "/m/inbox/", "/m/slip/"):
         response = client.get(url)
         assert response.status_code == 200
         page = response.content.decode()
         assert "已验收" not in page and "开关面板装配" not in page
     assert client.get("/m/earnings/").context["e"].booked_yuan == 0
+    assert client.get("/m/slip/").context["slip"].total == 0
 
 
 def test_mark_all_read_touches_only_ones_own_messages(client, cast, alices):

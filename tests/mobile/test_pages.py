@@ -186,8 +186,12 @@ def test_finished_reports_the_rest_once(client, cast, issue_job):
     client.force_login(cast.alice.user)
     page = client.get(f"/m/a/{a.pk}/")
     key = page.context["a"].finish_key
+    # "全部做完了" asks her to confirm first, with the same key; then a double tap counts once.
+    asked = client.post(f"/m/a/{a.pk}/finish/", {"pieces": 30, "key": key})
+    assert asked.status_code == 200 and "确定吗" in asked.content.decode()
+    assert WorkReport.objects.filter(assignment=a).count() == 1
     for _ in range(2):
-        response = client.post(f"/m/a/{a.pk}/finish/", {"pieces": 30, "key": key})
+        response = client.post(f"/m/a/{a.pk}/finish/", {"pieces": 30, "key": key, "confirmed": "1"})
     assert response.status_code == 302
     a.refresh_from_db()
     assert (a.pieces_reported, a.state) == (50, AssignmentState.DONE)
@@ -458,9 +462,9 @@ def test_assignment_and_inbox_pages_cost_fixed_queries(client, cast, issue_job, 
     _many(cast, issue_job, n)
     a = Assignment.objects.filter(worker=cast.alice, kind="first").exclude(inspection_results=None).first()
     client.force_login(cast.alice.user)
-    # session, user, worker, the assignment with job and firm, its results (pay and rework joined), the job's
-    # materials with what she holds, unread
-    with django_assert_num_queries(7):
+    # session, user, worker, the assignment with job and firm, its results (pay and rework joined), her
+    # reports with their reversals, the job's materials with what she holds, unread
+    with django_assert_num_queries(8):
         assert client.get(f"/m/a/{a.pk}/").status_code == 200
     # session, user, worker, unread, the messages
     with django_assert_num_queries(5):
