@@ -20,6 +20,21 @@ from .. import pay_forms, selectors
 from .common import REFUSED, dashboard_view, require_perm
 
 
+def _correct(request: HttpRequest, job, form, call, *, invalid: str, done, anchor: str) -> HttpResponse:
+    """Run one correction service (``call(cleaned_data)``) from a posted ``form``: a refusal or a bad form
+    becomes a message in words (nothing written), success ``done(cleaned_data)``; back to the job page."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+    else:
+        try:
+            call(form.cleaned_data)
+        except REFUSED as exc:
+            messages.error(request, refused_text(exc))
+        else:
+            messages.success(request, done(form.cleaned_data))
+    return redirect(reverse("dashboard:job", args=[job.pk]) + anchor)
+
+
 @require_POST
 @dashboard_view
 def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
@@ -29,26 +44,17 @@ def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
     row = WorkReport.objects.filter(pk=report, assignment__job=job).first()
     if row is None:
         raise Http404(_("没有这次报工。"))
-    form = pay_forms.ReportCorrectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写更正后的件数(不小于0的整数)和更正原因。"))
-    else:
-        try:
-            flow.report_correct(
-                actor=request.user,
-                report=row,
-                pieces=form.cleaned_data["pieces"],
-                reason=form.cleaned_data["reason"],
-            )
-        except REFUSED as exc:
-            messages.error(request, refused_text(exc))
-        else:
-            messages.success(
-                request,
-                _("报工已更正:%(a)d → %(b)d 件。坊工会收到通知。")
-                % {"a": row.pieces, "b": form.cleaned_data["pieces"]},
-            )
-    return redirect(reverse("dashboard:job", args=[job.pk]) + "#reports")
+    return _correct(
+        request,
+        job,
+        pay_forms.ReportCorrectForm(request.POST),
+        lambda d: flow.report_correct(actor=request.user, report=row, pieces=d["pieces"], reason=d["reason"]),
+        invalid=_("请填写更正后的件数(不小于0的整数)和更正原因。"),
+        done=lambda d: (
+            _("报工已更正:%(a)d → %(b)d 件。坊工会收到通知。") % {"a": row.pieces, "b": d["pieces"]}
+        ),
+        anchor="#reports",
+    )
 
 
 @require_POST
@@ -61,24 +67,17 @@ def result_correct(request: HttpRequest, pk: int, result: int) -> HttpResponse:
     row = InspectionResult.objects.filter(pk=result, inspection__job=job).first()
     if row is None:
         raise Http404(_("没有这条验收结果。"))
-    form = pay_forms.ResultCorrectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写合格、不合格件数(不小于0的整数)和更正原因。"))
-    else:
-        try:
-            flow.result_correct(
-                actor=request.user,
-                result=row,
-                passed=form.cleaned_data["passed"],
-                rejected=form.cleaned_data["rejected"],
-                reason=form.cleaned_data["reason"],
-            )
-        except REFUSED as exc:
-            messages.error(request, refused_text(exc))
-        else:
-            messages.success(
-                request,
-                _("验收结果已更正:合格 %(a)d → %(b)d 件。工资差额计入当前未关账的月份。")
-                % {"a": row.pieces_passed, "b": form.cleaned_data["passed"]},
-            )
-    return redirect(reverse("dashboard:job", args=[job.pk]) + "#results")
+    return _correct(
+        request,
+        job,
+        pay_forms.ResultCorrectForm(request.POST),
+        lambda d: flow.result_correct(
+            actor=request.user, result=row, passed=d["passed"], rejected=d["rejected"], reason=d["reason"]
+        ),
+        invalid=_("请填写合格、不合格件数(不小于0的整数)和更正原因。"),
+        done=lambda d: (
+            _("验收结果已更正:合格 %(a)d → %(b)d 件。工资差额计入当前未关账的月份。")
+            % {"a": row.pieces_passed, "b": d["passed"]}
+        ),
+        anchor="#results",
+    )

@@ -160,7 +160,10 @@
   // What was kept before this page was loaded: say so on its stop, then try to send it.
   load().forEach(function (item) { mark(item.stop, "queued"); });
   showBanner();
+  // The "online" event is not always fired (some phones, some browser versions when the network comes
+  // back): a kept check-off is also tried every few seconds, which costs nothing while none is kept.
   window.addEventListener("online", flush);
-  window.setInterval(flush, 30000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
+  window.setInterval(flush, 5000);
   flush();
 })();

@@ -109,8 +109,9 @@ def test_the_sheet_and_the_job_page_cost_the_same_queries_for_3_and_40_tickets(
     with django_assert_num_queries(7):
         sheet = client.get(f"/dashboard/jobs/{a.job_id}/tickets/{a.pk}/")
     # The job page also reads the job's bill of materials (one query), and its rate against the minimum
-    # hourly wage (three: the workshop's workers, their reports, the minimum-wage rows).
-    with django_assert_num_queries(13):
+    # hourly wage (three: the workshop's workers, their reports, the minimum-wage rows), and for the head
+    # the shares' reports she may correct (one).
+    with django_assert_num_queries(14):
         page = client.get(f"/dashboard/jobs/{a.job_id}/")
 
     assert sheet.content.decode().count("data-url=") == len(printed)
