@@ -267,13 +267,25 @@ class MinWageForm(forms.Form):
 
     tier = forms.TypedChoiceField(label=_("本地所属档次"), choices=WageTier.choices, coerce=int)
     tier1_hourly = forms.DecimalField(
-        label=_("第一档(元/小时)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+        label=_("第一档(元/小时)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("200"),
     )
     tier2_hourly = forms.DecimalField(
-        label=_("第二档(元/小时)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+        label=_("第二档(元/小时)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("200"),
     )
     tier3_hourly = forms.DecimalField(
-        label=_("第三档(元/小时)"), max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+        label=_("第三档(元/小时)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("200"),
     )
     effective_from = forms.DateField(
         label=_("执行日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

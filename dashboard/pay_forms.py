@@ -40,7 +40,7 @@ BONUS_LABELS = {
 class AdjustmentForm(KeyedForm):
     """A bonus (准时奖, 质量奖, 其他) or a deduction (扣款) for one worker of the workshop, with a reason."""
 
-    worker = forms.ModelChoiceField(label=_("坊工"), queryset=None, empty_label=None)
+    worker = forms.ModelChoiceField(label=_("坊工"), queryset=None, empty_label=_("请选择坊工"))
     kind = forms.ChoiceField(
         label=_("类型"),
         choices=[

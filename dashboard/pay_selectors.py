@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -221,12 +221,15 @@ def payout_rows(period: PayPeriod, batch: PayoutBatch | None = None) -> list[She
 
 
 def adjustments(workshop: Workshop, month: dt.date) -> QuerySet[PayLine]:
-    """Bonuses and deductions counting in ``month`` for the workshop's workers, newest first, with the
-    worker and who decided them joined."""
+    """Bonuses and deductions counting in ``month`` for the workshop's workers, and those taken back,
+    newest first, with the worker and who decided them joined; ``taken_back`` on each."""
     return (
-        PayLine.objects.filter(
-            worker__workshop=workshop, month=month, kind__in=(LineKind.BONUS, LineKind.DEDUCTION)
+        PayLine.objects.filter(worker__workshop=workshop, month=month)
+        .filter(
+            Q(kind__in=(LineKind.BONUS, LineKind.DEDUCTION))
+            | Q(kind=LineKind.CORRECTION, result__isnull=True)  # an adjustment taken back
         )
+        .annotate(taken_back=Exists(PayLine.objects.filter(corrects=OuterRef("pk"))))
         .select_related("worker", "actor")
         .order_by("-created_at", "-id")
     )

@@ -89,6 +89,7 @@ urlpatterns = [
     path("pay/periods/<str:month>/transfer.xlsx", pay.period_transfer, name="pay_period_transfer"),
     path("pay/adjustments/", pay.adjustment_list, name="pay_adjustments"),
     path("pay/loss-rule/", deductions.loss_rule_set, name="pay_loss_rule"),
+    path("pay/adjustments/<int:pk>/reverse/", deductions.adjustment_reverse, name="pay_adjustment_reverse"),
     path("pay/questions/", slips.slip_questions, name="slip_questions"),
     path("pay/questions/<int:pk>/answer/", slips.slip_answer, name="slip_answer"),
     path("pay/<str:month>/slips/", slips.slips_print, name="slips_print"),

@@ -181,7 +181,8 @@ def close_pay_periods(month: str | None = None) -> int:
     closed = 0
     for ws_id in Workshop.objects.order_by("pk").values_list("pk", flat=True):
         try:
-            services.period_close(actor=None, workshop=ws_id, month=first)
+            # A month named by the operator may be the running one; the daily run closes last month.
+            services.period_close(actor=None, workshop=ws_id, month=first, early=bool(month))
         except ValidationError:
             logger.info("pay month %s of workshop %s left open: inspections pending", first, ws_id)
             continue

@@ -68,7 +68,8 @@ def month_end(workshop: Workshop, job_ids, *, seed: int) -> dict:
     closed = False
     if not left:
         try:
-            period = services.period_close(actor=workshop.head, workshop=workshop, month=month)
+            # The simulated days are the month's end: the head closes it early, on purpose.
+            period = services.period_close(actor=workshop.head, workshop=workshop, month=month, early=True)
         except ValidationError:
             period = None
         if period is not None:

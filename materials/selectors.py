@@ -431,9 +431,10 @@ def month_losses(job_ids, start, end) -> list[LineLoss]:
             acc.moved = True
             if kind == MovementKind.RECEIVE:
                 acc.received += q
+        q = -q if kind in _NEGATIVE else q  # an undone report gives back what it used
         if kind in _TOTALS:
             setattr(acc, _TOTALS[kind], getattr(acc, _TOTALS[kind]) + q)
-        if before and kind == MovementKind.CONSUME:
+        if before and kind in (MovementKind.CONSUME, MovementKind.UNCONSUME):
             acc.consumed_before += q
         if before and kind in (MovementKind.SCRAP, MovementKind.LOSE):
             acc.gone_before += q

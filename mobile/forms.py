@@ -180,7 +180,7 @@ class SlipQuestionForm(forms.Form):
 
     text = forms.CharField(
         label=_("哪里不对?写几句话告诉坊长"),
-        max_length=400,
+        max_length=200,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": "200"}),
         error_messages={"required": _("请写几句话。"), "max_length": _("最多 200 个字。")},
     )

@@ -34,6 +34,7 @@ class NotificationKind(models.TextChoices):
     REPORT_CORRECTED = "report_corrected", _("报工更正")
     PAY_CORRECTED = "pay_corrected", _("工资更正")
     PAY_ADJUSTED = "pay_adjusted", _("工资调整")
+    STATEMENT_DISPUTED = "statement_disputed", _("对账单有异议")
     SLIP_QUESTION = "slip_question", _("工资条疑问")
     SLIP_ANSWERED = "slip_answered", _("工资条疑问已回复")
 
@@ -81,6 +82,10 @@ TEMPLATES: dict[str, str] = {
     ),
     # k bonus or deduction (a msgid), y yuan (a decimal string), why the reason
     NotificationKind.PAY_ADJUSTED: gettext_noop("%(k)s %(y)s 元:%(why)s"),
+    # f firm name, m month (YYYY-MM), c the firm's figure and w the workshop's (yuan, decimal strings)
+    NotificationKind.STATEMENT_DISPUTED: gettext_noop(
+        "%(f)s 对 %(m)s 对账单有异议:企业核对 %(c)s 元,本坊 %(w)s 元"
+    ),
     # w worker name, m the month (YYYY-MM); her words stay on the slip page, not in the message
     NotificationKind.SLIP_QUESTION: gettext_noop("%(w)s 对 %(m)s 的工资条有疑问,请查看并回复"),
     # m the month (YYYY-MM)

@@ -132,9 +132,9 @@ class Figures:
 
     @property
     def suppressed(self) -> bool:
-        """One or two people (fewer than ``SUPPRESS_BELOW``, none is no one): too few to show without
-        singling one out."""
-        return 0 < self.workers < SUPPRESS_BELOW
+        """One or two people (fewer than ``SUPPRESS_BELOW``, none is no one), or one or two who earned:
+        too few to show without singling one out (a group of 21 with one earner shows her pay)."""
+        return 0 < self.workers < SUPPRESS_BELOW or 0 < self.earners < SUPPRESS_BELOW
 
     def as_dict(self) -> dict:
         """Plain JSON types: counts as ints, yuan and percentages as decimal strings (or None)."""

@@ -9,6 +9,7 @@ after locking the job); the other services are atomic themselves.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -117,9 +118,21 @@ def correction_line_book(
     return line
 
 
+# A yuan amount as a person types it: digits, at most one point (full-width forms made plain first). No
+# exponent ("1e3" would be a thousand yuan), no sign, no thousands separator.
+_YUAN_TEXT = re.compile(r"\d+(\.\d*)?|\.\d+")
+
+
 def _yuan(value) -> Decimal:
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("¥", "").replace("元", "").strip()
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+    if not _YUAN_TEXT.fullmatch(text):
+        if text.startswith("-") or text in ("0", "0.0", "0.00"):
+            raise ValidationError({"amount": _("金额要大于0,最多到分(两位小数)。")})
+        raise ValidationError({"amount": _("金额请填数字,例如 50 或 12.5。")})
     try:
-        amount = Decimal(str(value).strip().replace("¥", "").replace("元", ""))
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationError({"amount": _("金额请填数字,例如 50 或 12.5。")}) from None
     if not amount.is_finite() or amount <= 0 or amount != money.to_yuan(amount):
@@ -231,6 +244,18 @@ def payout_mark_paid(
         )
     if not dues:
         raise ValidationError(_("本期没有待发的工资。"))
+    if method == PayMethod.TRANSFER:
+        # A bank takes no transfer without an account: name who has none, pay nobody.
+        lacking = list(
+            Worker.objects.filter(pk__in=[d[0] for d in dues], bank_account="")
+            .order_by("name", "pk")
+            .values_list("name", flat=True)
+        )
+        if lacking:
+            raise ValidationError(
+                _("这些人没有收款账号,不能转账:%(names)s。请先在坊工页填写账号,或给他们发现金。")
+                % {"names": "、".join(lacking)}
+            )
     batch = PayoutBatch.objects.create(
         period=period,
         method=method,
@@ -372,3 +397,44 @@ def slip_answer(*, question: SlipNote | int, text: str, actor) -> tuple[SlipNote
         answers=question,
     )
     return note, True
+
+
+@transaction.atomic
+def adjustment_reverse(*, line: PayLine | int, actor, reason: str, key: str) -> tuple[PayLine, bool]:
+    """Take back a bonus or deduction booked by mistake (撤销调整): a correction line of the opposite amount
+    that ``corrects`` it, with a ``reason``, in the open month (naming the closed month it corrects, if
+    closed); the mistaken line stays as written. ``actor`` heads the worker's workshop. Idempotent on
+    ``key``; a line already taken back is refused. Raises PermissionDenied, ValidationError in words."""
+    pk = line.pk if isinstance(line, PayLine) else line
+    line = PayLine.objects.select_for_update().select_related("worker", "period").get(pk=pk)
+    if actor is None or not is_head_of(actor, line.worker.workshop_id):
+        raise PermissionDenied(_("只有本工坊坊长可以撤销奖励或扣款。"))
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
+    done = PayLine.objects.filter(key=key).first()
+    if done is not None:
+        if done.corrects_id != line.pk:
+            raise ValidationError(_("这个提交编号已用于另一笔调整,请刷新页面后重新填写。"))
+        return done, False
+    if line.kind not in (LineKind.BONUS, LineKind.DEDUCTION):
+        raise ValidationError(_("只能撤销奖励或扣款;计件工资请更正验收结果。"))
+    if PayLine.objects.filter(corrects=line).exists():
+        raise ValidationError(_("这笔已经撤销过了。"))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("请写明撤销原因,坊工会在工资条上看到。")})
+    day = timezone.localdate()
+    reversal = PayLine.objects.create(
+        kind=LineKind.CORRECTION,
+        worker=line.worker,
+        amount=-line.amount,
+        booked_on=day,
+        month=open_month(line.worker.workshop_id, day),
+        reason=reason[:200],
+        actor=actor,
+        key=key,
+        corrects=line,
+        corrects_period=line.period if line.period_id and line.period.closed_at else None,
+    )
+    return reversal, True

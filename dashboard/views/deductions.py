@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dispatch import services as flow
 from dispatch.web import refused_text
 from pay import services as pay
+from pay.models import PayLine
 
 from .. import selectors
 from .common import REFUSED, dashboard_view, require_perm
@@ -67,3 +68,27 @@ def job_loss_deduct(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("没有新的超耗要扣(已扣过的不会重复扣)。"))
     return redirect("dashboard:job_materials", pk=job.pk)
+
+
+@require_POST
+@dashboard_view
+def adjustment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head takes back a bonus or deduction booked by mistake, with a reason (a new line; the old
+    stays)."""
+    ws = _workshop(request)
+    line = get_object_or_404(PayLine, pk=pk, worker__workshop=ws)
+    try:
+        _reversal, created = pay.adjustment_reverse(
+            line=line,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            key=request.POST.get("key", ""),
+        )
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        if created:
+            messages.success(request, _("已撤销这笔 %(a)s 元,计入当前未关账的月份。") % {"a": line.amount})
+        else:
+            messages.info(request, _("这笔已经撤销过了,没有重复记。"))
+    return redirect(reverse("dashboard:pay_adjustments") + "?" + urlencode({"ws": ws.pk}))

@@ -107,7 +107,9 @@ def period_close(request: HttpRequest, month: str) -> HttpResponse:
     first = reads.parse_month(month)
     ws = _workshop(request)
     try:
-        period = flow.period_close(actor=request.user, workshop=ws, month=first)
+        period = flow.period_close(
+            actor=request.user, workshop=ws, month=first, early=request.POST.get("early") == "1"
+        )
     except REFUSED as exc:
         messages.error(request, refused_text(exc))
     else:

@@ -111,6 +111,12 @@ def report_undo(*, actor, report: WorkReport | int, now: dt.datetime | None = No
     last = last_live_report(assignment.pk)
     if last is None or last.pk != report.pk:
         raise ValidationError(_("只能撤销最近的一次报工。"))
+    # One undo, not a walk back through her reports: a report made before her last undo stays (the head
+    # corrects it if it is wrong too).
+    if WorkReport.objects.filter(
+        assignment=assignment, reverses__isnull=False, reverses__at__gt=report.at
+    ).exists():
+        raise ValidationError(_("刚才已经撤销过一次了;更早的报工如有错,请找坊长更正。"))
     if (now or timezone.now()) - report.at > undo_window():
         minutes = int(undo_window().total_seconds() // 60)
         raise ValidationError(_("报工超过 %(m)d 分钟就不能自己撤销了,请找坊长更正。") % {"m": minutes})

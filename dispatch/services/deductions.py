@@ -54,7 +54,14 @@ def material_loss_deduct(*, actor, job: Job | int) -> list[PayLine]:
     workers = {w.pk: w for w in job.workshop.workers.all()}
     budget: dict[int, Decimal] = {}
     made = []
-    for line, worker_id, _name, units in sorted(lost_beyond_allowance(job), key=lambda r: (r[0].pk, r[1])):
+    lost = sorted(lost_beyond_allowance(job), key=lambda r: (r[0].pk, r[1]))
+    unpriced = sorted({line.material for line, *_rest in lost if line.unit_price <= 0})
+    if lost and len(unpriced) == len({line.pk for line, *_rest in lost}):
+        raise ValidationError(
+            _("超耗的物料没有企业核定单价(%(m)s),无法按规则扣款;请让企业在外发单的物料清单里填写单价。")
+            % {"m": "、".join(unpriced)}
+        )
+    for line, worker_id, _name, units in lost:
         if line.unit_price <= 0:
             continue
         key = f"loss:{job.pk}:{line.pk}:{worker_id}"

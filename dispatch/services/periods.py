@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pay.models import PayPeriod
@@ -39,10 +40,11 @@ def open_inspections(workshop_id: int, month: dt.date) -> list[str]:
 
 
 @transaction.atomic
-def period_close(*, actor, workshop: Workshop | int, month: dt.date) -> PayPeriod:
-    """Close ``workshop``'s pay month of ``month`` (关账): refused while an inspection of that month is still
-    open (naming what is left), else ``pay.services.pay_period_close``. ``actor``: the workshop's head, a
-    community admin over it, a superuser, or None (the system's monthly task). Idempotent.
+def period_close(*, actor, workshop: Workshop | int, month: dt.date, early: bool = False) -> PayPeriod:
+    """Close ``workshop``'s pay month of ``month`` (关账): refused for a month not yet begun, for the month
+    still running unless ``early`` (the head confirmed closing before its end), and while an inspection of
+    that month is still open (naming what is left); else ``pay.services.pay_period_close``. ``actor``: the
+    workshop's head, a community admin over it, a superuser, or None (the system's daily task). Idempotent.
 
     Raises PermissionDenied, ValidationError in words; nothing is written then."""
     ws = workshop if isinstance(workshop, Workshop) else Workshop.objects.get(pk=workshop)
@@ -51,6 +53,13 @@ def period_close(*, actor, workshop: Workshop | int, month: dt.date) -> PayPerio
         if scope.role not in (HEAD, ADMIN, SUPERUSER) or not scope.covers(ws.pk):
             raise PermissionDenied(_("只有本工坊坊长或社区管理员可以关账。"))
     first = month.replace(day=1)
+    this_month = timezone.localdate().replace(day=1)
+    if first > this_month:
+        raise ValidationError(_("%(m)s 还没到,不能关账。") % {"m": f"{first:%Y-%m}"})
+    if first == this_month and not early:
+        raise ValidationError(
+            _("%(m)s 还没过完:月底后再关账;确要提前关账,请勾选“提前关账”。") % {"m": f"{first:%Y-%m}"}
+        )
     closed = PayPeriod.objects.filter(workshop=ws, month=first, closed_at__isnull=False).first()
     if closed is not None:
         return closed

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notices.messages import NotificationKind
+from notices.services import notify
 from pay.models import FirmStatement, PayLine, StatementDispute
 from workshop.models import FirmStaff, Pairing, PartnerFirm, Workshop
 from workshop.roles import firm_for, is_head_of
@@ -147,13 +150,30 @@ def statement_dispute(*, actor, statement: FirmStatement, clerk_figure, note: st
         raise ValidationError({"note": _("请写明异议(最多500字)。")})
     _lock_pairing(statement.firm_id, statement.workshop_id)
     _refuse_closed(statement, _("再提异议"))
-    return StatementDispute.objects.create(
+    if figure < 0:
+        raise ValidationError({"clerk_figure": _("金额不能是负数。")})
+    dispute = StatementDispute.objects.create(
         statement=statement,
         raised_by=actor,
         clerk_figure_yuan=figure,
         workshop_figure_yuan=statement.payable_yuan,
         note=note,
     )
+    head = Workshop.objects.filter(pk=statement.workshop_id).values_list("head", flat=True).first()
+    if head is not None:
+        notify(
+            recipient=get_user_model().objects.get(pk=head),
+            kind=NotificationKind.STATEMENT_DISPUTED,
+            params={
+                "f": statement.firm.name,
+                "m": f"{statement.month:%Y-%m}",
+                "c": str(figure),
+                "w": str(statement.payable_yuan),
+            },
+            link=f"/dashboard/statements/{statement.pk}/",
+            dedupe_key=f"statement-disputed:{dispute.pk}",
+        )
+    return dispute
 
 
 def statements_close_month(*, month: dt.date, sign: bool = True) -> list[FirmStatement]:

@@ -102,6 +102,8 @@ def test_every_page_but_her_report_is_closed_to_her_and_none_shows_a_person(clie
             tried += 1
             response = client.get(path)
             body = response.content.decode(errors="ignore") if not path.endswith(".xlsx") else ""
+            # A random CSRF token may hold "bob" by chance: it names no one.
+            body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
             for text in _people(cast):
                 assert text not in body, (path, text)
             if response.status_code == 200:

@@ -28,7 +28,7 @@ def _messages(response) -> str:
 
 
 def _close(cast):
-    return flow.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate())
+    return flow.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True)
 
 
 def _rows(response) -> dict[str, object]:
@@ -93,7 +93,7 @@ def test_close_is_refused_while_an_inspection_is_open_naming_the_job(client, cas
     client.force_login(cast.head)
     page = client.get(month_url(cast.ws))
     assert "还在验收的面板" in page.content.decode()
-    response = client.post(month_url(cast.ws, tail="close/"), {"ws": cast.ws.pk}, follow=True)
+    response = client.post(month_url(cast.ws, tail="close/"), {"ws": cast.ws.pk, "early": "1"}, follow=True)
     assert "还在验收的面板" in _messages(response)
     assert not PayPeriod.objects.filter(closed_at__isnull=False).exists()
 
@@ -101,7 +101,7 @@ def test_close_is_refused_while_an_inspection_is_open_naming_the_job(client, cas
 def test_head_closes_the_month_and_its_total_is_fixed(client, cast, issue_job):
     booked_month(cast, issue_job)
     client.force_login(cast.head)
-    response = client.post(month_url(cast.ws, tail="close/"), {"ws": cast.ws.pk}, follow=True)
+    response = client.post(month_url(cast.ws, tail="close/"), {"ws": cast.ws.pk, "early": "1"}, follow=True)
     period = PayPeriod.objects.get()
     assert period.closed_at is not None and period.closed_by == cast.head
     assert period.total_yuan == Decimal("29.00")
@@ -282,3 +282,14 @@ def test_a_malformed_month_is_not_found(client, cast):
     client.force_login(cast.head)
     assert client.get("/dashboard/pay/periods/2026-13/").status_code == 404
     assert client.get("/dashboard/pay/periods/nope/").status_code == 404
+
+
+def test_a_transfer_is_refused_naming_who_has_no_account(client, cast, issue_job):
+    booked_month(cast, issue_job)  # alice has no account
+    _close(cast)
+    client.force_login(cast.head)
+    refused = client.post(
+        month_url(cast.ws, tail="pay/"), {"ws": cast.ws.pk, "method": "transfer", "key": key()}, follow=True
+    )
+    assert "没有收款账号" in _messages(refused) and "alice" in _messages(refused)
+    assert not PayoutBatch.objects.exists()

@@ -53,7 +53,7 @@ def make_month(cast, issue_job, n_workers: int) -> None:
 
 
 def close_and_pay_half(cast) -> None:
-    period = flow.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate())
+    period = flow.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True)
     ids = list(cast.ws.workers.filter(name__startswith="坊工").order_by("pk").values_list("pk", flat=True))
     pay.payout_mark_paid(
         period=period, method=PayMethod.CASH, actor=cast.head, key=key(), worker_ids=ids[: len(ids) // 2]

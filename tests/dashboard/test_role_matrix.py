@@ -750,6 +750,15 @@ MATRIX = {
         403,
         200,
     ),
+    "pay_adjustment_reverse": (
+        "post",
+        lambda c, w: f"/dashboard/pay/adjustments/{PayLine.objects.get(key='matrix-bonus').pk}/reverse/",
+        lambda c, w: {"ws": c.ws.pk, "reason": "记错了", "key": "matrix-reverse"},
+        "head",
+        404,
+        403,
+        302,
+    ),
     "pay_loss_rule": (
         "post",
         lambda c, w: "/dashboard/pay/loss-rule/",

@@ -55,7 +55,9 @@ def test_a_deduction_is_a_negative_line_with_its_reason(cast):
         (LineKind.BONUS, "1.234", "准时", "到分"),
         (LineKind.BONUS, "五十", "准时", "数字"),
         (LineKind.BONUS, "50000", "准时", "最多"),
-        (LineKind.BONUS, "NaN", "准时", "大于0"),
+        (LineKind.BONUS, "NaN", "准时", "数字"),
+        (LineKind.BONUS, "1e3", "准时", "数字"),
+        (LineKind.BONUS, "1,000", "准时", "数字"),
         (LineKind.BONUS, "50", "   ", "原因"),
     ],
 )
@@ -89,7 +91,7 @@ def test_a_closed_month_is_paid_once_per_worker(cast, issue_job):
     pay.adjustment_add(
         worker=cast.bob, kind=LineKind.DEDUCTION, amount="1", reason="迟交", actor=cast.head, key=key()
     )
-    period = services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate())
+    period = services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True)
     k = key()
 
     batch, created = pay.payout_mark_paid(period=period, method="cash", actor=cast.head, key=k)
@@ -126,12 +128,32 @@ def test_an_open_month_cannot_be_paid(cast, issue_job):
 
 def test_a_worker_whose_deductions_exceed_her_wages_is_not_paid_a_negative_sum(cast, issue_job):
     booked(cast, issue_job)
+    cast.bob.__class__.objects.filter(pk=cast.bob.pk).update(bank_account="6217000010012345678")
     pay.adjustment_add(
         worker=cast.alice, kind=LineKind.DEDUCTION, amount="10", reason="丢失面板", actor=cast.head, key=key()
     )
-    period = services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate())
+    period = services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True)
 
     pay.payout_mark_paid(period=period, method="transfer", actor=cast.head, key=key())
 
     assert list(Payout.objects.values_list("worker__name", flat=True)) == ["bob"]
     assert selectors.payout_counts(period) == {"paid": 1, "owed": 0}
+
+
+def test_a_bonus_booked_by_mistake_is_taken_back_by_a_new_line_once(cast):
+    line, _ = pay.adjustment_add(
+        worker=cast.alice, kind=LineKind.BONUS, amount="100", reason="质量奖", actor=cast.head, key=key()
+    )
+    k = key()
+    back, created = pay.adjustment_reverse(line=line, actor=cast.head, reason="记错人了", key=k)
+    again, created_again = pay.adjustment_reverse(line=line, actor=cast.head, reason="记错人了", key=k)
+
+    assert (created, created_again, again.pk) == (True, False, back.pk)
+    assert (back.kind, back.amount, back.corrects_id) == (LineKind.CORRECTION, Decimal("-100.00"), line.pk)
+    assert PayLine.objects.get(pk=line.pk).amount == Decimal("100.00")  # the mistaken line stays as written
+    with pytest.raises(ValidationError, match="已经撤销过"):
+        pay.adjustment_reverse(line=line, actor=cast.head, reason="再撤", key=key())
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        pay.adjustment_reverse(line=line, actor=cast.clerk, reason="x", key=key())

@@ -177,7 +177,7 @@ def test_a_booked_result_corrected_after_its_month_closed_lands_in_the_next_mont
     # Alice's 130 were booked as passed; the month closed; then the firm found 10 of them were bad.
     _job, (alice, bob) = booked(cast, issue_job)
     today = timezone.localdate()
-    period = services.period_close(actor=cast.head, workshop=cast.ws, month=today)
+    period = services.period_close(actor=cast.head, workshop=cast.ws, month=today, early=True)
     closed_lines = list(period.lines.order_by("id").values_list("id", "amount"))
     assert period.total_yuan == Decimal("10.50")  # 300 × 0.035
     original = PayLine.objects.get(assignment=alice, kind=LineKind.PIECE)
@@ -208,9 +208,11 @@ def test_a_booked_result_corrected_after_its_month_closed_lands_in_the_next_mont
     note = Notification.objects.get(recipient=cast.alice.user, kind=NotificationKind.PAY_CORRECTED)
     assert note.params["y"] == "-0.35"
 
-    # The next month closes with the correction in it: −0.35 yuan for Alice.
-    nxt = services.period_close(actor=cast.head, workshop=cast.ws, month=next_month(today.replace(day=1)))
-    assert nxt.total_yuan == Decimal("-0.35")
+    # The next month holds the correction: −0.35 yuan for Alice; a month not yet begun can't be closed.
+    nxt = next_month(today.replace(day=1))
+    assert sum(PayLine.objects.filter(month=nxt).values_list("amount", flat=True)) == Decimal("-0.35")
+    with pytest.raises(ValidationError, match="还没到"):
+        services.period_close(actor=cast.head, workshop=cast.ws, month=nxt)
 
 
 def test_a_corrected_result_can_be_corrected_again_but_the_original_only_once(cast, issue_job):
@@ -271,13 +273,37 @@ def test_a_month_with_an_inspection_still_open_is_not_closed_and_says_which(cast
     before = PayPeriod.objects.count()
 
     with pytest.raises(ValidationError, match="开关面板装配"):
-        services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate())
+        services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True)
 
     assert PayPeriod.objects.count() == before
 
 
+def test_the_running_month_closes_only_when_the_head_says_early(cast, issue_job):
+    before = PayPeriod.objects.count()
+    with pytest.raises(ValidationError, match="提前关账"):
+        services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate())
+    assert PayPeriod.objects.count() == before
+    assert services.period_close(
+        actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True
+    ).closed_at
+
+
 def test_only_the_head_or_community_closes_a_month(cast, issue_job):
     with pytest.raises(PermissionDenied):
-        services.period_close(actor=cast.clerk, workshop=cast.ws, month=timezone.localdate())
+        services.period_close(actor=cast.clerk, workshop=cast.ws, month=timezone.localdate(), early=True)
     with pytest.raises(PermissionDenied):
-        services.period_close(actor=cast.alice.user, workshop=cast.ws, month=timezone.localdate())
+        services.period_close(actor=cast.alice.user, workshop=cast.ws, month=timezone.localdate(), early=True)
+
+
+def test_one_undo_does_not_walk_back_through_her_earlier_reports(cast, issue_job):
+    _job, (alice, _bob) = started(cast, issue_job)
+    right = report(alice, 5)
+    typo = report(alice, 90)
+    services.report_undo(actor=cast.alice.user, report=typo)
+
+    with pytest.raises(ValidationError, match="已经撤销过一次"):
+        services.report_undo(actor=cast.alice.user, report=right)
+    alice.refresh_from_db()
+    assert alice.pieces_reported == 5
+    again = report(alice, 9)  # a new report can be undone again
+    services.report_undo(actor=cast.alice.user, report=again)

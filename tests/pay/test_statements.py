@@ -135,6 +135,17 @@ def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, m
     assert (d.clerk_figure_yuan, d.workshop_figure_yuan, d.note) == (D("44.15"), D("46.65"), note)
     fresh = FirmStatement.objects.get(pk=s.pk)
     assert (fresh.payable_yuan, fresh.signed_at, fresh.figures) == (D("46.65"), None, s.figures)
+    # The head is told, with both figures; a negative figure is refused.
+    from notices.models import Notification
+
+    told = Notification.objects.get(recipient=cast.head, kind="statement_disputed")
+    assert (told.params["c"], told.params["w"], told.link) == (
+        "44.15",
+        "46.65",
+        f"/dashboard/statements/{s.pk}/",
+    )
+    with pytest.raises(ValidationError, match="负数"):
+        statements.statement_dispute(actor=cast.clerk, statement=s, clerk_figure="-5", note="x")
 
 
 def test_a_correction_is_a_new_version_linked_to_the_previous_and_only_the_newest_can_be_signed(
@@ -190,3 +201,30 @@ def test_the_month_close_prepares_and_signs_every_pair_once(cast, month):
     [again] = statements.statements_close_month(month=this_month())
     assert again.pk == s.pk
     assert FirmStatement.objects.count() == 1
+
+
+def test_an_undone_report_gives_its_material_back_on_the_statement(cast, issue_job):
+    # Bob reports 30 by mistake, undoes it, then reports 20: the month used 20 panels, not 50 or 80.
+    from dispatch import services as flow
+    from materials import services as stock
+    from materials.models import BomLine
+    from materials.selectors import job_accounts, month_losses
+    from materials.services import BomInput
+    from tests.materials.conftest import report, share
+    from workshop.dates import local_midnight, next_month
+
+    job = flow.job_accept(
+        actor=cast.head,
+        job=issue_job(quantity=100, rate="0.5000", title="插座", bom=[BomInput("面板", "ge", "1")]),
+    )
+    panel = BomLine.objects.get(job=job)
+    stock.material_receive(line=panel, quantity_received=100, actor=cast.head)
+    b = share(job, cast.bob, 100)
+    stock.kit_issue(assignment=b, actor=cast.head)
+    typo = report(b, 30)[0]
+    flow.report_undo(actor=cast.bob.user, report=typo)
+    report(b, 20)
+
+    first = timezone.localdate().replace(day=1)
+    (acc,) = month_losses({job.pk}, local_midnight(first), local_midnight(next_month(first)))
+    assert acc.consumed == job_accounts(job)[0].consumed == 20
