@@ -22,7 +22,7 @@ from tests.pay.conftest import key
 MONTH_QUERIES = {("head", "open"): 11, ("head", "closed"): 11, ("admin", "closed"): 14}
 LIST_QUERIES = 8
 SHEET_QUERIES = 9
-ADJUSTMENTS_QUERIES = 10  # + the material loss rules shown beside the adjustments
+ADJUSTMENTS_QUERIES = 9  # the material loss rules beside the adjustments included
 
 
 def make_month(cast, issue_job, n_workers: int) -> None:

@@ -220,6 +220,32 @@ def test_simulate_a_few_demo_days_holds_every_invariant(celery_worker):
             PayLine.objects.values_list("amount", flat=True), Decimal("0")
         )
     assert {"fixed", "part_time", "low_income"} <= set(result["impact"]["county"]["groups"])
+    # The simulated month's statements equal, line for line, each firm's booked pieces × its rate, plus
+    # its material charges: recomputed here from the pay ledger and the statements' own material lines.
+    from pay.models import FirmStatement
+
+    statements = list(FirmStatement.objects.filter(signed_at__isnull=False))
+    assert len(statements) == money["statements_signed"] >= 1
+    for st in statements:
+        booked = {}
+        for job_id, title, rate, pieces in PayLine.objects.filter(
+            assignment__job__line__firm=st.firm, assignment__job__workshop=st.workshop
+        ).values_list(
+            "assignment__job_id", "assignment__job__title", "assignment__job__piece_rate", "pieces_passed"
+        ):
+            booked.setdefault(job_id, [title, rate, 0])[2] += pieces
+        lines = {j["job_id"]: j for j in st.figures["jobs"]}
+        assert set(lines) == {j for j, (_t, _r, n) in booked.items() if n}, st
+        for job_id, (_title, rate, pieces) in booked.items():
+            if pieces:
+                assert lines[job_id]["pieces_passed"] == pieces
+                assert Decimal(lines[job_id]["amount"]) == (Decimal(pieces) * rate).quantize(
+                    Decimal("0.01"), ROUND_HALF_UP
+                )
+        assert st.processing_yuan == sum((Decimal(j["amount"]) for j in lines.values()), Decimal("0"))
+        charges = sum((Decimal(m["deduction_yuan"]) for m in st.figures["materials"]), Decimal("0"))
+        assert st.material_deduction_yuan == charges
+        assert st.payable_yuan == st.processing_yuan - charges
     kinds = result["materials"]
     assert kinds and all(f["balance_holds"] for f in kinds.values()), kinds
     # A home worker's kit comes by the next run, so a material of a job begun late may not be used yet.
