@@ -406,7 +406,7 @@ def adjustment_reverse(*, line: PayLine | int, actor, reason: str, key: str) -> 
     closed); the mistaken line stays as written. ``actor`` heads the worker's workshop. Idempotent on
     ``key``; a line already taken back is refused. Raises PermissionDenied, ValidationError in words."""
     pk = line.pk if isinstance(line, PayLine) else line
-    line = PayLine.objects.select_for_update().select_related("worker", "period").get(pk=pk)
+    line = PayLine.objects.select_for_update(of=("self",)).select_related("worker", "period").get(pk=pk)
     if actor is None or not is_head_of(actor, line.worker.workshop_id):
         raise PermissionDenied(_("只有本工坊坊长可以撤销奖励或扣款。"))
     key = (key or "").strip()
