@@ -2,13 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from dispatch import views as dispatch_views
 from workshop import views as workshop_views
 
 urlpatterns = [
     path("", dispatch_views.home, name="home"),
+    # Browsers ask for /favicon.ico on every first visit: the app's icon, not a 404 in every log.
+    path("favicon.ico", RedirectView.as_view(url=static("mobile/icon-192.png"), permanent=True)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
