@@ -6,6 +6,8 @@ glossary's 计件工资 says. Later issues (full settlement, bonuses, statements
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
@@ -15,6 +17,25 @@ RATE_PLACES = Decimal("0.0001")
 def to_yuan(value: Decimal | int | str) -> Decimal:
     """Round a yuan amount half-up to the fen. ``to_yuan(Decimal("0.125")) == Decimal("0.13")``."""
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+# A yuan amount as a person types it: an optional minus, digits, at most one point; full-width forms made
+# plain first, and a ¥ or 元 around it dropped. No exponent ("1e3" would be a thousand yuan), no thousands
+# separator, no NaN or Infinity.
+_YUAN_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+
+
+def yuan_typed(value) -> Decimal | None:
+    """What a person typed (or a Decimal a form cleaned) as a yuan Decimal, exactly as written (not yet
+    rounded); None when it is not a plain number. Callers say in their own words what they refuse (a sign,
+    more than two places, a limit). ``yuan_typed("１２.5元") == Decimal("12.5")``; ``yuan_typed("1e3")`` is
+    None."""
+    if isinstance(value, Decimal):
+        text = f"{value:f}" if value.is_finite() else ""
+    else:
+        text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+        text = text.removeprefix("¥").removesuffix("元").strip()
+    return Decimal(text) if _YUAN_TEXT.fullmatch(text) else None
 
 
 def wage_amount(pieces: int, rate: Decimal) -> Decimal:

@@ -9,9 +9,8 @@ after locking the job); the other services are atomic themselves.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -55,14 +54,18 @@ def open_month(workshop_id: int, day: dt.date) -> dt.date:
     return month
 
 
-def pay_line_book(*, result, rate: Decimal, booked_on: dt.date) -> tuple[PayLine, bool]:
+def pay_line_book(
+    *, result, rate: Decimal, booked_on: dt.date, month: dt.date | None = None
+) -> tuple[PayLine, bool]:
     """Book the pay for one inspection result's passed pieces (计件工资): ``result.pieces_passed`` (int > 0)
     × ``rate`` (Decimal yuan per piece), half-up to the fen, on ``booked_on`` (an Asia/Shanghai date), in
     the open month of that day (``open_month``).
 
     ``result`` is a ``dispatch.InspectionResult`` with its assignment (and the assignment's worker) loaded.
     Idempotent: a result already paid returns its line and ``False``; no passed piece is paid twice (the
-    line is unique per result in the database). Runs in the caller's transaction.
+    line is unique per result in the database). ``month``: ``open_month`` of that day when the caller
+    books many lines of one workshop at once (one query, not one per line). Runs in the caller's
+    transaction.
     """
     a = result.assignment
     return PayLine.objects.get_or_create(
@@ -76,7 +79,7 @@ def pay_line_book(*, result, rate: Decimal, booked_on: dt.date) -> tuple[PayLine
             "rate": rate,
             "amount": money.wage_amount(result.pieces_passed, rate),
             "booked_on": booked_on,
-            "month": open_month(a.worker.workshop_id, booked_on),
+            "month": month or open_month(a.worker.workshop_id, booked_on),
         },
     )
 
@@ -118,24 +121,11 @@ def correction_line_book(
     return line
 
 
-# A yuan amount as a person types it: digits, at most one point (full-width forms made plain first). No
-# exponent ("1e3" would be a thousand yuan), no sign, no thousands separator.
-_YUAN_TEXT = re.compile(r"\d+(\.\d*)?|\.\d+")
-
-
 def _yuan(value) -> Decimal:
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace("¥", "").replace("元", "").strip()
-    if isinstance(value, Decimal):
-        text = f"{value:f}"
-    if not _YUAN_TEXT.fullmatch(text):
-        if text.startswith("-") or text in ("0", "0.0", "0.00"):
-            raise ValidationError({"amount": _("金额要大于0,最多到分(两位小数)。")})
+    amount = money.yuan_typed(value)
+    if amount is None:
         raise ValidationError({"amount": _("金额请填数字,例如 50 或 12.5。")})
-    try:
-        amount = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"amount": _("金额请填数字,例如 50 或 12.5。")}) from None
-    if not amount.is_finite() or amount <= 0 or amount != money.to_yuan(amount):
+    if amount <= 0 or amount != money.to_yuan(amount):
         raise ValidationError({"amount": _("金额要大于0,最多到分(两位小数)。")})
     if amount > ADJUSTMENT_MAX_YUAN:
         msg = _("一笔调整最多 %(max)s 元;金额大于此数请分开登记并说明。") % {"max": ADJUSTMENT_MAX_YUAN}
@@ -278,14 +268,13 @@ def loss_rule_set(*, workshop: Workshop, share_pct, cap_yuan, text: str, actor) 
     Raises PermissionDenied, ValidationError in words."""
     if actor is None or not is_head_of(actor, workshop.pk):
         raise PermissionDenied(_("只有本工坊坊长可以设置扣款规则。"))
-    try:
-        pct = Decimal(str(share_pct).strip().rstrip("%"))
-        cap = Decimal(str(cap_yuan).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("比例和上限请填数字。")) from None
-    if not pct.is_finite() or not (0 <= pct <= 100) or pct != pct.quantize(Decimal("0.01")):
+    pct = money.yuan_typed(str(share_pct).strip().rstrip("%"))  # a plain number, as yuan are typed
+    cap = money.yuan_typed(cap_yuan)
+    if pct is None or cap is None:
+        raise ValidationError(_("比例和上限请填数字。"))
+    if not (0 <= pct <= 100) or pct != pct.quantize(Decimal("0.01")):
         raise ValidationError({"share_pct": _("比例在0到100之间,最多两位小数。")})
-    if not cap.is_finite() or cap < 0 or cap != money.to_yuan(cap) or cap > ADJUSTMENT_MAX_YUAN:
+    if cap < 0 or cap != money.to_yuan(cap) or cap > ADJUSTMENT_MAX_YUAN:
         raise ValidationError({"cap_yuan": _("上限不小于0,最多到分。")})
     text = " ".join((text or "").split())
     if not text or len(text) > 300:

@@ -17,6 +17,7 @@ from dispatch import services as flow
 from dispatch.web import MAX_ID, id_param, refused_text
 from pay.slips import wage_slips
 
+from .. import pay_selectors as pay_reads
 from .. import selectors
 from .common import REFUSED, dashboard_view, page_context, require_perm
 
@@ -63,10 +64,8 @@ def slip_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _month(value: str) -> dt.date:
-    try:
-        day = dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise Http404(_("没有这个月份。")) from None
+    """The month of a URL part (``pay_selectors.parse_month``), none after this one."""
+    day = pay_reads.parse_month(value)
     if day > timezone.localdate():
         raise Http404(_("没有这个月份。"))
     return day

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
 from notices.services import notify
-from pay.services import pay_line_book
+from pay.services import open_month, pay_line_book
 
 from .. import followups
 from ..models import (
@@ -121,6 +121,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     if inspection.booked_at is not None:
         return inspection
     today = timezone.localdate()
+    month = open_month(job.workshop_id, today)  # once, not once per line: every share is this workshop's
     rework_made = False
     # In id order: the rework shares get their ids here, and the order work is taken up follows them.
     for r in inspection.results.select_related(
@@ -137,7 +138,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                 dedupe_key=f"inspection:{r.pk}",
             )
         if r.pieces_passed > 0:
-            line, _created = pay_line_book(result=r, rate=job.worker_rate, booked_on=today)
+            line, _created = pay_line_book(result=r, rate=job.worker_rate, booked_on=today, month=month)
             notify(
                 recipient=worker.user,
                 kind=NotificationKind.PAY_BOOKED,

@@ -9,7 +9,7 @@ correction and a signature of the same month never cross. Figures: ``dispatch.st
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from notices.messages import NotificationKind
 from notices.services import notify
+from pay import money
 from pay.models import FirmStatement, PayLine, StatementDispute
 from workshop.models import FirmStaff, Pairing, PartnerFirm, Workshop
 from workshop.roles import firm_for, is_head_of
@@ -139,11 +140,10 @@ def statement_dispute(*, actor, statement: FirmStatement, clerk_figure, note: st
     figure, no note, a signed or corrected statement).
     """
     _check_clerk(actor, statement)
-    try:
-        figure = Decimal(str(clerk_figure).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"clerk_figure": _("请输入金额(元)。")}) from None
-    if not figure.is_finite() or abs(figure) >= Decimal("1e12") or figure != figure.quantize(Decimal("0.01")):
+    figure = money.yuan_typed(str(clerk_figure).strip().replace(",", ""))
+    if figure is None:
+        raise ValidationError({"clerk_figure": _("请输入金额(元)。")})
+    if abs(figure) >= Decimal("1e12") or figure != figure.quantize(Decimal("0.01")):
         raise ValidationError({"clerk_figure": _("金额最多2位小数。")})
     note = (note or "").strip()
     if not note or len(note) > MAX_NOTE:
