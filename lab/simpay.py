@@ -35,27 +35,25 @@ BONUS_YUAN = Decimal("20")
 def quality_bonuses(workshop: Workshop, job_ids, *, seed: int) -> int:
     """A 质量奖 of ``BONUS_YUAN`` for each worker of ``workshop`` with ≥ ``BONUS_MIN_PIECES`` pieces inspected
     in ``job_ids`` and none rejected; keyed per seed and worker (a retried grant is the same line). Returns
-    how many were granted. One query, then one write per worker."""
+    how many were granted. Two queries, then one write per worker."""
     per_worker = (
         Assignment.objects.filter(job_id__in=list(job_ids), worker__workshop=workshop)
         .values_list("worker_id")
         .annotate(p=Sum("pieces_passed"), r=Sum("pieces_rejected"))
         .order_by("worker_id")
     )
-    granted = 0
-    for worker_id, passed, rejected in per_worker:
-        if (passed or 0) >= BONUS_MIN_PIECES and not rejected:
-            worker = workshop.workers.get(pk=worker_id)
-            adjustment_add(
-                worker=worker,
-                kind=LineKind.BONUS,
-                amount=BONUS_YUAN,
-                reason="质量奖:本月验收全部合格",
-                actor=workshop.head,
-                key=f"sim-quality:{seed}:{worker_id}",
-            )
-            granted += 1
-    return granted
+    earned = [w for w, passed, rejected in per_worker if (passed or 0) >= BONUS_MIN_PIECES and not rejected]
+    workers = list(workshop.workers.filter(pk__in=earned).order_by("pk"))
+    for worker in workers:
+        adjustment_add(
+            worker=worker,
+            kind=LineKind.BONUS,
+            amount=BONUS_YUAN,
+            reason="质量奖:本月验收全部合格",
+            actor=workshop.head,
+            key=f"sim-quality:{seed}:{worker.pk}",
+        )
+    return len(workers)
 
 
 def month_end(workshop: Workshop, job_ids, *, seed: int) -> dict:
