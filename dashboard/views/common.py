@@ -4,6 +4,7 @@ query string and the context every page gets (pagination itself is ``dispatch.we
 from __future__ import annotations
 
 import functools
+from functools import cached_property
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from dispatch.models import IllegalTransition
+from notices import selectors as inbox_reads
 from workshop.roles import scope_for
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
@@ -44,7 +46,21 @@ def query_without_page(request: HttpRequest) -> str:
     return q.urlencode()
 
 
+class InboxBadge:
+    """The unread count of the user's messages, for the header and the navigation: counted once, when a
+    page first shows it (one query; none for a page that does not, like a print page)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def unread(self) -> int:
+        return inbox_reads.unread_count(self.user)
+
+
 def page_context(request: HttpRequest, **kw) -> dict:
-    """The context every dashboard page gets (the user's scope and role), plus ``kw``."""
+    """The context every dashboard page gets (the user's scope and role, the inbox's unread count), plus
+    ``kw``."""
     scope = request.scope
-    return {"scope": scope, "role": scope.role, "is_firm": scope.is_firm, **kw}
+    badge = InboxBadge(request.user)
+    return {"scope": scope, "role": scope.role, "is_firm": scope.is_firm, "inbox": badge, **kw}

@@ -1,8 +1,13 @@
-"""The staff's messages (消息): what the flow told the head or the firm's staff, in the reader's language."""
+"""The staff's messages (消息): what the flow told the head, the firm's staff, the community admin or the
+county official, in the reader's language. Each reads and marks only their own."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,11 +16,30 @@ from django.views.decorators.http import require_POST
 
 from notices import selectors as inbox_reads
 from notices import services as notices
+from workshop.roles import scope_for
 
-from .common import dashboard_view, page_context
+from .common import page_context
 
 
-@dashboard_view
+def inbox_view(view):
+    """Login and a desk role required: the dashboard's roles and the county official (whose inbox is her
+    own, so marking it read is the one write her read-only role may make, ``workshop.middleware``). A
+    worker or courier reads hers on the phone pages (403 here)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = scope_for(request.user)
+        if not (scope.is_staff_role or scope.is_county):
+            raise PermissionDenied(_("管理后台只对坊长、企业专员和社区管理员开放。"))
+        request.scope = scope
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@inbox_view
 def inbox(request: HttpRequest) -> HttpResponse:
     """The signed-in user's newest messages, read and unread (only their own)."""
     notes = inbox_reads.inbox_for_user(request.user)
@@ -24,7 +48,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@dashboard_view
+@inbox_view
 def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's messages read and go where it points (a dashboard page only); 404 when it is
     another user's."""
@@ -38,7 +62,7 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@dashboard_view
+@inbox_view
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
     n = notices.notifications_mark_read(user=request.user)
     messages.success(request, _("%(n)d 条消息标为已读。") % {"n": n})

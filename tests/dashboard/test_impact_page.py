@@ -184,8 +184,9 @@ def test_the_page_costs_the_same_queries_for_3_or_30_workers(
         WorkerFactory(workshop=cast.ws)
     client.force_login(county)
     client.get(PAGE)  # the session's first read
-    # session, user, scope (one joined row), and the report's three: workshops, workers, months.
-    with django_assert_num_queries(6):
+    # session, user, scope (one joined row), and the report's three: workshops, workers, months; the page
+    # also shows her inbox's unread count.
+    with django_assert_num_queries(7):
         assert client.get(PAGE).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(XLSX).status_code == 200

@@ -12,12 +12,13 @@ from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, WorkerFactory
 from workshop.models import Worker
 
-# Pinned: session + user, the role lookup, the figures (or the board's columns), the page's own rows.
+# Pinned: session + user, the role lookup, the figures (or the board's columns), the page's own rows, and
+# the unread count of the user's messages beside 消息 in the header.
 # Home: four of them are the open jobs under the minimum hourly wage (jobs, workers, reports, minimum wage);
 # heads and admins: + open slip questions.
-HOME_QUERIES = {"head": 20, "clerk": 19, "admin": 23}
-BOARD_QUERIES = {"head": 14, "clerk": 15}  # one query per column of the board: 8 states and a total
-ROSTER_QUERIES = {"head": 9, "admin": 13}
+HOME_QUERIES = {"head": 21, "clerk": 20, "admin": 24}
+BOARD_QUERIES = {"head": 15, "clerk": 16}  # one query per column of the board: 8 states and a total
+ROSTER_QUERIES = {"head": 10, "admin": 14}
 
 
 def make_world(cast, issue_job, n_jobs: int) -> None:
