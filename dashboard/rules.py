@@ -5,7 +5,7 @@ The roles and their scopes are ``workshop.roles`` (one ``Scope`` per user, resol
 - 社区管理员 community admin: every workshop of their community; the only role that sees ``low_income``
   (filters, columns, KPI cards, exports).
 - 坊长 workshop head: the workshops they head; accepts, declines, dispatches, sends for inspection;
-  manages the roster (PIN, sign-in QR).
+  manages the roster (adds, edits, stops and restarts workers; PIN, sign-in QR).
 - 企业专员 firm staff: only their firm's jobs, inspections and statements; issues jobs, inspects, cancels;
   signs or disputes their firm's monthly statements.
 - superuser: everything, like a county-level admin.
@@ -131,8 +131,9 @@ rules.add_perm("dashboard.view_photo", sees_job)
 rules.add_perm("dashboard.print_tickets", heads_job_workshop)
 rules.add_perm("dashboard.view_bundles", heads_job_workshop | staffs_job_firm)
 # The roster is the head's and the community admin's (low-income status is the community admin's only:
-# ``Scope.sees_low_income``).
+# ``Scope.sees_low_income``): they add workers to their workshops, change, stop and restart them.
 rules.add_perm("dashboard.view_roster", manages_workers)
+rules.add_perm("dashboard.add_worker", manages_workers)
 rules.add_perm("dashboard.view_worker", manages_worker)
 rules.add_perm("dashboard.manage_worker", manages_worker)
 # Supplied materials (来料): whoever sees the job reads its materials (the firm in totals, without a

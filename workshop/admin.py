@@ -17,6 +17,7 @@ from .models import (
     PartnerFirm,
     ProductionLine,
     Worker,
+    WorkerEvent,
     Workshop,
     WorkWish,
 )
@@ -134,6 +135,16 @@ class WorkerAdmin(admin.ModelAdmin):
         # digits, as the transfer list needs them.
         obj.bank_account = bank_account_digits(obj.bank_account)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(WorkerEvent)
+class WorkerEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """The record audit, append-only: its changes are stored masked (``workshop.audit``)."""
+
+    list_display = ("at", "worker", "action", "actor", "note")
+    list_select_related = ("worker", "actor")
+    list_filter = ("action",)
+    search_fields = ("worker__name",)
 
 
 @admin.register(Courier)

@@ -532,3 +532,47 @@ ZHEJIANG_2024 = {
     "tier3_hourly": Decimal("20.00"),
     "source": "浙江省人民政府关于调整全省最低工资标准的通知(2024年1月1日起执行)",
 }
+
+
+class WorkerAction(models.TextChoices):
+    ADDED = "added", _("登记入坊")
+    EDITED = "edited", _("资料已修改")
+    DEACTIVATED = "deactivated", _("已停用")
+    REACTIVATED = "reactivated", _("已恢复在岗")
+    PIN = "pin", _("已设置 PIN")
+    BANK = "bank", _("收款账号已修改")
+
+
+class WorkerEvent(models.Model):
+    """One change to a worker's record (坊工档案记录), append-only: who, when, what, and why.
+
+    ``changes`` lists what changed as ``[{"field": <Worker field name>, "old": str, "new": str}, ...]``
+    with personal data already masked (phone ``138****1234``, ID number ``330***********123X``, bank
+    account ``**** 1234``) and choices as their codes; a PIN is never written, only that it was set.
+    Written by ``workshop.services`` in the transaction of the change; never edited or deleted.
+    """
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("坊工"), on_delete=models.PROTECT, related_name="record_events"
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=WorkerAction.choices)
+    changes = models.JSONField(_("改动"), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("坊工档案记录")
+        verbose_name_plural = _("坊工档案记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["worker", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

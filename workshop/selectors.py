@@ -1,4 +1,5 @@
-"""Reads on workshop settings that other apps share: which part-time minimum hourly wage applies.
+"""Reads on workshop records that other apps share: which part-time minimum hourly wage applies, and a
+worker's record audit.
 
 See ``workshop.models.MinimumWage`` for how a row applies (most specific level first, then the latest
 ``effective_from`` not after the day, then the newest row).
@@ -11,7 +12,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from .models import CommunityAdmin, MinimumWage, Workshop
+from .audit import change_lines
+from .models import CommunityAdmin, MinimumWage, Worker, WorkerEvent, Workshop
 from .roles import scope_for
 
 
@@ -81,3 +83,15 @@ def minimum_wage_place(user) -> tuple[str, str, str] | None:
     if admin is None:
         return None
     return (admin.county, admin.subdistrict, admin.community)
+
+
+def worker_record(worker: Worker, *, sees_low_income: bool, limit: int = 50) -> list[WorkerEvent]:
+    """The changes to ``worker``'s record (``WorkerEvent``), newest first, with who made them; each has
+    ``lines``: its changes in the reader's words (``audit.change_lines``; personal data masked as stored,
+    low-income status only for ``sees_low_income``). One query."""
+    events = list(
+        WorkerEvent.objects.filter(worker=worker).select_related("actor").order_by("-at", "-id")[:limit]
+    )
+    for event in events:
+        event.lines = change_lines(event, sees_low_income=sees_low_income)
+    return events

@@ -1,5 +1,6 @@
-"""Writes on workshop records that are not part of the job flow: workers' PINs and sign-in links, and
-residents' wishes to work (the supply list).
+"""Writes on workshop records that are not part of the job flow: a worker's record (add, edit,
+deactivate, reactivate, each audited), workers' PINs and sign-in links, and residents' wishes to work
+(the supply list).
 
 A worker signs in on the phone pages with their phone number and a 6-digit PIN that the head sets, or
 with a one-tap link (printed as a QR code by the head) carrying a signed, expiring, revocable token.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 
 from axes.utils import reset as axes_reset
@@ -19,15 +21,34 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import changes_of
 from .lockout import lockout_key
-from .models import Courier, MinimumWage, ProcessKind, WishStatus, Worker, Workshop, WorkWish
+from .models import (
+    Courier,
+    Employment,
+    MinimumWage,
+    ProcessKind,
+    WishStatus,
+    Worker,
+    WorkerAction,
+    WorkerEvent,
+    WorkPlace,
+    Workshop,
+    WorkWish,
+)
 from .roles import scope_for
 from .selectors import minimum_wage_place
-from .validators import bank_account_digits, validate_bank_account
+from .validators import (
+    bank_account_digits,
+    check_id_number,
+    clean_person_name,
+    parse_mainland_mobile,
+    validate_bank_account,
+)
 
 SIGNIN_SALT = "nuanxin.worker-signin"
 WEAK_PINS = {"123456", "654321", "123123", "112233", "121212"}
@@ -56,6 +77,7 @@ def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
     pin = validate_pin(pin)
     Worker.objects.filter(pk=worker.pk).update(pin_hash=make_password(pin))
     worker.refresh_from_db(fields=["pin_hash"])
+    WorkerEvent.objects.create(worker=worker, action=WorkerAction.PIN, actor=actor)  # never the PIN itself
     # A new PIN is the head's answer to a locked-out worker: lift the lockout at once, on the phone page
     # (counted under the phone's keyed hash) and on the password page (counted under the username).
     axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
@@ -67,7 +89,8 @@ def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
 def worker_set_bank(*, actor, worker: Worker, bank_account: str, bank_name: str) -> Worker:
     """Record where ``worker``'s wage is transferred (代发工资): her account number (12–19 digits, spaces
     removed; empty clears it) and bank (开户行, up to 60 characters, blank allowed). The head or a
-    community admin does it. Raises PermissionDenied, ValidationError in words; nothing is written then."""
+    community admin does it, audited (the account masked but for its last 4). Raises PermissionDenied,
+    ValidationError in words; nothing is written then."""
     _check_manager(actor, worker)
     account = bank_account_digits(bank_account)
     if account:
@@ -77,8 +100,11 @@ def worker_set_bank(*, actor, worker: Worker, bank_account: str, bank_name: str)
         raise ValidationError({"bank_name": _("开户行最多60字。")})
     if account and not name:
         raise ValidationError({"bank_name": _("请填写开户行,例如“农业银行海盐支行”。")})
+    changes = changes_of(worker, {"bank_account": account, "bank_name": name})
     Worker.objects.filter(pk=worker.pk).update(bank_account=account, bank_name=name)
     worker.bank_account, worker.bank_name = account, name
+    if changes:
+        WorkerEvent.objects.create(worker=worker, action=WorkerAction.BANK, changes=changes, actor=actor)
     return worker
 
 
@@ -260,3 +286,258 @@ def minimum_wage_add(
     row.full_clean()
     row.save()
     return row
+
+
+# --- a worker's record: add, edit, deactivate, reactivate (each audited) ----------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerDetails:
+    """What the head (or a community admin) types for a worker on the dashboard.
+
+    ``phone``: a mainland mobile as typed; ``id_number``: a resident ID number (GB 11643), "" for none,
+    None to keep the one on file (the pages never show it whole); ``skills``: ``ProcessKind`` codes;
+    ``hours_per_week``: hours, 1–84; ``low_income``: None leaves it as it is (only a community admin sees
+    or sets it, ``Scope.sees_low_income``); ``joined_on``: None is today on adding, unchanged on editing.
+    """
+
+    name: str
+    phone: str
+    employment: str
+    work_place: str
+    skills: tuple[str, ...] = ()
+    hours_per_week: int = 20
+    id_number: str | None = ""
+    home_area: str = ""
+    joined_on: dt.date | None = None
+    low_income: bool | None = None
+
+
+def _clean_details(
+    details: WorkerDetails, *, worker: Worker | None, may_set_low_income: bool
+) -> tuple[dict, list[str]]:
+    """The fields of ``details`` checked and normalised, as ``{field: value}``, and the ID number's
+    warnings (``check_id_number``). Collects every field's problem into one ValidationError keyed by
+    field, so the form shows them all at once; nothing is written here."""
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    warnings: list[str] = []
+
+    def attempt(field: str, fn):
+        try:
+            values[field] = fn()
+        except ValidationError as exc:
+            msgs = exc.message_dict.get(field, exc.messages) if hasattr(exc, "error_dict") else exc.messages
+            errors.setdefault(field, []).extend(msgs)
+
+    attempt("name", lambda: clean_person_name(details.name))
+
+    def phone():
+        try:
+            number = parse_mainland_mobile(details.phone)
+        except ValidationError as exc:
+            raise ValidationError(_("请输入11位中国大陆手机号码。")) from exc
+        others = Worker.objects.filter(phone=number)
+        if worker is not None:
+            others = others.exclude(pk=worker.pk)
+        if others.exists() or Courier.objects.filter(phone=number).exists():
+            raise ValidationError(_("这个手机号已经登记过了,一个手机号只能登录一个人。"))
+        return number
+
+    attempt("phone", phone)
+
+    if details.id_number is not None:
+
+        def id_number():
+            number = "".join((details.id_number or "").split()).upper()
+            if not number:
+                return ""
+            warnings.extend(check_id_number(number))
+            others = Worker.objects.filter(id_number=number)
+            if worker is not None:
+                others = others.exclude(pk=worker.pk)
+            if others.exists():
+                raise ValidationError(_("这个身份证号码已经登记为坊工了。"))
+            return number
+
+        attempt("id_number", id_number)
+
+    def choice(field, allowed, message):
+        def check():
+            if getattr(details, field) not in allowed:
+                raise ValidationError(message)
+            return getattr(details, field)
+
+        attempt(field, check)
+
+    choice("employment", Employment.values, _("请选择用工类型。"))
+    choice("work_place", WorkPlace.values, _("请选择做工地点(在家做或在工坊做)。"))
+
+    def skills():
+        chosen = sorted(set(details.skills or ()))
+        if not chosen or not set(chosen) <= set(ProcessKind.values):
+            raise ValidationError(_("请至少选一样会做的活。"))
+        return chosen
+
+    attempt("skills", skills)
+
+    def hours():
+        if not isinstance(details.hours_per_week, int) or not 1 <= details.hours_per_week <= 84:
+            raise ValidationError(_("每周可用工时应在1到84小时之间。"))
+        return details.hours_per_week
+
+    attempt("hours_per_week", hours)
+
+    def area():
+        text = " ".join((details.home_area or "").split())
+        if len(text) > 100 or not text.isprintable():
+            raise ValidationError(_("居住片区最多100字,不能有控制字符。"))
+        return text
+
+    attempt("home_area", area)
+    if details.joined_on is not None:
+        values["joined_on"] = details.joined_on
+    elif worker is None:
+        values["joined_on"] = timezone.localdate()
+    if details.low_income is not None:
+        if not may_set_low_income:
+            raise PermissionDenied(_("低收入情况只有社区管理员可以查看和修改。"))
+        values["low_income"] = bool(details.low_income)
+    if errors:
+        raise ValidationError(errors)
+    return values, warnings
+
+
+def _check_covers(actor, workshop_id: int) -> None:
+    scope = scope_for(actor)
+    if not (scope.manages_workers and scope.covers(workshop_id)):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+
+
+def _record(*, worker: Worker, action: str, actor, changes: list[dict], note: str = "") -> WorkerEvent:
+    return WorkerEvent.objects.create(worker=worker, action=action, changes=changes, actor=actor, note=note)
+
+
+def _clean_reason(reason: str) -> str:
+    text = " ".join("".join(c for c in (reason or "") if c.isprintable()).split())
+    if len(text) > 200:
+        raise ValidationError({"reason": _("原因最多200字。")})
+    return text
+
+
+@transaction.atomic
+def worker_add(*, actor, workshop: Workshop, details: WorkerDetails, pin: str) -> tuple[Worker, list[str]]:
+    """Add a worker (坊工) to ``workshop`` with a 6-digit sign-in PIN (``validate_pin``; only its hash is
+    stored): the workshop's head or a community admin over it. Creates her account (a generated
+    username, no usable password: she signs in on the phone pages with her phone and the PIN) and an
+    audit row (``WorkerAction.ADDED``: each field set, personal data masked, never the PIN).
+
+    Returns ``(worker, warnings)``: warnings are the ID number's that do not refuse it (an area code not
+    checked). Raises PermissionDenied; ValidationError keyed by field, in words (``_clean_details``:
+    empty name or control characters in it, a phone not a mainland mobile or already a worker's or
+    courier's, a bad ID number, ...; ``pin`` for a bad PIN). Nothing is written then.
+    """
+    _check_covers(actor, workshop.pk)
+    values, warnings = _clean_details(
+        details, worker=None, may_set_low_income=scope_for(actor).sees_low_income
+    )
+    try:
+        pin = validate_pin(pin)
+    except ValidationError as exc:
+        raise ValidationError({"pin": exc.messages}) from exc
+    user = get_user_model()(username=f"worker-{secrets.token_hex(6)}", first_name=values["name"][:150])
+    user.set_unusable_password()
+    worker = Worker(workshop=workshop, pin_hash=make_password(pin), **values)
+    worker.full_clean(exclude=["user", "phone"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            user.save()
+            worker.user = user
+            worker.save()
+    except IntegrityError as exc:  # the same phone added at the same moment elsewhere
+        raise ValidationError({"phone": _("这个手机号已经登记过了,一个手机号只能登录一个人。")}) from exc
+    _record(worker=worker, action=WorkerAction.ADDED, actor=actor, changes=changes_of(None, values))
+    return worker, warnings
+
+
+@transaction.atomic
+def worker_edit(*, actor, worker: Worker, details: WorkerDetails) -> tuple[Worker, list[str]]:
+    """Change a worker's record: her workshop's head or a community admin over it. Locks her row, checks
+    every field as ``worker_add`` does, saves only what changed and writes one audit row
+    (``WorkerAction.EDITED``) listing each changed field as old → new, personal data masked; nothing
+    when nothing changed. Her account's display name follows her name.
+
+    Returns ``(worker, warnings)`` as ``worker_add``. Raises PermissionDenied (also when a head tries to
+    set ``low_income``), ValidationError keyed by field. Nothing is written then.
+    """
+    _check_covers(actor, worker.workshop_id)
+    current = Worker.objects.select_for_update().get(pk=worker.pk)
+    values, warnings = _clean_details(
+        details, worker=current, may_set_low_income=scope_for(actor).sees_low_income
+    )
+    changes = changes_of(current, values)
+    if not changes:
+        return current, warnings
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.full_clean(exclude=["user", "phone"], validate_unique=False)
+    changed = [c["field"] for c in changes]
+    try:
+        with transaction.atomic():
+            current.save(update_fields=changed)
+    except IntegrityError as exc:
+        raise ValidationError({"phone": _("这个手机号已经登记过了,一个手机号只能登录一个人。")}) from exc
+    if "name" in changed:
+        get_user_model().objects.filter(pk=current.user_id).update(first_name=current.name[:150])
+    _record(worker=current, action=WorkerAction.EDITED, actor=actor, changes=changes)
+    return current, warnings
+
+
+@transaction.atomic
+def worker_deactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
+    """Stop a worker (停用, 离岗): her workshop's head or a community admin over it, with an optional
+    reason (up to 200 characters). She can no longer sign in (phone + PIN, a one-tap link, a password:
+    her account is made inactive and her sign-in links revoked) and the planner no longer offers her
+    work (it reads active workers only); her shares, reports, pay lines and history stay as they are.
+
+    Compare-and-swap on ``active``: raises ValidationError when she is already stopped;
+    PermissionDenied. Writes an audit row (``WorkerAction.DEACTIVATED``) with the reason.
+    """
+    _check_covers(actor, worker.workshop_id)
+    reason = _clean_reason(reason)
+    if not Worker.objects.filter(pk=worker.pk, active=True).update(
+        active=False, signin_nonce=secrets.token_hex(8)
+    ):
+        raise ValidationError(_("%(w)s 已经停用了。") % {"w": worker.name}, code="already_inactive")
+    get_user_model().objects.filter(pk=worker.user_id).update(is_active=False)
+    worker.refresh_from_db(fields=["active", "signin_nonce"])
+    _record(
+        worker=worker,
+        action=WorkerAction.DEACTIVATED,
+        actor=actor,
+        changes=[{"field": "active", "old": "1", "new": "0"}],
+        note=reason,
+    )
+    return worker
+
+
+@transaction.atomic
+def worker_reactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
+    """Bring a stopped worker back (恢复在岗): her workshop's head or a community admin over it. Her
+    account signs in again with the PIN she had (sign-in links issued before she stopped stay revoked)
+    and the planner offers her work again. Compare-and-swap on ``active``: raises ValidationError when
+    she is not stopped; PermissionDenied. Writes an audit row (``WorkerAction.REACTIVATED``)."""
+    _check_covers(actor, worker.workshop_id)
+    reason = _clean_reason(reason)
+    if not Worker.objects.filter(pk=worker.pk, active=False).update(active=True):
+        raise ValidationError(_("%(w)s 现在就在岗。") % {"w": worker.name}, code="already_active")
+    get_user_model().objects.filter(pk=worker.user_id).update(is_active=True)
+    worker.refresh_from_db(fields=["active"])
+    _record(
+        worker=worker,
+        action=WorkerAction.REACTIVATED,
+        actor=actor,
+        changes=[{"field": "active", "old": "0", "new": "1"}],
+        note=reason,
+    )
+    return worker

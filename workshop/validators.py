@@ -6,9 +6,13 @@ Each raises ``django.core.exceptions.ValidationError`` with a Chinese message (t
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -107,3 +111,37 @@ def validate_mainland_mobile(value) -> None:
     country = getattr(value, "country_code", 86)
     if country != 86 or len(national) != 11 or national[0] != "1" or national[1] not in "3456789":
         raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile")
+
+
+def parse_mainland_mobile(text: str) -> PhoneNumber:
+    """A mainland mobile number as typed (spaces, hyphens, brackets, ``+86``/``86`` allowed) parsed and
+    checked by :func:`validate_mainland_mobile`, our one rule: it accepts numbers the phone library's
+    own ``is_valid`` refuses (e.g. the 140 and 174 blocks). Raises ValidationError (code ``mobile``)."""
+    compact = re.sub(r"[\s\-—–()()]", "", text or "")
+    if re.fullmatch(r"86\d{11}", compact):
+        compact = "+" + compact
+    try:
+        number = PhoneNumber.from_string(compact, region="CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile") from exc
+    validate_mainland_mobile(number)
+    return number
+
+
+def clean_person_name(raw: str, *, field: str = "name", label: str | None = None) -> str:
+    """A person's name as typed, with runs of spaces (a full-width one too) made one space and the ends
+    trimmed. Refuses an empty name, one over 50 characters, and any control or invisible character (a
+    tab, a line break, a zero-width space: they break exports and searches later). Raises
+    ValidationError keyed by ``field``, naming it (``label``, 姓名 by default)."""
+    label = label or _("姓名")
+    text = " ".join((raw or "").split())
+    if not text:
+        raise ValidationError({field: _("请填写%(f)s。") % {"f": label}}, code="required")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn") for ch in text):
+        raise ValidationError(
+            {field: _("%(f)s里有看不见的控制字符(如换行、制表符),请删掉后重新输入。") % {"f": label}},
+            code="control_character",
+        )
+    if len(text) > 50:
+        raise ValidationError({field: _("%(f)s最多50个字。") % {"f": label}}, code="max_length")
+    return text

@@ -1,5 +1,6 @@
-"""The roster and a worker's page, with the managers' actions on a worker: set a PIN, print a sign-in QR,
-revoke the sign-in links."""
+"""The roster and a worker's page, with the managers' actions on a worker: add her, change her record, stop
+her and bring her back (each audited, the record shown on her page), set a PIN, print a sign-in QR, revoke
+the sign-in links."""
 
 from __future__ import annotations
 
@@ -9,22 +10,25 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dispatch.models import AssignmentState
 from dispatch.web import paginate, refused_text
 from logistics.models import Residence
 from tickets.qr import qr_svg
+from workshop import selectors as workshop_reads
 from workshop import services as workshop_services
 from workshop.models import ProcessKind
 
 from .. import forms, selectors
 from ..logistics_forms import ResidenceForm
 from ..pay_forms import BankForm
+from ..worker_forms import WorkerForm
 from .common import REFUSED, dashboard_view, page_context, query_without_page, require_perm
 
 
@@ -64,13 +68,17 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_worker", worker)
     year_start = forms.year_start()
     months = selectors.worker_earnings_by_month(worker)
+    assignments = selectors.worker_assignments(worker)
+    open_states = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
     context = page_context(
         request,
         worker=worker,
-        assignments=selectors.worker_assignments(worker),
+        assignments=assignments,
+        open_shares=sum(1 for a in assignments if a.state in open_states),
         months=months,
         year_total=sum((amount for m, _n, amount in months if m >= year_start), 0),
         history=selectors.worker_history(worker),
+        record=workshop_reads.worker_record(worker, sees_low_income=request.scope.sees_low_income),
         pin_form=forms.PinForm(),
         sees_low_income=request.scope.sees_low_income,
         kinds=dict(ProcessKind.choices),
@@ -189,3 +197,131 @@ def worker_bank(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(w)s 的收款账号已保存。") % {"w": worker.name})
     return redirect(reverse("dashboard:worker", args=[worker.pk]) + "#bank")
+
+
+def _form_page(request: HttpRequest, form: WorkerForm, *, worker=None, workshops=(), status: int = 200):
+    context = page_context(request, form=form, worker=worker, workshops=workshops)
+    return render(request, "dashboard/worker_form.html", context, status=status)
+
+
+def _workshop_of_form(request: HttpRequest, workshops: list):
+    """The workshop a new worker joins: the one posted, which must be one of the user's (else 404), or the
+    user's only workshop."""
+    posted = request.POST.get("workshop", "")
+    if not posted and len(workshops) == 1:
+        return workshops[0]
+    for w in workshops:
+        if str(w.pk) == posted:
+            return w
+    raise Http404(_("没有这个工坊。"))
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view
+def worker_new(request: HttpRequest) -> HttpResponse:
+    """Add a worker to one of the user's workshops (the head's own; a community admin's community's): her
+    record, and a PIN for the phone pages (typed, or a random one shown once). Refused: firm staff (403),
+    another's workshop (404); bad input comes back on the form, field by field, and nothing is written."""
+    require_perm(request, "add_worker")
+    scope = request.scope
+    workshops = list(selectors.workshops_for(scope))
+    form = WorkerForm(request.POST or None, adding=True, sees_low_income=scope.sees_low_income)
+    if request.method != "POST":
+        return _form_page(request, form, workshops=workshops)
+    workshop = _workshop_of_form(request, workshops)
+    if form.is_valid():
+        generated = not form.cleaned_data["pin"]
+        pin = _random_pin() if generated else form.cleaned_data["pin"]
+        try:
+            worker, warnings = workshop_services.worker_add(
+                actor=request.user, workshop=workshop, details=form.details(), pin=pin
+            )
+        except REFUSED as exc:
+            form.take_errors(exc)
+        else:
+            if generated:
+                text = _("已登记 %(w)s。她的 PIN 是 %(p)s,请当面告诉本人(只显示这一次)。")
+                messages.success(request, text % {"w": worker.name, "p": pin})
+            else:
+                messages.success(request, _("已登记 %(w)s,PIN 已按您填的设置。") % {"w": worker.name})
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("dashboard:worker", pk=worker.pk)
+    return _form_page(request, form, workshops=workshops, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view
+def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a worker's record (audited: each change old → new, personal data masked). Her ID number is
+    never shown whole: a blank box keeps it. Low-income status is on the form for community admins only."""
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    sees = request.scope.sees_low_income
+    initial = {
+        "name": worker.name,
+        "phone": str(worker.phone.national_number) if worker.phone else "",
+        "employment": worker.employment,
+        "work_place": worker.work_place,
+        "skills": list(worker.skills or []),
+        "hours_per_week": worker.hours_per_week,
+        "home_area": worker.home_area,
+        "joined_on": worker.joined_on,
+        "low_income": worker.low_income if sees else False,
+    }
+    form = WorkerForm(
+        request.POST or None,
+        initial=initial,
+        adding=False,
+        sees_low_income=sees,
+        id_on_file=worker.id_number_masked,
+    )
+    if request.method != "POST":
+        return _form_page(request, form, worker=worker)
+    if form.is_valid():
+        try:
+            worker, warnings = workshop_services.worker_edit(
+                actor=request.user, worker=worker, details=form.details()
+            )
+        except REFUSED as exc:
+            form.take_errors(exc)
+        else:
+            messages.success(request, _("%(w)s 的资料已保存。") % {"w": worker.name})
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("dashboard:worker", pk=worker.pk)
+    return _form_page(request, form, worker=worker, status=400)
+
+
+@require_POST
+@dashboard_view
+def worker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a worker (停用): no sign-in, no new work; her history and pay stay. Audited, with the reason."""
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    try:
+        workshop_services.worker_deactivate(
+            actor=request.user, worker=worker, reason=request.POST.get("reason", "")
+        )
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        messages.success(request, _("%(w)s 已停用:不能再登录,也不会再派活给她。") % {"w": worker.name})
+    return redirect("dashboard:worker", pk=worker.pk)
+
+
+@require_POST
+@dashboard_view
+def worker_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bring a stopped worker back (恢复在岗), audited."""
+    worker = selectors.worker_get(request.scope, pk)
+    require_perm(request, "manage_worker", worker)
+    try:
+        workshop_services.worker_reactivate(
+            actor=request.user, worker=worker, reason=request.POST.get("reason", "")
+        )
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        messages.success(request, _("%(w)s 已恢复在岗,可以用原来的 PIN 登录。") % {"w": worker.name})
+    return redirect("dashboard:worker", pk=worker.pk)

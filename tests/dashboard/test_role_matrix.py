@@ -44,14 +44,22 @@ from pay.models import (
 )
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job, settled_job
-from tests.factories import CommunityAdminFactory, UserFactory
+from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
 from tickets import services as tickets
 from tickets.models import BundleTicket
-from workshop.models import Courier, MinimumWage, Worker
+from workshop.models import Courier, MinimumWage, Worker, WorkerEvent
 from workshop.services import courier_create
 
 ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT = "anonymous", "worker", "other_head", "other_firm", "right"
+NEW_WORKER = {
+    "name": "新来的",
+    "phone": "13700001111",
+    "employment": "part_time",
+    "work_place": "home",
+    "skills": ["assembly"],
+    "hours_per_week": "20",
+}
 ACTORS = (ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT)
 
 
@@ -169,7 +177,9 @@ def world(cast, issue_job, settings, tmp_path):
         actor=cast.alice.user,
         key="matrix-slip",
     )
+    stopped = WorkerFactory(workshop=cast.ws, name="停用的", active=False)
     return {
+        "stopped": stopped,
         "settled_result": InspectionResult.objects.get(inspection__job=settled),
         "completed_report": WorkReport.objects.get(key="matrix-1"),
         "last_month": f"{last_month:%Y-%m}",
@@ -394,6 +404,54 @@ MATRIX = {
         302,
     ),
     "roster": ("get", lambda c, w: "/dashboard/workers/", None, "head", 200, 403, 200),
+    # Adding a worker: another head opens her own form (200) but posting into our workshop is a 404; a
+    # firm has no roster (403).
+    "worker_new": ("get", lambda c, w: "/dashboard/workers/new/", None, "head", 200, 403, 200),
+    "worker_new:post": (
+        "post",
+        lambda c, w: "/dashboard/workers/new/",
+        lambda c, w: {**NEW_WORKER, "workshop": c.ws.pk},
+        "head",
+        404,
+        403,
+        302,
+    ),
+    "worker_edit": (
+        "get",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/edit/",
+        None,
+        "head",
+        404,
+        404,
+        200,
+    ),
+    "worker_edit:post": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/edit/",
+        lambda c, w: {**NEW_WORKER, "name": "艾丽丝", "phone": str(c.alice.phone.national_number)},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "worker_deactivate": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{c.alice.pk}/deactivate/",
+        {"reason": "搬走了"},
+        "head",
+        404,
+        404,
+        302,
+    ),
+    "worker_reactivate": (
+        "post",
+        lambda c, w: f"/dashboard/workers/{w['stopped'].pk}/reactivate/",
+        {},
+        "head",
+        404,
+        404,
+        302,
+    ),
     "worker": ("get", lambda c, w: f"/dashboard/workers/{c.alice.pk}/", None, "head", 404, 404, 200),
     "worker_pin": (
         "post",
@@ -887,6 +945,7 @@ def snapshot() -> dict:
                 StatementDispute,
                 LossRule,
                 SlipNote,
+                WorkerEvent,
             )
         },
         "statements": list(FirmStatement.objects.order_by("pk").values_list("pk", "signed_by", "signed_at")),
@@ -897,7 +956,9 @@ def snapshot() -> dict:
             Assignment.objects.order_by("pk").values_list("pk", "state", "pieces_passed", "pieces_rejected")
         ),
         "workers": list(
-            Worker.objects.order_by("pk").values_list("pk", "pin_hash", "signin_nonce", "bank_account")
+            Worker.objects.order_by("pk").values_list(
+                "pk", "pin_hash", "signin_nonce", "bank_account", "name", "phone", "active"
+            )
         ),
         "read": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         "tickets": list(

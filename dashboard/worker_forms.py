@@ -1,0 +1,105 @@
+"""The form a head (or a community admin) fills to add a worker or change her record. It parses and bounds
+the input; ``workshop.services.worker_add`` / ``worker_edit`` check it (one rule for phones, GB 11643 for ID
+numbers, no control characters in a name) and say what is wrong, field by field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workshop.models import Employment, ProcessKind, WorkPlace
+from workshop.services import WorkerDetails
+
+
+class WorkerForm(forms.Form):
+    """Name, phone, ID number, employment, where she works, skills, hours, area, date joined; ``pin`` when
+    adding (blank: a random one, shown once); ``low_income`` only for those who see it; ``clear_id``
+    when editing (the ID box is blank on the edit page, since the page never shows the number whole:
+    a blank box keeps it)."""
+
+    name = forms.CharField(label=_("姓名"), max_length=200, strip=False)
+    phone = forms.CharField(
+        label=_("手机号"), max_length=30, widget=forms.TextInput({"inputmode": "tel", "autocomplete": "off"})
+    )
+    id_number = forms.CharField(
+        label=_("身份证号(可不填)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "off"}),
+    )
+    clear_id = forms.BooleanField(label=_("清除身份证号"), required=False)
+    employment = forms.ChoiceField(
+        label=_("用工类型"), choices=Employment.choices, initial=Employment.PART_TIME
+    )
+    work_place = forms.ChoiceField(
+        label=_("做工地点"), choices=WorkPlace.choices, initial=WorkPlace.WORKSHOP, widget=forms.RadioSelect
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("会做的活"), choices=ProcessKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    hours_per_week = forms.IntegerField(label=_("每周可用工时(小时)"), min_value=1, max_value=84, initial=20)
+    home_area = forms.CharField(label=_("居住片区"), max_length=100, required=False)
+    joined_on = forms.DateField(
+        label=_("加入日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    low_income = forms.BooleanField(label=_("低收入"), required=False)
+    pin = forms.CharField(
+        label=_("PIN(6位数字,不填则随机生成)"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, data=None, *, adding: bool, sees_low_income: bool, id_on_file: str = "", **kwargs):
+        super().__init__(data, **kwargs)
+        if not sees_low_income:
+            del self.fields["low_income"]
+        if adding:
+            del self.fields["clear_id"]
+        else:
+            del self.fields["pin"]
+            if id_on_file:
+                self.fields["id_number"].widget.attrs["placeholder"] = _("已登记 %(n)s,不改请留空") % {
+                    "n": id_on_file
+                }
+            else:
+                del self.fields["clear_id"]
+
+    def details(self) -> WorkerDetails:
+        """The cleaned form as the services' input (call after ``is_valid``)."""
+        d = self.cleaned_data
+        adding = "pin" in self.fields
+        id_number: str | None = d["id_number"].strip()
+        if not adding and not id_number:
+            id_number = "" if d.get("clear_id") else None  # blank keeps the number on file
+        return WorkerDetails(
+            name=d["name"],
+            phone=d["phone"],
+            id_number=id_number,
+            employment=d["employment"],
+            work_place=d["work_place"],
+            skills=tuple(d["skills"]),
+            hours_per_week=d["hours_per_week"],
+            home_area=d["home_area"],
+            joined_on=d["joined_on"],
+            low_income=d["low_income"] if "low_income" in self.fields else None,
+        )
+
+    def take_errors(self, exc) -> None:
+        """Put a service's ValidationError on the fields it names (the rest on the form)."""
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, getattr(exc, "messages", None) or [str(exc)])
+
+    def error_lines(self) -> list[str]:
+        """Every error as ``label: message``, for the summary at the top of the form."""
+        lines = [str(e) for e in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name in self.fields:
+                label = str(self.fields[name].label).split("(")[0]
+                lines += [e if e.startswith(label) else f"{label}:{e}" for e in map(str, errors)]
+        return lines

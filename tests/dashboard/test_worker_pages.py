@@ -1,0 +1,205 @@
+"""The head keeps her roster on the dashboard: she adds a worker (and is shown her PIN once), changes her
+record, stops and restarts her; each change is on the worker's page as her record, personal data masked.
+Bad input comes back on the form naming the field, with nothing written; another workshop's head and a
+firm's clerk, with the real ids, get a 404 or a 403 and write nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from stdnum.cn import ric
+
+from tests.factories import CommunityAdminFactory, UserFactory, WorkshopFactory
+from workshop.models import Worker, WorkerAction, WorkerEvent
+
+FORM = {
+    "name": "王秀英",
+    "phone": "137 0000 1111",
+    "employment": "part_time",
+    "work_place": "home",
+    "skills": ["assembly", "packaging"],
+    "hours_per_week": "25",
+    "home_area": "新街3幢",
+}
+
+
+def id_number(body: str = "33042419900101001") -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+def written() -> tuple:
+    return (
+        list(Worker.objects.order_by("pk").values_list("pk", "name", "phone", "active", "id_number")),
+        get_user_model().objects.count(),
+        WorkerEvent.objects.count(),
+    )
+
+
+def test_the_head_adds_a_worker_and_is_shown_her_pin_once(client, cast):
+    client.force_login(cast.head)
+    roster = client.get("/dashboard/workers/").content.decode()
+    assert 'href="/dashboard/workers/new/" data-action="add-worker"' in roster
+
+    response = client.post("/dashboard/workers/new/", {**FORM, "id_number": id_number()}, follow=True)
+
+    worker = Worker.objects.get(name="王秀英")
+    assert response.redirect_chain[-1][0] == f"/dashboard/workers/{worker.pk}/"
+    page = response.content.decode()
+    pin = re.search(r"她的 PIN 是 (\d{6})", page).group(1)
+    assert worker.pin_hash and pin not in worker.pin_hash
+    assert (worker.workshop, worker.phone.as_e164, worker.home_area) == (cast.ws, "+8613700001111", "新街3幢")
+    # Her own page: the ID number masked, her record with the phone masked.
+    assert id_number() not in page and "330***********" + id_number()[-4:] in page
+    record = page[page.index('data-list="record"') :]
+    assert "登记入坊" in record and "137****1111" in record and "13700001111" not in record
+    assert pin not in client.get(f"/dashboard/workers/{worker.pk}/").content.decode()
+
+
+def test_a_typed_pin_is_set_as_typed(client, cast):
+    client.force_login(cast.head)
+    client.post("/dashboard/workers/new/", {**FORM, "pin": "482915"})
+    worker = Worker.objects.get(name="王秀英")
+    assert client.post("/m/login/", {"phone": "13700001111", "pin": "482915"}).status_code == 302
+    assert worker.user.is_active
+
+
+@pytest.mark.parametrize(
+    "change, label, words",
+    [
+        ({"phone": "alice-phone"}, "手机号", "11位中国大陆手机号码"),
+        ({"id_number": "330424199001010010"}, "身份证号", "校验位不正确"),
+        ({"name": ""}, "姓名", "这个字段是必填项"),
+        ({"name": "   "}, "姓名", "请填写姓名"),
+        ({"name": "王\x1b秀英"}, "姓名", "控制字符"),
+        ({"skills": []}, "会做的活", "请至少选一样"),
+    ],
+)
+def test_bad_input_comes_back_naming_the_field_and_nothing_is_written(client, cast, change, label, words):
+    client.force_login(cast.head)
+    before = written()
+
+    response = client.post("/dashboard/workers/new/", {**FORM, **change})
+
+    assert response.status_code == 400
+    summary = response.content.decode()
+    summary = summary[summary.index("data-errors") : summary.index("data-form")]
+    assert label in summary and words in summary
+    assert written() == before
+
+
+def test_a_phone_already_in_her_workshop_is_refused_on_the_phone_field(client, cast):
+    client.force_login(cast.head)
+    before = written()
+
+    response = client.post(
+        "/dashboard/workers/new/", {**FORM, "phone": str(cast.alice.phone.national_number)}
+    )
+
+    assert response.status_code == 400
+    assert "这个手机号已经登记过了" in response.content.decode()
+    assert response.context["form"].errors["phone"]
+    assert written() == before
+
+
+def test_the_edit_page_never_shows_the_id_number_and_a_blank_box_keeps_it(client, cast):
+    cast.alice.id_number = id_number()
+    cast.alice.save()
+    client.force_login(cast.head)
+
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/edit/").content.decode()
+    assert id_number() not in page and "330***********" + id_number()[-4:] in page
+    phone = str(cast.alice.phone.national_number)
+    assert f'value="{phone}"' in page  # her head keeps her contact; the page is hers and the community's
+
+    response = client.post(
+        f"/dashboard/workers/{cast.alice.pk}/edit/",
+        {**FORM, "name": "艾丽丝", "phone": phone, "id_number": ""},
+    )
+
+    assert response.status_code == 302
+    cast.alice.refresh_from_db()
+    assert (cast.alice.name, cast.alice.id_number) == ("艾丽丝", id_number())
+    event = WorkerEvent.objects.get(worker=cast.alice, action=WorkerAction.EDITED)
+    changed = {c["field"] for c in event.changes}
+    assert changed == {"name", "employment", "work_place", "hours_per_week", "home_area"}
+    record = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert "姓名:alice → 艾丽丝" in record and "用工类型:固定坊工 → 兼职坊工" in record
+
+
+def test_low_income_is_on_the_form_and_the_record_for_the_community_admin_only(client, cast):
+    admin = CommunityAdminFactory(user=UserFactory(username="admin")).user
+    client.force_login(admin)
+    phone = str(cast.alice.phone.national_number)
+    response = client.post(
+        f"/dashboard/workers/{cast.alice.pk}/edit/", {**FORM, "phone": phone, "low_income": "on"}
+    )
+    assert response.status_code == 302
+    cast.alice.refresh_from_db()
+    assert cast.alice.low_income
+    assert "低收入:否 → 是" in client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+
+    client.force_login(cast.head)
+    assert 'name="low_income"' not in client.get(f"/dashboard/workers/{cast.alice.pk}/edit/").content.decode()
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert "低收入" not in page
+    # Her save without the box leaves the status as the community admin set it.
+    client.post(f"/dashboard/workers/{cast.alice.pk}/edit/", {**FORM, "phone": phone, "name": "艾丽丝"})
+    cast.alice.refresh_from_db()
+    assert cast.alice.low_income and cast.alice.name == "艾丽丝"
+
+
+def test_the_head_stops_a_worker_and_brings_her_back(client, cast):
+    client.force_login(cast.head)
+
+    client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/", {"reason": "搬去外地"})
+
+    cast.alice.refresh_from_db()
+    assert not cast.alice.active
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert 'data-form="reactivate"' in page and 'data-form="deactivate"' not in page
+    assert "原因:搬去外地" in page
+    roster = client.get("/dashboard/workers/", {"active": "0"}).content.decode()
+    assert f'data-worker="{cast.alice.pk}"' in roster
+
+    client.post(f"/dashboard/workers/{cast.alice.pk}/reactivate/")
+
+    cast.alice.refresh_from_db()
+    assert cast.alice.active
+    actions = WorkerEvent.objects.filter(worker=cast.alice).values_list("action", flat=True)
+    assert sorted(actions) == ["deactivated", "reactivated"]
+
+
+def test_another_head_and_a_firm_clerk_get_404_or_403_and_nothing_is_written(client, cast):
+    alice = cast.alice.pk
+    posts = [
+        (f"/dashboard/workers/{alice}/edit/", {**FORM, "phone": "13700002222"}),
+        (f"/dashboard/workers/{alice}/deactivate/", {}),
+        (f"/dashboard/workers/{alice}/reactivate/", {}),
+        ("/dashboard/workers/new/", {**FORM, "workshop": cast.ws.pk}),
+    ]
+    before = written()
+    client.force_login(cast.mallory.workshop.head)
+    assert client.get(f"/dashboard/workers/{alice}/edit/").status_code == 404
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    client.force_login(cast.clerk)
+    assert client.get("/dashboard/workers/new/").status_code == 403
+    assert client.get(f"/dashboard/workers/{alice}/edit/").status_code == 404
+    for url, data in posts:
+        assert client.post(url, data).status_code in (403, 404), url
+    assert written() == before
+
+
+def test_a_head_of_two_workshops_picks_where_she_adds_and_only_hers(client, cast):
+    second = WorkshopFactory(name="二号坊", head=cast.head)
+    client.force_login(cast.head)
+    page = client.get("/dashboard/workers/new/").content.decode()
+    assert (
+        f'<option value="{second.pk}"' in page and f'<option value="{cast.mallory.workshop_id}"' not in page
+    )
+
+    client.post("/dashboard/workers/new/", {**FORM, "workshop": second.pk})
+
+    assert Worker.objects.get(name="王秀英").workshop == second
