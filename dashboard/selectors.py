@@ -9,9 +9,6 @@ page shows, so a page costs the same number of queries whatever the number of ro
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import itertools
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +17,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, pinyin
 
 from dispatch import minwage, planning, reports
 from dispatch.models import (
@@ -36,7 +32,8 @@ from logistics.models import Collection, Place, PlaceKind, Run
 from materials.models import BomLine
 from pay import money
 from pay.models import FirmStatement, PayLine, SlipNote, SlipNoteKind
-from workshop import dates
+from workshop import dates, search
+from workshop import selectors as workshop_selectors
 from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
 from workshop.roles import Scope
 
@@ -85,10 +82,7 @@ def jobs_with_materials(scope: Scope, *, only_open: bool = False) -> QuerySet[Jo
 
 def workers_for(scope: Scope) -> QuerySet[Worker]:
     """Workers of the workshops ``scope`` manages (heads, community admins); none for firm staff."""
-    if not scope.manages_workers:
-        return Worker.objects.none()
-    qs = Worker.objects.select_related("workshop")
-    return qs if scope.all_workshops else qs.filter(workshop_id__in=scope.workshop_ids)
+    return workshop_selectors.workers_in_scope(scope)
 
 
 def worker_get(scope: Scope, pk: int) -> Worker:
@@ -163,13 +157,9 @@ def pairings_for(scope: Scope) -> QuerySet[Pairing]:
 
 
 def firms_for(scope: Scope) -> QuerySet[PartnerFirm]:
-    if scope.is_firm:
-        return PartnerFirm.objects.filter(pk=scope.firm_id)
-    if scope.all_workshops:
-        return PartnerFirm.objects.order_by("name")
-    return (
-        PartnerFirm.objects.filter(pairings__workshop_id__in=scope.workshop_ids).distinct().order_by("name")
-    )
+    """Firms ``scope`` sees (``workshop.selectors.partner_firms_for``): its own for firm staff, the paired
+    firms of the workshops covered for heads and community admins."""
+    return workshop_selectors.partner_firms_for(scope)
 
 
 def firm_get(scope: Scope, pk: int) -> PartnerFirm:
@@ -338,34 +328,14 @@ def dispatch_plan(
 
 # --- the roster ----------------------------------------------------------------------------------------
 
-MAX_PINYIN_READINGS = 16
-
-
-@functools.lru_cache(maxsize=20000)
-def name_keys(name: str) -> tuple[str, ...]:
-    """Lower-case pinyin search keys of a Chinese name: every reading's initials (``张三`` → ``zs``) and
-    full spelling (``zhangsan``). Characters with several readings (曾 zeng/ceng, 单 shan/dan) give each
-    reading, up to ``MAX_PINYIN_READINGS`` combinations."""
-    initials = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: list(s.lower()))
-    full = pinyin(name, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s.lower()))
-    keys: set[str] = set()
-    for readings in (initials, full):
-        for combo in itertools.islice(itertools.product(*readings), MAX_PINYIN_READINGS):
-            keys.add("".join(combo).lower())
-    return tuple(sorted(keys))
-
-
-def _matches_pinyin(name: str, query: str) -> bool:
-    return any(key.startswith(query) or (len(query) >= 2 and query in key) for key in name_keys(name))
-
 
 def roster(scope: Scope, *, q: str = "", filters: dict | None = None) -> QuerySet[Worker]:
     """Workers of ``scope`` matching the search and filters, by name.
 
-    ``q`` is a name (or part), a phone tail (3+ digits: the number ends with them), or pinyin (initials
-    like ``zs`` or the spelling ``zhangsan``: matched in Python over the scope's names, which are at
-    most a few thousand per county). ``filters``: ``employment``, ``skill``, ``active`` ("1"/"0"),
-    ``workshop`` (id), and ``low_income`` ("1"/"0"), which is ignored unless the scope may see it.
+    ``q`` is read by ``workshop.search.needle`` against each worker's search key: a name (or part), a
+    phone tail (3 or 4 digits, or a whole number by its last 4), or pinyin (initials like ``zs`` or the
+    spelling ``zhangsan``). ``filters``: ``employment``, ``skill``, ``active`` ("1"/"0"), ``workshop``
+    (id), and ``low_income`` ("1"/"0"), which is ignored unless the scope may see it.
     """
     filters = filters or {}
     qs = workers_for(scope)
@@ -378,17 +348,9 @@ def roster(scope: Scope, *, q: str = "", filters: dict | None = None) -> QuerySe
     if filters.get("low_income") in ("1", "0") and scope.sees_low_income:
         qs = qs.filter(low_income=filters["low_income"] == "1")
     skill = filters.get("skill")
-    q = (q or "").strip()
-    if q:
-        digits = re.sub(r"\D", "", q)
-        if digits and len(digits) >= 3 and digits == q.replace(" ", ""):
-            qs = qs.filter(phone__endswith=digits)
-        elif re.fullmatch(r"[A-Za-z]+", q):
-            query = q.lower()
-            ids = [pk for pk, name in qs.values_list("pk", "name") if _matches_pinyin(name, query)]
-            qs = qs.filter(pk__in=ids)
-        else:
-            qs = qs.filter(name__icontains=q)
+    found = search.lookup(q)
+    if found is not None:
+        qs = qs.filter(found)
     if skill:
         # JSON "contains" is not on SQLite: filter the skill lists in Python on the ids.
         ids = [pk for pk, skills in qs.values_list("pk", "skills") if skill in (skills or [])]

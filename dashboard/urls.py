@@ -83,6 +83,7 @@ urlpatterns = [
     path("runs/<str:day>/", logistics.runs_day, name="runs_day"),
     path("runs/<str:day>/plan/", logistics.runs_plan, name="runs_plan"),
     path("firms/", firms.firm_list, name="firms"),
+    path("firms/directory/", firms.firm_directory, name="firm_directory"),
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
     path("pay/", overview.pay_list, name="pay"),
     path("pay/periods/", pay.period_list, name="pay_periods"),

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import PartnerFirm, ProcessKind, WishStatus, Worker, Workshop, WorkWish
+from workshop.search import SearchKeyField
 
 
 class IllegalStatusChange(Exception):
@@ -161,6 +162,8 @@ class DemandEntry(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Its title and process kind; its firm is found by the firm's own key (``firm__search_text``).
+    search_text = SearchKeyField(names=["title"], plain=["process_kind"])
 
     class Meta:
         verbose_name = _("企业需求")

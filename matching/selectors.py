@@ -37,7 +37,7 @@ from dispatch.models import (
 )
 from pay import money
 from pay.models import PayLine
-from workshop import dates
+from workshop import dates, search
 from workshop.models import (
     PartnerFirm,
     Worker,
@@ -169,9 +169,9 @@ class SpareWorker:
     spare_hours: float
 
 
-def spare_workers(scope: Scope, *, workshop_ids=None) -> list[SpareWorker]:
-    """Active workers of the workshops ``scope`` covers (narrowed to ``workshop_ids``) with spare hours,
-    most spare first. Two queries."""
+def spare_workers(scope: Scope, *, workshop_ids=None, q: str = "") -> list[SpareWorker]:
+    """Active workers of the workshops ``scope`` covers (narrowed to ``workshop_ids``, and to those whose
+    search key holds ``q``: ``workshop.search.needle``) with spare hours, most spare first. Two queries."""
     if not scope.sees_supply:
         return []
     workers = Worker.objects.filter(active=True).select_related("workshop")
@@ -179,6 +179,9 @@ def spare_workers(scope: Scope, *, workshop_ids=None) -> list[SpareWorker]:
         workers = workers.filter(workshop_id__in=scope.workshop_ids)
     if workshop_ids is not None:
         workers = workers.filter(workshop_id__in=list(workshop_ids))
+    found = search.lookup(q)
+    if found is not None:
+        workers = workers.filter(found)
     if not scope.sees_low_income:
         workers = workers.defer(*SENSITIVE_WORKER_FIELDS)
     workers = list(workers.order_by("name", "pk"))

@@ -8,6 +8,8 @@ app_name = "matching"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_page, name="search"),
+    path("firms/", views.firm_directory, name="firms"),
     path("demands/", views.demand_list, name="demands"),
     path("demands/new/", views.demand_new, name="demand_new"),
     path("demands/<int:pk>/", views.demand_detail, name="demand"),

@@ -28,10 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dispatch.web import PAGE_SIZE, id_param, paginate, redirect_back, refused_text
 from pay import money
+from workshop import industries
+from workshop import selectors as workshop_selectors
 from workshop.models import ProcessKind, WishStatus
 from workshop.roles import scope_for
 
-from . import forms, imports, selectors, services
+from . import forms, imports, search, selectors, services
 from .models import (
     DEMAND_TRANSITIONS,
     OPEN_DEMAND_STATES,
@@ -95,6 +97,36 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("matching:demands")
 
 
+# --- search and the firm directory (搜索、企业名录) ---------------------------------------------------------
+
+
+@require_GET
+@lists_view
+def search_page(request: HttpRequest) -> HttpResponse:
+    """One box for demands, wishes, workers and firms: by Chinese text, pinyin initials or spelling, or a
+    phone tail, within the user's scope (``matching.search``), grouped by kind, each linking to its page."""
+    q = request.GET.get("q", "")
+    results = search.search_all(request.scope, q)
+    return render(request, "matching/search.html", _ctx(request, "search", q=q, results=results))
+
+
+@require_GET
+@lists_view
+def firm_directory(request: HttpRequest) -> HttpResponse:
+    """The firms the user sees, by industry (GB/T 4754-2017 sections) with counts, filtered by section
+    (``?industry=C``; ``none`` for firms not yet classified) and searched (``?q=``), each with its open
+    demands."""
+    scope = request.scope
+    q = request.GET.get("q", "")
+    directory = workshop_selectors.firm_directory(
+        scope,
+        section=industries.section_param(request.GET.get("industry")),
+        q=q,
+        firms=search.directory_firms(scope, today=timezone.localdate()),
+    )
+    return render(request, "matching/firms.html", _ctx(request, "firms", q=q, directory=directory))
+
+
 # --- demand list (需求清单) ----------------------------------------------------------------------------
 
 
@@ -112,6 +144,12 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     ws = id_param(request, "ws")
     if ws is not None:
         qs = qs.filter(workshop_id=ws)
+    q = request.GET.get("q", "")
+    qs = search.demands_matching(qs, q)
+    sections = search.demand_sections(qs)
+    industry = industries.section_param(request.GET.get("industry"))
+    if industry is not None:
+        qs = qs.filter(firm__industry=industry)
     page = paginate(request, qs.order_by("-updated_at", "-pk"))
     context = _ctx(
         request,
@@ -122,6 +160,9 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         ws="" if ws is None else str(ws),
         workshops=selectors.workshops_for(scope),
         can_add=scope.is_admin or scope.is_firm,
+        q=q,
+        sections=sections,
+        industry=industry,
     )
     return render(request, "matching/demand_list.html", context)
 
@@ -240,8 +281,9 @@ def supply_list(request: HttpRequest) -> HttpResponse:
     if ws is not None:
         qs = qs.filter(workshop_id=ws)
         workshop_ids = [ws]
-    page = paginate(request, qs.order_by("-updated_at", "-pk"))
-    spare = selectors.spare_workers(scope, workshop_ids=workshop_ids)
+    q = request.GET.get("q", "")
+    page = paginate(request, search.wishes_matching(qs, q).order_by("-updated_at", "-pk"))
+    spare = selectors.spare_workers(scope, workshop_ids=workshop_ids, q=q)
     context = _ctx(
         request,
         "supply",
@@ -252,6 +294,7 @@ def supply_list(request: HttpRequest) -> HttpResponse:
         workshops=selectors.workshops_for(scope),
         spare=spare[:PAGE_SIZE],
         spare_total=len(spare),
+        q=q,
     )
     return render(request, "matching/supply_list.html", context)
 

@@ -55,6 +55,8 @@ class FirmFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"海盐测试企业{n}有限公司")
     credit_code = factory.Sequence(credit_code)
+    industry = "C"  # 制造业 (GB/T 4754-2017), as the workshops' partner firms are
+    industry_division = "41"  # 其他制造业
 
 
 class LineFactory(factory.django.DjangoModelFactory):

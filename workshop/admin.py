@@ -58,9 +58,9 @@ class LineInline(admin.TabularInline):
 
 @admin.register(PartnerFirm)
 class PartnerFirmAdmin(admin.ModelAdmin):
-    list_display = ("name", "credit_code", "contact", "phone")
-    list_filter = ("pairings__workshop__county",)
-    search_fields = ("name", "credit_code", "contact")
+    list_display = ("name", "credit_code", "industry", "industry_division", "contact", "phone")
+    list_filter = ("industry", "pairings__workshop__county")
+    search_fields = ("name", "credit_code", "contact", "search_text")
     inlines = [LineInline]
 
 

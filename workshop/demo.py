@@ -19,6 +19,7 @@ from django.db import models, transaction
 from faker import Faker
 from stdnum.cn import ric, uscc
 
+from . import industries
 from .models import (
     CommunityAdmin,
     CountyOfficial,
@@ -90,6 +91,17 @@ FIRMS = [
         ],
     ),
 ]
+
+# Each demo firm's industry, GB/T 4754-2017 division (大类; its section, all 制造业 C here, follows):
+# switches and sockets 38 电气机械和器材制造业, children's wear trims 18 纺织服装、服饰业, gift boxes
+# 22 造纸和纸制品业, fasteners 33 金属制品业, towels and fabric goods 17 纺织业.
+FIRM_DIVISIONS = {
+    "91330424MA28A0011": "38",
+    "91330424MA28A0022": "18",
+    "91330424MA28A0033": "22",
+    "91330424MA28A0044": "33",
+    "91330424MA28A0055": "17",
+}
 
 N_FIXED, N_PART_TIME = 32, 21
 # Mobile prefixes that libphonenumber (django-phonenumber-field) knows as valid for +86.
@@ -185,11 +197,22 @@ def seed_demo() -> DemoSummary:
     )
     created += c
     for i, (name, body, contact, auto_max, lines) in enumerate(FIRMS, start=1):
+        division = FIRM_DIVISIONS[body]
         firm, c = PartnerFirm.objects.get_or_create(
             credit_code=firm_credit_code(body),
-            defaults={"name": name, "contact": contact, "phone": f"+86135{7000000 + i:08d}"[:14]},
+            defaults={
+                "name": name,
+                "contact": contact,
+                "phone": f"+86135{7000000 + i:08d}"[:14],
+                "industry": industries.SECTION_OF[division],
+                "industry_division": division,
+            },
         )
         created += c
+        # A demo seeded before firms had an industry gets it once (a firm already classified keeps its own).
+        PartnerFirm.objects.filter(pk=firm.pk, industry="").update(
+            industry=industries.SECTION_OF[division], industry_division=division
+        )
         staff_user, c = _user(f"firm{i}", first_name=contact)
         created += c
         _, c = FirmStaff.objects.get_or_create(user=staff_user, defaults={"firm": firm})

@@ -6,6 +6,8 @@ Terms follow ../shared/GLOSSARY.md.
 
 from __future__ import annotations
 
+import functools
+import operator
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from . import industries
+from .search import SearchKeyField
 from .validators import (
     mask_bank_account,
     mask_id_number,
@@ -74,13 +78,60 @@ class PartnerFirm(models.Model):
     contact = models.CharField(_("联系人"), max_length=50, blank=True)
     phone = PhoneNumberField(_("联系电话"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # 国民经济行业分类 (GB/T 4754-2017): the section (门类, A–T) and, when known, the division (大类, 01–97).
+    industry = models.CharField(
+        _("行业门类"), max_length=1, choices=industries.SECTION_CHOICES, blank=True, db_index=True
+    )
+    industry_division = models.CharField(
+        _("行业大类"),
+        max_length=2,
+        choices=industries.DIVISION_CHOICES,
+        blank=True,
+        help_text=_("可不填;填了要属于所选门类。"),
+    )
+    search_text = SearchKeyField(names=["name", "contact"], plain=["credit_code"], phone="phone")
 
     class Meta:
         verbose_name = _("结对企业")
         verbose_name_plural = _("结对企业")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(industry_division="")
+                | functools.reduce(
+                    operator.or_,
+                    (
+                        Q(industry=letter, industry_division__in=industries.divisions_of(letter))
+                        for letter, _name in industries.SECTION_CHOICES
+                    ),
+                ),
+                name="firm_division_in_section",
+                violation_error_message=_("行业大类不属于所选的行业门类。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A division without a section takes its own section; a division of another section is refused
+        (ValidationError on ``industry_division``)."""
+        super().clean()
+        if self.industry_division:
+            section = industries.SECTION_OF.get(self.industry_division)
+            if not self.industry:
+                self.industry = section or ""
+            elif section != self.industry:
+                raise ValidationError({"industry_division": _("行业大类不属于所选的行业门类。")})
+
+    @property
+    def industry_label(self) -> str:
+        """How the industry reads ("C 制造业 · 38 电气机械和器材制造业"), or "" when not recorded."""
+        return industries.label(self.industry, self.industry_division)
+
+    @property
+    def industry_division_name(self) -> str:
+        """The division's name ("电气机械和器材制造业"), or "" when not recorded."""
+        return str(industries.DIVISION_NAMES.get(self.industry_division, ""))
 
 
 class ProductionLine(models.Model):
@@ -247,6 +298,7 @@ class Worker(models.Model):
     # nonce inside every one-tap sign-in link: changing it revokes all links issued before.
     pin_hash = models.CharField(_("PIN(已加密)"), max_length=128, blank=True, editable=False)
     signin_nonce = models.CharField(_("登录链接标识"), max_length=32, blank=True, editable=False)
+    search_text = SearchKeyField(names=["name"], phone="phone")
 
     class Meta:
         verbose_name = _("坊工")
@@ -383,6 +435,7 @@ class WorkWish(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=WishStatus.choices, default=WishStatus.NEW)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    search_text = SearchKeyField(names=["name"], phone="phone")
 
     class Meta:
         verbose_name = _("就业意向")

@@ -1,5 +1,5 @@
-"""Reads on workshop records that other apps share: which part-time minimum hourly wage applies, and a
-worker's record audit.
+"""Reads that other apps share: which part-time minimum hourly wage applies; a worker's record audit; the
+firms and workers a role sees, and the firm directory (firms by industry, GB/T 4754-2017).
 
 See ``workshop.models.MinimumWage`` for how a row applies (most specific level first, then the latest
 ``effective_from`` not after the day, then the newest row).
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
+from . import industries, search
 from .audit import change_lines
-from .models import CommunityAdmin, MinimumWage, Worker, WorkerEvent, Workshop
-from .roles import scope_for
+from .models import CommunityAdmin, MinimumWage, PartnerFirm, Worker, WorkerEvent, Workshop
+from .roles import Scope, scope_for
 
 
 def _place_q(county: str, subdistrict: str, community: str) -> Q:
@@ -95,3 +97,85 @@ def worker_record(worker: Worker, *, sees_low_income: bool, limit: int = 50) -> 
     for event in events:
         event.lines = change_lines(event, sees_low_income=sees_low_income)
     return events
+
+
+# --- firms and workers in a role's scope -----------------------------------------------------------------
+
+
+def partner_firms_for(scope: Scope) -> QuerySet[PartnerFirm]:
+    """Firms ``scope`` sees, by name: firm staff their own firm; heads and community admins the firms
+    paired with their workshops; a superuser every firm; anyone else none. No query until evaluated."""
+    qs = PartnerFirm.objects.order_by("name", "pk")
+    if scope.is_firm:
+        return qs.filter(pk=scope.firm_id)
+    if scope.all_workshops:
+        return qs
+    if not scope.is_staff_role:
+        return qs.none()
+    paired = PartnerFirm.objects.filter(pairings__workshop_id__in=scope.workshop_ids).values("pk")
+    return qs.filter(pk__in=paired)
+
+
+def workers_in_scope(scope: Scope) -> QuerySet[Worker]:
+    """Workers of the workshops ``scope`` manages (heads, community admins, a superuser), workshop
+    joined; none for firm staff and every other role. No query until evaluated."""
+    if not scope.manages_workers:
+        return Worker.objects.none()
+    qs = Worker.objects.select_related("workshop")
+    return qs if scope.all_workshops else qs.filter(workshop_id__in=scope.workshop_ids)
+
+
+# --- the firm directory (企业名录) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionCount:
+    """A directory filter: a section's letter ("" for firms not classified yet), its name, its firms."""
+
+    section: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Firms ``scope`` sees, grouped by industry section (``groups``, in the standard's order), after the
+    search (``needle``) and the section filter (``section``: a letter, "" for the unclassified, None for
+    all); ``counts``: firms per section after the search but before the section filter, for the filter's
+    choices; ``total``: their sum."""
+
+    groups: list[industries.SectionGroup]
+    counts: list[SectionCount]
+    total: int
+    section: str | None
+    needle: search.Needle | None
+
+
+def firm_directory(scope: Scope, *, section: str | None = None, q: str = "", firms=None) -> Directory:
+    """The firm directory for ``scope``: ``firms`` (default ``partner_firms_for(scope)``; a page may pass
+    it annotated) searched by ``q`` (name, pinyin, credit code, contact, phone tail: ``search.needle``),
+    counted per section, filtered to ``section`` (a letter of GB/T 4754, or "" for not yet classified;
+    an unknown letter is ignored) and grouped. Two queries."""
+    firms = partner_firms_for(scope) if firms is None else firms
+    found = search.needle(q)
+    if found is not None:
+        firms = firms.filter(search_text__contains=found.text)
+    per_section = dict(firms.order_by().values_list("industry").annotate(n=Count("pk")))
+    counts = [
+        SectionCount(section=letter, name=str(name), count=per_section[letter])
+        for letter, name in industries.SECTION_CHOICES
+        if per_section.get(letter)
+    ]
+    if per_section.get(industries.UNCLASSIFIED):
+        counts.append(SectionCount(section="", name="", count=per_section[industries.UNCLASSIFIED]))
+    if section is not None and section != industries.UNCLASSIFIED and section not in industries.SECTION_NAMES:
+        section = None  # an unknown letter: every section
+    if section is not None:
+        firms = firms.filter(industry=section)
+    return Directory(
+        groups=industries.group_by_section(firms),
+        counts=counts,
+        total=sum(c.count for c in counts),
+        section=section,
+        needle=found,
+    )

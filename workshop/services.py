@@ -482,9 +482,11 @@ def worker_edit(*, actor, worker: Worker, details: WorkerDetails) -> tuple[Worke
         setattr(current, field, value)
     current.full_clean(exclude=["user", "phone"], validate_unique=False)
     changed = [c["field"] for c in changes]
+    # the search key is written on save, and only for the fields named
+    key_fields = ["search_text"] if {"name", "phone"} & set(changed) else []
     try:
         with transaction.atomic():
-            current.save(update_fields=changed)
+            current.save(update_fields=changed + key_fields)
     except IntegrityError as exc:
         raise ValidationError({"phone": _("这个手机号已经登记过了,一个手机号只能登录一个人。")}) from exc
     if "name" in changed:

@@ -1,5 +1,5 @@
-"""Paired firms: the list with pairing records, lines, volume and savings against the goal, and one
-firm's page."""
+"""Paired firms: the list with pairing records, lines, volume and savings against the goal, one firm's
+page, and the firm directory by industry (企业名录)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET
 
 from dispatch import reports
 from pay.models import PayLine
+from workshop import industries
+from workshop import selectors as workshop_selectors
 
 from .. import forms, selectors
 from .common import dashboard_view, page_context
@@ -70,3 +72,16 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
         period=period,
     )
     return render(request, "dashboard/firm_detail.html", context)
+
+
+@require_GET
+@dashboard_view
+def firm_directory(request: HttpRequest) -> HttpResponse:
+    """The firms the user sees grouped by industry section (GB/T 4754-2017) with counts, filtered by
+    section (``?industry=C``; ``none`` for firms not yet classified) and searched (``?q=``: name, pinyin,
+    credit code, contact, phone tail). Firm staff see their own firm only."""
+    q = request.GET.get("q", "")
+    directory = workshop_selectors.firm_directory(
+        request.scope, section=industries.section_param(request.GET.get("industry")), q=q
+    )
+    return render(request, "dashboard/firm_directory.html", page_context(request, q=q, directory=directory))

@@ -474,6 +474,7 @@ MATRIX = {
     ),
     "firms": ("get", lambda c, w: "/dashboard/firms/", None, "clerk", 200, 200, 200),
     "firm": ("get", lambda c, w: f"/dashboard/firms/{c.firm.pk}/", None, "head", 404, 404, 200),
+    "firm_directory": ("get", lambda c, w: "/dashboard/firms/directory/", None, "clerk", 200, 200, 200),
     "pay": ("get", lambda c, w: "/dashboard/pay/", None, "head", 200, 200, 200),
     "statements": ("get", lambda c, w: "/dashboard/statements/", None, "head", 200, 200, 200),
     # Another head's form cannot name this pairing (400, nothing written); firm staff may not prepare.

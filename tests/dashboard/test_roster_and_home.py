@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from dashboard.selectors import name_keys
 from dispatch import reports
 from tests.dashboard.helpers import settled_job
 from tests.factories import CommunityAdminFactory, WorkerFactory
 from workshop.models import Employment, Worker
+from workshop.search import name_keys
 from workshop.services import signin_token_worker
 
 pytestmark = pytest.mark.django_db

@@ -88,6 +88,18 @@ MATRIX = [
     ("get", "home", "/lists/", "login", 403, 302, 302, 302, {"admin": 302, "head": 302, "clerk": 302}),
     (
         "get",
+        "search",
+        "/lists/search/?q=z",
+        "login",
+        403,
+        200,
+        200,
+        200,
+        {"admin": 200, "head": 200, "clerk": 200},
+    ),
+    ("get", "firms", "/lists/firms/", "login", 403, 200, 200, 200, {"admin": 200, "head": 200, "clerk": 200}),
+    (
+        "get",
         "demands",
         "/lists/demands/",
         "login",

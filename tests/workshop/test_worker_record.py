@@ -155,6 +155,16 @@ def test_an_edit_records_each_change_old_to_new_masked(cast):
     assert old_phone not in json.dumps(event.changes)
 
 
+def test_a_renamed_worker_is_found_by_her_new_name_and_phone_tail(cast):
+    services.worker_edit(
+        actor=cast.head, worker=cast.alice, details=details(name="艾丽丝", phone="13912348765")
+    )
+
+    found = Worker.objects.filter(search_text__contains="als")  # 艾丽丝's pinyin initials
+    assert list(found) == [cast.alice]
+    assert Worker.objects.filter(search_text__contains="#8765#").get() == cast.alice
+
+
 def test_saving_an_unchanged_record_writes_no_audit_row(cast):
     same = details(
         name=cast.alice.name,
