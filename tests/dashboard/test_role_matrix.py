@@ -467,7 +467,7 @@ MATRIX = {
     "statement_dispute": (
         "post",
         lambda c, w: f"/dashboard/statements/{w['statement'].pk}/dispute/",
-        {"clerk_figure": "1.00", "note": "少了一单"},
+        {"clerk_figure": "1.00", "note": "少了一单", "key": "matrix-dispute"},
         "clerk",
         404,
         404,
