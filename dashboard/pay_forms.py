@@ -20,8 +20,15 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+_NO_KEY = _("缺少有效的提交编号,请刷新页面后重试。")
+
+
 class KeyedForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": _NO_KEY, "max_length": _NO_KEY},
+    )
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
