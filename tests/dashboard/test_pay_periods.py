@@ -5,6 +5,7 @@ another workshop's head never see any of it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -96,6 +97,17 @@ def test_close_is_refused_while_an_inspection_is_open_naming_the_job(client, cas
     response = client.post(month_url(cast.ws, tail="close/"), {"ws": cast.ws.pk, "early": "1"}, follow=True)
     assert "还在验收的面板" in _messages(response)
     assert not PayPeriod.objects.filter(closed_at__isnull=False).exists()
+
+
+def test_closing_a_month_before_the_workshop_existed_is_refused_in_words(client, cast, issue_job):
+    booked_month(cast, issue_job)
+    client.force_login(cast.head)
+    early = dt.date(2025, 1, 1)
+
+    response = client.post(month_url(cast.ws, early, tail="close/"), {"ws": cast.ws.pk}, follow=True)
+
+    assert f"从 {timezone.localdate():%Y-%m} 起才有工资账,不能为更早的 2025-01 关账" in _messages(response)
+    assert not PayPeriod.objects.exists()
 
 
 def test_head_closes_the_month_and_its_total_is_fixed(client, cast, issue_job):

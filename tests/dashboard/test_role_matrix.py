@@ -162,6 +162,11 @@ def world(cast, issue_job, settings, tmp_path):
         booked_on=last_month,
     )
     services.period_close(actor=cast.head, workshop=cast.ws, month=last_month)
+    # The workshop was set up the month before last, so that month has a pay month to close.
+    month_before = last_month.replace(day=1) - dt.timedelta(days=1)
+    type(cast.ws).objects.filter(pk=cast.ws.pk).update(
+        created_at=timezone.make_aware(dt.datetime.combine(month_before, dt.time(9)))
+    )
     slip_question, _created = pay.slip_ask(
         worker=cast.alice,
         month=timezone.localdate(),
@@ -173,7 +178,7 @@ def world(cast, issue_job, settings, tmp_path):
         "settled_result": InspectionResult.objects.get(inspection__job=settled),
         "completed_report": WorkReport.objects.get(key="matrix-1"),
         "last_month": f"{last_month:%Y-%m}",
-        "month_before": f"{last_month.replace(day=1) - dt.timedelta(days=1):%Y-%m}",
+        "month_before": f"{month_before:%Y-%m}",
         "slip_question": slip_question,
         "delivery_note": DeliveryNote.objects.filter(job=inspecting).first(),
         "place": place,
