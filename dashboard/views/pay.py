@@ -91,6 +91,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
         total=money.yuan_sum(r.total for r in rows),
         unpaid=unpaid,
         unpaid_total=money.yuan_sum(r.total for r in unpaid),
+        no_account=[r.worker for r in unpaid if not r.worker.bank_account],
         blockers=[] if closed else flow.open_inspections(ws.pk, first),
         batches=reads.period_batches(period),
         adjustments=list(reads.adjustments(ws, first)),
@@ -202,12 +203,22 @@ def period_sheet(request: HttpRequest, month: str) -> HttpResponse:
 @dashboard_view
 def period_transfer(request: HttpRequest, month: str) -> HttpResponse:
     """The bank transfer list (代发工资 xlsx) of a payout (``batch``), or of what is still unpaid in the
-    closed month; whole account and ID numbers (the bank needs them), amounts to the fen."""
+    closed month; whole account and ID numbers (the bank needs them), amounts to the fen. Refused,
+    naming them, while anyone on it has no account (a bank takes no row without one; the month's page
+    warns before the link), as paying by transfer is."""
     ws, first, period, batch = _closed_period(request, month)
     if period is None:
         messages.error(request, _("%(m)s 还没关账,关账核对后才能导出转账清单。") % {"m": f"{first:%Y-%m}"})
         return redirect(_month_url(ws, first))
     rows = reads.payout_rows(period, batch)
+    lacking = [r.worker.name for r in rows if not r.worker.bank_account]
+    if lacking:
+        messages.error(
+            request,
+            _("这些人没有收款账号,转账清单没有导出:%(names)s。请先在坊工页填写账号,或先给他们发现金。")
+            % {"names": "、".join(lacking)},
+        )
+        return redirect(_month_url(ws, first))
     out = io.BytesIO()
     write_xlsx(out, transfer_plan(rows, month=first))
     out.seek(0)

@@ -144,6 +144,40 @@ def test_cash_payout_and_its_signature_sheet_equal_the_period_dues(client, cast,
     assert body.count("data-blank") == 3 and "签字" in body and "@page" in body
 
 
+def test_the_month_warns_before_the_transfer_list_and_refuses_it_naming_who_has_no_account(
+    client, cast, issue_job
+):
+    booked_month(cast, issue_job)  # bob has an account, alice has none
+    _close(cast)
+    client.force_login(cast.head)
+
+    page = client.get(month_url(cast.ws)).content.decode()
+    warning = page.split("data-no-account>")[1].split("</div>")[0]
+    response = client.get(month_url(cast.ws, tail="transfer.xlsx"), follow=True)
+
+    assert f'data-no-account-worker="{cast.alice.pk}">alice<' in warning and "bob" not in warning
+    assert 'data-link="transfer-unpaid"' not in page
+    assert response.redirect_chain[0][0] == month_url(cast.ws)
+    assert "这些人没有收款账号,转账清单没有导出:alice。" in _messages(response)
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_once_everyone_unpaid_has_an_account_the_transfer_list_downloads(client, cast, issue_job):
+    booked_month(cast, issue_job)
+    cast.alice.__class__.objects.filter(pk=cast.alice.pk).update(bank_account="6228480402564890018")
+    _close(cast)
+    client.force_login(cast.head)
+
+    page = client.get(month_url(cast.ws)).content.decode()
+    response = client.get(month_url(cast.ws, tail="transfer.xlsx"))
+
+    assert "data-no-account" not in page and 'data-link="transfer-unpaid"' in page
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sorted(r[1] for r in rows[1:]) == ["alice", "bob"]
+
+
 def test_transfer_list_rows_equal_the_dues_and_sum_with_whole_accounts(client, cast, issue_job):
     booked_month(cast, issue_job)
     cast.alice.__class__.objects.filter(pk=cast.alice.pk).update(

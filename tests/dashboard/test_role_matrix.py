@@ -161,6 +161,8 @@ def world(cast, issue_job, settings, tmp_path):
         key="matrix-bonus",
         booked_on=last_month,
     )
+    # Bob, owed the bonus, has an account: the month's transfer list can be made.
+    type(cast.bob).objects.filter(pk=cast.bob.pk).update(bank_account="6217000010012345678")
     services.period_close(actor=cast.head, workshop=cast.ws, month=last_month)
     # The workshop was set up the month before last, so that month has a pay month to close.
     month_before = last_month.replace(day=1) - dt.timedelta(days=1)
