@@ -245,6 +245,28 @@ def test_paying_a_paid_worker_again_is_refused_in_words_and_her_row_is_locked(cl
     assert Payout.objects.count() == 2
 
 
+def test_paying_a_worker_with_nothing_due_in_the_month_names_her_and_pays_nobody(client, cast, issue_job, db):
+    booked_month(cast, issue_job)  # carol has no line this month
+    _close(cast)
+    _head, _ws, stranger = faraway(db)
+    client.force_login(cast.head)
+    url = month_url(cast.ws, tail="pay/")
+
+    refused = client.post(
+        url,
+        {"ws": cast.ws.pk, "method": "cash", "key": key(), "w": [cast.carol.pk, cast.bob.pk]},
+        follow=True,
+    )
+    foreign = client.post(
+        url, {"ws": cast.ws.pk, "method": "cash", "key": key(), "w": [stranger.pk]}, follow=True
+    )
+
+    assert f"carol 在 {timezone.localdate():%Y-%m} 没有待发的工资,没有发放。" in _messages(refused)
+    assert "本期没有待发的工资" not in _messages(refused)
+    assert "所选的坊工不是本工坊的" in _messages(foreign) and stranger.name not in _messages(foreign)
+    assert not PayoutBatch.objects.exists()
+
+
 def test_an_open_month_is_not_paid(client, cast, issue_job):
     booked_month(cast, issue_job)
     client.force_login(cast.head)
