@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -236,7 +236,8 @@ def period_transfer(request: HttpRequest, month: str) -> HttpResponse:
 def adjustment_list(request: HttpRequest) -> HttpResponse:
     """Bonuses and deductions of a month (``month``, default this one) and the form to add one: a worker
     of the workshop, bonus (准时奖/质量奖/其他) or deduction, amount, the reason she reads. Recorded once per
-    drawn form (its hidden key); refused in words with nothing written."""
+    drawn form (its hidden key); refused in words with nothing written, each beside the field it is
+    about."""
     ws = _workshop(request)
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
@@ -258,7 +259,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
                     **form.service_args(),
                 )
             except REFUSED as exc:
-                error = refused_text(exc)
+                error = _field_errors(form, exc)
             else:
                 if created:
                     messages.success(
@@ -279,8 +280,6 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
                     + urlencode({"ws": ws.pk, "month": f"{line.month:%Y-%m}"})
                 )
                 return redirect(url)
-        else:
-            error = _("请选坊工和类型,填写金额和原因。")
     context = page_context(
         request,
         ws=ws,
@@ -294,4 +293,20 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
         loss_rules=list(ws.loss_rules.select_related("created_by").order_by("-created_at", "-id")[:5]),
         can_set_rule=request.scope.heads(ws.pk),
     )
-    return render(request, "dashboard/pay_adjustments.html", context, status=400 if error else 200)
+    return render(
+        request, "dashboard/pay_adjustments.html", context, status=400 if error or form.errors else 200
+    )
+
+
+def _field_errors(form, exc: Exception) -> str:
+    """Put a refusal's words on the form's fields they name (the amount, the reason); return the rest in
+    words, for the top of the form."""
+    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
+        return refused_text(exc)
+    rest = []
+    for field, errors in exc.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        else:
+            rest.extend(ValidationError(errors).messages)
+    return " ".join(rest)
