@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -49,7 +50,10 @@ def pay_workshops(scope: Scope) -> QuerySet[Workshop]:
 
 def pay_workshop_get(scope: Scope, pk: int | None) -> tuple[Workshop, list[Workshop]]:
     """Workshop ``pk`` if ``scope`` manages its pay, or (no ``pk``) the first one it does, with all of
-    them (for the page's chooser); Http404 for a workshop not theirs. One query."""
+    them (for the page's chooser). PermissionDenied for a role that manages no pay (firm staff, a
+    worker), Http404 for a workshop not theirs. One query."""
+    if not scope.manages_workers:
+        raise PermissionDenied(_("工资只对坊长和社区管理员开放。"))
     workshops = list(pay_workshops(scope))
     ws = next((w for w in workshops if w.pk == pk), None) if pk is not None else next(iter(workshops), None)
     if ws is None:

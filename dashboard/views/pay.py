@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,24 +31,7 @@ from workshop.models import Workshop
 from .. import pay_forms
 from .. import pay_selectors as reads
 from ..exports import transfer_plan, write_xlsx
-from .common import REFUSED, dashboard_view, page_context, require_perm
-
-
-def _id(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
-
-
-def _workshop(request: HttpRequest) -> Workshop:
-    """The workshop named by ``ws`` (GET or POST), or the user's first: 403 for a role that does not
-    manage pay, 404 for a workshop not theirs. The workshops to choose from (shown when more than one)
-    go on ``request.pay_workshops``."""
-    if not request.scope.manages_workers:
-        raise PermissionDenied(_("工资只对坊长和社区管理员开放。"))
-    source = request.POST if request.method == "POST" else request.GET
-    ws, request.pay_workshops = reads.pay_workshop_get(request.scope, _id(source.get("ws")))
-    require_perm(request, "manage_pay", ws)
-    return ws
+from .common import REFUSED, dashboard_view, page_context, pay_workshop, require_perm, row_id
 
 
 def _month_url(ws: Workshop, month) -> str:
@@ -62,7 +45,7 @@ def _month_url(ws: Workshop, month) -> str:
 @dashboard_view
 def period_list(request: HttpRequest) -> HttpResponse:
     """The workshop's pay months, newest first: total, workers, closed or open, how many paid."""
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     months = reads.month_list(ws, today=timezone.localdate())
     context = page_context(request, ws=ws, workshops=request.pay_workshops, months=months)
     return render(request, "dashboard/pay_periods.html", context)
@@ -75,7 +58,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
     deductions, total, paid or not; what keeps the month from closing; the close and pay forms; the
     payouts made, with their signature sheet or transfer list."""
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     period = reads.period_get(ws, first)
     closed = period is not None and period.closed_at is not None
     rows = reads.month_review(ws, first, period)
@@ -106,7 +89,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
 def period_close(request: HttpRequest, month: str) -> HttpResponse:
     """Close the month (关账): refused in words while an inspection of it is open, naming the jobs."""
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     try:
         period = flow.period_close(
             actor=request.user, workshop=ws, month=first, early=request.POST.get("early") == "1"
@@ -129,7 +112,7 @@ def period_pay(request: HttpRequest, month: str) -> HttpResponse:
     or transfer. The hidden key makes a double submit record once; a worker already paid is refused by
     name and nothing is written."""
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     period = reads.period_get(ws, first)
     form = pay_forms.PayoutForm(request.POST)
     if period is None or period.closed_at is None:
@@ -167,11 +150,11 @@ def period_pay(request: HttpRequest, month: str) -> HttpResponse:
 
 def _closed_period(request: HttpRequest, month: str):
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     period = reads.period_get(ws, first)
     if period is None or period.closed_at is None:
         return ws, first, None, None
-    raw = _id(request.GET.get("batch"))
+    raw = row_id(request.GET.get("batch"))
     batch = reads.batch_get(period, raw) if raw is not None else None
     return ws, first, period, batch
 
@@ -238,7 +221,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
     of the workshop, bonus (准时奖/质量奖/其他) or deduction, amount, the reason she reads. Recorded once per
     drawn form (its hidden key); refused in words with nothing written, each beside the field it is
     about."""
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     raw = source.get("month", "")
