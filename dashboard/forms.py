@@ -17,6 +17,7 @@ from workshop.roles import Scope
 
 from . import selectors
 from .models import ExportKind
+from .pay_forms import KeyedForm
 
 
 def year_start(today: dt.date | None = None) -> dt.date:
@@ -323,11 +324,22 @@ class StatementPrepareForm(forms.Form):
             raise forms.ValidationError(_("月份格式:2025-06。")) from None
 
 
-class StatementDisputeForm(forms.Form):
-    """The firm's clerk disagrees: the firm's figure of 应付合计 (yuan) and why."""
+class StatementDisputeForm(KeyedForm):
+    """The firm's clerk disagrees: the firm's figure of 应付合计 (yuan) and why, with the hidden key that
+    makes a double submit record one dispute (``pay_forms.KeyedForm``). Both are passed on as typed: the
+    service reads the figure with ``pay.money.yuan_typed`` and refuses in its own words (the browser
+    asks for both before sending)."""
 
-    clerk_figure = forms.DecimalField(label=_("企业核对的应付合计(元)"), max_digits=14, decimal_places=2)
-    note = forms.CharField(label=_("异议说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    clerk_figure = forms.CharField(
+        label=_("企业核对的应付合计(元)"),
+        required=False,
+        widget=forms.TextInput(attrs={"required": True, "inputmode": "decimal", "maxlength": 20}),
+    )
+    note = forms.CharField(
+        label=_("异议说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "required": True, "maxlength": 500}),
+    )
 
 
 class StatementCorrectForm(forms.Form):

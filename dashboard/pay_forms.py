@@ -20,8 +20,15 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+_NO_KEY = _("缺少有效的提交编号,请刷新页面后重试。")
+
+
 class KeyedForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": _NO_KEY, "max_length": _NO_KEY},
+    )
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -37,10 +44,20 @@ BONUS_LABELS = {
 }
 
 
-class AdjustmentForm(KeyedForm):
-    """A bonus (准时奖, 质量奖, 其他) or a deduction (扣款) for one worker of the workshop, with a reason."""
+_TYPE_AMOUNT = _("金额请填数字,例如 50 或 12.5。")
 
-    worker = forms.ModelChoiceField(label=_("坊工"), queryset=None, empty_label=_("请选择坊工"))
+
+class AdjustmentForm(KeyedForm):
+    """A bonus (准时奖, 质量奖, 其他) or a deduction (扣款) for one worker of the workshop, with a reason.
+    Each field says what is wrong with it in its own words (the amount's figure is the service's to
+    judge: ``pay.services.adjustment_add``)."""
+
+    worker = forms.ModelChoiceField(
+        label=_("坊工"),
+        queryset=None,
+        empty_label=_("请选择坊工"),
+        error_messages={"required": _("请选坊工。"), "invalid_choice": _("本工坊没有这位坊工,请重新选。")},
+    )
     kind = forms.ChoiceField(
         label=_("类型"),
         choices=[
@@ -49,10 +66,21 @@ class AdjustmentForm(KeyedForm):
             ("other", _("奖励 · 其他")),
             (LineKind.DEDUCTION, _("扣款")),
         ],
+        error_messages={"required": _("请选类型。"), "invalid_choice": _("请选类型。")},
     )
-    amount = forms.CharField(label=_("金额(元)"), max_length=20)
+    amount = forms.CharField(
+        label=_("金额(元)"),
+        max_length=20,
+        error_messages={"required": _TYPE_AMOUNT, "max_length": _TYPE_AMOUNT},
+    )
     reason = forms.CharField(
-        label=_("原因(坊工会在工资条上看到)"), max_length=200, widget=forms.TextInput(attrs={"size": 40})
+        label=_("原因(坊工会在工资条上看到)"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 40}),
+        error_messages={
+            "required": _("请写明原因,坊工会在工资条上看到。"),
+            "max_length": _("原因最多200字。"),
+        },
     )
 
     def __init__(self, data=None, *, workers, **kwargs):

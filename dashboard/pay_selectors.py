@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -49,7 +50,10 @@ def pay_workshops(scope: Scope) -> QuerySet[Workshop]:
 
 def pay_workshop_get(scope: Scope, pk: int | None) -> tuple[Workshop, list[Workshop]]:
     """Workshop ``pk`` if ``scope`` manages its pay, or (no ``pk``) the first one it does, with all of
-    them (for the page's chooser); Http404 for a workshop not theirs. One query."""
+    them (for the page's chooser). PermissionDenied for a role that manages no pay (firm staff, a
+    worker), Http404 for a workshop not theirs. One query."""
+    if not scope.manages_workers:
+        raise PermissionDenied(_("工资只对坊长和社区管理员开放。"))
     workshops = list(pay_workshops(scope))
     ws = next((w for w in workshops if w.pk == pk), None) if pk is not None else next(iter(workshops), None)
     if ws is None:
@@ -117,11 +121,13 @@ def period_get(workshop: Workshop, month: dt.date) -> PayPeriod | None:
 @dataclass
 class WorkerMonth:
     """One worker's month: piece wages, corrections (by the month they correct; None: this month's own),
-    bonuses, deductions (negative), the total, and her payout when paid."""
+    bonuses and deductions taken back (``taken_back``: by the kind taken back, ``bonus`` or
+    ``deduction``), bonuses, deductions (negative), the total, and her payout when paid."""
 
     worker: Worker
     piece: Decimal = ZERO
     corrections: dict = field(default_factory=dict)
+    taken_back: dict = field(default_factory=dict)
     bonus: Decimal = ZERO
     deduction: Decimal = ZERO
     total: Decimal = ZERO
@@ -141,16 +147,21 @@ def month_lines(workshop: Workshop, month: dt.date, period: PayPeriod | None) ->
 
 
 def month_review(workshop: Workshop, month: dt.date, period: PayPeriod | None) -> list[WorkerMonth]:
-    """Per worker with a line in the month (by name): her piece wages, corrections, bonuses, deductions,
-    total and payout, each Decimal yuan to the fen. For a closed period the totals are ``period_dues``'
-    figures. Three queries (lines, workers, payouts)."""
+    """Per worker with a line in the month (by name): her piece wages, corrections, bonuses and deductions
+    taken back, bonuses, deductions, total and payout, each Decimal yuan to the fen. For a closed period
+    the totals are ``period_dues``' figures. Three queries (lines, workers, payouts)."""
     per: dict[int, dict[str, list]] = {}
     rows = month_lines(workshop, month, period).values_list(
-        "worker_id", "kind", "amount", "corrects_period__month"
+        "worker_id", "kind", "amount", "corrects_period__month", "corrects__kind"
     )
-    for worker_id, kind, amount, corrected in rows.order_by("worker_id", "id"):
+    for worker_id, kind, amount, corrected, taken_back in rows.order_by("worker_id", "id"):
         buckets = per.setdefault(worker_id, {})
-        key = ("correction", corrected) if kind == LineKind.CORRECTION else (kind, None)
+        if kind != LineKind.CORRECTION:
+            key = (kind, None)
+        elif taken_back in (LineKind.BONUS, LineKind.DEDUCTION):
+            key = ("taken_back", taken_back)  # an adjustment taken back: no piece in it
+        else:
+            key = ("correction", corrected)
         buckets.setdefault(key, []).append(amount)
     workers = {w.pk: w for w in Worker.objects.filter(pk__in=list(per))}
     payouts = {}
@@ -169,6 +180,8 @@ def month_review(workshop: Workshop, month: dt.date, period: PayPeriod | None) -
                 row.bonus = value
             elif kind == LineKind.DEDUCTION:
                 row.deduction = value
+            elif kind == "taken_back":
+                row.taken_back[corrected] = value  # keyed by the kind taken back
             else:
                 row.corrections[corrected] = value
         row.corrections = dict(sorted(row.corrections.items(), key=lambda kv: (kv[0] is not None, kv[0])))
@@ -222,7 +235,8 @@ def payout_rows(period: PayPeriod, batch: PayoutBatch | None = None) -> list[She
 
 def adjustments(workshop: Workshop, month: dt.date) -> QuerySet[PayLine]:
     """Bonuses and deductions counting in ``month`` for the workshop's workers, and those taken back,
-    newest first, with the worker and who decided them joined; ``taken_back`` on each."""
+    newest first, with the worker, who decided them and (for a taking back) the line taken back joined;
+    ``taken_back`` on each."""
     return (
         PayLine.objects.filter(worker__workshop=workshop, month=month)
         .filter(
@@ -230,7 +244,7 @@ def adjustments(workshop: Workshop, month: dt.date) -> QuerySet[PayLine]:
             | Q(kind=LineKind.CORRECTION, result__isnull=True)  # an adjustment taken back
         )
         .annotate(taken_back=Exists(PayLine.objects.filter(corrects=OuterRef("pk"))))
-        .select_related("worker", "actor")
+        .select_related("worker", "actor", "corrects")
         .order_by("-created_at", "-id")
     )
 

@@ -173,7 +173,8 @@ def sweep_stalled_flow() -> dict[str, int]:
 def close_pay_periods(month: str | None = None) -> int:
     """Close every workshop's pay month of ``month`` (ISO date in the month; default: last month) through
     ``services.period_close``. A workshop with an inspection of that month still open is left open and
-    tried again on the next run (daily); a closed one is left as it is. Returns how many are closed."""
+    tried again on the next run (daily); a closed one is left as it is; one set up after that month is
+    skipped. Returns how many are closed."""
     if month:
         first = dt.date.fromisoformat(month).replace(day=1)
     else:
@@ -183,8 +184,9 @@ def close_pay_periods(month: str | None = None) -> int:
         try:
             # A month named by the operator may be the running one; the daily run closes last month.
             services.period_close(actor=None, workshop=ws_id, month=first, early=bool(month))
-        except ValidationError:
-            logger.info("pay month %s of workshop %s left open: inspections pending", first, ws_id)
+        except ValidationError as exc:
+            if exc.code != "before_first_month":  # a workshop set up since has no such month
+                logger.info("pay month %s of workshop %s left open: inspections pending", first, ws_id)
             continue
         closed += 1
     return closed

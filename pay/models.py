@@ -312,7 +312,7 @@ class StatementDispute(models.Model):
     """The firm's clerk disagrees with a statement (对账异议): both figures are kept, the clerk's and the
     workshop's (the statement's 应付合计 when raised), Decimal yuan to the fen, with the clerk's note.
     Append-only: never edited or deleted; the answer is a corrected statement (a new version) or the
-    clerk's signature."""
+    clerk's signature. ``key`` (the form's) makes a double submit record one dispute."""
 
     statement = models.ForeignKey(
         FirmStatement, verbose_name=_("对账单"), on_delete=models.PROTECT, related_name="disputes"
@@ -324,6 +324,7 @@ class StatementDispute(models.Model):
     workshop_figure_yuan = models.DecimalField(_("工坊对账金额(元)"), max_digits=14, decimal_places=2)
     note = models.CharField(_("异议说明"), max_length=500)
     at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    key = models.CharField(_("幂等键"), max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("对账异议")

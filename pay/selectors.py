@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
+from django.utils import timezone
 
 from . import money
 from .models import LossRule, PayLine, Payout, PayPeriod
+
+if TYPE_CHECKING:
+    from workshop.models import Workshop
 
 
 def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decimal]:
@@ -46,3 +51,13 @@ def payout_counts(period: PayPeriod) -> dict[str, int]:
 def loss_rule(workshop_id: int) -> LossRule | None:
     """The workshop's rule for material loss deductions in force (the newest row), or None. One query."""
     return LossRule.objects.filter(workshop_id=workshop_id).order_by("-created_at", "-id").first()
+
+
+def first_pay_month(workshop: Workshop) -> dt.date:
+    """The first pay month ``workshop`` can have (its first day, Asia/Shanghai): the month it was created
+    in, or the month of its earliest pay line when that is earlier (a workshop whose records were brought
+    in from before it was set up here). No month before it has anything to close. One query."""
+    created = timezone.localtime(workshop.created_at).date().replace(day=1)
+    first = PayLine.objects.filter(worker__workshop=workshop).aggregate(m=Min("month"), b=Min("booked_on"))
+    months = [created] + [d.replace(day=1) for d in first.values() if d is not None]
+    return min(months)

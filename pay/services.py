@@ -196,6 +196,22 @@ def pay_period_close(*, workshop: Workshop, month: dt.date, actor=None) -> PayPe
     return period
 
 
+def _refuse_nothing_due(period: PayPeriod, worker_ids: set[int]) -> None:
+    """ValidationError naming the workers of ``period``'s workshop among ``worker_ids`` (none of them owed
+    anything for it); ids of no worker of that workshop are counted, never named (another workshop's
+    worker is not this head's to know)."""
+    if not worker_ids:
+        return
+    mine = Worker.objects.filter(pk__in=worker_ids, workshop_id=period.workshop_id)
+    names = sorted(mine.values_list("name", flat=True))
+    month = f"{period.month:%Y-%m}"
+    if names:
+        raise ValidationError(
+            _("%(names)s 在 %(m)s 没有待发的工资,没有发放。") % {"names": "、".join(names), "m": month}
+        )
+    raise ValidationError(_("所选的坊工不是本工坊的,没有发放。"))
+
+
 @transaction.atomic
 def payout_mark_paid(
     *, period: PayPeriod, method: str, actor, key: str, worker_ids=None
@@ -205,8 +221,8 @@ def payout_mark_paid(
     has nothing to pay and is left out), in one batch paid by ``method`` (cash or transfer).
 
     Idempotent on ``key``: a retried request returns the first batch and ``False``. Raises ValidationError
-    for an open period, a worker already paid for this period (nobody is paid twice), or nothing to pay.
-    Nothing is written then."""
+    for an open period, a worker already paid for this period (nobody is paid twice), a worker in
+    ``worker_ids`` owed nothing for it (named), or nothing to pay. Nothing is written then."""
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
@@ -220,12 +236,14 @@ def payout_mark_paid(
         raise ValidationError(_("%(m)s 还没关账,关账核对后才能发放。") % {"m": f"{period.month:%Y-%m}"})
     if method not in PayMethod.values:
         raise ValidationError({"method": _("请选现金还是转账。")})
+    month = f"{period.month:%Y-%m}"
     dues = [(w, y, n) for w, y, n in period_dues(period) if y > 0]
     paid_before = dict(Payout.objects.filter(period=period).values_list("worker_id", "worker__name"))
     if worker_ids is None:
         dues = [d for d in dues if d[0] not in paid_before]  # everyone not yet paid
     else:
         wanted = {int(w) for w in worker_ids}
+        _refuse_nothing_due(period, wanted - {d[0] for d in dues})
         dues = [d for d in dues if d[0] in wanted]
     paid = {w: name for w, name in paid_before.items() if w in {d[0] for d in dues}}
     if paid:
@@ -233,7 +251,7 @@ def payout_mark_paid(
             _("这些人本期已经发过,不能重复发放:%(names)s") % {"names": "、".join(sorted(paid.values()))}
         )
     if not dues:
-        raise ValidationError(_("本期没有待发的工资。"))
+        raise ValidationError(_("%(m)s 没有待发的工资。") % {"m": month})
     if method == PayMethod.TRANSFER:
         # A bank takes no transfer without an account: name who has none, pay nobody.
         lacking = list(

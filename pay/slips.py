@@ -7,7 +7,9 @@ closed counts in the next open month), shown as:
   inspection results of those lines, plus results of the month with nothing passed), the rate, the amount;
   the job's title only, never the firm (a worker need not see who the firm is);
 - ``corrections``: each labelled with the month it corrects ("更正 2026-11");
-- ``bonuses`` and ``deductions`` with their reasons;
+- ``bonuses`` and ``deductions`` with their reasons, and ``taken_back``: a bonus or deduction taken back
+  (撤销奖励/撤销扣款, a correction line of the adjustment: no piece in it), with the reason and the month
+  of the line it takes back;
 - ``total``: the sum of every line (Decimal yuan, to the fen), which is the sum of what is shown;
 - whether the month is closed, paid (its ``Payout``) and seen by her since its newest line.
 
@@ -32,6 +34,10 @@ from workshop.models import Worker
 from . import money
 from .models import LineKind, PayLine, Payout, PayPeriod, SlipNote, SlipNoteKind
 
+# A correction of one of these is the adjustment taken back (撤销奖励/撤销扣款), not a piece correction.
+ADJUSTMENTS = (LineKind.BONUS, LineKind.DEDUCTION)
+TAKEN_BACK = "taken_back"
+
 
 @dataclass
 class SlipJob:
@@ -53,7 +59,9 @@ class SlipJob:
 @dataclass
 class SlipEntry:
     """A correction, bonus or deduction: ``amount`` signed Decimal yuan; a correction also has its job's
-    ``title``, signed ``pieces``, ``rate`` and ``corrects`` (the first day of the month it corrects)."""
+    ``title``, signed ``pieces``, ``rate`` and ``corrects`` (the first day of the month it corrects). A
+    bonus or deduction taken back has ``takes_back``: the kind of the line it takes back (``bonus`` or
+    ``deduction``), and no job, piece or rate."""
 
     kind: str
     amount: Decimal
@@ -62,6 +70,7 @@ class SlipEntry:
     pieces: int = 0
     rate: Decimal | None = None
     corrects: dt.date | None = None
+    takes_back: str = ""
 
     @property
     def corrects_label(self) -> str:
@@ -89,6 +98,7 @@ class WageSlip:
     corrections: list[SlipEntry]
     bonuses: list[SlipEntry]
     deductions: list[SlipEntry]
+    taken_back: list[SlipEntry]
     closed: bool
     paid: Payout | None
     seen_at: dt.datetime | None
@@ -110,7 +120,7 @@ class WageSlip:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.jobs or self.corrections or self.bonuses or self.deductions)
+        return not (self.jobs or self.corrections or self.bonuses or self.deductions or self.taken_back)
 
     @property
     def open_question(self) -> SlipQuestion | None:
@@ -157,6 +167,16 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
             row.rejected += line.result.pieces_rejected
             row.rework += line.result.pieces_rework
             row.amounts.append(line.amount)
+        elif line.kind == LineKind.CORRECTION and line.corrects_id and line.corrects.kind in ADJUSTMENTS:
+            entries[w][TAKEN_BACK].append(
+                SlipEntry(
+                    kind=line.kind,
+                    amount=line.amount,
+                    reason=line.reason,
+                    corrects=_corrected_month(line),
+                    takes_back=line.corrects.kind,
+                )
+            )
         else:
             entries[w][line.kind].append(
                 SlipEntry(
@@ -223,6 +243,7 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
             corrections=entries[w.pk][LineKind.CORRECTION],
             bonuses=entries[w.pk][LineKind.BONUS],
             deductions=entries[w.pk][LineKind.DEDUCTION],
+            taken_back=entries[w.pk][TAKEN_BACK],
             closed=closed.get(w.workshop_id, False),
             paid=paid.get(w.pk),
             seen_at=seen_at.get(w.pk),

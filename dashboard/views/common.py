@@ -1,5 +1,6 @@
 """What every dashboard view shares: the login-and-role decorator, the permission check, the pager's
-query string and the context every page gets (pagination itself is ``dispatch.web.paginate``)."""
+query string, the context every page gets (pagination itself is ``dispatch.web.paginate``), and the
+workshop a money page is about (``pay_workshop``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import IllegalTransition
 from notices import selectors as inbox_reads
+from workshop.models import Workshop
 from workshop.roles import scope_for
+
+from .. import pay_selectors
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 
@@ -64,3 +68,20 @@ def page_context(request: HttpRequest, **kw) -> dict:
     scope = request.scope
     badge = InboxBadge(request.user)
     return {"scope": scope, "role": scope.role, "is_firm": scope.is_firm, "inbox": badge, **kw}
+
+
+def row_id(raw: str | None) -> int | None:
+    """A form's or query's row id: a whole number (ASCII digits, under 12 of them), else None."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+def pay_workshop(request: HttpRequest) -> Workshop:
+    """The workshop a money page is about: named by ``ws`` (GET or POST), or the user's first
+    (``pay_selectors.pay_workshop_get``: 403 for a role that does not manage pay, 404 for a workshop not
+    theirs), and ``dashboard.manage_pay`` on it. The workshops to choose from (shown when more than one)
+    go on ``request.pay_workshops``."""
+    source = request.POST if request.method == "POST" else request.GET
+    ws, request.pay_workshops = pay_selectors.pay_workshop_get(request.scope, row_id(source.get("ws")))
+    require_perm(request, "manage_pay", ws)
+    return ws

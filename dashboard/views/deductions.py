@@ -22,15 +22,14 @@ from pay import services as pay
 from pay.models import PayLine
 
 from .. import selectors
-from .common import REFUSED, dashboard_view, require_perm
-from .pay import _workshop
+from .common import REFUSED, dashboard_view, pay_workshop, require_perm
 
 
 @require_POST
 @dashboard_view
 def loss_rule_set(request: HttpRequest) -> HttpResponse:
     """The head sets her workshop's rule: share %, cap per job (yuan), the rule in words."""
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     if not request.scope.heads(ws.pk):
         raise PermissionDenied(_("只有本工坊坊长可以设置扣款规则。"))
     try:
@@ -75,7 +74,7 @@ def job_loss_deduct(request: HttpRequest, pk: int) -> HttpResponse:
 def adjustment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """The head takes back a bonus or deduction booked by mistake, with a reason (a new line; the old
     stays)."""
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     line = get_object_or_404(PayLine, pk=pk, worker__workshop=ws)
     try:
         _reversal, created = pay.adjustment_reverse(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,24 +31,7 @@ from workshop.models import Workshop
 from .. import pay_forms
 from .. import pay_selectors as reads
 from ..exports import transfer_plan, write_xlsx
-from .common import REFUSED, dashboard_view, page_context, require_perm
-
-
-def _id(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
-
-
-def _workshop(request: HttpRequest) -> Workshop:
-    """The workshop named by ``ws`` (GET or POST), or the user's first: 403 for a role that does not
-    manage pay, 404 for a workshop not theirs. The workshops to choose from (shown when more than one)
-    go on ``request.pay_workshops``."""
-    if not request.scope.manages_workers:
-        raise PermissionDenied(_("工资只对坊长和社区管理员开放。"))
-    source = request.POST if request.method == "POST" else request.GET
-    ws, request.pay_workshops = reads.pay_workshop_get(request.scope, _id(source.get("ws")))
-    require_perm(request, "manage_pay", ws)
-    return ws
+from .common import REFUSED, dashboard_view, page_context, pay_workshop, require_perm, row_id
 
 
 def _month_url(ws: Workshop, month) -> str:
@@ -62,7 +45,7 @@ def _month_url(ws: Workshop, month) -> str:
 @dashboard_view
 def period_list(request: HttpRequest) -> HttpResponse:
     """The workshop's pay months, newest first: total, workers, closed or open, how many paid."""
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     months = reads.month_list(ws, today=timezone.localdate())
     context = page_context(request, ws=ws, workshops=request.pay_workshops, months=months)
     return render(request, "dashboard/pay_periods.html", context)
@@ -75,7 +58,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
     deductions, total, paid or not; what keeps the month from closing; the close and pay forms; the
     payouts made, with their signature sheet or transfer list."""
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     period = reads.period_get(ws, first)
     closed = period is not None and period.closed_at is not None
     rows = reads.month_review(ws, first, period)
@@ -91,6 +74,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
         total=money.yuan_sum(r.total for r in rows),
         unpaid=unpaid,
         unpaid_total=money.yuan_sum(r.total for r in unpaid),
+        no_account=[r.worker for r in unpaid if not r.worker.bank_account],
         blockers=[] if closed else flow.open_inspections(ws.pk, first),
         batches=reads.period_batches(period),
         adjustments=list(reads.adjustments(ws, first)),
@@ -105,7 +89,7 @@ def period_detail(request: HttpRequest, month: str) -> HttpResponse:
 def period_close(request: HttpRequest, month: str) -> HttpResponse:
     """Close the month (关账): refused in words while an inspection of it is open, naming the jobs."""
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     try:
         period = flow.period_close(
             actor=request.user, workshop=ws, month=first, early=request.POST.get("early") == "1"
@@ -128,7 +112,7 @@ def period_pay(request: HttpRequest, month: str) -> HttpResponse:
     or transfer. The hidden key makes a double submit record once; a worker already paid is refused by
     name and nothing is written."""
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     period = reads.period_get(ws, first)
     form = pay_forms.PayoutForm(request.POST)
     if period is None or period.closed_at is None:
@@ -166,11 +150,11 @@ def period_pay(request: HttpRequest, month: str) -> HttpResponse:
 
 def _closed_period(request: HttpRequest, month: str):
     first = reads.parse_month(month)
-    ws = _workshop(request)
+    ws = pay_workshop(request)
     period = reads.period_get(ws, first)
     if period is None or period.closed_at is None:
         return ws, first, None, None
-    raw = _id(request.GET.get("batch"))
+    raw = row_id(request.GET.get("batch"))
     batch = reads.batch_get(period, raw) if raw is not None else None
     return ws, first, period, batch
 
@@ -202,12 +186,22 @@ def period_sheet(request: HttpRequest, month: str) -> HttpResponse:
 @dashboard_view
 def period_transfer(request: HttpRequest, month: str) -> HttpResponse:
     """The bank transfer list (代发工资 xlsx) of a payout (``batch``), or of what is still unpaid in the
-    closed month; whole account and ID numbers (the bank needs them), amounts to the fen."""
+    closed month; whole account and ID numbers (the bank needs them), amounts to the fen. Refused,
+    naming them, while anyone on it has no account (a bank takes no row without one; the month's page
+    warns before the link), as paying by transfer is."""
     ws, first, period, batch = _closed_period(request, month)
     if period is None:
         messages.error(request, _("%(m)s 还没关账,关账核对后才能导出转账清单。") % {"m": f"{first:%Y-%m}"})
         return redirect(_month_url(ws, first))
     rows = reads.payout_rows(period, batch)
+    lacking = [r.worker.name for r in rows if not r.worker.bank_account]
+    if lacking:
+        messages.error(
+            request,
+            _("这些人没有收款账号,转账清单没有导出:%(names)s。请先在坊工页填写账号,或先给他们发现金。")
+            % {"names": "、".join(lacking)},
+        )
+        return redirect(_month_url(ws, first))
     out = io.BytesIO()
     write_xlsx(out, transfer_plan(rows, month=first))
     out.seek(0)
@@ -225,8 +219,9 @@ def period_transfer(request: HttpRequest, month: str) -> HttpResponse:
 def adjustment_list(request: HttpRequest) -> HttpResponse:
     """Bonuses and deductions of a month (``month``, default this one) and the form to add one: a worker
     of the workshop, bonus (准时奖/质量奖/其他) or deduction, amount, the reason she reads. Recorded once per
-    drawn form (its hidden key); refused in words with nothing written."""
-    ws = _workshop(request)
+    drawn form (its hidden key); refused in words with nothing written, each beside the field it is
+    about."""
+    ws = pay_workshop(request)
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     raw = source.get("month", "")
@@ -247,7 +242,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
                     **form.service_args(),
                 )
             except REFUSED as exc:
-                error = refused_text(exc)
+                error = _field_errors(form, exc)
             else:
                 if created:
                     messages.success(
@@ -268,8 +263,6 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
                     + urlencode({"ws": ws.pk, "month": f"{line.month:%Y-%m}"})
                 )
                 return redirect(url)
-        else:
-            error = _("请选坊工和类型,填写金额和原因。")
     context = page_context(
         request,
         ws=ws,
@@ -283,4 +276,20 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
         loss_rules=list(ws.loss_rules.select_related("created_by").order_by("-created_at", "-id")[:5]),
         can_set_rule=request.scope.heads(ws.pk),
     )
-    return render(request, "dashboard/pay_adjustments.html", context, status=400 if error else 200)
+    return render(
+        request, "dashboard/pay_adjustments.html", context, status=400 if error or form.errors else 200
+    )
+
+
+def _field_errors(form, exc: Exception) -> str:
+    """Put a refusal's words on the form's fields they name (the amount, the reason); return the rest in
+    words, for the top of the form."""
+    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
+        return refused_text(exc)
+    rest = []
+    for field, errors in exc.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        else:
+            rest.extend(ValidationError(errors).messages)
+    return " ".join(rest)

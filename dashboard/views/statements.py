@@ -161,7 +161,8 @@ def statement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @dashboard_view
 def statement_dispute(request: HttpRequest, pk: int) -> HttpResponse:
-    """The firm's clerk records a disagreement: the firm's figure beside the workshop's, and why."""
+    """The firm's clerk records a disagreement: the firm's figure beside the workshop's, and why. The
+    form's hidden key makes a double submit record one dispute and tell the head once."""
     statement = selectors.statement_get(request.scope, pk)
     require_perm(request, "sign_statement", statement)
     form = forms.StatementDisputeForm(request.POST)
@@ -169,16 +170,20 @@ def statement_dispute(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("dashboard:statement", statement.pk)
     try:
-        statement_services.statement_dispute(
+        _dispute, created = statement_services.statement_dispute(
             actor=request.user,
             statement=statement,
             clerk_figure=form.cleaned_data["clerk_figure"],
             note=form.cleaned_data["note"],
+            key=form.cleaned_data["key"],
         )
     except REFUSED as exc:
         messages.error(request, refused_text(exc))
     else:
-        messages.success(request, _("异议已记录,坊长会核对后出更正版本。"))
+        if created:
+            messages.success(request, _("异议已记录,坊长会核对后出更正版本。"))
+        else:
+            messages.info(request, _("这条异议已经记录过了,没有重复提交。"))
     return redirect("dashboard:statement", statement.pk)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pay.models import PayPeriod
+from pay.selectors import first_pay_month
 from pay.services import pay_period_close
 from workshop.dates import local_midnight, next_month
 from workshop.models import Workshop
@@ -41,12 +42,15 @@ def open_inspections(workshop_id: int, month: dt.date) -> list[str]:
 
 @transaction.atomic
 def period_close(*, actor, workshop: Workshop | int, month: dt.date, early: bool = False) -> PayPeriod:
-    """Close ``workshop``'s pay month of ``month`` (关账): refused for a month not yet begun, for the month
-    still running unless ``early`` (the head confirmed closing before its end), and while an inspection of
-    that month is still open (naming what is left); else ``pay.services.pay_period_close``. ``actor``: the
-    workshop's head, a community admin over it, a superuser, or None (the system's daily task). Idempotent.
+    """Close ``workshop``'s pay month of ``month`` (关账): refused for a month not yet begun, for a month
+    before the workshop's first (``pay.selectors.first_pay_month``: it would only leave an empty closed
+    month behind), for the month still running unless ``early`` (the head confirmed closing before its
+    end), and while an inspection of that month is still open (naming what is left); else
+    ``pay.services.pay_period_close``. ``actor``: the workshop's head, a community admin over it, a
+    superuser, or None (the system's daily task). Idempotent.
 
-    Raises PermissionDenied, ValidationError in words; nothing is written then."""
+    Raises PermissionDenied, ValidationError in words (code ``before_first_month`` for a month before the
+    workshop's first); nothing is written then."""
     ws = workshop if isinstance(workshop, Workshop) else Workshop.objects.get(pk=workshop)
     if actor is not None:
         scope = scope_for(actor)
@@ -56,6 +60,13 @@ def period_close(*, actor, workshop: Workshop | int, month: dt.date, early: bool
     this_month = timezone.localdate().replace(day=1)
     if first > this_month:
         raise ValidationError(_("%(m)s 还没到,不能关账。") % {"m": f"{first:%Y-%m}"})
+    start = first_pay_month(ws)
+    if first < start:
+        raise ValidationError(
+            _("%(ws)s 从 %(start)s 起才有工资账,不能为更早的 %(m)s 关账。")
+            % {"ws": ws.name, "start": f"{start:%Y-%m}", "m": f"{first:%Y-%m}"},
+            code="before_first_month",
+        )
     if first == this_month and not early:
         raise ValidationError(
             _("%(m)s 还没过完:月底后再关账;确要提前关账,请勾选“提前关账”。") % {"m": f"{first:%Y-%m}"}

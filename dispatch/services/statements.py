@@ -130,16 +130,25 @@ def statement_sign(*, actor, statement: FirmStatement) -> FirmStatement:
 
 
 @transaction.atomic
-def statement_dispute(*, actor, statement: FirmStatement, clerk_figure, note: str) -> StatementDispute:
-    """The firm's clerk disagrees (提出异议): ``clerk_figure`` is what the firm makes the 应付合计 (Decimal
-    yuan or text, at most 2 places), kept beside the workshop's figure (the statement's ``payable_yuan``)
-    with ``note`` (required, ≤ 500 characters). The statement is left as it is; the head answers with a
-    corrected version, or the clerk signs.
+def statement_dispute(
+    *, actor, statement: FirmStatement, clerk_figure, note: str, key: str
+) -> tuple[StatementDispute, bool]:
+    """The firm's clerk disagrees (提出异议): ``clerk_figure`` is what the firm makes the 应付合计 (text as
+    typed, read by ``pay.money.yuan_typed``, or a Decimal; yuan ≥ 0, at most 2 places), kept beside the
+    workshop's figure (the statement's ``payable_yuan``) with ``note`` (required, ≤ 500 characters). The
+    statement is left as it is; the head answers with a corrected version, or the clerk signs. The head
+    is told once per dispute.
 
-    Holds the pairing row's lock. Raises PermissionDenied (not the firm's staff) or ValidationError (a bad
-    figure, no note, a signed or corrected statement).
+    Idempotent on ``key`` (the form's, as ``pay.services.adjustment_add``): a double submit or a retried
+    request returns the first dispute and ``False``, never a second row or message; the same key on
+    another statement is refused. Holds the pairing row's lock (so two submits of one key serialise).
+    Raises PermissionDenied (not the firm's staff) or ValidationError in words (no key, a bad figure, no
+    note, a signed or corrected statement); nothing is written then.
     """
     _check_clerk(actor, statement)
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))
     figure = money.yuan_typed(str(clerk_figure).strip().replace(",", ""))
     if figure is None:
         raise ValidationError({"clerk_figure": _("请输入金额(元)。")})
@@ -149,6 +158,11 @@ def statement_dispute(*, actor, statement: FirmStatement, clerk_figure, note: st
     if not note or len(note) > MAX_NOTE:
         raise ValidationError({"note": _("请写明异议(最多500字)。")})
     _lock_pairing(statement.firm_id, statement.workshop_id)
+    done = StatementDispute.objects.filter(key=key).first()
+    if done is not None:
+        if done.statement_id != statement.pk or done.raised_by_id != actor.pk:
+            raise ValidationError(_("这个提交编号已用于另一次异议,请刷新页面后重新填写。"))
+        return done, False
     _refuse_closed(statement, _("再提异议"))
     if figure < 0:
         raise ValidationError({"clerk_figure": _("金额不能是负数。")})
@@ -158,6 +172,7 @@ def statement_dispute(*, actor, statement: FirmStatement, clerk_figure, note: st
         clerk_figure_yuan=figure,
         workshop_figure_yuan=statement.payable_yuan,
         note=note,
+        key=key,
     )
     head = Workshop.objects.filter(pk=statement.workshop_id).values_list("head", flat=True).first()
     if head is not None:
@@ -173,7 +188,7 @@ def statement_dispute(*, actor, statement: FirmStatement, clerk_figure, note: st
             link=f"/dashboard/statements/{statement.pk}/",
             dedupe_key=f"statement-disputed:{dispute.pk}",
         )
-    return dispute
+    return dispute, True
 
 
 def statements_close_month(*, month: dt.date, sign: bool = True) -> list[FirmStatement]:

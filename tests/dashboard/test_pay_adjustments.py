@@ -93,7 +93,42 @@ def test_a_wrong_amount_is_refused_in_words_and_nothing_written(client, cast, am
         URL, {**form, "worker": cast.alice.pk, "kind": "other", "amount": amount, "reason": "试一下"}
     )
     assert response.status_code == 400
-    assert words in response.context["error"]
+    assert words in _field_error(response, "amount")
+    assert not PayLine.objects.exists()
+
+
+def _field_error(response, field: str) -> str:
+    m = re.search(rf'data-field-error="{field}">([^<]*)<', response.content.decode())
+    return m[1] if m else ""
+
+
+def test_each_missing_field_says_what_it_needs_beside_it(client, cast):
+    client.force_login(cast.head)
+    form = _form(client, cast)
+
+    response = client.post(URL, {**form, "worker": "", "kind": "", "amount": "", "reason": " "})
+
+    assert response.status_code == 400
+    assert _field_error(response, "worker") == "请选坊工。"
+    assert _field_error(response, "kind") == "请选类型。"
+    assert _field_error(response, "amount") == "金额请填数字,例如 50 或 12.5。"
+    assert _field_error(response, "reason") == "请写明原因,坊工会在工资条上看到。"
+    assert "请选坊工和类型,填写金额和原因" not in response.content.decode()
+    assert not PayLine.objects.exists()
+
+
+def test_a_reason_too_long_is_refused_beside_it_and_the_rest_is_kept(client, cast):
+    client.force_login(cast.head)
+    form = _form(client, cast)
+
+    response = client.post(
+        URL, {**form, "worker": cast.alice.pk, "kind": "other", "amount": "12.5", "reason": "长" * 201}
+    )
+
+    assert response.status_code == 400
+    assert _field_error(response, "reason") == "原因最多200字。"
+    assert not _field_error(response, "worker") and not _field_error(response, "amount")
+    assert 'value="12.5"' in response.content.decode()
     assert not PayLine.objects.exists()
 
 
@@ -106,6 +141,7 @@ def test_another_workshops_worker_cannot_be_granted(client, cast, db):
             URL, {**form, "worker": worker.pk, "kind": "on_time", "amount": "5", "reason": "x"}
         )
         assert response.status_code == 400
+        assert _field_error(response, "worker") == "本工坊没有这位坊工,请重新选。"
     assert not PayLine.objects.exists()
 
 

@@ -5,6 +5,7 @@ another workshop's head never see any of it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -98,6 +99,17 @@ def test_close_is_refused_while_an_inspection_is_open_naming_the_job(client, cas
     assert not PayPeriod.objects.filter(closed_at__isnull=False).exists()
 
 
+def test_closing_a_month_before_the_workshop_existed_is_refused_in_words(client, cast, issue_job):
+    booked_month(cast, issue_job)
+    client.force_login(cast.head)
+    early = dt.date(2025, 1, 1)
+
+    response = client.post(month_url(cast.ws, early, tail="close/"), {"ws": cast.ws.pk}, follow=True)
+
+    assert f"从 {timezone.localdate():%Y-%m} 起才有工资账,不能为更早的 2025-01 关账" in _messages(response)
+    assert not PayPeriod.objects.exists()
+
+
 def test_head_closes_the_month_and_its_total_is_fixed(client, cast, issue_job):
     booked_month(cast, issue_job)
     client.force_login(cast.head)
@@ -130,6 +142,40 @@ def test_cash_payout_and_its_signature_sheet_equal_the_period_dues(client, cast,
     ]
     assert re.search(r"data-sheet-total>29\.00<", body)
     assert body.count("data-blank") == 3 and "签字" in body and "@page" in body
+
+
+def test_the_month_warns_before_the_transfer_list_and_refuses_it_naming_who_has_no_account(
+    client, cast, issue_job
+):
+    booked_month(cast, issue_job)  # bob has an account, alice has none
+    _close(cast)
+    client.force_login(cast.head)
+
+    page = client.get(month_url(cast.ws)).content.decode()
+    warning = page.split("data-no-account>")[1].split("</div>")[0]
+    response = client.get(month_url(cast.ws, tail="transfer.xlsx"), follow=True)
+
+    assert f'data-no-account-worker="{cast.alice.pk}">alice<' in warning and "bob" not in warning
+    assert 'data-link="transfer-unpaid"' not in page
+    assert response.redirect_chain[0][0] == month_url(cast.ws)
+    assert "这些人没有收款账号,转账清单没有导出:alice。" in _messages(response)
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_once_everyone_unpaid_has_an_account_the_transfer_list_downloads(client, cast, issue_job):
+    booked_month(cast, issue_job)
+    cast.alice.__class__.objects.filter(pk=cast.alice.pk).update(bank_account="6228480402564890018")
+    _close(cast)
+    client.force_login(cast.head)
+
+    page = client.get(month_url(cast.ws)).content.decode()
+    response = client.get(month_url(cast.ws, tail="transfer.xlsx"))
+
+    assert "data-no-account" not in page and 'data-link="transfer-unpaid"' in page
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sorted(r[1] for r in rows[1:]) == ["alice", "bob"]
 
 
 def test_transfer_list_rows_equal_the_dues_and_sum_with_whole_accounts(client, cast, issue_job):
@@ -197,6 +243,28 @@ def test_paying_a_paid_worker_again_is_refused_in_words_and_her_row_is_locked(cl
     assert not re.search(rf'data-worker="{cast.bob.pk}" class="locked"', body)
     client.post(url, {"ws": cast.ws.pk, "method": "transfer", "key": key()})
     assert Payout.objects.count() == 2
+
+
+def test_paying_a_worker_with_nothing_due_in_the_month_names_her_and_pays_nobody(client, cast, issue_job, db):
+    booked_month(cast, issue_job)  # carol has no line this month
+    _close(cast)
+    _head, _ws, stranger = faraway(db)
+    client.force_login(cast.head)
+    url = month_url(cast.ws, tail="pay/")
+
+    refused = client.post(
+        url,
+        {"ws": cast.ws.pk, "method": "cash", "key": key(), "w": [cast.carol.pk, cast.bob.pk]},
+        follow=True,
+    )
+    foreign = client.post(
+        url, {"ws": cast.ws.pk, "method": "cash", "key": key(), "w": [stranger.pk]}, follow=True
+    )
+
+    assert f"carol 在 {timezone.localdate():%Y-%m} 没有待发的工资,没有发放。" in _messages(refused)
+    assert "本期没有待发的工资" not in _messages(refused)
+    assert "所选的坊工不是本工坊的" in _messages(foreign) and stranger.name not in _messages(foreign)
+    assert not PayoutBatch.objects.exists()
 
 
 def test_an_open_month_is_not_paid(client, cast, issue_job):

@@ -169,7 +169,14 @@ def world(cast, issue_job, settings, tmp_path):
         key="matrix-bonus",
         booked_on=last_month,
     )
+    # Bob, owed the bonus, has an account: the month's transfer list can be made.
+    type(cast.bob).objects.filter(pk=cast.bob.pk).update(bank_account="6217000010012345678")
     services.period_close(actor=cast.head, workshop=cast.ws, month=last_month)
+    # The workshop was set up the month before last, so that month has a pay month to close.
+    month_before = last_month.replace(day=1) - dt.timedelta(days=1)
+    type(cast.ws).objects.filter(pk=cast.ws.pk).update(
+        created_at=timezone.make_aware(dt.datetime.combine(month_before, dt.time(9)))
+    )
     slip_question, _created = pay.slip_ask(
         worker=cast.alice,
         month=timezone.localdate(),
@@ -183,7 +190,7 @@ def world(cast, issue_job, settings, tmp_path):
         "settled_result": InspectionResult.objects.get(inspection__job=settled),
         "completed_report": WorkReport.objects.get(key="matrix-1"),
         "last_month": f"{last_month:%Y-%m}",
-        "month_before": f"{last_month.replace(day=1) - dt.timedelta(days=1):%Y-%m}",
+        "month_before": f"{month_before:%Y-%m}",
         "slip_question": slip_question,
         "delivery_note": DeliveryNote.objects.filter(job=inspecting).first(),
         "place": place,
@@ -526,7 +533,7 @@ MATRIX = {
     "statement_dispute": (
         "post",
         lambda c, w: f"/dashboard/statements/{w['statement'].pk}/dispute/",
-        {"clerk_figure": "1.00", "note": "少了一单"},
+        {"clerk_figure": "1.00", "note": "少了一单", "key": "matrix-dispute"},
         "clerk",
         404,
         404,

@@ -4,6 +4,7 @@ the firm's clerk signs once or disputes, and nobody else reaches it."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -113,7 +114,10 @@ def test_a_dispute_shows_both_figures_and_an_unchanged_month_is_not_issued_again
     month()
     s = prepared(cast)
     client.force_login(cast.clerk)
-    client.post(f"/dashboard/statements/{s.pk}/dispute/", {"clerk_figure": "44.15", "note": "超耗只认2块"})
+    client.post(
+        f"/dashboard/statements/{s.pk}/dispute/",
+        {"clerk_figure": "44.15", "note": "超耗只认2块", "key": "k1"},
+    )
 
     page = client.get(f"/dashboard/statements/{s.pk}/").content.decode()
     assert 'data-fig="clerk">44.15' in page and 'data-fig="workshop">46.65' in page
@@ -125,6 +129,71 @@ def test_a_dispute_shows_both_figures_and_an_unchanged_month_is_not_issued_again
     assert "相同" in page  # the ledger did not move: no version 2
     assert FirmStatement.objects.count() == 1
     assert StatementDispute.objects.get().workshop_figure_yuan == D("46.65")
+
+
+def test_the_clerk_submitting_a_dispute_twice_records_it_once_and_the_head_is_told_once(client, cast, month):
+    from notices.models import Notification
+
+    month()
+    s = prepared(cast)
+    client.force_login(cast.clerk)
+    page = client.get(f"/dashboard/statements/{s.pk}/").content.decode()
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page)[1]
+    data = {"clerk_figure": "44.15", "note": "超耗只认2块", "key": key}
+
+    client.post(f"/dashboard/statements/{s.pk}/dispute/", data)
+    page = client.post(f"/dashboard/statements/{s.pk}/dispute/", data, follow=True).content.decode()
+
+    assert "已经记录过了" in page
+    assert StatementDispute.objects.count() == 1
+    assert Notification.objects.filter(recipient=cast.head, kind="statement_disputed").count() == 1
+
+
+@pytest.mark.parametrize(
+    "typed, words",
+    [
+        ("1.234", "金额最多2位小数。"),
+        ("四十", "请输入金额(元)。"),
+        ("1e3", "请输入金额(元)。"),
+        ("", "请输入金额(元)。"),
+    ],
+)
+def test_a_disputed_figure_that_is_not_yuan_is_refused_in_the_services_words(
+    client, cast, month, typed, words
+):
+    month()
+    s = prepared(cast)
+    client.force_login(cast.clerk)
+
+    data = {"clerk_figure": typed, "note": "超耗只认2块", "key": "k1"}
+    page = client.post(f"/dashboard/statements/{s.pk}/dispute/", data, follow=True).content.decode()
+
+    assert words in page
+    assert "输入一个数字" not in page and "确认小数不超过" not in page
+    assert not StatementDispute.objects.exists()
+
+
+def test_a_dispute_with_a_figure_typed_as_people_type_it_is_kept_to_the_fen(client, cast, month):
+    month()
+    s = prepared(cast)
+    client.force_login(cast.clerk)
+
+    data = {"clerk_figure": "４４.15元", "note": "超耗只认2块", "key": "k1"}
+    client.post(f"/dashboard/statements/{s.pk}/dispute/", data)
+
+    assert StatementDispute.objects.get().clerk_figure_yuan == D("44.15")
+
+
+def test_a_dispute_without_a_note_is_refused_in_the_services_words(client, cast, month):
+    month()
+    s = prepared(cast)
+    client.force_login(cast.clerk)
+
+    data = {"clerk_figure": "44.15", "note": " ", "key": "k1"}
+    page = client.post(f"/dashboard/statements/{s.pk}/dispute/", data, follow=True).content.decode()
+
+    assert "请写明异议(最多500字)。" in page and "这个字段是必填项" not in page
+    assert not StatementDispute.objects.exists()
 
 
 @pytest.fixture

@@ -298,6 +298,12 @@ def test_close_pay_periods_closes_every_workshop_once(cast, issue_job):
     assert PayPeriod.objects.count() == Workshop.objects.count()
 
 
+def test_the_daily_close_leaves_no_empty_closed_month_before_a_workshop_was_set_up(cast):
+    # Every workshop here was set up this month: last month has nothing of theirs to close.
+    assert tasks.close_pay_periods.run() == 0
+    assert not PayPeriod.objects.exists()
+
+
 def test_close_pay_periods_leaves_a_month_open_while_a_lot_waits_for_the_firm(cast, issue_job):
     # A lot handed over this month and not yet inspected: the month cannot close without its pieces.
     waiting = _all_reported(cast, issue_job)

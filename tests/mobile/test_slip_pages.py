@@ -46,6 +46,27 @@ def test_the_worker_reads_her_slip_without_the_firm(client, cast, issue_job):
     assert "开关面板装配" in last and "4.55" in last and "已关账" in last
 
 
+def test_a_bonus_taken_back_reads_as_such_on_her_slip_and_the_heads_pages(client, cast):
+    line, _ = pay.adjustment_add(
+        worker=cast.alice, kind=LineKind.BONUS, amount="100", reason="质量奖", actor=cast.head, key="k1"
+    )
+    pay.adjustment_reverse(line=line, actor=cast.head, reason="记错人了", key="k2")
+
+    client.force_login(cast.alice.user)
+    slip = client.get("/m/slip/").content.decode()
+    client.force_login(cast.head)
+    printed = client.get(f"/dashboard/pay/{ym(this_month())}/slips/").content.decode()
+    period = client.get(f"/dashboard/pay/periods/{ym(this_month())}/?ws={cast.ws.pk}").content.decode()
+    listed = client.get(f"/dashboard/pay/adjustments/?ws={cast.ws.pk}").content.decode()
+
+    assert 'data-slip-taken-back="bonus"' in slip and "撤销奖励" in slip and "记错人了" in slip
+    assert "合格件数" not in slip and "data-slip-correction" not in slip
+    assert 'data-taken-back="bonus"' in printed and "撤销奖励 · 记错人了" in printed
+    assert '<span data-taken-back="bonus">撤销奖励 -100.00</span>' in period
+    assert "本月更正" not in period
+    assert '<td data-kind="correction">撤销奖励</td>' in listed
+
+
 def test_the_slip_is_linked_from_home_and_earnings(client, cast):
     client.force_login(cast.alice.user)
     assert 'href="/m/slip/"' in client.get("/m/").content.decode()

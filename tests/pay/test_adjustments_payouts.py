@@ -115,6 +115,23 @@ def test_a_closed_month_is_paid_once_per_worker(cast, issue_job):
     assert selectors.paid_total(cast.alice.pk) == Decimal("4.55")
 
 
+def test_paying_a_worker_owed_nothing_in_the_month_is_refused_naming_her(cast, issue_job):
+    booked(cast, issue_job)  # alice 130, bob 170 passed; nothing for carol
+    pay.adjustment_add(
+        worker=cast.alice, kind=LineKind.DEDUCTION, amount="10", reason="丢失面板", actor=cast.head, key=key()
+    )  # alice nets −5.45: owed nothing
+    period = services.period_close(actor=cast.head, workshop=cast.ws, month=timezone.localdate(), early=True)
+    month = f"{period.month:%Y-%m}"
+
+    for ids, names in (
+        ([cast.carol.pk], "carol"),
+        ([cast.alice.pk, cast.carol.pk, cast.bob.pk], "alice、carol"),
+    ):
+        with pytest.raises(ValidationError, match=f"'{names} 在 {month} 没有待发的工资"):
+            pay.payout_mark_paid(period=period, method="cash", actor=cast.head, key=key(), worker_ids=ids)
+    assert not PayoutBatch.objects.exists()
+
+
 def test_an_open_month_cannot_be_paid(cast, issue_job):
     booked(cast, issue_job)
     from pay.models import PayPeriod

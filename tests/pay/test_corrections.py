@@ -288,6 +288,30 @@ def test_the_running_month_closes_only_when_the_head_says_early(cast, issue_job)
     ).closed_at
 
 
+def test_a_month_before_the_workshop_had_any_pay_is_not_closed_and_says_from_when(cast):
+    before_it = dt.date(2025, 1, 1)
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+    starts = f"暖心坊 从 {timezone.localdate():%Y-%m} 起才有工资账"
+    for month in (before_it, last_month):
+        with pytest.raises(ValidationError, match=starts) as refused:
+            services.period_close(actor=cast.head, workshop=cast.ws, month=month)
+        assert f"不能为更早的 {month:%Y-%m} 关账" in str(refused.value)
+
+    assert not PayPeriod.objects.exists()
+
+
+def test_a_month_with_pay_booked_before_the_workshop_was_set_up_here_still_closes(cast, issue_job):
+    from tests.pay.slips_data import into_last_month, last_month
+
+    job, _shares = booked(cast, issue_job, shares=(("alice", 10),))
+    into_last_month(job)
+
+    period = services.period_close(actor=cast.head, workshop=cast.ws, month=last_month())
+
+    assert period.closed_at is not None and period.total_yuan == Decimal("0.35")
+
+
 def test_only_the_head_or_community_closes_a_month(cast, issue_job):
     with pytest.raises(PermissionDenied):
         services.period_close(actor=cast.clerk, workshop=cast.ws, month=timezone.localdate(), early=True)

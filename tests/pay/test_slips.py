@@ -49,6 +49,28 @@ def test_the_slip_adds_up_to_the_fen_by_hand(cast, issue_job):
     assert (slip.closed, slip.paid, slip.seen) == (False, None, False)
 
 
+def test_a_bonus_and_a_deduction_taken_back_read_as_such_not_as_a_piece_correction(cast):
+    def adjust(kind, amount, reason):
+        line, _ = pay.adjustment_add(
+            worker=cast.alice, kind=kind, amount=amount, reason=reason, actor=cast.head, key=uuid.uuid4().hex
+        )
+        return line
+
+    bonus = adjust(LineKind.BONUS, "100", "质量奖")
+    deduction = adjust(LineKind.DEDUCTION, "5", "迟交")
+    pay.adjustment_reverse(line=bonus, actor=cast.head, reason="记错人了", key=uuid.uuid4().hex)
+    pay.adjustment_reverse(line=deduction, actor=cast.head, reason="其实按时交了", key=uuid.uuid4().hex)
+
+    slip = wage_slip(cast.alice, this_month())
+
+    assert slip.corrections == []
+    assert [(t.takes_back, t.amount, t.reason, t.title, t.pieces) for t in slip.taken_back] == [
+        ("bonus", Decimal("-100.00"), "记错人了", "", 0),
+        ("deduction", Decimal("5.00"), "其实按时交了", "", 0),
+    ]
+    assert slip.total == Decimal("0.00") and not slip.is_empty
+
+
 def test_last_months_slip_is_closed_and_then_paid(cast, issue_job):
     data = alices_month(cast, issue_job)
     before = wage_slip(cast.alice, last_month())

@@ -121,7 +121,9 @@ def test_the_firms_clerk_signs_once_and_a_second_signature_is_refused_with_nothi
         statements.statement_sign(actor=cast.clerk, statement=again)
     assert FirmStatement.objects.values_list("signed_by", "signed_at").get(pk=s.pk) == signed
     with pytest.raises(ValidationError, match="不能再提异议"):
-        statements.statement_dispute(actor=cast.clerk, statement=again, clerk_figure="40", note="少算")
+        statements.statement_dispute(
+            actor=cast.clerk, statement=again, clerk_figure="40", note="少算", key="k-signed"
+        )
     assert not StatementDispute.objects.exists()
 
 
@@ -130,9 +132,12 @@ def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, m
     s = prepare(cast)
 
     note = "面板只认2块超耗"
-    d = statements.statement_dispute(actor=cast.clerk, statement=s, clerk_figure="44.15", note=note)
+    d, created = statements.statement_dispute(
+        actor=cast.clerk, statement=s, clerk_figure="44.15", note=note, key="k1"
+    )
 
     assert (d.clerk_figure_yuan, d.workshop_figure_yuan, d.note) == (D("44.15"), D("46.65"), note)
+    assert created
     fresh = FirmStatement.objects.get(pk=s.pk)
     assert (fresh.payable_yuan, fresh.signed_at, fresh.figures) == (D("46.65"), None, s.figures)
     # The head is told, with both figures; a negative figure is refused.
@@ -145,7 +150,41 @@ def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, m
         f"/dashboard/statements/{s.pk}/",
     )
     with pytest.raises(ValidationError, match="负数"):
-        statements.statement_dispute(actor=cast.clerk, statement=s, clerk_figure="-5", note="x")
+        statements.statement_dispute(actor=cast.clerk, statement=s, clerk_figure="-5", note="x", key="k2")
+
+
+def test_a_dispute_submitted_twice_with_its_key_is_recorded_once_and_the_head_told_once(cast, month):
+    from notices.models import Notification
+
+    month()
+    s = prepare(cast)
+    args = {"actor": cast.clerk, "statement": s, "clerk_figure": "44.15", "note": "超耗只认2块", "key": "k1"}
+
+    first, created = statements.statement_dispute(**args)
+    again, created_again = statements.statement_dispute(**args)
+
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    assert StatementDispute.objects.count() == 1
+    assert Notification.objects.filter(recipient=cast.head, kind="statement_disputed").count() == 1
+    with pytest.raises(ValidationError, match="提交编号"):
+        statements.statement_dispute(**{**args, "key": ""})
+    assert StatementDispute.objects.count() == 1
+
+
+def test_a_dispute_key_used_on_another_statement_is_refused(cast, month, issue_job):
+    month()
+    s = prepare(cast)
+    statements.statement_dispute(actor=cast.clerk, statement=s, clerk_figure="1", note="x", key="k1")
+    more = issue_job(quantity=10, rate="0.1000", title="补单")
+    services.job_accept(actor=cast.head, job=more)
+    a = share(more, cast.carol, 10)
+    report(a, 10)
+    inspect_and_book(cast, more, {a.pk: (10, 0, 0)})
+    second = prepare(cast, reason="补单")
+
+    with pytest.raises(ValidationError, match="提交编号"):
+        statements.statement_dispute(actor=cast.clerk, statement=second, clerk_figure="1", note="x", key="k1")
+    assert StatementDispute.objects.count() == 1
 
 
 def test_a_correction_is_a_new_version_linked_to_the_previous_and_only_the_newest_can_be_signed(
@@ -183,7 +222,7 @@ def test_only_the_firms_own_clerk_signs_or_disputes_and_only_the_workshops_head_
         with pytest.raises(PermissionDenied):
             statements.statement_sign(actor=who, statement=s)
         with pytest.raises(PermissionDenied):
-            statements.statement_dispute(actor=who, statement=s, clerk_figure="1", note="x")
+            statements.statement_dispute(actor=who, statement=s, clerk_figure="1", note="x", key="k")
     assert FirmStatement.objects.get(pk=s.pk).signed_at is None
     assert not StatementDispute.objects.exists()
 
