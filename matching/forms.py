@@ -179,8 +179,8 @@ class ColumnsForm(forms.Form):
         return dict(self._columns)
 
     def selects(self):
-        """(column letter, header, samples placeholder index, bound field) for the template."""
-        return [(i, self[f"col_{i}"]) for i in range(len(self.headers))]
+        """The bound select of each column, in sheet order."""
+        return [self[f"col_{i}"] for i in range(len(self.headers))]
 
 
 class NewSkillForm(forms.Form):

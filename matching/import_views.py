@@ -159,9 +159,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("matching:import_preview", token=draft.token)
     width = len(layout.headers)
     samples = _samples(table, layout.index, width)
-    columns = [
-        (column_letter(i), field, [s[i] for s in samples]) for i, field in enumerate(form.selects())
-    ]
+    columns = [(column_letter(i), field, [s[i] for s in samples]) for i, field in enumerate(form.selects())]
     context = _ctx(
         request,
         draft=draft,

@@ -141,7 +141,9 @@ def wishes_for(scope: Scope) -> QuerySet[WorkWish]:
             return qs
         return qs.filter(Q(workshop_id__in=scope.workshop_ids) | Q(workshop__isnull=True))
     if scope.is_head:
-        return qs.filter(workshop_id__in=scope.workshop_ids).defer(*SENSITIVE_WISH_FIELDS)
+        return qs.filter(workshop_id__in=scope.workshop_ids).defer(
+            *SENSITIVE_WISH_FIELDS, "list_record__id_number"
+        )
     return qs.none()
 
 

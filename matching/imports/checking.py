@@ -96,7 +96,7 @@ class NewSkill:
 
     @property
     def rows_text(self) -> str:
-        """"3、7、12" (the first eight rows, then "…")."""
+        """The rows as "3、7、12" (the first eight, then "…")."""
         text = "、".join(str(n) for n in self.rows[:8])
         return text + ("…" if len(self.rows) > 8 else "")
 

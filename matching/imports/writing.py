@@ -11,6 +11,7 @@ every other keeps the status it has. The draft is deleted with the commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -148,15 +149,15 @@ def skill_add(*, actor, workshop: Workshop, name: str, process_kind: str) -> Ski
 
 
 @transaction.atomic
-def commit(*, actor, draft: ImportDraft) -> ImportBatch:
+def commit(*, actor, draft: ImportDraft, today: dt.date | None = None) -> ImportBatch:
     """Write a previewed import, all or nothing: every row is checked again inside the transaction and
     any refused row refuses the whole file (ImportRefused, nothing written), as does a closed wish that
     someone moved before the import could reopen it (its IllegalStatusChange as the row's error).
     Creates an ImportBatch, the new and updated wishes (by phone, with their ID number and skill words on
     the WishRecord) or firms (by credit code) and demands, and an EntryEvent for each entry created or
-    updated (for a reopened wish, ``services.wish_reopen`` writes it); deletes the draft. Raises
-    PermissionDenied, ValidationError, ImportRefused."""
-    result = preview(actor=actor, draft=draft)
+    updated (for a reopened wish, ``services.wish_reopen`` writes it); deletes the draft. ``today`` as
+    for ``preview``. Raises PermissionDenied, ValidationError, ImportRefused."""
+    result = preview(actor=actor, draft=draft, today=today)
     if not result.ok:
         raise ImportRefused(result)
     batch = ImportBatch.objects.create(

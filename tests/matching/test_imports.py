@@ -31,7 +31,9 @@ from workshop.models import PartnerFirm, ProcessKind, WishStatus, WorkPlace, Wor
 
 def run_preview(user, ws, data: bytes, *, kind=ImportKind.WISHES, name="名单.xlsx", attest=False, today=None):
     table = imports.read_table(name, data)
-    draft = imports.draft_create(actor=user, kind=kind, workshop=ws, filename=name, table=table, attest=attest)
+    draft = imports.draft_create(
+        actor=user, kind=kind, workshop=ws, filename=name, table=table, attest=attest
+    )
     return imports.preview(actor=user, draft=draft, today=today)
 
 
