@@ -61,10 +61,19 @@ def test_a_community_admin_maps_the_columns_adds_a_skill_and_imports(desk, cast,
     CommunityAdminFactory(user=UserFactory(username="admin"))
     old_id = "33042419600312002" + ric.calc_check_digit("33042419600312002" + "0")
     rows = [
-        ["编号", "居民的名字", "手机(本人)", "身份证", "擅长做什么活", "每周大概能来几个钟头", "在家还是来坊里做", "住哪个小区"],
+        [
+            "编号",
+            "居民的名字",
+            "手机(本人)",
+            "身份证",
+            "擅长做什么活",
+            "每周大概能来几个钟头",
+            "在家还是来坊里做",
+            "住哪个小区",
+        ],
         ["1", "王秀英", "149 1234 5678", old_id, "缝纫、钉扣", "约40个钟头", "来坊里", "新街小区"],
         ["2", "李桂兰", "1390013900", "", "包装", "二十", "在家", "望海新村"],
-    ]  # fmt: skip
+    ]
     sheet = tmp_path / "居民登记.xlsx"
     sheet.write_bytes(xlsx(rows, title="新街社区居民登记(2025)", width=8))
 

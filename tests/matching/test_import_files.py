@@ -59,7 +59,8 @@ def test_a_wps_workbook_whose_sheet_says_a1_is_read_to_its_last_row(cast, admin)
 
 
 def test_a_control_character_in_a_name_in_a_csv_is_refused_with_its_row(cast, admin):
-    rows = [WISH_HEADER, resident(1), ["王\x07秀英", "13800138000", "装配", "20", "到坊", "新街\u200b小区", "", ""]]
+    bad = ["王\x07秀英", "13800138000", "装配", "20", "到坊", "新街\u200b小区", "", ""]
+    rows = [WISH_HEADER, resident(1), bad]
     preview = run_preview(admin, cast.ws, csv_bytes(rows), name="名单.csv")
     assert not preview.ok
     assert [str(e) for e in preview.errors] == [
@@ -73,7 +74,8 @@ def test_a_control_character_in_a_name_in_a_csv_is_refused_with_its_row(cast, ad
 
 def test_a_control_character_excel_escaped_in_an_xlsx_is_refused_with_its_row(cast, admin):
     # Excel writes a control character in a cell as _x0007_ (openpyxl refuses to write the character).
-    rows = [WISH_HEADER, resident(1), resident(2), ["李_x001B_桂兰", "13900139001", "缝纫", "12", "在家", "望海新村"]]
+    escaped = ["李_x001B_桂兰", "13900139001", "缝纫", "12", "在家", "望海新村"]
+    rows = [WISH_HEADER, resident(1), resident(2), escaped]
     preview = run_preview(admin, cast.ws, xlsx(rows))
     assert [str(e) for e in preview.errors] == [
         "第4行 A列“姓名”:第2个字处有看不见的控制字符(U+001B),请在表格里删掉后再导入"
@@ -117,12 +119,12 @@ def _million_row_sheet() -> bytes:
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
-            '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-            '.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings'
-            '.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-            "</Types>"
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+            'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override '
+            'PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sharedStrings+xml"/></Types>'
         ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'

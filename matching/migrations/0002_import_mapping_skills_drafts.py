@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('matching', '0001_initial'),
-        ('workshop', '0010_alter_courier_phone_alter_worker_phone_and_more'),
+        ('workshop', '0010_one_mobile_rule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
