@@ -377,3 +377,23 @@ def test_an_imported_id_number_goes_with_her_onto_the_roster(cast, admin):
 def test_the_street_register_saved_as_a_gbk_csv_reads_the_same(cast, admin):
     preview = run_preview(admin, cast.ws, csv_bytes(STREET_REGISTER, encoding="gbk"), name="登记.csv")
     assert preview.ok, preview.messages
+
+
+def test_the_preview_page_reads_the_same_number_of_queries_for_5_rows_and_for_50(
+    client, cast, admin, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin)
+    counts = []
+    for n in (5, 50):
+        rows = [["姓名", "手机号", "技能", "每周小时", "在家/到坊", "片区"]]
+        rows += [[f"居民{i}", f"1370000{n:02d}{i:02d}", "装配", "20", "到坊", "新街"] for i in range(n)]
+        url = _upload(client, cast.ws, rows)["Location"]
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    with django_assert_max_num_queries(counts[0]):
+        client.get(url)
