@@ -2,10 +2,11 @@
 through ``matching.services``, so the admin never edits a status or an event)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from workshop.admin import ViewOnlyMixin
 
-from .models import DemandEntry, EntryEvent, ImportBatch, WishRecord
+from .models import DemandEntry, EntryEvent, ImportBatch, ImportMapping, Skill, WishRecord
 
 
 @admin.register(DemandEntry)
@@ -57,7 +58,26 @@ class EntryEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 @admin.register(WishRecord)
 class WishRecordAdmin(admin.ModelAdmin):
-    list_display = ("wish", "source", "batch", "worker")
+    list_display = ("wish", "source", "batch", "worker", "id_number_display")
     list_select_related = ("wish", "batch", "worker")
     list_filter = ("source",)
-    readonly_fields = ("wish", "batch", "worker")
+    # The ID number is shown masked and never as a form field (it would print the whole number).
+    exclude = ("id_number",)
+    readonly_fields = ("wish", "batch", "worker", "id_number_display")
+
+    @admin.display(description=_("身份证号"))
+    def id_number_display(self, obj: WishRecord) -> str:
+        return obj.id_number_masked
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name", "process_kind", "community", "subdistrict", "county", "created_by", "created_at")
+    list_filter = ("process_kind", "community")
+    readonly_fields = ("created_by", "created_at")
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("community", "kind", "filename", "saved_by", "saved_at")
+    list_filter = ("kind", "community")

@@ -9,10 +9,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
+from workshop.fields import MobileNumberFormField
 from workshop.models import Employment, ProcessKind, WorkPlace
-from workshop.validators import validate_mainland_mobile
 
 from .models import DEMAND_FIELDS, DemandEntry, ImportKind
 
@@ -97,10 +96,8 @@ class WishEntryForm(forms.Form):
 
     workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
     name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = PhoneNumberField(
+    phone = MobileNumberFormField(
         label=_("手机号"),
-        region="CN",
-        validators=[validate_mainland_mobile],
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
         error_messages={"invalid": _("请填写正确的手机号。")},
     )
@@ -140,3 +137,54 @@ class ImportForm(forms.Form):
     def __init__(self, *args, workshops=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workshop"].queryset = workshops
+
+
+class ColumnsForm(forms.Form):
+    """The mapping page: which field each column of the header row is (one select per column, "不导入"
+    for a column to leave out), the guess preselected. ``columns()`` gives field → column index."""
+
+    def __init__(self, *args, headers=(), labels=None, initial_columns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = labels or {}
+        chosen = {i: name for name, i in (initial_columns or {}).items()}
+        choices = [("", _("不导入"))] + [(name, label) for name, label in labels.items()]
+        self.headers = list(headers)
+        self.labels = labels
+        for i, header in enumerate(self.headers):
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=header or _("(无表头)"), choices=choices, required=False, initial=chosen.get(i, "")
+            )
+
+    def clean(self):
+        data = super().clean()
+        used: dict[str, list[int]] = {}
+        for i in range(len(self.headers)):
+            name = data.get(f"col_{i}")
+            if name:
+                used.setdefault(name, []).append(i)
+        for name, cols in used.items():
+            if len(cols) > 1:
+                raise forms.ValidationError(
+                    _("“%(f)s”选了%(n)d列(%(h)s),一个字段只能对应一列。")
+                    % {
+                        "f": self.labels[name],
+                        "n": len(cols),
+                        "h": "、".join(self.headers[i] or "—" for i in cols),
+                    }
+                )
+        self._columns = {name: cols[0] for name, cols in used.items()}
+        return data
+
+    def columns(self) -> dict[str, int]:
+        return dict(self._columns)
+
+    def selects(self):
+        """The bound select of each column, in sheet order."""
+        return [self[f"col_{i}"] for i in range(len(self.headers))]
+
+
+class NewSkillForm(forms.Form):
+    """A word of an uploaded sheet added as the community's new skill, under a process kind."""
+
+    name = forms.CharField(label=_("技能"), max_length=20)
+    process_kind = forms.ChoiceField(label=_("属于哪类工序"), choices=ProcessKind.choices)

@@ -5,7 +5,10 @@
   current workers' spare capacity (computed, not stored). ``WishRecord`` adds what this app needs to know
   about a wish (where it came from, the worker it became) without touching WorkWish's own fields.
 - ``EntryEvent``: one row per status change of a demand or a wish (who, when, from, to, note).
-- ``ImportBatch``: one spreadsheet imported into either list.
+- ``ImportBatch``: one spreadsheet imported into either list; ``ImportDraft``: an uploaded sheet waiting
+  for its preview to be confirmed (the staging area, never the lists); ``ImportMapping``: which column is
+  which in a community's sheets, remembered by the header row's signature; ``Skill``: a community's own
+  skill words (钉扣, 穿线), each under a process kind.
 
 Statuses move only through ``matching.services``, checked against ``DEMAND_TRANSITIONS`` and
 ``WISH_TRANSITIONS``. Quantities are pieces or hours a week (ints); dates are Asia/Shanghai.
@@ -13,14 +16,19 @@ Statuses move only through ``matching.services``, checked against ``DEMAND_TRANS
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import PartnerFirm, ProcessKind, WishStatus, Worker, Workshop, WorkWish
 from workshop.search import SearchKeyField
+from workshop.validators import mask_id_number, validate_id_number
 
 
 class IllegalStatusChange(Exception):
@@ -70,6 +78,7 @@ DEMAND_FIELDS = (
     "pieces_per_week",
     "hours_per_week",
     "people_needed",
+    "piece_rate",
     "starts_on",
     "ends_on",
     "skill_level",
@@ -137,6 +146,15 @@ class DemandEntry(models.Model):
     pieces_per_week = models.PositiveIntegerField(_("每周件数"), null=True, blank=True)
     hours_per_week = models.PositiveSmallIntegerField(_("每周工时(小时)"), null=True, blank=True)
     people_needed = models.PositiveSmallIntegerField(_("需要人数"), null=True, blank=True)
+    piece_rate = models.DecimalField(
+        _("计件单价(元/件)"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"), message=_("计件单价要大于0,例如 0.12 元/件。"))],
+        help_text=_("企业给的每件加工费,可不填"),
+    )
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("空表示长期"))
     skill_level = models.CharField(
@@ -229,6 +247,16 @@ class WishRecord(models.Model):
         blank=True,
         related_name="wish_records",
     )
+    id_number = models.CharField(
+        _("身份证号"),
+        max_length=18,
+        blank=True,
+        validators=[validate_id_number],
+        help_text=_("只显示前3位和后4位"),
+    )
+    skill_words = models.JSONField(
+        _("技能(原话)"), default=list, blank=True, help_text=_("表格里写的技能,如 钉扣、穿线")
+    )
     worker = models.OneToOneField(
         Worker,
         verbose_name=_("入坊后的坊工"),
@@ -244,6 +272,10 @@ class WishRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wish_id} {self.source}"
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
 
 
 class EntrySubject(models.TextChoices):
@@ -313,3 +345,96 @@ class EntryEvent(models.Model):
     @property
     def to_label(self) -> str:
         return self.state_label(self.to_state)
+
+
+def community_of(workshop: Workshop) -> dict[str, str]:
+    """The community a workshop is in, as the fields ``Skill`` and ``ImportMapping`` are keyed by."""
+    return {"county": workshop.county, "subdistrict": workshop.subdistrict, "community": workshop.community}
+
+
+class Skill(models.Model):
+    """A skill word a community uses (钉扣, 穿线) that the built-in words do not know, filed under a process
+    kind so matching still works. Added by a community admin, with one click on an import's preview; a
+    community is the (county, subdistrict, community) of its workshops, as for ``CommunityAdmin``."""
+
+    county = models.CharField(_("县"), max_length=100)
+    subdistrict = models.CharField(_("街道/镇"), max_length=100)
+    community = models.CharField(_("社区/村"), max_length=100)
+    name = models.CharField(_("技能"), max_length=20)
+    process_kind = models.CharField(_("属于哪类工序"), max_length=20, choices=ProcessKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("添加人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("社区技能")
+        verbose_name_plural = _("社区技能")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "subdistrict", "community", "name"], name="skill_unique_per_community"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.get_process_kind_display()})"
+
+
+class ImportMapping(models.Model):
+    """Which column of a community's sheet is which field, chosen on the column-mapping page and used
+    again for the next sheet with the same header row (``signature``: a hash of the header's cells)."""
+
+    county = models.CharField(_("县"), max_length=100)
+    subdistrict = models.CharField(_("街道/镇"), max_length=100)
+    community = models.CharField(_("社区/村"), max_length=100)
+    kind = models.CharField(_("清单"), max_length=20, choices=ImportKind.choices)
+    signature = models.CharField(_("表头指纹"), max_length=64)
+    headers = models.JSONField(_("表头"), default=list)
+    columns = models.JSONField(_("列对应"), default=dict, help_text=_("字段 → 列序号(从0起)"))
+    filename = models.CharField(_("设定时的文件"), max_length=200, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("设定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("设定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "subdistrict", "community", "kind", "signature"],
+                name="import_mapping_unique_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.get_kind_display()} {self.filename}"
+
+
+class ImportDraft(models.Model):
+    """An uploaded sheet as text, between the upload and the confirm (the staging area: nothing here is on
+    the lists). Only its uploader opens it, for ``MAX_AGE``; confirming deletes it. ``header_row`` and
+    ``columns`` are what the mapping page chose (None: found from the header, or remembered)."""
+
+    MAX_AGE = dt.timedelta(hours=2)
+
+    token = models.CharField(max_length=43, unique=True)
+    kind = models.CharField(_("清单"), max_length=20, choices=ImportKind.choices)
+    workshop = models.ForeignKey(Workshop, verbose_name=_("工坊"), on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    attest = models.BooleanField(default=False)
+    rows = models.JSONField(default=list, help_text=_("[表格行号, [单元格文字…]]"))
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    columns = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待确认的导入")
+        verbose_name_plural = _("待确认的导入")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -56,7 +56,11 @@ from .models import (
     EntryEvent,
     EntrySubject,
     ImportBatch,
+    ImportDraft,
+    ImportMapping,
+    Skill,
     SkillLevel,
+    community_of,
 )
 
 SENSITIVE_WISH_FIELDS = ("low_income", "low_income_consent_at", "consent_version")
@@ -137,7 +141,9 @@ def wishes_for(scope: Scope) -> QuerySet[WorkWish]:
             return qs
         return qs.filter(Q(workshop_id__in=scope.workshop_ids) | Q(workshop__isnull=True))
     if scope.is_head:
-        return qs.filter(workshop_id__in=scope.workshop_ids).defer(*SENSITIVE_WISH_FIELDS)
+        return qs.filter(workshop_id__in=scope.workshop_ids).defer(
+            *SENSITIVE_WISH_FIELDS, "list_record__id_number"
+        )
     return qs.none()
 
 
@@ -294,6 +300,33 @@ def imports_for(scope: Scope) -> QuerySet[ImportBatch]:
         return ImportBatch.objects.none()
     qs = ImportBatch.objects.select_related("workshop", "uploaded_by")
     return qs if scope.all_workshops else qs.filter(workshop_id__in=scope.workshop_ids)
+
+
+def import_draft_get(scope: Scope, user, token: str) -> ImportDraft:
+    """The upload ``token`` if ``user`` made it, as a community admin of its workshop; Http404 otherwise
+    (another admin's upload is not theirs to see: it may hold ID numbers)."""
+    draft = (
+        ImportDraft.objects.select_related("workshop").filter(token=token, uploaded_by=user).first()
+        if scope.is_admin and token
+        else None
+    )
+    if draft is None or not scope.covers(draft.workshop_id):
+        raise Http404(_("没有这次上传,或已经导入完成。"))
+    return draft
+
+
+def community_skills(workshop: Workshop) -> dict[str, str]:
+    """The skill words the workshop's community added (name → process kind)."""
+    return dict(Skill.objects.filter(**community_of(workshop)).values_list("name", "process_kind"))
+
+
+def remembered_mapping(workshop: Workshop, kind: str, signatures: list[str]) -> ImportMapping | None:
+    """The community's last saved mapping for a header row with one of ``signatures``."""
+    return (
+        ImportMapping.objects.filter(**community_of(workshop), kind=kind, signature__in=signatures)
+        .order_by("-saved_at", "-pk")
+        .first()
+    )
 
 
 # --- the public transparency board (公开透明) ------------------------------------------------------------

@@ -158,6 +158,11 @@ def demand_set_status(*, actor, demand: DemandEntry, to: str, note: str = "") ->
 # --- wishes (供给清单) -----------------------------------------------------------------------------------
 
 
+def _record_of(wish: WorkWish) -> WishRecord | None:
+    """The wish's list record (its ID number and skill words), or None for a wish left on /m/join/."""
+    return WishRecord.objects.filter(wish=wish).first()
+
+
 def _record(wish: WorkWish, **defaults) -> WishRecord:
     record, _created = WishRecord.objects.get_or_create(wish=wish, defaults=defaults)
     return record
@@ -302,6 +307,7 @@ def wish_enrol(
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ValidationError(_("这个手机号已有登录账号,请联系管理员处理。"), code="account_exists")
+    record_before = _record_of(wish)  # an imported wish's ID number goes with her onto the roster
     user = user_model(username=username, first_name=wish.name[:150])
     user.set_unusable_password()
     worker = Worker(
@@ -315,6 +321,7 @@ def wish_enrol(
         hours_per_week=wish.hours_per_week,
         work_place=wish.work_place,
         home_area=wish.area,
+        id_number=record_before.id_number if record_before is not None else "",
         joined_on=joined_on or timezone.localdate(),
     )
     worker.full_clean(exclude=["user"])

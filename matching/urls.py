@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "matching"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("supply/<int:pk>/", views.wish_detail, name="wish"),
     path("supply/<int:pk>/status/", views.wish_status, name="wish_status"),
     path("supply/<int:pk>/enrol/", views.wish_enrol, name="wish_enrol"),
-    path("import/", views.import_upload, name="import"),
-    path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/<str:token>/", import_views.import_preview, name="import_preview"),
+    path("import/<str:token>/columns/", import_views.import_columns, name="import_columns"),
+    path("import/<str:token>/skills/", import_views.import_skill, name="import_skill"),
+    path("import/<str:token>/confirm/", import_views.import_confirm, name="import_confirm"),
 ]

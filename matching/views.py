@@ -3,8 +3,8 @@
 Every /lists/ view needs a login (anonymous → the login page) and a role on the lists (a worker or a user
 without one → 403); a page or action the role does not have is a 403. Objects come through
 ``matching.selectors`` scoped by the user: a foreign id is a 404 and nothing is written. State changes
-are POST only, go through ``matching.services`` (or ``matching.imports``), and end in a redirect; a
-refused change becomes a message on the next page.
+are POST only, go through ``matching.services``, and end in a redirect; a refused change becomes a
+message on the next page. The spreadsheet import's pages are ``matching.import_views``.
 
 The board is public, uses no session and no cookie, may be cached by browsers and proxies for five
 minutes, and answers a matching ``If-None-Match`` with 304.
@@ -33,7 +33,7 @@ from workshop import selectors as workshop_selectors
 from workshop.models import ProcessKind, WishStatus
 from workshop.roles import scope_for
 
-from . import forms, imports, search, selectors, services
+from . import forms, search, selectors, services
 from .models import (
     DEMAND_TRANSITIONS,
     OPEN_DEMAND_STATES,
@@ -435,76 +435,6 @@ def wish_enrol(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": worker.name, "ws": worker.workshop.name},
             )
     return redirect("matching:wish", pk=wish.pk)
-
-
-# --- import (导入) -----------------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@lists_view
-def import_upload(request: HttpRequest) -> HttpResponse:
-    """Upload a spreadsheet; a POST shows the preview (row errors, or what would be created and updated)
-    and writes nothing."""
-    scope = request.scope
-    _require(scope.is_admin, _("只有社区管理员可以导入清单。"))
-    workshops = selectors.workshops_for(scope)
-    form = forms.ImportForm(request.POST or None, request.FILES or None, workshops=workshops)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        upload = d["file"]
-        try:
-            if upload.size > imports.MAX_BYTES:
-                raise ValidationError(_("文件太大(超过5MB),请拆分后再导入。"))
-            table = imports.read_table(upload.name, upload.read())
-            preview = imports.preview(
-                actor=request.user,
-                kind=d["kind"],
-                workshop=d["workshop"],
-                filename=upload.name,
-                table=table,
-                attest=d["attest"],
-            )
-        except ValidationError as exc:
-            form.add_error("file", exc)
-    context = _ctx(
-        request,
-        "import",
-        form=form,
-        preview=preview,
-        batches=selectors.imports_for(scope)[:10],
-    )
-    return render(request, "matching/import.html", context)
-
-
-@require_POST
-@lists_view
-def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Write a previewed import, all or nothing."""
-    scope = request.scope
-    _require(scope.is_admin, _("只有社区管理员可以导入清单。"))
-    try:
-        batch = imports.commit(actor=request.user, payload=request.POST.get("payload", ""))
-    except imports.ImportRefused as exc:
-        context = _ctx(
-            request,
-            "import",
-            form=None,
-            preview=exc.preview,
-            batches=selectors.imports_for(scope)[:10],
-        )
-        messages.error(request, _("数据有变化,以下行不能导入,什么都没有写入。"))
-        return render(request, "matching/import.html", context, status=409)
-    except REFUSED as exc:
-        messages.error(request, refused_text(exc))
-        return redirect("matching:import")
-    messages.success(
-        request,
-        _("已导入%(rows)d行:新增%(c)d,更新%(u)d。")
-        % {"rows": batch.rows, "c": batch.created_count, "u": batch.updated_count},
-    )
-    target = "matching:supply" if batch.kind == "wishes" else "matching:demands"
-    return redirect(target)
 
 
 # --- the public transparency board (公开透明) ------------------------------------------------------------

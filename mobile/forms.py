@@ -8,11 +8,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from materials.models import ProblemKind
+from workshop.fields import MobileNumberFormField
 from workshop.models import ProcessKind, WorkPlace, WorkWish
-from workshop.validators import validate_mainland_mobile
 
 
 class PinLoginForm(forms.Form):
@@ -123,10 +122,8 @@ class WishForm(forms.Form):
     """A resident's wish to work (就业意向). The low-income box needs the consent box ticked with it."""
 
     name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名。")})
-    phone = PhoneNumberField(
+    phone = MobileNumberFormField(
         label=_("手机号"),
-        region="CN",
-        validators=[validate_mainland_mobile],
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}),
         error_messages={"required": _("请填写手机号。"), "invalid": _("请填写正确的手机号。")},
     )

@@ -8,11 +8,15 @@ from __future__ import annotations
 import phonenumbers
 from django.utils.crypto import salted_hmac
 
+from .validators import is_mainland_mobile, parse_mainland_mobile
+
 
 def normalize_phone(raw: str) -> str:
     """A mainland number as E.164 (``+8613912345678``) whatever the spacing or prefix typed;
     the digits alone when it does not parse (such a number matches no worker)."""
     text = (raw or "").strip()
+    if is_mainland_mobile(text):  # the one mobile rule, as the forms and models read it
+        return parse_mainland_mobile(text).as_e164
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

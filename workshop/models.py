@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from . import industries
+from .fields import MobileNumberField
 from .search import SearchKeyField
 from .validators import (
     mask_bank_account,
@@ -27,7 +28,6 @@ from .validators import (
     validate_bank_account,
     validate_credit_code,
     validate_id_number,
-    validate_mainland_mobile,
 )
 
 
@@ -272,7 +272,7 @@ class Worker(models.Model):
         Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="workers"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    phone = PhoneNumberField(_("手机号"), unique=True, validators=[validate_mainland_mobile])
+    phone = MobileNumberField(_("手机号"), unique=True)
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
     employment = models.CharField(_("用工类型"), max_length=20, choices=Employment.choices)
     low_income = models.BooleanField(_("低收入"), default=False)
@@ -424,7 +424,7 @@ class WorkWish(models.Model):
         help_text=_("从某个工坊的海报二维码进入时记下;空表示社区统一安排"),
     )
     name = models.CharField(_("姓名"), max_length=50)
-    phone = PhoneNumberField(_("手机号"), unique=True, validators=[validate_mainland_mobile])
+    phone = MobileNumberField(_("手机号"), unique=True)
     skills = models.JSONField(_("会做的活"), default=list, blank=True, help_text=_("工序类别列表"))
     hours_per_week = models.PositiveSmallIntegerField(_("每周能做(小时)"))
     work_place = models.CharField(_("做工地点"), max_length=20, choices=WorkPlace.choices)
@@ -491,7 +491,7 @@ class Courier(models.Model):
         Workshop, verbose_name=_("工坊"), on_delete=models.PROTECT, related_name="couriers"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    phone = PhoneNumberField(_("手机号"), unique=True, validators=[validate_mainland_mobile])
+    phone = MobileNumberField(_("手机号"), unique=True)
     active = models.BooleanField(_("在岗"), default=True)
     pin_hash = models.CharField(_("PIN(已加密)"), max_length=128, blank=True, editable=False)
 

@@ -47,3 +47,76 @@ def test_a_community_admin_matches_and_enrols_a_resident(desk, cast):
     desk.wait_for_load_state()
     assert "王秀英 已入坊" in desk.content()
     desk.shots("enrolled")
+
+
+def test_a_community_admin_maps_the_columns_adds_a_skill_and_imports(desk, cast, tmp_path):
+    """A register no synonym fits: the mapping page with its guesses, then the preview naming the bad
+    row and column, the new skill added with one click, the ID number's warning, and the import."""
+    from stdnum.cn import ric
+
+    from tests.factories import CommunityAdminFactory, UserFactory
+    from tests.matching.conftest import xlsx
+    from workshop.models import WorkWish
+
+    CommunityAdminFactory(user=UserFactory(username="admin"))
+    old_id = "33042419600312002" + ric.calc_check_digit("33042419600312002" + "0")
+    rows = [
+        [
+            "编号",
+            "居民的名字",
+            "手机(本人)",
+            "身份证",
+            "擅长做什么活",
+            "每周大概能来几个钟头",
+            "在家还是来坊里做",
+            "住哪个小区",
+        ],
+        ["1", "王秀英", "149 1234 5678", old_id, "缝纫、钉扣", "约40个钟头", "来坊里", "新街小区"],
+        ["2", "李桂兰", "1390013900", "", "包装", "二十", "在家", "望海新村"],
+    ]
+    sheet = tmp_path / "居民登记.xlsx"
+    sheet.write_bytes(xlsx(rows, title="新街社区居民登记(2025)", width=8))
+
+    desk.goto(desk.base + "/accounts/login/")
+    desk.fill("input[name=username]", "admin")
+    desk.fill("input[name=password]", PASSWORD)
+    desk.get_by_role("button", name="登录").click()
+    desk.wait_for_url("**/dashboard/")
+    desk.goto(f"{desk.base}/lists/import/")
+    desk.check("input[name=kind][value=wishes]")
+    desk.select_option("select[name=workshop]", str(cast.ws.pk))
+    desk.set_input_files("input[name=file]", str(sheet))
+    desk.get_by_role("button", name="上传并预览").click()
+    desk.wait_for_url("**/columns/")
+    assert "这份表格的表头没有全部认出来" in desk.content()
+    assert desk.input_value("tr[data-column=B] select") == "name"
+    assert desk.input_value("tr[data-column=F] select") == "hours"
+    assert desk.input_value("tr[data-column=A] select") == ""
+    assert old_id not in desk.content()  # the samples under the header mask an ID number
+    desk.shots("import-columns")
+    desk.get_by_role("button", name="按这个对应预览").click()
+    desk.wait_for_load_state()
+    assert "共 2 行有问题,这次什么都没有写入" in desk.content()
+    bad_phone = desk.locator("tr[data-row='4'][data-column='C']")
+    assert "“1390013900”不是11位大陆手机号" in bad_phone.inner_text()
+    assert "手机(本人)" in bad_phone.inner_text()
+    assert "身份证号码的地区代码330424(海盐县)1983年起才使用" in desk.content()
+    assert old_id not in desk.content()
+    desk.shots("import-preview-errors")
+    desk.locator("form[data-skill='钉扣']").get_by_role("button", name="添加为新技能").click()
+    desk.wait_for_load_state()
+    assert "已添加新技能“钉扣”(属于布料加工)" in desk.content()
+    assert "表格里的新技能" not in desk.content()
+    assert desk.locator("tr[data-row='4']").count() == 1  # the bad phone is still named
+
+    rows[2][2] = "13900139001"
+    sheet.write_bytes(xlsx(rows, title="新街社区居民登记(2025)", width=8))
+    desk.set_input_files("form[data-form=reupload] input[name=file]", str(sheet))
+    desk.locator("form[data-form=reupload]").get_by_role("button", name="上传并预览").click()
+    desk.wait_for_load_state()
+    assert "按本社区上次设定的列对应读取" in desk.content()
+    desk.shots("import-preview-ok")
+    desk.get_by_role("button", name="确认导入").click()
+    desk.wait_for_url("**/lists/supply/")
+    assert "已导入2行:新增2,更新0。" in desk.content()
+    assert WorkWish.objects.get(name="王秀英").phone.as_e164 == "+8614912345678"

@@ -21,13 +21,11 @@ def world(cast, admin, stranger):
     table = imports.read_table(
         "a.xlsx", xlsx([WISH_HEADER, ["新人", "13500135000", "装配", "20", "到坊", "新街小区", "", ""]])
     )
-    payload = imports.preview(
-        actor=admin, kind="wishes", workshop=cast.ws, filename="a.xlsx", table=table
-    ).payload()
+    draft = imports.draft_create(actor=admin, kind="wishes", workshop=cast.ws, filename="a.xlsx", table=table)
     return {
         "d": demand.pk,
         "w": wish.pk,
-        "payload": payload,
+        "t": draft.token,
         "users": {
             "anonymous": None,
             "worker": cast.alice.user,
@@ -78,9 +76,15 @@ def post_data(world, cast, name: str) -> dict:
                 "a.csv", csv_bytes([WISH_HEADER, ["甲", "13500135001", "装配", "20", "到坊", "片", "", ""]])
             ),
         },
-        "import_confirm": {"payload": world["payload"]},
+        "import_columns": {"header_row": "1", **{f"col_{i}": f for i, f in enumerate(WISH_FIELDS)}},
+        "import_skill": {"name": "钉扣", "process_kind": "fabric"},
+        "import_confirm": {},
     }[name]
 
+
+WISH_FIELDS = ["name", "phone", "skills", "hours", "place", "area", "low_income", "consent"]
+IMPORT_RIGHT = {"admin": 200, "head": 403, "clerk": 403}
+IMPORT_POST = {"admin": 302, "head": 403, "clerk": 403}
 
 # (method, name, url) → expected status for each user; "login" is a redirect to the login page.
 MATRIX = [
@@ -261,19 +265,13 @@ MATRIX = [
         403,
         403,
         200,
-        {"admin": 200, "head": 403, "clerk": 403},
-    ),
-    (
-        "post",
-        "import_confirm",
-        "/lists/import/confirm/",
-        "login",
-        403,
-        403,
-        403,
-        302,
         {"admin": 302, "head": 403, "clerk": 403},
     ),
+    ("get", "import_preview", "/lists/import/{t}/", "login", 403, 403, 403, 404, IMPORT_RIGHT),
+    ("get", "import_columns", "/lists/import/{t}/columns/", "login", 403, 403, 403, 404, IMPORT_RIGHT),
+    ("post", "import_columns", "/lists/import/{t}/columns/", "login", 403, 403, 403, 404, IMPORT_POST),
+    ("post", "import_skill", "/lists/import/{t}/skills/", "login", 403, 403, 403, 404, IMPORT_POST),
+    ("post", "import_confirm", "/lists/import/{t}/confirm/", "login", 403, 403, 403, 404, IMPORT_POST),
 ]
 WRONG = ("anonymous", "worker", "other_head", "other_firm", "other_admin")
 
@@ -304,7 +302,7 @@ def test_lists_urls_by_role(client, cast, world, method, name, url, who, expecte
     user = world["users"][who]
     if user is not None:
         client.force_login(user)
-    path = url.format(d=world["d"], w=world["w"])
+    path = url.format(d=world["d"], w=world["w"], t=world["t"])
     before = snapshot()
     if method == "get":
         response = client.get(path)
