@@ -38,3 +38,6 @@ def test_the_head_of_the_demo_sees_a_season_in_every_chart(desk):
     # A season of pay scaled to a year: thousands a year, not a few yuan (one day over the whole year).
     assert _yuan(fixed) > 12000 and _yuan(part_time) > 3000, (fixed, part_time)
     desk.shots("home")
+    desk.goto(f"{desk.base}/open/{ws.pk}/")
+    assert "已发放" in desk.content() and "发放工资" not in desk.content()
+    desk.shots("board")
