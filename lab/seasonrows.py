@@ -4,7 +4,7 @@ The played rows go in with one bulk insert per table, in one transaction, keepin
 gave them; then each past month is closed (``dispatch.services.period_close``, as the daily task closes it
 once no lot of it waits for the firm), paid in cash on the 10th of the next month when that day has passed
 (``pay.services.payout_mark_paid``), and its firms' statements prepared and signed
-(``dispatch.services.statements.statements_close_month``): the same services as the pages, their moments
+(``dispatch.services.statements``): the same services as the pages, their moments
 then set to the days they happened. The last month closed before its 10th stays unpaid, so the pages show
 wages booked and not yet paid beside wages paid.
 
@@ -28,14 +28,14 @@ from django.utils import timezone
 
 from dispatch import services
 from dispatch.models import Assignment, FlowEvent, Inspection, InspectionResult, Job, JobState, WorkReport
-from dispatch.services.statements import statements_close_month
+from dispatch.services.statements import statement_prepare, statement_sign
 from logistics.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteMaterial
 from materials.models import Balance, BomLine, Holder, Movement
 from pay import money
 from pay.models import FirmStatement, PayLine, PayoutBatch, PayPeriod
 from pay.services import payout_mark_paid
 from workshop.dates import local_midnight, next_month
-from workshop.models import Pairing, Worker, Workshop
+from workshop.models import FirmStaff, Pairing, PartnerFirm, Worker, Workshop
 
 from .season import Season
 from .seasonbook import SEASON_DAYS, SEED, Rows, aware
@@ -189,6 +189,27 @@ def _closable_at(rows: Rows, month: dt.date) -> dt.datetime | None:
     return at
 
 
+def _statements(workshop: Workshop, month: dt.date, *, sign: bool) -> list[FirmStatement]:
+    """The statement of each firm with pay booked at ``workshop`` in ``month``, prepared by its head
+    (``statement_prepare``) and, with ``sign``, signed by the firm's first clerk (``statement_sign``):
+    ``statements_close_month`` for this one workshop."""
+    first, nxt = month, next_month(month)
+    firm_ids = (
+        PayLine.objects.filter(assignment__job__workshop=workshop, booked_on__gte=first, booked_on__lt=nxt)
+        .values_list("assignment__job__line__firm_id", flat=True)
+        .distinct()
+        .order_by("assignment__job__line__firm_id")
+    )
+    out = []
+    for firm in PartnerFirm.objects.filter(pk__in=list(firm_ids)).order_by("pk"):
+        statement = statement_prepare(actor=workshop.head, firm=firm, workshop=workshop, month=first)
+        clerk = FirmStaff.objects.filter(firm=firm).select_related("user").order_by("pk").first()
+        if sign and clerk is not None:
+            statement = statement_sign(actor=clerk.user, statement=statement)
+        out.append(statement)
+    return out
+
+
 def month_end(
     rows: Rows, workshop: Workshop, *, start: dt.date, today: dt.date
 ) -> tuple[list[dt.date], list[dt.date]]:
@@ -210,7 +231,7 @@ def month_end(
         closed.append(month)
         stated = aware(timezone.localtime(at).date() + dt.timedelta(days=1), 9 * 60)
         signed = stated + dt.timedelta(days=2, hours=6)
-        for statement in statements_close_month(month=month, sign=signed.date() < today):
+        for statement in _statements(workshop, month, sign=signed.date() < today):
             FirmStatement.objects.filter(pk=statement.pk).update(
                 created_at=stated, signed_at=signed if statement.signed_at else None
             )
