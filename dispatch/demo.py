@@ -4,8 +4,8 @@ Built through the same services as the pages (so the follow-up Celery tasks are 
 in production with part of its pieces reported, one offered to workers and waiting for their answer,
 one just issued and waiting for the head. Each carries its line's bill of materials
 (``materials.demo``); the two accepted jobs have their material received, and the workers in production
-their kits. Only when the workshop has no jobs yet: a second run changes
-nothing.
+their kits. ``seed_demo_jobs`` only when the workshop has no jobs yet (a second run changes nothing);
+``demo_jobs_create`` whatever it holds (``seed_demo`` calls it after loading a season of history).
 """
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ def seed_demo_jobs(workshop: Workshop) -> int:
     """Create the three demo jobs unless the workshop already has jobs; returns how many it created."""
     if Job.objects.filter(workshop=workshop).exists():
         return 0
+    return demo_jobs_create(workshop)
+
+
+def demo_jobs_create(workshop: Workshop) -> int:
+    """Create the three demo jobs of today, whatever the workshop holds (``seed_demo`` calls it on a
+    fresh demo, after the season of history, so the planner sees the season); returns 3."""
     today = timezone.localdate()
     specs = [
         (1, "童装辅料缝制(领口包边)", 600, "0.5900", 6),

@@ -254,6 +254,9 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     {sent, on_time, rate} (rate None without rows; on time = first sent for inspection on or before the
     due date); ``income`` per class {workers, total, per_worker, annualised, goal, progress} (Decimal yuan;
     the mean wage booked in the range per active worker, scaled to 365 days and compared with the goal);
+    ``active_days``: the days the yearly figures scale from, the range's days from the first joining day
+    of ``workers`` when that is later than ``start`` (a workshop that opened in September has not earned
+    nothing since January: its year would read a third of what it is);
     ``low_income`` {workers, total, per_worker, annualised}; ``savings`` {by_firm: [(name, saving,
     annualised, progress)], per_firm_annualised, progress, goal}; ``daily_pieces`` [(iso date, reported)].
     A fixed number of queries whatever the number of rows.
@@ -269,7 +272,10 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
         fixed=Count("id", filter=Q(employment=Employment.FIXED)),
         part_time=Count("id", filter=Q(employment=Employment.PART_TIME)),
         low_income=Count("id", filter=Q(low_income=True)),
+        first_joined=Min("joined_on"),
     )
+    opened = counts.pop("first_joined")
+    active_days = (end - opened).days + 1 if opened and start < opened <= end else days
     in_range = jobs.filter(issued_at__gte=lo, issued_at__lt=hi)
     by_state = dict(in_range.order_by().values_list("state").annotate(n=Count("id")))
     rank = {s: i for i, s in enumerate(FUNNEL_STATES)}
@@ -300,7 +306,7 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
         n = counts[emp]
         total = money.to_yuan(wages[emp] or 0)
         per_worker = money.to_yuan(total / n) if n else Decimal("0.00")
-        annual = money.annualise(per_worker, days)
+        annual = money.annualise(per_worker, active_days)
         income[emp] = {
             "workers": n,
             "total": total,
@@ -312,10 +318,10 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     low_n = counts["low_income"]
     low_total = money.to_yuan(wages["low_income"] or 0)
     low_per = money.to_yuan(low_total / low_n) if low_n else Decimal("0.00")
-    savings = savings_by_firm(pay, days=days)
+    savings = savings_by_firm(pay, days=active_days)
     by_firm = sorted(savings.values(), key=lambda row: -row[1])
     per_firm = (
-        money.annualise(sum((row[1] for row in by_firm), Decimal(0)) / len(by_firm), days)
+        money.annualise(sum((row[1] for row in by_firm), Decimal(0)) / len(by_firm), active_days)
         if by_firm
         else Decimal("0.00")
     )
@@ -328,6 +334,7 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     )
     return {
         "days": days,
+        "active_days": active_days,
         "workers": counts,
         "jobs_by_state": by_state,
         "jobs_in_range": sum(by_state.values()),
@@ -341,7 +348,7 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
             "workers": low_n,
             "total": low_total,
             "per_worker": low_per,
-            "annualised": money.annualise(low_per, days),
+            "annualised": money.annualise(low_per, active_days),
         },
         "savings": {
             "by_firm": by_firm,

@@ -36,7 +36,7 @@ from dispatch.models import (
     WorkReport,
 )
 from pay import money
-from pay.models import PayLine
+from pay.models import PayLine, Payout
 from workshop import dates, search
 from workshop.models import (
     PartnerFirm,
@@ -339,8 +339,10 @@ class MonthTotals:
     """One month of a workshop's ledger, anonymised: no row names a person.
 
     ``pieces``: pieces of first-round assignments offered that month and not declined or expired;
-    ``workers``: distinct workers who reported work that month; ``wages``: pay lines booked that month
-    (Decimal yuan, to the fen); ``passed``/``inspected``: pieces judged in inspections that month.
+    ``workers``: distinct workers who reported work that month; ``wages``: piece wages booked that month
+    (记账, what is owed: Decimal yuan, to the fen), paid or not; ``paid``: what the head marked paid out
+    (已发放) of that month's pay period, by payout batches only (Decimal yuan; 0 before any);
+    ``passed``/``inspected``: pieces judged in inspections that month.
     """
 
     month: dt.date
@@ -349,6 +351,7 @@ class MonthTotals:
     wages: Decimal
     passed: int
     inspected: int
+    paid: Decimal = Decimal("0.00")
 
     @property
     def pass_rate(self) -> Decimal | None:
@@ -394,8 +397,8 @@ def _month_start(day: dt.date, back: int = 0) -> dt.date:
 
 def board_months(workshop: Workshop, *, today: dt.date, months: int = BOARD_MONTHS) -> list[MonthTotals]:
     """The last ``months`` calendar months (Asia/Shanghai) of ``workshop``'s ledger, newest first.
-    Four queries whatever the size of the ledger; wages are summed in Python (SQLite sums decimals as
-    floats)."""
+    Five queries whatever the size of the ledger; wages and payouts are summed in Python (SQLite sums
+    decimals as floats)."""
     first = _month_start(today, months - 1)
     since = dates.local_midnight(first)
 
@@ -431,6 +434,11 @@ def board_months(workshop: Workshop, *, today: dt.date, months: int = BOARD_MONT
         assignment__job__workshop=workshop, booked_on__gte=first
     ).values_list("booked_on", "amount"):
         wages[month_of(booked_on)].append(amount)
+    paid: dict[dt.date, list[Decimal]] = defaultdict(list)
+    for month, amount in Payout.objects.filter(
+        period__workshop=workshop, period__month__gte=first
+    ).values_list("period__month", "amount"):
+        paid[month_of(month)].append(amount)
     judged = {
         month_of(m): (p or 0, r or 0)
         for m, p, r in InspectionResult.objects.filter(
@@ -453,6 +461,7 @@ def board_months(workshop: Workshop, *, today: dt.date, months: int = BOARD_MONT
                 wages=money.to_yuan(sum(wages.get(m, []), Decimal("0"))),
                 passed=passed,
                 inspected=passed + rejected,
+                paid=money.yuan_sum(paid.get(m, [])),
             )
         )
     return out

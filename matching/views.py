@@ -454,6 +454,7 @@ def board(request: HttpRequest, workshop_id: int) -> HttpResponse:
         "months": months,
         "total_pieces": sum(m.pieces for m in months),
         "total_wages": money.to_yuan(sum((m.wages for m in months), Decimal("0"))),
+        "total_paid": money.to_yuan(sum((m.paid for m in months), Decimal("0"))),
         "today": today,
     }
     response = render(request, "matching/board.html", context)

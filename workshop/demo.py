@@ -298,9 +298,11 @@ def demo_logins() -> list[tuple[str, str]]:
         ("head", "坊长 workshop head"),
     ]
     rows += [(f"firm{i}", f"企业专员 firm staff: {f[0]}") for i, f in enumerate(FIRMS, start=1)]
-    # Workers who hold work in the demo jobs first, so their /m/ page has something to show.
+    # Workers who hold open work first (offered or accepted: today's demo jobs, or the season's still
+    # open), so their /m/ page has something to show; a season's history is not what they hold.
+    held = models.Q(assignments__state__in=("offered", "accepted"))
     first = (
-        Worker.objects.annotate(n=models.Count("assignments"))
+        Worker.objects.annotate(n=models.Count("assignments", filter=held))
         .order_by("-n", "pk")
         .values_list("user__username", "name")[:2]
     )

@@ -3,12 +3,15 @@ masking, and the home figures read from the ledger rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.utils import timezone
 
 from dispatch import reports
+from pay import money
 from tests.dashboard.helpers import settled_job
 from tests.factories import CommunityAdminFactory, WorkerFactory
 from workshop.models import Employment, Worker
@@ -143,6 +146,31 @@ def test_home_figures_come_from_the_rows(client, cast, issue_job):
     f = client.get("/dashboard/").context["f"]
     assert f["wages_total"] == Decimal("105.00")
     assert f["savings"]["by_firm"][0][1] == Decimal("-18.00")
+
+
+def test_home_scales_a_year_from_the_day_the_first_worker_joined_not_from_the_periods_start(
+    client, cast, issue_job
+):
+    """A workshop whose workers joined 30 days ago earned nothing before: the yearly figure is its 30
+    days' pay × 365 / 30, not the same pay spread over the whole period (a third of it, in September)."""
+    today = timezone.localdate()
+    Worker.objects.filter(workshop=cast.ws).update(joined_on=today - dt.timedelta(days=29))
+    settled_job(cast, issue_job, pieces=(100, 100), rate="0.5000")
+    client.force_login(cast.head)
+    period = {"start": f"{today - dt.timedelta(days=99)}", "end": f"{today}"}
+    response = client.get("/dashboard/", period)
+    f = response.context["f"]
+    assert (f["days"], f["active_days"]) == (100, 30)
+    fixed = f["income"]["fixed"]
+    assert fixed["per_worker"] > 0
+    assert fixed["annualised"] == money.annualise(fixed["per_worker"], 30)
+    assert f["savings"]["per_firm_annualised"] == money.annualise(f["savings"]["by_firm"][0][1], 30)
+    assert "按 30 天的收入折算为一年" in response.content.decode()
+
+    Worker.objects.filter(workshop=cast.ws).update(joined_on=today - dt.timedelta(days=500))
+    f = client.get("/dashboard/", period).context["f"]
+    assert f["active_days"] == 100
+    assert f["income"]["fixed"]["annualised"] == money.annualise(f["income"]["fixed"]["per_worker"], 100)
 
 
 def test_a_filter_outside_the_period_shows_no_rows(client, cast, issue_job):

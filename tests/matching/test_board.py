@@ -16,6 +16,7 @@ from dispatch.models import HOLDING_STATES, Assignment, InspectionResult, WorkRe
 from matching.models import DemandStatus
 from pay import money
 from pay.models import PayLine
+from pay.services import payout_mark_paid
 from tests.conftest import tomorrow
 from tests.factories import PairingFactory
 from tests.lots import hand_over
@@ -119,6 +120,29 @@ def test_board_totals_equal_the_ledger_sums(client, ledger):
     assert '<td class="num" data-field="wages">6.65</td>' in row
     assert '<td class="num" data-field="pass-rate">95.0%</td>' in row
     assert [m.pieces for m in response.context["months"][1:]] == [0] * 5
+
+
+def test_board_calls_wages_booked_until_the_head_marks_them_paid_out(client, ledger):
+    """Booked wages (记账, 应发) are what is owed; only a payout batch makes them paid out (已发放)."""
+    ws, month = ledger.ws, timezone.localdate().replace(day=1)
+
+    def page() -> tuple[str, str]:
+        body = client.get(f"/open/{ws.pk}/").content.decode()
+        return body, re.search(rf'<tr data-month="{month:%Y-%m}">(.*?)</tr>', body, re.S).group(1)
+
+    body, row = page()
+    assert "发放工资" not in body  # the board used to call booked wages paid out
+    assert "近6个月记账工资(应发)" in body and '<strong data-total="wages">¥6.65</strong>' in body
+    assert '<strong data-total="paid">¥0.00</strong>' in body
+    assert '<td class="num" data-field="wages">6.65</td>' in row
+    assert '<td class="num" data-field="paid">未发放</td>' in row
+
+    period = services.period_close(actor=ws.head, workshop=ws, month=month, early=True)
+    payout_mark_paid(period=period, method="cash", actor=ws.head, key="board-paid")
+    body, row = page()
+    assert '<strong data-total="paid">¥6.65</strong>' in body
+    assert '<td class="num" data-field="paid">6.65</td>' in row
+    assert client.get(f"/open/{ws.pk}/").context["months"][0].paid == Decimal("6.65")
 
 
 def test_board_shows_open_demands_and_no_personal_data(client, ledger):

@@ -2,7 +2,10 @@
 at laptop size (screenshots under artifacts/screenshots/)."""
 
 import pytest
+from django.utils import timezone
 
+from dispatch import services
+from pay.services import payout_mark_paid
 from tests.factories import PASSWORD
 from tests.matching.conftest import DemandFactory, WishFactory, low_income_wish
 
@@ -17,6 +20,29 @@ def test_the_board_reads_on_a_phone_without_sideways_scrolling(phone, cast):
     phone.goto(f"{phone.base}/open/{cast.ws.pk}/")
     assert "正在招人的活" in phone.content() and "开关面板装配" in phone.content()
     phone.shots("board")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+
+
+def test_the_board_on_a_phone_calls_wages_booked_until_they_are_paid_out(phone, cast):
+    from tests.matching.test_board import finished_job
+
+    finished_job(cast, verdicts=[(cast.alice, 120, 110), (cast.bob, 80, 80)])
+    month = timezone.localdate().replace(day=1)
+    phone.goto(f"{phone.base}/open/{cast.ws.pk}/")
+    row = phone.locator(f"tr[data-month='{month:%Y-%m}']")
+    assert row.locator("[data-field=wages]").inner_text() == "6.65"
+    assert row.locator("[data-field=paid]").inner_text() == "未发放"
+    text = phone.locator("main").inner_text()
+    assert "记账工资" in text and "发放工资" not in text
+    phone.shots("board-booked")
+
+    period = services.period_close(actor=cast.head, workshop=cast.ws, month=month, early=True)
+    payout_mark_paid(period=period, method="cash", actor=cast.head, key="board-phone")
+    phone.reload()
+    assert row.locator("[data-field=paid]").inner_text() == "6.65"
+    assert phone.locator("[data-total=paid]").inner_text() == "¥6.65"
+    phone.shots("board-paid")
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
 
