@@ -63,7 +63,8 @@
     window.addEventListener("resize", function () { made.forEach(function (c) { c.resize(); }); });
   }
 
-  /* The head's dispatch form: totals and warnings as you type; submit is disabled while over. */
+  /* The head's dispatch form: totals and warnings as you type (in the bar kept at the window's bottom);
+     submit is disabled while over. */
   function dispatchForm() {
     var form = document.querySelector("form[data-dispatch]");
     if (!form) return;
@@ -87,7 +88,11 @@
           note.textContent = !ok ? form.dataset.msgInt
             : (n > parseInt(input.dataset.spare, 10) ? form.dataset.msgSpare : "");
         }
-        if (!ok) bad = true;
+        if (!ok) {
+          bad = true;
+          var fold = row.closest("details");
+          if (fold) fold.open = true;  // never a hidden row in the way of the button
+        }
         sum += n;
       });
       total.textContent = sum;
