@@ -294,7 +294,9 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 @dashboard_view
 def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     """Firm staff record the inspection (质检): per assignment, or per lot (split in proportion, see
-    ``dashboard.services.lot_results``); rejected pieces can go back as rework (返工)."""
+    ``dashboard.services.lot_results``); rejected pieces can go back as rework (返工). As the clerk types
+    the rejected pieces, a small script lowers the passed ones and redraws the lot's split per worker
+    (the same rule as ``split_proportionally``); the numbers posted are checked again here."""
     job = selectors.job_get(request.scope, pk)
     require_perm(request, "inspect_job", job)
     pending = flow_selectors.inspection_pending(selectors.job_assignments(job))
@@ -334,6 +336,19 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         data if mode == "lot" else None,
         initial={"rejected": job.pieces_short, "reason": short_reason if job.pieces_short else ""},
     )
+    lot_preview = prefill
+    if mode == "lot" and lot_form.is_valid():
+        try:
+            lot_preview = {
+                r.assignment_id: r
+                for r in services.lot_results(
+                    pending=pending,
+                    rejected=lot_form.cleaned_data["rejected"],
+                    rework=lot_form.cleaned_data["rework"],
+                )
+            }
+        except ValidationError:
+            pass  # out of range: the page says so below, the preview stays as first drawn
     error = ""
     if request.method == "POST":
         try:
@@ -379,6 +394,8 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         rows=rows,
         lot_form=lot_form,
         lot_total=sum(a.pieces_to_inspect for a in pending),
+        lot_passed=sum(r.passed for r in lot_preview.values()),
+        lot_preview=[(a, lot_preview[a.pk]) for a in pending],
         lot_note=job.delivery_notes.order_by("-lot").first(),
         mode=mode,
         error=error,

@@ -1,4 +1,5 @@
-/* Nuanxin dashboard: charts (ECharts, vendored), the dispatch form's live totals, export progress.
+/* Nuanxin dashboard: charts (ECharts, vendored), the dispatch form's live totals, the inspection
+   forms' live passed pieces, export progress.
    Every page works without this script: charts have text next to them, the dispatch form is checked
    again on the server, and the export page refreshes itself. */
 (function () {
@@ -107,6 +108,75 @@
     check();
   }
 
+  /* Whole pieces split in proportion, as dashboard.services.split_proportionally does on the server:
+     each part rounded down, then the pieces left over one each to the largest remainders (ties to the
+     larger weight, then the earlier row). Null when total is out of range. */
+  function splitProportionally(total, weights) {
+    var whole = weights.reduce(function (a, b) { return a + b; }, 0);
+    if (total < 0 || total > whole) return null;
+    if (total === 0) return weights.map(function () { return 0; });
+    var parts = weights.map(function (w) { return Math.floor(total * w / whole); });
+    var left = total - parts.reduce(function (a, b) { return a + b; }, 0);
+    var order = weights.map(function (w, i) { return i; }).sort(function (i, j) {
+      return ((total * weights[j]) % whole) - ((total * weights[i]) % whole) || weights[j] - weights[i] || i - j;
+    });
+    for (var k = 0; k < order.length && left > 0; k++) {
+      if (parts[order[k]] < weights[order[k]]) { parts[order[k]] += 1; left -= 1; }
+    }
+    return parts;
+  }
+
+  function whole(input) {
+    var raw = input ? input.value.trim() : "";
+    if (raw === "") return 0;
+    return /^\d+$/.test(raw) ? parseInt(raw, 10) : NaN;
+  }
+
+  /* The inspection page: a row's passed pieces drop as its rejected ones are typed; the lot form shows
+     its passed total and each worker's part. The server checks the numbers again on submit. */
+  function inspectForms() {
+    var rowsForm = document.querySelector("form[data-inspect=assignment]");
+    if (rowsForm) {
+      Array.prototype.forEach.call(rowsForm.querySelectorAll("tr[data-sent]"), function (row) {
+        var sent = parseInt(row.dataset.sent, 10);
+        var passed = row.querySelector("input[name$='-passed']");
+        var rejected = row.querySelector("input[name$='-rejected']");
+        if (!passed || !rejected) return;
+        rejected.addEventListener("input", function () {
+          var n = whole(rejected);
+          var ok = !isNaN(n) && n <= sent;
+          row.classList.toggle("row-error", !ok);
+          rejected.setCustomValidity(ok ? "" : rowsForm.dataset.msgOver);
+          if (ok) passed.value = sent - n;
+        });
+      });
+    }
+    var lot = document.querySelector("form[data-inspect=lot]");
+    if (!lot) return;
+    var total = parseInt(lot.dataset.lotTotal, 10);
+    var rejectedInput = lot.querySelector("input[name=rejected]");
+    var reworkInput = lot.querySelector("input[name=rework]");
+    var passedOut = lot.querySelector("[data-lot-passed]");
+    var status = lot.querySelector("[data-lot-status]");
+    var rows = Array.prototype.slice.call(lot.querySelectorAll("[data-lot-split] tr[data-share]"));
+    var sizes = rows.map(function (r) { return parseInt(r.dataset.share, 10); });
+    function redraw() {
+      var rejected = whole(rejectedInput), rework = whole(reworkInput);
+      var rejectedParts = isNaN(rejected) ? null : splitProportionally(rejected, sizes);
+      var reworkParts = rejectedParts && !isNaN(rework) ? splitProportionally(rework, rejectedParts) : null;
+      lot.classList.toggle("over", !reworkParts);
+      status.textContent = reworkParts ? "" : lot.dataset.msgRange;
+      if (!reworkParts) return;
+      passedOut.textContent = total - rejected;
+      rows.forEach(function (row, i) {
+        row.querySelector("[data-passed]").textContent = sizes[i] - rejectedParts[i];
+        row.querySelector("[data-rejected]").textContent = rejectedParts[i];
+        row.querySelector("[data-rework]").textContent = reworkParts[i];
+      });
+    }
+    [rejectedInput, reworkInput].forEach(function (input) { input.addEventListener("input", redraw); });
+  }
+
   /* An export's progress bar: poll the small JSON endpoint until done or failed. */
   function exportProgress() {
     var box = document.querySelector("[data-export-status]");
@@ -132,5 +202,7 @@
     if (box.dataset.state !== "done" && box.dataset.state !== "failed") poll();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { charts(); dispatchForm(); exportProgress(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    charts(); dispatchForm(); inspectForms(); exportProgress();
+  });
 })();
