@@ -14,20 +14,47 @@
 
     var funnel = document.querySelector("[data-chart=funnel]");
     if (funnel) {
-      var f = echarts.init(funnel);
-      f.setOption({
-        tooltip: { trigger: "item", formatter: "{b}: {c}" },
-        series: [{
-          type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "8%", gap: 2,
-          label: { show: true, position: "inside", formatter: "{b} {c}" },
-          data: data.funnel.map(function (d) { return { name: d.name, value: d.value, state: d.state }; })
-        }],
-        color: ["#fdba74", "#fb923c", "#f97316", "#ea580c", "#c2410c", "#9a3412", "#7c2d12"]
-      });
+      /* SVG, so the labels are text a screen reader and a test can read. Every label sits to the right of
+         its own bar, past the bar's widest edge, and wraps within the room left: it never lies across a
+         bar however narrow the bar, and never leaves the chart however narrow the window. */
+      var f = echarts.init(funnel, null, { renderer: "svg" });
+      var palette = ["#fdba74", "#fb923c", "#f97316", "#ea580c", "#c2410c", "#9a3412", "#7c2d12", "#431407"];
+      var funnelOption = function () {
+        var w = funnel.clientWidth, pad = 8, gap = 2;
+        var barsWidth = Math.round(w * 0.5), minSize = Math.max(4, Math.round(barsWidth * 0.04));
+        var top = Math.max(1, Math.max.apply(null, data.funnel.map(function (d) { return d.value; })));
+        var size = function (v) { return minSize + (barsWidth - minSize) * Math.min(v || 0, top) / top; };
+        var centre = pad + barsWidth / 2;
+        return {
+          tooltip: { trigger: "item", formatter: "{b}: {c}" },
+          color: palette,
+          series: [{
+            type: "funnel", sort: "none", left: pad, top: pad, bottom: pad, width: barsWidth, min: 0, max: top,
+            minSize: minSize, maxSize: barsWidth, gap: gap,
+            label: { show: true, position: "right", formatter: "{b} {c}", color: "#1f2328", fontSize: 13,
+                     overflow: "break", lineHeight: 16 },
+            labelLine: { show: true, lineStyle: { color: "#8b949e" } },
+            data: data.funnel.map(function (d, i) {
+              var next = data.funnel[i + 1];
+              var topWidth = size(d.value), bottomWidth = next ? size(next.value) : minSize;
+              // ECharts starts the line at the middle of the bar's right edge; the bar reaches out a
+              // quarter of the difference of its edges further at its wider end: the line clears that.
+              var line = Math.abs(topWidth - bottomWidth) / 4 + 10;
+              var textX = centre + (topWidth + bottomWidth) / 4 + line + 5;
+              return {
+                name: d.name, value: d.value, state: d.state,
+                labelLine: { length: line },
+                label: { width: Math.max(40, Math.floor(w - textX - pad)) }
+              };
+            })
+          }]
+        };
+      };
+      f.setOption(funnelOption());
       f.on("click", function (p) {
         if (p.data && p.data.state) window.location = funnel.dataset.href + "&state=" + p.data.state;
       });
-      made.push(f);
+      made.push({ resize: function () { f.resize(); f.setOption(funnelOption()); } });
     }
 
     var daily = document.querySelector("[data-chart=daily]");
