@@ -28,8 +28,9 @@ MEASURE = """el => {
   const rect = e => { const r = e.getBoundingClientRect();
                       return {x: r.left, y: r.top, r: r.right, b: r.bottom, text: e.textContent}; };
   const texts = [...el.querySelectorAll("svg text")].filter(t => t.textContent.trim()).map(rect);
-  const bars = [...el.querySelectorAll("svg path")].filter(p => /^#(fdba74|fb923c|f97316|ea580c|c2410c|9a3412|7c2d12|431407)$/i
-      .test(p.getAttribute("fill") || "")).map(rect);
+  const bar = /^#(fdba74|fb923c|f97316|ea580c|c2410c|9a3412|7c2d12|431407)$/i;
+  const paths = [...el.querySelectorAll("svg path")];
+  const bars = paths.filter(p => bar.test(p.getAttribute("fill") || "")).map(rect);
   return {box: {x: box.left, y: box.top, r: box.right, b: box.bottom}, texts, bars};
 }"""
 
