@@ -74,6 +74,7 @@ class JobFilterForm(PeriodForm):
         choices=[("", _("全部")), ("on_time", _("按时送检")), ("late", _("逾期送检"))],
     )
     q = forms.CharField(label=_("品名"), required=False, max_length=100)
+    auto = forms.BooleanField(label=_("只看自动接单"), required=False)
 
 
 class RosterFilterForm(forms.Form):
