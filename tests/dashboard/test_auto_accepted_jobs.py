@@ -8,12 +8,14 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from dispatch import services, tasks
 from dispatch.models import FlowEvent, Job, JobState
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import accepted_job
+from workshop.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,28 @@ def test_jobs_the_rule_took_before_keep_its_terms_after_the_migration(cast, issu
 
     assert Job.objects.get(pk=taken.pk).auto_accept_rule == {"max_pieces": 500, "min_lead_days": 2}
     assert Job.objects.get(pk=mine.pk).auto_accept_rule is None
+
+
+def test_the_readmes_walk_through_holds_on_the_demo(db):
+    """README, "A first walk through the demo": firm1's job of 1,200 pieces due in a week is taken by the
+    rule (≤ 3000 件且工期 ≥ 2 天); firm2's pairing has no rule and its job waits for the head."""
+    workshop = seed_demo().workshop
+    users = get_user_model().objects
+    outcomes = {}
+    for username in ("firm1", "firm2"):
+        clerk = users.get(username=username)
+        line = clerk.firm_staff.firm.lines.order_by("pk").first()
+        job = services.job_issue(
+            actor=clerk,
+            workshop=workshop,
+            line=line,
+            title="演示",
+            quantity=1200,
+            piece_rate=line.inhouse_cost_per_piece / 2,
+            due_on=tomorrow(7),
+        )
+        outcomes[username] = (tasks.on_job_issued.run(job.pk), Job.objects.get(pk=job.pk).auto_accept_rule)
+    assert outcomes == {
+        "firm1": ("auto-accepted", {"max_pieces": 3000, "min_lead_days": 2}),
+        "firm2": ("notified", None),
+    }
