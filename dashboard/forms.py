@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import selectors as flow_selectors
+from dispatch.fields import PiecesField, YuanField
 from dispatch.models import JobState
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
@@ -74,6 +75,7 @@ class JobFilterForm(PeriodForm):
         choices=[("", _("全部")), ("on_time", _("按时送检")), ("late", _("逾期送检"))],
     )
     q = forms.CharField(label=_("品名"), required=False, max_length=100)
+    auto = forms.BooleanField(label=_("只看自动接单"), required=False)
 
 
 class RosterFilterForm(forms.Form):
@@ -134,17 +136,28 @@ class JobIssueForm(forms.Form):
         required=False,
         choices=[("", _("按生产线")), *ProcessKind.choices],
     )
-    quantity = forms.IntegerField(label=_("数量(件)"), min_value=1, max_value=10_000_000)
-    piece_rate = forms.DecimalField(
-        label=_("计件单价(元/件)"), max_digits=10, decimal_places=4, min_value=Decimal("0.0001")
+    quantity = PiecesField(
+        label=_("数量(件)"),
+        min_value=1,
+        max_value=10_000_000,
+        words=_("数量请填整数件数,1 到 1000 万件,如 3000。"),
+    )
+    piece_rate = YuanField(
+        label=_("计件单价(元/件)"),
+        max_digits=10,
+        decimal_places=4,
+        min_value=Decimal("0.0001"),
+        words=_("单价要大于 0 元,最多四位小数,如 0.12。"),
+        required_words=_("请填计件单价(元/件),如 0.12。"),
     )
     due_on = forms.DateField(
         label=_("交货日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    bundle_size = forms.IntegerField(
+    bundle_size = PiecesField(
         label=_("每扎件数"),
         min_value=1,
         max_value=10_000,
+        words=_("每扎件数请填 1 到 10000 的整数,如 50。"),
         initial=50,
         required=False,
         help_text=_("坊长按每扎这么多件打印扎票(菲票),最后一扎是余数。不填按 50 件。"),
@@ -178,6 +191,10 @@ class JobIssueForm(forms.Form):
         return photo
 
 
+# Pieces on the inspection forms: zero or more.
+PIECES_WORDS = _("件数请填 0 或正整数,如 12。")
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
 
@@ -185,17 +202,17 @@ class ReasonForm(forms.Form):
 class InspectionRowForm(forms.Form):
     """One assignment's verdict, prefixed ``a<assignment id>``."""
 
-    passed = forms.IntegerField(label=_("合格"), min_value=0)
-    rejected = forms.IntegerField(label=_("不合格"), min_value=0, initial=0)
-    rework = forms.IntegerField(label=_("返工"), min_value=0, initial=0)
+    passed = PiecesField(label=_("合格"), min_value=0, words=PIECES_WORDS)
+    rejected = PiecesField(label=_("不合格"), min_value=0, initial=0, words=PIECES_WORDS)
+    rework = PiecesField(label=_("返工"), min_value=0, initial=0, words=PIECES_WORDS)
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
 
 
 class LotInspectionForm(forms.Form):
     """A verdict on the whole delivered lot (按批验收): rejected and rework pieces of the lot."""
 
-    rejected = forms.IntegerField(label=_("不合格件数"), min_value=0, initial=0)
-    rework = forms.IntegerField(label=_("其中返工件数"), min_value=0, initial=0)
+    rejected = PiecesField(label=_("不合格件数"), min_value=0, initial=0, words=PIECES_WORDS)
+    rework = PiecesField(label=_("其中返工件数"), min_value=0, initial=0, words=PIECES_WORDS)
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -209,9 +226,9 @@ class LotInspectionForm(forms.Form):
 class BundleVerdictForm(forms.Form):
     """One bundle's verdict (按扎验收): passed, rejected and, of the rejected, rework pieces."""
 
-    passed = forms.IntegerField(label=_("合格"), min_value=0)
-    rejected = forms.IntegerField(label=_("不合格"), min_value=0, initial=0, required=False)
-    rework = forms.IntegerField(label=_("其中返工"), min_value=0, initial=0, required=False)
+    passed = PiecesField(label=_("合格"), min_value=0, words=PIECES_WORDS)
+    rejected = PiecesField(label=_("不合格"), min_value=0, initial=0, required=False, words=PIECES_WORDS)
+    rework = PiecesField(label=_("其中返工"), min_value=0, initial=0, required=False, words=PIECES_WORDS)
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
 
     def clean(self):
@@ -262,31 +279,37 @@ class ExportForm(forms.Form):
         return data
 
 
+HOURLY_WORDS = _("按元/小时填写:大于 0、不超过 200 元,最多两位小数,如 22.50。")
+
+
 class MinWageForm(forms.Form):
     """A new part-time minimum hourly wage setting (yuan/hour for the three tiers, the tier of this place,
     and the date it is in force from)."""
 
     tier = forms.TypedChoiceField(label=_("本地所属档次"), choices=WageTier.choices, coerce=int)
-    tier1_hourly = forms.DecimalField(
+    tier1_hourly = YuanField(
         label=_("第一档(元/小时)"),
         max_digits=6,
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("200"),
+        words=HOURLY_WORDS,
     )
-    tier2_hourly = forms.DecimalField(
+    tier2_hourly = YuanField(
         label=_("第二档(元/小时)"),
         max_digits=6,
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("200"),
+        words=HOURLY_WORDS,
     )
-    tier3_hourly = forms.DecimalField(
+    tier3_hourly = YuanField(
         label=_("第三档(元/小时)"),
         max_digits=6,
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("200"),
+        words=HOURLY_WORDS,
     )
     effective_from = forms.DateField(
         label=_("执行日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

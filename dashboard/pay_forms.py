@@ -13,6 +13,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.fields import PiecesField
 from pay.models import LineKind, PayMethod
 
 
@@ -112,13 +113,13 @@ class PayoutForm(KeyedForm):
 
 
 class ReportCorrectForm(forms.Form):
-    pieces = forms.IntegerField(label=_("更正为(件)"), min_value=0)
+    pieces = PiecesField(label=_("更正为(件)"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
     reason = forms.CharField(label=_("更正原因"), max_length=200)
 
 
 class ResultCorrectForm(forms.Form):
-    passed = forms.IntegerField(label=_("合格"), min_value=0)
-    rejected = forms.IntegerField(label=_("不合格"), min_value=0)
+    passed = PiecesField(label=_("合格"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
+    rejected = PiecesField(label=_("不合格"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
     reason = forms.CharField(label=_("更正原因"), max_length=200)
 
 

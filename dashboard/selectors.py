@@ -232,7 +232,8 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
     """What waits for someone now (待办), over all of ``jobs`` whatever their date: issued (the head's
     answer), accepted or in production with pieces not yet offered (dispatch), completed (ready to hand
     over: gather the goods, write the delivery note), handed over (the firm's count), inspecting (the firm's
-    verdict), and overdue (due before ``today``, not yet handed over). One query."""
+    verdict), overdue (due before ``today``, not yet handed over), and auto_accepted (taken by the pairing's
+    auto-accept rule without the head, and still being made: the head hears of them here). One query."""
     open_states = (JobState.ISSUED, JobState.ACCEPTED, JobState.IN_PROGRESS, JobState.COMPLETED)
     return jobs.order_by().aggregate(
         issued=Count("id", filter=Q(state=JobState.ISSUED)),
@@ -244,6 +245,10 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
         handed_over=Count("id", filter=Q(state=JobState.HANDED_OVER)),
         inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
         overdue=Count("id", filter=Q(state__in=open_states, due_on__lt=today)),
+        auto_accepted=Count(
+            "id",
+            filter=Q(auto_accept_rule__isnull=False, state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS)),
+        ),
     )
 
 

@@ -1,7 +1,8 @@
 """The dashboard's writes: each is one transaction made of ``dispatch.services`` steps, nothing more.
 
 - ``dispatch_shares``: the head's edited split, offered in one transaction (and the job accepted first
-  when it is still issued): every share is offered, or none is.
+  when it is still issued): every share is offered, or none is; a share the head left as planned keeps
+  the planner's reasons (``share_reasons``).
 - ``inspect_lot``: a verdict on a whole delivered lot (per lot, 按批验收) split over the assignments in
   proportion to their pieces (``split_proportionally``), then recorded by ``dispatch.services.job_inspect``.
 
@@ -15,9 +16,11 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from dispatch import planning
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
 from dispatch.services import check_head
@@ -49,6 +52,33 @@ def split_proportionally(total: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
+# A share's reasons when the head changed the plan: stored as msgids, joined with the planner's own words.
+HEAD_SHARE = gettext_noop("坊长派工")
+HEAD_CHANGED = gettext_noop("坊长调整件数")
+REASONS_SEPARATOR = " · "  # as ``dispatch.templatetags.stored_words`` splits them
+
+
+def share_reasons(planned: Sequence[planning.Share], wanted: Mapping[int, int]) -> dict[int, str]:
+    """The reasons each share of the head's split carries (worker id → words as stored msgids).
+
+    ``planned`` is the planner's split of the same pieces (``planning.plan_shares``), ``wanted`` the
+    head's (worker id → pieces). A share the head left at its planned pieces keeps the planner's reasons
+    as they are; one whose pieces she changed says so before the planner's reasons (坊长调整件数 · …); a
+    worker the planner did not pick gets 坊长派工. So editing 3 of 11 shares leaves the other 8 explained.
+    """
+    by_worker = {s.worker_id: s for s in planned}
+    reasons = {}
+    for wid, pieces in wanted.items():
+        share = by_worker.get(wid)
+        if share is None:
+            reasons[wid] = HEAD_SHARE
+        elif share.pieces == pieces:
+            reasons[wid] = share.reasons or HEAD_SHARE
+        else:
+            reasons[wid] = REASONS_SEPARATOR.join(r for r in (HEAD_CHANGED, share.reasons) if r)
+    return reasons
+
+
 @transaction.atomic
 def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "") -> list[Assignment]:
     """Offer the head's split of ``job``: ``shares`` maps worker id → pieces (ints; zeros are skipped).
@@ -57,18 +87,19 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
     after commit, as for a plain accept). All offers are made in one transaction with
     ``dispatch.services.assignment_offer``, which bounds the job's assigned pieces by its quantity, so a
     concurrent planner can never over-assign: if it won some pieces first, the whole split is refused.
-    Raises ValidationError (no pieces, a worker not of the workshop, more than the unassigned pieces),
-    IllegalTransition, PermissionDenied.
+    Each share's reasons come from ``share_reasons`` against the plan the page showed (planned again
+    here, before the job is accepted, from the same facts). Raises ValidationError (no pieces, a worker
+    not of the workshop, more than the unassigned pieces), IllegalTransition, PermissionDenied.
     """
     wanted = {int(wid): int(n) for wid, n in shares.items() if int(n) != 0}
     if any(n < 0 for n in wanted.values()):
         raise ValidationError(_("件数不能为负数。"))
     if not wanted:
         raise ValidationError(_("请至少给一位坊工派件。"))
+    check_head(actor, job)
+    reasons = share_reasons(planning.plan_shares(job, today=timezone.localdate()), wanted)
     if job.state == JobState.ISSUED:
         job = flow.job_accept(actor=actor, job=job, note=note or gettext_noop("坊长接单并派工"))
-    else:
-        check_head(actor, job)
     job.refresh_from_db(fields=["pieces_assigned", "state"])
     if sum(wanted.values()) > job.pieces_unassigned:
         raise ValidationError(
@@ -81,9 +112,7 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
     if set(workers) != set(wanted):
         raise ValidationError(_("有坊工不属于此工坊或已离岗。"))
     return [
-        flow.assignment_offer(
-            job=job, worker=workers[wid], pieces=n, actor=actor, reasons=gettext_noop("坊长派工")
-        )
+        flow.assignment_offer(job=job, worker=workers[wid], pieces=n, actor=actor, reasons=reasons[wid])
         for wid, n in wanted.items()
     ]
 

@@ -153,6 +153,12 @@ class Job(models.Model):
     bundle_size = models.PositiveIntegerField(
         _("每扎件数"), default=50, help_text=_("扎票(菲票)每扎的件数;最后一扎是余数")
     )
+    auto_accept_rule = models.JSONField(
+        _("自动接单规则"),
+        null=True,
+        blank=True,
+        help_text=_("按结对的自动接单规则接单时,当时的规则:最多件数(空为不限)和最少工期(天);坊长接单为空"),
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("分发人"),

@@ -64,7 +64,7 @@ def on_job_issued(job_id: int) -> str:
     lead_days = (job.due_on - timezone.localdate()).days
     if pairing and pairing.auto_accepts(quantity=job.quantity, lead_days=lead_days):
         try:
-            services.job_accept(actor=None, job=job, note=gettext_noop("自动接单规则"))
+            services.job_accept(actor=None, job=job, note=gettext_noop("自动接单规则"), by_rule=pairing)
         except IllegalTransition:
             return "already-handled"
         return "auto-accepted"

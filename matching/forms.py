@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.fields import PiecesField, number_messages
 from workshop.fields import MobileNumberFormField
 from workshop.models import Employment, ProcessKind, WorkPlace
 
@@ -29,6 +30,11 @@ class DemandForm(forms.ModelForm):
         model = DemandEntry
         fields = ["workshop", "firm", *DEMAND_FIELDS]
         widgets = {"starts_on": DATE, "ends_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "pieces_per_week": number_messages(_("每周件数请填整数,如 5000。")),
+            "hours_per_week": number_messages(_("每周工时请填整数小时,如 20。")),
+            "people_needed": number_messages(_("需要人数请填整数,如 6。")),
+        }
 
     def __init__(self, *args, workshops=None, firms=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +110,9 @@ class WishEntryForm(forms.Form):
     skills = forms.MultipleChoiceField(
         label=_("会做的活"), choices=ProcessKind.choices, widget=forms.CheckboxSelectMultiple
     )
-    hours_per_week = forms.IntegerField(label=_("每周能做(小时)"), min_value=1, max_value=84)
+    hours_per_week = PiecesField(
+        label=_("每周能做(小时)"), min_value=1, max_value=84, words=_("每周小时数请填 1 到 84 的整数,如 20。")
+    )
     work_place = forms.ChoiceField(label=_("做工地点"), choices=WorkPlace.choices, widget=forms.RadioSelect)
     area = forms.CharField(label=_("居住片区"), max_length=100)
     low_income = forms.BooleanField(label=_("低收入(本人申报)"), required=False)

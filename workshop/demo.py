@@ -35,6 +35,9 @@ from .models import (
 )
 
 DEMO_PASSWORD = "nuanxin-demo"
+# The demo's staff have a person's name (made up), shown beside their role on the dashboard: 坊长 沈秀英.
+STAFF_NAMES = {"admin": "周丽萍", "head": "沈秀英", "county": "陈建华"}
+OLD_PLACEHOLDERS = {"admin": "社区管理员", "head": "坊长", "county": "县级"}
 DEMO_PIN = "246810"
 SEED = 20220801
 PLACE = {"community": "新街社区", "subdistrict": "望海街道", "county": "海盐县"}
@@ -158,6 +161,15 @@ def _hashed(secret: str) -> str:
     return make_password(secret)
 
 
+def _rename_role_placeholders() -> None:
+    # Demo databases seeded before the staff had names kept their role as the name, and the dashboard
+    # read "坊长 坊长": give them their person's name once (a later run finds nothing to change).
+    for username, name in STAFF_NAMES.items():
+        get_user_model().objects.filter(username=username, first_name=OLD_PLACEHOLDERS[username]).update(
+            first_name=name
+        )
+
+
 def _user(username: str, **extra) -> tuple[object, bool]:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
@@ -173,15 +185,16 @@ def seed_demo() -> DemoSummary:
     Returns the workshop and how many rows this run created.
     """
     created = 0
-    admin, c = _user("admin", is_staff=True, is_superuser=True, first_name="社区管理员")
+    admin, c = _user("admin", is_staff=True, is_superuser=True, first_name=STAFF_NAMES["admin"])
     created += c
     _, c = CommunityAdmin.objects.get_or_create(user=admin, defaults=PLACE)
     created += c
-    head, c = _user("head", first_name="坊长")
+    head, c = _user("head", first_name=STAFF_NAMES["head"])
     created += c
     # The county's read-only login: the impact report of every workshop of 海盐县, never a person's data.
-    county, c = _user("county", first_name="县级")
+    county, c = _user("county", first_name=STAFF_NAMES["county"])
     created += c
+    _rename_role_placeholders()
     _, c = CountyOfficial.objects.get_or_create(user=county, defaults={"county": PLACE["county"]})
     created += c
     workshop, c = Workshop.objects.get_or_create(

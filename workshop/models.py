@@ -243,6 +243,11 @@ class Pairing(models.Model):
         if kind == OperatorFeeKind.PER_PIECE and value < 0:
             raise ValidationError({"operator_fee_value": _("每件差额不能小于0。")})
 
+    def auto_accept_terms(self) -> dict:
+        """The auto-accept rule as a job keeps it when the rule takes the job (``Job.auto_accept_rule``):
+        ``{"max_pieces": int | None (None: any number), "min_lead_days": int}``."""
+        return {"max_pieces": self.auto_accept_max_pieces, "min_lead_days": self.auto_accept_min_lead_days}
+
     def auto_accepts(self, *, quantity: int, lead_days: int) -> bool:
         """True when the auto-accept rule covers a job of ``quantity`` pieces due in ``lead_days`` days."""
         if not (self.active and self.auto_accept):

@@ -242,7 +242,9 @@ def _parse_shares(post, workers) -> tuple[dict[int, int], dict[int, str], list[s
 def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     """The head's dispatch (派工): the planned split of the unassigned pieces, editable per worker with
     the totals checked as you type (and again here on the server), offered in one transaction. An issued
-    job is accepted in the same transaction."""
+    job is accepted in the same transaction. The workers the planner picked are listed first; the others
+    are folded (``<details>``, no script needed); the total, its warning and the button stay in a bar at
+    the bottom of the window however long the list."""
     job = selectors.job_get(request.scope, pk)
     require_perm(request, "dispatch_job", job)
     if job.state not in (JobState.ISSUED, *DISPATCHING_STATES) or job.pieces_unassigned <= 0:
@@ -266,16 +268,23 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("dashboard:job", pk=job.pk)
     # The plan (the optimiser's run) only for the page: shown fresh, or again with what the head typed.
+    # The planner's picks come first; the rest are folded, and open only when the head typed pieces there.
     rows = selectors.dispatch_plan(job, workers=workers)
     for row in rows:
         row["value"] = raw.get(row["worker"].pk, "") if request.method == "POST" else row["planned"] or ""
-    planned_total = sum(r["planned"] for r in rows)
+    total = sum(int(r["value"]) for r in rows if str(r["value"]).isdigit())
+    suggested = [r for r in rows if r["planned"]]
+    others = [r for r in rows if not r["planned"]]
     context = page_context(
         request,
         job=job,
         rows=rows,
+        suggested=suggested,
+        others=others,
+        others_open=any(str(r["value"]) not in ("", "0") for r in others),
         errors=errors,
-        planned_total=planned_total,
+        total=total,
+        left=job.pieces_unassigned - total,
         unassigned=job.pieces_unassigned,
     )
     return render(request, "dashboard/job_dispatch.html", context, status=400 if errors else 200)
@@ -285,7 +294,9 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 @dashboard_view
 def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     """Firm staff record the inspection (质检): per assignment, or per lot (split in proportion, see
-    ``dashboard.services.lot_results``); rejected pieces can go back as rework (返工)."""
+    ``dashboard.services.lot_results``); rejected pieces can go back as rework (返工). As the clerk types
+    the rejected pieces, a small script lowers the passed ones and redraws the lot's split per worker
+    (the same rule as ``split_proportionally``); the numbers posted are checked again here."""
     job = selectors.job_get(request.scope, pk)
     require_perm(request, "inspect_job", job)
     pending = flow_selectors.inspection_pending(selectors.job_assignments(job))
@@ -325,6 +336,19 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         data if mode == "lot" else None,
         initial={"rejected": job.pieces_short, "reason": short_reason if job.pieces_short else ""},
     )
+    lot_preview = prefill
+    if mode == "lot" and lot_form.is_valid():
+        try:
+            lot_preview = {
+                r.assignment_id: r
+                for r in services.lot_results(
+                    pending=pending,
+                    rejected=lot_form.cleaned_data["rejected"],
+                    rework=lot_form.cleaned_data["rework"],
+                )
+            }
+        except ValidationError:
+            pass  # out of range: the page says so below, the preview stays as first drawn
     error = ""
     if request.method == "POST":
         try:
@@ -370,6 +394,8 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         rows=rows,
         lot_form=lot_form,
         lot_total=sum(a.pieces_to_inspect for a in pending),
+        lot_passed=sum(r.passed for r in lot_preview.values()),
+        lot_preview=[(a, lot_preview[a.pk]) for a in pending],
         lot_note=job.delivery_notes.order_by("-lot").first(),
         mode=mode,
         error=error,

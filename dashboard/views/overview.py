@@ -3,6 +3,8 @@ lists of jobs, pay lines and inspections the figures link to."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -69,6 +71,8 @@ def home(request: HttpRequest) -> HttpResponse:
         query="&".join(f"{k}={v}" for k, v in query.items()),
         month_query=f"start={month_start.isoformat()}&end={today.isoformat()}"
         + (f"&ws={period.workshop_id}" if period.workshop_id else ""),
+        # The auto-accepted jobs still being made, whenever they were issued (the list's widest range).
+        auto_query=f"auto=on&start={today - dt.timedelta(days=3650):%Y-%m-%d}&end={today:%Y-%m-%d}",
         state_labels=labels,
         income_rows=[
             (Employment.FIXED, _("固定坊工"), figures["income"][Employment.FIXED]),
@@ -113,7 +117,8 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_GET
 @dashboard_view
 def job_list(request: HttpRequest) -> HttpResponse:
-    """The jobs behind a figure: by state, issued in a period, sent on time or late, title search."""
+    """The jobs behind a figure: by state, issued in a period, sent on time or late, title search, the
+    ones the pairing's auto-accept rule took (``auto``)."""
     scope = request.scope
     form = forms.JobFilterForm(request.GET or None, scope=scope)
     period = form.period()
@@ -131,6 +136,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
         jobs = jobs.filter(state=data["state"])
     if data.get("q"):
         jobs = jobs.filter(title__icontains=data["q"])
+    if data.get("auto"):
+        jobs = jobs.filter(auto_accept_rule__isnull=False)
     jobs = jobs.annotate(reported=Sum("assignments__pieces_reported")).order_by("-issued_at", "-id")
     context = page_context(
         request, form=form, page=paginate(request, jobs), query=query_without_page(request)

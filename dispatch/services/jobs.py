@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -139,15 +139,20 @@ def job_issue(
 
 
 @transaction.atomic
-def job_accept(*, actor, job: Job | int, note: str = "") -> Job:
-    """The workshop takes the job (工坊接单). ``actor`` is the head, or None for the auto-accept rule.
+def job_accept(*, actor, job: Job | int, note: str = "", by_rule: Pairing | None = None) -> Job:
+    """The workshop takes the job (工坊接单). ``actor`` is the head, or None for the system: then
+    ``by_rule`` is the pairing whose auto-accept rule took the job, and the job keeps that rule's terms
+    as they were (``Job.auto_accept_rule``), so the head's pages can say which rule took it.
 
     After commit, ``plan_job_offers`` splits the job and offers the shares. Raises PermissionDenied,
     IllegalTransition.
     """
     job = lock_job(job)
     check_head(actor, job, system=True)
-    move(job, JobState.ACCEPTED, job=job, actor=actor, note=note)
+    if by_rule is not None and actor is not None:
+        raise PermissionDenied(_("只有自动接单规则按规则接单。"))
+    terms = {"auto_accept_rule": by_rule.auto_accept_terms()} if by_rule is not None else {}
+    move(job, JobState.ACCEPTED, job=job, actor=actor, note=note, **terms)
     followups.later(followups.PLAN_JOB_OFFERS, job.pk)
     notify_firm(
         job,

@@ -55,7 +55,7 @@ def test_a_job_goes_across_the_board_from_issue_to_inspection(desk, cast, issue_
     # --- the firm clerk issues a job with a photo
     sign_in(desk, "clerk")
     assert desk.locator("[data-kpi=pass] .kpi-value").inner_text() == "97.0%"
-    desk.wait_for_selector("#chart-funnel canvas")
+    desk.wait_for_selector("#chart-funnel svg")
     desk.shots("home-firm")
     desk.goto(desk.base + "/dashboard/board/")
     desk.click("[data-action=new-job]")
@@ -88,6 +88,7 @@ def test_a_job_goes_across_the_board_from_issue_to_inspection(desk, cast, issue_
     desk.wait_for_url(f"**/dashboard/jobs/{job.pk}/dispatch/")
     planned = int(desk.locator("[data-total]").inner_text())
     assert 0 < planned <= 300
+    desk.click("details[data-rows=others] > summary")  # the workers the planner did not pick are folded
     desk.fill(f"#w{cast.alice.pk}", "400")
     assert desk.locator("[data-left]").inner_text() != "0"
     assert desk.locator("button[data-action=offer]").is_disabled()
@@ -226,7 +227,7 @@ def test_the_board_and_home_fit_a_tablet(desk, cast, issue_job):
     issue_job(title="待接单的活")
     desk.set_viewport_size({"width": 820, "height": 1180})
     sign_in(desk, "head")
-    desk.wait_for_selector("#chart-funnel canvas")
+    desk.wait_for_selector("#chart-funnel svg")
     overflow = desk.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     desk.shots("home-tablet")
