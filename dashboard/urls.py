@@ -80,6 +80,7 @@ urlpatterns = [
     path("runs/<str:day>/plan/", logistics.runs_plan, name="runs_plan"),
     path("firms/", firms.firm_list, name="firms"),
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
+    path("pairings/<int:pk>/workers/", firms.pairing_workers, name="pairing_workers"),
     path("pay/", overview.pay_list, name="pay"),
     path("pay/periods/", pay.period_list, name="pay_periods"),
     path("pay/periods/<str:month>/", pay.period_detail, name="pay_period"),

@@ -1,4 +1,5 @@
-"""Reads on workshop settings that other apps share: which part-time minimum hourly wage applies.
+"""Reads on workshop settings that other apps share: which part-time minimum hourly wage applies, and how
+a firm sees a workshop's workers.
 
 See ``workshop.models.MinimumWage`` for how a row applies (most specific level first, then the latest
 ``effective_from`` not after the day, then the newest row).
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from .models import CommunityAdmin, MinimumWage, Workshop
+from .models import CommunityAdmin, MinimumWage, Pairing, PairingChange, Workshop
 from .roles import scope_for
 
 
@@ -81,3 +82,22 @@ def minimum_wage_place(user) -> tuple[str, str, str] | None:
     if admin is None:
         return None
     return (admin.county, admin.subdistrict, admin.community)
+
+
+def firm_sees_names(*, firm_id: int, workshop_id: int) -> bool:
+    """Whether the firm sees the workshop's workers by name (their pairing's ``firm_sees_names``; True
+    without a pairing). One query."""
+    shown = Pairing.objects.filter(firm_id=firm_id, workshop_id=workshop_id).values_list(
+        "firm_sees_names", flat=True
+    )
+    return next(iter(shown), True)
+
+
+def pairing_changes(pairings: Iterable[Pairing], *, limit: int = 20) -> list[PairingChange]:
+    """The latest changes of ``pairings``' settings (who, when, from, to), newest first, at most
+    ``limit``. One query."""
+    return list(
+        PairingChange.objects.filter(pairing__in=list(pairings)).select_related(
+            "pairing__workshop", "changed_by"
+        )[:limit]
+    )

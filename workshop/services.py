@@ -1,5 +1,5 @@
-"""Writes on workshop records that are not part of the job flow: workers' PINs and sign-in links, and
-residents' wishes to work (the supply list).
+"""Writes on workshop records that are not part of the job flow: workers' PINs and sign-in links,
+residents' wishes to work (the supply list), and how a pairing's firm sees the workshop's workers.
 
 A worker signs in on the phone pages with their phone number and a 6-digit PIN that the head sets, or
 with a one-tap link (printed as a QR code by the head) carrying a signed, expiring, revocable token.
@@ -24,7 +24,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .lockout import lockout_key
-from .models import Courier, MinimumWage, ProcessKind, WishStatus, Worker, Workshop, WorkWish
+from .models import (
+    Courier,
+    MinimumWage,
+    Pairing,
+    PairingChange,
+    PairingSetting,
+    ProcessKind,
+    WishStatus,
+    Worker,
+    Workshop,
+    WorkWish,
+)
 from .roles import scope_for
 from .selectors import minimum_wage_place
 from .validators import bank_account_digits, validate_bank_account
@@ -260,3 +271,31 @@ def minimum_wage_add(
     row.full_clean()
     row.save()
     return row
+
+
+WORKER_SHOWN_BY = ("name", "number")
+
+
+@transaction.atomic
+def pairing_show_workers(*, actor, pairing: Pairing, by: str) -> Pairing:
+    """The head decides how ``pairing``'s firm sees the workshop's workers: ``by`` is ``"name"`` or
+    ``"number"`` (the number on her bundle tickets, "12号坊工"). Every firm page, message and spreadsheet
+    follows it at once (``Scope.worker_label``). A change is kept as a ``PairingChange`` row (who, when,
+    from, to) in the same transaction; choosing what is already set writes nothing.
+
+    ``actor``: the workshop's head, a community admin over it or a superuser. Locks the pairing row.
+    Raises PermissionDenied, ValidationError (``by`` neither)."""
+    scope = scope_for(actor)
+    if not (scope.manages_workers and scope.covers(pairing.workshop_id)):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+    if by not in WORKER_SHOWN_BY:
+        raise ValidationError(_("请选择企业看到坊工的姓名还是编号。"))
+    locked = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    before = "name" if locked.firm_sees_names else "number"
+    if before != by:
+        Pairing.objects.filter(pk=locked.pk).update(firm_sees_names=by == "name")
+        PairingChange.objects.create(
+            pairing=locked, setting=PairingSetting.WORKER_NAMES, before=before, after=by, changed_by=actor
+        )
+    pairing.firm_sees_names = by == "name"
+    return pairing
