@@ -12,7 +12,7 @@ input (CSV/formula injection).
 
 What each role gets: community admins see phone, full ID number and low-income status; heads see phone
 and a masked ID number; firm staff get their firm's rows only and no worker contact data (their pay-line
-export is their statement, 对账单).
+export is their statement, 对账单), a worker named or numbered as the head chose (``Scope.worker_label``).
 """
 
 from __future__ import annotations
@@ -169,6 +169,8 @@ def _assignments_plan(scope: Scope, start, end, workshop_id) -> Plan:
         "state",
         "offered_at",
         "done_at",
+        "worker_id",
+        "worker__workshop_id",
     ]
     columns = [
         Column(_("派工号"), "int", 10),
@@ -197,7 +199,7 @@ def _assignments_plan(scope: Scope, start, end, workshop_id) -> Plan:
 
     def rows():
         for r in qs.order_by("offered_at", "pk").values_list(*fields).iterator(chunk_size=CHUNK):
-            out = list(r[:6])
+            out = [*r[:5], scope.worker_label_of(r[17], r[18], r[5])]
             if contact:
                 out.append(_national(r[6]))
             if scope.sees_low_income:
@@ -239,6 +241,8 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
         "amount",
         "period__month",
         "assignment__job__piece_rate",
+        "worker_id",
+        "worker__workshop_id",
     ]
     columns = [Column(_("工资明细号"), "int", 10), Column(_("入账日期"), "date"), Column(_("坊工"))]
     if not firm:
@@ -264,7 +268,7 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
 
     def rows():
         for r in qs.order_by("booked_on", "pk").values_list(*fields).iterator(chunk_size=CHUNK):
-            out = [r[0], r[1], r[2]]
+            out = [r[0], r[1], scope.worker_label_of(r[16], r[17], r[2])]
             if not firm:
                 out += [_national(r[3]), show_id(r[4]), employments.get(r[5], r[5])]
             if scope.sees_low_income:

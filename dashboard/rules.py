@@ -85,6 +85,13 @@ def manages_pay(user, workshop) -> bool:
 
 
 @rules.predicate
+def manages_pairing(user, pairing) -> bool:
+    """The head of the pairing's workshop, a community admin over it, or a superuser (never firm staff)."""
+    s = scope_for(user)
+    return pairing is not None and s.manages_workers and s.covers(pairing.workshop_id)
+
+
+@rules.predicate
 def owns_export(user, export) -> bool:
     return export is not None and export.user_id == user.pk and scope_for(user).is_staff_role
 
@@ -132,6 +139,8 @@ rules.add_perm("dashboard.print_tickets", heads_job_workshop)
 rules.add_perm("dashboard.view_bundles", heads_job_workshop | staffs_job_firm)
 # The roster is the head's and the community admin's (low-income status is the community admin's only:
 # ``Scope.sees_low_income``): they add workers to their workshops, change, stop and restart them.
+# How a firm sees the workshop's workers (by name or by number) is the head's choice, per pairing.
+rules.add_perm("dashboard.manage_pairing", manages_pairing)
 rules.add_perm("dashboard.view_roster", manages_workers)
 rules.add_perm("dashboard.add_worker", manages_workers)
 rules.add_perm("dashboard.view_worker", manages_worker)

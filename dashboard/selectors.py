@@ -156,6 +156,14 @@ def pairings_for(scope: Scope) -> QuerySet[Pairing]:
     return qs.filter(workshop_id__in=scope.workshop_ids)
 
 
+def pairing_get(scope: Scope, pk: int) -> Pairing:
+    """A pairing ``scope`` sees (``pairings_for``), else Http404."""
+    pairing = pairings_for(scope).filter(pk=pk).first()
+    if pairing is None:
+        raise Http404(_("没有这个结对。"))
+    return pairing
+
+
 def firms_for(scope: Scope) -> QuerySet[PartnerFirm]:
     """Firms ``scope`` sees (``workshop.selectors.partner_firms_for``): its own for firm staff, the paired
     firms of the workshops covered for heads and community admins."""

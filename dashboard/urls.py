@@ -85,6 +85,7 @@ urlpatterns = [
     path("firms/", firms.firm_list, name="firms"),
     path("firms/directory/", firms.firm_directory, name="firm_directory"),
     path("firms/<int:pk>/", firms.firm_detail, name="firm"),
+    path("pairings/<int:pk>/workers/", firms.pairing_workers, name="pairing_workers"),
     path("pay/", overview.pay_list, name="pay"),
     path("pay/periods/", pay.period_list, name="pay_periods"),
     path("pay/periods/<str:month>/", pay.period_detail, name="pay_period"),

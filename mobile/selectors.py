@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +27,13 @@ from dispatch.models import (
     Assignment,
     AssignmentKind,
     AssignmentState,
+    DeliveryMode,
     InspectionResult,
     WorkReport,
 )
 from dispatch.services.corrections import REPORT_OPEN_STATES, undo_window
 from logistics import selectors as logistics_reads
-from logistics.models import Depot, Residence, Run, Stop, StopKind, StopState
+from logistics.models import Collection, Depot, Residence, Run, Stop, StopKind, StopState
 from pay import money
 from pay.models import PayLine
 from tickets.models import BundleTicket, TicketState
@@ -42,28 +44,116 @@ from workshop.validators import mask_phone
 
 
 def _worker_assignments(worker: Worker):
-    return Assignment.objects.filter(worker=worker).select_related("job", "job__line", "job__line__firm")
+    """Her assignments with job, line and firm, each with ``pieces_collected``: the pieces a courier has
+    collected at her door (a subquery, no extra query)."""
+    collected = (
+        Collection.objects.filter(assignment=OuterRef("pk"))
+        .values("assignment")
+        .annotate(n=Sum("pieces"))
+        .values("n")
+    )
+    return (
+        Assignment.objects.filter(worker=worker)
+        .select_related("job", "job__line", "job__line__firm")
+        .annotate(pieces_collected=Coalesce(Subquery(collected), 0))
+    )
+
+
+# --- where finished pieces are, before the firm's verdict (做好了,还没入账) --------------------------------
+
+
+@dataclass
+class Whereabouts:
+    """Reported pieces without the firm's verdict, by where they are (ints): ``at_home``, a home share's
+    pieces still at her door for the courier to collect; ``at_workshop``, at the workshop and not yet
+    handed over to the firm; ``at_firm``, handed over on a delivery note (sent, or counted in by the firm)
+    and waiting for its inspection. Only ``at_firm`` pieces are "waiting for the firm's inspection"."""
+
+    at_home: int = 0
+    at_workshop: int = 0
+    at_firm: int = 0
+
+    @property
+    def pieces(self) -> int:
+        return self.at_home + self.at_workshop + self.at_firm
+
+    def add(self, other: Whereabouts) -> None:
+        self.at_home += other.at_home
+        self.at_workshop += other.at_workshop
+        self.at_firm += other.at_firm
+
+
+def whereabouts(a: Assignment) -> Whereabouts:
+    """Where ``a``'s uninspected pieces are (``pieces_uninspected`` in all): from its reported, handed over,
+    passed and rejected counts and, for a home share, ``pieces_collected`` (``_worker_assignments``; taken
+    as all collected when not read)."""
+    at_firm = max(a.pieces_handed_over - a.pieces_passed - a.pieces_rejected, 0)
+    not_handed = max(a.pieces_reported - a.pieces_handed_over, 0)
+    at_home = 0
+    if a.delivery == DeliveryMode.HOME:
+        collected = getattr(a, "pieces_collected", a.pieces_reported)
+        at_home = min(max(a.pieces_reported - collected, 0), not_handed)
+    return Whereabouts(at_home=at_home, at_workshop=not_handed - at_home, at_firm=at_firm)
 
 
 # --- Today (今天) ----------------------------------------------------------------------------------------
 
 
 @dataclass
-class PendingRow:
-    """Pieces of one job reported but not yet inspected (验收中), with what they would pay if all passed."""
+class PendingRow(Whereabouts):
+    """Pieces of one job reported and without the firm's verdict yet, by where they are (``Whereabouts``),
+    with what they would pay if all passed (yuan, at her rate)."""
 
-    job_id: int
-    title: str
-    rate: Decimal
-    pieces: int = 0
+    job_id: int = 0
+    title: str = ""
+    rate: Decimal = Decimal("0")
 
     @property
     def amount(self) -> Decimal:
         return money.wage_amount(self.pieces, self.rate)
 
 
+def _where_sum(rows: Sequence[Whereabouts]) -> Whereabouts:
+    total = Whereabouts()
+    for r in rows:
+        total.add(r)
+    return total
+
+
+@dataclass
+class JobShares:
+    """Her open first-round shares of one job (offered or in hand), oldest first: a job offered to her
+    again after someone else turned pieces down (再派) is one job with two shares, not two jobs."""
+
+    job: object
+    shares: list[Assignment]
+
+    @property
+    def offered(self) -> bool:
+        """Whether a share of it waits for her answer (the card goes with the offers)."""
+        return any(a.state == AssignmentState.OFFERED for a in self.shares)
+
+    @property
+    def pieces(self) -> int:
+        return sum(a.pieces for a in self.shares)
+
+
+def job_cards(shares: Sequence[Assignment]) -> list[JobShares]:
+    """``shares`` (first-round, offered or accepted) grouped by job in the order the job first appears;
+    within a job, oldest share first. Pure."""
+    cards: dict[int, JobShares] = {}
+    for a in shares:
+        cards.setdefault(a.job_id, JobShares(a.job, [])).shares.append(a)
+    for card in cards.values():
+        card.shares.sort(key=lambda a: (a.offered_at, a.pk))
+    return list(cards.values())
+
+
 @dataclass
 class TodayData:
+    """``offers``, ``in_hand`` and ``rework`` are her shares; ``cards`` her open first-round shares by job
+    (``JobShares``): ``offer_cards`` those with a share waiting for her answer, ``work_cards`` the rest."""
+
     offers: list[Assignment]
     in_hand: list[Assignment]
     rework: list[Assignment]
@@ -71,6 +161,15 @@ class TodayData:
     today_yuan: Decimal
     month_yuan: Decimal
     pieces_today: int
+    cards: list[JobShares] = field(default_factory=list)
+
+    @property
+    def offer_cards(self) -> list[JobShares]:
+        return [c for c in self.cards if c.offered]
+
+    @property
+    def work_cards(self) -> list[JobShares]:
+        return [c for c in self.cards if not c.offered]
 
     @property
     def pending_pieces(self) -> int:
@@ -80,20 +179,28 @@ class TodayData:
     def pending_yuan(self) -> Decimal:
         return money.yuan_sum(r.amount for r in self.pending)
 
+    @property
+    def pending_where(self) -> Whereabouts:
+        """Her pieces without a verdict, by where they are, over every job."""
+        return _where_sum(self.pending)
+
 
 def _pending_rows(assignments) -> list[PendingRow]:
     rows: dict[int, PendingRow] = {}
     for a in assignments:
         if a.pieces_uninspected > 0:
-            row = rows.setdefault(a.job_id, PendingRow(a.job_id, a.job.title, a.job.worker_rate))
-            row.pieces += a.pieces_uninspected
+            row = rows.setdefault(
+                a.job_id, PendingRow(job_id=a.job_id, title=a.job.title, rate=a.job.worker_rate)
+            )
+            row.add(whereabouts(a))
     return list(rows.values())
 
 
 def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayData:
-    """The Today page (``/m/``): open offers, work in hand (first-round and rework apart), pieces under
-    inspection, and pay booked today and this month (yuan). Three queries: open or uninspected
-    assignments with job and firm; this month's pay lines; pieces reported today."""
+    """The Today page (``/m/``): open offers, work in hand (first-round and rework apart; first-round shares
+    also grouped by job, ``cards``), pieces reported and not yet inspected by where they are, and pay
+    booked today and this month (yuan). Three queries: open or uninspected assignments with job, firm and
+    pieces collected at her door; this month's pay lines; pieces reported today."""
     today = today or timezone.localdate()
     first = month_start(today)
     rows = list(
@@ -114,14 +221,17 @@ def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayDa
         or 0
     )
     accepted = [a for a in rows if a.state == AssignmentState.ACCEPTED]
+    offers = [a for a in rows if a.state == AssignmentState.OFFERED]
+    in_hand = [a for a in accepted if a.kind == AssignmentKind.FIRST]
     return TodayData(
-        offers=[a for a in rows if a.state == AssignmentState.OFFERED],
-        in_hand=[a for a in accepted if a.kind == AssignmentKind.FIRST],
+        offers=offers,
+        in_hand=in_hand,
         rework=[a for a in accepted if a.kind == AssignmentKind.REWORK],
         pending=_pending_rows(rows),
         today_yuan=money.yuan_sum(amount for day, amount in lines if day == today),
         month_yuan=money.yuan_sum(amount for _day, amount in lines),
         pieces_today=pieces_today,
+        cards=job_cards(offers + in_hand),
     )
 
 
@@ -315,14 +425,19 @@ class MonthEarnings:
     def pending_yuan(self) -> Decimal:
         return money.yuan_sum(r.amount for r in self.pending)
 
+    @property
+    def pending_where(self) -> Whereabouts:
+        return _where_sum(self.pending)
+
 
 def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> MonthEarnings:
     """The Earnings page (收入) for ``month`` (any day in it; default this month).
 
     ``rows``: per job, the inspections booked in the month (a result counts in the month of its pay line,
     or of its inspection's booking when nothing passed). ``pending``: pieces reported and not yet
-    inspected, only on the current month (they have no month until they are booked). ``months``: every
-    month with pay booked, newest first, with its total. Three queries whatever the number of rows.
+    inspected, by where they are (``Whereabouts``: at her home, at the workshop, at the firm), only on the
+    current month (they have no month until they are booked). ``months``: every month with pay booked,
+    newest first, with its total. Three queries whatever the number of rows.
     """
     today = timezone.localdate()
     first = month_start(month or today)

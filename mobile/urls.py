@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import courier, reporting, slips, views
+from . import courier, offers, reporting, slips, views
 
 
 class YearConverter:
@@ -33,8 +33,8 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("t/<str:token>/", views.token_login, name="token_login"),
     path("a/<int:pk>/", views.assignment, name="assignment"),
-    path("a/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
-    path("a/<int:pk>/decline/", views.assignment_decline, name="assignment_decline"),
+    path("a/<int:pk>/accept/", offers.assignment_accept, name="assignment_accept"),
+    path("a/<int:pk>/decline/", offers.assignment_decline, name="assignment_decline"),
     path("a/<int:pk>/report/", reporting.assignment_report, name="assignment_report"),
     path("a/<int:pk>/finish/", reporting.assignment_report, name="assignment_finish"),
     path("a/<int:pk>/undo/<int:report>/", reporting.report_undo, name="report_undo"),

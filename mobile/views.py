@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch import services as flow
 from dispatch.models import AssignmentState, IllegalTransition
 from dispatch.services import materials as flow_materials
 from dispatch.web import refused_text
@@ -276,6 +275,7 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
         "history": history,
         "reports": selectors.report_history(a, worker=worker, now=now),
         "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.worker_rate),
+        "where": selectors.whereabouts(a),
         "materials": material_reads.share_materials(worker, a.job_id),
         "can_report_material": a.state in MATERIAL_STATES,
     }
@@ -332,32 +332,6 @@ def assignment_material(request: HttpRequest, worker: Worker, pk: int) -> HttpRe
     if form.errors:
         response.status_code = 400
     return response
-
-
-@require_POST
-@worker_required
-def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    a = selectors.assignment_for_worker(worker, pk)
-    try:
-        flow.assignment_accept(actor=request.user, assignment=a)
-    except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
-    else:
-        messages.success(request, _("这份活接下了:%(t)s,%(n)d 件。") % {"t": a.job.title, "n": a.pieces})
-    return redirect(_safe_next(request, reverse("mobile:assignment", args=[a.pk])))
-
-
-@require_POST
-@worker_required
-def assignment_decline(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    a = selectors.assignment_for_worker(worker, pk)
-    try:
-        flow.assignment_decline(actor=request.user, assignment=a, reason=request.POST.get("reason", "")[:300])
-    except REFUSED as exc:
-        messages.error(request, _refused_text(exc))
-    else:
-        messages.success(request, _("这份活这次不接,已告诉坊长。"))
-    return redirect(_safe_next(request, reverse("mobile:today")))
 
 
 @require_GET

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     JOB_ACCEPTED = "job_accepted", _("已接单")
     JOB_DECLINED = "job_declined", _("已拒单")
     OFFER = "offer", _("新派工")
+    OFFER_DECLINED = "offer_declined", _("坊工不接派工")
     READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
     INSPECTION = "inspection", _("验收结果")
     REWORK = "rework", _("返工")
@@ -47,6 +48,10 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.JOB_DECLINED: gettext_noop("%(w)s 未接单:%(t)s"),
     # t job title, n pieces, r piece rate (yuan, a decimal string)
     NotificationKind.OFFER: gettext_noop("新派工:%(t)s %(n)d 件,单价 %(r)s 元"),
+    # w worker name, t job title, n pieces she turned down, why her own words (or "")
+    NotificationKind.OFFER_DECLINED: gettext_noop(
+        "%(w)s 这次不接 %(t)s 的 %(n)d 件,这些件会再派给别人。%(why)s"
+    ),
     # t job title
     NotificationKind.READY_FOR_INSPECTION: gettext_noop("待验收:%(t)s"),
     # t job title, p passed, r rejected (pieces), why the firm's reason (its own words)

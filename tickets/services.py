@@ -32,6 +32,7 @@ from dispatch.models import (
     JobState,
     check_transition,
 )
+from workshop.roles import scope_for
 
 from .models import BundleTicket, TicketState
 from .selectors import latest_run
@@ -269,7 +270,7 @@ def bundle_inspection_submit(*, actor, job: Job | int, notes: str = "") -> Inspe
         if covered != a.pieces_to_inspect:
             raise ValidationError(
                 _("%(w)s 送检 %(n)d 件,扎票只记了 %(m)d 件:请在“验收”页逐个派工验收。")
-                % {"w": a.worker.name, "n": a.pieces_to_inspect, "m": covered}
+                % {"w": scope_for(actor).worker_label(a.worker), "n": a.pieces_to_inspect, "m": covered}
             )
         reasons = list(dict.fromkeys(t.reason for t in bundles if t.pieces_rejected and t.reason))
         results.append(

@@ -92,6 +92,8 @@ class PairingAdmin(admin.ModelAdmin):
     autocomplete_fields = ("firm", "workshop")
     filter_horizontal = ("lines",)
     date_hierarchy = "signed_on"
+    # The head's choice, changed on the dashboard where each change is kept (PairingChange), never here.
+    readonly_fields = ("firm_sees_names",)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "lines":

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -209,6 +210,14 @@ class Pairing(models.Model):
     operator_fee_open_to_firm = models.BooleanField(
         _("对企业公开运营服务费"), default=False, help_text=_("打开后,企业在对账单上也能看到运营服务费。")
     )
+    # How the firm's staff see this workshop's workers (坊工), the head's choice: by name, or by the number
+    # printed on the bundle tickets (``Worker.number_label``). Changed only by
+    # ``workshop.pairings.pairing_show_workers``, which keeps each change (``PairingChange``).
+    firm_sees_names = models.BooleanField(
+        _("企业看到坊工姓名"),
+        default=True,
+        help_text=_("关掉后,企业在所有页面和导出里只看到坊工的编号(如“12号坊工”)。"),
+    )
 
     class Meta:
         verbose_name = _("结对")
@@ -255,6 +264,34 @@ class Pairing(models.Model):
         if self.auto_accept_max_pieces is not None and quantity > self.auto_accept_max_pieces:
             return False
         return lead_days >= self.auto_accept_min_lead_days
+
+
+class PairingSetting(models.TextChoices):
+    WORKER_NAMES = "firm_sees_names", _("企业看到坊工姓名还是编号")
+
+
+class PairingChange(models.Model):
+    """One change of a pairing's setting by the head (or a community admin): what, from, to, who, when.
+    Append-only: the history of a pairing's choices (``workshop.pairings.pairing_show_workers``)."""
+
+    pairing = models.ForeignKey(
+        Pairing, verbose_name=_("结对"), on_delete=models.CASCADE, related_name="changes"
+    )
+    setting = models.CharField(_("设置"), max_length=30, choices=PairingSetting.choices)
+    before = models.CharField(_("原来"), max_length=30)
+    after = models.CharField(_("改为"), max_length=30)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("结对设置记录")
+        verbose_name_plural = _("结对设置记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pairing_id} {self.setting}: {self.before} → {self.after}"
 
 
 class Employment(models.TextChoices):
@@ -332,6 +369,17 @@ class Worker(models.Model):
 
     def has_skill(self, kind: str) -> bool:
         return kind in (self.skills or [])
+
+    @property
+    def number_label(self) -> str:
+        """How she is shown where her name is not: "12号坊工" (``worker_number_label``)."""
+        return worker_number_label(self.pk)
+
+
+def worker_number_label(pk: int) -> str:
+    """A worker shown by number instead of her name: "12号坊工", her number being the one printed on her
+    bundle tickets (编号: the row id, never reused, never changed), in the active language."""
+    return gettext("%(n)s号坊工") % {"n": pk}
 
 
 class FirmStaff(models.Model):

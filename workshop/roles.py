@@ -23,11 +23,21 @@ phone pages, the front door and the services' checks all read this one ``Scope``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 
-from .models import CommunityAdmin, Courier, FirmStaff, PartnerFirm, Worker, Workshop
+from .models import (
+    CommunityAdmin,
+    Courier,
+    FirmStaff,
+    Pairing,
+    PartnerFirm,
+    Worker,
+    Workshop,
+    worker_number_label,
+)
 
 WORKER, COURIER, COUNTY, HEAD, FIRM, ADMIN, SUPERUSER = (
     "worker",
@@ -153,6 +163,30 @@ class Scope:
     def manages(self, worker: Worker) -> bool:
         """The worker's workshop head, a community admin of that workshop, or a superuser."""
         return self.manages_workers and self.covers(worker.workshop_id)
+
+    @cached_property
+    def numbered_workshops(self) -> frozenset[int]:
+        """For firm staff: the workshops whose head shows their workers to this firm by number, not by
+        name (``Pairing.firm_sees_names`` off). Empty for every other role. One query, on first use."""
+        if not self.is_firm:
+            return frozenset()
+        return frozenset(
+            Pairing.objects.filter(firm_id=self.firm_id, firm_sees_names=False).values_list(
+                "workshop_id", flat=True
+            )
+        )
+
+    def worker_label(self, worker: Worker) -> str:
+        """How this scope sees ``worker``: her name, or her number ("12号坊工", ``worker_number_label``) for
+        the staff of a firm whose pairing with her workshop shows workers by number. Every page and
+        spreadsheet a firm reads names a worker through this (or ``worker_label_of``)."""
+        return self.worker_label_of(worker.pk, worker.workshop_id, worker.name)
+
+    def worker_label_of(self, worker_id: int, workshop_id: int, name: str) -> str:
+        """``worker_label`` from a row's values (an export reads ``values_list``)."""
+        if self.is_firm and workshop_id in self.numbered_workshops:
+            return worker_number_label(worker_id)
+        return name
 
 
 NO_ROLE = Scope(role=None)

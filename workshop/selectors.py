@@ -1,5 +1,6 @@
 """Reads that other apps share: which part-time minimum hourly wage applies; a worker's record audit; the
-firms and workers a role sees, and the firm directory (firms by industry, GB/T 4754-2017).
+firms and workers a role sees, and the firm directory (firms by industry, GB/T 4754-2017); how a firm sees
+a workshop's workers.
 
 See ``workshop.models.MinimumWage`` for how a row applies (most specific level first, then the latest
 ``effective_from`` not after the day, then the newest row).
@@ -15,7 +16,16 @@ from django.db.models import Count, Q, QuerySet
 
 from . import industries, search
 from .audit import change_lines
-from .models import CommunityAdmin, MinimumWage, PartnerFirm, Worker, WorkerEvent, Workshop
+from .models import (
+    CommunityAdmin,
+    MinimumWage,
+    Pairing,
+    PairingChange,
+    PartnerFirm,
+    Worker,
+    WorkerEvent,
+    Workshop,
+)
 from .roles import Scope, scope_for
 
 
@@ -178,4 +188,23 @@ def firm_directory(scope: Scope, *, section: str | None = None, q: str = "", fir
         total=sum(c.count for c in counts),
         section=section,
         needle=found,
+    )
+
+
+def firm_sees_names(*, firm_id: int, workshop_id: int) -> bool:
+    """Whether the firm sees the workshop's workers by name (their pairing's ``firm_sees_names``; True
+    without a pairing). One query."""
+    shown = Pairing.objects.filter(firm_id=firm_id, workshop_id=workshop_id).values_list(
+        "firm_sees_names", flat=True
+    )
+    return next(iter(shown), True)
+
+
+def pairing_changes(pairings: Iterable[Pairing], *, limit: int = 20) -> list[PairingChange]:
+    """The latest changes of ``pairings``' settings (who, when, from, to), newest first, at most
+    ``limit``. One query."""
+    return list(
+        PairingChange.objects.filter(pairing__in=list(pairings)).select_related(
+            "pairing__workshop", "changed_by"
+        )[:limit]
     )

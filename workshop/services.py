@@ -1,6 +1,6 @@
 """Writes on workshop records that are not part of the job flow: a worker's record (add, edit,
 deactivate, reactivate, each audited), workers' PINs and sign-in links, and residents' wishes to work
-(the supply list).
+(the supply list). How a pairing's firm sees the workshop's workers is ``workshop.pairings``.
 
 A worker signs in on the phone pages with their phone number and a 6-digit PIN that the head sets, or
 with a one-tap link (printed as a QR code by the head) carrying a signed, expiring, revocable token.

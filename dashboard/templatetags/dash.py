@@ -55,3 +55,12 @@ def cell(value, kind: str = "") -> str:
     if kind == "pct":
         return f"{value}%"
     return str(value)
+
+
+@register.filter
+def who(worker, scope) -> str:
+    """How the page's reader sees ``worker`` (``Scope.worker_label``): her name, or her number for the staff
+    of a firm that the head shows workers to by number. Without a scope, her name."""
+    if worker is None:
+        return ""
+    return scope.worker_label(worker) if scope is not None else worker.name

@@ -1,20 +1,25 @@
 """Paired firms: the list with pairing records, lines, volume and savings against the goal, one firm's
-page, and the firm directory by industry (企业名录)."""
+page, the head's choice of how the firm sees the workshop's workers (by name or by number), and the firm
+directory by industry (企业名录)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import reports
+from dispatch.web import refused_text
 from pay.models import PayLine
 from workshop import industries
 from workshop import selectors as workshop_selectors
+from workshop.pairings import pairing_show_workers
 
 from .. import forms, selectors
-from .common import dashboard_view, page_context
+from .common import REFUSED, dashboard_view, page_context, require_perm
 
 
 def _firm_savings(period, jobs) -> dict[int, tuple]:
@@ -59,12 +64,16 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PeriodForm(request.GET or None, scope=scope)
     period = form.period()
     jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id).filter(line__firm=firm)
+    pairings = [p for p in selectors.pairing_rows(scope) if p.firm_id == firm.pk]
+    for p in pairings:
+        p.managed = request.user.has_perm("dashboard.manage_pairing", p)
     context = page_context(
         request,
         form=form,
         firm=firm,
         lines=list(firm.lines.order_by("name")),
-        pairings=[p for p in selectors.pairing_rows(scope) if p.firm_id == firm.pk],
+        pairings=pairings,
+        changes=workshop_selectors.pairing_changes([p for p in pairings if p.managed]),
         volume=selectors.firm_volumes(jobs).get(firm.pk, {"jobs": 0, "issued": 0, "passed": 0}),
         saving=_firm_savings(period, jobs).get(firm.pk),
         goal=reports.GOAL_SAVINGS_PER_FIRM_YUAN,
@@ -85,3 +94,25 @@ def firm_directory(request: HttpRequest) -> HttpResponse:
         request.scope, section=industries.section_param(request.GET.get("industry")), q=q
     )
     return render(request, "dashboard/firm_directory.html", page_context(request, q=q, directory=directory))
+
+
+@require_POST
+@dashboard_view
+def pairing_workers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head shows the workshop's workers to the pairing's firm by name or by number (``by``), kept as
+    a ``PairingChange`` (``workshop.pairings.pairing_show_workers``). 404 for a pairing the user does not
+    see, 403 for its firm's own staff."""
+    pairing = selectors.pairing_get(request.scope, pk)
+    require_perm(request, "manage_pairing", pairing)
+    by = request.POST.get("by", "")
+    try:
+        pairing_show_workers(actor=request.user, pairing=pairing, by=by)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+    else:
+        if by == "number":
+            text = _("%(f)s 现在只看到 %(w)s 坊工的编号(如“12号坊工”),看不到姓名。")
+        else:
+            text = _("%(f)s 现在看到 %(w)s 坊工的姓名。")
+        messages.success(request, text % {"f": pairing.firm.name, "w": pairing.workshop.name})
+    return redirect("dashboard:firm", pk=pairing.firm_id)

@@ -20,6 +20,7 @@ from dispatch.services.corrections import REPORT_OPEN_STATES
 from dispatch.web import id_param, redirect_back, refused_text
 from materials import selectors as material_reads
 from tickets import selectors as ticket_reads
+from workshop import selectors as people
 
 from .. import forms, material_forms, selectors, services
 from .. import pay_selectors as pay_reads
@@ -110,16 +111,22 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         a.report_rows = reports.get(a.pk, [])
     rate_check, rate_words = selectors.job_rate_check(request.scope, job)
     can_correct_result = request.user.has_perm("dashboard.correct_result", job)
+    can_print = request.user.has_perm("dashboard.print_tickets", job)
     context = page_context(
         request,
         job=job,
         assignments=assignments,
         inspections=inspections,
-        events=flow_selectors.job_timeline(job, assignments),
+        events=flow_selectors.job_timeline(
+            job, assignments, label=request.scope.worker_label, share_notes=not request.scope.is_firm
+        ),
         reported=reported,
         pending=len(flow_selectors.inspection_pending(assignments)),
         can_firm=request.user.has_perm("dashboard.inspect_job", job),
-        can_print=request.user.has_perm("dashboard.print_tickets", job),
+        can_print=can_print,
+        # Bundle tickets travel with the pieces to the firm: numbers first where it sees workers by number.
+        numbered=can_print
+        and not people.firm_sees_names(firm_id=job.line.firm_id, workshop_id=job.workshop_id),
         can_bundles=can_bundles,
         bundles_reported=sum(s.reported for s in summaries.values()),
         bom=material_reads.job_bom(job),

@@ -165,7 +165,7 @@ def _bundles_post(request: HttpRequest, job, here: str) -> HttpResponse:
         request,
         _("%(w)s 第 %(n)s 扎:合格 %(p)d 件,不合格 %(r)d 件(返工 %(k)d 件)。请扫下一扎。")
         % {
-            "w": ticket.assignment.worker.name,
+            "w": request.scope.worker_label(ticket.assignment.worker),
             "n": f"{ticket.number}/{ticket.count}",
             "p": ticket.pieces_passed,
             "r": ticket.pieces_rejected,

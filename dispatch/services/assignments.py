@@ -125,12 +125,22 @@ def _release(job: Job, assignment: Assignment) -> None:
 
 @transaction.atomic
 def assignment_decline(*, actor, assignment: Assignment, reason: str = "") -> Assignment:
-    """The worker turns an offer down; its pieces go back to the job and are offered to others.
+    """The worker turns an offer down; its pieces go back to the job and are offered to others, and the
+    workshop's head gets a message (``OFFER_DECLINED``: who, which job, how many pieces, her words if
+    any), delivered after commit and put into words in the head's own language.
     Raises PermissionDenied, IllegalTransition."""
     job, assignment = lock_assignment(assignment)
     check_worker(actor, assignment)
     move(assignment, AssignmentState.DECLINED, job=job, actor=actor, note=reason, responded_at=timezone.now())
     _release(job, assignment)
+    if job.workshop.head_id is not None:
+        notify(
+            recipient=job.workshop.head,
+            kind=NotificationKind.OFFER_DECLINED,
+            params={"w": assignment.worker.name, "t": job.title, "n": assignment.pieces, "why": reason},
+            link=f"/dashboard/jobs/{job.pk}/",
+            dedupe_key=f"offer-declined:{assignment.pk}",
+        )
     return assignment
 
 

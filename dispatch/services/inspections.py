@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 from notices.models import NotificationKind
 from notices.services import notify
 from pay.services import open_month, pay_line_book
+from workshop.roles import scope_for
 
 from .. import followups
 from ..models import (
@@ -76,7 +77,7 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
         if min(passed, rejected, rework) < 0 or passed + rejected != a.pieces_to_inspect or rework > rejected:
             raise ValidationError(
                 _("%(w)s:合格+不合格应等于送检的 %(n)d 件,返工不能多于不合格。")
-                % {"w": a.worker.name, "n": a.pieces_to_inspect}
+                % {"w": scope_for(actor).worker_label(a.worker), "n": a.pieces_to_inspect}
             )
         InspectionResult.objects.create(
             inspection=inspection,

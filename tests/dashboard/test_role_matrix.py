@@ -48,7 +48,7 @@ from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
 from tickets import services as tickets
 from tickets.models import BundleTicket
-from workshop.models import Courier, MinimumWage, Worker, WorkerEvent
+from workshop.models import Courier, MinimumWage, Pairing, PairingChange, Worker, WorkerEvent
 from workshop.services import courier_create
 
 ANON, WORKER, OTHER_HEAD, OTHER_FIRM, RIGHT = "anonymous", "worker", "other_head", "other_firm", "right"
@@ -482,6 +482,17 @@ MATRIX = {
     "firms": ("get", lambda c, w: "/dashboard/firms/", None, "clerk", 200, 200, 200),
     "firm": ("get", lambda c, w: f"/dashboard/firms/{c.firm.pk}/", None, "head", 404, 404, 200),
     "firm_directory": ("get", lambda c, w: "/dashboard/firms/directory/", None, "clerk", 200, 200, 200),
+    # How the firm sees the workshop's workers (by name or by number): the head's; the pairing's own firm
+    # sees the pairing but may not change it (403, WRONG_ROLE_POSTS).
+    "pairing_workers": (
+        "post",
+        lambda c, w: f"/dashboard/pairings/{c.pairing.pk}/workers/",
+        {"by": "number"},
+        "head",
+        404,
+        404,
+        302,
+    ),
     "pay": ("get", lambda c, w: "/dashboard/pay/", None, "head", 200, 200, 200),
     "statements": ("get", lambda c, w: "/dashboard/statements/", None, "head", 200, 200, 200),
     # Another head's form cannot name this pairing (400, nothing written); firm staff may not prepare.
@@ -979,6 +990,8 @@ def snapshot() -> dict:
         "homes": list(Residence.objects.order_by("pk").values_list("pk", "place", "room")),
         "runs": list(Run.objects.order_by("pk").values_list("pk", "state")),
         "stops": list(Stop.objects.order_by("pk").values_list("pk", "state")),
+        "pairings": list(Pairing.objects.order_by("pk").values_list("pk", "firm_sees_names")),
+        "pairing_changes": PairingChange.objects.count(),
     }
 
 
@@ -1036,6 +1049,7 @@ WRONG_ROLE_POSTS = [
     ("head", "statement_dispute"),
     ("clerk", "statement_correct"),
     ("clerk", "statement_prepare"),
+    ("clerk", "pairing_workers"),
 ]
 
 

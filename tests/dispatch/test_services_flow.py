@@ -316,7 +316,12 @@ def test_declining_an_offer_releases_its_pieces_and_plans_again(
     assert offer.state == AssignmentState.DECLINED
     assert job.pieces_assigned == 0
     assert events_of(offer)[-1] == (AssignmentState.OFFERED, AssignmentState.DECLINED, cast.alice.user.pk)
-    assert enqueued(callbacks) == [("dispatch.tasks.plan_job_offers", (job.pk,))]
+    told = Notification.objects.get(recipient=cast.head, kind=NotificationKind.OFFER_DECLINED)
+    assert told.params == {"w": "alice", "t": job.title, "n": 120, "why": "这周没空"}
+    assert sorted(enqueued(callbacks)) == [
+        ("dispatch.tasks.plan_job_offers", (job.pk,)),
+        ("notices.tasks.deliver_notification", (told.pk,)),  # the head is told, after commit
+    ]
 
 
 def test_an_unanswered_offer_expires_after_its_deadline_and_releases_its_pieces(cast, issue_job):

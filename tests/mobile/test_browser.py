@@ -169,7 +169,8 @@ def test_earnings_change_after_the_firms_inspection(mphone, cast, pins, issue_jo
     sign_in(mphone, cast.alice)
     visit(mphone, "earnings-before", "/m/earnings/", figures=True)
     assert mphone.locator("[data-key=booked-total]").inner_text() == "0.00"
-    assert "还在验收中:300 件,全部合格约 10.50 元" in mphone.content()
+    assert "做好了还没入账:300 件" in mphone.content()
+    assert "300 件做好了,在工坊,还没交给企业" in mphone.content() and "10.50 元" in mphone.content()
 
     inspect_and_book(cast, job, {a.pk: (287, 13, 5, "划痕")})
 

@@ -65,7 +65,7 @@ def test_home_sends_a_worker_to_the_phone_pages(client, cast):
 def test_post_only_urls_refuse_get(client, cast, issue_job):
     a = offer(accepted_job(cast, issue_job), cast.alice)
     client.force_login(cast.alice.user)
-    for url in (f"/m/a/{a.pk}/accept/", f"/m/a/{a.pk}/decline/", f"/m/a/{a.pk}/report/", "/m/logout/"):
+    for url in (f"/m/a/{a.pk}/accept/", f"/m/a/{a.pk}/report/", "/m/logout/"):
         assert client.get(url).status_code == 405
     assert row(Assignment, a.pk)["state"] == AssignmentState.OFFERED
 
@@ -142,7 +142,7 @@ def test_worker_declines_an_offer(client, cast, issue_job):
     job = accepted_job(cast, issue_job)
     a = offer(job, cast.alice)
     client.force_login(cast.alice.user)
-    response = client.post(f"/m/a/{a.pk}/decline/", {"next": "/m/"})
+    response = client.post(f"/m/a/{a.pk}/decline/", {"confirmed": "1"})
     assert response["Location"] == "/m/"
     assert row(Assignment, a.pk)["state"] == AssignmentState.DECLINED
     assert Job.objects.get(pk=job.pk).pieces_assigned == 0
