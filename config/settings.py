@@ -54,12 +54,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous POSTs (public forms, sign-ins) per client: a 429 page over the rate (workshop.clientip).
+    "workshop.clientip.AnonymousPostRateLimit",
     # A county official reads and never writes: every POST of theirs is refused here (workshop.middleware).
     "workshop.middleware.ReadOnlyRoles",
     # Sets the language cookie to a user's stored language when they sign in (workshop.languages).
     "workshop.languages.LanguageCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A lock timeout or serialization failure is a 503 "请稍后再试" page with Retry-After (workshop.busy).
+    "workshop.busy.DatabaseBusyMiddleware",
     # Last: turns a login refused for too many wrong PINs or passwords into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -234,3 +238,21 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone", "pin", "password"]
 # Successful sign-ins are not kept: the session is the record, and usernames may be phone numbers.
 AXES_DISABLE_ACCESS_LOG = True
+
+# --- Hostile input: client address, rate limit (issue 14; workshop.clientip) ---------------------------
+# Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated); empty: REMOTE_ADDR only.
+NUANXIN_TRUSTED_PROXIES = env.list("NUANXIN_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "workshop.clientip.client_ip"
+# Every POST of a visitor not signed in (/m/join/, the sign-in forms), per client; "" turns it off.
+NUANXIN_RATELIMIT_ANON_POST = env.str("NUANXIN_RATELIMIT_ANON_POST", default="30/m")
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The counters live in Redis so every web process shares them; a Redis that does not answer within
+# 100 ms lets the request through rather than holding it (RATELIMIT_FAIL_OPEN).
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": env.str("NUANXIN_RATELIMIT_CACHE_URL", default=REDIS_URL),
+    "KEY_PREFIX": "nuanxin-rl",
+    "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True

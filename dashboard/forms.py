@@ -15,6 +15,7 @@ from dispatch.fields import PiecesField, YuanField
 from dispatch.models import JobState
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
+from workshop.text import CheckedForm, SaneDateField
 
 from . import selectors
 from .models import ExportKind
@@ -25,13 +26,13 @@ def year_start(today: dt.date | None = None) -> dt.date:
     return (today or timezone.localdate()).replace(month=1, day=1)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(CheckedForm):
     """The date range (default: this year to today) and workshop filter shared by the dashboard's pages."""
 
-    start = forms.DateField(
+    start = SaneDateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = SaneDateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
@@ -78,7 +79,7 @@ class JobFilterForm(PeriodForm):
     auto = forms.BooleanField(label=_("只看自动接单"), required=False)
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(CheckedForm):
     q = forms.CharField(
         label=_("搜索"),
         required=False,
@@ -125,7 +126,7 @@ class PayFilterForm(PeriodForm):
             del self.fields["employment"]
 
 
-class JobIssueForm(forms.Form):
+class JobIssueForm(CheckedForm):
     """A firm's new job (企业分发) with an optional sample photo; choices are the firm's paired ones."""
 
     workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
@@ -150,7 +151,7 @@ class JobIssueForm(forms.Form):
         words=_("单价要大于 0 元,最多四位小数,如 0.12。"),
         required_words=_("请填计件单价(元/件),如 0.12。"),
     )
-    due_on = forms.DateField(
+    due_on = SaneDateField(
         label=_("交货日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     bundle_size = PiecesField(
@@ -195,11 +196,11 @@ class JobIssueForm(forms.Form):
 PIECES_WORDS = _("件数请填 0 或正整数,如 12。")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CheckedForm):
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
 
 
-class InspectionRowForm(forms.Form):
+class InspectionRowForm(CheckedForm):
     """One assignment's verdict, prefixed ``a<assignment id>``."""
 
     passed = PiecesField(label=_("合格"), min_value=0, words=PIECES_WORDS)
@@ -208,7 +209,7 @@ class InspectionRowForm(forms.Form):
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
 
 
-class LotInspectionForm(forms.Form):
+class LotInspectionForm(CheckedForm):
     """A verdict on the whole delivered lot (按批验收): rejected and rework pieces of the lot."""
 
     rejected = PiecesField(label=_("不合格件数"), min_value=0, initial=0, words=PIECES_WORDS)
@@ -223,7 +224,7 @@ class LotInspectionForm(forms.Form):
         return data
 
 
-class BundleVerdictForm(forms.Form):
+class BundleVerdictForm(CheckedForm):
     """One bundle's verdict (按扎验收): passed, rejected and, of the rejected, rework pieces."""
 
     passed = PiecesField(label=_("合格"), min_value=0, words=PIECES_WORDS)
@@ -239,7 +240,7 @@ class BundleVerdictForm(forms.Form):
         return data
 
 
-class PinForm(forms.Form):
+class PinForm(CheckedForm):
     pin = forms.CharField(
         label=_("新 PIN(6位数字)"),
         required=False,
@@ -250,12 +251,12 @@ class PinForm(forms.Form):
     generate = forms.BooleanField(required=False)
 
 
-class ExportForm(forms.Form):
+class ExportForm(CheckedForm):
     kind = forms.ChoiceField(label=_("导出内容"), choices=ExportKind.choices)
-    start = forms.DateField(
+    start = SaneDateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = SaneDateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
@@ -282,7 +283,7 @@ class ExportForm(forms.Form):
 HOURLY_WORDS = _("按元/小时填写:大于 0、不超过 200 元,最多两位小数,如 22.50。")
 
 
-class MinWageForm(forms.Form):
+class MinWageForm(CheckedForm):
     """A new part-time minimum hourly wage setting (yuan/hour for the three tiers, the tier of this place,
     and the date it is in force from)."""
 
@@ -311,13 +312,13 @@ class MinWageForm(forms.Form):
         max_value=Decimal("200"),
         words=HOURLY_WORDS,
     )
-    effective_from = forms.DateField(
+    effective_from = SaneDateField(
         label=_("执行日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     source = forms.CharField(label=_("依据(文件名称或文号)"), max_length=200, required=False)
 
 
-class StatementPrepareForm(forms.Form):
+class StatementPrepareForm(CheckedForm):
     """The head prepares a month's statement (出对账单): one of the pairings of the workshops they head, a
     month typed as ``YYYY-MM`` (default: last month), and a reason when the month has one already (then
     it is a corrected version)."""
@@ -365,7 +366,7 @@ class StatementDisputeForm(KeyedForm):
     )
 
 
-class StatementCorrectForm(forms.Form):
+class StatementCorrectForm(CheckedForm):
     """The head prepares a corrected version: why."""
 
     reason = forms.CharField(label=_("更正原因"), max_length=300)

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import PlaceKind, VehicleKind
+from workshop.text import CheckedForm
 
 COORD = {"inputmode": "decimal", "size": 12, "autocomplete": "off"}
 CLOCK = {"type": "time"}
@@ -24,7 +25,7 @@ def _choices(rows, empty=None) -> list[tuple[str, str]]:
     return head + [(str(r.pk), str(r)) for r in rows]
 
 
-class _Picked(forms.Form):
+class _Picked(CheckedForm):
     """A form whose choice fields pick rows out of lists the view read (``picked(name)`` → the row)."""
 
     def __init__(self, data=None, *, rows: dict[str, list], **kwargs):
@@ -59,7 +60,7 @@ class PlaceImportForm(_Picked):
         self.fields["workshop"].choices = _choices(workshops)
 
 
-class DepotForm(forms.Form):
+class DepotForm(CheckedForm):
     lat = forms.CharField(label=_("纬度"), max_length=20, widget=forms.TextInput(attrs=COORD))
     lng = forms.CharField(label=_("经度"), max_length=20, widget=forms.TextInput(attrs=COORD))
     plan_at = forms.CharField(
@@ -89,7 +90,7 @@ class VehicleForm(_Picked):
         self.fields["courier"].choices = _choices(couriers, empty="—")
 
 
-class CourierForm(forms.Form):
+class CourierForm(CheckedForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput({"inputmode": "tel"}))
     pin = forms.CharField(

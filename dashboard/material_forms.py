@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from materials.models import Unit
 from materials.services import BomInput, bom_input_check
+from workshop.text import CheckedForm
 
 # --- the bill of materials on the issue form -------------------------------------------------------------
 
@@ -26,7 +27,7 @@ BOM_PREFIX = "bom"
 MAX_BOM_ROWS = 30
 
 
-class BomRowForm(forms.Form):
+class BomRowForm(CheckedForm):
     """One row of a job's bill of materials: material, unit, quantity per piece, allowed loss (%), and the
     price per unit lost beyond it (yuan)."""
 
@@ -167,7 +168,7 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class MaterialMoveForm(forms.Form):
+class MaterialMoveForm(CheckedForm):
     """One of the head's moves (``MOVES``), prefixed by its action. ``lines``: the job's ``BomLine``s;
     ``workers``: (id, name) of the job's workers; ``shares``: the job's assignments the move may name.
     ``cleaned_data`` holds objects: ``line`` a BomLine, ``worker`` a worker id, ``share`` an Assignment."""

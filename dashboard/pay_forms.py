@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch.fields import PiecesField
 from pay.models import LineKind, PayMethod
+from workshop.text import CheckedForm
 
 
 def new_key() -> str:
@@ -24,7 +25,7 @@ def new_key() -> str:
 _NO_KEY = _("缺少有效的提交编号,请刷新页面后重试。")
 
 
-class KeyedForm(forms.Form):
+class KeyedForm(CheckedForm):
     key = forms.CharField(
         widget=forms.HiddenInput,
         max_length=64,
@@ -112,18 +113,18 @@ class PayoutForm(KeyedForm):
         return ids or None
 
 
-class ReportCorrectForm(forms.Form):
+class ReportCorrectForm(CheckedForm):
     pieces = PiecesField(label=_("更正为(件)"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
     reason = forms.CharField(label=_("更正原因"), max_length=200)
 
 
-class ResultCorrectForm(forms.Form):
+class ResultCorrectForm(CheckedForm):
     passed = PiecesField(label=_("合格"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
     rejected = PiecesField(label=_("不合格"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
     reason = forms.CharField(label=_("更正原因"), max_length=200)
 
 
-class BankForm(forms.Form):
+class BankForm(CheckedForm):
     """Where her wage is transferred (代发工资): account number (spaces allowed; blank keeps the one on
     file, which the page never shows whole), bank, and ``clear`` to remove both."""
 

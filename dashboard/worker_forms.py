@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from workshop.models import Employment, ProcessKind, WorkPlace
 from workshop.services import WorkerDetails
+from workshop.text import CheckedForm, SaneDateField
 
 
-class WorkerForm(forms.Form):
+class WorkerForm(CheckedForm):
     """Name, phone, ID number, employment, where she works, skills, hours, area, date joined; ``pin`` when
     adding (blank: a random one, shown once); ``low_income`` only for those who see it; ``clear_id``
     when editing (the ID box is blank on the edit page, since the page never shows the number whole:
@@ -39,7 +40,7 @@ class WorkerForm(forms.Form):
     )
     hours_per_week = forms.IntegerField(label=_("每周可用工时(小时)"), min_value=1, max_value=84, initial=20)
     home_area = forms.CharField(label=_("居住片区"), max_length=100, required=False)
-    joined_on = forms.DateField(
+    joined_on = SaneDateField(
         label=_("加入日期"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),

@@ -13,7 +13,7 @@ wrong (not a number, too small, too large, too many places); ``required`` keeps 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -79,8 +79,11 @@ class YuanField(forms.DecimalField):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if self.decimal_places is not None:
             step = Decimal(1).scaleb(-self.decimal_places)
-            if number == number.quantize(step):
-                number = number.quantize(step)
+            try:
+                if number == number.quantize(step):
+                    number = number.quantize(step)
+            except InvalidOperation:  # more digits than the decimal context holds: no amount of yuan
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return number
 
     def widget_attrs(self, widget):

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.fields import PiecesField, number_messages
 from workshop.fields import MobileNumberFormField
 from workshop.models import Employment, ProcessKind, WorkPlace
+from workshop.text import CheckedForm, CheckedModelForm
 
 from .models import DEMAND_FIELDS, DemandEntry, ImportKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(CheckedModelForm):
     """A firm's need. ``workshop`` and ``firm`` are offered only on a new entry, limited to the user's
     scope (a firm's own staff never choose the firm)."""
 
@@ -60,7 +61,7 @@ class DemandForm(forms.ModelForm):
         return data
 
 
-class StatusForm(forms.Form):
+class StatusForm(CheckedForm):
     """A status move with a note (the history says who, when and why)."""
 
     to = forms.ChoiceField(label=_("改为"), choices=())
@@ -81,7 +82,7 @@ class WishStatusForm(StatusForm):
         self.fields["demand"].queryset = demands
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(CheckedForm):
     """Enrol a resident as a worker (入坊)."""
 
     workshop = forms.ModelChoiceField(label=_("入哪个工坊"), queryset=None)
@@ -97,7 +98,7 @@ class EnrolForm(forms.Form):
         self.fields["demand"].queryset = demands
 
 
-class WishEntryForm(forms.Form):
+class WishEntryForm(CheckedForm):
     """A resident's wish entered by community staff (e.g. after a home visit)."""
 
     workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
@@ -129,7 +130,7 @@ class WishEntryForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(CheckedForm):
     kind = forms.ChoiceField(
         label=_("导入哪个清单"),
         choices=ImportKind.choices,
@@ -147,7 +148,7 @@ class ImportForm(forms.Form):
         self.fields["workshop"].queryset = workshops
 
 
-class ColumnsForm(forms.Form):
+class ColumnsForm(CheckedForm):
     """The mapping page: which field each column of the header row is (one select per column, "不导入"
     for a column to leave out), the guess preselected. ``columns()`` gives field → column index."""
 
@@ -191,7 +192,7 @@ class ColumnsForm(forms.Form):
         return [self[f"col_{i}"] for i in range(len(self.headers))]
 
 
-class NewSkillForm(forms.Form):
+class NewSkillForm(CheckedForm):
     """A word of an uploaded sheet added as the community's new skill, under a process kind."""
 
     name = forms.CharField(label=_("技能"), max_length=20)

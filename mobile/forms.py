@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from materials.models import ProblemKind
 from workshop.fields import MobileNumberFormField
 from workshop.models import ProcessKind, WorkPlace, WorkWish
+from workshop.text import CheckedForm, clean_pin
 
 
-class PinLoginForm(forms.Form):
+class PinLoginForm(CheckedForm):
     """Phone number + 6-digit PIN (the head sets it)."""
 
     phone = forms.CharField(
@@ -45,8 +46,12 @@ class PinLoginForm(forms.Form):
         },
     )
 
+    def clean_pin(self) -> str:
+        """ASCII or full-width digits, the latter NFKC'd to ASCII; superscripts and other scripts refused."""
+        return clean_pin(self.cleaned_data["pin"], length=6)
 
-class ReportForm(forms.Form):
+
+class ReportForm(CheckedForm):
     """One work report (报工): pieces and the idempotency key rendered with the page."""
 
     pieces = forms.IntegerField(
@@ -61,7 +66,7 @@ class ReportForm(forms.Form):
     key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
-class MaterialProblemForm(forms.Form):
+class MaterialProblemForm(CheckedForm):
     """A shortage or a damaged part (缺料 / 零件坏了) on one's share: which material (of the job's), what,
     how many, an optional photo (an image the phone took, checked by Pillow and by size) and a word."""
 
@@ -118,7 +123,7 @@ SKILL_CHOICES = [(k.value, k.label) for k in ProcessKind if k != ProcessKind.OTH
 ]
 
 
-class WishForm(forms.Form):
+class WishForm(CheckedForm):
     """A resident's wish to work (就业意向). The low-income box needs the consent box ticked with it."""
 
     name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名。")})
@@ -171,7 +176,7 @@ CONSENT_TEXT = _(
 CONSENT_VERSION = WorkWish.CONSENT_VERSION
 
 
-class SlipQuestionForm(forms.Form):
+class SlipQuestionForm(CheckedForm):
     """A question about one's wage slip (工资条有疑问): a few words (the service normalises and bounds them
     to 200 characters and refuses invisible control characters) and the key rendered with the page."""
 

@@ -36,4 +36,12 @@ def lockout_key(request, credentials: dict | None = None) -> str | None:
     if phone:
         digest = salted_hmac("nuanxin.lockout", normalize_phone(phone)).hexdigest()[:32]
         return f"pin:{digest}"
-    return creds.get("username") or post.get("username")
+    username = creds.get("username") or post.get("username")
+    if isinstance(username, str) and len(username) > LOCKOUT_KEY_MAX:
+        # Longer than axes' username column (255): counted under a keyed hash, never written whole.
+        return "long:" + salted_hmac("nuanxin.lockout", username).hexdigest()[:32]
+    return username
+
+
+# django-axes' AccessAttempt.username and AccessFailureLog.username are varchar(255).
+LOCKOUT_KEY_MAX = 255

@@ -42,6 +42,7 @@ from .models import (
 )
 from .roles import scope_for
 from .selectors import minimum_wage_place
+from .text import clean_pin
 from .validators import (
     bank_account_digits,
     check_id_number,
@@ -60,10 +61,11 @@ def _check_manager(actor, worker: Worker) -> None:
 
 
 def validate_pin(pin: str) -> str:
-    """A PIN is exactly 6 digits and not trivially guessable (one digit repeated, 123456, ...)."""
-    pin = (pin or "").strip()
-    if len(pin) != 6 or not pin.isdigit():
-        raise ValidationError(_("PIN 必须是6位数字。"), code="pin_format")
+    """A PIN is exactly 6 digits and not trivially guessable (one digit repeated, 123456, ...).
+
+    ASCII or full-width digits only, full-width ones turned into ASCII by NFKC; superscript and other
+    scripts' digits are refused (``workshop.text.clean_pin``). Returns the ASCII PIN."""
+    pin = clean_pin(pin, length=6)
     if len(set(pin)) == 1 or pin in WEAK_PINS:
         raise ValidationError(_("这个 PIN 太容易被猜到,请换一个。"), code="pin_weak")
     return pin

@@ -1,0 +1,105 @@
+"""Hostile text: names NFKC-normalised and refused with control, bidi or zero-width characters (the error
+names the field, never the characters); PINs ASCII or full-width digits only; filter dates kept within a
+sane range; an overlong login name never reaches axes' username column whole."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric
+
+from workshop.lockout import LOCKOUT_KEY_MAX, lockout_key
+from workshop.models import Worker
+from workshop.services import validate_pin
+from workshop.text import clean_pin, clean_text
+
+BAD = ["王\u202e英", "王\u200b英", "王\u200f英", "王\x07英", "王\u2066英\u2069", "王\ufeff英", "王\n英"]
+
+
+@pytest.mark.parametrize("value", BAD)
+def test_names_with_control_bidi_or_zero_width_characters_are_refused_without_echoing_them(value):
+    with pytest.raises(ValidationError) as err:
+        clean_text(value, field="姓名")
+    text = " ".join(err.value.messages)
+    assert "姓名" in text
+    assert not any(ch in text for ch in value if ch not in "王英")
+
+
+def test_names_are_nfkc_normalised_and_keep_ordinary_spaces():
+    assert clean_text(" ＡＢＣ 王秀英 ", field="姓名") == "ABC 王秀英"
+    assert clean_text("一行\n两行", field="备注", multiline=True) == "一行\n两行"
+
+
+@pytest.mark.parametrize("pin", ["¹²³⁴⁵⁶", "١٢٣٤٥٦", "①②③④⑤⑥", "12345６7", "12 345", "48291", "4829150"])
+def test_pins_other_than_six_ascii_or_full_width_digits_are_refused(pin):
+    with pytest.raises(ValidationError):
+        clean_pin(pin)
+
+
+def test_full_width_pin_digits_are_accepted_as_ascii():
+    assert clean_pin("４８２９１５") == "482915"
+    assert validate_pin("４８２９１５") == "482915"
+    with pytest.raises(ValidationError):
+        validate_pin("⁴⁸²⁹¹⁵")
+
+
+def test_a_login_name_longer_than_axes_column_is_counted_under_a_short_key():
+    key = lockout_key(None, {"username": "x" * 5000})
+    assert len(key) <= LOCKOUT_KEY_MAX
+    assert lockout_key(None, {"username": "head"}) == "head"
+
+
+@pytest.mark.django_db
+def test_an_overlong_staff_login_name_is_a_form_error_and_no_attempt_row_holds_it(client):
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "x" * 300, "password": "y"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not AccessAttempt.objects.filter(username__startswith="x" * 256).exists()
+
+
+def test_the_head_cannot_add_a_worker_whose_name_carries_a_right_to_left_override(client, cast):
+    client.force_login(cast.head)
+    body = "33042419900101001"
+    form = {
+        "name": "王\u202e英",
+        "phone": "137 0000 1111",
+        "employment": "part_time",
+        "work_place": "home",
+        "skills": ["assembly", "packaging"],
+        "hours_per_week": "25",
+        "home_area": "新街3幢",
+        "id_number": body + ric.calc_check_digit(body + "0"),
+    }
+    before = Worker.objects.count()
+    response = client.post("/dashboard/workers/new/", form)
+    assert response.status_code == 400
+    assert "姓名" in str(response.context["form"].errors["name"])
+    assert Worker.objects.count() == before
+    form["name"] = "王秀英"
+    form["home_area"] = "新街\u200b3幢"
+    response = client.post("/dashboard/workers/new/", form)
+    assert "home_area" in response.context["form"].errors
+    assert Worker.objects.count() == before
+
+
+def test_a_worker_cannot_sign_in_with_superscript_pin_digits(client, cast):
+    from workshop.services import worker_set_pin
+
+    worker_set_pin(actor=cast.head, worker=cast.alice, pin="482915")
+    phone = str(cast.alice.phone)
+    response = client.post("/m/login/", {"phone": phone, "pin": "⁴⁸²⁹¹⁵"})
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200
+    response = client.post("/m/login/", {"phone": phone, "pin": "４８２９１５"})
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/jobs/", "/dashboard/board/", "/dashboard/pay/"])
+def test_a_filter_date_at_the_calendars_end_is_a_message_not_a_500(client, cast, path, day):
+    client.force_login(cast.head)
+    for params in ({"start": day}, {"end": day}, {"start": day, "end": day}):
+        response = client.get(path, params)
+        assert response.status_code < 500, (path, params)
