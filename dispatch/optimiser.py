@@ -201,8 +201,13 @@ def plan_day(
 ) -> Plan:
     """Split ``jobs`` among ``workers`` optimally (see the module docstring). Never exceeds a job's
     pieces, a worker's spare time before each due date or their cap, and respects skills and workshops.
+    The plan depends only on the jobs and workers, never on their order in the sequences given.
     """
-    jobs = [j for j in jobs if j.pieces > 0]
+    # One canonical order, whatever order the rows came in: among equally good plans the solver keeps the
+    # one its arc order reaches first, so the same jobs and workers must always be added in the same order
+    # (jobs first come, workers by id) or a replan after an unrelated update moves work (issue 14).
+    jobs = sorted((j for j in jobs if j.pieces > 0), key=lambda j: (j.order, j.id))
+    workers = sorted(workers, key=lambda w: w.id)
     if not jobs or not workers:
         return Plan([], 0.0)
     flow = min_cost_flow.SimpleMinCostFlow()
