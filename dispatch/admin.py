@@ -8,6 +8,7 @@ events are records of what happened: view only.
 from django.contrib import admin
 
 from workshop.admin import ViewOnlyMixin
+from workshop.bigadmin import BigListMixin
 
 from .models import (
     Assignment,
@@ -58,7 +59,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(BigListMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "job",
@@ -95,12 +96,11 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkReport)
-class WorkReportAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class WorkReportAdmin(BigListMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "assignment", "pieces", "at", "reported_by")
     list_select_related = ("assignment", "assignment__job", "assignment__worker", "reported_by")
-    list_filter = ("assignment__job__workshop",)
+    list_filter = (("at", admin.DateFieldListFilter), "assignment__job__workshop")
     search_fields = ("assignment__job__title", "assignment__worker__name", "key")
-    date_hierarchy = "at"
 
 
 class InspectionResultInline(admin.TabularInline):
@@ -132,7 +132,7 @@ class InspectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(InspectionResult)
-class InspectionResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class InspectionResultAdmin(BigListMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "inspection",
@@ -155,9 +155,8 @@ class InspectionResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FlowEvent)
-class FlowEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class FlowEventAdmin(BigListMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "job", "content_type", "object_id", "from_state", "to_state", "actor", "note")
     list_select_related = ("job", "content_type", "actor")
-    list_filter = ("content_type", "to_state", "job__workshop")
+    list_filter = (("at", admin.DateFieldListFilter), "content_type", "to_state", "job__workshop")
     search_fields = ("job__title", "note")
-    date_hierarchy = "at"

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from workshop.admin import ViewOnlyMixin
+from workshop.bigadmin import BigListMixin
 
 from .models import FirmStatement, PayLine, PayPeriod, SlipNote, StatementDispute
 
@@ -17,12 +18,11 @@ class PayPeriodAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(PayLine)
-class PayLineAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class PayLineAdmin(BigListMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "worker", "job_title", "pieces_passed", "rate", "amount", "booked_on", "period")
     list_select_related = ("worker", "assignment__job", "period", "period__workshop")
     list_filter = ("worker__workshop", "booked_on")
     search_fields = ("worker__name", "assignment__job__title")
-    date_hierarchy = "booked_on"
 
     @admin.display(description=_("外发单"), ordering="assignment__job__title")
     def job_title(self, obj: PayLine) -> str:
