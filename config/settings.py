@@ -4,6 +4,9 @@ Environment variables (all optional in development):
 - ``DATABASE_URL``: default ``sqlite:///<repo>/db.sqlite3``; a county uses ``postgres://...``.
 - ``REDIS_URL``: Celery broker and result backend, default ``redis://127.0.0.1:6379/0``.
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``.
+- HTTPS behind a proxy: ``NUANXIN_BEHIND_TLS_PROXY``, ``DJANGO_CSRF_TRUSTED_ORIGINS``,
+  ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_SECURE_COOKIES``, ``DJANGO_SECURE_HSTS_SECONDS``,
+  ``DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_SECURE_HSTS_PRELOAD`` (deploy/nuanxin.env.example).
 - ``NUANXIN_OFFER_TTL_HOURS``: how long a worker has to answer an offer (hours, default 24).
 """
 
@@ -24,6 +27,21 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-nuanxin")
 if not DEBUG and SECRET_KEY.startswith("dev-only"):
     raise environ.ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# HTTPS behind a TLS proxy (nginx in deploy/): the proxy says the request came over HTTPS in
+# X-Forwarded-Proto, which is believed only when NUANXIN_BEHIND_TLS_PROXY is set (never expose the app
+# port directly then). deploy/nuanxin.env.example sets all of these so `check --deploy` is clean.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+if env.bool("NUANXIN_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# /healthz is read over plain HTTP from the machine itself (monitoring, systemd): never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
