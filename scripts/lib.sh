@@ -31,7 +31,8 @@ start_redis() {
   # start_redis [PORT]: start a throwaway redis-server (no persistence); exports REDIS_URL.
   command -v redis-server >/dev/null || apt_install redis-server
   local port="${1:-$(free_port)}"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  # noeviction: a broker that may evict silently drops queued tasks when memory runs short (deploy/redis.conf).
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --maxmemory-policy noeviction --daemonize yes \
     --pidfile "$VAR/redis-$port.pid" --logfile "$VAR/redis-$port.log"
   for _ in $(seq 50); do
     redis-cli -p "$port" ping >/dev/null 2>&1 && break
@@ -79,9 +80,10 @@ stop_postgres() {
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_PIDS=()
 start_celery_worker() {
-  # start_celery_worker LOGNAME [PROCESSES]: a real worker on the current REDIS_URL, in the background,
-  # with PROCESSES worker processes (default 2; simulate takes 1, so tasks run in the order queued).
-  "$ROOT/.venv/bin/celery" -A config worker -Q celery,exports -l "${CELERY_LOGLEVEL:-INFO}" -c "${2:-2}" -n "nuanxin-$1@%h" >"$VAR/$1.log" 2>&1 &
+  # start_celery_worker LOGNAME [PROCESSES] [QUEUES]: a real worker on the current REDIS_URL, in the
+  # background, with PROCESSES worker processes (default 2; simulate takes 1, so tasks run in the order
+  # queued) consuming QUEUES (default both: celery for the flow, exports for spreadsheets).
+  "$ROOT/.venv/bin/celery" -A config worker -Q "${3:-celery,exports}" -l "${CELERY_LOGLEVEL:-INFO}" -c "${2:-2}" -n "nuanxin-$1@%h" >"$VAR/$1.log" 2>&1 &
   CELERY_PIDS+=("$!")
 }
 start_celery_beat() {

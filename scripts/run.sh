@@ -23,9 +23,11 @@ fi
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py seed_demo
 "$PY" manage.py seed_lists
-start_celery_worker worker
+# A worker per queue, as in production (deploy/systemd): a long export never holds the flow's slot.
+start_celery_worker worker 2 celery
+start_celery_worker exports 1 exports
 start_celery_beat
 echo
 echo "Nuanxin is starting on http://127.0.0.1:8000/  (Ctrl-C stops the web server, worker, beat and Redis)"
-echo "Logs: var/worker.log var/beat.log"
+echo "Logs: var/worker.log (the flow) var/exports.log (spreadsheets) var/beat.log"
 "$PY" manage.py runserver 127.0.0.1:8000 --noreload
