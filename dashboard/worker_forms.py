@@ -5,11 +5,13 @@ numbers, no control characters in a name) and say what is wrong, field by field.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import Employment, ProcessKind, WorkPlace
 from workshop.services import WorkerDetails
 from workshop.text import CheckedForm, SaneDateField
+from workshop.validators import parse_mainland_mobile
 
 
 class WorkerForm(CheckedForm):
@@ -67,6 +69,17 @@ class WorkerForm(CheckedForm):
                 }
             else:
                 del self.fields["clear_id"]
+
+    def clean_phone(self) -> str:
+        """The phone as typed, refused here already when it is not a mainland mobile (the one rule,
+        ``workshop.phones``), so a bad phone is named on the same page as a bad name; the service checks
+        it again and refuses one already registered."""
+        phone = self.cleaned_data["phone"]
+        try:
+            parse_mainland_mobile(phone)
+        except ValidationError as exc:
+            raise ValidationError(_("请输入11位中国大陆手机号码。")) from exc
+        return phone
 
     def details(self) -> WorkerDetails:
         """The cleaned form as the services' input (call after ``is_valid``)."""
