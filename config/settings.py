@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL character in a query or form value: 400, never a PostgreSQL error (workshop.nul).
+    "workshop.nul.NulRefusedMiddleware",
     # Anonymous POSTs (public forms, sign-ins) per client: a 429 page over the rate (workshop.clientip).
     "workshop.clientip.AnonymousPostRateLimit",
     # A county official reads and never writes: every POST of theirs is refused here (workshop.middleware).

@@ -25,6 +25,7 @@ su postgres -c "dropdb --if-exists $DB" && su postgres -c "createdb -O $PG_USER 
 redis-server --port "$REDIS_PORT" --save '' --maxmemory-policy noeviction --appendonly yes \
   --appendfsync everysec --dir "$WORK" --daemonize yes >/dev/null
 
+unset DJANGO_ALLOW_ASYNC_UNSAFE  # a test run's setting, never a deployment's
 set -a
 . deploy/nuanxin.env.example
 set +a
