@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dashboard",
     "matching",
     "lab",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,11 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"dashboard.tasks.run_export": {"queue": "exports"}}
 
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {
+        # Every 5 s: publish the outbox rows whose after-commit fast path failed (outbox.services.relay).
+        "task": "outbox.tasks.relay",
+        "schedule": 5.0,
+    },
     "expire-stale-offers": {
         "task": "dispatch.tasks.expire_stale_offers",
         "schedule": crontab(minute="*/10"),

@@ -8,6 +8,8 @@ from celery import current_app, current_task
 from django.db import transaction
 from django.utils import timezone
 
+from outbox.services import outbox_enqueue
+
 from .delivery import deliver
 from .messages import render
 from .models import Notification
@@ -20,10 +22,9 @@ DELIVER_TASK = "notices.tasks.deliver_notification"
 
 
 class _Deliver:
-    """After commit, deliver one notification: at once when the change was made by a Celery task (it is
-    already on a worker, and a second task per message would double the broker traffic of the flow), else
-    by queueing ``deliver_notification``. A failure is logged with ids only; the flow's beat sweep
-    redelivers what stays unsent."""
+    """After commit, deliver one notification made by a Celery task at once (it is already on a worker, and
+    a second task per message would double the broker traffic of the flow). A failure is logged with ids
+    only; the flow's beat sweep redelivers what stays unsent."""
 
     def __init__(self, note: Notification):
         self.note = note
@@ -31,19 +32,10 @@ class _Deliver:
 
     @property
     def task(self):
-        """The registered ``deliver_notification`` task."""
+        """The registered ``deliver_notification`` task (what the sweep would queue instead)."""
         return current_app.tasks[DELIVER_TASK]
 
     def __call__(self) -> None:
-        if not current_task:
-            try:
-                self.task.delay(self.note.pk)
-            except Exception:  # noqa: BLE001 - kombu/redis raise several types; all mean "not queued"
-                logger.warning(
-                    "could not queue deliver_notification(%s); sweep_stalled_flow will redo it",
-                    self.note.pk,
-                )
-            return
         try:
             deliver(self.note.pk, fresh=self.note)
         except Exception:  # noqa: BLE001 - a database error here must not fail the task's committed work
@@ -61,8 +53,11 @@ def notify(*, recipient, kind: str, params: dict, link: str = "", dedupe_key: st
         dedupe_key=dedupe_key[:100],
         defaults={"recipient": recipient, "kind": kind, "params": params, "link": link},
     )
-    if created:
+    if created and current_task:
         transaction.on_commit(_Deliver(note))
+    elif created:
+        # Outside a worker: ``deliver_notification`` through the outbox (written now, sent after commit).
+        outbox_enqueue(DELIVER_TASK, args=(note.pk,))
     return note
 
 

@@ -65,6 +65,16 @@ def _fresh_rate_limit_counters():
 
 
 @pytest.fixture(autouse=True)
+def _outbox_fast_path_resumed():
+    # A broker failure pauses the outbox's fast path for 5 s in this process: each test starts afresh.
+    from outbox.services import resume_fast_path
+
+    resume_fast_path()
+    yield
+    resume_fast_path()
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     # A request through the locale middleware leaves its language active in the thread; the next test
     # starts in the default language whatever ran before it.

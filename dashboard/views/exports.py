@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import forms, selectors, tasks
+from outbox.services import outbox_enqueue
+
+from .. import forms, selectors
 from ..models import Export, ExportStatus
 from .common import dashboard_view, page_context, require_perm
 
@@ -19,7 +21,7 @@ from .common import dashboard_view, page_context, require_perm
 @dashboard_view
 def export_list(request: HttpRequest) -> HttpResponse:
     """My exports, and the form for a new one. A new export is queued on the ``exports`` Celery queue
-    after commit; this request returns at once."""
+    through the outbox after commit; this request returns at once."""
     require_perm(request, "export")
     form = forms.ExportForm(request.POST or None, scope=request.scope)
     if request.method == "POST":
@@ -29,7 +31,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
             if d.get("ws"):
                 params["workshop"] = d["ws"].pk
             export = Export.objects.create(user=request.user, kind=d["kind"], params=params)
-            tasks.run_export.delay_on_commit(export.pk)
+            outbox_enqueue("dashboard.tasks.run_export", args=(export.pk,))
             return redirect("dashboard:export", pk=export.pk)
         messages.error(request, " ".join(form.non_field_errors()) or _("请检查导出条件。"))
     exports = list(selectors.exports_for(request.user)[:20])
