@@ -197,13 +197,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outbox.tasks.relay",
         "schedule": 5.0,
     },
+    "outbox-purge-sent": {
+        "task": "outbox.tasks.purge_sent",
+        "schedule": crontab(minute=20, hour=3),
+    },
     "expire-stale-offers": {
         "task": "dispatch.tasks.expire_stale_offers",
         "schedule": crontab(minute="*/10"),
     },
     "sweep-stalled-flow": {
+        # Every 2 minutes: work lost in flight (a killed worker) goes on within about 4 minutes.
         "task": "dispatch.tasks.sweep_stalled_flow",
-        "schedule": crontab(minute="7-59/10"),
+        "schedule": crontab(minute="1-59/2"),
     },
     "replan-unassigned-jobs": {
         "task": "dispatch.tasks.replan_unassigned_jobs",
@@ -240,6 +245,10 @@ NUANXIN_PLANNER = env.str("NUANXIN_PLANNER", default="optimiser")
 NUANXIN_SIGNIN_LINK_DAYS = env.int("NUANXIN_SIGNIN_LINK_DAYS", default=90)
 # Dashboard exports (xlsx): finished files are kept this many days; a job photo upload is capped (MB).
 NUANXIN_EXPORT_KEEP_DAYS = env.int("NUANXIN_EXPORT_KEEP_DAYS", default=7)
+# Days a sent outbox message is kept (outbox.tasks.purge_sent, 03:20 daily); unsent ones stay until sent.
+NUANXIN_OUTBOX_KEEP_DAYS = env.int("NUANXIN_OUTBOX_KEEP_DAYS", default=7)
+# Seconds before the flow's sweep (dispatch.tasks.sweep_stalled_flow) redoes a follow-up that has not run.
+NUANXIN_SWEEP_GRACE_SECONDS = env.int("NUANXIN_SWEEP_GRACE_SECONDS", default=120)
 NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
 # A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)

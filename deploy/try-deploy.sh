@@ -44,6 +44,7 @@ $PY manage.py seed_demo | tail -n 2
 .venv/bin/celery -A config worker -Q celery -n flow@%h --concurrency 2 >"$WORK/flow.log" 2>&1 & PIDS+=($!)
 .venv/bin/celery -A config worker -Q exports -n exports@%h --concurrency 1 >"$WORK/exports.log" 2>&1 & PIDS+=($!)
 .venv/bin/celery -A config beat --schedule "$WORK/beat-schedule" >"$WORK/beat.log" 2>&1 & PIDS+=($!)
+$PY manage.py relay --loop --interval 1 >"$WORK/relay.log" 2>&1 & PIDS+=($!)
 
 totals() {
   # Figures a county reads: jobs, shares, passed pieces, wages booked (yuan), and the public board's

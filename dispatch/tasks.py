@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.db.models import F
@@ -142,16 +143,16 @@ def book_inspection(inspection_id: int) -> str:
     return "booked"
 
 
-STALL_GRACE = dt.timedelta(minutes=2)
-
-
 @shared_task(**RETRY)
 def sweep_stalled_flow() -> dict[str, int]:
     """Redo follow-up work whose task was never queued (the broker was down when a change was saved):
     issued jobs not yet handled, finished jobs not yet completed, inspections not yet booked,
-    notifications not yet delivered. Every task it sends is idempotent, so sending one twice is harmless.
-    Returns how many of each it sent."""
-    before = timezone.now() - STALL_GRACE
+    notifications not yet delivered, when older than ``NUANXIN_SWEEP_GRACE_SECONDS`` (default 120). The
+    outbox relay sends what a broker outage held back; this sweep recovers work lost in flight, as when a
+    whole worker is killed with tasks in hand (beat runs it every 2 minutes, so the flow goes on within about
+    4). Every task it sends is idempotent, so sending one twice is harmless. Returns how many of each it
+    sent."""
+    before = timezone.now() - dt.timedelta(seconds=settings.NUANXIN_SWEEP_GRACE_SECONDS)
     sent = {"issued": 0, "finished": 0, "inspections": 0, "notifications": 0}
     for pk in Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).values_list("pk", flat=True):
         on_job_issued.delay(pk)

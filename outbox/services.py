@@ -186,6 +186,20 @@ def relay(*, limit: int = 500, grace: dt.timedelta = RELAY_GRACE) -> dict:
     return {"sent": sent, "failed": 0}
 
 
+def purge_sent(*, keep: dt.timedelta = dt.timedelta(days=7), batch: int = 5000) -> int:
+    """Delete rows sent more than ``keep`` ago, ``batch`` at a time (each batch its own short statement, so
+    a big backlog never holds a long lock). Unsent rows are never deleted. Returns how many were deleted;
+    running it again at once deletes nothing more."""
+    cutoff = timezone.now() - keep
+    deleted = 0
+    while True:
+        old = OutboxMessage.objects.filter(sent_at__lt=cutoff).order_by("id")
+        pks = list(old.values_list("pk", flat=True)[:batch])
+        if not pks:
+            return deleted
+        deleted += OutboxMessage.objects.filter(pk__in=pks).delete()[0]
+
+
 def oldest_unsent_age() -> dt.timedelta | None:
     """How long the oldest unsent row has waited, or None when every row is sent."""
     oldest = OutboxMessage.objects.filter(sent_at__isnull=True).order_by("id").values("created_at").first()

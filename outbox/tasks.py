@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 
@@ -12,3 +15,10 @@ def relay() -> dict:
     """Publish the unsent outbox rows, oldest first, each marked sent once (``services.relay``). Returns
     ``{"sent": n, "failed": 0 or 1}``. Safe to run in two places at once (row locks on PostgreSQL)."""
     return services.relay()
+
+
+@shared_task(name="outbox.tasks.purge_sent", ignore_result=True)
+def purge_sent() -> int:
+    """Daily: delete outbox rows sent more than ``NUANXIN_OUTBOX_KEEP_DAYS`` days ago (default 7); unsent
+    rows stay. Returns how many were deleted (idempotent: a second run deletes nothing more)."""
+    return services.purge_sent(keep=dt.timedelta(days=settings.NUANXIN_OUTBOX_KEEP_DAYS))

@@ -107,3 +107,18 @@ def test_after_a_broker_failure_the_fast_path_waits_and_the_relay_sends(
 
     assert services.relay(grace=NOW) == {"sent": 2, "failed": 0}
     assert queued_ids(broker) == [f"outbox-{first.pk}", f"outbox-{second.pk}"]
+
+
+def test_sent_rows_are_purged_after_a_week_and_unsent_ones_never(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        old_sent, new_sent, old_unsent = (services.outbox_enqueue(TASK, args=(n,)) for n in range(3))
+    now = services.timezone.now()
+    OutboxMessage.objects.filter(pk=old_sent.pk).update(sent_at=now - dt.timedelta(days=8))
+    OutboxMessage.objects.filter(pk=new_sent.pk).update(sent_at=now - dt.timedelta(days=6))
+    OutboxMessage.objects.filter(pk=old_unsent.pk).update(created_at=now - dt.timedelta(days=30))
+
+    from outbox.tasks import purge_sent
+
+    assert purge_sent() == 1
+    assert purge_sent() == 0
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {new_sent.pk, old_unsent.pk}
