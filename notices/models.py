@@ -49,7 +49,11 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="dispatch_no_recipie_3aa02b_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="dispatch_no_recipie_3aa02b_idx"),
+            # The inbox: a reader's newest messages first (``inbox_for_user``), without sorting her history.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notice_inbox_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
