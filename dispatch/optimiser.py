@@ -31,6 +31,7 @@ cost more than that, the baseline is kept.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -379,11 +380,16 @@ def plan_first_come(
     and fairness; shares under ``weights.min_share`` are folded as in ``plan_day``."""
     used: dict[int, int] = {}
     pieces: dict[tuple[int, int], int] = {}
+    # Each workshop's workers sorted once (a job only ever goes to its own workshop's workers), so the
+    # baseline costs jobs × workers-per-workshop, not jobs × all workers (issue 15: 25–50 s at county size).
+    by_workshop: dict[int, list[WorkerProfile]] = defaultdict(list)
+    for w in sorted(workers, key=lambda w: (w.arrival, w.id)):
+        by_workshop[w.workshop_id].append(w)
     for ji in sorted(range(len(jobs)), key=lambda i: (jobs[i].order, jobs[i].id)):
         job = jobs[ji]
         sec = SECONDS_PER_PIECE[job.kind]
         left = job.pieces
-        for w in sorted(workers, key=lambda w: (w.arrival, w.id)):
+        for w in by_workshop.get(job.workshop_id, ()):
             if left <= 0:
                 break
             if not _eligible(job, w):
