@@ -221,7 +221,9 @@ BOARD_CARDS_PER_COLUMN = 30
 def board_columns(jobs: QuerySet[Job]) -> list[dict]:
     """The board's columns: for each state in ``BOARD_STATES`` its total and its newest cards (at most
     ``BOARD_CARDS_PER_COLUMN``), each job annotated with ``reported`` and ``open_offers``. One query per
-    column and one for the totals: 9 queries whatever the number of jobs."""
+    column and one for the totals: 9 queries whatever the number of jobs. Each column picks its cards
+    first (a subquery with the limit) and sums the shares of those cards only, never of every job in the
+    state (a county's settled column holds years of jobs)."""
     totals = dict(jobs.order_by().values_list("state").annotate(n=Count("id")))
     cards = jobs.annotate(
         reported=Sum("assignments__pieces_reported"),
@@ -230,7 +232,8 @@ def board_columns(jobs: QuerySet[Job]) -> list[dict]:
     labels = dict(JobState.choices)
     columns = []
     for state in BOARD_STATES:
-        rows = list(cards.filter(state=state)[:BOARD_CARDS_PER_COLUMN])
+        picked = jobs.filter(state=state).order_by("due_on", "id").values("pk")[:BOARD_CARDS_PER_COLUMN]
+        rows = list(cards.filter(pk__in=picked))
         columns.append({"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": rows})
     closed = sum(totals.get(s, 0) for s in (JobState.DECLINED, JobState.CANCELLED))
     return columns, closed
