@@ -111,6 +111,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A row lock held longer than this (seconds; 0 = wait for ever) fails the waiting statement with
+    # lock_not_available: a person gets the "try again" page (workshop/busy.py), a task retries.
+    _lock_timeout = env.int("NUANXIN_DB_LOCK_TIMEOUT_SECONDS", default=20)
+    if _lock_timeout:
+        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _pg_options["options"] = (
+            f"{_pg_options.get('options', '')} -c lock_timeout={_lock_timeout * 1000}".strip()
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer instead of failing at once: web, worker and beat share one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -47,3 +47,32 @@ def test_only_busy_database_errors_count_as_busy():
     assert is_busy_error(OperationalError("database is locked"))
     assert not is_busy_error(OperationalError("no such table: x"))
     assert not is_busy_error(ValueError("database is locked"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_row_lock_held_too_long_is_a_try_again_page(client, cast, issue_job, postgres_only):
+    import psycopg
+
+    assert "lock_timeout=" in connection.settings_dict["OPTIONS"].get("options", "")  # set from the env
+    job = issue_job(quantity=100)
+    client.force_login(cast.head)
+    s = connection.settings_dict
+    holder = psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"],
+        password=s["PASSWORD"],
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"],
+    )
+    holder.execute("SELECT id FROM dispatch_job WHERE id = %s FOR UPDATE", [job.pk])  # a transaction holds it
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '300ms'")  # the setting's 20 s, shortened for the test
+    try:
+        response = client.post(f"/dashboard/jobs/{job.pk}/accept/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "请稍后再试" in response.content.decode()
+    job.refresh_from_db()
+    assert job.state == "issued"  # nothing half-written
