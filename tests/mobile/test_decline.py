@@ -116,7 +116,12 @@ def test_the_heads_message_goes_out_after_commit_in_her_own_language(
         services.assignment_decline(actor=cast.alice.user, assignment=a, reason="这几天要去医院")
         [note] = told_the_head(cast)
         assert note.sent_at is None  # nothing leaves before the worker's decline is committed
-    assert any(getattr(c, "note", None) == note for c in callbacks)  # its delivery waits for the commit
+    # Its delivery waits for the commit: the outbox's after-commit send of deliver_notification(note).
+    assert any(
+        (getattr(c, "name", None), getattr(c, "args", None))
+        == ("notices.tasks.deliver_notification", (note.pk,))
+        for c in callbacks
+    )
 
     delivery.notification_deliver(notification=note)
 
