@@ -241,6 +241,9 @@ NUANXIN_SIGNIN_LINK_DAYS = env.int("NUANXIN_SIGNIN_LINK_DAYS", default=90)
 # Dashboard exports (xlsx): finished files are kept this many days; a job photo upload is capped (MB).
 NUANXIN_EXPORT_KEEP_DAYS = env.int("NUANXIN_EXPORT_KEEP_DAYS", default=7)
 NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
+# An uploaded image may have at most this many pixels (width × height), checked from its header before
+# anything decodes it; Pillow's own limit is set from it at startup (workshop.uploads).
+NUANXIN_MAX_IMAGE_PIXELS = env.int("NUANXIN_MAX_IMAGE_PIXELS", default=40_000_000)
 # A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
 # Material received beyond what a job needs (with its allowed loss) by more than this % asks for a
