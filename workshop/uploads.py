@@ -11,6 +11,9 @@ directory.
   ``XLSX_MAX_RATIO`` to 1 (a zip bomb: a few hundred KB that unpack to gigabytes), or more than
   ``XLSX_MAX_MEMBERS`` members. Python's ``zipfile`` never unpacks more than a member's declared size, so a
   directory that lies about sizes cannot get past this either.
+- A request body over ``settings.NUANXIN_UPLOAD_MAX_MB`` (its ``Content-Length``) is answered 413 by
+  :class:`UploadTooBigMiddleware` before Django reads it (nginx's ``client_max_body_size`` does the same
+  in front); below it, Django keeps an upload over ``FILE_UPLOAD_MAX_MEMORY_SIZE`` on disk, not in memory.
 - Phone-sized copies (:func:`phone_copy_make`): made once, by a task after the upload's transaction
   commits, and kept beside the original; a request serves the copy or the original's bytes, and never
   decodes an image.
@@ -26,6 +29,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -157,3 +161,22 @@ def phone_copy_make(photo) -> str:
         return "exists"
     storage.save(small, ContentFile(out.getvalue()))
     return "made"
+
+
+class UploadTooBigMiddleware:
+    """Answer a request whose declared body is over ``settings.NUANXIN_UPLOAD_MAX_MB`` with
+    ``templates/upload_too_big.html`` (status 413, in the reader's language: place it after
+    LocaleMiddleware), before the body is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = int(settings.NUANXIN_UPLOAD_MAX_MB)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit * 1024 * 1024:
+            return render(request, "upload_too_big.html", {"mb": limit}, status=413)
+        return self.get_response(request)
