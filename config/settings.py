@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "workshop.privatecache.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A request body over NUANXIN_UPLOAD_MAX_MB: a 413 page, before it is read (workshop.uploads).
+    "workshop.uploads.UploadTooBigMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -259,6 +261,12 @@ NUANXIN_OUTBOX_KEEP_DAYS = env.int("NUANXIN_OUTBOX_KEEP_DAYS", default=7)
 # Seconds before the flow's sweep (dispatch.tasks.sweep_stalled_flow) redoes a follow-up that has not run.
 NUANXIN_SWEEP_GRACE_SECONDS = env.int("NUANXIN_SWEEP_GRACE_SECONDS", default=120)
 NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
+# An uploaded image may have at most this many pixels (width × height), checked from its header before
+# anything decodes it; Pillow's own limit is set from it at startup (workshop.uploads).
+NUANXIN_MAX_IMAGE_PIXELS = env.int("NUANXIN_MAX_IMAGE_PIXELS", default=40_000_000)
+# A request body (all its uploads) may be at most this many MB; uploads over FILE_UPLOAD_MAX_MEMORY_SIZE
+# (Django's default, 2.5 MB) are spooled to disk while read, never held in memory.
+NUANXIN_UPLOAD_MAX_MB = env.int("NUANXIN_UPLOAD_MAX_MB", default=12)
 # A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
 # Material received beyond what a job needs (with its allowed loss) by more than this % asks for a

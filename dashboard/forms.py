@@ -16,6 +16,7 @@ from dispatch.models import JobState
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
 from workshop.text import CheckedForm, SaneDateField
+from workshop.uploads import BoundedImageField
 
 from . import selectors
 from .models import ExportKind
@@ -166,7 +167,7 @@ class JobIssueForm(CheckedForm):
     instructions = forms.CharField(
         label=_("加工要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    photo = forms.ImageField(
+    photo = BoundedImageField(
         label=_("样品照片"),
         required=False,
         help_text=_("JPG 或 PNG,不超过 %(mb)d MB。") % {"mb": settings.NUANXIN_PHOTO_MAX_MB},

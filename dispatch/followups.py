@@ -14,8 +14,9 @@ ON_JOB_ISSUED = "dispatch.tasks.on_job_issued"
 PLAN_JOB_OFFERS = "dispatch.tasks.plan_job_offers"
 FINISH_JOB_IF_DONE = "dispatch.tasks.finish_job_if_done"
 BOOK_INSPECTION = "dispatch.tasks.book_inspection"
+MAKE_JOB_PHOTO_COPY = "dispatch.tasks.make_job_photo_copy"
 
-ALL = (ON_JOB_ISSUED, PLAN_JOB_OFFERS, FINISH_JOB_IF_DONE, BOOK_INSPECTION)
+ALL = (ON_JOB_ISSUED, PLAN_JOB_OFFERS, FINISH_JOB_IF_DONE, BOOK_INSPECTION, MAKE_JOB_PHOTO_COPY)
 
 
 def later(name: str, *args) -> None:

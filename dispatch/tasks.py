@@ -23,6 +23,7 @@ from notices.models import NotificationKind
 from notices.services import notify
 from notices.tasks import redeliver_stalled
 from workshop.models import Pairing, Workshop
+from workshop.uploads import phone_copy_make
 
 from . import services
 from .models import (
@@ -70,6 +71,17 @@ def on_job_issued(job_id: int) -> str:
             return "already-handled"
         return "auto-accepted"
     return "notified"
+
+
+@shared_task(**RETRY)
+def make_job_photo_copy(job_id: int) -> str:
+    """Make the phone-sized copy of the job's photo once (``workshop.uploads.phone_copy_make``); a
+    repeat finds it made. Returns ``"missing"`` (no job or no photo), ``"exists"``, ``"made"``,
+    ``"too-big"`` or ``"unreadable"``."""
+    job = Job.objects.filter(pk=job_id).only("pk", "photo").first()
+    if job is None or not job.photo:
+        return "missing"
+    return phone_copy_make(job.photo)
 
 
 @shared_task(**RETRY)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workshop.models import PartnerFirm, Workshop
+from workshop.uploads import xlsx_zip_check
 
 from .models import Place, PlaceKind
 from .services.places import CHINA_LAT, CHINA_LNG, coordinate, place_save
@@ -115,13 +116,17 @@ def map_header(cells: list[str]) -> dict[str, int]:
 
 def read_sheet(data: bytes) -> list[tuple[int, list[str]]]:
     """The first sheet with content of an .xlsx, as (row number, cells as text), blank rows dropped.
-    Raises ValidationError for a file too big or not an xlsx, or too many rows."""
+    Raises ValidationError for a file too big or not an xlsx, one that unpacks too big (a zip bomb,
+    ``workshop.uploads.xlsx_zip_check``), or too many rows (counted while streaming: rows past the limit
+    are never read)."""
     if len(data) > MAX_BYTES:
         raise ValidationError(_("文件太大(超过2MB),请拆分后再导入。"))
     from openpyxl import load_workbook
 
+    stream = io.BytesIO(data)
+    xlsx_zip_check(stream)  # a zip bomb is refused from the zip's directory, before anything unpacks
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise ValidationError(_("无法读取这个 Excel 文件,请确认是 .xlsx 格式。")) from exc
     try:

@@ -13,6 +13,7 @@ from materials.models import ProblemKind
 from workshop.fields import MobileNumberFormField
 from workshop.models import ProcessKind, WorkPlace, WorkWish
 from workshop.text import CheckedForm, clean_pin
+from workshop.uploads import BoundedImageField
 
 
 class PinLoginForm(CheckedForm):
@@ -90,7 +91,7 @@ class MaterialProblemForm(CheckedForm):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": _("请填写数量。")},
     )
-    photo = forms.ImageField(
+    photo = BoundedImageField(
         label=_("拍张照片(可以不拍)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),

@@ -85,7 +85,8 @@ def job_issue(
     operator fee is taken as the job's ``operator_fee_per_piece`` now (``money.operator_fee_per_piece``),
     and a fee that leaves the worker nothing is refused.
     Raises PermissionDenied (actor is not the line's firm staff) or ValidationError. After commit, the
-    ``on_job_issued`` task notifies the head and applies the pairing's auto-accept rule.
+    ``on_job_issued`` task notifies the head and applies the pairing's auto-accept rule, and with a photo
+    ``make_job_photo_copy`` makes its phone-sized copy.
     """
     check_firm_staff(actor, line)
     quantity = positive_int(quantity, "quantity")
@@ -132,6 +133,7 @@ def job_issue(
     if photo is not None:
         job.photo.save(photo.name, photo, save=False)
         Job.objects.filter(pk=job.pk).update(photo=job.photo.name)
+        followups.later(followups.MAKE_JOB_PHOTO_COPY, job.pk)
     bom_lines_create(job=job, lines=bom)
     event(job, job=job, from_state="", to_state=JobState.ISSUED, actor=actor)
     followups.later(followups.ON_JOB_ISSUED, job.pk)

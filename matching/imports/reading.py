@@ -8,9 +8,12 @@
 - csv: decoded as it is read (UTF-8 with or without BOM, UTF-16 with BOM as Excel's "Unicode text", else
   GB18030, the superset of the GBK that Chinese Excel and WPS save), comma, tab or semicolon.
 
-Reading stops at ``MAX_ROWS`` rows with content (below up to ``HEADER_SCAN_ROWS`` title and header rows)
-and refuses the file: a sheet of a million rows is never read to its end. A run of ``BLANK_RUN`` empty
-rows ends the sheet (formatted but empty rows to the bottom of the grid).
+Before openpyxl opens an xlsx, its zip directory is checked (``workshop.uploads.xlsx_zip_check``): a
+file that would unpack to more than 50 MB, or a member packed more than 100 to 1 (a zip bomb), is refused
+before anything is unpacked. Reading stops at ``MAX_ROWS`` rows with content (below up to
+``HEADER_SCAN_ROWS`` title and header rows) and refuses the file: a sheet of a million rows is never read
+to its end. A run of ``BLANK_RUN`` empty rows ends the sheet (formatted but empty rows to the bottom of
+the grid).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
+
+from workshop.uploads import xlsx_zip_check
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -96,8 +101,10 @@ def read_table(filename: str, data: bytes) -> Table:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
+    stream = io.BytesIO(data)
+    xlsx_zip_check(stream)  # a zip bomb is refused from the zip's directory, before anything unpacks
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise ValidationError(_("无法读取这个 Excel 文件,请确认是 .xlsx 格式。"), code="unreadable") from exc
     try:

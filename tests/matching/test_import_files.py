@@ -1,6 +1,6 @@
 """Large and odd files: a workbook saved by WPS whose sheet says it is A1 though it holds 200 rows, a stray
 control character in a name (csv and xlsx), 5,000 rows read within bounded memory, and a sheet of a
-million rows refused after reading no more than the limit."""
+million rows refused from its zip directory, or (past it) after reading no more than the limit."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from matching import imports
 from matching.imports import reading
 from matching.models import ImportKind
 from tests.matching.conftest import WISH_HEADER, csv_bytes, xlsx
+from workshop import uploads
 from workshop.models import WorkWish
 
 
@@ -176,7 +177,17 @@ def _counting(monkeypatch, name: str) -> list[int]:
     return pulled
 
 
+def test_a_million_row_sheet_is_refused_from_its_zip_directory_before_any_row_is_read(monkeypatch):
+    pulled = _counting(monkeypatch, "_xlsx_rows")
+    with pytest.raises(ValidationError, match="压缩比超过 100 倍"):
+        imports.read_table("一百万行.xlsx", _million_row_sheet())
+    assert pulled[0] == 0
+
+
 def test_a_million_row_sheet_is_refused_after_reading_no_more_than_the_limit(monkeypatch):
+    # Past the zip check (which alone refuses this sheet), the rows are still counted while streaming.
+    monkeypatch.setattr(uploads, "XLSX_MAX_RATIO", 10_000)
+    monkeypatch.setattr(uploads, "XLSX_MAX_UNCOMPRESSED", 1 << 30)
     data = _million_row_sheet()
     assert len(data) < imports.MAX_BYTES
     pulled = _counting(monkeypatch, "_xlsx_rows")

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from dispatch.models import Assignment, AssignmentState, WorkReport
+from dispatch.tasks import make_job_photo_copy
 from materials import services as ledger
 from materials.models import MaterialProblem, Movement
 from materials.services import BomInput
@@ -107,6 +108,7 @@ def test_a_worker_accepts_an_offer_with_one_tap(mphone, cast, pins, issue_job, s
     job = accepted_job(cast, issue_job, rate="0.0350", instructions="先装弹片,再扣面板,轻压到位。")
     job.refresh_from_db()
     job.photo.save("sample.jpg", sample_photo())
+    make_job_photo_copy(job.pk)  # the task job_issue queues after commit
     a = offer(job, cast.alice, 120)
     mphone.goto(mphone.base + "/m/login/")
     sign_in(mphone, cast.alice)

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from dispatch.models import Assignment, FlowEvent, Job, WorkReport
+from dispatch.tasks import make_job_photo_copy
 from materials.models import MaterialProblem, Movement
 from materials.services import BomInput
 from notices.models import Notification
@@ -112,6 +113,7 @@ def test_mark_all_read_touches_only_ones_own_messages(client, cast, alices):
 
 def test_the_owner_gets_the_photo_phone_sized_and_in_full(client, cast, alices):
     client.force_login(cast.alice.user)
+    make_job_photo_copy(alices["working"].job_id)  # the task job_issue queues after commit
     small = client.get(f"/m/a/{alices['working'].pk}/photo/")
     assert small.status_code == 200 and small["Content-Type"] == "image/jpeg"
     assert small["Cache-Control"].startswith("private")
