@@ -30,15 +30,26 @@ def _free_port() -> int:
 
 
 class ThrowawayRedis:
-    """A real redis-server on a free port, with the given extra arguments; shut down afterwards."""
+    """A real redis-server on a free port, with the given extra arguments (after the config file ``conf``,
+    when given); killed by ``close()``."""
 
-    def __init__(self, tmp_path, *args: str):
+    def __init__(self, tmp_path, *args: str, conf: str | None = None):
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is not installed: run the suite with `make test`.")
         self.port = _free_port()
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(tmp_path), *args],
+            [
+                binary,
+                *([conf] if conf else []),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(tmp_path),
+                *args,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
