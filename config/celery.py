@@ -18,12 +18,19 @@ app.autodiscover_tasks()
 def refuse_an_evicting_broker(sender=None, **kwargs) -> None:
     """A worker exits (status 1) before consuming when the broker's ``maxmemory-policy`` is not
     ``noeviction``: an evicting Redis drops queued tasks silently (issue 14). A broker not reachable yet is
-    left to the worker's own connection retries. SystemExit, since Celery logs and ignores a handler's
-    ordinary exceptions."""
+    left to the worker's own connection retries, and looked at again once connected (below). SystemExit,
+    since Celery logs and ignores a handler's ordinary exceptions."""
     refusal = eviction_refusal(app.conf.broker_url)
     if refusal:
         print(refusal, file=sys.stderr, flush=True)
         raise SystemExit(1)
+
+
+@signals.worker_ready.connect
+def refuse_an_evicting_broker_once_connected(sender=None, **kwargs) -> None:
+    """The same look when the worker has connected (a broker that came up after the worker, or was
+    reconfigured): a warm shutdown with status 1."""
+    refuse_an_evicting_broker(sender)
 
 
 @app.task(name="nuanxin.ping", ignore_result=False)

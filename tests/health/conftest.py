@@ -23,7 +23,7 @@ def _report_never_reused(settings):
     checks._last = None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -33,11 +33,11 @@ class ThrowawayRedis:
     """A real redis-server on a free port, with the given extra arguments (after the config file ``conf``,
     when given); killed by ``close()``."""
 
-    def __init__(self, tmp_path, *args: str, conf: str | None = None):
+    def __init__(self, tmp_path, *args: str, conf: str | None = None, port: int | None = None):
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is not installed: run the suite with `make test`.")
-        self.port = _free_port()
+        self.port = port or free_port()
         self.proc = subprocess.Popen(
             [
                 binary,

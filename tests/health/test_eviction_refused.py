@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.health.conftest import ThrowawayRedis, free_port
+
 pytestmark = pytest.mark.faults
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +38,45 @@ def test_a_worker_refuses_to_start_on_an_evicting_broker(evicting_redis):
     assert "maxmemory-policy is 'allkeys-lru', not 'noeviction'" in output
     assert "Refusing to start" in output
     assert evicting_redis.client.keys("_kombu.binding.*") == []  # it never declared a queue
+
+
+def test_a_worker_started_before_its_broker_refuses_once_it_connects_to_an_evicting_one(tmp_path):
+    port = free_port()
+    worker = subprocess.Popen(
+        [str(CELERY), "-A", "config", "worker", "-P", "solo", "-Q", "celery,exports", "-l", "INFO"],
+        cwd=ROOT,
+        env=_env(f"redis://127.0.0.1:{port}/0"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    retrying = threading.Event()
+
+    def read() -> None:
+        for line in worker.stdout:
+            lines.append(line)
+            if "Cannot connect" in line:
+                retrying.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    server = None
+    try:
+        assert retrying.wait(timeout=30), "".join(lines)  # up, and retrying: nothing listens yet
+        server = ThrowawayRedis(tmp_path, "--save", "", "--maxmemory-policy", "allkeys-lru", port=port)
+        worker.wait(timeout=45)
+        reader.join(timeout=5)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        if server:
+            server.close()
+    output = "".join(lines)
+
+    assert worker.returncode != 0, output
+    assert "Refusing to start: the Redis broker's maxmemory-policy is 'allkeys-lru'" in output
 
 
 def test_manage_py_check_reports_e001_on_an_evicting_broker(evicting_redis):
