@@ -93,6 +93,22 @@ def test_manage_py_check_reports_e001_on_an_evicting_broker(evicting_redis):
     assert "health.E001" in run.stdout + run.stderr
 
 
+def test_manage_py_health_still_reports_on_an_evicting_broker(evicting_redis):
+    run = subprocess.run(
+        [sys.executable, "manage.py", "health"],
+        cwd=ROOT,
+        env=_env(evicting_redis.url()),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert run.returncode == 1
+    assert "health.E001" not in run.stdout + run.stderr  # the system checks did not stop it
+    broker_line = next(line for line in run.stdout.splitlines() if line.startswith("broker"))
+    assert broker_line.split()[1] == "fail" and "maxmemory_policy allkeys-lru" in broker_line
+
+
 def test_a_worker_starts_on_a_noeviction_broker(volatile_redis, tmp_path):
     """The refusal's counterpart: the same command on a noeviction Redis runs until stopped."""
     proc = subprocess.Popen(

@@ -20,6 +20,9 @@ class Command(BaseCommand):
         "Check the broker (eviction policy, persistence), the database, live workers per queue, queue "
         "depths, the oldest unsent outbox message and the last beat. Exit 1 when a check fails."
     )
+    # The report is wanted most when something is wrong: the system checks (health.E001, ...) must not
+    # stop it from running.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
