@@ -1,14 +1,36 @@
 """The Celery app. Settings come from Django settings under the ``CELERY_`` prefix."""
 
 import os
+import sys
 
-from celery import Celery
+from celery import Celery, signals
+
+from health.broker import eviction_refusal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("nuanxin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+def refuse_an_evicting_broker(sender=None, **kwargs) -> None:
+    """A worker exits (status 1) before consuming when the broker's ``maxmemory-policy`` is not
+    ``noeviction``: an evicting Redis drops queued tasks silently (issue 14). A broker not reachable yet is
+    left to the worker's own connection retries, and looked at again once connected (below). SystemExit,
+    since Celery logs and ignores a handler's ordinary exceptions."""
+    refusal = eviction_refusal(app.conf.broker_url)
+    if refusal:
+        print(refusal, file=sys.stderr, flush=True)
+        raise SystemExit(1)
+
+
+@signals.worker_ready.connect
+def refuse_an_evicting_broker_once_connected(sender=None, **kwargs) -> None:
+    """The same look when the worker has connected (a broker that came up after the worker, or was
+    reconfigured): a warm shutdown with status 1."""
+    refuse_an_evicting_broker(sender)
 
 
 @app.task(name="nuanxin.ping", ignore_result=False)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "matching",
     "lab",
     "outbox",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.purge_old_exports",
         "schedule": crontab(minute=10, hour=3),
     },
+    "beat-heartbeat": {
+        # Every 30 s: the time into Redis; /healthz and `manage.py health` warn when it is over 2 min old.
+        "task": "health.tasks.beat_heartbeat",
+        "schedule": 30.0,
+    },
 }
 
 # --- Nuanxin ------------------------------------------------------------------------------------
@@ -310,3 +316,15 @@ CACHES["ratelimit"] = {
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_FAIL_OPEN = True
+
+# --- Health (issue 14; health.checks, /healthz, manage.py health, the system checks) -------------------
+# A broker without AOF or RDB saves is an error (health.E002, /healthz 503) only when this is true: set it
+# in production (deploy/nuanxin.env.example), where a Redis restart must not lose the queued tasks.
+NUANXIN_REQUIRE_BROKER_PERSISTENCE = env.bool("NUANXIN_REQUIRE_BROKER_PERSISTENCE", default=False)
+# Warn (never fail) above these: tasks waiting in one queue; the oldest unsent outbox row's age (seconds);
+# the last beat heartbeat's age (seconds; beat writes one every 30 s).
+NUANXIN_HEALTH_QUEUE_WARN = env.int("NUANXIN_HEALTH_QUEUE_WARN", default=1000)
+NUANXIN_HEALTH_OUTBOX_WARN_S = env.int("NUANXIN_HEALTH_OUTBOX_WARN_S", default=60)
+NUANXIN_HEALTH_BEAT_WARN_S = env.int("NUANXIN_HEALTH_BEAT_WARN_S", default=120)
+# /healthz reuses its report this many seconds per web process (each report waits ~1 s for the workers).
+NUANXIN_HEALTHZ_CACHE_S = env.float("NUANXIN_HEALTHZ_CACHE_S", default=5.0)

@@ -7,10 +7,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from dispatch import views as dispatch_views
+from health import views as health_views
 from workshop import views as workshop_views
 
 urlpatterns = [
     path("", dispatch_views.home, name="home"),
+    # The health report for a load balancer or a monitor: JSON, no sign-in, 503 when a check fails.
+    path("healthz", health_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on every first visit: the app's icon, not a 404 in every log.
     path("favicon.ico", RedirectView.as_view(url=static("mobile/icon-192.png"), permanent=True)),
     path(
