@@ -6,12 +6,13 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("nuanxin")
+# Every task counts its deliveries in the database and refuses one too many (taskruns.base).
+app = Celery("nuanxin", task_cls="taskruns.base:CountedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="nuanxin.ping", ignore_result=False)
+@app.task(name="nuanxin.ping", ignore_result=False, counted=False)
 def ping() -> str:
     """Round trip used to prove a real worker is consuming before a run starts."""
     return "pong"
@@ -72,6 +73,6 @@ def worker_slots(timeout: float = 1.0) -> int | None:
     return sum(n for n in slots if isinstance(n, int)) if slots else None
 
 
-@app.task(name="nuanxin.noop", ignore_result=False)
+@app.task(name="nuanxin.noop", ignore_result=False, counted=False)
 def noop() -> None:
     """Does nothing: the benchmark's yardstick for what one task costs through the broker."""

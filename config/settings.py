@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "matching",
     "lab",
     "outbox",
+    "taskruns",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.purge_old_exports",
         "schedule": crontab(minute=10, hour=3),
     },
+    "sweep-stale-exports": {
+        # Every 5 minutes: an export still "running" NUANXIN_EXPORT_STALE_MINUTES after it started is failed.
+        "task": "dashboard.tasks.sweep_stale_exports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "purge-done-task-runs": {
+        # 03:20 daily: finished task runs older than NUANXIN_TASK_RUNS_KEEP_DAYS go.
+        "task": "taskruns.tasks.purge_done_runs",
+        "schedule": crontab(minute=20, hour=3),
+    },
 }
 
 # --- Nuanxin ------------------------------------------------------------------------------------
@@ -259,6 +270,13 @@ NUANXIN_OUTBOX_KEEP_DAYS = env.int("NUANXIN_OUTBOX_KEEP_DAYS", default=7)
 # Seconds before the flow's sweep (dispatch.tasks.sweep_stalled_flow) redoes a follow-up that has not run.
 NUANXIN_SWEEP_GRACE_SECONDS = env.int("NUANXIN_SWEEP_GRACE_SECONDS", default=120)
 NUANXIN_PHOTO_MAX_MB = env.int("NUANXIN_PHOTO_MAX_MB", default=8)
+# An export still "running" this many minutes after it started is marked failed by the sweep (its task's
+# hard time limit is 30 minutes, so by then it is dead), and its owner can retry it.
+NUANXIN_EXPORT_STALE_MINUTES = env.int("NUANXIN_EXPORT_STALE_MINUTES", default=30)
+# Bounded deliveries (taskruns): a task id delivered this many times without finishing (its process
+# killed, its time limit hit, an error) is refused on the next delivery, marked failed, and the admins told.
+NUANXIN_TASK_MAX_DELIVERIES = env.int("NUANXIN_TASK_MAX_DELIVERIES", default=5)
+NUANXIN_TASK_RUNS_KEEP_DAYS = env.int("NUANXIN_TASK_RUNS_KEEP_DAYS", default=7)
 # A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
 # Material received beyond what a job needs (with its allowed loss) by more than this % asks for a
