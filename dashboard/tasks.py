@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.utils.translation import gettext_noop
 
 from . import export_runs, exports
+from .models import ExportStatus
 
 EXPORT_RETRIES = 5
 
@@ -32,12 +33,15 @@ def run_export(self, export_id: int) -> str:
     try:
         return exports.export_run(export_id=export_id)
     except OperationalError as exc:
-        if self.request.retries >= EXPORT_RETRIES:
-            export_runs.export_fail(
-                export_id=export_id, error=gettext_noop("数据库忙,导出没有完成。可以重试。")
-            )
-            return "failed"
-        export_runs.export_wait(export_id=export_id)
+        try:
+            if self.request.retries >= EXPORT_RETRIES:
+                export_runs.export_fail(
+                    export_id=export_id, error=gettext_noop("数据库忙,导出没有完成。可以重试。")
+                )
+                return ExportStatus.FAILED
+            export_runs.export_wait(export_id=export_id)
+        except OperationalError:
+            pass  # still locked: the retry (or, at the last, the stale-run sweep) puts the row right
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
 
 

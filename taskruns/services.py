@@ -46,7 +46,7 @@ def _tell_admins(run: TaskRun) -> None:
         notify(
             recipient=user,
             kind=NotificationKind.TASK_FAILED,
-            params={"t": run.task_name, "n": run.attempts - 1},
+            params={"t": run.task_name, "n": run.attempts},
             link=INBOX_LINK,
             dedupe_key=f"taskrun:{run.pk}:{stamp}:{user.pk}",
         )
@@ -68,7 +68,8 @@ def _lock_or_create(*, task_id: str, task_name: str, args, kwargs) -> TaskRun:
 def delivery_begin(*, task_id: str, task_name: str, args=(), kwargs=None) -> bool:
     """Count one delivery of Celery task ``task_id`` (``task_name`` with JSON ``args``/``kwargs``) and say
     whether its body may run. Commits before returning. False when the run is already ``failed`` (refused,
-    nothing else happens) or when this delivery is one past ``max_deliveries()``: the run becomes
+    nothing else happens) or when ``max_deliveries()`` are already counted: this delivery is refused
+    uncounted, the run becomes
     ``failed`` and every active superuser and community admin gets a ``task_failed`` message (after
     commit). Locks the run's row (``select_for_update``) while counting. A database error is logged and
     answered True (run uncounted)."""
@@ -77,17 +78,18 @@ def delivery_begin(*, task_id: str, task_name: str, args=(), kwargs=None) -> boo
             run = _lock_or_create(task_id=task_id, task_name=task_name, args=args, kwargs=kwargs or {})
             if run.state == TaskRunState.FAILED:
                 return False
-            run.attempts += 1
-            if run.attempts > max_deliveries():
+            if run.attempts >= max_deliveries():
+                # This delivery would be one too many: refused, not counted (``attempts`` stays the limit).
                 run.state = TaskRunState.FAILED
                 run.failed_at = timezone.now()
                 run.last_error = run.last_error or "delivered without finishing"
-                run.save(update_fields=["attempts", "state", "failed_at", "last_error", "updated_at"])
+                run.save(update_fields=["state", "failed_at", "last_error", "updated_at"])
                 _tell_admins(run)
                 logger.warning(
-                    "task %s (%s) refused after %d deliveries", task_name, task_id, run.attempts - 1
+                    "task %s (%s) refused after %d deliveries", task_name, task_id, run.attempts
                 )
                 return False
+            run.attempts += 1
             run.state = TaskRunState.RUNNING
             run.save(update_fields=["attempts", "state", "updated_at"])
             return True
