@@ -52,47 +52,55 @@ def _tell_admins(run: TaskRun) -> None:
         )
 
 
-def _lock_or_create(*, task_id: str, task_name: str, args, kwargs) -> TaskRun:
-    rows = TaskRun.objects.select_for_update()
-    try:
-        with transaction.atomic():
-            run, _ = rows.get_or_create(
-                task_id=task_id[:255],
-                defaults={"task_name": task_name[:200], "args": list(args), "kwargs": dict(kwargs)},
-            )
-    except IntegrityError:  # another process created it between our read and our insert
-        run = rows.get(task_id=task_id[:255])
-    return run
+def _bump(task_id: str, limit: int) -> bool:
+    """Count one more delivery of an existing run below ``limit`` and not failed, in one conditional
+    UPDATE (compare-and-swap). True when it counted."""
+    return bool(
+        TaskRun.objects.filter(task_id=task_id, attempts__lt=limit)
+        .exclude(state=TaskRunState.FAILED)
+        .update(attempts=F("attempts") + 1, state=TaskRunState.RUNNING, updated_at=timezone.now())
+    )
 
 
 def delivery_begin(*, task_id: str, task_name: str, args=(), kwargs=None) -> bool:
     """Count one delivery of Celery task ``task_id`` (``task_name`` with JSON ``args``/``kwargs``) and say
-    whether its body may run. Commits before returning. False when the run is already ``failed`` (refused,
-    nothing else happens) or when ``max_deliveries()`` are already counted: this delivery is refused
-    uncounted, the run becomes
-    ``failed`` and every active superuser and community admin gets a ``task_failed`` message (after
-    commit). Locks the run's row (``select_for_update``) while counting. A database error is logged and
-    answered True (run uncounted)."""
+    whether its body may run. Committed before returning. The usual case is one statement: a conditional
+    UPDATE of a known run, or the INSERT of a new one (a first delivery). False when the run is already
+    ``failed`` (refused, nothing else happens) or when ``max_deliveries()`` are already counted: this
+    delivery is refused uncounted, the run becomes ``failed`` under its row lock (``select_for_update``)
+    and every active superuser and community admin gets a ``task_failed`` message (after commit). A
+    database error is logged and answered True (run uncounted)."""
+    task_id, limit = task_id[:255], max_deliveries()
     try:
+        if _bump(task_id, limit):
+            return True
+        try:
+            with transaction.atomic():  # a savepoint when a caller's transaction is open
+                TaskRun.objects.create(
+                    task_id=task_id,
+                    task_name=task_name[:200],
+                    args=list(args),
+                    kwargs=dict(kwargs or {}),
+                    attempts=1,
+                    state=TaskRunState.RUNNING,
+                )
+            return True
+        except IntegrityError:
+            pass  # it exists: failed, at the limit, or another process just made it
         with transaction.atomic():
-            run = _lock_or_create(task_id=task_id, task_name=task_name, args=args, kwargs=kwargs or {})
+            run = TaskRun.objects.select_for_update().get(task_id=task_id)
             if run.state == TaskRunState.FAILED:
                 return False
-            if run.attempts >= max_deliveries():
-                # This delivery would be one too many: refused, not counted (``attempts`` stays the limit).
-                run.state = TaskRunState.FAILED
-                run.failed_at = timezone.now()
-                run.last_error = run.last_error or "delivered without finishing"
-                run.save(update_fields=["state", "failed_at", "last_error", "updated_at"])
-                _tell_admins(run)
-                logger.warning(
-                    "task %s (%s) refused after %d deliveries", task_name, task_id, run.attempts
-                )
-                return False
-            run.attempts += 1
-            run.state = TaskRunState.RUNNING
-            run.save(update_fields=["attempts", "state", "updated_at"])
-            return True
+            if run.attempts < limit:  # another delivery raced us to the row: count this one too
+                return _bump(task_id, limit)
+            # This delivery would be one too many: refused, not counted (``attempts`` stays the limit).
+            run.state = TaskRunState.FAILED
+            run.failed_at = timezone.now()
+            run.last_error = run.last_error or "delivered without finishing"
+            run.save(update_fields=["state", "failed_at", "last_error", "updated_at"])
+            _tell_admins(run)
+            logger.warning("task %s (%s) refused after %d deliveries", task_name, task_id, run.attempts)
+            return False
     except DatabaseError:
         logger.warning("could not count delivery of %s (%s); running it uncounted", task_name, task_id)
         return True
