@@ -9,7 +9,8 @@ from health.broker import eviction_refusal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("nuanxin")
+# Every task counts its deliveries in the database and refuses one too many (taskruns.base).
+app = Celery("nuanxin", task_cls="taskruns.base:CountedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -33,7 +34,7 @@ def refuse_an_evicting_broker_once_connected(sender=None, **kwargs) -> None:
     refuse_an_evicting_broker(sender)
 
 
-@app.task(name="nuanxin.ping", ignore_result=False)
+@app.task(name="nuanxin.ping", ignore_result=False, counted=False)
 def ping() -> str:
     """Round trip used to prove a real worker is consuming before a run starts."""
     return "pong"
@@ -94,6 +95,6 @@ def worker_slots(timeout: float = 1.0) -> int | None:
     return sum(n for n in slots if isinstance(n, int)) if slots else None
 
 
-@app.task(name="nuanxin.noop", ignore_result=False)
+@app.task(name="nuanxin.noop", ignore_result=False, counted=False)
 def noop() -> None:
     """Does nothing: the benchmark's yardstick for what one task costs through the broker."""

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lab",
     "outbox",
     "health",
+    "taskruns",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.beat_heartbeat",
         "schedule": 30.0,
     },
+    "sweep-stale-exports": {
+        # Every 5 minutes: an export still "running" NUANXIN_EXPORT_STALE_MINUTES after it started is failed.
+        "task": "dashboard.tasks.sweep_stale_exports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "purge-done-task-runs": {
+        # 03:20 daily: finished task runs older than NUANXIN_TASK_RUNS_KEEP_DAYS go.
+        "task": "taskruns.tasks.purge_done_runs",
+        "schedule": crontab(minute=20, hour=3),
+    },
 }
 
 # --- Nuanxin ------------------------------------------------------------------------------------
@@ -273,6 +284,13 @@ NUANXIN_MAX_IMAGE_PIXELS = env.int("NUANXIN_MAX_IMAGE_PIXELS", default=40_000_00
 # A request body (all its uploads) may be at most this many MB; uploads over FILE_UPLOAD_MAX_MEMORY_SIZE
 # (Django's default, 2.5 MB) are spooled to disk while read, never held in memory.
 NUANXIN_UPLOAD_MAX_MB = env.int("NUANXIN_UPLOAD_MAX_MB", default=12)
+# An export still "running" this many minutes after it started is marked failed by the sweep (its task's
+# hard time limit is 30 minutes, so by then it is dead), and its owner can retry it.
+NUANXIN_EXPORT_STALE_MINUTES = env.int("NUANXIN_EXPORT_STALE_MINUTES", default=30)
+# Bounded deliveries (taskruns): a task id delivered this many times without finishing (its process
+# killed, its time limit hit, an error) is refused on the next delivery, marked failed, and the admins told.
+NUANXIN_TASK_MAX_DELIVERIES = env.int("NUANXIN_TASK_MAX_DELIVERIES", default=5)
+NUANXIN_TASK_RUNS_KEEP_DAYS = env.int("NUANXIN_TASK_RUNS_KEEP_DAYS", default=7)
 # A worker's phone stays signed in this many days (staff keep Django's default of two weeks).
 NUANXIN_WORKER_SESSION_DAYS = env.int("NUANXIN_WORKER_SESSION_DAYS", default=30)
 # Material received beyond what a job needs (with its allowed loss) by more than this % asks for a

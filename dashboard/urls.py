@@ -17,6 +17,7 @@ from .views import (
     pay,
     slips,
     statements,
+    taskruns,
     tickets,
     wages,
     workers,
@@ -118,4 +119,7 @@ urlpatterns = [
     path("exports/<int:pk>/", exports.export_detail, name="export"),
     path("exports/<int:pk>/status/", exports.export_status, name="export_status"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", exports.export_retry, name="export_retry"),
+    path("tasks/", taskruns.failed_tasks, name="failed_tasks"),
+    path("tasks/<int:pk>/retry/", taskruns.task_retry, name="task_retry"),
 ]

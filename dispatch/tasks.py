@@ -162,21 +162,24 @@ def sweep_stalled_flow() -> dict[str, int]:
     notifications not yet delivered, when older than ``NUANXIN_SWEEP_GRACE_SECONDS`` (default 120). The
     outbox relay sends what a broker outage held back; this sweep recovers work lost in flight, as when a
     whole worker is killed with tasks in hand (beat runs it every 2 minutes, so the flow goes on within about
-    4). Every task it sends is idempotent, so sending one twice is harmless. Returns how many of each it
+    4). Every task it sends is idempotent, so sending one twice is harmless. Each is sent under a fixed task
+    id (``sweep-<task>-<pk>``), so the deliveries of the same work on every sweep add up in ``taskruns`` and
+    work that never finishes (killed by its time limit each time) is refused after
+    ``NUANXIN_TASK_MAX_DELIVERIES`` instead of being sent again without end. Returns how many of each it
     sent."""
     before = timezone.now() - dt.timedelta(seconds=settings.NUANXIN_SWEEP_GRACE_SECONDS)
     sent = {"issued": 0, "finished": 0, "inspections": 0, "notifications": 0}
     for pk in Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).values_list("pk", flat=True):
-        on_job_issued.delay(pk)
+        on_job_issued.apply_async((pk,), task_id=f"sweep-on_job_issued-{pk}")
         sent["issued"] += 1
     done = Job.objects.filter(
         state=JobState.IN_PROGRESS, pieces_assigned=F("quantity"), updated_at__lte=before
     ).exclude(assignments__state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
     for pk in done.values_list("pk", flat=True).distinct():
-        finish_job_if_done.delay(pk)
+        finish_job_if_done.apply_async((pk,), task_id=f"sweep-finish_job_if_done-{pk}")
         sent["finished"] += 1
     for pk in Inspection.objects.filter(booked_at__isnull=True, at__lte=before).values_list("pk", flat=True):
-        book_inspection.delay(pk)
+        book_inspection.apply_async((pk,), task_id=f"sweep-book_inspection-{pk}")
         sent["inspections"] += 1
     sent["notifications"] = redeliver_stalled(before)
     return sent

@@ -9,7 +9,7 @@ from celery import current_app, shared_task
 from . import broker
 
 
-@shared_task(name="health.tasks.beat_heartbeat", ignore_result=True, expires=60)
+@shared_task(name="health.tasks.beat_heartbeat", ignore_result=True, expires=60, counted=False)
 def beat_heartbeat() -> float:
     """Write the current unix time (seconds) to the broker's ``broker.HEARTBEAT_KEY``, where
     ``checks.check_beat`` reads its age. Idempotent (a later run overwrites); a Redis error fails the run,

@@ -38,6 +38,7 @@ class NotificationKind(models.TextChoices):
     STATEMENT_DISPUTED = "statement_disputed", _("对账单有异议")
     SLIP_QUESTION = "slip_question", _("工资条疑问")
     SLIP_ANSWERED = "slip_answered", _("工资条疑问已回复")
+    TASK_FAILED = "task_failed", _("后台任务失败")
 
 
 TEMPLATES: dict[str, str] = {
@@ -95,6 +96,10 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.SLIP_QUESTION: gettext_noop("%(w)s 对 %(m)s 的工资条有疑问,请查看并回复"),
     # m the month (YYYY-MM)
     NotificationKind.SLIP_ANSWERED: gettext_noop("坊长回复了你对 %(m)s 工资条的疑问,打开工资条就能看到"),
+    # t the Celery task's name (e.g. dispatch.tasks.book_inspection), n deliveries that did not finish
+    NotificationKind.TASK_FAILED: gettext_noop(
+        "后台任务 %(t)s 投递 %(n)d 次都没有完成,已停止自动重试。请到“待处理任务”页查看并重试。"
+    ),
 }
 
 

@@ -10,7 +10,9 @@ from django.conf import settings
 from . import services
 
 
-@shared_task(name="outbox.tasks.relay", ignore_result=True)
+# Not counted in taskruns (``counted=False``): it runs every 5 s under a fresh id, and each row it fails
+# to send keeps its own ``attempts`` and ``last_error``.
+@shared_task(name="outbox.tasks.relay", ignore_result=True, counted=False)
 def relay() -> dict:
     """Publish the unsent outbox rows, oldest first, each marked sent once (``services.relay``). Returns
     ``{"sent": n, "failed": 0 or 1}``. Safe to run in two places at once (row locks on PostgreSQL)."""

@@ -8,11 +8,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from outbox.services import outbox_enqueue
 
-from .. import forms, selectors
+from .. import export_runs, forms, selectors
 from ..models import Export, ExportStatus
 from .common import dashboard_view, page_context, require_perm
 
@@ -55,6 +55,9 @@ def _export_status(export: Export) -> dict:
         "rows_total": export.rows_total,
         "percent": export.percent,
         "error": export.error,
+        "retry": reverse("dashboard:export_retry", args=[export.pk])
+        if export.status == ExportStatus.FAILED
+        else None,
         "download": reverse("dashboard:export_download", args=[export.pk])
         if export.status == ExportStatus.DONE
         else None,
@@ -81,3 +84,17 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("文件还没有生成。"))
     name = _("暖心坊-%(kind)s-%(id)s.xlsx") % {"kind": export.get_kind_display(), "id": export.pk}
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_POST
+@dashboard_view
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the user's own failed export again (``export_runs.export_retry``); another user's export is a
+    404. Back to the progress page."""
+    export = selectors.export_get(request.user, pk)
+    require_perm(request, "view_export", export)
+    if export_runs.export_retry(export=export):
+        messages.success(request, _("已重新排队导出。"))
+    else:
+        messages.info(request, _("这个导出没有失败,不用重试。"))
+    return redirect("dashboard:export", pk=export.pk)

@@ -221,7 +221,12 @@
           label.textContent = s.status_label + " · " + s.rows_done + " / " + s.rows_total + " (" + s.percent + "%)";
           box.dataset.state = s.status;
           if (s.status === "done") { link.href = s.download; link.hidden = false; return; }
-          if (s.status === "failed") { err.textContent = s.error; err.hidden = false; return; }
+          if (s.status === "failed") {
+            err.textContent = s.error; err.hidden = false;
+            var retry = box.querySelector("[data-retry]");
+            if (retry) retry.hidden = false;
+            return;
+          }
           setTimeout(poll, 800);
         })
         .catch(function () { setTimeout(poll, 3000); });

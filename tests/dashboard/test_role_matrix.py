@@ -42,6 +42,7 @@ from pay.models import (
     SlipNote,
     StatementDispute,
 )
+from taskruns.models import TaskRun
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory
@@ -598,6 +599,25 @@ MATRIX = {
         404,
         200,
     ),
+    "export_retry": (
+        "post",
+        lambda c, w: f"/dashboard/exports/{_failed_export(c)}/retry/",
+        {},
+        "clerk",
+        404,
+        404,
+        302,
+    ),
+    "failed_tasks": ("get", lambda c, w: "/dashboard/tasks/", None, "head", 200, 403, 200),
+    "task_retry": (
+        "post",
+        lambda c, w: f"/dashboard/tasks/{_failed_booking(c)}/retry/",
+        {},
+        "head",
+        404,
+        403,
+        302,
+    ),
     "export_download": (
         "get",
         lambda c, w: f"/dashboard/exports/{w['export'].pk}/download/",
@@ -926,6 +946,25 @@ MATRIX = {
 }
 
 
+def _failed_booking(cast) -> int:
+    """A failed booking run of an inspection of the cast's workshop; its pk."""
+    inspection = Inspection.objects.filter(job__workshop=cast.ws).order_by("pk").first()
+    Inspection.objects.filter(pk=inspection.pk).update(booked_at=None)  # its booking never ran
+    return TaskRun.objects.create(
+        task_id=f"outbox-m{inspection.pk}",
+        task_name="dispatch.tasks.book_inspection",
+        args=[inspection.pk],
+        attempts=5,
+        state="failed",
+        failed_at=timezone.now(),
+    ).pk
+
+
+def _failed_export(cast) -> int:
+    """A failed export of the clerk's; its pk."""
+    return Export.objects.create(user=cast.clerk, kind=ExportKind.JOBS, status=ExportStatus.FAILED).pk
+
+
 def actor_user(cast, actor, right):
     if actor == RIGHT and right == "admin":
         return CommunityAdminFactory(user=UserFactory(username="admin")).user
@@ -967,6 +1006,10 @@ def snapshot() -> dict:
                 WorkerEvent,
             )
         },
+        "retries": (
+            list(Export.objects.order_by("pk").values_list("pk", "status")),
+            list(TaskRun.objects.order_by("pk").values_list("pk", "state")),
+        ),
         "statements": list(FirmStatement.objects.order_by("pk").values_list("pk", "signed_by", "signed_at")),
         "notes": list(DeliveryNote.objects.order_by("pk").values_list("pk", "state", "pieces_counted")),
         "balances": list(Balance.objects.order_by("pk").values_list("pk", "quantity")),
