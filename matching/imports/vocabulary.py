@@ -210,7 +210,7 @@ KIND_HINTS: dict[str, tuple[str, ...]] = {
 }
 
 WISH_PLACES = {
-    WorkPlace.HOME: ("在家", "居家", "在家做", "家里", "家", "在家里做", "居家做", "home"),
+    WorkPlace.HOME: _w("在家 居家 在家做 家里 家 在家里做 居家做 在家里 家里做 在自己家 自己家 home"),
     # Someone who can do either is put down as coming to the workshop: that suits both kinds of demand.
     WorkPlace.WORKSHOP: _w(
         "到坊 到坊做 工坊 在工坊 在工坊做 到工坊 到工坊做 坊内 坊里 来坊里 来坊里做 来坊 去坊里 均可 "

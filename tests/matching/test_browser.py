@@ -47,6 +47,33 @@ def test_the_board_on_a_phone_calls_wages_booked_until_they_are_paid_out(phone, 
     assert overflow <= 0
 
 
+
+def test_a_seasons_totals_stay_inside_their_boxes_on_a_phone(phone, cast, monkeypatch):
+    """The demo's season: six-figure wages (¥348330.34) and pieces (923800) in the totals' boxes at 360 px."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from matching import selectors
+
+    season = [
+        selectors.MonthTotals(dt.date(2026, m, 1), p, 53, Decimal(w), p, p, Decimal(paid))
+        for m, p, w, paid in [
+            (11, 349001, "125938.05", "0"),
+            (10, 319343, "131155.17", "131155.17"),
+            (9, 211567, "91237.12", "70598.44"),
+        ]
+    ]
+    monkeypatch.setattr(selectors, "board_months", lambda workshop, *, today: season)
+    phone.goto(f"{phone.base}/open/{cast.ws.pk}/")
+    phone.shots("board-season")
+    spills = phone.evaluate(
+        """[...document.querySelectorAll('.totals strong')]
+             .filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent)"""
+    )
+    assert spills == []
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+
 def test_a_community_admin_matches_and_enrols_a_resident(desk, cast):
     from tests.factories import CommunityAdminFactory, UserFactory
 

@@ -10,8 +10,10 @@ import pytest
 from stdnum.cn import ric
 
 from matching import imports
-from matching.imports.parsing import UnknownSkills, check_text, parse_id_number, parse_skills
+from matching.imports.parsing import UnknownSkills, check_text, parse_choice, parse_id_number, parse_skills
 from matching.imports.quantities import HOUR_UNITS, PIECE_UNITS
+from matching.imports.vocabulary import WISH_PLACE_WORDS
+from workshop.models import WorkPlace
 
 AUGUST = dt.date(2025, 8, 20)
 
@@ -151,3 +153,8 @@ def test_unknown_skill_words_are_offered_not_refused_outright():
     assert exc.value.words == ["钉扣", "穿线"]
     assert parse_skills("缝纫、钉扣", {"钉扣": "fabric"}) == (["fabric"], ["缝纫", "钉扣"])
     assert imports.guess_kind("钉扣") == "fabric" and imports.guess_kind("穿线") == "fabric"
+
+
+@pytest.mark.parametrize("text", ["在家里", "家里做", "在自己家"])
+def test_a_wish_to_work_at_home_in_a_clerks_own_words_is_read_as_home(text):
+    assert parse_choice(text, WISH_PLACE_WORDS) == WorkPlace.HOME
