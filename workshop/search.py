@@ -27,6 +27,7 @@ from pypinyin import Style, pinyin
 MAX_PINYIN_READINGS = 16
 PHONE_TAIL = 4  # digits of a phone number a key holds (what ``mask_phone`` shows: 138****1234)
 MAX_QUERY = 50  # characters of a query that are read
+CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")  # spaces between Chinese characters
 WHOLE_NUMBER = 11  # digits from which a query is a whole number (a mobile, a landline with its area code)
 
 
@@ -64,6 +65,9 @@ def search_key(*, names=(), plain=(), phone=None) -> str:
         text = " ".join(str(text or "").split()).lower()
         if text:
             words.append(text)
+            joined = CJK_GAP.sub("", text)  # "陆 阿 毛", spaced out to line up in a register, is 陆阿毛 too
+            if joined != text:
+                words.append(joined)
             words.extend(k for k in name_keys(text) if k != text)
     for text in plain:
         text = " ".join(str(text or "").split()).lower()

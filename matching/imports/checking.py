@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from workshop.models import PartnerFirm, Workshop, WorkWish
 from workshop.roles import Scope, scope_for
+from workshop.search import CJK_GAP
 from workshop.validators import mask_id_number
 
 from .. import selectors
@@ -47,6 +48,7 @@ from .parsing import (
     parse_credit_code,
     parse_date,
     parse_end_date,
+    parse_hours_per_day,
     parse_id_number,
     parse_kind,
     parse_mobile,
@@ -229,7 +231,8 @@ def _required(text: str) -> str:
 
 
 def _name(text: str) -> str:
-    return check_text(_required(text), max_length=50)
+    """A person's name; spaces between Chinese characters ("陆 阿 毛", spaced to line up in a register) go."""
+    return check_text(CJK_GAP.sub("", _required(text)), max_length=50)
 
 
 WISH_MODEL_FIELDS = {
@@ -249,7 +252,13 @@ def _check_wishes(preview: Preview, scope: Scope, body, layout: Layout, words: d
         ("phone", parse_mobile),
         ("id_number", parse_id_number),
         ("skills", lambda v: parse_skills(v, words)),
-        ("hours", lambda v: parse_count(v, units=HOUR_UNITS, low=1, high=84)),
+        (
+            "hours",
+            lambda v: parse_count(
+                v, units=HOUR_UNITS, low=1, high=84, required="hours_day" not in layout.columns
+            ),
+        ),
+        ("hours_day", parse_hours_per_day),
         ("place", lambda v: parse_choice(v, WISH_PLACE_WORDS)),
         ("area", lambda v: check_text(_required(v), max_length=100)),
         ("low_income", parse_yes_no),
@@ -292,7 +301,7 @@ def _check_wishes(preview: Preview, scope: Scope, body, layout: Layout, words: d
         kinds, named = row["skills"]
         candidate.name = row["name"]
         candidate.skills = kinds
-        candidate.hours_per_week = row["hours"]
+        candidate.hours_per_week = row.get("hours") or row.get("hours_day")
         candidate.work_place = row["place"]
         candidate.area = row["area"]
         if row["low_income"] is True and not candidate.low_income:

@@ -18,7 +18,9 @@ from .vocabulary import DEMAND_KEY, WISH_KEY, WISH_REQUIRED, headers_for, hints_
 
 # Fields a sheet must have, as groups (any one field of a group will do).
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    ImportKind.WISHES: tuple((name,) for name in WISH_REQUIRED),
+    ImportKind.WISHES: tuple(
+        ("hours", "hours_day") if name == "hours" else (name,) for name in WISH_REQUIRED
+    ),
     ImportKind.DEMANDS: (("credit_code",), ("kind",), ("starts_on", "period")),
 }
 KEYS = {ImportKind.WISHES: WISH_KEY, ImportKind.DEMANDS: DEMAND_KEY}

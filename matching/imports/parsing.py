@@ -34,6 +34,7 @@ from .quantities import (
     CellError,
     Parsed,
     parse_count,
+    parse_hours_per_day,
     parse_pieces_per_week,
     parse_rate,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "parse_kind",
     "parse_mobile",
     "parse_period",
+    "parse_hours_per_day",
     "parse_pieces_per_week",
     "parse_rate",
     "parse_skills",

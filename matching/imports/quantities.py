@@ -204,3 +204,25 @@ def _money_number(token: str, text: str) -> Decimal:
         return Decimal(str(cn2an.cn2an(token, "smart")))
     except (ValueError, KeyError, IndexError) as exc:
         raise CellError(_("“%(v)s”看不懂,请写成 0.12 或 0.12元/件") % {"v": text}) from exc
+
+
+DAYS_PER_WEEK = 6  # a per-day figure becomes weekly over six working days, and the preview says so
+
+
+def parse_hours_per_day(text: str) -> Parsed:
+    """Hours a week (int) from a cell of a per-day column ("3", "2.5小时", "三个钟头"): the day's hours
+    (0.5–14, halves allowed) × ``DAYS_PER_WEEK``, half-up to the hour; the note says how it was counted.
+    None for a blank cell. Raises CellError for text that is no number or out of range."""
+    if not text:
+        return Parsed(None)
+    parsed = _count(text, HOUR_UNITS)
+    day = parsed.value
+    if not Decimal("0.5") <= day <= 14:
+        raise CellError(_("“%(v)s”应在0.5到14小时之间(每天)") % {"v": text})
+    weekly = int((day * DAYS_PER_WEEK).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    note = _("每天%(d)s小时,按每周%(n)d天折合每周%(w)d小时") % {
+        "d": _fmt(day),
+        "n": DAYS_PER_WEEK,
+        "w": weekly,
+    }
+    return Parsed(weekly, "; ".join(n for n in (parsed.note, note) if n))

@@ -47,7 +47,6 @@ def test_the_board_on_a_phone_calls_wages_booked_until_they_are_paid_out(phone, 
     assert overflow <= 0
 
 
-
 def test_a_seasons_totals_stay_inside_their_boxes_on_a_phone(phone, cast, monkeypatch):
     """The demo's season: six-figure wages (¥348330.34) and pieces (923800) in the totals' boxes at 360 px."""
     import datetime as dt
@@ -73,6 +72,7 @@ def test_a_seasons_totals_stay_inside_their_boxes_on_a_phone(phone, cast, monkey
     assert spills == []
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+
 
 def test_a_community_admin_matches_and_enrols_a_resident(desk, cast):
     from tests.factories import CommunityAdminFactory, UserFactory

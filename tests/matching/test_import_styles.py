@@ -397,3 +397,37 @@ def test_the_preview_page_reads_the_same_number_of_queries_for_5_rows_and_for_50
     assert counts[0] == counts[1], counts
     with django_assert_max_num_queries(counts[0]):
         client.get(url)
+
+
+def test_hours_a_day_are_read_as_a_day_and_made_weekly_with_a_note(cast, admin):
+    # Found trying it as a new user: "每天能做几小时" was taken for weekly hours, so 3 a day became 3 a week.
+    rows = [
+        ["姓名", "手机号", "技能", "每天能做几小时", "在家/到坊", "片区"],
+        ["陈阿婆", "13912345601", "包装", "３", "在家", "新街一片"],
+        ["吴阿姨", "13912345602", "装配", "2.5小时", "到坊", "新街二片"],
+        ["钱大伯", "13912345603", "装配", "二十", "到坊", "新街二片"],
+    ]
+    preview = run_preview(admin, cast.ws, xlsx(rows))
+
+    assert preview.layout.columns["hours_day"] == 3 and "hours" not in preview.layout.columns
+    assert [(p.row, p.message) for p in preview.errors] == [(4, "“二十”应在0.5到14小时之间(每天)")]
+    notes = {p.row: p.message for p in preview.warnings}
+    assert (
+        notes[2] == "每天3小时,按每周6天折合每周18小时" and notes[3] == "每天2.5小时,按每周6天折合每周15小时"
+    )
+
+    rows.pop()
+    preview = run_preview(admin, cast.ws, xlsx(rows))
+    imports.commit(actor=admin, draft=preview.draft)
+    assert sorted(WorkWish.objects.values_list("name", "hours_per_week")) == [("吴阿姨", 15), ("陈阿婆", 18)]
+
+
+def test_a_name_spaced_out_to_line_up_is_written_without_the_spaces(cast, admin):
+    rows = [
+        ["姓名", "手机号", "技能", "每周小时", "在家/到坊", "片区"],
+        ["陆 阿 毛", "13912345611", "包装", "20", "在家", "新街一片"],
+        ["Li Na 李娜", "13912345612", "包装", "20", "在家", "新街一片"],
+    ]
+    preview = run_preview(admin, cast.ws, xlsx(rows))
+    imports.commit(actor=admin, draft=preview.draft)
+    assert sorted(WorkWish.objects.values_list("name", flat=True)) == ["Li Na 李娜", "陆阿毛"]

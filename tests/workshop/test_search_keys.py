@@ -26,6 +26,12 @@ def test_a_key_holds_the_name_its_pinyin_and_only_the_phone_tail():
     assert "1391234" not in key and "12345678" not in key
 
 
+def test_a_name_spaced_out_in_a_register_is_found_without_its_spaces():
+    # Found trying it as a new user: "陆 阿 毛" (spaced to line up) was not found by 陆阿毛.
+    worker = WorkerFactory(name="陆 阿 毛")
+    assert list(Worker.objects.filter(search_text__contains=needle("陆阿毛").text)) == [worker]
+
+
 def test_names_with_several_readings_give_each():
     assert {"zl", "cl", "zengli", "cengli"} <= set(name_keys("曾丽"))
 
