@@ -388,6 +388,10 @@ def _check_demands(
     preview.new_skills = sorted(reader.skills.values(), key=lambda s: s.rows[0])
     codes = {r["credit_code"] for _n, r in parsed}
     firms = {f.credit_code: f for f in PartnerFirm.objects.filter(credit_code__in=codes)}
+    new_names = {r["firm_name"] for _n, r in parsed if r["credit_code"] not in firms and r["firm_name"]}
+    by_name = {
+        f.name: f for f in PartnerFirm.objects.filter(name__in=new_names).exclude(credit_code__in=codes)
+    }
     open_demands = {
         (d.firm_id, d.process_kind): d
         for d in DemandEntry.objects.filter(
@@ -406,6 +410,16 @@ def _check_demands(
         if firm is None:
             if not row["firm_name"]:
                 reader.problem(number, "firm_name", _("新企业需要填写企业名称"))
+                continue
+            namesake = by_name.get(row["firm_name"])
+            if namesake is not None:
+                # The same name under another code is a mistyped code far more often than a second firm.
+                reader.problem(
+                    number,
+                    "credit_code",
+                    _("系统里已有同名企业“%(f)s”,信用代码是 %(c)s,和本行不同:请核对信用代码")
+                    % {"f": namesake.name, "c": namesake.credit_code},
+                )
                 continue
             firm = PartnerFirm(credit_code=row["credit_code"])
         if row["firm_name"]:

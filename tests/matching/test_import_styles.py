@@ -431,3 +431,19 @@ def test_a_name_spaced_out_to_line_up_is_written_without_the_spaces(cast, admin)
     preview = run_preview(admin, cast.ws, xlsx(rows))
     imports.commit(actor=admin, draft=preview.draft)
     assert sorted(WorkWish.objects.values_list("name", flat=True)) == ["Li Na 李娜", "陆阿毛"]
+
+
+def test_a_known_firms_name_under_another_credit_code_is_refused_not_made_a_second_firm(cast, admin):
+    # Found trying it as a new user: a mistyped code silently made a second 海盐新街纺织有限公司.
+    known = PartnerFirm.objects.create(name="海盐新街纺织有限公司", credit_code=credit_code(961))
+    rows = [
+        FIRMS_SHEET[0],
+        ["海盐新街纺织有限公司", credit_code(962), "", "", "缝纫", "童装", "两千", "", "长期", "", ""],
+    ]
+
+    preview = run_preview(admin, cast.ws, xlsx(rows), kind=ImportKind.DEMANDS)
+
+    assert not preview.ok
+    assert [(p.row, p.column) for p in preview.errors] == [(2, "B")]
+    assert known.credit_code in preview.errors[0].message
+    assert PartnerFirm.objects.filter(name=known.name).count() == 1
