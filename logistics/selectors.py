@@ -41,8 +41,15 @@ class Goods:
     assignment_id: int
     reported: int
     collected: int
-    handed: int
+    handed: int  # on a delivery note, written or sent: no longer to be put on the next one
     home: bool
+    sent: int = 0  # on a note that has left the workshop (sent, or counted in by the firm)
+
+    @property
+    def waiting(self) -> int:
+        """Pieces physically at the workshop: not yet sent to the firm, on a written note or not."""
+        here = self.collected if self.home else self.reported
+        return max(here - self.sent, 0)
 
     @property
     def at_workshop(self) -> int:
@@ -70,19 +77,24 @@ def goods_of(assignments: Iterable[Assignment]) -> dict[int, Goods]:
         .annotate(n=Sum("pieces"))
         .values_list("assignment_id", "n")
     )
-    handed = dict(
-        DeliveryNoteLine.objects.filter(assignment_id__in=rows)
+    handed = {
+        pk: (n, sent or 0)
+        for pk, n, sent in DeliveryNoteLine.objects.filter(assignment_id__in=rows)
         .values_list("assignment_id")
-        .annotate(n=Sum("pieces"))
-        .values_list("assignment_id", "n")
-    )
+        .annotate(
+            n=Sum("pieces"),
+            sent=Sum("pieces", filter=Q(note__state__in=(NoteState.SENT, NoteState.RECEIVED))),
+        )
+        .values_list("assignment_id", "n", "sent")
+    }
     return {
         pk: Goods(
             pk,
             a.pieces_reported,
             collected.get(pk, 0),
-            handed.get(pk, 0),
+            handed.get(pk, (0, 0))[0],
             a.delivery == DeliveryMode.HOME,
+            handed.get(pk, (0, 0))[1],
         )
         for pk, a in rows.items()
     }

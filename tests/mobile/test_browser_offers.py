@@ -167,5 +167,7 @@ def test_in_english_the_badge_keeps_to_one_line_and_due_dates_have_their_space(
     assert mphone.evaluate("document.documentElement.scrollWidth") == width
     tabs = [" ".join(t.split()) for t in mphone.locator(".tabs a").all_inner_texts()]
     assert tabs == ["Today", "Income", "Messages 14 unread"]
+    tops = {round(b["y"]) for b in (t.bounding_box() for t in mphone.locator(".tabs a").all())}
+    assert len(tops) == 1, "a tab dropped onto a second row of the menu"
     text = mphone.inner_text("main")
     assert "Due: " in text and "Due:" + str(job.due_on.month) not in text and "：" not in text
