@@ -155,7 +155,7 @@ LABELS = {
     "id_number": gettext_lazy("身份证号"),
     "skills": gettext_lazy("技能"),
     "hours": gettext_lazy("每周小时"),
-    "hours_day": gettext_lazy("每天小时(按每周6天折合)"),
+    "hours_day": gettext_lazy("每天小时"),
     "place": gettext_lazy("在家/到坊"),
     "area": gettext_lazy("片区"),
     "low_income": gettext_lazy("低收入"),

@@ -342,7 +342,7 @@ def test_missing_columns_and_missing_header_are_file_errors(cast, admin):
     missing = run_preview(admin, cast.ws, xlsx([["姓名", "手机号"], ["王秀英", "13800138000"]]))
     assert missing.needs_mapping
     assert missing.file_errors == [
-        "表头缺少这些列:技能、每周小时、在家/到坊、片区。请在“对应表头”里指出是哪一列。"
+        "表头缺少这些列:技能、每周小时/每天小时、在家/到坊、片区。请在“对应表头”里指出是哪一列。"
     ]
     with pytest.raises(Exception, match="xls"):
         imports.read_table("旧表.xls", b"\xd0\xcf\x11\xe0 not really")
