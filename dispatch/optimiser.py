@@ -180,6 +180,10 @@ def objective(
     return score
 
 
+# The one reason with a number in it, stored filled in ("准时率 96%"); ``stored_words`` reads it back.
+ON_TIME_REASON = gettext_noop("准时率 %(p)d%%")
+
+
 def _reasons(w: WorkerProfile, job: JobNeed) -> tuple[str, ...]:
     out = [gettext_noop("技能匹配")]
     # Low-income priority weighs in the plan but is never written here: reasons are stored on the
@@ -189,7 +193,7 @@ def _reasons(w: WorkerProfile, job: JobNeed) -> tuple[str, ...]:
     if w.recent_share < 0.01:
         out.append(gettext_noop("近期派工少"))
     if w.on_time is not None:
-        out.append(f"准时率 {round(w.on_time * 100)}%")
+        out.append(ON_TIME_REASON % {"p": round(w.on_time * 100)})
     if w.quality >= 0.97:
         out.append(gettext_noop("合格率高"))
     if w.home:

@@ -12,17 +12,20 @@ import re
 from django import template
 from django.utils.translation import gettext
 
+from dispatch.optimiser import ON_TIME_REASON
+
 register = template.Library()
 
 SEPARATOR = " · "
-# The one stored word with a number in it (``optimiser._reasons``): "准时率 96%".
-ON_TIME = re.compile(r"^准时率 (\d{1,3})%$")
+# The one stored word with a number in it (``optimiser.ON_TIME_REASON`` filled in: "准时率 96%").
+_BEFORE, _AFTER = ON_TIME_REASON.replace("%%", "%").split("%(p)d")
+ON_TIME = re.compile(rf"^{re.escape(_BEFORE)}(\d{{1,3}}){re.escape(_AFTER)}$")
 
 
 def _part(part: str) -> str:
     on_time = ON_TIME.match(part)
     if on_time:
-        return gettext("准时率 %(p)d%%") % {"p": int(on_time.group(1))}
+        return gettext(ON_TIME_REASON) % {"p": int(on_time.group(1))}
     return gettext(part) if part else part
 
 
