@@ -20,7 +20,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from outbox.services import oldest_unsent_age
+from outbox.services import broker_url, oldest_unsent_age, short_timeout_connection
 
 from . import broker
 
@@ -38,11 +38,6 @@ class Result:
     name: str
     status: str
     detail: dict = field(default_factory=dict)
-
-
-def broker_url() -> str:
-    """The URL the Celery app sends to (a test may point it elsewhere; settings are read at import)."""
-    return current_app.conf.broker_write_url or current_app.conf.broker_url
 
 
 def queue_names() -> list[str]:
@@ -103,19 +98,6 @@ def check_database() -> Result:
     return Result("database", OK, {"vendor": connection.vendor, "round_trip_ms": took})
 
 
-def _broker_connection(timeout: float):
-    return current_app.connection_for_read(
-        broker_url(),
-        transport_options={
-            "socket_timeout": timeout,
-            "socket_connect_timeout": timeout,
-            "retry_on_timeout": False,
-            "max_retries": 0,
-        },
-        connect_timeout=timeout,
-    )
-
-
 def check_workers(found: broker.BrokerProbe | None = None, timeout: float = WORKER_TIMEOUT) -> Result:
     """Live Celery workers, and per queue how many consume it (a broadcast answered within ``timeout``
     seconds). Fail when a queue has no consumer: its tasks would wait for ever. Detail: ``workers``
@@ -125,7 +107,7 @@ def check_workers(found: broker.BrokerProbe | None = None, timeout: float = WORK
         return _unreachable("workers", found)
     consumers = {name: 0 for name in queue_names()}
     try:
-        with _broker_connection(broker.TIMEOUT) as conn:
+        with short_timeout_connection(broker.TIMEOUT) as conn:
             replies = current_app.control.inspect(timeout=timeout, connection=conn).active_queues() or {}
     except Exception as exc:  # noqa: BLE001 - a broker that fails mid-broadcast: no answer, never a crash
         return Result("workers", FAIL, {"workers": None, "error": type(exc).__name__})

@@ -32,24 +32,36 @@ _state = threading.local()
 _paused_until = 0.0  # time.monotonic() before which the fast path is skipped in this process
 
 
+def broker_url() -> str:
+    """The URL the Celery app sends to (read each time: a test or an operator may point it elsewhere)."""
+    return current_app.conf.broker_write_url or current_app.conf.broker_url
+
+
+def short_timeout_connection(timeout: float, url: str | None = None):
+    """A Celery broker connection (to ``url``, default ``broker_url()``) whose socket connect and read
+    timeouts are ``timeout`` seconds and that never retries: a broker that does not answer costs at most a
+    few timeouts, never minutes. Lazy: nothing is opened until it is used."""
+    return current_app.connection_for_write(
+        url or broker_url(),
+        transport_options={
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "retry_on_timeout": False,
+            "max_retries": 0,
+        },
+        connect_timeout=timeout,
+    )
+
+
 def _connection(timeout: float):
-    """This thread's broker connection with ``timeout``-second socket timeouts (reused while the broker URL
-    stays the same; lazy: nothing is opened until a message is published). A forked child makes its own."""
-    key, url = f"conn_{timeout}", current_app.conf.broker_write_url or current_app.conf.broker_url
+    """This thread's ``short_timeout_connection`` (reused while the broker URL stays the same). A forked
+    child makes its own."""
+    key, url = f"conn_{timeout}", broker_url()
     held = getattr(_state, key, None)
     if held is None or held[:2] != (os.getpid(), url):
         if held is not None:
             _drop_connection(timeout)
-        conn = current_app.connection_for_write(
-            url,
-            transport_options={
-                "socket_timeout": timeout,
-                "socket_connect_timeout": timeout,
-                "retry_on_timeout": False,
-                "max_retries": 0,
-            },
-            connect_timeout=timeout,
-        )
+        conn = short_timeout_connection(timeout, url)
         held = (os.getpid(), url, conn)
         setattr(_state, key, held)
     return held[2]
