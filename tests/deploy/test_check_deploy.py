@@ -9,28 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.health.conftest import ThrowawayRedis
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "deploy" / "nuanxin.env.example"
-
-
-@pytest.fixture
-def deploy_redis(tmp_path):
-    """A real Redis set up as deploy/redis.conf says (noeviction, AOF), on a free local port."""
-    server = ThrowawayRedis(tmp_path, conf=str(ROOT / "deploy" / "redis.conf"))
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def bare_redis(tmp_path):
-    """A real Redis keeping nothing on disk (no AOF, no RDB saves), as the test run's own."""
-    server = ThrowawayRedis(tmp_path, "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction")
-    yield server
-    server.close()
 
 
 def _example_env() -> dict[str, str]:
@@ -56,15 +36,15 @@ def _check_deploy(extra: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_example_environment_passes_check_deploy_with_no_warning(deploy_redis):
-    result = _check_deploy({**_example_env(), "REDIS_URL": deploy_redis.url()})
+def test_the_example_environment_passes_check_deploy_with_no_warning(durable_redis):
+    result = _check_deploy({**_example_env(), "REDIS_URL": durable_redis.url()})
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_without_the_https_settings_check_deploy_names_what_is_missing(deploy_redis):
-    env = {**_example_env(), "REDIS_URL": deploy_redis.url()}
+def test_without_the_https_settings_check_deploy_names_what_is_missing(durable_redis):
+    env = {**_example_env(), "REDIS_URL": durable_redis.url()}
     for key in list(env):
         if key.startswith("DJANGO_SECURE") or key == "NUANXIN_BEHIND_TLS_PROXY":
             del env[key]
@@ -84,8 +64,8 @@ def test_the_example_environment_never_enables_debug_or_the_dev_secret():
     assert all(origin.startswith("https://") for origin in env["DJANGO_CSRF_TRUSTED_ORIGINS"].split(","))
 
 
-def test_the_example_environment_requires_a_persistent_broker(bare_redis):
-    result = _check_deploy({**_example_env(), "REDIS_URL": bare_redis.url()})
+def test_the_example_environment_requires_a_persistent_broker(volatile_redis):
+    result = _check_deploy({**_example_env(), "REDIS_URL": volatile_redis.url()})
 
     assert result.returncode != 0
     assert "health.E002" in result.stdout + result.stderr

@@ -6,12 +6,15 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import redis
 
 from health import checks
 from tests.outbox.conftest import broker_at, hung_broker  # noqa: F401 - fixtures shared with the outbox's
+
+DEPLOY_REDIS_CONF = Path(__file__).resolve().parents[2] / "deploy" / "redis.conf"
 
 
 @pytest.fixture(autouse=True)
@@ -89,18 +92,9 @@ def volatile_redis(tmp_path):
 
 @pytest.fixture
 def durable_redis(tmp_path):
-    """A real Redis as deploy/redis.conf sets it up: ``noeviction`` and an append-only file."""
-    server = ThrowawayRedis(
-        tmp_path,
-        "--save",
-        "",
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--maxmemory-policy",
-        "noeviction",
-    )
+    """A real Redis started from deploy/redis.conf itself (``noeviction``, an append-only file): the broker
+    the deployment runs, not a copy of its settings."""
+    server = ThrowawayRedis(tmp_path, conf=str(DEPLOY_REDIS_CONF))
     yield server
     server.close()
 

@@ -23,6 +23,18 @@ def _env(redis_url: str) -> dict[str, str]:
     return {**os.environ, "REDIS_URL": redis_url}
 
 
+def _manage(command: str, redis_url: str) -> subprocess.CompletedProcess:
+    """``manage.py <command>`` in a fresh process whose broker is ``redis_url``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", command],
+        cwd=ROOT,
+        env=_env(redis_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_a_worker_refuses_to_start_on_an_evicting_broker(evicting_redis):
     run = subprocess.run(
         [str(CELERY), "-A", "config", "worker", "-P", "solo", "-Q", "celery,exports", "-l", "INFO"],
@@ -80,28 +92,14 @@ def test_a_worker_started_before_its_broker_refuses_once_it_connects_to_an_evict
 
 
 def test_manage_py_check_reports_e001_on_an_evicting_broker(evicting_redis):
-    run = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=_env(evicting_redis.url()),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = _manage("check", evicting_redis.url())
 
     assert run.returncode != 0
     assert "health.E001" in run.stdout + run.stderr
 
 
 def test_manage_py_health_still_reports_on_an_evicting_broker(evicting_redis):
-    run = subprocess.run(
-        [sys.executable, "manage.py", "health"],
-        cwd=ROOT,
-        env=_env(evicting_redis.url()),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = _manage("health", evicting_redis.url())
 
     assert run.returncode == 1
     assert "health.E001" not in run.stdout + run.stderr  # the system checks did not stop it
