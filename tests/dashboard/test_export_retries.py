@@ -15,7 +15,7 @@ from config.celery import ping
 from dashboard import tasks
 from dashboard.models import Export, ExportKind, ExportStatus
 from outbox.models import OutboxMessage
-from tests.taskruns.workerproc import WorkerProcess, wait_for
+from tests.workerproc import WorkerProcess, wait_for
 
 pytestmark = pytest.mark.django_db
 

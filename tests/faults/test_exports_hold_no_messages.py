@@ -15,25 +15,8 @@ from lab import benchdata
 from notices.models import Notification
 from notices.services import notify
 from outbox.services import outbox_enqueue
-from tests.faults.workers import WorkerNode
 
 pytestmark = [pytest.mark.faults, pytest.mark.celery]
-
-
-@pytest.fixture
-def nodes(transactional_db, redis_server, tmp_path, postgres_only):
-    redis_server.flushdb()
-    started = []
-
-    def start(name, queues, **kw):
-        node = WorkerNode(name, queues, log_dir=tmp_path, **kw)
-        started.append(node)
-        return node
-
-    yield start
-    for node in started:
-        node.stop()
-    redis_server.flushdb()
 
 
 def test_six_messages_are_delivered_within_2_s_while_two_40000_line_exports_run(nodes):

@@ -18,28 +18,11 @@ from dispatch.reports import check_invariants
 from notices.models import Notification
 from outbox.models import OutboxMessage
 from pay.models import PayLine
-from tests.faults.workers import WorkerNode
 from tests.lots import hand_over
 
 pytestmark = [pytest.mark.faults, pytest.mark.celery]
 
 JOBS = 12
-
-
-@pytest.fixture
-def nodes(transactional_db, redis_server, tmp_path, postgres_only):
-    redis_server.flushdb()
-    started = []
-
-    def start(name, queues, **kw):
-        node = WorkerNode(name, queues, log_dir=tmp_path, **kw)
-        started.append(node)
-        return node
-
-    yield start
-    for node in started:
-        node.stop()
-    redis_server.flushdb()
 
 
 def _beat_until(done, *, timeout: float, what: str) -> None:
@@ -52,8 +35,8 @@ def _beat_until(done, *, timeout: float, what: str) -> None:
         time.sleep(2)
 
 
-def _received(node: WorkerNode) -> int:
-    return len(re.findall(rb"Task dispatch\.tasks\.\w+\[[^\]]+\] received", node.log.read_bytes()))
+def _received(node) -> int:
+    return len(re.findall(rb"Task dispatch\.tasks\.\w+\[[^\]]+\] received", node.output()))
 
 
 def test_the_flow_finishes_on_the_other_node_when_one_is_killed_mid_flow(

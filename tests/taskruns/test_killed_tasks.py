@@ -15,9 +15,9 @@ from pay.models import PayLine
 from taskruns.models import TaskRun, TaskRunState
 from tests.factories import CommunityAdminFactory, UserFactory, WorkshopFactory
 from tests.lots import hand_over
+from tests.workerproc import WorkerProcess, wait_for
 
 from .killer import RAN_KEY
-from .workerproc import WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.celery]
 

@@ -1,5 +1,6 @@
 """A real Celery worker in its own process (prefork, so a killed child is replaced and its message
-redelivered), on this test's database and the suite's Redis. For the fault tests."""
+redelivered), on this test's database and the suite's Redis, with its own node name and queues: the
+worker the fault tests start, stop, or kill outright (several at once for the two-node test)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import tests.taskruns.killer
 from config.celery import app
 app.worker_main([
     "worker", "-P", "prefork", "-c", str(opts["concurrency"]), "-Q", opts["queues"], "-n", opts["name"],
-    "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip",
+    f"--loglevel={opts['loglevel']}", "--without-heartbeat", "--without-mingle", "--without-gossip",
 ])
 """
 
@@ -43,13 +44,16 @@ class WorkerProcess:
         concurrency: int = 1,
         queues: str = "celery,exports",
         sqlite_timeout: float | None = None,
+        loglevel: str = "WARNING",
     ):
+        self.name = name
         opts = {
             "db": connection.settings_dict["NAME"],
             "concurrency": concurrency,
             "queues": queues,
             "name": f"{name}@%h",
             "sqlite_timeout": sqlite_timeout,
+            "loglevel": loglevel,
         }
         # A file, not a pipe: a worker logging more than a pipe holds would block on it.
         self.log = tempfile.TemporaryFile()
@@ -62,6 +66,29 @@ class WorkerProcess:
             start_new_session=True,
         )
 
+    def output(self) -> bytes:
+        """What the worker has logged so far (its stderr). Read with ``pread``: the worker writes through the
+        same open file, so moving its offset here would make it write over what it wrote."""
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until the worker says it is ready (``loglevel="INFO"``); AssertionError if it exits first or
+        is not ready within ``timeout`` seconds."""
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"worker {self.name} exited: {self.output()[-3000:]!r}")
+            return b" ready." in self.output()
+
+        wait_for(ready, timeout=timeout, every=0.2)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (the main process and its pool), as a power cut would."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
     def stop(self, grace: float = 20.0) -> str:
         """Stop the worker and its children; returns the tail of its stderr (for a failing assertion)."""
         if self.proc.poll() is None:
@@ -69,10 +96,8 @@ class WorkerProcess:
             try:
                 self.proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
+                self.kill()
+        return self.output().decode(errors="replace")[-3000:]
 
 
 def wait_for(check, *, timeout: float, every: float = 0.2):
