@@ -68,48 +68,78 @@ def huge_png(path: Path, side: int = 12_000) -> Path:
     return path
 
 
-_XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
-        'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
-        '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/workbook.xml": (
-        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
-        'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-    ),
-}
+_NS = "http://schemas.openxmlformats.org"
+_XML = '<?xml version="1.0" encoding="UTF-8"?>'
+_OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_RELS = f"{_NS}/officeDocument/2006/relationships"
+_SHEET_HEAD = f'{_XML}<worksheet xmlns="{_NS}/spreadsheetml/2006/main">'.encode()
+
+
+def _relationships(*links: tuple[str, str]) -> str:
+    """A relationships part: ``links`` as (type, target), numbered rId1, rId2, …"""
+    rows = "".join(
+        f'<Relationship Id="rId{n}" Type="{_RELS}/{kind}" Target="{target}"/>'
+        for n, (kind, target) in enumerate(links, 1)
+    )
+    return f'{_XML}<Relationships xmlns="{_NS}/package/2006/relationships">{rows}</Relationships>'
+
+
+def _package_parts(shared_strings) -> dict[str, str]:
+    """The parts of a one-sheet workbook besides the sheet: content types, relationships, the workbook and,
+    when ``shared_strings`` is given, its shared-strings part."""
+    kinds = {"/xl/workbook.xml": "sheet.main+xml", "/xl/worksheets/sheet1.xml": "worksheet+xml"}
+    links = [("worksheet", "worksheets/sheet1.xml")]
+    parts = {
+        "_rels/.rels": _relationships(("officeDocument", "xl/workbook.xml")),
+        "xl/workbook.xml": (
+            f'{_XML}<workbook xmlns="{_NS}/spreadsheetml/2006/main" xmlns:r="{_RELS}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+    }
+    if shared_strings is not None:
+        kinds["/xl/sharedStrings.xml"] = "sharedStrings+xml"
+        links.append(("sharedStrings", "sharedStrings.xml"))
+        n, items = len(shared_strings), "".join(f"<si><t>{text}</t></si>" for text in shared_strings)
+        parts["xl/sharedStrings.xml"] = (
+            f'{_XML}<sst xmlns="{_NS}/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">{items}</sst>'
+        )
+    overrides = "".join(
+        f'<Override PartName="{name}" ContentType="{_OFFICE}.{kind}"/>' for name, kind in kinds.items()
+    )
+    parts["[Content_Types].xml"] = (
+        f'{_XML}<Types xmlns="{_NS}/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>'
+    )
+    parts["xl/_rels/workbook.xml.rels"] = _relationships(*links)
+    return parts
+
+
+def raw_xlsx(out, sheet_body, *, shared_strings=None) -> None:
+    """Write a real one-sheet .xlsx to ``out`` (a path or a binary file) by hand, streaming the sheet: its
+    XML is the worksheet element around the byte chunks of ``sheet_body`` (an iterable), so a sheet of
+    hundreds of MB or a million rows is made without holding it. ``shared_strings``: texts for ``t="s"``
+    cells. openpyxl could not write such a file: it would build it in memory first."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, text in _package_parts(shared_strings).items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(_SHEET_HEAD)
+            for chunk in sheet_body:
+                sheet.write(chunk)
+            sheet.write(b"</worksheet>")
 
 
 def xlsx_bomb(path: Path, *, cell_mb: int = 400) -> Path:
     """A real .xlsx (under 1 MB) whose one sheet holds one inline-string cell of ``cell_mb`` MB of the same
     letter: openpyxl would build that string, and the sheet's XML, in memory."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for name, text in _XLSX_PARTS.items():
-            z.writestr(name, text)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(
-                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
-            )
-            chunk = b"A" * (1 << 20)
-            for _ in range(cell_mb):
-                sheet.write(chunk)
-            sheet.write(b"</t></is></c></row></sheetData></worksheet>")
+    chunk = b"A" * (1 << 20)
+    body = [
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>',
+        *([chunk] * cell_mb),
+        b"</t></is></c></row></sheetData>",
+    ]
+    raw_xlsx(path, body)
     return path
 
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from matching import imports
 from matching.imports import reading
 from matching.models import ImportKind
+from tests.bombs import raw_xlsx
 from tests.matching.conftest import WISH_HEADER, csv_bytes, xlsx
 from workshop import uploads
 from workshop.models import WorkWish
@@ -114,53 +115,12 @@ def test_5000_rows_are_read_in_streaming_mode_within_bounded_memory():
 
 
 def _million_row_sheet() -> bytes:
-    """A real .xlsx whose sheet has a million rows (one shared string each), about 100 KB zipped."""
+    """A real .xlsx whose sheet has a million rows (one shared string each), about 100 KB zipped, and whose
+    dimension says A1."""
     out = io.BytesIO()
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
-            'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
-            '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override '
-            'PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.sharedStrings+xml"/></Types>'
-        ),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-        ),
-        "xl/workbook.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
-            'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship '
-            'Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"'
-            ' Target="sharedStrings.xml"/></Relationships>'
-        ),
-        "xl/sharedStrings.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-            '2006/main" count="2" uniqueCount="2"><si><t>姓名</t></si><si><t>王秀英</t></si></sst>'
-        ),
-    }
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for name, text in parts.items():
-            z.writestr(name, text)
-        with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(
-                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                b'spreadsheetml/2006/main"><dimension ref="A1"/><sheetData><row><c t="s"><v>0</v></c></row>'
-            )
-            row = b'<row><c t="s"><v>1</v></c></row>'
-            for _ in range(1000):
-                sheet.write(row * 1000)
-            sheet.write(b"</sheetData></worksheet>")
+    row = b'<row><c t="s"><v>1</v></c></row>'
+    body = [b'<dimension ref="A1"/><sheetData><row><c t="s"><v>0</v></c></row>', *([row * 1000] * 1000)]
+    raw_xlsx(out, [*body, b"</sheetData>"], shared_strings=["姓名", "王秀英"])
     return out.getvalue()
 
 
