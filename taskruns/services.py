@@ -64,8 +64,10 @@ def _bump(task_id: str, limit: int) -> bool:
 
 def delivery_begin(*, task_id: str, task_name: str, args=(), kwargs=None) -> bool:
     """Count one delivery of Celery task ``task_id`` (``task_name`` with JSON ``args``/``kwargs``) and say
-    whether its body may run. Committed before returning. The usual case is one statement: a conditional
-    UPDATE of a known run, or the INSERT of a new one (a first delivery). False when the run is already
+    whether its body may run. Committed before returning. A repeat delivery is one conditional UPDATE; a
+    first one (the usual case: every message has a fresh id) is that UPDATE finding nothing and one INSERT.
+    The UPDATE goes first so that a repeat (the sweep's fixed ids, every 2 minutes) never makes
+    PostgreSQL log a duplicate-key error. False when the run is already
     ``failed`` (refused, nothing else happens) or when ``max_deliveries()`` are already counted: this
     delivery is refused uncounted, the run becomes ``failed`` under its row lock (``select_for_update``)
     and every active superuser and community admin gets a ``task_failed`` message (after commit). A
