@@ -63,9 +63,15 @@ def match_header(cells: list[str], kind: str) -> dict[str, int]:
     return found
 
 
+def _hint_length(hint: str) -> int:
+    return len(hint.replace("+", ""))
+
+
 def guess_columns(cells: list[str], kind: str) -> dict[str, int]:
     """The recognised columns plus, for the rest, the field whose hint is the longest word inside the
-    header ("每周大概能来几个钟头" → hours). A guess only: the mapping page shows it preselected."""
+    header ("每周大概能来几个钟头" → hours). A hint "每天+小时" needs both words, and counts them both, so it
+    outweighs the plain "小时" ("每天工作几小时" → hours a day). A guess only: the mapping page shows it
+    preselected."""
     found = match_header(cells, kind)
     taken = set(found.values())
     scored: list[tuple[int, int, str]] = []
@@ -74,7 +80,9 @@ def guess_columns(cells: list[str], kind: str) -> dict[str, int]:
         if i in taken or not key:
             continue
         for name, hints in hints_for(kind).items():
-            best = max((len(h) for h in hints if h in key), default=0)
+            best = max(
+                (_hint_length(h) for h in hints if all(part in key for part in h.split("+"))), default=0
+            )
             if best and name not in found:
                 scored.append((-best, i, name))
     for _score, i, name in sorted(scored):

@@ -447,3 +447,23 @@ def test_a_known_firms_name_under_another_credit_code_is_refused_not_made_a_seco
     assert [(p.row, p.column) for p in preview.errors] == [(2, "B")]
     assert known.credit_code in preview.errors[0].message
     assert PartnerFirm.objects.filter(name=known.name).count() == 1
+
+
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("每天可做(小时)", "hours_day"),
+        ("每天大概能做多久", "hours_day"),
+        ("日均工作时长", "hours_day"),
+        ("一天能干几个钟头（小时）", "hours_day"),
+        ("每天工作几小时", "hours_day"),
+        ("每周工时(小时)", "hours"),
+        ("每周大概能来几个钟头", "hours"),
+        ("空闲时间", "hours"),
+    ],
+)
+def test_the_mapping_page_guesses_hours_a_day_from_headers_no_synonym_lists(header, field):
+    # A per-day header outside the synonyms was guessed as weekly hours ("小时" alone outweighed "每天").
+    from matching.imports.columns import guess_columns
+
+    assert guess_columns(["姓名", header], ImportKind.WISHES) == {"name": 0, field: 1}
