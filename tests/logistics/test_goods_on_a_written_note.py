@@ -19,7 +19,7 @@ def _row(client, job, share):
     page = client.get(f"/dashboard/jobs/{job.pk}/notes/").content.decode()
     row = re.search(rf'<tr data-share="{share.pk}">(.*?)</tr>', page, re.S).group(1)
     at = re.search(r"data-at-workshop>(\d+)<", row).group(1)
-    sent = re.search(r"data-sent>(\d+)<", row).group(1)
+    sent = re.search(r"data-at-firm>(\d+)<", row).group(1)
     return int(at), int(sent)
 
 
