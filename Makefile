@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test simulate bench venv lint clean
+.PHONY: run test simulate bench bench-county venv lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV) || { \
@@ -27,6 +27,9 @@ simulate: venv  ## 30 demo days through the real flow, one worker, a fresh datab
 
 bench: venv  ## benchmarks as ratios to baselines measured in the same run; JSON last line
 	@bash scripts/bench.sh
+
+bench-county: venv  ## a county on PostgreSQL (1,000,000 shares): pages, burst, planner, export as ratios; JSON last line
+	@bash scripts/bench-county.sh $(ARGS)
 
 .PHONY: messages
 messages: venv  ## after adding UI strings: refresh locale/en/LC_MESSAGES/django.po, translate the new msgids, rerun
