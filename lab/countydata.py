@@ -197,6 +197,43 @@ def _move_sequences(tables: list[str]) -> None:
         )
 
 
+HISTORY_TABLES = [
+    "dispatch_job",
+    "dispatch_assignment",
+    "dispatch_workreport",
+    "dispatch_inspection",
+    "dispatch_inspectionresult",
+    "dispatch_payperiod",
+    "dispatch_payline",
+    "dispatch_flowevent",
+    "dispatch_notification",
+]
+
+
+def _foreign_keys_off(tables: list[str]) -> list[tuple[str, str, str]]:
+    """Drop the foreign keys of ``tables`` for the bulk load, as pg_restore does, and return them (table,
+    name, definition) to be added back: Django makes them DEFERRABLE INITIALLY DEFERRED, so otherwise
+    every one of ~25 M row checks runs one by one at COMMIT; added back, each is checked by one join."""
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks still pending (a test's own rows) run now
+        cur.execute(
+            """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)""",
+            [tables],
+        )
+        keys = cur.fetchall()
+        for table, name, _definition in keys:
+            cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return keys
+
+
+def _foreign_keys_on(keys: list[tuple[str, str, str]]) -> None:
+    """Add back what ``_foreign_keys_off`` dropped; PostgreSQL checks every existing row as it does."""
+    with connection.cursor() as cur:
+        for table, name, definition in keys:
+            cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
 def _maps(workshop_ids: list[int]) -> None:
     """Temporary lookup tables: workshop index → its lines (with the firm's clerk) and its workers."""
     _sql("DROP TABLE IF EXISTS cw_ws, cw_line, cw_worker, cw_nk, cw_job, cw_today")
@@ -495,23 +532,18 @@ def build_county(size: CountySize | None = None, *, tag: str = "cw", log=print) 
     share_ct = ContentType.objects.get_for_model(Assignment).pk
     t0 = time.monotonic()
     with transaction.atomic():
+        keys = _foreign_keys_off(HISTORY_TABLES)
         _maps([w.pk for w in workshops])
         rows = _history(size, start, job_ct, share_ct)
         open_shares = _today(size, job_ct, share_ct)
-        _move_sequences(
-            [
-                "dispatch_job",
-                "dispatch_assignment",
-                "dispatch_workreport",
-                "dispatch_inspection",
-                "dispatch_inspectionresult",
-                "dispatch_payline",
-                "dispatch_payperiod",
-                "dispatch_flowevent",
-                "dispatch_notification",
-            ]
-        )
+        _move_sequences(HISTORY_TABLES)
+        seconds["rows"] = time.monotonic() - t0
+        t1 = time.monotonic()
+        _foreign_keys_on(keys)
+        seconds["foreign_keys"] = time.monotonic() - t1
+        t1 = time.monotonic()
         _rollups([w.pk for w in workshops])
+        seconds["rollups"] = time.monotonic() - t1
     seconds["history"] = time.monotonic() - t0
     log(f"  history ({rows['assignments']:,} shares) in {seconds['history']:.1f} s")
     t0 = time.monotonic()
