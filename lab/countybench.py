@@ -88,19 +88,29 @@ class Clients:
         }
 
     def run(
-        self, jobs: Sequence[tuple[int, str, dict | None]], *, threads: int, ok: Callable[[int], bool]
+        self,
+        jobs: Sequence[tuple[int, str, dict | None]],
+        *,
+        threads: int,
+        ok: Callable[[int], bool],
+        max_seconds: float | None = None,
     ) -> Timing:
         """Send ``jobs`` — (user id, path, POST fields or None for a GET) — over ``threads`` connections at
-        once; each request's latency is recorded, a status ``ok`` refuses is an error."""
+        once; each request's latency is recorded, a status ``ok`` refuses is an error. With
+        ``max_seconds``, no request is started after that long once each client has sent two (a page
+        that takes seconds is measured on fewer requests rather than holding the run for minutes)."""
         timing = Timing()
         lock = threading.Lock()
         it = iter(list(jobs))
+        floor = 2 * threads
+        deadline = time.perf_counter() + max_seconds if max_seconds else None
 
         def worker():
             conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
             while True:
                 with lock:
-                    job = next(it, None)
+                    late = deadline is not None and time.perf_counter() > deadline
+                    job = None if late and len(timing.latencies) >= floor else next(it, None)
                 if job is None:
                     break
                 uid, path, fields = job
@@ -135,9 +145,9 @@ class Clients:
         timing.wall = time.perf_counter() - t0
         return timing
 
-    def get(self, page: Page, *, requests: int, threads: int) -> Timing:
+    def get(self, page: Page, *, requests: int, threads: int, max_seconds: float | None = 30.0) -> Timing:
         jobs = [(page.user_ids[i % len(page.user_ids)], page.path, None) for i in range(requests)]
-        return self.run(jobs, threads=threads, ok=lambda s: s == 200)
+        return self.run(jobs, threads=threads, ok=lambda s: s == 200, max_seconds=max_seconds)
 
 
 def query_counts(pages: Sequence[Page]) -> dict[str, int]:
@@ -165,6 +175,7 @@ class PageRatios:
     rps: list[float] = field(default_factory=list)
     p95_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    requests: int = 0
 
 
 def page_rounds(
@@ -193,6 +204,7 @@ def page_rounds(
             ratios.rps.append(t.rps / b.rps)
             ratios.p95_ms.append(t.p95 * 1000)
             ratios.errors += t.errors
+            ratios.requests += len(t.latencies)
         log(f"  round {r + 1}: bare p95 {b.p95 * 1000:.0f} ms, {b.rps:.0f}/s")
     return out
 

@@ -116,6 +116,7 @@ class Command(BaseCommand):
                 "rps_to_bare": round(cb.summary(rounds[p.name].rps)[1], 3),
                 "p95_ms": round(cb.summary(rounds[p.name].p95_ms)[1], 1),
                 "errors": rounds[p.name].errors,
+                "requests": rounds[p.name].requests,
                 "queries_demo": demo_counts[p.name],
                 "queries_county": county_counts[p.name],
             }
