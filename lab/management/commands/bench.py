@@ -24,22 +24,16 @@ import random
 import statistics
 import time
 from collections import Counter
-from decimal import Decimal
 
 from celery.result import ResultSet
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from config.celery import noop, require_worker, wait_until_idle
-from dispatch import optimiser, services
-from dispatch.models import Assignment, AssignmentState, Job, JobState
-from lab.courierday import drive_day, next_free_day
+from dispatch import optimiser
+from lab.flowrun import run_flow
 from lab.routeday import route_day
 from lab.workload import demo_workshop
 from logistics import routing
-from logistics import services as logistics
-from logistics.models import DeliveryNote, NoteState
-from workshop.models import FirmStaff, ProductionLine
 
 KINDS = ["assembly", "fabric", "packaging"]
 # Targets from the issue that asked for these benchmarks (two lists and fair dispatch).
@@ -87,63 +81,6 @@ def _tasks_run() -> Counter:
     for node in (app.control.inspect(timeout=2).stats() or {}).values():
         ran.update(node.get("total", {}))
     return ran
-
-
-def _run_flow(ws, n: int, tag: str, wait) -> tuple[float, int]:
-    """Take ``n`` jobs of 120 pieces from issue to booked pay, the people's steps in phases (issue all,
-    accept all, take and report every offer, hand every lot over, inspect all), calling
-    ``wait(timeout=...)`` after each phase for the tasks to finish. Returns (elapsed seconds, jobs settled).
-
-    The hand-over is part of the timed flow, through the real services, so the ratio to no-op tasks counts
-    the work it adds: a run collects the home shares' pieces (on the first free run day: the lab's runs
-    are on days of their own, see ``lab.courierday``), the head writes each job's delivery note, the next
-    day's run hands the notes over at the firms' gates, and each firm's clerk counts its lots in."""
-    lines = list(ProductionLine.objects.filter(pairings__workshop=ws).distinct().order_by("pk"))
-    clerks = {s.firm_id: s.user for s in FirmStaff.objects.select_related("user")}
-    started = time.perf_counter()
-    ids = []
-    for i in range(n):
-        line = lines[i % len(lines)]
-        job = services.job_issue(
-            actor=clerks[line.firm_id],
-            workshop=ws,
-            line=line,
-            title=f"{tag} {i}",
-            quantity=120,
-            piece_rate=Decimal("0.3000"),
-            due_on=timezone.localdate() + timezone.timedelta(days=5),
-        )
-        ids.append(job.pk)
-    wait(timeout=300)
-    for job in Job.objects.filter(pk__in=ids, state=JobState.ISSUED):
-        services.job_accept(actor=ws.head, job=job)
-    wait(timeout=300)
-    offers = Assignment.objects.filter(job_id__in=ids, state=AssignmentState.OFFERED).select_related(
-        "worker__user"
-    )
-    for a in offers:
-        services.assignment_accept(actor=a.worker.user, assignment=a)
-        services.work_report(actor=a.worker.user, assignment=a, pieces=a.pieces, key=f"{tag}-{a.pk}")
-    wait(timeout=300)
-    day = next_free_day(ws)
-    drive_day(ws, day, actor=ws.head, key=f"{tag}-collect")
-    for job in Job.objects.filter(pk__in=ids, state=JobState.COMPLETED):
-        logistics.note_prepare(actor=ws.head, job=job)
-    drive_day(ws, day + timezone.timedelta(days=1), actor=ws.head, key=f"{tag}-handover")
-    for note in DeliveryNote.objects.filter(job_id__in=ids, state=NoteState.SENT).select_related("job__line"):
-        logistics.note_receive(
-            actor=clerks[note.job.line.firm_id], note=note, pieces_counted=note.pieces_sent
-        )
-    wait(timeout=300)
-    for job in Job.objects.filter(pk__in=ids, state=JobState.INSPECTING):
-        results = [
-            services.ResultInput(a.pk, a.pieces_to_inspect, 0, 0)
-            for a in job.assignments.filter(state=AssignmentState.DONE)
-        ]
-        services.job_inspect(actor=clerks[job.line.firm_id], job=job, results=results)
-    wait(timeout=300)
-    elapsed = time.perf_counter() - started
-    return elapsed, Job.objects.filter(pk__in=ids, state=JobState.SETTLED).count()
 
 
 class Command(BaseCommand):
@@ -236,7 +173,7 @@ class Command(BaseCommand):
             waited += time.perf_counter() - t
 
         before = _tasks_run()
-        elapsed, settled = _run_flow(ws, n, "bench", wait_until_idle_timed)
+        elapsed, settled = run_flow(ws, n, "bench", wait_until_idle_timed)
         ran = _tasks_run()
         ran.subtract(before)
         self.flow_split = {
@@ -255,7 +192,7 @@ class Command(BaseCommand):
 
         app.conf.task_always_eager = True
         try:
-            elapsed, settled = _run_flow(ws, n, "inline", lambda timeout: None)
+            elapsed, settled = run_flow(ws, n, "inline", lambda timeout: None)
         finally:
             app.conf.task_always_eager = False
         return settled / elapsed
