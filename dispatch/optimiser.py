@@ -35,9 +35,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.utils.translation import gettext_noop
 from ortools.graph.python import min_cost_flow
 
+from . import flownet
 from .priors import MIN_SHARE, SECONDS_PER_PIECE
 
 SCALE = 1000
@@ -115,9 +117,10 @@ class Suggestion:
 class Plan:
     suggestions: list[Suggestion]
     objective: float
-    solver_seconds: float = 0.0
+    solver_seconds: float = 0.0  # wall-clock seconds of the bare min-cost-flow solve
     policy: str = "optimiser"
     notes: list[str] = field(default_factory=list)
+    solver_cpu_seconds: float = 0.0  # CPU seconds (time.process_time) of the same solve
 
     def pieces_by_job(self) -> dict[int, int]:
         out: dict[int, int] = {}
@@ -145,9 +148,7 @@ def arc_value(job: JobNeed, w: WorkerProfile, weights: Weights = DEFAULT_WEIGHTS
     return w.quality * (1 + weights.urgency / max(job.due_days, 1))
 
 
-def spare_seconds(w: WorkerProfile, days: int) -> int:
-    """Standard seconds ``w`` can still give in ``days`` days (own hours × speed, less work held)."""
-    return max(int(w.hours_per_day * days * 3600 * w.speed) - w.open_seconds, 0)
+spare_seconds = flownet.spare_seconds  # standard seconds ``w`` can still give in ``days`` days
 
 
 def _eligible(job: JobNeed, w: WorkerProfile) -> bool:
@@ -207,6 +208,10 @@ def plan_day(
     """Split ``jobs`` among ``workers`` optimally (see the module docstring). Never exceeds a job's
     pieces, a worker's spare time before each due date or their cap, and respects skills and workshops.
     The plan depends only on the jobs and workers, never on their order in the sequences given.
+
+    The network is built in bulk (``flownet``: numpy arrays, one pass per workshop for the workers' nodes
+    and one over the jobs' candidate lists), so the plan costs little more than the solve inside it
+    (issue 15); ``Plan.solver_seconds`` and ``Plan.solver_cpu_seconds`` time the bare solve.
     """
     # One canonical order, whatever order the rows came in: among equally good plans the solver keeps the
     # one its arc order reaches first, so the same jobs and workers must always be added in the same order
@@ -215,94 +220,47 @@ def plan_day(
     workers = sorted(workers, key=lambda w: w.id)
     if not jobs or not workers:
         return Plan([], 0.0)
+    net = flownet.build(jobs, workers, weights, SCALE, TIERS, [fairness_bonus(w, weights) for w in workers])
     flow = min_cost_flow.SimpleMinCostFlow()
-    n_jobs = len(jobs)
-    sink = n_jobs
-    next_node = n_jobs + 1
-    by_workshop: dict[int, list[WorkerProfile]] = {}
-    for w in workers:
-        by_workshop.setdefault(w.workshop_id, []).append(w)
-    tails, heads, caps, costs = [], [], [], []
-    arcs: list[tuple[int, int, int]] = []  # (arc index, job index, worker id) for job→worker arcs
-
-    def arc(t: int, h: int, cap: int, cost: int) -> int:
-        tails.append(t)
-        heads.append(h)
-        caps.append(cap)
-        costs.append(cost)
-        return len(tails) - 1
-
-    # Each worker gets one node per due day of the jobs they could take, chained earliest to latest:
-    # the chain arc out of day d carries all work due by d, so its capacity (spare time by d) keeps
-    # every job on time, not just each job alone.
-    due_days_by_workshop: dict[int, list[int]] = {}
-    for job in jobs:
-        due_days_by_workshop.setdefault(job.workshop_id, []).append(job.due_days)
-    bucket: dict[tuple[int, int], int] = {}
-    total = 0
-    for wsid, ws_workers in by_workshop.items():
-        days = sorted(set(due_days_by_workshop.get(wsid, ())))
-        if not days:
-            continue
-        for w in ws_workers:
-            nodes = []
-            for d in days:
-                bucket[(w.id, d)] = next_node
-                nodes.append(next_node)
-                next_node += 1
-            for k in range(len(days) - 1):
-                arc(nodes[k], nodes[k + 1], spare_seconds(w, min(days[k], weights.max_share_days)), 0)
-            cap = spare_seconds(w, min(days[-1], weights.max_share_days))
-            bonus = fairness_bonus(w, weights)
-            t1, t2 = int(cap * TIERS[0]), int(cap * TIERS[1])
-            arc(nodes[-1], sink, t1, -round(SCALE * bonus))
-            arc(nodes[-1], sink, t2, -round(SCALE * bonus / 2))
-            arc(nodes[-1], sink, cap - t1 - t2, 0)
-    for ji, job in enumerate(jobs):
-        need = job.pieces * SECONDS_PER_PIECE[job.kind]
-        total += need
-        arc(ji, sink, need, 0)
-        for w in by_workshop.get(job.workshop_id, ()):
-            if job.kind not in w.skills or w.id in job.excluded:
-                continue
-            cap = min(need, spare_seconds(w, min(job.due_days, weights.max_share_days)))
-            if w.cap_pieces is not None:
-                cap = min(cap, w.cap_pieces * SECONDS_PER_PIECE[job.kind])
-            if cap <= 0:
-                continue
-            value = arc_value(job, w, weights)
-            arcs.append((arc(ji, bucket[(w.id, job.due_days)], cap, -round(SCALE * value)), ji, w.id))
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    for ji, job in enumerate(jobs):
-        flow.set_node_supply(ji, job.pieces * SECONDS_PER_PIECE[job.kind])
-    flow.set_node_supply(sink, -total)
-    started = time.perf_counter()
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
+    flow.set_nodes_supplies(net.supply_nodes, net.supplies)
+    started, started_cpu = time.perf_counter(), time.process_time()
     status = flow.solve()
     solver_seconds = time.perf_counter() - started
+    solver_cpu = time.process_time() - started_cpu
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: status {status}")
+    spare = net.spare
+    # Only the job→worker arcs that carry flow matter from here on, in arc order (as they were added).
+    flows = flow.flows(net.job_arcs)
+    carrying = np.flatnonzero(flows > 0)
+    arc_ids = net.job_arcs[carrying].tolist()
+    arc_jobs = net.arc_job[carrying].tolist()
+    arc_workers = net.arc_worker[carrying].tolist()
+    arc_flows = flows[carrying].tolist()
+    arc_costs = net.costs[net.job_arcs[carrying]].tolist()
     pieces: dict[tuple[int, int], int] = {}
     used: dict[int, int] = {}
-    placed = [0] * n_jobs
-    for a, ji, wid in arcs:
-        f = flow.flow(a)
-        if f <= 0:
-            continue
-        n = f // SECONDS_PER_PIECE[jobs[ji].kind]
+    placed = [0] * len(jobs)
+    for ji, wi, f in zip(arc_jobs, arc_workers, arc_flows, strict=True):
+        job = jobs[ji]
+        n = f // SECONDS_PER_PIECE[job.kind]
         if n > 0:
+            wid = workers[wi].id
             pieces[(ji, wid)] = n
             placed[ji] += n
-            used[wid] = used.get(wid, 0) + n * SECONDS_PER_PIECE[jobs[ji].kind]
-    # Remainders from flooring: to the best arcs (lowest cost) with room, one job at a time.
-    worker_by_id = {w.id: w for w in workers}
-    for a, ji, wid in sorted(arcs, key=lambda x: costs[x[0]]):
+            used[wid] = used.get(wid, 0) + n * SECONDS_PER_PIECE[job.kind]
+    # Remainders from flooring: to the best arcs (lowest cost; arc order among equals) with room.
+    order = sorted(range(len(arc_ids)), key=lambda i: arc_costs[i])
+    for i in order:
+        ji, w = arc_jobs[i], workers[arc_workers[i]]
         job = jobs[ji]
         left = job.pieces - placed[ji]
-        if left <= 0 or flow.flow(a) <= 0:
+        if left <= 0:
             continue
         sec = SECONDS_PER_PIECE[job.kind]
-        w = worker_by_id[wid]
-        room = spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(wid, 0)
+        wid = w.id
+        room = spare(w, min(job.due_days, weights.max_share_days)) - used.get(wid, 0)
         if w.cap_pieces is not None:
             room = min(room, (w.cap_pieces - pieces.get((ji, wid), 0)) * sec)
         extra = min(left, max(room, 0) // sec)
@@ -310,17 +268,26 @@ def plan_day(
             pieces[(ji, wid)] = pieces.get((ji, wid), 0) + extra
             placed[ji] += extra
             used[wid] = used.get(wid, 0) + extra * sec
-    _fold_small_shares(pieces, used, jobs, worker_by_id, weights)
-    suggestions = [
-        Suggestion(jobs[ji].id, wid, n, _reasons(worker_by_id[wid], jobs[ji]))
-        for (ji, wid), n in pieces.items()
-        if n > 0
-    ]
-    plan = Plan(suggestions, objective(suggestions, jobs, workers, weights), solver_seconds)
+    worker_by_id = {w.id: w for w in workers}
+    _fold_small_shares(pieces, used, jobs, worker_by_id, weights, spare=spare)
+    reasons: dict[int, tuple[str, ...]] = {}  # they depend on the worker only: one tuple each
+    suggestions = []
+    for (ji, wid), n in pieces.items():
+        if n > 0:
+            if wid not in reasons:
+                reasons[wid] = _reasons(worker_by_id[wid], jobs[ji])
+            suggestions.append(Suggestion(jobs[ji].id, wid, n, reasons[wid]))
+    plan = Plan(
+        suggestions,
+        objective(suggestions, jobs, workers, weights),
+        solver_seconds,
+        solver_cpu_seconds=solver_cpu,
+    )
     baseline = plan_first_come(jobs, workers, weights=weights)
     if baseline.objective > plan.objective:
         baseline.notes.append("whole pieces and folded handfuls scored below the first-come plan: kept that")
         baseline.solver_seconds = solver_seconds
+        baseline.solver_cpu_seconds = solver_cpu
         return baseline
     return plan
 
@@ -331,46 +298,75 @@ def _fold_small_shares(
     jobs: Sequence[JobNeed],
     worker_by_id: dict[int, WorkerProfile],
     weights: Weights,
+    *,
+    spare=None,
 ) -> None:
     """Fold each share under ``weights.min_share`` pieces, whole, into the same job's shares at least as
     big (biggest first) whose workers have room before the due date and under their cap. A share that
     does not fit whole stays as it is; folding repeats until nothing moves, since one fold frees room for
     another. Edits ``pieces`` ((job index, worker id) → pieces) and ``used`` (standard seconds per
-    worker) in place; a folded share is left at 0 pieces."""
+    worker) in place; a folded share is left at 0 pieces. ``spare``: ``spare_seconds`` or a cached
+    equivalent (``flownet.SpareCache``)."""
+    spare = spare or flownet.SpareCache()
+    # A job's folds read only its own shares and its workers' time used. A job that saw no change to
+    # either since it was last walked would fold nothing again, so the next pass skips it: ``tick`` counts
+    # the moves, ``changed_at`` is a worker's last move, ``walked_at`` the tick a job's walk began.
+    tick = 0
+    changed_at: dict[int, int] = {}
+    walked_at: dict[int, int] = {}
     moved = True
     while moved:
         moved = False
         by_job: dict[int, list[int]] = {}
+        small_jobs: set[int] = set()
         for (ji, wid), n in pieces.items():
             if n > 0:
                 by_job.setdefault(ji, []).append(wid)
+                if n < weights.min_share:
+                    small_jobs.add(ji)
         for ji, wids in by_job.items():
+            if ji not in small_jobs:  # no share to fold (and folding only ever empties small shares)
+                continue
+            if ji in walked_at and all(changed_at.get(w, -1) <= walked_at[ji] for w in wids):
+                continue
+            walked_at[ji] = tick
             job = jobs[ji]
             sec = SECONDS_PER_PIECE[job.kind]
+            days = min(job.due_days, weights.max_share_days)
+            biggest_first = None  # sorted again only after a fold changed the shares
             for small in sorted(wids, key=lambda w: pieces[(ji, w)]):
                 n = pieces[(ji, small)]
                 if n == 0 or n >= weights.min_share:
                     continue
+                if biggest_first is None:
+                    biggest_first = sorted(wids, key=lambda w: -pieces[(ji, w)])
                 rooms = []
-                for big in sorted(wids, key=lambda w: -pieces[(ji, w)]):
-                    if big == small or pieces[(ji, big)] < n:
+                total = 0
+                for big in biggest_first:
+                    if pieces[(ji, big)] < n:
+                        break  # biggest first: the rest are smaller still
+                    if big == small:
                         continue
                     w = worker_by_id[big]
-                    room = (
-                        spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(big, 0)
-                    ) // sec
+                    room = (spare(w, days) - used.get(big, 0)) // sec
                     if w.cap_pieces is not None:
                         room = min(room, w.cap_pieces - pieces[(ji, big)])
                     if room > 0:
                         rooms.append((big, room))
-                if sum(room for _, room in rooms) < n:
+                        total += room
+                        if total >= n:
+                            break  # enough room: the fold below never reaches further shares
+                if total < n:
                     continue
+                biggest_first = None
                 for big, room in rooms:
                     move = min(room, pieces[(ji, small)])
                     pieces[(ji, big)] += move
                     pieces[(ji, small)] -= move
                     used[big] = used.get(big, 0) + move * sec
                     used[small] -= move * sec
+                    tick += 1
+                    changed_at[big] = changed_at[small] = tick
                     if pieces[(ji, small)] == 0:
                         break
                 moved = True

@@ -35,8 +35,16 @@ for seed, w, j, ws in CASES:
     jobs, workers = county_instance(seed=seed, workers=w, jobs=j, workshops=ws)
     plan = optimiser.plan_day(jobs, workers)
     rs = rows(plan)
-    case = {"seed": seed, "workers": w, "jobs": j, "workshops": ws, "objective": plan.objective,
-            "policy": plan.policy, "count": len(rs), "digest": digest(rs)}
+    case = {
+        "seed": seed,
+        "workers": w,
+        "jobs": j,
+        "workshops": ws,
+        "objective": plan.objective,
+        "policy": plan.policy,
+        "count": len(rs),
+        "digest": digest(rs),
+    }
     greedy = optimiser.plan_first_come(jobs, workers)
     case["first_come_objective"] = greedy.objective
     case["first_come_digest"] = digest(rows(greedy))
