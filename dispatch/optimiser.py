@@ -283,7 +283,7 @@ def plan_day(
         solver_seconds,
         solver_cpu_seconds=solver_cpu,
     )
-    baseline = plan_first_come(jobs, workers, weights=weights)
+    baseline = plan_first_come(jobs, workers, weights=weights, spare=spare)
     if baseline.objective > plan.objective:
         baseline.notes.append("whole pieces and folded handfuls scored below the first-come plan: kept that")
         baseline.solver_seconds = solver_seconds
@@ -373,37 +373,71 @@ def _fold_small_shares(
 
 
 def plan_first_come(
-    jobs: Sequence[JobNeed], workers: Sequence[WorkerProfile], *, weights: Weights = DEFAULT_WEIGHTS
+    jobs: Sequence[JobNeed],
+    workers: Sequence[WorkerProfile],
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    spare: flownet.SpareCache | None = None,
 ) -> Plan:
     """The greedy baseline: jobs in arrival order, each filled by workers in arrival order up to the
     time they have before the due date (within the same share cap as the optimiser), ignoring quality
-    and fairness; shares under ``weights.min_share`` are folded as in ``plan_day``."""
+    and fairness; shares under ``weights.min_share`` are folded as in ``plan_day``. ``spare``: a
+    ``flownet.SpareCache`` to share with the caller (``plan_day`` passes its own)."""
+    spare = spare or flownet.SpareCache()
     used: dict[int, int] = {}
     pieces: dict[tuple[int, int], int] = {}
-    # Each workshop's workers sorted once (a job only ever goes to its own workshop's workers), so the
-    # baseline costs jobs × workers-per-workshop, not jobs × all workers (issue 15: 25–50 s at county size).
-    by_workshop: dict[int, list[WorkerProfile]] = defaultdict(list)
+    # Each workshop's workers with each skill, sorted by arrival once (a job only ever goes to its own
+    # workshop's workers), and per (workshop, kind, days) a "next worker with room" pointer: a worker whose
+    # time before those days is too short for one more piece never has room there again (time used only
+    # grows), so the walk steps over them for good. Each job walks past the workers it gives work to, the
+    # ones it excludes and those it finds full for the first time: linear in jobs + workers + shares, not
+    # jobs × workers-per-workshop (issue 15).
+    by_skill: dict[tuple[int, str], list[WorkerProfile]] = defaultdict(list)
     for w in sorted(workers, key=lambda w: (w.arrival, w.id)):
-        by_workshop[w.workshop_id].append(w)
+        for kind in w.skills:
+            by_skill[(w.workshop_id, kind)].append(w)
+    skip_to: dict[tuple[int, str, int], list[int]] = {}
+
+    def alive(nxt: list[int], i: int) -> int:
+        root = i
+        while nxt[root] != root:
+            root = nxt[root]
+        while nxt[i] != root:  # path compression
+            nxt[i], i = root, nxt[i]
+        return root
+
     for ji in sorted(range(len(jobs)), key=lambda i: (jobs[i].order, jobs[i].id)):
         job = jobs[ji]
         sec = SECONDS_PER_PIECE[job.kind]
+        days = min(job.due_days, weights.max_share_days)
         left = job.pieces
-        for w in by_workshop.get(job.workshop_id, ()):
-            if left <= 0:
-                break
-            if not _eligible(job, w):
+        line = by_skill.get((job.workshop_id, job.kind), ())
+        if not line:
+            continue
+        nxt = skip_to.get((job.workshop_id, job.kind, days))
+        if nxt is None:
+            nxt = skip_to[(job.workshop_id, job.kind, days)] = list(range(len(line) + 1))
+        i = alive(nxt, 0)
+        while i < len(line) and left > 0:
+            w = line[i]
+            if not _eligible(job, w):  # excluded from this job
+                i = alive(nxt, i + 1)
                 continue
-            room = spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(w.id, 0)
-            n = min(left, max(room, 0) // sec)
+            can = max(spare(w, days) - used.get(w.id, 0), 0) // sec
+            n = min(left, can)
             if w.cap_pieces is not None:
                 n = min(n, w.cap_pieces)
-            if n <= 0:
+            if n <= 0:  # no room for a piece (or a cap of none): never again at these days
+                nxt[i] = i + 1
+                i = alive(nxt, i + 1)
                 continue
             pieces[(ji, w.id)] = n
             used[w.id] = used.get(w.id, 0) + n * sec
             left -= n
-    _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights)
+            if can - n <= 0:
+                nxt[i] = i + 1
+            i = alive(nxt, i + 1)
+    _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights, spare=spare)
     suggestions = [Suggestion(jobs[ji].id, wid, n, ("先到先得",)) for (ji, wid), n in pieces.items() if n > 0]
     return Plan(suggestions, objective(suggestions, jobs, workers, weights), policy="first_come")
 

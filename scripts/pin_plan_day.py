@@ -16,7 +16,7 @@ import django  # noqa: E402
 django.setup()
 
 from dispatch import optimiser  # noqa: E402
-from lab.management.commands.bench import county_instance  # noqa: E402
+from lab.planbench import county_instance  # noqa: E402
 
 # (seed, workers, jobs, workshops): small ones listed in full, the 1× county day as a digest.
 CASES = [(1, 60, 12, 3), (2, 200, 40, 5), (3, 500, 60, 10), (4, 120, 30, 2), (7, 3000, 400, 50)]

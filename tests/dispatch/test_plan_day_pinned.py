@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dispatch import optimiser
-from lab.management.commands.bench import county_instance
+from lab.planbench import county_instance
 
 PINNED = json.loads((Path(__file__).parent / "fixtures" / "plan_day_pinned.json").read_text())
 
