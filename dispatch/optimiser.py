@@ -308,9 +308,11 @@ def _fold_small_shares(
     worker) in place; a folded share is left at 0 pieces. ``spare``: ``spare_seconds`` or a cached
     equivalent (``flownet.SpareCache``)."""
     spare = spare or flownet.SpareCache()
-    # A job's folds read only its own shares and its workers' time used. A job that saw no change to
-    # either since it was last walked would fold nothing again, so the next pass skips it: ``tick`` counts
-    # the moves, ``changed_at`` is a worker's last move, ``walked_at`` the tick a job's walk began.
+    # A job's folds read only its own shares and its workers' time used, and more time used only means
+    # less room. So a job none of whose workers has given up work since its last walk began would fold
+    # nothing again (its own folds free its small shares' workers, so a job that folded is walked again):
+    # the next pass skips it. ``tick`` counts the moves, ``changed_at`` is the last move that freed a
+    # worker's time, ``walked_at`` the tick a job's last walk began.
     tick = 0
     changed_at: dict[int, int] = {}
     walked_at: dict[int, int] = {}
@@ -366,7 +368,7 @@ def _fold_small_shares(
                     used[big] = used.get(big, 0) + move * sec
                     used[small] -= move * sec
                     tick += 1
-                    changed_at[big] = changed_at[small] = tick
+                    changed_at[small] = tick
                     if pieces[(ji, small)] == 0:
                         break
                 moved = True
