@@ -160,22 +160,29 @@ def objective(
     jobs: Sequence[JobNeed],
     workers: Sequence[WorkerProfile],
     weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    spare=None,
 ) -> float:
-    """The plan's score in the flow's terms: Σ quality × standard seconds + tiered fairness bonus."""
+    """The plan's score in the flow's terms: Σ quality × standard seconds + tiered fairness bonus.
+    ``spare``: ``spare_seconds`` or a cached equivalent (``flownet.SpareCache``)."""
+    spare = spare or spare_seconds
     job_by_id = {j.id: j for j in jobs}
     worker_by_id = {w.id: w for w in workers}
     horizon = max((j.due_days for j in jobs), default=1)
+    urgency = weights.urgency
     load: dict[int, int] = {}
     score = 0.0
     for s in suggestions:
         job = job_by_id[s.job_id]
         sec = s.pieces * SECONDS_PER_PIECE[job.kind]
-        score += arc_value(job, worker_by_id[s.worker_id], weights) * sec
+        # arc_value(job, w, weights) × sec, written out (the same float operations in the same order)
+        score += worker_by_id[s.worker_id].quality * (1 + urgency / max(job.due_days, 1)) * sec
         load[s.worker_id] = load.get(s.worker_id, 0) + sec
+    days = min(horizon, weights.max_share_days)
     for wid, sec in load.items():
         w = worker_by_id[wid]
         bonus = fairness_bonus(w, weights)
-        cap = spare_seconds(w, min(horizon, weights.max_share_days))
+        cap = spare(w, days)
         t1, t2 = int(cap * TIERS[0]), int(cap * TIERS[1])
         score += bonus * min(sec, t1) + bonus / 2 * min(max(sec - t1, 0), t2)
     return score
@@ -279,7 +286,7 @@ def plan_day(
             suggestions.append(Suggestion(jobs[ji].id, wid, n, reasons[wid]))
     plan = Plan(
         suggestions,
-        objective(suggestions, jobs, workers, weights),
+        objective(suggestions, jobs, workers, weights, spare=spare),
         solver_seconds,
         solver_cpu_seconds=solver_cpu,
     )
@@ -441,7 +448,7 @@ def plan_first_come(
             i = alive(nxt, i + 1)
     _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights, spare=spare)
     suggestions = [Suggestion(jobs[ji].id, wid, n, ("先到先得",)) for (ji, wid), n in pieces.items() if n > 0]
-    return Plan(suggestions, objective(suggestions, jobs, workers, weights), policy="first_come")
+    return Plan(suggestions, objective(suggestions, jobs, workers, weights, spare=spare), policy="first_come")
 
 
 def plan_violations(plan: Plan, jobs: Sequence[JobNeed], workers: Sequence[WorkerProfile]) -> list[str]:
