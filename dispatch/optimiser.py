@@ -35,9 +35,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.utils.translation import gettext_noop
 from ortools.graph.python import min_cost_flow
 
+from . import flownet
 from .priors import MIN_SHARE, SECONDS_PER_PIECE
 
 SCALE = 1000
@@ -115,9 +117,10 @@ class Suggestion:
 class Plan:
     suggestions: list[Suggestion]
     objective: float
-    solver_seconds: float = 0.0
+    solver_seconds: float = 0.0  # wall-clock seconds of the bare min-cost-flow solve
     policy: str = "optimiser"
     notes: list[str] = field(default_factory=list)
+    solver_cpu_seconds: float = 0.0  # CPU seconds (time.process_time) of the same solve
 
     def pieces_by_job(self) -> dict[int, int]:
         out: dict[int, int] = {}
@@ -145,9 +148,7 @@ def arc_value(job: JobNeed, w: WorkerProfile, weights: Weights = DEFAULT_WEIGHTS
     return w.quality * (1 + weights.urgency / max(job.due_days, 1))
 
 
-def spare_seconds(w: WorkerProfile, days: int) -> int:
-    """Standard seconds ``w`` can still give in ``days`` days (own hours × speed, less work held)."""
-    return max(int(w.hours_per_day * days * 3600 * w.speed) - w.open_seconds, 0)
+spare_seconds = flownet.spare_seconds  # standard seconds ``w`` can still give in ``days`` days
 
 
 def _eligible(job: JobNeed, w: WorkerProfile) -> bool:
@@ -159,22 +160,29 @@ def objective(
     jobs: Sequence[JobNeed],
     workers: Sequence[WorkerProfile],
     weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    spare=None,
 ) -> float:
-    """The plan's score in the flow's terms: Σ quality × standard seconds + tiered fairness bonus."""
+    """The plan's score in the flow's terms: Σ quality × standard seconds + tiered fairness bonus.
+    ``spare``: ``spare_seconds`` or a cached equivalent (``flownet.SpareCache``)."""
+    spare = spare or spare_seconds
     job_by_id = {j.id: j for j in jobs}
     worker_by_id = {w.id: w for w in workers}
     horizon = max((j.due_days for j in jobs), default=1)
+    urgency = weights.urgency
     load: dict[int, int] = {}
     score = 0.0
     for s in suggestions:
         job = job_by_id[s.job_id]
         sec = s.pieces * SECONDS_PER_PIECE[job.kind]
-        score += arc_value(job, worker_by_id[s.worker_id], weights) * sec
+        # arc_value(job, w, weights) × sec, written out (the same float operations in the same order)
+        score += worker_by_id[s.worker_id].quality * (1 + urgency / max(job.due_days, 1)) * sec
         load[s.worker_id] = load.get(s.worker_id, 0) + sec
+    days = min(horizon, weights.max_share_days)
     for wid, sec in load.items():
         w = worker_by_id[wid]
         bonus = fairness_bonus(w, weights)
-        cap = spare_seconds(w, min(horizon, weights.max_share_days))
+        cap = spare(w, days)
         t1, t2 = int(cap * TIERS[0]), int(cap * TIERS[1])
         score += bonus * min(sec, t1) + bonus / 2 * min(max(sec - t1, 0), t2)
     return score
@@ -207,6 +215,10 @@ def plan_day(
     """Split ``jobs`` among ``workers`` optimally (see the module docstring). Never exceeds a job's
     pieces, a worker's spare time before each due date or their cap, and respects skills and workshops.
     The plan depends only on the jobs and workers, never on their order in the sequences given.
+
+    The network is built in bulk (``flownet``: numpy arrays, one pass per workshop for the workers' nodes
+    and one over the jobs' candidate lists), so the plan costs little more than the solve inside it
+    (issue 15); ``Plan.solver_seconds`` and ``Plan.solver_cpu_seconds`` time the bare solve.
     """
     # One canonical order, whatever order the rows came in: among equally good plans the solver keeps the
     # one its arc order reaches first, so the same jobs and workers must always be added in the same order
@@ -215,94 +227,47 @@ def plan_day(
     workers = sorted(workers, key=lambda w: w.id)
     if not jobs or not workers:
         return Plan([], 0.0)
+    net = flownet.build(jobs, workers, weights, SCALE, TIERS, [fairness_bonus(w, weights) for w in workers])
     flow = min_cost_flow.SimpleMinCostFlow()
-    n_jobs = len(jobs)
-    sink = n_jobs
-    next_node = n_jobs + 1
-    by_workshop: dict[int, list[WorkerProfile]] = {}
-    for w in workers:
-        by_workshop.setdefault(w.workshop_id, []).append(w)
-    tails, heads, caps, costs = [], [], [], []
-    arcs: list[tuple[int, int, int]] = []  # (arc index, job index, worker id) for job→worker arcs
-
-    def arc(t: int, h: int, cap: int, cost: int) -> int:
-        tails.append(t)
-        heads.append(h)
-        caps.append(cap)
-        costs.append(cost)
-        return len(tails) - 1
-
-    # Each worker gets one node per due day of the jobs they could take, chained earliest to latest:
-    # the chain arc out of day d carries all work due by d, so its capacity (spare time by d) keeps
-    # every job on time, not just each job alone.
-    due_days_by_workshop: dict[int, list[int]] = {}
-    for job in jobs:
-        due_days_by_workshop.setdefault(job.workshop_id, []).append(job.due_days)
-    bucket: dict[tuple[int, int], int] = {}
-    total = 0
-    for wsid, ws_workers in by_workshop.items():
-        days = sorted(set(due_days_by_workshop.get(wsid, ())))
-        if not days:
-            continue
-        for w in ws_workers:
-            nodes = []
-            for d in days:
-                bucket[(w.id, d)] = next_node
-                nodes.append(next_node)
-                next_node += 1
-            for k in range(len(days) - 1):
-                arc(nodes[k], nodes[k + 1], spare_seconds(w, min(days[k], weights.max_share_days)), 0)
-            cap = spare_seconds(w, min(days[-1], weights.max_share_days))
-            bonus = fairness_bonus(w, weights)
-            t1, t2 = int(cap * TIERS[0]), int(cap * TIERS[1])
-            arc(nodes[-1], sink, t1, -round(SCALE * bonus))
-            arc(nodes[-1], sink, t2, -round(SCALE * bonus / 2))
-            arc(nodes[-1], sink, cap - t1 - t2, 0)
-    for ji, job in enumerate(jobs):
-        need = job.pieces * SECONDS_PER_PIECE[job.kind]
-        total += need
-        arc(ji, sink, need, 0)
-        for w in by_workshop.get(job.workshop_id, ()):
-            if job.kind not in w.skills or w.id in job.excluded:
-                continue
-            cap = min(need, spare_seconds(w, min(job.due_days, weights.max_share_days)))
-            if w.cap_pieces is not None:
-                cap = min(cap, w.cap_pieces * SECONDS_PER_PIECE[job.kind])
-            if cap <= 0:
-                continue
-            value = arc_value(job, w, weights)
-            arcs.append((arc(ji, bucket[(w.id, job.due_days)], cap, -round(SCALE * value)), ji, w.id))
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    for ji, job in enumerate(jobs):
-        flow.set_node_supply(ji, job.pieces * SECONDS_PER_PIECE[job.kind])
-    flow.set_node_supply(sink, -total)
-    started = time.perf_counter()
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
+    flow.set_nodes_supplies(net.supply_nodes, net.supplies)
+    started, started_cpu = time.perf_counter(), time.process_time()
     status = flow.solve()
     solver_seconds = time.perf_counter() - started
+    solver_cpu = time.process_time() - started_cpu
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: status {status}")
+    spare = net.spare
+    # Only the job→worker arcs that carry flow matter from here on, in arc order (as they were added).
+    flows = flow.flows(net.job_arcs)
+    carrying = np.flatnonzero(flows > 0)
+    arc_ids = net.job_arcs[carrying].tolist()
+    arc_jobs = net.arc_job[carrying].tolist()
+    arc_workers = net.arc_worker[carrying].tolist()
+    arc_flows = flows[carrying].tolist()
+    arc_costs = net.costs[net.job_arcs[carrying]].tolist()
     pieces: dict[tuple[int, int], int] = {}
     used: dict[int, int] = {}
-    placed = [0] * n_jobs
-    for a, ji, wid in arcs:
-        f = flow.flow(a)
-        if f <= 0:
-            continue
-        n = f // SECONDS_PER_PIECE[jobs[ji].kind]
+    placed = [0] * len(jobs)
+    for ji, wi, f in zip(arc_jobs, arc_workers, arc_flows, strict=True):
+        job = jobs[ji]
+        n = f // SECONDS_PER_PIECE[job.kind]
         if n > 0:
+            wid = workers[wi].id
             pieces[(ji, wid)] = n
             placed[ji] += n
-            used[wid] = used.get(wid, 0) + n * SECONDS_PER_PIECE[jobs[ji].kind]
-    # Remainders from flooring: to the best arcs (lowest cost) with room, one job at a time.
-    worker_by_id = {w.id: w for w in workers}
-    for a, ji, wid in sorted(arcs, key=lambda x: costs[x[0]]):
+            used[wid] = used.get(wid, 0) + n * SECONDS_PER_PIECE[job.kind]
+    # Remainders from flooring: to the best arcs (lowest cost; arc order among equals) with room.
+    order = sorted(range(len(arc_ids)), key=lambda i: arc_costs[i])
+    for i in order:
+        ji, w = arc_jobs[i], workers[arc_workers[i]]
         job = jobs[ji]
         left = job.pieces - placed[ji]
-        if left <= 0 or flow.flow(a) <= 0:
+        if left <= 0:
             continue
         sec = SECONDS_PER_PIECE[job.kind]
-        w = worker_by_id[wid]
-        room = spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(wid, 0)
+        wid = w.id
+        room = spare(w, min(job.due_days, weights.max_share_days)) - used.get(wid, 0)
         if w.cap_pieces is not None:
             room = min(room, (w.cap_pieces - pieces.get((ji, wid), 0)) * sec)
         extra = min(left, max(room, 0) // sec)
@@ -310,17 +275,26 @@ def plan_day(
             pieces[(ji, wid)] = pieces.get((ji, wid), 0) + extra
             placed[ji] += extra
             used[wid] = used.get(wid, 0) + extra * sec
-    _fold_small_shares(pieces, used, jobs, worker_by_id, weights)
-    suggestions = [
-        Suggestion(jobs[ji].id, wid, n, _reasons(worker_by_id[wid], jobs[ji]))
-        for (ji, wid), n in pieces.items()
-        if n > 0
-    ]
-    plan = Plan(suggestions, objective(suggestions, jobs, workers, weights), solver_seconds)
-    baseline = plan_first_come(jobs, workers, weights=weights)
+    worker_by_id = {w.id: w for w in workers}
+    _fold_small_shares(pieces, used, jobs, worker_by_id, weights, spare=spare)
+    reasons: dict[int, tuple[str, ...]] = {}  # they depend on the worker only: one tuple each
+    suggestions = []
+    for (ji, wid), n in pieces.items():
+        if n > 0:
+            if wid not in reasons:
+                reasons[wid] = _reasons(worker_by_id[wid], jobs[ji])
+            suggestions.append(Suggestion(jobs[ji].id, wid, n, reasons[wid]))
+    plan = Plan(
+        suggestions,
+        objective(suggestions, jobs, workers, weights, spare=spare),
+        solver_seconds,
+        solver_cpu_seconds=solver_cpu,
+    )
+    baseline = plan_first_come(jobs, workers, weights=weights, spare=spare)
     if baseline.objective > plan.objective:
         baseline.notes.append("whole pieces and folded handfuls scored below the first-come plan: kept that")
         baseline.solver_seconds = solver_seconds
+        baseline.solver_cpu_seconds = solver_cpu
         return baseline
     return plan
 
@@ -331,85 +305,150 @@ def _fold_small_shares(
     jobs: Sequence[JobNeed],
     worker_by_id: dict[int, WorkerProfile],
     weights: Weights,
+    *,
+    spare=None,
 ) -> None:
     """Fold each share under ``weights.min_share`` pieces, whole, into the same job's shares at least as
     big (biggest first) whose workers have room before the due date and under their cap. A share that
     does not fit whole stays as it is; folding repeats until nothing moves, since one fold frees room for
     another. Edits ``pieces`` ((job index, worker id) → pieces) and ``used`` (standard seconds per
-    worker) in place; a folded share is left at 0 pieces."""
+    worker) in place; a folded share is left at 0 pieces. ``spare``: ``spare_seconds`` or a cached
+    equivalent (``flownet.SpareCache``)."""
+    spare = spare or flownet.SpareCache()
+    # A job's folds read only its own shares and its workers' time used, and more time used only means
+    # less room. So a job none of whose workers has given up work since its last walk began would fold
+    # nothing again (its own folds free its small shares' workers, so a job that folded is walked again):
+    # the next pass skips it. ``tick`` counts the moves, ``changed_at`` is the last move that freed a
+    # worker's time, ``walked_at`` the tick a job's last walk began.
+    tick = 0
+    changed_at: dict[int, int] = {}
+    walked_at: dict[int, int] = {}
     moved = True
     while moved:
         moved = False
         by_job: dict[int, list[int]] = {}
+        small_jobs: set[int] = set()
         for (ji, wid), n in pieces.items():
             if n > 0:
                 by_job.setdefault(ji, []).append(wid)
+                if n < weights.min_share:
+                    small_jobs.add(ji)
         for ji, wids in by_job.items():
+            if ji not in small_jobs:  # no share to fold (and folding only ever empties small shares)
+                continue
+            if ji in walked_at and all(changed_at.get(w, -1) <= walked_at[ji] for w in wids):
+                continue
+            walked_at[ji] = tick
             job = jobs[ji]
             sec = SECONDS_PER_PIECE[job.kind]
+            days = min(job.due_days, weights.max_share_days)
+            biggest_first = None  # sorted again only after a fold changed the shares
             for small in sorted(wids, key=lambda w: pieces[(ji, w)]):
                 n = pieces[(ji, small)]
                 if n == 0 or n >= weights.min_share:
                     continue
+                if biggest_first is None:
+                    biggest_first = sorted(wids, key=lambda w: -pieces[(ji, w)])
                 rooms = []
-                for big in sorted(wids, key=lambda w: -pieces[(ji, w)]):
-                    if big == small or pieces[(ji, big)] < n:
+                total = 0
+                for big in biggest_first:
+                    if pieces[(ji, big)] < n:
+                        break  # biggest first: the rest are smaller still
+                    if big == small:
                         continue
                     w = worker_by_id[big]
-                    room = (
-                        spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(big, 0)
-                    ) // sec
+                    room = (spare(w, days) - used.get(big, 0)) // sec
                     if w.cap_pieces is not None:
                         room = min(room, w.cap_pieces - pieces[(ji, big)])
                     if room > 0:
                         rooms.append((big, room))
-                if sum(room for _, room in rooms) < n:
+                        total += room
+                        if total >= n:
+                            break  # enough room: the fold below never reaches further shares
+                if total < n:
                     continue
+                biggest_first = None
                 for big, room in rooms:
                     move = min(room, pieces[(ji, small)])
                     pieces[(ji, big)] += move
                     pieces[(ji, small)] -= move
                     used[big] = used.get(big, 0) + move * sec
                     used[small] -= move * sec
+                    tick += 1
+                    changed_at[small] = tick
                     if pieces[(ji, small)] == 0:
                         break
                 moved = True
 
 
 def plan_first_come(
-    jobs: Sequence[JobNeed], workers: Sequence[WorkerProfile], *, weights: Weights = DEFAULT_WEIGHTS
+    jobs: Sequence[JobNeed],
+    workers: Sequence[WorkerProfile],
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    spare: flownet.SpareCache | None = None,
 ) -> Plan:
     """The greedy baseline: jobs in arrival order, each filled by workers in arrival order up to the
     time they have before the due date (within the same share cap as the optimiser), ignoring quality
-    and fairness; shares under ``weights.min_share`` are folded as in ``plan_day``."""
+    and fairness; shares under ``weights.min_share`` are folded as in ``plan_day``. ``spare``: a
+    ``flownet.SpareCache`` to share with the caller (``plan_day`` passes its own)."""
+    spare = spare or flownet.SpareCache()
     used: dict[int, int] = {}
     pieces: dict[tuple[int, int], int] = {}
-    # Each workshop's workers sorted once (a job only ever goes to its own workshop's workers), so the
-    # baseline costs jobs × workers-per-workshop, not jobs × all workers (issue 15: 25–50 s at county size).
-    by_workshop: dict[int, list[WorkerProfile]] = defaultdict(list)
+    # Each workshop's workers with each skill, sorted by arrival once (a job only ever goes to its own
+    # workshop's workers), and per (workshop, kind, days) a "next worker with room" pointer: a worker whose
+    # time before those days is too short for one more piece never has room there again (time used only
+    # grows), so the walk steps over them for good. Each job walks past the workers it gives work to, the
+    # ones it excludes and those it finds full for the first time: linear in jobs + workers + shares, not
+    # jobs × workers-per-workshop (issue 15).
+    by_skill: dict[tuple[int, str], list[WorkerProfile]] = defaultdict(list)
     for w in sorted(workers, key=lambda w: (w.arrival, w.id)):
-        by_workshop[w.workshop_id].append(w)
+        for kind in w.skills:
+            by_skill[(w.workshop_id, kind)].append(w)
+    skip_to: dict[tuple[int, str, int], list[int]] = {}
+
+    def alive(nxt: list[int], i: int) -> int:
+        root = i
+        while nxt[root] != root:
+            root = nxt[root]
+        while nxt[i] != root:  # path compression
+            nxt[i], i = root, nxt[i]
+        return root
+
     for ji in sorted(range(len(jobs)), key=lambda i: (jobs[i].order, jobs[i].id)):
         job = jobs[ji]
         sec = SECONDS_PER_PIECE[job.kind]
+        days = min(job.due_days, weights.max_share_days)
         left = job.pieces
-        for w in by_workshop.get(job.workshop_id, ()):
-            if left <= 0:
-                break
-            if not _eligible(job, w):
+        line = by_skill.get((job.workshop_id, job.kind), ())
+        if not line:
+            continue
+        nxt = skip_to.get((job.workshop_id, job.kind, days))
+        if nxt is None:
+            nxt = skip_to[(job.workshop_id, job.kind, days)] = list(range(len(line) + 1))
+        i = alive(nxt, 0)
+        while i < len(line) and left > 0:
+            w = line[i]
+            if not _eligible(job, w):  # excluded from this job
+                i = alive(nxt, i + 1)
                 continue
-            room = spare_seconds(w, min(job.due_days, weights.max_share_days)) - used.get(w.id, 0)
-            n = min(left, max(room, 0) // sec)
+            can = max(spare(w, days) - used.get(w.id, 0), 0) // sec
+            n = min(left, can)
             if w.cap_pieces is not None:
                 n = min(n, w.cap_pieces)
-            if n <= 0:
+            if n <= 0:  # no room for a piece (or a cap of none): never again at these days
+                nxt[i] = i + 1
+                i = alive(nxt, i + 1)
                 continue
             pieces[(ji, w.id)] = n
             used[w.id] = used.get(w.id, 0) + n * sec
             left -= n
-    _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights)
+            if can - n <= 0:
+                nxt[i] = i + 1
+            i = alive(nxt, i + 1)
+    _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights, spare=spare)
     suggestions = [Suggestion(jobs[ji].id, wid, n, ("先到先得",)) for (ji, wid), n in pieces.items() if n > 0]
-    return Plan(suggestions, objective(suggestions, jobs, workers, weights), policy="first_come")
+    return Plan(suggestions, objective(suggestions, jobs, workers, weights, spare=spare), policy="first_come")
 
 
 def plan_violations(plan: Plan, jobs: Sequence[JobNeed], workers: Sequence[WorkerProfile]) -> list[str]:

@@ -66,3 +66,28 @@ def test_a_job_is_only_walked_past_its_own_workshops_workers(monkeypatch):
     plan_first_come(jobs, workers)
 
     assert len(looked) <= len(jobs) * 20  # 20 workers a workshop, not the county's 1,000
+
+
+def test_workers_without_room_are_walked_past_once_not_once_a_job(monkeypatch):
+    # One workshop of 2,000 workers: the first 1,900 have no time at all, the last 100 plenty; 500 jobs.
+    workers = [
+        WorkerProfile(
+            id=i,
+            workshop_id=1,
+            skills=frozenset({"assembly"}),
+            hours_per_day=0.0 if i < 1900 else 8.0,
+            arrival=i,
+        )
+        for i in range(2000)
+    ]
+    jobs = [JobNeed(id=j, workshop_id=1, kind="assembly", pieces=20, due_days=2, order=j) for j in range(500)]
+    looked = []
+    eligible = optimiser._eligible
+    monkeypatch.setattr(optimiser, "_eligible", lambda job, w: looked.append(1) or eligible(job, w))
+
+    plan = plan_first_come(jobs, workers)
+
+    assert sum(s.pieces for s in plan.suggestions) == 500 * 20
+    # Linear: each full worker is stepped over once, each job looks at the few it fills;
+    # a walk of the workshop per job would look 500 × 1,900 times.
+    assert len(looked) <= 3 * (len(jobs) + len(workers))
