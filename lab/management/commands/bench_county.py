@@ -22,11 +22,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from lab import countybench as cb
+from lab import planbench
 from lab.countydata import CountySize, build_county
+from lab.flowrun import flow_statements
+from lab.workload import demo_workshop
 from workshop.models import FirmStaff, Worker
 
-# The issue's bounds (issue 15): worker pages ≤ 2× bare p95, staff pages ≤ 3×, burst ≥ 0.5 of bare POSTs.
+# The issue's bounds (issue 15): worker pages ≤ 2× bare p95, staff pages ≤ 3×, burst ≥ 0.5 of bare POSTs,
+# the flow's statements per job ≤ 80, the export's CPU ≤ 1.3× bare openpyxl's.
 WORKER_BOUND, STAFF_BOUND, BURST_BOUND = 2.0, 3.0, 0.5
+FLOW_STATEMENTS_BOUND, EXPORT_BOUND = 80, 1.3
 
 
 def _free_port() -> int:
@@ -79,6 +84,8 @@ class Command(BaseCommand):
         log = self.stdout.write
         t_start = time.monotonic()
         demo_counts = cb.query_counts(_demo_pages())
+        log("the flow's statements per job (demo workshop, tasks inline) …")
+        flow = flow_statements(demo_workshop(), n=10)
         log("building the county …")
         size = CountySize() if o["scale"] >= 1 else CountySize().scaled(o["scale"])
         county = build_county(size, log=log)
@@ -125,6 +132,11 @@ class Command(BaseCommand):
         result["bare_p95_ms"] = round(cb.summary(rounds["bare"].p95_ms)[1], 1)
         result["burst_ratio_to_bare_post"] = round(burst["ratio"], 3)
         result["burst"] = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in burst.items()}
+        result["flow_statements_per_job"] = flow["per_job"]
+        result["flow_data_statements_per_job"] = flow["data_per_job"]
+        result["flow_statements"] = flow
+        log("the planner at 1× and 10× …")
+        result.update(planbench.planner_growth())
         result["seconds"] = round(time.monotonic() - t_start, 1)
         self._table(result)
         log(json.dumps(result, ensure_ascii=False))
@@ -149,6 +161,20 @@ class Command(BaseCommand):
             f" against {b['bare_post_per_s']:.0f} bare POSTs/s = {r['burst_ratio_to_bare_post']:.2f}"
             f" (≥ {BURST_BOUND}); errors {b['errors']};"
             f" {b['replayed']} replayed, counted once: {'yes' if b['counted_once'] else 'NO'}"
+        )
+        f = r["flow_statements"]
+        w(
+            f"flow: {f['per_job']:.0f} SQL statements per job ({f['data_per_job']:.0f} reads and writes;"
+            f" ≤ {FLOW_STATEMENTS_BOUND}: {'yes' if f['per_job'] <= FLOW_STATEMENTS_BOUND else 'NO'});"
+            f" by phase {f['by_phase']}"
+        )
+        growth_ok = r["plan_cpu_growth_10x"] <= planbench.GROWTH_LIMIT * r["solver_cpu_growth_10x"]
+        w(
+            f"planner: CPU growth 1× → 10× {r['plan_cpu_growth_10x']:.1f} against its solver's"
+            f" {r['solver_cpu_growth_10x']:.1f} (≤ {planbench.GROWTH_LIMIT:g}×:"
+            f" {'yes' if growth_ok else 'NO'}); plan ÷ solver {r['plan_to_solver_ratio_1x']:.2f} at 1×,"
+            f" {r['plan_to_solver_ratio_10x']:.2f} at 10×"
+            f" (≤ {planbench.PLAN_TO_SOLVER_LIMIT:g})"
         )
         w("")
 
