@@ -300,7 +300,13 @@ def result_correct(
     reversal.assignment = corrected.assignment = assignment
     lines = [
         correction_line_book(
-            result=row, corrects=original, rate=rate, actor=actor, reason=reason, booked_on=today
+            result=row,
+            corrects=original,
+            rate=rate,
+            actor=actor,
+            reason=reason,
+            booked_on=today,
+            job=job,
         )
         for row in (reversal, corrected)
     ]

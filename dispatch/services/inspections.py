@@ -139,7 +139,9 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                 dedupe_key=f"inspection:{r.pk}",
             )
         if r.pieces_passed > 0:
-            line, _created = pay_line_book(result=r, rate=job.worker_rate, booked_on=today, month=month)
+            line, _created = pay_line_book(
+                result=r, rate=job.worker_rate, booked_on=today, month=month, job=job
+            )
             notify(
                 recipient=worker.user,
                 kind=NotificationKind.PAY_BOOKED,
