@@ -211,6 +211,19 @@ def narrow_jobs(jobs: QuerySet[Job], workshop_id: int | None) -> QuerySet[Job]:
     return jobs.filter(workshop_id=workshop_id) if workshop_id else jobs
 
 
+def job_cells(scope: Scope, workshop_id: int | None = None) -> tuple[list[int] | None, int | None]:
+    """The jobs of ``narrow_jobs(jobs_for(scope), workshop_id)`` as (workshop ids, None for every
+    workshop; firm id, None for every firm), for the month rollups (``pay.monthly``). No query."""
+    firm_id = scope.firm_id if scope.is_firm else None
+    if workshop_id:
+        return [workshop_id], firm_id
+    if scope.is_firm or scope.all_workshops:
+        return None, firm_id
+    if not scope.is_staff_role:
+        return [], None
+    return sorted(scope.workshop_ids), None
+
+
 # --- the flow board ------------------------------------------------------------------------------------
 
 # The board's columns: the flow's states in order (declined and cancelled jobs leave the board).

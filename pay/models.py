@@ -141,7 +141,11 @@ class PayLine(models.Model):
         verbose_name = _("工资明细")
         verbose_name_plural = _("工资明细")
         ordering = ["-booked_on", "-id"]
-        indexes = [models.Index(fields=["worker", "booked_on"], name="dispatch_pa_worker__102757_idx")]
+        indexes = [
+            models.Index(fields=["worker", "booked_on"], name="dispatch_pa_worker__102757_idx"),
+            # The month rollups' edge reads (``pay.monthly``): the days of one month, whoever booked them.
+            models.Index(fields=["booked_on"], name="payline_booked_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="piece") | Q(pieces_passed__gt=0, amount__gte=0, result__isnull=False),

@@ -57,5 +57,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('worker', 'month'), name='worker_month_unique')],
             },
         ),
+        migrations.AddIndex(
+            model_name='payline',
+            index=models.Index(fields=['booked_on'], name='payline_booked_on'),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

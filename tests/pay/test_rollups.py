@@ -125,3 +125,33 @@ def test_after_the_demo_season_the_kept_rollups_equal_a_rebuild(db):
     worker = ws.workers.filter(active=True).order_by("pk").first()
     pay.adjustment_add(worker=worker, kind=LineKind.BONUS, amount="8", reason="奖", actor=ws.head, key=key())
     assert_rebuild_agrees()
+
+
+def test_a_range_that_cuts_a_month_reads_that_months_days_from_the_ledger(cast, issue_job):
+    from pay import monthly
+
+    booked(cast, issue_job, verdicts={1: 20})
+    today = timezone.localdate()
+    lines = PayLine.objects.filter(assignment__isnull=False)
+
+    def read(start, end):
+        pay = monthly.job_pay(start=start, end=end, workshop_ids=[cast.ws.pk], workers=cast.ws.workers.all())
+        return {f: (row[1], row[2]) for f, row in pay.by_firm.items()}, pay.class_fen()
+
+    def ledger(start, end):
+        got = lines.filter(booked_on__gte=start, booked_on__lte=end)
+        saved = reports.firm_savings(got)
+        wages = got.aggregate(t=Sum("amount"))["t"] or 0
+        by_firm = {f: (rollups.fen(wages), rollups.fen(s)) for f, (_n, s) in saved.items()}
+        return by_firm, rollups.fen(wages)
+
+    month = today.replace(day=1)
+    for start, end in [
+        (month, today),  # whole rows
+        (today - dt.timedelta(days=400), today + dt.timedelta(days=40)),
+        (today + dt.timedelta(days=1), today + dt.timedelta(days=2)),  # the row's month, not its day
+        (today - dt.timedelta(days=2), today - dt.timedelta(days=1)),
+        (today, today),
+    ]:
+        assert read(start, end) == ledger(start, end), (start, end)
+    assert read(today, today)[1] == rollups.fen(Decimal("9.80"))  # 280 passed × 0.035
