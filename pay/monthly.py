@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Q, Sum
 
@@ -21,7 +22,7 @@ from workshop.dates import month_start, next_month
 
 from .impact import amount_fen, saving_fen
 from .models import FirmMonth, PayLine, WorkerMonth
-from .rollups import FIRM_RATE
+from .rollups import FIRM_RATE, yuan
 
 
 @dataclass
@@ -131,3 +132,46 @@ def job_pay(
             key = (r["worker__employment"], r["worker__low_income"])
             out.by_class[key] = out.by_class.get(key, 0) + (r["wages"] or 0)
     return out
+
+
+def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decimal]:
+    """``{worker id: Decimal yuan}`` booked for ``worker_ids`` on or after ``since`` (an Asia/Shanghai
+    date), every line counted; a worker with nothing booked is left out. From her month rollups; the
+    month of ``since``, when some of its lines were booked before it, from the ledger. One query, two when
+    that month is cut."""
+    ids = list(worker_ids)
+    rows = list(
+        WorkerMonth.objects.filter(worker_id__in=ids, month__gte=month_start(since)).values(
+            "worker_id", "month", "wages_fen", "first_booked"
+        )
+    )
+    cut = month_start(since)
+    fen: dict[int, int] = {}
+    partial = False
+    for r in rows:
+        if r["month"] == cut and r["first_booked"] < since:
+            partial = True
+            continue
+        fen[r["worker_id"]] = fen.get(r["worker_id"], 0) + r["wages_fen"]
+    if partial:
+        for wid, n in (
+            PayLine.objects.filter(worker_id__in=ids, booked_on__gte=since, booked_on__lt=next_month(since))
+            .order_by()
+            .values_list("worker_id")
+            .annotate(n=Sum(amount_fen()))
+        ):
+            fen[wid] = fen.get(wid, 0) + n
+    return {wid: yuan(n) for wid, n in fen.items()}
+
+
+def months_of(worker_id: int, *, limit: int | None = None) -> list[tuple[dt.date, int, Decimal]]:
+    """A worker's months with pay booked (the newest ``limit``, or all), newest first: (first of the month,
+    passed pieces of her lines, yuan booked). One query, a row a month."""
+    rows = (
+        WorkerMonth.objects.filter(worker_id=worker_id, lines__gt=0)
+        .order_by("-month")
+        .values_list("month", "pieces", "wages_fen")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [(m, pieces, yuan(n)) for m, pieces, n in rows]
