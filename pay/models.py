@@ -438,7 +438,13 @@ class WorkerMonth(models.Model):
 
     ``lines`` (int), ``pieces`` (signed passed pieces of piece and correction lines, int), ``wages_fen``
     (Σ amount, integer fen), ``job_wages_fen`` (Σ amount of the lines of a job: what the dashboard calls
-    计件工资, integer fen), ``first_booked``/``last_booked`` (the earliest and latest ``booked_on``)."""
+    计件工资, integer fen), ``first_booked``/``last_booked`` (the earliest and latest ``booked_on``; blank
+    for a month with work but no line).
+
+    For the planner, her work by the month it happened in (not pay lines): ``passed``/``rejected``, the
+    pieces of the inspection results of her shares (signed: a correction's reversal takes back), by the
+    month of the inspection; ``done``/``done_on_time``, her shares now done, by the month of ``done_at``,
+    and those done on or before their due date."""
 
     worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="months")
     month = models.DateField()
@@ -446,8 +452,12 @@ class WorkerMonth(models.Model):
     pieces = models.IntegerField(default=0)
     wages_fen = models.BigIntegerField(default=0)
     job_wages_fen = models.BigIntegerField(default=0)
-    first_booked = models.DateField()
-    last_booked = models.DateField()
+    first_booked = models.DateField(null=True, blank=True)
+    last_booked = models.DateField(null=True, blank=True)
+    passed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    done_on_time = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["worker", "month"], name="worker_month_unique")]

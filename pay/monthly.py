@@ -46,7 +46,12 @@ class JobPay:
 
 
 def _partial(rows, start: dt.date, end: dt.date) -> set[dt.date]:
-    return {r["month"] for r in rows if r["first_booked"] < start or r["last_booked"] > end}
+    # A row with no line (a month of work without pay: no booked days) has no pay to cut.
+    return {
+        r["month"]
+        for r in rows
+        if r["first_booked"] is not None and (r["first_booked"] < start or r["last_booked"] > end)
+    }
 
 
 def _days_of(months: set[dt.date], start: dt.date, end: dt.date) -> Q:
@@ -141,7 +146,7 @@ def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decim
     that month is cut."""
     ids = list(worker_ids)
     rows = list(
-        WorkerMonth.objects.filter(worker_id__in=ids, month__gte=month_start(since)).values(
+        WorkerMonth.objects.filter(worker_id__in=ids, month__gte=month_start(since), lines__gt=0).values(
             "worker_id", "month", "wages_fen", "first_booked"
         )
     )
@@ -149,7 +154,7 @@ def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decim
     fen: dict[int, int] = {}
     partial = False
     for r in rows:
-        if r["month"] == cut and r["first_booked"] < since:
+        if r["month"] == cut and r["first_booked"] is not None and r["first_booked"] < since:
             partial = True
             continue
         fen[r["worker_id"]] = fen.get(r["worker_id"], 0) + r["wages_fen"]

@@ -16,7 +16,7 @@ from pay import rollups
 from pay import services as pay
 from pay.models import FirmMonth, LineKind, PayLine, WorkerMonth
 
-from .conftest import booked, key
+from .conftest import booked, key, report, started
 
 WORKER_FIELDS = (
     "worker_id",
@@ -27,6 +27,10 @@ WORKER_FIELDS = (
     "job_wages_fen",
     "first_booked",
     "last_booked",
+    "passed",
+    "rejected",
+    "done",
+    "done_on_time",
 )
 FIRM_FIELDS = (
     "firm_id",
@@ -85,6 +89,11 @@ def test_the_bookings_keep_the_rollups_exactly_as_a_rebuild_from_the_ledger(cast
     undo_key = key()
     for _ in range(2):
         pay.adjustment_reverse(line=deduction, actor=cast.head, reason="记错了", key=undo_key)
+    # Carol's share is done, undone by her typo's undo, and done again.
+    _job, (carol,) = started(cast, issue_job, shares=(("carol", 20),))
+    last = report(carol, 20)
+    services.report_undo(actor=cast.carol.user, report=last)
+    report(carol, 20)
 
     workers, firms = assert_rebuild_agrees()
 
@@ -93,7 +102,8 @@ def test_the_bookings_keep_the_rollups_exactly_as_a_rebuild_from_the_ledger(cast
     ledger = dict(PayLine.objects.values_list("worker_id").annotate(t=Sum("amount")).order_by())
     per_worker: dict[int, int] = {}
     for r in workers:
-        per_worker[r[0]] = per_worker.get(r[0], 0) + r[4]
+        if r[2]:
+            per_worker[r[0]] = per_worker.get(r[0], 0) + r[4]
     assert {w: rollups.yuan(f) for w, f in per_worker.items()} == ledger
     assert [r[1] for r in workers if r[0] == cast.bob.pk] == [last_month.replace(day=1), today.replace(day=1)]
     (firm_row,) = firms
@@ -101,6 +111,12 @@ def test_the_bookings_keep_the_rollups_exactly_as_a_rebuild_from_the_ledger(cast
     assert rollups.yuan(firm_row[6]) == saved
     assert firm_row[3] == 4 and firm_row[4] == 130 + 150 - 130 + 120  # pieces and their corrections
     assert rollups.yuan(firm_row[5]) == Decimal("9.45") + Decimal("0.35") - Decimal("0.35")
+    # The planner's counts: Alice 120 passed and 10 rejected after the correction, Bob 150 and 20; every
+    # share done on time, Carol's once.
+    work = {r[0]: r[-4:] for r in workers if r[1] == today.replace(day=1)}
+    assert work[cast.alice.pk] == (120, 10, 1, 1)
+    assert work[cast.bob.pk] == (150, 20, 1, 1)
+    assert work[cast.carol.pk] == (0, 0, 1, 1)
 
 
 def test_a_rebuild_of_some_workshops_leaves_the_others_rows_alone(cast, issue_job):
