@@ -30,7 +30,7 @@ from dispatch.models import (
 )
 from logistics.models import Collection, Place, PlaceKind, Run
 from materials.models import BomLine
-from pay import money
+from pay import money, monthly
 from pay.models import FirmStatement, PayLine, SlipNote, SlipNoteKind
 from workshop import dates, search
 from workshop import selectors as workshop_selectors
@@ -211,6 +211,19 @@ def narrow_jobs(jobs: QuerySet[Job], workshop_id: int | None) -> QuerySet[Job]:
     return jobs.filter(workshop_id=workshop_id) if workshop_id else jobs
 
 
+def job_cells(scope: Scope, workshop_id: int | None = None) -> tuple[list[int] | None, int | None]:
+    """The jobs of ``narrow_jobs(jobs_for(scope), workshop_id)`` as (workshop ids, None for every
+    workshop; firm id, None for every firm), for the month rollups (``pay.monthly``). No query."""
+    firm_id = scope.firm_id if scope.is_firm else None
+    if workshop_id:
+        return [workshop_id], firm_id
+    if scope.is_firm or scope.all_workshops:
+        return None, firm_id
+    if not scope.is_staff_role:
+        return [], None
+    return sorted(scope.workshop_ids), None
+
+
 # --- the flow board ------------------------------------------------------------------------------------
 
 # The board's columns: the flow's states in order (declined and cancelled jobs leave the board).
@@ -379,12 +392,7 @@ def roster_page_figures(workers: list[Worker], *, year_start: dt.date) -> dict[i
     Two queries whatever the number of workers."""
     ids = [w.pk for w in workers]
     open_work, _hours = planning.open_work(ids)
-    earned = dict(
-        PayLine.objects.filter(worker_id__in=ids, booked_on__gte=year_start)
-        .order_by()
-        .values_list("worker_id")
-        .annotate(t=Sum("amount"))
-    )
+    earned = monthly.earned_since(ids, year_start)  # a row a worker-month (pay.monthly)
     return {pk: {"open": open_work.get(pk) or 0, "earned": earned.get(pk) or 0} for pk in ids}
 
 
@@ -397,14 +405,9 @@ def worker_assignments(worker: Worker, *, limit: int = 50) -> list[Assignment]:
 
 
 def worker_earnings_by_month(worker: Worker, *, months: int = 12) -> list[tuple[dt.date, int, object]]:
-    """``worker``'s pay booked per month, newest first: (first of month, pieces passed, yuan)."""
-    rows: dict[dt.date, list] = {}
-    for booked_on, pieces, amount in worker.pay_lines.values_list("booked_on", "pieces_passed", "amount"):
-        key = booked_on.replace(day=1)
-        entry = rows.setdefault(key, [0, 0])
-        entry[0] += pieces
-        entry[1] += amount
-    return [(k, v[0], v[1]) for k, v in sorted(rows.items(), reverse=True)[:months]]
+    """``worker``'s pay booked per month, the newest ``months``, newest first: (first of month, pieces
+    passed, yuan). One query, a row a month (her month rollups, ``pay.monthly``)."""
+    return monthly.months_of(worker.pk, limit=months)
 
 
 def worker_history(worker: Worker, *, limit: int = 50) -> list[FlowEvent]:

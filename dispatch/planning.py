@@ -14,13 +14,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
-from django.db.models import F as models_F
+from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from pay import money
+from pay.models import WorkerMonth
 from pay.selectors import earned_since
 from workshop.models import Worker
 
@@ -174,6 +174,23 @@ def learned_speeds(workers) -> dict[int, LearnedSpeed]:
     return out
 
 
+def work_counts(worker_ids: Collection[int]) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """Over each worker's whole history, from her month rollups (``pay.models.WorkerMonth``, a row a
+    month): ({id: (pieces passed, rejected)} of her shares' inspections, {id: (shares done on or before
+    their due date, shares done)}). One query."""
+    quality, on_time = {}, {}
+    for wid, p, r, ok, n in (
+        WorkerMonth.objects.filter(worker_id__in=list(worker_ids))
+        .order_by()
+        .values_list("worker_id")
+        .annotate(p=Sum("passed"), r=Sum("rejected"), ok=Sum("done_on_time"), n=Sum("done"))
+    ):
+        quality[wid] = (p or 0, r or 0)
+        if n:
+            on_time[wid] = (ok or 0, n)
+    return quality, on_time
+
+
 def worker_profiles(workshop_ids, *, today: dt.date) -> list:
     """The planner's view of the active workers of ``workshop_ids`` (a few grouped queries, no N+1).
 
@@ -190,18 +207,7 @@ def worker_profiles(workshop_ids, *, today: dt.date) -> list:
         return []
     _pieces, open_hours = open_work(ids)
     learned = learned_speeds(workers)
-    quality = {
-        wid: (p or 0, r or 0)
-        for wid, p, r in Assignment.objects.filter(worker_id__in=ids)
-        .values_list("worker_id")
-        .annotate(p=Sum("pieces_passed"), r=Sum("pieces_rejected"))
-    }
-    on_time = {
-        wid: (ok, n)
-        for wid, ok, n in Assignment.objects.filter(worker_id__in=ids, state=AssignmentState.DONE)
-        .values_list("worker_id")
-        .annotate(ok=Count("id", filter=Q(done_at__date__lte=models_F("due_on"))), n=Count("id"))
-    }
+    quality, on_time = work_counts(ids)
     year_start = today.replace(month=1, day=1)
     earned = earned_since(ids, year_start)
     recent = dict(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,7 +16,7 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from pay import money
+from pay import money, monthly, rollups
 from pay.models import PayLine
 from workshop import dates
 from workshop.models import Employment, Worker
@@ -244,9 +244,31 @@ def savings_by_firm(pay, *, days: int) -> dict[int, tuple[str, Decimal, Decimal,
     return out
 
 
-def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.date) -> dict:
-    """The dashboard home's figures for ``jobs`` (a Job queryset, already scoped) and ``workers`` (their
-    workshops' workers) over the Asia/Shanghai dates ``start``..``end`` inclusive.
+def savings_of(pay: monthly.JobPay, *, days: int) -> dict[int, tuple[str, Decimal, Decimal, float]]:
+    """``savings_by_firm`` from the month rollups' sums (``pay.monthly.job_pay``): ``{firm id: (name, saved
+    yuan to the fen, annualised yuan, progress against GOAL_SAVINGS_PER_FIRM_YUAN)}``. No query."""
+    out = {}
+    for firm_id, (name, _wages, saving) in pay.by_firm.items():
+        saved = rollups.yuan(saving)
+        annual = money.annualise(saved, days)
+        out[firm_id] = (name, saved, annual, _progress(annual, GOAL_SAVINGS_PER_FIRM_YUAN))
+    return out
+
+
+def dashboard_figures(
+    *,
+    jobs,
+    workers,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    workshop_ids: Collection[int] | None,
+    firm_id: int | None = None,
+) -> dict:
+    """The dashboard home's figures for ``jobs`` (a Job queryset, already scoped: the jobs of
+    ``workshop_ids``, None for every workshop, and of ``firm_id``'s lines when given) and ``workers`` (their
+    workshops' workers) over the Asia/Shanghai dates ``start``..``end`` inclusive. Pay (wages, savings) is
+    read from the month rollups (``pay.monthly.job_pay``): a row a month, not a pay line.
 
     Returns plain types: ``workers`` {fixed, part_time, low_income} active counts; ``jobs_by_state`` and
     ``funnel`` [(state, jobs that reached it)] for jobs issued in the range; ``pieces_month`` {reported,
@@ -294,12 +316,14 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     passed, rejected = verdicts["p"] or 0, verdicts["r"] or 0
     sent_rows = first_sent(jobs, lo, hi)
     sent, on_time = len(sent_rows), sum(ok for _pk, ok in sent_rows)
-    pay = PayLine.objects.filter(assignment__job__in=jobs, booked_on__gte=start, booked_on__lte=end)
-    wages = pay.aggregate(
-        fixed=Sum("amount", filter=Q(worker__employment=Employment.FIXED)),
-        part_time=Sum("amount", filter=Q(worker__employment=Employment.PART_TIME)),
-        low_income=Sum("amount", filter=Q(worker__low_income=True)),
+    pay = monthly.job_pay(
+        start=start, end=end, workshop_ids=workshop_ids, firm_id=firm_id, workers=None if firm_id else workers
     )
+    wages = {
+        Employment.FIXED: rollups.yuan(pay.class_fen(employment=Employment.FIXED)),
+        Employment.PART_TIME: rollups.yuan(pay.class_fen(employment=Employment.PART_TIME)),
+        "low_income": rollups.yuan(pay.class_fen(low_income=True)),
+    }
     goals = {Employment.FIXED: GOAL_INCOME_FIXED_YUAN, Employment.PART_TIME: GOAL_INCOME_PART_TIME_YUAN}
     income = {}
     for emp in (Employment.FIXED, Employment.PART_TIME):
@@ -318,7 +342,7 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
     low_n = counts["low_income"]
     low_total = money.to_yuan(wages["low_income"] or 0)
     low_per = money.to_yuan(low_total / low_n) if low_n else Decimal("0.00")
-    savings = savings_by_firm(pay, days=active_days)
+    savings = savings_of(pay, days=active_days)
     by_firm = sorted(savings.values(), key=lambda row: -row[1])
     per_firm = (
         money.annualise(sum((row[1] for row in by_firm), Decimal(0)) / len(by_firm), active_days)
@@ -342,7 +366,7 @@ def dashboard_figures(*, jobs, workers, start: dt.date, end: dt.date, today: dt.
         "pieces_month": {"reported": month_reported, "passed": month_passed},
         "pass": {"passed": passed, "rejected": rejected, "rate": _ratio(passed, passed + rejected)},
         "on_time": {"sent": sent, "on_time": on_time, "rate": _ratio(on_time, sent)},
-        "wages_total": money.to_yuan((wages["fixed"] or 0) + (wages["part_time"] or 0)),
+        "wages_total": rollups.yuan(pay.wages_fen()),
         "income": income,
         "low_income": {
             "workers": low_n,

@@ -28,7 +28,7 @@ from dispatch.models import (
     JobState,
     WorkReport,
 )
-from pay import money
+from pay import money, rollups
 from pay.models import PayLine, PayPeriod
 from workshop.models import Employment, Pairing, PartnerFirm, ProcessKind, ProductionLine, Worker, Workshop
 
@@ -177,6 +177,7 @@ def make_pay_lines(
                 batch_size=2000,
             )
             made += len(assignments)
+    rollups.rollups_rebuild([workshop.pk])  # the pay lines went in by bulk_create: sum them by month
     return BenchWorld(tag, head, workshop, firm, made, start, today)
 
 

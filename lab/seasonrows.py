@@ -31,7 +31,7 @@ from dispatch.models import Assignment, FlowEvent, Inspection, InspectionResult,
 from dispatch.services.statements import statement_prepare, statement_sign
 from logistics.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteMaterial
 from materials.models import Balance, BomLine, Holder, Movement
-from pay import money
+from pay import money, rollups
 from pay.models import FirmStatement, PayLine, PayoutBatch, PayPeriod
 from pay.services import payout_mark_paid
 from workshop.dates import local_midnight, next_month
@@ -173,6 +173,7 @@ def write(rows: Rows, workshop: Workshop) -> None:
     for w in workers:
         w.joined_on = rows.joined_on[w.pk]
     Worker.objects.bulk_update(workers, ["joined_on"])
+    rollups.rollups_rebuild([workshop.pk])  # the pay lines went in by bulk_create: sum them by month
     Pairing.objects.filter(workshop=workshop).update(signed_on=rows.signed_on)
 
 

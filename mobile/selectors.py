@@ -34,7 +34,7 @@ from dispatch.models import (
 from dispatch.services.corrections import REPORT_OPEN_STATES, undo_window
 from logistics import selectors as logistics_reads
 from logistics.models import Collection, Depot, Residence, Run, Stop, StopKind, StopState
-from pay import money
+from pay import money, monthly
 from pay.models import PayLine
 from tickets.models import BundleTicket, TicketState
 from tickets.selectors import token_from_scan
@@ -475,11 +475,10 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
             .filter(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
             .order_by("due_on", "id")
         )
-    by_month: dict[dt.date, list[Decimal]] = defaultdict(list)
-    for day, amount in PayLine.objects.filter(worker=worker).values_list("booked_on", "amount"):
-        by_month[month_start(day)].append(amount)
-    by_month.setdefault(month_start(today), [])
-    months = [(m, money.yuan_sum(by_month[m])) for m in sorted(by_month, reverse=True)]
+    # A row a month from her month rollups, not every line she ever had (pay.monthly).
+    by_month = {m: amount for m, _pieces, amount in monthly.months_of(worker.pk)}
+    by_month.setdefault(month_start(today), money.yuan_sum([]))
+    months = [(m, by_month[m]) for m in sorted(by_month, reverse=True)]
     return MonthEarnings(first, list(rows.values()), pending, months, is_current)
 
 

@@ -69,13 +69,15 @@ def amount_fen(prefix: str = ""):
     return _whole(F(f"{prefix}amount"), 100)
 
 
-def saving_fen(prefix: str = ""):
+def saving_fen(prefix: str = "", *, rate: str = "rate"):
     """A pay line's firm saving in whole fen, rounded as ``money.firm_saving`` rounds it: (cost − rate) ×
     pieces counted in ten-thousandths of a yuan (both carry 4 places, so exactly), then half-up (away from
-    zero) to the fen by integer division. 0 where there is no line (an outer join's empty row)."""
+    zero) to the fen by integer division. 0 where there is no line (an outer join's empty row). ``rate``:
+    the rate's path from the line, the line's own (the worker's) by default; ``"assignment__job__piece_rate"``
+    for the firm's rate, as ``dispatch.reports.firm_savings`` counts it."""
     units = F(f"{prefix}pieces_passed") * (
         _whole(F(f"{prefix}assignment__job__line__inhouse_cost_per_piece"), 10000)
-        - _whole(F(f"{prefix}rate"), 10000)
+        - _whole(F(f"{prefix}{rate}"), 10000)
     )
     return Case(
         When(Q(**{f"{prefix}pk__isnull": True}), then=Value(0)),

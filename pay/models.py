@@ -141,7 +141,11 @@ class PayLine(models.Model):
         verbose_name = _("工资明细")
         verbose_name_plural = _("工资明细")
         ordering = ["-booked_on", "-id"]
-        indexes = [models.Index(fields=["worker", "booked_on"], name="dispatch_pa_worker__102757_idx")]
+        indexes = [
+            models.Index(fields=["worker", "booked_on"], name="dispatch_pa_worker__102757_idx"),
+            # The month rollups' edge reads (``pay.monthly``): the days of one month, whoever booked them.
+            models.Index(fields=["booked_on"], name="payline_booked_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="piece") | Q(pieces_passed__gt=0, amount__gte=0, result__isnull=False),
@@ -421,3 +425,69 @@ class SlipNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.month:%Y-%m} {self.kind}"
+
+
+# --- rollups kept in step with the ledger (pay.rollups) -------------------------------------------------
+
+
+class WorkerMonth(models.Model):
+    """One worker's pay lines of one calendar month of ``booked_on`` (Asia/Shanghai), summed: kept by the
+    same transaction that books a line (``pay.rollups``), rebuilt from the ledger by ``rollups_rebuild``.
+    Not a ledger: updated in step with it. ``month`` is the month's first day (the month a line was
+    booked in, not the pay month it counts in). Every line counts, adjustments included.
+
+    ``lines`` (int), ``pieces`` (signed passed pieces of piece and correction lines, int), ``wages_fen``
+    (Σ amount, integer fen), ``job_wages_fen`` (Σ amount of the lines of a job: what the dashboard calls
+    计件工资, integer fen), ``first_booked``/``last_booked`` (the earliest and latest ``booked_on``; blank
+    for a month with work but no line).
+
+    For the planner, her work by the month it happened in (not pay lines): ``passed``/``rejected``, the
+    pieces of the inspection results of her shares (signed: a correction's reversal takes back), by the
+    month of the inspection; ``done``/``done_on_time``, her shares now done, by the month of ``done_at``,
+    and those done on or before their due date."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField()
+    lines = models.IntegerField(default=0)
+    pieces = models.IntegerField(default=0)
+    wages_fen = models.BigIntegerField(default=0)
+    job_wages_fen = models.BigIntegerField(default=0)
+    first_booked = models.DateField(null=True, blank=True)
+    last_booked = models.DateField(null=True, blank=True)
+    passed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    done_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["worker", "month"], name="worker_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.month:%Y-%m}"
+
+
+class FirmMonth(models.Model):
+    """The pay lines of one firm's jobs made by one workshop in one calendar month of ``booked_on``
+    (Asia/Shanghai), summed (``pay.rollups``): the lines of a job only (piece and correction lines), by
+    the job's firm and workshop. ``lines`` (int), ``pieces`` (signed passed pieces, int), ``wages_fen``
+    (Σ amount, integer fen), ``saving_fen`` (the firm's saving, integer fen: per line
+    ``money.firm_saving(pieces, the line's in-house cost, the job's piece_rate)`` half-up to the fen, as
+    ``dispatch.reports.firm_savings`` counts it), ``first_booked``/``last_booked``."""
+
+    firm = models.ForeignKey("workshop.PartnerFirm", on_delete=models.CASCADE, related_name="+")
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="firm_months")
+    month = models.DateField()
+    lines = models.IntegerField(default=0)
+    pieces = models.IntegerField(default=0)
+    wages_fen = models.BigIntegerField(default=0)
+    saving_fen = models.BigIntegerField(default=0)
+    first_booked = models.DateField()
+    last_booked = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "workshop", "month"], name="firm_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm_id}/{self.workshop_id} {self.month:%Y-%m}"

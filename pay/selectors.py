@@ -7,10 +7,10 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min
 from django.utils import timezone
 
-from . import money
+from . import money, monthly
 from .models import LossRule, PayLine, Payout, PayPeriod
 
 if TYPE_CHECKING:
@@ -19,12 +19,9 @@ if TYPE_CHECKING:
 
 def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decimal]:
     """``{worker id: Decimal yuan}`` booked for ``worker_ids`` on or after ``since`` (an Asia/Shanghai
-    date); a worker with nothing booked is left out. One query."""
-    return dict(
-        PayLine.objects.filter(worker_id__in=list(worker_ids), booked_on__gte=since)
-        .values_list("worker_id")
-        .annotate(t=Sum("amount"))
-    )
+    date); a worker with nothing booked is left out. From the month rollups (``pay.monthly``): one query
+    (two when ``since`` cuts a month some of whose lines came before it)."""
+    return monthly.earned_since(worker_ids, since)
 
 
 def period_dues(period: PayPeriod) -> list[tuple[int, Decimal, int]]:

@@ -22,7 +22,7 @@ from workshop.dates import next_month
 from workshop.models import Worker, Workshop
 from workshop.roles import is_head_of, scope_for
 
-from . import money
+from . import money, rollups
 from .models import (
     LineKind,
     LossRule,
@@ -55,7 +55,7 @@ def open_month(workshop_id: int, day: dt.date) -> dt.date:
 
 
 def pay_line_book(
-    *, result, rate: Decimal, booked_on: dt.date, month: dt.date | None = None
+    *, result, rate: Decimal, booked_on: dt.date, month: dt.date | None = None, job=None
 ) -> tuple[PayLine, bool]:
     """Book the pay for one inspection result's passed pieces (计件工资): ``result.pieces_passed`` (int > 0)
     × ``rate`` (Decimal yuan per piece), half-up to the fen, on ``booked_on`` (an Asia/Shanghai date), in
@@ -64,11 +64,12 @@ def pay_line_book(
     ``result`` is a ``dispatch.InspectionResult`` with its assignment (and the assignment's worker) loaded.
     Idempotent: a result already paid returns its line and ``False``; no passed piece is paid twice (the
     line is unique per result in the database). ``month``: ``open_month`` of that day when the caller
-    books many lines of one workshop at once (one query, not one per line). Runs in the caller's
-    transaction.
+    books many lines of one workshop at once (one query, not one per line); ``job``: the result's job with
+    its production line loaded, when the caller has it (for the month rollups, ``pay.rollups``). Runs in
+    the caller's transaction.
     """
     a = result.assignment
-    return PayLine.objects.get_or_create(
+    line, created = PayLine.objects.get_or_create(
         result=result,
         defaults={
             "kind": LineKind.PIECE,
@@ -82,23 +83,26 @@ def pay_line_book(
             "month": month or open_month(a.worker.workshop_id, booked_on),
         },
     )
+    if created:
+        rollups.line_booked(line, job=job)
+    return line, created
 
 
 def correction_line_book(
-    *, result, corrects: PayLine | None, rate: Decimal, actor, reason: str, booked_on: dt.date
+    *, result, corrects: PayLine | None, rate: Decimal, actor, reason: str, booked_on: dt.date, job=None
 ) -> PayLine | None:
     """Book the pay of one row of a corrected inspection (更正): ``result`` is the reversal row (negative
     passed pieces) or the corrected row (passed ≥ 0) of a ``dispatch.InspectionResult``; the line is
     signed pieces × ``rate`` (the corrected line's own rate), to the fen, ``corrects`` the original line
     and names its period when that period is closed (the correction counts in the open month of
     ``booked_on``). Returns None when the row has no passed piece (nothing to pay or take back).
-    Idempotent per result. Runs in the caller's transaction."""
+    Idempotent per result. ``job``: as ``pay_line_book``'s. Runs in the caller's transaction."""
     pieces = result.pieces_passed
     if pieces == 0:
         return None
     a = result.assignment
     amount = money.wage_amount(abs(pieces), rate)
-    line, _created = PayLine.objects.get_or_create(
+    line, created = PayLine.objects.get_or_create(
         result=result,
         defaults={
             "kind": LineKind.CORRECTION,
@@ -118,6 +122,8 @@ def correction_line_book(
             else None,
         },
     )
+    if created:
+        rollups.line_booked(line, job=job)
     return line
 
 
@@ -173,6 +179,7 @@ def adjustment_add(
         actor=actor,
         key=key,
     )
+    rollups.line_booked(line)
     return line, True
 
 
@@ -444,4 +451,5 @@ def adjustment_reverse(*, line: PayLine | int, actor, reason: str, key: str) -> 
         corrects=line,
         corrects_period=line.period if line.period_id and line.period.closed_at else None,
     )
+    rollups.line_booked(reversal)
     return reversal, True

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import reports
 from dispatch.web import refused_text
-from pay.models import PayLine
+from pay import monthly
 from workshop import industries
 from workshop import selectors as workshop_selectors
 from workshop.pairings import pairing_show_workers
@@ -22,12 +22,16 @@ from .. import forms, selectors
 from .common import REFUSED, dashboard_view, page_context, require_perm
 
 
-def _firm_savings(period, jobs) -> dict[int, tuple]:
-    """{firm id: (saved, annualised, progress)} on the pay booked in ``period`` for ``jobs``."""
-    pay = PayLine.objects.filter(
-        assignment__job__in=jobs, booked_on__gte=period.start, booked_on__lte=period.end
+def _firm_savings(scope, period, firm_id: int | None = None) -> dict[int, tuple]:
+    """{firm id: (saved, annualised, progress)} on the pay booked in ``period`` for the jobs ``scope``
+    sees (narrowed to ``period``'s workshop and to ``firm_id``), from the month rollups."""
+    shops, scope_firm = selectors.job_cells(scope, period.workshop_id)
+    if scope_firm is not None and firm_id is not None and scope_firm != firm_id:
+        return {}
+    pay = monthly.job_pay(
+        start=period.start, end=period.end, workshop_ids=shops, firm_id=scope_firm or firm_id
     )
-    return {fid: row[1:] for fid, row in reports.savings_by_firm(pay, days=period.days).items()}
+    return {fid: row[1:] for fid, row in reports.savings_of(pay, days=period.days).items()}
 
 
 @require_GET
@@ -40,7 +44,7 @@ def firm_list(request: HttpRequest) -> HttpResponse:
     period = form.period()
     jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
     volumes = selectors.firm_volumes(jobs)
-    savings = _firm_savings(period, jobs)
+    savings = _firm_savings(scope, period)
     firms = list(selectors.firms_for(scope).annotate(n_lines=Count("lines", distinct=True)))
     pairings = selectors.pairing_rows(scope)
     by_firm: dict[int, list] = {}
@@ -75,7 +79,7 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pairings=pairings,
         changes=workshop_selectors.pairing_changes([p for p in pairings if p.managed]),
         volume=selectors.firm_volumes(jobs).get(firm.pk, {"jobs": 0, "issued": 0, "passed": 0}),
-        saving=_firm_savings(period, jobs).get(firm.pk),
+        saving=_firm_savings(scope, period, firm.pk).get(firm.pk),
         goal=reports.GOAL_SAVINGS_PER_FIRM_YUAN,
         jobs=list(jobs.order_by("-issued_at")[:20]),
         period=period,

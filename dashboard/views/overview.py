@@ -37,8 +37,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if period.workshop_id:
         workers = workers.filter(workshop_id=period.workshop_id)
     today = timezone.localdate()
+    shops, firm_id = selectors.job_cells(scope, period.workshop_id)
     figures = reports.dashboard_figures(
-        jobs=jobs, workers=workers, start=period.start, end=period.end, today=today
+        jobs=jobs,
+        workers=workers,
+        start=period.start,
+        end=period.end,
+        today=today,
+        workshop_ids=shops,
+        firm_id=firm_id,
     )
     labels = dict(JobState.choices)
     charts = {

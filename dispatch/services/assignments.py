@@ -22,6 +22,7 @@ from materials.models import BomLine
 from materials.services import consume_for_report
 from notices.models import NotificationKind
 from notices.services import notify
+from pay import rollups
 from workshop.models import Worker, WorkPlace, Workshop
 from workshop.roles import is_head_of
 
@@ -254,6 +255,7 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     )
     if assignment.pieces_reported == assignment.pieces:
         move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
+        rollups.share_done(assignment)
         # Her share is done: what she still holds above the allowed loss is flagged to the head.
         if bom:
             material_loss_flag(job=job, worker=assignment.worker)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from materials.services import consume_for_report, release_for_report
 from notices.messages import NotificationKind
 from notices.services import notify
+from pay import rollups
 from pay.models import PayLine
 from pay.services import correction_line_book
 
@@ -88,6 +89,7 @@ def _reverse_report(
         report=reversal, assignment=assignment, job=job, pieces_before=before, pieces_after=after
     )
     if assignment.state == AssignmentState.DONE:
+        rollups.share_done(assignment, sign=-1)  # with the done_at it had
         move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, note=reason[:300], done_at=None)
     if job.state == JobState.COMPLETED:
         move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=reason[:300])
@@ -201,6 +203,7 @@ def report_correct(
                 note=reason[:300],
                 done_at=timezone.now(),
             )
+            rollups.share_done(assignment)
     event(
         assignment,
         job=job,
@@ -294,13 +297,25 @@ def result_correct(
         pieces_passed=F("pieces_passed") + (passed - result.pieces_passed),
         pieces_rejected=F("pieces_rejected") + (rejected - result.pieces_rejected),
     )
+    rollups.work_counted(
+        worker_id=assignment.worker_id,
+        at=correction.at,
+        passed=passed - result.pieces_passed,
+        rejected=rejected - result.pieces_rejected,
+    )
     original = PayLine.objects.select_related("period").filter(result=result).first()
     rate = original.rate if original is not None else job.worker_rate
     today = timezone.localdate()
     reversal.assignment = corrected.assignment = assignment
     lines = [
         correction_line_book(
-            result=row, corrects=original, rate=rate, actor=actor, reason=reason, booked_on=today
+            result=row,
+            corrects=original,
+            rate=rate,
+            actor=actor,
+            reason=reason,
+            booked_on=today,
+            job=job,
         )
         for row in (reversal, corrected)
     ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
 from notices.services import notify
+from pay import rollups
 from pay.services import open_month, pay_line_book
 from workshop.roles import scope_for
 
@@ -71,6 +72,7 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
     if len(given) != len(results) or set(given) != set(pending):
         raise ValidationError(_("请为每个待验收的派工填写一次结果。"))
     inspection = Inspection.objects.create(job=job, inspector=actor, notes=notes)
+    judged: dict[int, list[int]] = {}  # worker id: [passed, rejected], for her month's rollup
     for a_id, r in given.items():
         a = pending[a_id]
         passed, rejected, rework = (int(r.passed), int(r.rejected), int(r.rework))
@@ -91,6 +93,11 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
         Assignment.objects.filter(
             pk=a.pk, pieces_passed=a.pieces_passed, pieces_rejected=a.pieces_rejected
         ).update(pieces_passed=F("pieces_passed") + passed, pieces_rejected=F("pieces_rejected") + rejected)
+        mine = judged.setdefault(a.worker_id, [0, 0])
+        mine[0] += passed
+        mine[1] += rejected
+    for worker_id, (passed, rejected) in judged.items():
+        rollups.work_counted(worker_id=worker_id, at=inspection.at, passed=passed, rejected=rejected)
     waiting = sum(a.pieces_to_inspect for a in pending.values())
     passed_total = sum(int(r.passed) for r in given.values())
     if job.pieces_short and passed_total > waiting - job.pieces_short:
@@ -139,7 +146,9 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                 dedupe_key=f"inspection:{r.pk}",
             )
         if r.pieces_passed > 0:
-            line, _created = pay_line_book(result=r, rate=job.worker_rate, booked_on=today, month=month)
+            line, _created = pay_line_book(
+                result=r, rate=job.worker_rate, booked_on=today, month=month, job=job
+            )
             notify(
                 recipient=worker.user,
                 kind=NotificationKind.PAY_BOOKED,
