@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from dispatch.models import Assignment, Job
 from lab.benchdata import _credit_code
+from pay.rollups import rollups_rebuild
 from workshop.models import (
     CommunityAdmin,
     CountyOfficial,
@@ -566,9 +567,5 @@ def build_county(size: CountySize | None = None, *, tag: str = "cw", log=print) 
 
 
 def _rollups(workshop_ids: list[int]) -> None:
-    """The pay rollups kept at booking, rebuilt from the ledger just written (when the app has them)."""
-    try:
-        from pay.rollups import rollups_rebuild
-    except ImportError:
-        return
+    """The month rollups the booking services keep (``pay.rollups``), rebuilt from the ledger just written."""
     rollups_rebuild(workshop_ids=workshop_ids)

@@ -9,9 +9,11 @@ from django.core.management import call_command
 from lab.flowrun import PHASES, flow_statements
 from lab.workload import demo_workshop
 
-# Measured when this test was written (two jobs: 172 on SQLite and on PostgreSQL alike):
-# reads and writes per job. Lower it when the flow gets cheaper; never raise it without saying why.
-DATA_STATEMENTS_PER_JOB_CEILING = 175
+# Measured when this test was written (two jobs: 172 on SQLite and on PostgreSQL alike), then 176 once
+# booking kept the month rollups (pay.rollups: an UPDATE of the worker's and the firm's month per pay line,
+# one per worker per inspection, one per share done): reads and writes per job. Lower it when the flow gets
+# cheaper; never raise it without saying why.
+DATA_STATEMENTS_PER_JOB_CEILING = 176
 
 
 @pytest.mark.django_db(transaction=True)
