@@ -38,7 +38,7 @@ from ..models import (
     JobState,
     WorkReport,
 )
-from .common import check_worker, event, lock_assignment, lock_job, move, positive_int
+from .common import check_worker, event, lock_assignment, lock_job, move, positive_int, workshop_of
 from .jobs import job_work_done
 from .materials import material_loss_flag
 
@@ -134,9 +134,10 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str = "") -> As
     check_worker(actor, assignment)
     move(assignment, AssignmentState.DECLINED, job=job, actor=actor, note=reason, responded_at=timezone.now())
     _release(job, assignment)
-    if job.workshop.head_id is not None:
+    head = workshop_of(job).head
+    if head is not None:
         notify(
-            recipient=job.workshop.head,
+            recipient=head,
             kind=NotificationKind.OFFER_DECLINED,
             params={"w": assignment.worker.name, "t": job.title, "n": assignment.pieces, "why": reason},
             link=f"/dashboard/jobs/{job.pk}/",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notices.services import notify
+from workshop.models import FirmStaff, Workshop
 from workshop.roles import firm_for, is_head_of
 
 from ..models import (
@@ -50,15 +51,32 @@ def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) ->
 
 
 def lock_job(job: Job | int) -> Job:
-    """The job row, locked for this transaction (``select_for_update``), with its line, firm and workshop."""
+    """The job row, locked for this transaction (``select_for_update``), read afresh.
+
+    The lock reads the bare job row, with no join: its line, firm and workshop load on first use (most
+    services read none of them, and a join would build three model instances per lock for nothing). When
+    ``job`` is an instance whose line or workshop was already loaded (``select_related``), those are kept.
+    On PostgreSQL only the job row is locked, as it was with ``of=("self",)`` before: no service relies
+    on a lock of the line, firm or workshop row (a workshop-wide section locks its own rows, e.g. the
+    depot or the pay period).
+    """
     pk = job.pk if isinstance(job, Job) else job
-    # ``of=("self",)``: lock the job row only, not its line, firm and workshop rows that the join reads
-    # (PostgreSQL would otherwise lock them all and serialise every job of a firm or workshop).
-    return (
-        Job.objects.select_for_update(of=("self",))
-        .select_related("line", "line__firm", "workshop")
-        .get(pk=pk)
-    )
+    locked = Job.objects.select_for_update().get(pk=pk)
+    if isinstance(job, Job):
+        for name in ("line", "workshop"):
+            cached = job._state.fields_cache.get(name)
+            if cached is not None and cached.pk == getattr(locked, f"{name}_id"):
+                setattr(locked, name, cached)
+    return locked
+
+
+def workshop_of(job: Job) -> Workshop:
+    """The job's workshop with its head joined, read once per job instance (one query when not loaded)."""
+    ws = job._state.fields_cache.get("workshop")
+    if ws is None or (ws.head_id is not None and "head" not in ws._state.fields_cache):
+        ws = Workshop.objects.select_related("head").get(pk=job.workshop_id)
+        job.workshop = ws
+    return ws
 
 
 def lock_assignment(assignment: Assignment | int) -> tuple[Job, Assignment]:
@@ -125,7 +143,8 @@ def check_worker(actor, assignment: Assignment) -> None:
 
 def notify_firm(job: Job, *, kind: str, params: dict, key: str) -> None:
     """A message of ``kind`` to every staff member of the job's firm, once per ``key`` and person."""
-    for staff in job.line.firm.staff.select_related("user"):
+    # The firm's staff through the job's line, in one query (the line and firm rows are not needed).
+    for staff in FirmStaff.objects.filter(firm__lines=job.line_id).select_related("user").order_by("pk"):
         notify(
             recipient=staff.user,
             kind=kind,

@@ -17,7 +17,7 @@ from pay.selectors import loss_rule
 from pay.services import adjustment_add
 
 from ..models import Job
-from .common import check_head, lock_job
+from .common import check_head, lock_job, workshop_of
 
 ZERO = Decimal("0")
 
@@ -50,7 +50,7 @@ def material_loss_deduct(*, actor, job: Job | int) -> list[PayLine]:
     rule = loss_rule(job.workshop_id)
     if rule is None or rule.share_pct <= 0:
         raise ValidationError(_("本工坊还没有设置物料超耗扣款规则(或规则为不扣),不会扣款。"))
-    head = actor or job.workshop.head
+    head = actor or workshop_of(job).head
     workers = {w.pk: w for w in job.workshop.workers.all()}
     budget: dict[int, Decimal] = {}
     made = []

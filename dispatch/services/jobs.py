@@ -45,6 +45,7 @@ from .common import (
     move,
     notify_firm,
     positive_int,
+    workshop_of,
 )
 
 # A job is a lot a workshop can take in one go; anything larger is a typo or several jobs.
@@ -159,7 +160,7 @@ def job_accept(*, actor, job: Job | int, note: str = "", by_rule: Pairing | None
     notify_firm(
         job,
         kind=NotificationKind.JOB_ACCEPTED,
-        params={"w": job.workshop.name, "t": job.title},
+        params={"w": workshop_of(job).name, "t": job.title},
         key=f"accepted:{job.pk}",
     )
     return job
@@ -175,7 +176,7 @@ def job_decline(*, actor, job: Job | int, reason: str = "") -> Job:
     notify_firm(
         job,
         kind=NotificationKind.JOB_DECLINED,
-        params={"w": job.workshop.name, "t": job.title},
+        params={"w": workshop_of(job).name, "t": job.title},
         key=f"declined:{job.pk}",
     )
     return job
@@ -224,7 +225,7 @@ def job_complete(*, job: Job | int, actor=None) -> Job:
     if job.state == JobState.IN_PROGRESS and not job_work_done(job):
         raise ValidationError(_("还有未完成的派工。"))
     move(job, JobState.COMPLETED, job=job, actor=actor)
-    head = job.workshop.head
+    head = workshop_of(job).head
     if actor is None and head is not None:
         # The head gathers the lot and writes its delivery note: tell her it is time.
         reported = job.assignments.aggregate(n=Sum("pieces_reported"))["n"] or 0

@@ -152,7 +152,7 @@ def note_receive(
     note = DeliveryNote.objects.select_for_update().get(
         pk=note.pk if isinstance(note, DeliveryNote) else note
     )
-    job = Job.objects.select_related("line__firm", "workshop").get(pk=note.job_id)
+    job = Job.objects.select_related("line", "workshop__head").get(pk=note.job_id)
     check_firm_staff(actor, job)
     if note.state == NoteState.RECEIVED:
         raise ValidationError(_("这张送货单已经点收过了(%(n)d 件)。") % {"n": note.pieces_counted})
