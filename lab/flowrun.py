@@ -95,6 +95,8 @@ def flow_statements(ws, n: int = 10, tag: str = "count") -> dict:
     from config.celery import app
 
     marks: list[int] = []
+    # Django keeps the last 9,000 statements; once that log is full a capture sees none, so start it empty.
+    connection.queries_log.clear()
     app.conf.task_always_eager = True
     try:
         with CaptureQueriesContext(connection) as ctx:

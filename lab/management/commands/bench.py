@@ -39,6 +39,7 @@ from logistics import routing
 # Targets from the issue that asked for these benchmarks (two lists and fair dispatch).
 FLOW_RATIO_TARGET = 0.125
 COUNTY_PLAN_TARGET_S = 2.0
+FLOW_TO_INLINE_TARGET = 0.9  # issue 15: messaging may cost at most a tenth of the flow's own ceiling
 
 
 def _tasks_run() -> Counter:
@@ -85,6 +86,8 @@ class Command(BaseCommand):
             "flow_jobs_settled": settled,
             "flow_inline_jobs_per_s": round(inline_rate, 2),
             "flow_inline_ratio_to_noop": round(inline_rate / noop_rate, 4),
+            # Issue 15: the flow through the worker against its own inline ceiling; target ≥ 0.9.
+            "flow_to_inline": round(flow_rate / inline_rate, 3),
             **self.flow_split,
             **plan,
             **growth,
@@ -111,6 +114,11 @@ class Command(BaseCommand):
             ("  tasks the worker ran per job", result["flow_tasks_per_job"], "ratio ≤ 1 / this"),
             ("same flow, tasks inline, no broker: jobs/s", result["flow_inline_jobs_per_s"], ""),
             ("  ratio to no-op", result["flow_inline_ratio_to_noop"], "the database's ceiling"),
+            (
+                f"flow through the worker ÷ inline (target ≥ {FLOW_TO_INLINE_TARGET})",
+                result["flow_to_inline"],
+                met(result["flow_to_inline"] >= FLOW_TO_INLINE_TARGET),
+            ),
             (
                 f"county day plan, seconds (target < {COUNTY_PLAN_TARGET_S:g})",
                 result["county_plan_seconds"],
