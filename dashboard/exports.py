@@ -18,6 +18,7 @@ export is their statement, 对账单), a worker named or numbered as the head ch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import tempfile
@@ -29,11 +30,14 @@ from typing import IO
 
 from django.core.files import File
 from django.db import OperationalError
+from django.db.models import CharField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from phonenumber_field.phonenumber import PhoneNumber
 
 from dispatch.models import Assignment, AssignmentKind, AssignmentState, JobState
 from pay import money
@@ -52,6 +56,7 @@ PROGRESS_EVERY = 1000  # rows between two progress updates (one UPDATE each)
 CHUNK = 2000  # rows fetched per round trip
 
 
+@functools.lru_cache(maxsize=16384)
 def escape_text(value: str) -> str:
     """A text cell's value made safe: control characters a workbook cannot hold (a name pasted with a
     bell or a NUL in it) dropped, so one bad name never breaks the file; and a leading apostrophe before
@@ -223,27 +228,26 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
         assignment__job__in=jobs.values("pk"), booked_on__gte=start, booked_on__lte=end
     )
     firm = scope.is_firm
-    employments = dict(Employment.choices)
-    fields = [
-        "pk",
-        "booked_on",
-        "worker__name",
-        "worker__phone",
-        "worker__id_number",
-        "worker__employment",
-        "worker__low_income",
+    employments = {k: str(v) for k, v in Employment.choices}
+    # Only the columns this scope writes are fetched. The phone comes as its stored text (E.164), not as
+    # a PhoneNumber parsed per row: one parse per distinct number (``_national_of``).
+    fields = ["pk", "booked_on", "worker__name"]
+    if firm:
+        fields += ["worker_id", "worker__workshop_id"]
+    else:
+        qs = qs.annotate(_phone=ExpressionWrapper(F("worker__phone"), output_field=CharField()))
+        fields += ["_phone", "worker__id_number", "worker__employment"]
+    if scope.sees_low_income:
+        fields.append("worker__low_income")
+    fields += [
         "worker__workshop__name",
         "assignment__job__line__firm__name",
         "assignment__job_id",
         "assignment__job__title",
         "pieces_passed",
-        "rate",
-        "amount",
-        "period__month",
-        "assignment__job__piece_rate",
-        "worker_id",
-        "worker__workshop_id",
     ]
+    fields += ["assignment__job__piece_rate"] if firm else ["rate", "amount"]
+    fields.append("period__month")
     columns = [Column(_("工资明细号"), "int", 10), Column(_("入账日期"), "date"), Column(_("坊工"))]
     if not firm:
         columns += [
@@ -265,24 +269,42 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
     ]
     yes, no = _("是"), _("否")
     show_id = mask_id_number if not scope.sees_low_income else (lambda v: v or "")
+    low_income = scope.sees_low_income
+    months: dict = {}
 
     def rows():
         for r in qs.order_by("booked_on", "pk").values_list(*fields).iterator(chunk_size=CHUNK):
-            out = [r[0], r[1], scope.worker_label_of(r[16], r[17], r[2])]
-            if not firm:
-                out += [_national(r[3]), show_id(r[4]), employments.get(r[5], r[5])]
-            if scope.sees_low_income:
-                out.append(yes if r[6] else no)
+            if firm:
+                out = [r[0], r[1], scope.worker_label_of(r[3], r[4], r[2])]
+                i = 5
+            else:
+                out = [r[0], r[1], r[2], _national_of(r[3]), show_id(r[4]), employments.get(r[5], r[5])]
+                i = 6
+            if low_income:
+                out.append(yes if r[i] else no)
+                i += 1
+            out += r[i : i + 5]  # workshop, firm, job number, title, pieces passed
             if firm:
                 # The firm's rows are at its own rate (加工费): the worker's rate and pay stay the workshop's.
-                out += [*r[7:12], r[15], money.firm_amount(r[11], r[15])]
+                out += [r[i + 5], money.firm_amount(r[i + 4], r[i + 5])]
             else:
-                out += [*r[7:14]]
-            out.append(r[14].strftime("%Y-%m") if r[14] else "")
+                out += r[i + 5 : i + 7]
+            month = r[-1]
+            if month not in months:
+                months[month] = month.strftime("%Y-%m") if month else ""
+            out.append(months[month])
             yield out
 
     title = _("对账单") if firm else _("工资明细")
     return Plan(title, columns, qs.count(), rows)
+
+
+@functools.lru_cache(maxsize=4096)
+def _national_of(stored: str | None) -> str:
+    """A phone number as stored (E.164 text, e.g. ``+8613912345678``) as its national digits."""
+    if not stored:
+        return ""
+    return _national(PhoneNumber.from_string(stored))
 
 
 def transfer_plan(rows, *, month: dt.date) -> Plan:
@@ -346,24 +368,74 @@ NUMBER_FORMATS = {
 }
 
 
-def _cell(ws, value, column: Column):
-    """One cell's value for ``ws.append``: text escaped (and so never a formula); phone and ID numbers as
-    styled text cells (format ``@``); amounts, rates and dates as styled cells; other numbers as they are.
-    Plain values are written much faster than cell objects, so only what needs a style gets one."""
+def _converter(ws, column: Column) -> Callable[[object], object]:
+    """The function that turns a value of ``column`` into what ``ws.append`` takes: text escaped (and so
+    never a formula); phone and ID numbers as text cells (format ``@``); amounts, rates and dates as
+    cells with the column's number format; other numbers as they are.
+
+    A styled column has ONE ``WriteOnlyCell`` that every row reuses with a new value: a write-only
+    sheet serialises a row's cells as soon as it is appended, so the cell is free again by the next row,
+    and its style is resolved once instead of once per cell."""
     if column.kind == "id_text":
-        cell = WriteOnlyCell(ws, value=escape_text("" if value is None else str(value)))
-        cell.data_type = "s"
-        cell.number_format = "@"
-        return cell
-    if isinstance(value, str):
-        return escape_text(value)
+        text_cell = WriteOnlyCell(ws)
+        text_cell.number_format = "@"
+
+        def id_text(value):
+            text_cell.value = escape_text("" if value is None else str(value))
+            text_cell.data_type = "s"
+            return text_cell
+
+        return id_text
     if column.kind == "text":
-        return None if value is None else escape_text(str(value))
-    if value is not None and column.kind in ("money", "rate", "date", "datetime", "pct"):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = NUMBER_FORMATS[column.kind]
-        return cell
-    return value
+
+        def text(value):
+            if value is None:
+                return None
+            return escape_text(value if isinstance(value, str) else str(value))
+
+        return text
+    if column.kind in ("money", "rate", "date", "datetime", "pct"):
+        styled = WriteOnlyCell(ws)
+        styled.number_format = NUMBER_FORMATS[column.kind]
+
+        def formatted(value):
+            if value is None:
+                return None
+            if isinstance(value, str):
+                return escape_text(value)
+            styled.value = value
+            return styled
+
+        return formatted
+
+    def plain(value):
+        return escape_text(value) if isinstance(value, str) else value
+
+    return plain
+
+
+class _Sheet(WriteOnlyWorksheet):
+    """openpyxl's write-only sheet, with a row conversion that takes a cell object as it is (a column's
+    reused styled cell, see ``_converter``) instead of first trying it as a value (a caught ValueError
+    per styled cell, and a fresh blank cell after each). The cells written are the same."""
+
+    def _values_to_row(self, values, row_idx):
+        blank = WriteOnlyCell(self)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                cell = value
+            else:
+                blank.value = value
+                cell = blank
+            cell.column = col_idx
+            cell.row = row_idx
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
+            yield cell
+            if cell is blank and (blank.has_style or blank.hyperlink):
+                blank = WriteOnlyCell(self)
 
 
 def write_sheet(wb: Workbook, plan: Plan, *, on_progress: Callable[[int], None] | None = None) -> int:
@@ -371,14 +443,16 @@ def write_sheet(wb: Workbook, plan: Plan, *, on_progress: Callable[[int], None] 
     written. ``on_progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows."""
     from openpyxl.utils import get_column_letter
 
-    ws = wb.create_sheet(title=plan.title[:31])
+    ws = _Sheet(parent=wb, title=plan.title[:31])
+    wb._add_sheet(ws)
     for i, col in enumerate(plan.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
     ws.freeze_panes = "A2"
     ws.append([WriteOnlyCell(ws, value=escape_text(c.header)) for c in plan.columns])
+    converters = [_converter(ws, c) for c in plan.columns]
     n = 0
     for row in plan.rows():
-        ws.append([_cell(ws, v, c) for v, c in zip(row, plan.columns, strict=True)])
+        ws.append([f(v) for f, v in zip(converters, row, strict=True)])
         n += 1
         if on_progress and n % PROGRESS_EVERY == 0:
             on_progress(n)

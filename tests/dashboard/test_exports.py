@@ -197,8 +197,64 @@ def test_the_bench_command_reports_time_and_memory_and_cleans_up(settings):
     from workshop.models import Workshop
 
     out = io.StringIO()
-    call_command("bench_export", lines=300, workers=20, stdout=out, stderr=io.StringIO())
+    returned = call_command("bench_export", lines=300, workers=20, stdout=out, stderr=io.StringIO())
     result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert json.loads(returned) == result
     assert result["lines"] == result["rows_written"] == 300
     assert result["seconds_task"] > 0 and result["peak_python_heap_mib"] > 0
+    assert result["export_cpu_to_bare"] > 0 and result["seconds_cpu_bare"] > 0
     assert PayLine.objects.count() == 0 and Workshop.objects.count() == 0 and Export.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_cpu_ratio_to_bare_openpyxl_is_a_function_that_cleans_up():
+    from lab.exportbench import export_cpu_to_bare
+    from pay.models import PayLine
+
+    result = export_cpu_to_bare(lines=120, workers=10, repeat=1)
+    assert result["lines"] == result["rows_written"] == 120
+    assert result["export_cpu_to_bare"] > 0
+    assert PayLine.objects.count() == 0 and Export.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_pay_line_cell_keeps_its_value_and_number_format_per_role(cast, issue_job):
+    from pay import money
+    from pay.models import PayLine
+
+    cast.alice.low_income = True
+    cast.alice.id_number = "11010519491231002X"
+    cast.alice.save()
+    job = settled_job(cast, issue_job, pieces=(60, 40), title="+SUM(1)")
+    line = PayLine.objects.select_related("worker", "period").get(worker=cast.alice)
+    admin = CommunityAdminFactory().user
+    phone = str(cast.alice.phone.national_number)
+    month = line.period.month.strftime("%Y-%m") if line.period else None  # "" reads back as None
+    common = [cast.ws.name, job.line.firm.name, job.pk, "'+SUM(1)", 60]
+    expected = {
+        admin: [line.pk, line.booked_on, "alice_name", phone, "11010519491231002X", "emp", "是", *common],
+        cast.head: [line.pk, line.booked_on, "alice_name", phone, "110***********002X", "emp", *common],
+        cast.clerk: [line.pk, line.booked_on, "alice_name", *common],
+    }
+    formats = {"入账日期": "yyyy-mm-dd", "手机号": "@", "身份证号": "@"}
+    formats |= {"计件单价(元/件)": "0.0000", "金额(元)": "#,##0.00"}
+    for user, want in expected.items():
+        ws = read_book(run(user, ExportKind.PAY_LINES))
+        head = headers(ws)
+        row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == line.pk)
+        got = [c.value for c in row]
+        if user is cast.clerk:
+            rate, amount = job.piece_rate, money.firm_amount(60, job.piece_rate)
+        else:
+            rate, amount = line.rate, line.amount
+        want = [cast.alice.name if v == "alice_name" else v for v in want]
+        want = [cast.alice.get_employment_display() if v == "emp" else v for v in want]
+        assert got[1].date() == want[1]
+        assert got[:1] + got[2:] == [*want[:1], *want[2:], float(rate), float(amount), month], user
+        for i, c in enumerate(row):
+            if head[i] in formats:
+                assert c.number_format == formats[head[i]], head[i]
+            else:  # whole numbers are plain numbers (General), like text
+                assert c.number_format == "General", head[i]
+                whole = head[i] in ("工资明细号", "外发单号", "合格件数")
+                assert isinstance(c.value, int if whole else str | None), head[i]

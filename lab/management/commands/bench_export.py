@@ -6,8 +6,11 @@
 Creates a throwaway workshop with N pay lines (bulk_create, in batches), asks for a pay-line export as
 its head and runs the export task twice: once plain (its time, and this process's peak RSS before and
 after: the export's own growth of the high-water mark), once with tracemalloc on inside the task (the
-Python heap's peak while writing; tracing slows it down, so its time is not the figure). Prints one
-JSON line, then deletes what it made, unless --keep. --no-trace skips the traced run.
+Python heap's peak while writing; tracing slows it down, so its time is not the figure). In process it
+also writes the same rows with bare openpyxl (write-only, plain values: ``lab.exportbench``) and reports
+``export_cpu_to_bare``, the plain run's CPU time over bare openpyxl's (best of --repeat), issue 15's
+target being at most 1.3 at 100,000 lines. Prints one JSON line (and returns it, for ``call_command``),
+then deletes what it made, unless --keep. --no-trace skips the traced run.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dashboard import exports
 from dashboard.models import Export, ExportKind, ExportStatus
-from lab import benchdata
+from lab import benchdata, exportbench
 
 
 def _rss_mib() -> float:
@@ -38,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=1800.0)
         parser.add_argument("--keep", action="store_true", help="keep the rows and the file")
         parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc run")
+        parser.add_argument("--repeat", type=int, default=2, help="bare openpyxl runs (the best counts)")
 
     def _run(self, world, *, measure: bool, celery: bool, timeout: float) -> Export:
         export = Export.objects.create(
@@ -62,7 +66,7 @@ class Command(BaseCommand):
                 raise CommandError("the export did not finish in time: is a worker consuming 'exports'?")
             time.sleep(0.5)
 
-    def handle(self, *args, lines, workers, celery, timeout, keep, no_trace, **options):
+    def handle(self, *args, lines, workers, celery, timeout, keep, no_trace, repeat, **options):
         if lines <= 0:
             raise CommandError("--lines must be positive")
         began = time.perf_counter()
@@ -78,6 +82,7 @@ class Command(BaseCommand):
             rss_after = _rss_mib()
             if export.status != ExportStatus.DONE:
                 raise CommandError(f"export failed: {export.error}")
+            bare = None if celery else exportbench.bare_cpu(export, repeat=repeat)
             traced = None if no_trace else self._run(world, measure=True, celery=celery, timeout=timeout)
             result = {
                 "lines": world.lines,
@@ -87,6 +92,9 @@ class Command(BaseCommand):
                 "seconds_wall": round(wall, 2),
                 # CPU time of this process: the export's own cost, whatever else the machine runs.
                 "seconds_cpu": round(cpu, 2) if not celery else None,
+                # The same rows written by bare openpyxl (write-only mode, plain values), CPU seconds.
+                "seconds_cpu_bare": round(bare, 2) if bare else None,
+                "export_cpu_to_bare": round(cpu / bare, 3) if bare else None,
                 "rows_per_second": round(export.rows_done / export.seconds) if export.seconds else None,
                 "peak_python_heap_mib": round(traced.peak_kib / 1024, 1)
                 if traced and traced.peak_kib
@@ -97,7 +105,8 @@ class Command(BaseCommand):
                 "file_mib": round(export.file.size / 1024 / 1024, 1),
                 "make_rows_seconds": round(made_in, 1),
             }
-            self.stdout.write(json.dumps(result))
+            # Django writes a command's returned text to stdout; call_command returns it.
+            return json.dumps(result)
         finally:
             if not keep:
                 for made in self.made:
