@@ -24,6 +24,7 @@ from django.db import connection
 from lab import countybench as cb
 from lab import planbench
 from lab.countydata import CountySize, build_county
+from lab.exportbench import export_cpu_to_bare
 from lab.flowrun import flow_statements
 from lab.workload import demo_workshop
 from workshop.models import FirmStaff, Worker
@@ -137,6 +138,10 @@ class Command(BaseCommand):
         result["flow_statements"] = flow
         log("the planner at 1× and 10× …")
         result.update(planbench.planner_growth())
+        log("the export of 100,000 pay lines against bare openpyxl …")
+        export = export_cpu_to_bare(lines=100_000)
+        result["export_cpu_to_bare"] = export["export_cpu_to_bare"]
+        result["export"] = export
         result["seconds"] = round(time.monotonic() - t_start, 1)
         self._table(result)
         log(json.dumps(result, ensure_ascii=False))
@@ -173,8 +178,12 @@ class Command(BaseCommand):
             f"planner: CPU growth 1× → 10× {r['plan_cpu_growth_10x']:.1f} against its solver's"
             f" {r['solver_cpu_growth_10x']:.1f} (≤ {planbench.GROWTH_LIMIT:g}×:"
             f" {'yes' if growth_ok else 'NO'}); plan ÷ solver {r['plan_to_solver_ratio_1x']:.2f} at 1×,"
-            f" {r['plan_to_solver_ratio_10x']:.2f} at 10×"
-            f" (≤ {planbench.PLAN_TO_SOLVER_LIMIT:g})"
+            f" {r['plan_to_solver_ratio_10x']:.2f} at 10× (≤ {planbench.PLAN_TO_SOLVER_LIMIT:g})"
+        )
+        ratio = r["export_cpu_to_bare"]
+        w(
+            f"export of {r['export']['lines']:,} pay lines: CPU {ratio:.2f}× bare openpyxl's"
+            f" (≤ {EXPORT_BOUND:g}: {'yes' if ratio <= EXPORT_BOUND else 'NO'})"
         )
         w("")
 
