@@ -11,9 +11,10 @@ from lab.workload import demo_workshop
 
 # Measured when this test was written (two jobs: 172 on SQLite and on PostgreSQL alike), then 176 once
 # booking kept the month rollups (pay.rollups: an UPDATE of the worker's and the firm's month per pay line,
-# one per worker per inspection, one per share done): reads and writes per job. Lower it when the flow gets
-# cheaper; never raise it without saying why.
-DATA_STATEMENTS_PER_JOB_CEILING = 176
+# one per worker per inspection, one per share done), then 177 once the job lock read only the job row (no
+# joins, issue 15) and the one service that needs the workshop and its head reads them in a query of its
+# own: reads and writes per job. Lower it when the flow gets cheaper; never raise it without saying why.
+DATA_STATEMENTS_PER_JOB_CEILING = 177
 
 
 @pytest.mark.django_db(transaction=True)
