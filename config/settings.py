@@ -239,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "logistics.tasks.plan_due_runs",
         "schedule": crontab(minute="3-59/10"),
     },
+    "take-day-speeds": {
+        # 04:30 daily: the workshops' median speeds for the minimum-wage view, taken once for the day
+        # (dispatch.minwage), so no home page of the day waits for them.
+        "task": "dispatch.tasks.take_day_speeds",
+        "schedule": crontab(minute=30, hour=4),
+    },
     "purge-old-exports": {
         # 03:10 daily: spreadsheet exports older than NUANXIN_EXPORT_KEEP_DAYS go, files and rows.
         "task": "dashboard.tasks.purge_old_exports",

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,21 +234,35 @@ BOARD_CARDS_PER_COLUMN = 30
 
 def board_columns(jobs: QuerySet[Job]) -> list[dict]:
     """The board's columns: for each state in ``BOARD_STATES`` its total and its newest cards (at most
-    ``BOARD_CARDS_PER_COLUMN``), each job annotated with ``reported`` and ``open_offers``. One query per
-    column and one for the totals: 9 queries whatever the number of jobs. Each column picks its cards
-    first (a subquery with the limit) and sums the shares of those cards only, never of every job in the
-    state (a county's settled column holds years of jobs)."""
+    ``BOARD_CARDS_PER_COLUMN``, by due date), each job annotated with ``reported`` and ``open_offers``. Two
+    queries whatever the number of jobs: the totals, and the cards. The cards are ranked within their state
+    first (``ROW_NUMBER() OVER (PARTITION BY state …)``) and the shares summed for those only, never for
+    every job in a state (a county's settled column holds years of jobs)."""
     totals = dict(jobs.order_by().values_list("state").annotate(n=Count("id")))
-    cards = jobs.annotate(
-        reported=Sum("assignments__pieces_reported"),
-        open_offers=Count("assignments", filter=Q(assignments__state=AssignmentState.OFFERED)),
-    ).order_by("due_on", "id")
+    ranked = (
+        jobs.filter(state__in=BOARD_STATES)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("state"), order_by=[F("due_on").asc(), F("pk").asc()])
+        )
+        .filter(rank__lte=BOARD_CARDS_PER_COLUMN)
+        .values("pk")
+    )
+    cards = (
+        jobs.filter(pk__in=ranked)
+        .annotate(
+            reported=Sum("assignments__pieces_reported"),
+            open_offers=Count("assignments", filter=Q(assignments__state=AssignmentState.OFFERED)),
+        )
+        .order_by("due_on", "id")
+    )
+    by_state: dict[str, list[Job]] = {state: [] for state in BOARD_STATES}
+    for job in cards:
+        by_state[job.state].append(job)
     labels = dict(JobState.choices)
-    columns = []
-    for state in BOARD_STATES:
-        picked = jobs.filter(state=state).order_by("due_on", "id").values("pk")[:BOARD_CARDS_PER_COLUMN]
-        rows = list(cards.filter(pk__in=picked))
-        columns.append({"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": rows})
+    columns = [
+        {"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": by_state[state]}
+        for state in BOARD_STATES
+    ]
     closed = sum(totals.get(s, 0) for s in (JobState.DECLINED, JobState.CANCELLED))
     return columns, closed
 
@@ -259,20 +274,26 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
     verdict), overdue (due before ``today``, not yet handed over), and auto_accepted (taken by the pairing's
     auto-accept rule without the head, and still being made: the head hears of them here). One query."""
     open_states = (JobState.ISSUED, JobState.ACCEPTED, JobState.IN_PROGRESS, JobState.COMPLETED)
-    return jobs.order_by().aggregate(
-        issued=Count("id", filter=Q(state=JobState.ISSUED)),
-        to_dispatch=Count(
-            "id",
-            filter=TO_OFFER,
-        ),
-        completed=Count("id", filter=Q(state=JobState.COMPLETED)),
-        handed_over=Count("id", filter=Q(state=JobState.HANDED_OVER)),
-        inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
-        overdue=Count("id", filter=Q(state__in=open_states, due_on__lt=today)),
-        auto_accepted=Count(
-            "id",
-            filter=Q(auto_accept_rule__isnull=False, state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS)),
-        ),
+    # Only jobs still in the flow count: the (workshop, state) index skips a county's years of settled ones.
+    waiting = (*open_states, JobState.HANDED_OVER, JobState.INSPECTING)
+    return (
+        jobs.filter(state__in=waiting)
+        .order_by()
+        .aggregate(
+            issued=Count("id", filter=Q(state=JobState.ISSUED)),
+            to_dispatch=Count(
+                "id",
+                filter=TO_OFFER,
+            ),
+            completed=Count("id", filter=Q(state=JobState.COMPLETED)),
+            handed_over=Count("id", filter=Q(state=JobState.HANDED_OVER)),
+            inspecting=Count("id", filter=Q(state=JobState.INSPECTING)),
+            overdue=Count("id", filter=Q(state__in=open_states, due_on__lt=today)),
+            auto_accepted=Count(
+                "id",
+                filter=Q(auto_accept_rule__isnull=False, state__in=(JobState.ACCEPTED, JobState.IN_PROGRESS)),
+            ),
+        )
     )
 
 

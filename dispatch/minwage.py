@@ -7,8 +7,8 @@ It informs the rate talk with the firm and never blocks accepting a job: nothing
 Speeds (pieces an hour): a worker's speed for a kind is the prior speed of the kind
 (``priors.PRIOR_PIECES_PER_HOUR``) times the worker's learned speed (``planning.learned_speeds``, the
 planner's own); the workshop's speed for a kind is the median over its active workers who reported that
-kind in the last 28 days, rounded half-up to a whole piece. With no such worker it is the prior, and the
-figure is marked as an estimate.
+kind in the last 28 days, rounded half-up to a whole piece, taken once a day (``SpeedDay``). With no such
+worker it is the prior, and the figure is marked as an estimate.
 
 Who sees what: the head and the community admin see the median and how many workers it rests on. Firm
 staff see the hourly equivalent of their own rate (it is theirs, and useful in the rate talk), but never
@@ -31,7 +31,7 @@ from pay import money
 from workshop.models import WageTier, Worker
 from workshop.selectors import minimum_wages
 
-from .models import Job, JobState
+from .models import Job, JobState, SpeedDay
 from .planning import LOOKBACK_DAYS, learned_speeds
 from .priors import PRIOR_PIECES_PER_HOUR
 
@@ -86,11 +86,44 @@ def prior_speed(kind: str) -> KindSpeed:
     return KindSpeed(pieces_per_hour=PRIOR_PIECES_PER_HOUR.get(kind, 40), learned=False, workers=0)
 
 
-def median_speeds(workshop_ids: Iterable[int]) -> dict[tuple[int, str], KindSpeed]:
+def median_speeds(
+    workshop_ids: Iterable[int], *, today: dt.date | None = None
+) -> dict[tuple[int, str], KindSpeed]:
     """The median learned speed of each workshop of ``workshop_ids`` for each process kind its active
     workers reported in the last 28 days, by ``(workshop id, kind)``; pieces an hour, whole. A pair that
-    is missing has no learned speed (use ``prior_speed``). Two queries, whatever the number of workshops,
-    workers or reports."""
+    is missing has no learned speed (use ``prior_speed``).
+
+    Taken once a day (``today``, Asia/Shanghai; default: today): the first read of a workshop on a day
+    computes it (``median_speeds_now``) and keeps it (``SpeedDay``); later reads that day read the kept
+    row, so a county's home page does not learn 5,000 workers' speeds on every view. One query when every
+    workshop was read today; three more (two to compute, one to keep) for those that were not."""
+    ids = sorted(set(workshop_ids))
+    if not ids:
+        return {}
+    today = today or timezone.localdate()
+    kept = {row.workshop_id: row.speeds for row in SpeedDay.objects.filter(workshop_id__in=ids, day=today)}
+    missing = [pk for pk in ids if pk not in kept]
+    if missing:
+        fresh: dict[int, dict[str, list[int]]] = {pk: {} for pk in missing}
+        for (ws, kind), speed in median_speeds_now(missing).items():
+            fresh[ws][kind] = [speed.pieces_per_hour, speed.workers]
+        SpeedDay.objects.bulk_create(
+            [SpeedDay(workshop_id=pk, day=today, speeds=fresh[pk]) for pk in missing],
+            update_conflicts=True,
+            unique_fields=["workshop"],
+            update_fields=["day", "speeds"],
+        )
+        kept.update(fresh)
+    return {
+        (ws, kind): KindSpeed(pieces_per_hour=pph, learned=True, workers=n)
+        for ws, speeds in kept.items()
+        for kind, (pph, n) in speeds.items()
+    }
+
+
+def median_speeds_now(workshop_ids: Iterable[int]) -> dict[tuple[int, str], KindSpeed]:
+    """``median_speeds`` computed from the reports now, not kept. Two queries, whatever the number of
+    workshops, workers or reports."""
     workers = list(
         Worker.objects.filter(workshop_id__in=list(workshop_ids), active=True).only(
             "pk", "workshop_id", "hours_per_week"
@@ -117,7 +150,8 @@ def rate_checks(
 ) -> dict[int, RateCheck]:
     """The ``RateCheck`` of each of ``jobs`` (their ``workshop`` joined), by job id, with the minimum wage
     in force on ``on`` (default: today, Asia/Shanghai). ``for_firm``: the figures firm staff may see (the
-    prior speed wherever the median rests on fewer than ``FIRM_MIN_WORKERS`` workers). Three queries."""
+    prior speed wherever the median rests on fewer than ``FIRM_MIN_WORKERS`` workers). Two queries once
+    the speeds were taken today (``median_speeds``), five the first time."""
     jobs = list(jobs)
     if not jobs:
         return {}
@@ -153,8 +187,9 @@ def rate_checks(
 def jobs_below_min_wage(workshop_ids: Iterable[int], *, on: dt.date | None = None) -> list[RateCheck]:
     """The open jobs (issued, accepted or in production) of ``workshop_ids`` whose piece rate, at the
     workshop's median learned speed for the kind, pays under the part-time minimum hourly wage in force on
-    ``on`` (default today): their ``RateCheck``s, oldest job first. Four queries. For reports and the
-    simulation (``RateCheck.as_dict`` is JSON-ready); pages use ``rate_checks`` on jobs already scoped."""
+    ``on`` (default today): their ``RateCheck``s, oldest job first. Three queries once the speeds were
+    taken today, six the first time. For reports and the simulation (``RateCheck.as_dict`` is
+    JSON-ready); pages use ``rate_checks`` on jobs already scoped."""
     jobs = Job.objects.filter(workshop_id__in=list(workshop_ids), state__in=OPEN_STATES).select_related(
         "workshop"
     )

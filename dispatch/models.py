@@ -461,3 +461,46 @@ class FlowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model}#{self.object_id} {self.from_state}→{self.to_state}"
+
+
+class FlowDay(models.Model):
+    """The flow's pieces and first hand-overs of one production line's jobs at one workshop on one
+    Asia/Shanghai day, summed (``dispatch.flowdays``): kept by the transactions that write the rows it sums
+    (report, undo and correction; inspection and its correction; a job's first hand-over), rebuilt from
+    them by ``flowdays_rebuild``. Not a ledger: updated in step with one.
+
+    ``reported``: signed pieces of the day's work reports (a reversal takes back on its own day);
+    ``passed``/``rejected``: signed pieces of the inspection results of the day's inspections (a
+    correction's reversal and corrected row on the correction's day); ``sent``: jobs whose first lot left
+    the workshop that day (交货), ``sent_on_time`` of them on or before the job's due date. All ints."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    reported = models.IntegerField(default=0)
+    passed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    sent = models.IntegerField(default=0)
+    sent_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workshop", "line", "day"], name="flow_day_unique")]
+        indexes = [models.Index(fields=["day"], name="flow_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}/{self.line_id} {self.day}"
+
+
+class SpeedDay(models.Model):
+    """A workshop's median learned speeds (``dispatch.minwage.median_speeds``) as computed on ``day`` (an
+    Asia/Shanghai date): ``speeds`` {process kind: [pieces an hour (int), workers it rests on (int)]}, empty
+    when nobody reported in the last 28 days. A statistic of the last 28 days, taken once a day: the first
+    read of a day computes it from the reports and keeps it here; later reads that day read this row. Not a
+    ledger: one row per workshop, replaced each day."""
+
+    workshop = models.OneToOneField(Workshop, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    speeds = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id} {self.day}"

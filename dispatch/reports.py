@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from pay import money, monthly, rollups
@@ -25,6 +24,7 @@ from .models import (
     HOLDING_STATES,
     Assignment,
     AssignmentKind,
+    FlowDay,
     FlowEvent,
     InspectionResult,
     Job,
@@ -268,7 +268,10 @@ def dashboard_figures(
     """The dashboard home's figures for ``jobs`` (a Job queryset, already scoped: the jobs of
     ``workshop_ids``, None for every workshop, and of ``firm_id``'s lines when given) and ``workers`` (their
     workshops' workers) over the Asia/Shanghai dates ``start``..``end`` inclusive. Pay (wages, savings) is
-    read from the month rollups (``pay.monthly.job_pay``): a row a month, not a pay line.
+    read from the month rollups (``pay.monthly.job_pay``): a row a month, not a pay line; pieces,
+    verdicts and hand-overs from the day rows (``dispatch.flowdays``): a row per line and day, not a
+    report. ``workshop_ids``/``firm_id`` must name the same jobs as ``jobs`` (``dashboard.selectors
+    .job_cells``).
 
     Returns plain types: ``workers`` {fixed, part_time, low_income} active counts; ``jobs_by_state`` and
     ``funnel`` [(state, jobs that reached it)] for jobs issued in the range; ``pieces_month`` {reported,
@@ -284,12 +287,7 @@ def dashboard_figures(
     A fixed number of queries whatever the number of rows.
     """
     days = (end - start).days + 1
-    tz = timezone.get_current_timezone()
     lo, hi = dates.day_bounds(start, end)
-    month_lo, month_hi = (
-        dates.local_midnight(dates.month_start(today)),
-        dates.local_midnight(dates.next_month(today)),
-    )
     counts = workers.filter(active=True).aggregate(
         fixed=Count("id", filter=Q(employment=Employment.FIXED)),
         part_time=Count("id", filter=Q(employment=Employment.PART_TIME)),
@@ -304,18 +302,25 @@ def dashboard_figures(
     funnel = [
         (s, sum(n for state, n in by_state.items() if rank.get(state, 0) >= rank[s])) for s in FUNNEL_STATES
     ]
-    reports = WorkReport.objects.filter(assignment__job__in=jobs)
-    results = InspectionResult.objects.filter(inspection__job__in=jobs)
-    month_reported = _sum(reports.filter(at__gte=month_lo, at__lt=month_hi), "pieces")
-    month_passed = _sum(
-        results.filter(inspection__at__gte=month_lo, inspection__at__lt=month_hi), "pieces_passed"
+    # Pieces, verdicts and hand-overs from the day rows (``flowdays``): a row per line and day.
+    flow_days = FlowDay.objects.all()
+    if workshop_ids is not None:
+        flow_days = flow_days.filter(workshop_id__in=list(workshop_ids))
+    if firm_id is not None:
+        flow_days = flow_days.filter(line__firm_id=firm_id)
+    in_days = Q(day__gte=start, day__lte=end)
+    in_month = Q(day__gte=dates.month_start(today), day__lt=dates.next_month(today))
+    sums = flow_days.filter(in_days | in_month).aggregate(
+        month_reported=Sum("reported", filter=in_month),
+        month_passed=Sum("passed", filter=in_month),
+        passed=Sum("passed", filter=in_days),
+        rejected=Sum("rejected", filter=in_days),
+        sent=Sum("sent", filter=in_days),
+        on_time=Sum("sent_on_time", filter=in_days),
     )
-    verdicts = results.filter(inspection__at__gte=lo, inspection__at__lt=hi).aggregate(
-        p=Sum("pieces_passed"), r=Sum("pieces_rejected")
-    )
-    passed, rejected = verdicts["p"] or 0, verdicts["r"] or 0
-    sent_rows = first_sent(jobs, lo, hi)
-    sent, on_time = len(sent_rows), sum(ok for _pk, ok in sent_rows)
+    sums = {k: v or 0 for k, v in sums.items()}
+    month_reported, month_passed = sums["month_reported"], sums["month_passed"]
+    passed, rejected, sent, on_time = sums["passed"], sums["rejected"], sums["sent"], sums["on_time"]
     pay = monthly.job_pay(
         start=start, end=end, workshop_ids=workshop_ids, firm_id=firm_id, workers=None if firm_id else workers
     )
@@ -350,11 +355,11 @@ def dashboard_figures(
         else Decimal("0.00")
     )
     daily = (
-        reports.filter(at__gte=lo, at__lt=hi)
-        .annotate(day=TruncDate("at", tzinfo=tz))
+        flow_days.filter(in_days)
+        .exclude(reported=0)
         .order_by("day")
         .values_list("day")
-        .annotate(n=Sum("pieces"))
+        .annotate(n=Sum("reported"))
     )
     return {
         "days": days,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from dispatch import flowdays
 from dispatch.models import (
     Assignment,
     AssignmentState,
@@ -178,6 +179,7 @@ def make_pay_lines(
             )
             made += len(assignments)
     rollups.rollups_rebuild([workshop.pk])  # the pay lines went in by bulk_create: sum them by month
+    flowdays.flowdays_rebuild([workshop.pk])  # and the reports, results and events: by day
     return BenchWorld(tag, head, workshop, firm, made, start, today)
 
 

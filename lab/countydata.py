@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dispatch.flowdays import flowdays_rebuild
 from dispatch.models import Assignment, Job
 from lab.benchdata import _credit_code
 from pay.rollups import rollups_rebuild
@@ -567,5 +568,7 @@ def build_county(size: CountySize | None = None, *, tag: str = "cw", log=print) 
 
 
 def _rollups(workshop_ids: list[int]) -> None:
-    """The month rollups the booking services keep (``pay.rollups``), rebuilt from the ledger just written."""
+    """The month rollups the booking services keep (``pay.rollups``) and the flow's day rows
+    (``dispatch.flowdays``), rebuilt from the ledger just written."""
     rollups_rebuild(workshop_ids=workshop_ids)
+    flowdays_rebuild(workshop_ids=workshop_ids)

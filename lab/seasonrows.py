@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dispatch import services
+from dispatch import flowdays, services
 from dispatch.models import Assignment, FlowEvent, Inspection, InspectionResult, Job, JobState, WorkReport
 from dispatch.services.statements import statement_prepare, statement_sign
 from logistics.models import DeliveryNote, DeliveryNoteLine, DeliveryNoteMaterial
@@ -174,6 +174,7 @@ def write(rows: Rows, workshop: Workshop) -> None:
         w.joined_on = rows.joined_on[w.pk]
     Worker.objects.bulk_update(workers, ["joined_on"])
     rollups.rollups_rebuild([workshop.pk])  # the pay lines went in by bulk_create: sum them by month
+    flowdays.flowdays_rebuild([workshop.pk])  # and the reports, results and events: by day
     Pairing.objects.filter(workshop=workshop).update(signed_on=rows.signed_on)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from workshop.dates import month_start, next_month
 
@@ -81,24 +81,23 @@ def job_pay(
         firm_rows = firm_rows.filter(workshop_id__in=list(workshop_ids))
     if firm_id is not None:
         firm_rows = firm_rows.filter(firm_id=firm_id)
+    # Summed in the database by month (and firm; and class): a county's year is thousands of worker-months
+    # but a few dozen rows here. A month's earliest and latest booked days stay exact under MIN and MAX.
+    span = {"first_booked": Min("first_booked"), "last_booked": Max("last_booked")}
     firm_rows = list(
-        firm_rows.values(
-            "firm_id", "firm__name", "month", "wages_fen", "saving_fen", "first_booked", "last_booked"
-        )
+        firm_rows.order_by()
+        .values("firm_id", "firm__name", "month")
+        .annotate(wages_fen=Sum("wages_fen"), saving_fen=Sum("saving_fen"), **span)
     )
     worker_rows = []
     if workers is not None:
         worker_rows = list(
             WorkerMonth.objects.filter(
                 worker__in=workers.values("pk"), month__gte=month_start(start), month__lte=end
-            ).values(
-                "month",
-                "job_wages_fen",
-                "first_booked",
-                "last_booked",
-                "worker__employment",
-                "worker__low_income",
             )
+            .order_by()
+            .values("month", "worker__employment", "worker__low_income")
+            .annotate(job_wages_fen=Sum("job_wages_fen"), **span)
         )
     partial = _partial(firm_rows, start, end) | _partial(worker_rows, start, end)
     out = JobPay()

@@ -1,10 +1,11 @@
 """Pay lines summed by month, kept in step with the ledger (``WorkerMonth``, ``FirmMonth``), so a figure over
 a year reads a row a month instead of every pay line.
 
-Keeping them: the transaction that creates a pay line adds it to its rows (``line_booked``): one UPDATE per
-row touched (``F()`` increments), and an INSERT the first time a row's month is booked. Only a line really
-created is added (an idempotent retry that returns the first line adds nothing). The pay services call it
-(``pay.services``); bulk loaders that write lines by ``bulk_create`` call ``rollups_rebuild`` after.
+Keeping them: the transaction that creates a pay line adds it to its rows (``line_booked``): one statement
+per row touched, an ``INSERT … ON CONFLICT DO UPDATE`` that adds to the row or makes it
+(``workshop.upsert``). Only a line really created is added (an idempotent retry that returns the first line
+adds nothing). The pay services call it (``pay.services``); bulk loaders that write lines by
+``bulk_create`` call ``rollups_rebuild`` after.
 
 Rebuilding: ``rollups_rebuild`` recomputes the rows from the ledger with GROUP BY in the database, for some
 workshops or all; a data migration filled them from the existing lines the same way.
@@ -21,10 +22,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.apps import apps as django_apps
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.db import models, transaction
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+
+from workshop.upsert import add_to_row
 
 from . import money
 from .impact import amount_fen, saving_fen
@@ -45,23 +48,10 @@ def yuan(value: int | None) -> Decimal:
 
 def _bump(model, key: dict, day: dt.date | None, adds: dict) -> None:
     """Add ``adds`` to ``model``'s row of ``key``, stretching its booked days to ``day`` (None: a change
-    that is no booking); create the row when there is none. Runs in the caller's transaction: a concurrent
-    booking that created the row first makes the INSERT fail on the unique key, and the increment is made
-    on its row instead."""
-    changes = {f: F(f) + v for f, v in adds.items()}
-    if day is not None:
-        when = Value(day, output_field=models.DateField())
-        changes.update(
-            first_booked=Least(Coalesce(F("first_booked"), when), when),
-            last_booked=Greatest(Coalesce(F("last_booked"), when), when),
-        )
-    if model.objects.filter(**key).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(**key, **adds, first_booked=day, last_booked=day)
-    except IntegrityError:
-        model.objects.filter(**key).update(**changes)
+    that is no booking); create the row when there is none. One statement (``workshop.upsert``), in the
+    caller's transaction: a concurrent booking of the same row waits for its lock and adds to it."""
+    dates = {} if day is None else {"earliest": {"first_booked": day}, "latest": {"last_booked": day}}
+    add_to_row(model, key, adds, **dates)
 
 
 def work_counted(

@@ -26,7 +26,7 @@ from pay import rollups
 from workshop.models import Worker, WorkPlace, Workshop
 from workshop.roles import is_head_of
 
-from .. import followups, planning
+from .. import flowdays, followups, planning
 from ..models import (
     DISPATCHING_STATES,
     TO_OFFER,
@@ -244,6 +244,7 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         raise ValidationError({"pieces": _("报工件数超过派工件数。")})
     assignment.pieces_reported += pieces
     report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
+    flowdays.job_add(job, at=report.at, reported=pieces)
     # Every made piece used its parts, whether it passes or not (refused here when they are not there).
     # The bill is read once for both the consumption and the loss check below.
     bom = list(BomLine.objects.filter(job_id=job.pk).order_by("id"))

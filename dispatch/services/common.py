@@ -39,15 +39,16 @@ def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: st
     )
 
 
-def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) -> None:
+def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) -> FlowEvent:
     """Compare-and-swap ``obj.state`` to ``target`` (through its transitions map), set ``fields`` in the same
-    update and record the event; raise IllegalTransition if the map refuses it or a concurrent move won."""
+    update and record the event, which it returns; raise IllegalTransition if the map refuses it or a
+    concurrent move won."""
     transitions = JOB_TRANSITIONS if isinstance(obj, Job) else ASSIGNMENT_TRANSITIONS
     label = _("外发单") if isinstance(obj, Job) else _("派工")
     if isinstance(obj, Job):
         fields.setdefault("updated_at", timezone.now())
     current = swap_state(obj, transitions, label, target, **fields)
-    event(obj, job=job, from_state=current, to_state=target, actor=actor, note=note)
+    return event(obj, job=job, from_state=current, to_state=target, actor=actor, note=note)
 
 
 def lock_job(job: Job | int) -> Job:

@@ -26,6 +26,7 @@ from pay import rollups
 from pay.models import PayLine
 from pay.services import correction_line_book
 
+from .. import flowdays
 from ..models import (
     Assignment,
     AssignmentState,
@@ -85,6 +86,7 @@ def _reverse_report(
         key=f"reverse:{report.pk}",
         reported_by=actor,
     )
+    flowdays.job_add(job, at=reversal.at, reported=reversal.pieces)
     release_for_report(
         report=reversal, assignment=assignment, job=job, pieces_before=before, pieces_after=after
     )
@@ -190,6 +192,7 @@ def report_correct(
             reported_by=actor,
             reason=reason[:200],
         )
+        flowdays.job_add(job, at=new.at, reported=pieces)
         before = assignment.pieces_reported
         Assignment.objects.filter(pk=assignment.pk).update(pieces_reported=F("pieces_reported") + pieces)
         assignment.pieces_reported += pieces
@@ -299,6 +302,12 @@ def result_correct(
     )
     rollups.work_counted(
         worker_id=assignment.worker_id,
+        at=correction.at,
+        passed=passed - result.pieces_passed,
+        rejected=rejected - result.pieces_rejected,
+    )
+    flowdays.job_add(
+        job,
         at=correction.at,
         passed=passed - result.pieces_passed,
         rejected=rejected - result.pieces_rejected,

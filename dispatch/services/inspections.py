@@ -23,7 +23,7 @@ from pay import rollups
 from pay.services import open_month, pay_line_book
 from workshop.roles import scope_for
 
-from .. import followups
+from .. import flowdays, followups
 from ..models import (
     JOB_TRANSITIONS,
     Assignment,
@@ -98,6 +98,12 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
         mine[1] += rejected
     for worker_id, (passed, rejected) in judged.items():
         rollups.work_counted(worker_id=worker_id, at=inspection.at, passed=passed, rejected=rejected)
+    flowdays.job_add(
+        job,
+        at=inspection.at,
+        passed=sum(p for p, _r in judged.values()),
+        rejected=sum(r for _p, r in judged.values()),
+    )
     waiting = sum(a.pieces_to_inspect for a in pending.values())
     passed_total = sum(int(r.passed) for r in given.values())
     if job.pieces_short and passed_total > waiting - job.pieces_short:

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -26,7 +26,7 @@ from pay import money
 from workshop.models import Pairing, ProductionLine, Workshop
 from workshop.roles import scope_for
 
-from .. import followups
+from .. import flowdays, followups
 from ..models import (
     HOLDING_STATES,
     Assignment,
@@ -268,12 +268,16 @@ def job_hand_over(
             pk=a_id, job=job, pieces_reported__gte=F("pieces_handed_over") + n
         ).update(pieces_handed_over=F("pieces_handed_over") + n):
             raise ValidationError(_("交货件数比报工未交的多,请刷新后重开送货单。"))
-    move(job, JobState.HANDED_OVER, job=job, actor=actor, note=note)
+    # One read for both: the events so far (the message's key counts them) and whether a lot left before.
+    before = job.events.aggregate(n=Count("id"), sent=Count("id", filter=Q(to_state=JobState.HANDED_OVER)))
+    sent = move(job, JobState.HANDED_OVER, job=job, actor=actor, note=note)
+    if not before["sent"]:
+        flowdays.first_sent(job, at=sent.at)
     notify_firm(
         job,
         kind=NotificationKind.READY_FOR_INSPECTION,
         params={"t": job.title},
-        key=f"inspect:{job.pk}:{job.events.count()}",
+        key=f"inspect:{job.pk}:{before['n'] + 1}",
     )
     return job
 

@@ -14,11 +14,13 @@ from workshop.models import Worker
 
 # Pinned: session + user, the role lookup, the figures (or the board's columns), the page's own rows, and
 # the unread count of the user's messages beside 消息 in the header.
-# Home: four of them are the open jobs under the minimum hourly wage (jobs, workers, reports, minimum wage);
-# heads and admins: + open slip questions. Pay is two reads of the month rollups (firms' months, workers'
-# months; firm staff: the firms' only), whatever the number of pay lines (pay.monthly).
-HOME_QUERIES = {"head": 21, "clerk": 19, "admin": 24}
-BOARD_QUERIES = {"head": 15, "clerk": 16}  # one query per column of the board: 8 states and a total
+# Home: six of them are the open jobs under the minimum hourly wage (jobs, minimum wage; the day's speeds,
+# taken at this first view of the day: kept speeds, workers, reports, keep them); heads and admins: + open
+# slip questions. Pay is two reads of the month rollups (firms' months, workers' months; firm staff: the
+# firms' only), whatever the number of pay lines (pay.monthly); pieces, verdicts and hand-overs two reads of
+# the day rows (dispatch.flowdays).
+HOME_QUERIES = {"head": 20, "clerk": 18, "admin": 23}
+BOARD_QUERIES = {"head": 8, "clerk": 9}  # the board: the totals by state, and every column's cards in one
 ROSTER_QUERIES = {"head": 10, "admin": 14}
 
 

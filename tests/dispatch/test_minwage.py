@@ -4,17 +4,20 @@ of its workers' learned speeds, or the prior (an estimate) until someone has rep
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from dispatch import minwage, services
+from dispatch import minwage, services, tasks
+from dispatch.models import SpeedDay
 from pay import money
 from tests.conftest import tomorrow
 from tests.factories import PairingFactory
-from workshop.models import MinimumWage, ProcessKind
+from workshop.models import MinimumWage, ProcessKind, Workshop
 
 
 def report(cast, job, worker, pieces: int):
@@ -96,7 +99,7 @@ def test_zhejiangs_2024_figures_are_seeded_at_the_third_tier(db):
 
 
 def test_a_kind_nobody_reported_uses_the_prior_as_an_estimate(cast, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):  # the day's kept speeds (none), the workers, their reports, keep
         speeds = minwage.median_speeds([cast.ws.pk])
     assert speeds == {}
     assert minwage.prior_speed(ProcessKind.ASSEMBLY) == minwage.KindSpeed(60, learned=False, workers=0)
@@ -108,9 +111,27 @@ def test_the_workshops_speed_is_the_median_of_the_workers_who_made_that_kind(
     # 40 hours a week is 6⅔ hours a day: 600 assembly pieces (10 standard hours) in a day is 1.5 × the
     # prior, shrunk with 5 days of prior to 1.083 → 65 an hour; 200 pieces → 0.917 → 55 an hour.
     work_job(cast, issue_job, [(cast.alice, 600), (cast.bob, 600), (cast.carol, 200)])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         speeds = minwage.median_speeds([cast.ws.pk])
     assert speeds == {(cast.ws.pk, ProcessKind.ASSEMBLY): minwage.KindSpeed(65, learned=True, workers=3)}
+
+
+def test_the_speeds_are_taken_once_a_day_and_read_back_the_rest_of_it(
+    cast, issue_job, django_assert_num_queries
+):
+    work_job(cast, issue_job, [(cast.alice, 600), (cast.bob, 600), (cast.carol, 200)])
+    first = minwage.median_speeds([cast.ws.pk])
+    # Alice and Bob make 1,000 more each the same afternoon: today's figure stays the one taken this
+    # morning, in one query, whatever the county's size.
+    work_job(cast, issue_job, [(cast.alice, 1000), (cast.bob, 1000)])
+    with django_assert_num_queries(1):
+        assert minwage.median_speeds([cast.ws.pk]) == first
+    assert minwage.median_speeds_now([cast.ws.pk]) != first
+    # Tomorrow's first read takes them again, and keeps one row per workshop.
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    again = minwage.median_speeds([cast.ws.pk], today=tomorrow)
+    assert again == minwage.median_speeds_now([cast.ws.pk]) != first
+    assert SpeedDay.objects.filter(workshop=cast.ws).values_list("day", flat=True).get() == tomorrow
 
 
 def test_jobs_below_min_wage_lists_open_jobs_under_the_minimum_in_few_queries(
@@ -122,7 +143,7 @@ def test_jobs_below_min_wage_lists_open_jobs_under_the_minimum_in_few_queries(
     cancelled = issue_job(quantity=100, rate="0.1000", title="已取消")
     services.job_cancel(actor=cast.clerk, job=cancelled, reason="不做了")
     other = other_workshop_job(cast, "0.1000")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):  # the jobs, the minimum wages; the speeds, taken (first read today)
         rows = minwage.jobs_below_min_wage([cast.ws.pk])
     assert [r.job_id for r in rows] == [low.pk]
     assert rows[0].hourly == Decimal("19.50") and rows[0].minimum == Decimal("20.00")
@@ -147,3 +168,17 @@ def test_without_a_minimum_wage_row_the_figure_is_shown_and_nothing_is_below(cas
     assert (check.hourly, check.minimum, check.below) == (Decimal("18.00"), None, False)
     assert "还没有设置本地最低小时工资" in minwage.explain(check)
     assert minwage.jobs_below_min_wage([cast.ws.pk]) == []
+
+
+def test_the_early_task_takes_every_workshops_speeds_and_a_second_run_writes_nothing(
+    cast, issue_job, django_assert_num_queries
+):
+    work_job(cast, issue_job, [(cast.alice, 600), (cast.bob, 600), (cast.carol, 200)])
+    every = set(Workshop.objects.values_list("pk", flat=True))
+    assert len(every) > 1  # mallory's workshop too
+    assert tasks.take_day_speeds() == len(every)
+    kept = dict(SpeedDay.objects.values_list("workshop_id", "speeds"))
+    assert set(kept) == every
+    assert kept[cast.ws.pk] == {ProcessKind.ASSEMBLY: [65, 3]}
+    with django_assert_num_queries(2):  # the workshops, their kept rows: nothing taken again
+        tasks.take_day_speeds()

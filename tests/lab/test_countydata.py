@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.test import Client
 
 from dispatch import reports
-from dispatch.models import Assignment, FlowEvent, Job, WorkReport
+from dispatch.models import Assignment, FlowDay, FlowEvent, InspectionResult, Job, WorkReport
 from lab import countybench
 from lab.countydata import CountySize, build_county
 from pay.models import PayLine, PayPeriod
@@ -52,6 +52,13 @@ def test_the_bulk_history_keeps_every_rule_of_the_flow(county):
     assert FlowEvent.objects.count() == county.rows["flow_events"] + 3 * (
         Job.objects.count() - history.count()
     ) + 2 * len(county.open_assignment_ids)
+    # The dashboard's day rows (dispatch.flowdays) add up to the ledger they were rebuilt from: every
+    # piece reported and judged, every settled job sent once.
+    days = FlowDay.objects.aggregate(r=Sum("reported"), p=Sum("passed"), j=Sum("rejected"), s=Sum("sent"))
+    assert days["r"] == WorkReport.objects.aggregate(n=Sum("pieces"))["n"]
+    judged = InspectionResult.objects.aggregate(p=Sum("pieces_passed"), j=Sum("pieces_rejected"))
+    assert (days["p"], days["j"]) == (judged["p"], judged["j"])
+    assert days["s"] == history.count()
 
 
 def test_today_each_worker_holds_one_share_and_new_rows_get_fresh_ids(county):
