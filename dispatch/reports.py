@@ -308,19 +308,23 @@ def dashboard_figures(
         flow_days = flow_days.filter(workshop_id__in=list(workshop_ids))
     if firm_id is not None:
         flow_days = flow_days.filter(line__firm_id=firm_id)
-    in_days = Q(day__gte=start, day__lte=end)
-    in_month = Q(day__gte=dates.month_start(today), day__lt=dates.next_month(today))
-    sums = flow_days.filter(in_days | in_month).aggregate(
-        month_reported=Sum("reported", filter=in_month),
-        month_passed=Sum("passed", filter=in_month),
-        passed=Sum("passed", filter=in_days),
-        rejected=Sum("rejected", filter=in_days),
-        sent=Sum("sent", filter=in_days),
-        on_time=Sum("sent_on_time", filter=in_days),
-    )
-    sums = {k: v or 0 for k, v in sums.items()}
-    month_reported, month_passed = sums["month_reported"], sums["month_passed"]
-    passed, rejected, sent, on_time = sums["passed"], sums["rejected"], sums["sent"], sums["on_time"]
+    month_lo, month_hi = dates.month_start(today), dates.next_month(today)
+    # One read of the day rows, summed by day over the range and this month: the daily chart, the range's
+    # verdicts and hand-overs, and the month's pieces all come from it (at most a year and a month of days).
+    month_reported = month_passed = passed = rejected = sent = on_time = 0
+    daily: list[tuple[dt.date, int]] = []
+    for day, rep, ok, bad, out, in_time in (
+        flow_days.filter(Q(day__gte=start, day__lte=end) | Q(day__gte=month_lo, day__lt=month_hi))
+        .order_by("day")
+        .values_list("day")
+        .annotate(Sum("reported"), Sum("passed"), Sum("rejected"), Sum("sent"), Sum("sent_on_time"))
+    ):
+        if start <= day <= end:
+            passed, rejected, sent, on_time = passed + ok, rejected + bad, sent + out, on_time + in_time
+            if rep:
+                daily.append((day, rep))
+        if month_lo <= day < month_hi:
+            month_reported, month_passed = month_reported + rep, month_passed + ok
     pay = monthly.job_pay(
         start=start, end=end, workshop_ids=workshop_ids, firm_id=firm_id, workers=None if firm_id else workers
     )
@@ -353,13 +357,6 @@ def dashboard_figures(
         money.annualise(sum((row[1] for row in by_firm), Decimal(0)) / len(by_firm), active_days)
         if by_firm
         else Decimal("0.00")
-    )
-    daily = (
-        flow_days.filter(in_days)
-        .exclude(reported=0)
-        .order_by("day")
-        .values_list("day")
-        .annotate(n=Sum("reported"))
     )
     return {
         "days": days,

@@ -17,9 +17,9 @@ from workshop.models import Worker
 # Home: six of them are the open jobs under the minimum hourly wage (jobs, minimum wage; the day's speeds,
 # taken at this first view of the day: kept speeds, workers, reports, keep them); heads and admins: + open
 # slip questions. Pay is two reads of the month rollups (firms' months, workers' months; firm staff: the
-# firms' only), whatever the number of pay lines (pay.monthly); pieces, verdicts and hand-overs two reads of
-# the day rows (dispatch.flowdays).
-HOME_QUERIES = {"head": 20, "clerk": 18, "admin": 23}
+# firms' only), whatever the number of pay lines (pay.monthly); pieces, verdicts and hand-overs
+# one read of the day rows (dispatch.flowdays).
+HOME_QUERIES = {"head": 19, "clerk": 17, "admin": 22}
 BOARD_QUERIES = {"head": 8, "clerk": 9}  # the board: the totals by state, and every column's cards in one
 ROSTER_QUERIES = {"head": 10, "admin": 14}
 
