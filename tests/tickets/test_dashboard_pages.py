@@ -109,10 +109,11 @@ def test_the_sheet_and_the_job_page_cost_the_same_queries_for_3_and_40_tickets(
     with django_assert_num_queries(7):
         sheet = client.get(f"/dashboard/jobs/{a.job_id}/tickets/{a.pk}/")
     # The job page also reads the job's bill of materials (one query), and its rate against the minimum
-    # hourly wage (three: the workshop's workers, their reports, the minimum-wage rows), and for the head
-    # the shares' reports she may correct (one); the inbox's unread count in the header (one); and whether
-    # the firm sees workers by number, so the labels show numbers first (one).
-    with django_assert_num_queries(16):
+    # hourly wage (two: the workshop's speeds, taken for the day by the home page above, and the
+    # minimum-wage rows), and for the head the shares' reports she may correct (one); the inbox's unread
+    # count in the header (one); and whether the firm sees workers by number, so the labels show numbers
+    # first (one).
+    with django_assert_num_queries(15):
         page = client.get(f"/dashboard/jobs/{a.job_id}/")
 
     assert sheet.content.decode().count("data-url=") == len(printed)
