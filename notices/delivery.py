@@ -31,23 +31,39 @@ def notification_deliver(*, notification: Notification | int) -> bool:
 
 def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     """``notification_deliver`` by id. ``fresh``: the message as this process created it a moment ago
-    (never tried, nothing sent), so it need not be read again after the claim."""
+    (never tried, nothing sent), so it need not be read again after the claim.
+
+    A fresh message costs one UPDATE when every sender works: its claim (still unclaimed and never tried,
+    ``attempts`` 0) also writes every configured sender into ``sent_via``. That claims no more than the
+    claim alone did: ``sent_at`` is set before any sender runs, so a process that dies mid-send left the
+    message marked sent and never retried, before as now. Only ``sent_via`` then names senders it did not
+    reach, and nothing reads ``sent_via`` but a retry, which a message marked sent never gets. A sender
+    that fails costs a second UPDATE writing what really happened (the senders that delivered, ``sent_at``
+    back to None for the sweep's retry), as every delivery did before. A message that is not fresh (or was
+    tried meanwhile) is claimed, read, sent through the senders that have not delivered it and written
+    back: three statements."""
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
-        sent_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return False
+    sends = [(f"{send.__module__}.{send.__qualname__}", send) for send in channels.senders()]
+    note = None
     if fresh is not None and fresh.attempts == 0 and not fresh.sent_via:
-        note = fresh
-        note.attempts = 1
-    else:
+        everyone = list(dict.fromkeys(name for name, _send in sends))
+        if Notification.objects.filter(pk=pk, sent_at__isnull=True, attempts=0).update(
+            sent_at=now, attempts=1, sent_via=everyone
+        ):
+            note, delivered = fresh, []
+            note.attempts = 1
+    if note is None:  # not fresh, or tried meanwhile (the sweep): the claim and read of any message
+        claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
+            sent_at=now, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            return False
         note = Notification.objects.get(pk=pk)
+        delivered = list(note.sent_via or [])
+        everyone = None
     note.sent_at = now
-    delivered = list(note.sent_via or [])
     failed = []
-    for send in channels.senders():
-        name = f"{send.__module__}.{send.__qualname__}"
+    for name, send in sends:
         if name in delivered:
             continue
         try:
@@ -60,7 +76,8 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     retry = bool(failed) and note.attempts < MAX_DELIVERY_ATTEMPTS
     if failed and not retry:
         logger.error("gave up sending notification %s through %s", pk, ", ".join(failed))
-    Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
+    if delivered != everyone:  # the claim did not already write this
+        Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
     note.sent_via, note.sent_at = delivered, None if retry else now
     return not failed
 
