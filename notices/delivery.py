@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 
 from . import senders as channels
@@ -40,8 +40,8 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     reach, and nothing reads ``sent_via`` but a retry, which a message marked sent never gets. A sender
     that fails costs a second UPDATE writing what really happened (the senders that delivered, ``sent_at``
     back to None for the sweep's retry), as every delivery did before. A message that is not fresh (or was
-    tried meanwhile) is claimed, read, sent through the senders that have not delivered it and written
-    back: three statements."""
+    tried meanwhile) is claimed and read in one statement (``_claim``), sent through the senders that
+    have not delivered it, and written back: two statements."""
     now = timezone.now()
     sends = [(f"{send.__module__}.{send.__qualname__}", send) for send in channels.senders()]
     note = None
@@ -53,12 +53,9 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
             note, delivered = fresh, []
             note.attempts = 1
     if note is None:  # not fresh, or tried meanwhile (the sweep): the claim and read of any message
-        claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
-            sent_at=now, attempts=F("attempts") + 1
-        )
-        if not claimed:
+        note = _claim(pk, now)
+        if note is None:
             return False
-        note = Notification.objects.get(pk=pk)
         delivered = list(note.sent_via or [])
         everyone = None
     note.sent_at = now
@@ -80,6 +77,35 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
         Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
     note.sent_via, note.sent_at = delivered, None if retry else now
     return not failed
+
+
+def _claim(pk: int, now: dt.datetime) -> Notification | None:
+    """Claim message ``pk`` (``sent_at`` = ``now``, one more attempt) if it is unclaimed, and read it as
+    claimed, in one statement (``UPDATE … RETURNING``, PostgreSQL and SQLite alike, where the ORM's
+    update and get sent two). None when it is claimed already or gone."""
+    meta = Notification._meta
+    using = router.db_for_write(Notification)
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    fields = meta.concrete_fields
+    sent_at, attempts = qn(meta.get_field("sent_at").column), qn(meta.get_field("attempts").column)
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {sent_at} = %s, {attempts} = {attempts} + 1"
+        f" WHERE {qn(meta.pk.column)} = %s AND {sent_at} IS NULL"
+        f" RETURNING {', '.join(qn(f.column) for f in fields)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meta.get_field("sent_at").get_db_prep_save(now, connection), pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        col = field.cached_col  # converted as a queryset converts its columns (JSON text, SQLite times)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        values.append(value)
+    return Notification.from_db(using, [f.attname for f in fields], values)
 
 
 def stalled(before: dt.datetime) -> list[int]:

@@ -154,3 +154,33 @@ def test_a_fresh_message_claimed_meanwhile_is_not_sent_again(cast, channels):
 
     assert delivery.deliver(note.pk, fresh=note) is False
     assert channels == []
+
+
+def test_a_message_delivered_by_id_is_claimed_and_read_in_one_statement(cast, channels):
+    """The task of a message made in a request: the claim returns the row as claimed, converted as a
+    queryset would (JSON, times), and the write-back follows."""
+    note = _notify(cast, key="by-id")
+    with CaptureQueriesContext(connection) as ctx:
+        assert delivery.notification_deliver(notification=note.pk) is True
+
+    assert _on_messages(ctx.captured_queries) == ["UPDATE", "UPDATE"]
+    assert channels == [("inbox", note.pk), ("sms", note.pk)]
+    stored = Notification.objects.get(pk=note.pk)
+    assert (stored.sent_via, stored.attempts) == ([INBOX, SMS], 1) and stored.sent_at is not None
+    assert delivery.notification_deliver(notification=note.pk) is False and len(channels) == 2
+
+
+def test_the_claimed_row_reads_as_a_queryset_reads_it(cast):
+    note = _notify(cast, key="typed")
+    Notification.objects.filter(pk=note.pk).update(attempts=1, sent_via=[INBOX])
+    now = timezone.now()
+
+    claimed = delivery._claim(note.pk, now)
+
+    stored = Notification.objects.get(pk=note.pk)
+    assert {f.attname: getattr(claimed, f.attname) for f in Notification._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in Notification._meta.concrete_fields
+    }
+    assert (claimed.params, claimed.sent_via, claimed.attempts, claimed.sent_at) == (PARAMS, [INBOX], 2, now)
+    assert claimed.created_at.tzinfo is not None and not claimed._state.adding
+    assert delivery._claim(note.pk, now) is None  # claimed already
