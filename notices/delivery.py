@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 
 from . import senders as channels
@@ -31,23 +31,36 @@ def notification_deliver(*, notification: Notification | int) -> bool:
 
 def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     """``notification_deliver`` by id. ``fresh``: the message as this process created it a moment ago
-    (never tried, nothing sent), so it need not be read again after the claim."""
+    (never tried, nothing sent), so it need not be read again after the claim.
+
+    A fresh message costs one UPDATE when every sender works: its claim (still unclaimed and never tried,
+    ``attempts`` 0) also writes every configured sender into ``sent_via``. That claims no more than the
+    claim alone did: ``sent_at`` is set before any sender runs, so a process that dies mid-send left the
+    message marked sent and never retried, before as now. Only ``sent_via`` then names senders it did not
+    reach, and nothing reads ``sent_via`` but a retry, which a message marked sent never gets. A sender
+    that fails costs a second UPDATE writing what really happened (the senders that delivered, ``sent_at``
+    back to None for the sweep's retry), as every delivery did before. A message that is not fresh (or was
+    tried meanwhile) is claimed and read in one statement (``_claim``), sent through the senders that
+    have not delivered it, and written back: two statements."""
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
-        sent_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return False
+    sends = [(f"{send.__module__}.{send.__qualname__}", send) for send in channels.senders()]
+    note = None
     if fresh is not None and fresh.attempts == 0 and not fresh.sent_via:
-        note = fresh
-        note.attempts = 1
-    else:
-        note = Notification.objects.get(pk=pk)
+        everyone = list(dict.fromkeys(name for name, _send in sends))
+        if Notification.objects.filter(pk=pk, sent_at__isnull=True, attempts=0).update(
+            sent_at=now, attempts=1, sent_via=everyone
+        ):
+            note, delivered = fresh, []
+            note.attempts = 1
+    if note is None:  # not fresh, or tried meanwhile (the sweep): the claim and read of any message
+        note = _claim(pk, now)
+        if note is None:
+            return False
+        delivered = list(note.sent_via or [])
+        everyone = None
     note.sent_at = now
-    delivered = list(note.sent_via or [])
     failed = []
-    for send in channels.senders():
-        name = f"{send.__module__}.{send.__qualname__}"
+    for name, send in sends:
         if name in delivered:
             continue
         try:
@@ -60,9 +73,39 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     retry = bool(failed) and note.attempts < MAX_DELIVERY_ATTEMPTS
     if failed and not retry:
         logger.error("gave up sending notification %s through %s", pk, ", ".join(failed))
-    Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
+    if delivered != everyone:  # the claim did not already write this
+        Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
     note.sent_via, note.sent_at = delivered, None if retry else now
     return not failed
+
+
+def _claim(pk: int, now: dt.datetime) -> Notification | None:
+    """Claim message ``pk`` (``sent_at`` = ``now``, one more attempt) if it is unclaimed, and read it as
+    claimed, in one statement (``UPDATE … RETURNING``, PostgreSQL and SQLite alike, where the ORM's
+    update and get sent two). None when it is claimed already or gone."""
+    meta = Notification._meta
+    using = router.db_for_write(Notification)
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    fields = meta.concrete_fields
+    sent_at, attempts = qn(meta.get_field("sent_at").column), qn(meta.get_field("attempts").column)
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {sent_at} = %s, {attempts} = {attempts} + 1"
+        f" WHERE {qn(meta.pk.column)} = %s AND {sent_at} IS NULL"
+        f" RETURNING {', '.join(qn(f.column) for f in fields)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meta.get_field("sent_at").get_db_prep_save(now, connection), pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        col = field.cached_col  # converted as a queryset converts its columns (JSON text, SQLite times)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        values.append(value)
+    return Notification.from_db(using, [f.attname for f in fields], values)
 
 
 def stalled(before: dt.datetime) -> list[int]:

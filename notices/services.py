@@ -13,6 +13,7 @@ from outbox.services import outbox_enqueue
 from .delivery import deliver
 from .messages import render
 from .models import Notification
+from .once import insert_once
 
 logger = logging.getLogger("nuanxin.flow")
 
@@ -46,13 +47,16 @@ def notify(*, recipient, kind: str, params: dict, link: str = "", dedupe_key: st
     """Put a message of ``kind`` in ``recipient``'s inbox once per ``dedupe_key`` and deliver it after
     commit. ``params`` (JSON: names and titles as str, counts as int, money as a decimal str) fill the
     kind's template (``notices.messages``), which is rendered in the reader's language when shown or sent,
-    never here. Raises KeyError when ``params`` lacks one the template needs. Runs in the caller's
-    transaction."""
+    never here. Raises KeyError when ``params`` lacks one the template needs (before anything is written).
+    Runs in the caller's transaction: one INSERT for a new key; a key already used writes nothing and
+    returns the message stored under it."""
     render(kind, params)  # a template that cannot be filled fails now, not when a phone shows it
-    note, created = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key[:100],
-        defaults={"recipient": recipient, "kind": kind, "params": params, "link": link},
-    )
+    key = dedupe_key[:100]
+    note = Notification(recipient=recipient, kind=kind, params=params, link=link, dedupe_key=key)
+    # One statement (``notices.once``) where get_or_create sent four; a key already used reads its message.
+    created = insert_once(note, key="dedupe_key")
+    if not created:
+        note = Notification.objects.get(dedupe_key=key)
     if created and current_task:
         transaction.on_commit(_Deliver(note))
     elif created:
