@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import outbox_enqueue
+from workshop.upsert import insert_once
 
 from .delivery import deliver
 from .messages import render
 from .models import Notification
-from .once import insert_once
 
 logger = logging.getLogger("nuanxin.flow")
 
@@ -53,7 +53,7 @@ def notify(*, recipient, kind: str, params: dict, link: str = "", dedupe_key: st
     render(kind, params)  # a template that cannot be filled fails now, not when a phone shows it
     key = dedupe_key[:100]
     note = Notification(recipient=recipient, kind=kind, params=params, link=link, dedupe_key=key)
-    # One statement (``notices.once``) where get_or_create sent four; a key already used reads its message.
+    # One statement (``workshop.upsert``) where get_or_create sent four; a key already used reads its message.
     created = insert_once(note, key="dedupe_key")
     if not created:
         note = Notification.objects.get(dedupe_key=key)

@@ -1,11 +1,17 @@
-"""Adding to a summary row in one statement: ``INSERT … ON CONFLICT (key) DO UPDATE SET f = f + excluded.f``.
+"""Rows written in one statement with ``INSERT … ON CONFLICT``: PostgreSQL (9.5+) and SQLite (3.35+) both
+take it, so a row is made or found taken without a read first, a savepoint, or an IntegrityError.
 
-The rollups (``pay.rollups``' months, ``dispatch.flowdays``' days) are rows of sums kept by the
-transactions that write the ledger. Read-then-write would cost a SELECT or an UPDATE, and for a new row a
-savepoint, an INSERT and a release; two concurrent first bookings of a row would collide on its unique key.
-PostgreSQL (9.5+) and SQLite (3.24+) both take this upsert, so one statement adds to the row or makes it,
-and concurrent adds queue on the row's lock and all count. Django's ``bulk_create(update_conflicts=True)``
-can only overwrite a column with the new value, not add to it, hence the SQL here.
+- ``insert_once``: ``ON CONFLICT (key) DO NOTHING RETURNING id``, for a row made once per unique key (a
+  message per dedupe key). ``get_or_create`` costs a SELECT, a savepoint, the INSERT and a release; a
+  concurrent insert of the same key waits for the other transaction and then does nothing.
+- ``add_to_row``: ``ON CONFLICT (key) DO UPDATE SET f = f + excluded.f``, for the rollups (``pay.rollups``'
+  months, ``dispatch.flowdays``' days): sums kept by the transactions that write the ledger. Concurrent
+  adds queue on the row's lock and all count. Django's ``bulk_create(update_conflicts=True)`` can only
+  overwrite a column with the new value, not add to it, hence the SQL here.
+
+Both fill every column as ``obj.save()`` would (each field's ``pre_save``, so ``auto_now_add`` stamps the
+time, then its ``get_db_prep_save``); model signals are not sent. For models whose fields take plain ``%s``
+parameters (no field with a ``get_placeholder`` of its own, such as geometry).
 """
 
 from __future__ import annotations
@@ -13,7 +19,45 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.db import connection, models
+from django.db import connections, models, router
+
+
+def _insert(obj: models.Model, conflict: list[str], action: str):
+    """Run ``INSERT`` of the unsaved ``obj``'s columns ``ON CONFLICT (conflict fields) {action}`` and
+    return the open cursor's first row (None without RETURNING or when nothing was returned)."""
+    meta = obj._meta
+    using = router.db_for_write(type(obj), instance=obj)
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    names, values = [], []
+    for field in meta.concrete_fields:
+        if field.primary_key and getattr(obj, field.attname) is None:
+            continue
+        names.append(qn(field.column))
+        values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(values))})"
+        f" ON CONFLICT ({', '.join(qn(meta.get_field(f).column) for f in conflict)}) {action}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() if "RETURNING" in action else None
+
+
+def insert_once(obj: models.Model, *, key: str) -> bool:
+    """Insert the unsaved ``obj`` unless its model holds a row with the same value of the unique field
+    ``key``. Returns True and sets ``obj.pk`` when the row was inserted, False (``obj`` stays unsaved) when
+    the key was taken. One statement, in the caller's transaction. Raises
+    django.core.exceptions.FieldDoesNotExist when ``key`` is not a field of the model, and the database's
+    IntegrityError for any other constraint."""
+    meta = obj._meta
+    using = router.db_for_write(type(obj), instance=obj)
+    row = _insert(obj, [key], f"DO NOTHING RETURNING {connections[using].ops.quote_name(meta.pk.column)}")
+    if row is None:
+        return False
+    obj.pk = meta.pk.to_python(row[0])
+    obj._state.adding, obj._state.db = False, using
+    return True
 
 
 def add_to_row(
@@ -31,21 +75,11 @@ def add_to_row(
     django.core.exceptions.FieldDoesNotExist for a name that is not a field of ``model``."""
     earliest, latest = dict(earliest or {}), dict(latest or {})
     adds = {f: int(v) for f, v in adds.items() if v}
-    dated = {f: v for f, v in {**earliest, **latest}.items() if v is not None}
-    if not adds and not dated:
+    if not adds and all(v is None for v in (*earliest.values(), *latest.values())):
         return
     meta = model._meta
-    qn = connection.ops.quote_name
+    qn = connections[router.db_for_write(model)].ops.quote_name
     table = qn(meta.db_table)
-    given = {**adds, **earliest, **latest, **key}
-    names, values = [], []
-    for field in meta.concrete_fields:
-        if field.primary_key:
-            continue
-        name = field.name if field.name in given else field.attname
-        value = given[name] if name in given else field.get_default()
-        names.append(qn(field.column))
-        values.append(field.get_db_prep_save(value, connection))
 
     def col(name: str) -> str:
         return qn(meta.get_field(name).column)
@@ -58,10 +92,4 @@ def add_to_row(
                 f"{c} = CASE WHEN excluded.{c} IS NULL THEN {table}.{c} WHEN {table}.{c} IS NULL"
                 f" OR excluded.{c} {newer} {table}.{c} THEN excluded.{c} ELSE {table}.{c} END"
             )
-    conflict = ", ".join(col(f) for f in key)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(values))})"
-        f" ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(sets)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    _insert(model(**key, **adds, **earliest, **latest), list(key), f"DO UPDATE SET {', '.join(sets)}")

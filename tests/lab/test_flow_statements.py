@@ -15,7 +15,7 @@ from lab.workload import demo_workshop
 # joins, issue 15) and the one service that needs the workshop and its head reads them in a query of its
 # own, then 179 with the flow's day rows (dispatch.flowdays: one upsert per report, inspection and first
 # hand-over), less the month rollups' UPDATE-then-INSERT become one upsert (workshop.upsert): reads and
-# writes per job, then 167 once a message cost one INSERT (notices.once: INSERT … ON CONFLICT DO NOTHING,
+# writes per job, then 167 once a message cost one INSERT (insert_once: INSERT … ON CONFLICT DO NOTHING,
 # where get_or_create read the key first) and a message its process made was delivered in one UPDATE (the
 # claim writes the senders too; a second only when one fails), then 165 once the delivery task of a
 # message made in a request claimed and read it in one statement (UPDATE … RETURNING). Lower it when the

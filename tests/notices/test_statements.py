@@ -1,4 +1,4 @@
-"""What a message costs the database: one INSERT to make it (``notices.once``), one UPDATE to deliver it
+"""What a message costs the database: one INSERT to make it (``insert_once``), one UPDATE to deliver it
 when every sender works; and that the cheaper path keeps what get_or_create and the two-step delivery did:
 one message per key, delivery only of a new one, a failed sender retried alone."""
 
