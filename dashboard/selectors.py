@@ -300,17 +300,44 @@ def todo_counts(jobs: QuerySet[Job], *, today: dt.date) -> dict[str, int]:
 # --- the minimum-wage view ----------------------------------------------------------------------------
 
 LOW_RATE_ROWS = 20
+# What ``low_rate_jobs`` reads of a job: the rate check's inputs (``minwage.rate_checks``: the workshop's
+# place for its minimum wage) and what the home page's row shows.
+LOW_RATE_FIELDS = (
+    "id",
+    "title",
+    "state",
+    "due_on",
+    "process_kind",
+    "piece_rate",
+    "workshop",
+    "workshop__name",
+    "workshop__county",
+    "workshop__subdistrict",
+    "workshop__community",
+)
 
 
 def low_rate_jobs(scope: Scope, jobs: QuerySet[Job], *, limit: int = LOW_RATE_ROWS) -> tuple[list, int]:
     """The open jobs among ``jobs`` (issued, accepted, in production) whose rate pays under the minimum
     hourly wage (``dispatch.minwage``): ``(rows, total)``, rows the oldest-due ``limit`` as
-    ``(job, check, words)``; firm staff get the firm's figures (``for_firm``). Four queries."""
-    open_jobs = list(jobs.filter(state__in=minwage.OPEN_STATES).order_by("due_on", "id"))
+    ``(job, check, words)``; firm staff get the firm's figures (``for_firm``). Four queries.
+
+    A county holds hundreds of open jobs: they are read with only the columns the check and the row need
+    (``LOW_RATE_FIELDS``: a row shows the job's number, title, state and workshop name), and only the rows
+    shown are put into words."""
+    open_jobs = list(
+        jobs.filter(state__in=minwage.OPEN_STATES)
+        .select_related(None)
+        .select_related("workshop")
+        .only(*LOW_RATE_FIELDS)
+        .order_by("due_on", "id")
+    )
     checks = minwage.rate_checks(open_jobs, for_firm=scope.is_firm)
     low = [job for job in open_jobs if checks[job.pk].below]
-    rows = [(job, checks[job.pk], minwage.explain(checks[job.pk], for_firm=scope.is_firm)) for job in low]
-    return rows[:limit], len(low)
+    rows = [
+        (job, checks[job.pk], minwage.explain(checks[job.pk], for_firm=scope.is_firm)) for job in low[:limit]
+    ]
+    return rows, len(low)
 
 
 def job_rate_check(scope: Scope, job: Job) -> tuple[minwage.RateCheck, str]:

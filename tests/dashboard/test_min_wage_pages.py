@@ -10,8 +10,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dashboard import selectors
 from dispatch import services
 from tests.conftest import tomorrow
 from tests.factories import CommunityAdminFactory, PairingFactory, UserFactory
@@ -147,6 +150,31 @@ def test_home_lists_the_open_jobs_under_the_minimum_in_the_users_scope(client, c
 
     eve_html = page(client, cast.eve, "/dashboard/").content.decode()
     assert "data-low-rate" not in eve_html
+
+
+def test_a_county_of_open_jobs_lists_the_nearest_due_with_the_total_read_narrowly(
+    client, cast, issue_job, admin
+):
+    """Hundreds of open jobs in a county: the home page lists the nearest-due few, says how many in all,
+    and reads the open jobs with the columns the check and the row need, not whole jobs (issue 15)."""
+    limit = selectors.LOW_RATE_ROWS
+    jobs = [issue_job(quantity=100, rate="0.3000", title=f"低价单{i}") for i in range(limit + 3)]
+    client.force_login(admin)
+    client.get("/dashboard/")  # the day's speeds are taken by the first view
+    with CaptureQueriesContext(connection) as q:
+        html = client.get("/dashboard/").content.decode()
+    shown = [job for job in jobs if f'data-low-rate-job="{job.pk}"' in html]
+    assert len(shown) == limit
+    assert f"{limit + 3} 张在办外发单折合时薪低于最低小时工资" in html
+    assert BELOW_PRIOR in html
+    read = [s["sql"] for s in q.captured_queries if '"dispatch_job"."piece_rate"' in s["sql"]]
+    assert len(read) == 1, read
+    for unused in (
+        '"dispatch_job"."instructions"',
+        '"workshop_productionline"',
+        '"workshop_workshop"."head_id"',
+    ):
+        assert unused not in read[0]
 
 
 def test_home_shows_no_list_when_every_open_rate_pays_the_minimum(client, cast, issue_job):
