@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-run: venv  ## Redis, migrate, demo data, Celery worker + beat, web on http://127.0.0.1:8000
-	@bash scripts/run.sh
+# make run PORT=8001: the web server's port when 8000 is taken (a PORT in the environment works too).
+PORT ?= 8000
+
+run: venv  ## Redis, migrate, demo data, Celery worker + beat, web on http://127.0.0.1:$(PORT) (default 8000)
+	@PORT='$(PORT)' bash scripts/run.sh
 
 test: venv  ## the whole suite on real Redis (+ PostgreSQL in CI or when DATABASE_URL is set)
 	@bash scripts/test.sh $(ARGS)

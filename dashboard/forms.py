@@ -28,7 +28,11 @@ def year_start(today: dt.date | None = None) -> dt.date:
 
 
 class PeriodForm(CheckedForm):
-    """The date range (default: this year to today) and workshop filter shared by the dashboard's pages."""
+    """The date range (default: this year to today) and workshop filter shared by the dashboard's pages.
+
+    ``clean`` holds the range to days that have been: an end after today is read as today and ``notes``
+    says so (the page shows it beside the filter); a start after the end or after today, or a range over
+    10 years, is refused, and the page shows why and the default range (``period``)."""
 
     start = SaneDateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -45,17 +49,26 @@ class PeriodForm(CheckedForm):
         today = timezone.localdate()
         self.fields["start"].initial = year_start(today)
         self.fields["end"].initial = today
+        # What clean changed in the range as typed, in the user's language, for the page to say.
+        self.notes: list[str] = []
 
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
-        start = data.get("start") or year_start(today)
         end = data.get("end") or today
+        # No start: the first of January of the end's year (this year when the end is today or later).
+        start = data.get("start") or year_start(min(end, today))
         if end < start:
-            start, end = end, start
-        if (end - start).days > 3660:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        if start > today:
+            raise forms.ValidationError(_("开始日期不能晚于今天。"))
+        # Days to come have no pay or pieces yet: counting them would shrink every yearly figure.
+        capped = min(end, today)
+        if (capped - start).days > 3660:
             raise forms.ValidationError(_("日期范围不能超过10年。"))
-        data["start"], data["end"] = start, end
+        if capped < end:
+            self.notes.append(_("结束日期晚于今天,已按今天计算。"))
+        data["start"], data["end"] = start, capped
         return data
 
     def period(self) -> selectors.Period:

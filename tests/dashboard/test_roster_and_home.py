@@ -34,7 +34,9 @@ def test_pinyin_keys_cover_initials_spelling_and_several_readings():
 
 @pytest.fixture
 def people(cast):
-    WorkerFactory(workshop=cast.ws, name="张晓明", phone="+8613900004321", employment=Employment.PART_TIME)
+    # A 138 number: WorkerFactory numbers its phones +86139<n>, and a session that has made 4321 workers
+    # would hand +8613900004321 to someone else.
+    WorkerFactory(workshop=cast.ws, name="张晓明", phone="+8613800004321", employment=Employment.PART_TIME)
     WorkerFactory(workshop=cast.ws, name="曾丽", low_income=True, skills=["fabric"])
     WorkerFactory(workshop=cast.ws, name="李娜", active=False)
     return cast
@@ -48,7 +50,7 @@ def people(cast):
         ("zhangx", ["张晓明"]),
         ("cl", ["曾丽"]),
         ("4321", ["张晓明"]),
-        ("139 0000 4321", ["张晓明"]),
+        ("138 0000 4321", ["张晓明"]),
         ("晓明", ["张晓明"]),
         ("ali", ["alice"]),
         ("nobody", []),
