@@ -27,6 +27,45 @@ def year_start(today: dt.date | None = None) -> dt.date:
     return (today or timezone.localdate()).replace(month=1, day=1)
 
 
+class _LabelsIterator(forms.models.ModelChoiceIterator):
+    """The choices from ``field.labels`` ((id, label) pairs) when set, else from the queryset."""
+
+    def __iter__(self):
+        if not self.field.labels:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, label in self.field.labels:
+            yield (forms.models.ModelChoiceIteratorValue(pk, None), label)
+
+    def __len__(self):
+        if not self.field.labels:
+            return super().__len__()
+        return len(self.field.labels) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return bool(self.field.labels) or super().__bool__()
+
+
+class ScopeWorkshopField(forms.ModelChoiceField):
+    """A filter's workshop: the choices are the scope's workshops. For a head or a community admin they
+    are drawn from the labels their role lookup read with the ids (``Scope.workshop_labels``), so every
+    dashboard page with a filter draws it without a query of its own; other roles (firm staff, a
+    superuser) read ``queryset``. A chosen workshop is still checked against ``queryset`` (one query, only
+    when one is chosen), and ``cleaned_data`` holds the ``Workshop`` as before."""
+
+    iterator = _LabelsIterator
+
+    def __init__(self, *args, **kwargs):
+        self.labels: tuple[tuple[int, str], ...] = ()
+        super().__init__(*args, **kwargs)
+
+    def scope_to(self, scope: Scope) -> None:
+        self.queryset = selectors.workshops_for(scope)
+        self.labels = scope.workshop_labels
+
+
 class PeriodForm(CheckedForm):
     """The date range (default: this year to today) and workshop filter shared by the dashboard's pages.
 
@@ -40,11 +79,11 @@ class PeriodForm(CheckedForm):
     end = SaneDateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
+    ws = ScopeWorkshopField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
 
     def __init__(self, data, *, scope: Scope, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["ws"].queryset = selectors.workshops_for(scope)
+        self.fields["ws"].scope_to(scope)
         # An unfiltered page shows the default range in the date boxes.
         today = timezone.localdate()
         self.fields["start"].initial = year_start(today)
@@ -112,13 +151,11 @@ class RosterFilterForm(CheckedForm):
     low_income = forms.ChoiceField(
         label=_("低收入"), required=False, choices=[("", _("全部")), ("1", _("是")), ("0", _("否"))]
     )
-    workshop = forms.ModelChoiceField(
-        label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊")
-    )
+    workshop = ScopeWorkshopField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
 
     def __init__(self, data, *, scope: Scope, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["workshop"].queryset = selectors.workshops_for(scope)
+        self.fields["workshop"].scope_to(scope)
         if not scope.sees_low_income:
             # Heads never see, filter or infer the low-income status.
             del self.fields["low_income"]
@@ -273,11 +310,11 @@ class ExportForm(CheckedForm):
     end = SaneDateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    ws = forms.ModelChoiceField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
+    ws = ScopeWorkshopField(label=_("工坊"), queryset=None, required=False, empty_label=_("全部工坊"))
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ws"].queryset = selectors.workshops_for(scope)
+        self.fields["ws"].scope_to(scope)
         if scope.is_firm:
             self.fields["kind"].choices = [
                 (k, _("对账单(工资明细)") if k == ExportKind.PAY_LINES else label)

@@ -49,7 +49,7 @@ def workshops_for(scope: Scope) -> QuerySet[Workshop]:
         return Workshop.objects.filter(pairings__firm_id=scope.firm_id).distinct().order_by("name")
     if scope.all_workshops:
         return Workshop.objects.order_by("county", "community", "name")
-    return Workshop.objects.filter(pk__in=scope.workshop_ids).order_by("name")
+    return Workshop.objects.filter(pk__in=scope.workshop_ids).order_by("name", "pk")
 
 
 def jobs_for(scope: Scope) -> QuerySet[Job]:

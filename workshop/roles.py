@@ -74,6 +74,9 @@ class Scope:
     worker: Worker | None = None
     courier: Courier | None = None
     county: str = ""
+    # ``workshop_ids`` as a workshop filter lists them: (id, "community·name") by name, read with the ids
+    # (no query of its own; empty for every other role). See ``dashboard.forms.ScopeWorkshopField``.
+    workshop_labels: tuple[tuple[int, str], ...] = ()
 
     @property
     def firm_id(self) -> int | None:
@@ -226,18 +229,28 @@ def _resolve(user) -> Scope:
     county = _related(row, "county_official", user)
     if county is not None:
         return Scope(role=COUNTY, county=county.county)
-    headed = frozenset(Workshop.objects.filter(head=user).values_list("pk", flat=True))
+    headed = _labelled(Workshop.objects.filter(head=user))
     if headed:
-        return Scope(role=HEAD, workshop_ids=headed)
+        return Scope(role=HEAD, workshop_ids=frozenset(pk for pk, _label in headed), workshop_labels=headed)
     staff = _one(FirmStaff.objects.select_related("firm").filter(user=user))
     if staff is not None:
         return Scope(role=FIRM, firm=staff.firm)
     admin = _one(CommunityAdmin.objects.filter(user=user))
     if admin is not None:
-        return Scope(role=ADMIN, workshop_ids=frozenset(admin.workshops().values_list("pk", flat=True)))
+        shops = _labelled(admin.workshops())
+        return Scope(role=ADMIN, workshop_ids=frozenset(pk for pk, _label in shops), workshop_labels=shops)
     if user.is_superuser:
         return Scope(role=SUPERUSER, all_workshops=True)
     return NO_ROLE
+
+
+def _labelled(workshops) -> tuple[tuple[int, str], ...]:
+    """``(id, str(workshop))`` of ``workshops`` by name, as ``dashboard.selectors.workshops_for`` orders
+    them: ``Workshop.__str__`` is "community·name"."""
+    return tuple(
+        (pk, f"{community}·{name}")
+        for pk, community, name in workshops.order_by("name", "pk").values_list("pk", "community", "name")
+    )
 
 
 def _one(queryset):
