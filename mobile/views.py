@@ -424,7 +424,9 @@ def earnings(request: HttpRequest, worker: Worker, year: int | None = None, mont
 @worker_required
 def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
     notes = inbox_reads.inbox_for_user(request.user)
-    return _render_phone_page(request, worker, "mobile/inbox.html", {"notes": notes}, tab="inbox")
+    # The date's format in her language, translated once for the page rather than once per message.
+    context = {"notes": notes, "date_format": _("n月j日 H:i")}
+    return _render_phone_page(request, worker, "mobile/inbox.html", context, tab="inbox")
 
 
 @require_POST

@@ -9,8 +9,16 @@ from .models import Notification
 
 
 def inbox_for_user(user, *, limit: int = 50) -> list[Notification]:
-    """``user``'s newest inbox notifications, read and unread."""
-    return list(Notification.objects.filter(recipient=user)[:limit])
+    """``user``'s newest ``limit`` inbox notifications, read and unread, each with ``kind_label``: its kind
+    in the reader's language. A kind's label is translated once per call, not once per row (a page of 50
+    messages spent a fifth of its time translating the same few labels; issue 15). One query."""
+    notes = list(Notification.objects.filter(recipient=user)[:limit])
+    labels: dict[str, str] = {}
+    for n in notes:
+        if n.kind not in labels:
+            labels[n.kind] = n.get_kind_display()
+        n.kind_label = labels[n.kind]
+    return notes
 
 
 def unread_count(user) -> int:

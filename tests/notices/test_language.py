@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.utils import translation
+from django.utils import timezone, translation
 
 from config.celery import wait_until_idle
 from dashboard import services as dashboard_services
@@ -84,6 +84,43 @@ def test_the_inbox_shows_a_message_in_the_language_of_the_page_reading_it(client
     assert "New assignment: 布袋缝边, 100 pieces" in client.get("/m/inbox/").content.decode()
     client.cookies["django_language"] = "zh-hans"
     assert "新派工:布袋缝边 100 件" in client.get("/m/inbox/").content.decode()
+
+
+def test_the_inbox_says_each_kind_and_date_in_the_readers_language_translating_each_kind_once(
+    client, english, issue_job
+):
+    cast = english
+    for i in range(3):
+        job = issue_job(quantity=200, title=f"布袋缝边{i}")
+        services.job_accept(actor=cast.head, job=job)
+        services.assignment_offer(job=job, worker=cast.bob, pieces=100)
+    notes = Notification.objects.filter(recipient=cast.bob.user)
+    assert notes.count() == 3 and {n.kind for n in notes} == {NotificationKind.OFFER}
+    client.force_login(cast.bob.user)
+    with translation.override("zh-hans"):
+        zh_label, zh_date = str(NotificationKind.OFFER.label), notes[0].created_at
+    calls = []
+    original = Notification.get_kind_display
+
+    def counted(self):
+        calls.append(self.pk)
+        return original(self)
+
+    Notification.get_kind_display = counted
+    try:
+        client.cookies["django_language"] = "zh-hans"
+        html = client.get("/m/inbox/").content.decode()
+    finally:
+        Notification.get_kind_display = original
+    assert len(calls) == 1  # one kind on the page: its label translated once, not once per message
+    local = zh_date.astimezone(timezone.get_default_timezone())
+    assert html.count(f"{local.month}月{local.day}日 {local:%H:%M} · {zh_label}") == 3
+    client.cookies["django_language"] = "en"
+    html = client.get("/m/inbox/").content.decode()
+    with translation.override("en"):
+        en_label = str(NotificationKind.OFFER.label)
+    assert en_label != zh_label and html.count(f" · {en_label}") == 3
+    assert f"{zh_label}" not in html
 
 
 @pytest.mark.celery
