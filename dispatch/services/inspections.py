@@ -36,7 +36,7 @@ from ..models import (
     check_transition,
 )
 from .common import check_firm_staff, event, lock_job, move
-from .jobs import job_work_done, settle
+from .jobs import job_work_done, open_ends, settle
 
 
 @dataclass(frozen=True)
@@ -196,11 +196,13 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     Inspection.objects.filter(pk=inspection.pk).update(booked_at=timezone.now())
     if rework_made:
         move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("返工"))
-    elif job.assignments.filter(pieces_reported__gt=F("pieces_handed_over")).exists():
+        return inspection
+    ends = open_ends(job, left_behind=True)  # one read for both: pieces left behind, and settling
+    if ends["left"]:
         # Pieces left behind by a partial lot (still at a worker's home): they go as the next lot.
         move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("还有件没交企业"))
         if job_work_done(job):
             move(job, JobState.COMPLETED, job=job, note=gettext_noop("还有件没交企业"))
     else:
-        settle(job)
+        settle(job, ends=ends)
     return inspection

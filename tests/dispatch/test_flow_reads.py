@@ -1,0 +1,169 @@
+"""What the flow's busiest steps cost the database (issue 15), and that each cheaper path does what the
+dearer one did: the same state moves, flow events, messages and keys, the same refusals.
+
+Counts are of the statements that read or write rows (``SELECT``, ``INSERT``, ``UPDATE``, ``DELETE``), the
+way ``lab.flowrun`` counts them; transaction control differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dispatch import services, tasks
+from dispatch.models import Assignment, AssignmentState, FlowEvent, Job, JobState
+from dispatch.services import ResultInput
+from notices.models import Notification, NotificationKind
+from tests.lots import hand_over
+
+DATA = ("SELECT", "INSERT", "UPDATE", "DELETE")
+
+
+def data(captured) -> list[str]:
+    """The statements that read or write rows, each cut to its first 60 characters (for the message)."""
+    return [q["sql"][:60] for q in captured if q["sql"].split(None, 1)[0].upper() in DATA]
+
+
+def kinds(captured) -> list[str]:
+    """The first word of each statement that reads or writes rows."""
+    return [w for w in (q["sql"].split(None, 1)[0].upper() for q in captured) if w in DATA]
+
+
+def reads_of(captured, *tables: str) -> int:
+    """How many SELECTs name any of ``tables``."""
+    return sum(
+        1
+        for q in captured
+        if q["sql"].upper().startswith("SELECT") and any(f'"{t}"' in q["sql"] for t in tables)
+    )
+
+
+def _in_progress(cast, issue_job, *, report_last: bool = True) -> tuple[Job, Assignment]:
+    """A job of 200 pieces shared by alice and bob; alice's share reported; bob's reported too unless
+    ``report_last`` is False. Returns the job and bob's share."""
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=200))
+    shares = []
+    for worker in (cast.alice, cast.bob):
+        offer = services.assignment_offer(job=job, worker=worker, pieces=100)
+        services.assignment_accept(actor=worker.user, assignment=offer)
+        shares.append(offer)
+    services.work_report(actor=cast.alice.user, assignment=shares[0], pieces=100, key=uuid.uuid4().hex)
+    if report_last:
+        services.work_report(actor=cast.bob.user, assignment=shares[1], pieces=100, key=uuid.uuid4().hex)
+    return job, shares[1]
+
+
+# --- completing a job --------------------------------------------------------------------------------
+
+
+def test_the_last_report_checks_the_jobs_work_in_one_read(
+    cast, issue_job, django_capture_on_commit_callbacks
+):
+    job, bobs = _in_progress(cast, issue_job, report_last=False)
+
+    with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as ctx:
+        services.work_report(actor=cast.bob.user, assignment=bobs, pieces=100, key=uuid.uuid4().hex)
+
+    # Whether every first-round piece is held and every share done: one SELECT (a SUM and an EXISTS
+    # before), after the lock of the assignment.
+    assert reads_of(ctx.captured_queries, "dispatch_assignment") == 2, data(ctx.captured_queries)
+    assert [c.args for c in callbacks if getattr(c, "name", "") == "dispatch.tasks.finish_job_if_done"] == [
+        (job.pk,)
+    ]
+
+
+def test_completing_a_job_reads_its_work_and_events_once_and_keys_the_message_as_before(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job)
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.job_complete(job=job.pk)
+
+    # The work check, the pieces reported and the events counted for the message's key: one SELECT, where
+    # there were four (SUM, EXISTS, SUM, COUNT).
+    assert reads_of(ctx.captured_queries, "dispatch_assignment", "dispatch_flowevent") == 1
+    job.refresh_from_db()
+    assert job.state == JobState.COMPLETED
+    told = Notification.objects.get(kind=NotificationKind.READY_TO_HAND_OVER)
+    events = FlowEvent.objects.filter(job=job).count()  # the completion's own event included, as before
+    assert (told.recipient_id, told.params, told.dedupe_key) == (
+        cast.head.pk,
+        {"t": job.title, "n": 200},
+        f"complete:{job.pk}:{events}",
+    )
+
+
+def test_a_job_with_a_share_still_open_is_not_completed_and_nothing_is_written(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job, report_last=False)
+    events = FlowEvent.objects.count()
+
+    with pytest.raises(ValidationError):
+        services.job_complete(job=job.pk)
+
+    assert Job.objects.get(pk=job.pk).state == JobState.IN_PROGRESS
+    assert FlowEvent.objects.count() == events
+    assert not Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER).exists()
+
+
+def test_a_head_completing_the_job_herself_gets_no_message(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job)
+
+    services.job_complete(job=job.pk, actor=cast.head)
+
+    assert Job.objects.get(pk=job.pk).state == JobState.COMPLETED
+    assert not Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER).exists()
+
+
+# --- booking and settling ----------------------------------------------------------------------------
+
+
+def _inspected(cast, issue_job, *, counted: int | None = None, rework: int = 0):
+    job, _bobs = _in_progress(cast, issue_job)
+    tasks.finish_job_if_done.run(job.pk)
+    hand_over(job, counted=counted)
+    a, b = Assignment.objects.filter(job=job).order_by("pk")
+    inspection = services.job_inspect(
+        actor=cast.clerk,
+        job=job,
+        results=[
+            ResultInput(assignment_id=a.pk, passed=90, rejected=10, rework=rework),
+            ResultInput(assignment_id=b.pk, passed=100, rejected=0),
+        ],
+    )
+    return job, inspection
+
+
+def test_booking_checks_what_keeps_the_job_open_in_one_read_and_settles_it(cast, issue_job):
+    job, inspection = _inspected(cast, issue_job)
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.inspection_book(inspection=inspection.pk)
+
+    after_booked = ctx.captured_queries[
+        next(
+            i
+            for i, q in enumerate(ctx.captured_queries)
+            if q["sql"].startswith('UPDATE "dispatch_inspection"')
+        ) :
+    ]
+    # Pieces left behind, open work, unpaid results, unbooked inspections: one SELECT (four before).
+    assert kinds(after_booked) == ["UPDATE", "SELECT", "UPDATE", "INSERT"], data(after_booked)
+    job.refresh_from_db()
+    assert job.state == JobState.SETTLED
+    assert FlowEvent.objects.filter(job=job, to_state=JobState.SETTLED, actor=None).count() == 1
+
+
+def test_a_job_with_rework_is_not_settled_by_hand_until_the_rework_is_inspected(cast, issue_job):
+    job, inspection = _inspected(cast, issue_job, rework=10)
+    services.inspection_book(inspection=inspection.pk)
+    assert Job.objects.get(pk=job.pk).state == JobState.IN_PROGRESS
+    rework = Assignment.objects.get(job=job, rework_of__isnull=False)
+    assert rework.state == AssignmentState.ACCEPTED
+
+    Job.objects.filter(pk=job.pk).update(state=JobState.INSPECTED)  # as if inspected again, rework still open
+    with pytest.raises(ValidationError):
+        services.job_settle(job=job.pk, actor=cast.clerk)
+
+    assert Job.objects.get(pk=job.pk).state == JobState.INSPECTED
