@@ -132,13 +132,17 @@ def replan_unassigned_jobs() -> int:
 @shared_task(**RETRY)
 def finish_job_if_done(job_id: int) -> str:
     """When every assignment of a job is done, complete it: ready to hand over (待交货), and the head is
-    told. The lot goes to inspection only when the firm counts it in (``logistics``)."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.state != JobState.IN_PROGRESS:
-        return "nothing"
+    told. The lot goes to inspection only when the firm counts it in (``logistics``). Returns
+    ``"completed"``, ``"not-ready"`` (work still open) or ``"nothing"`` (no such job, or not in production:
+    completed already, say).
+
+    The job is read once, by the service's lock: only a job in production can complete (any other state is
+    refused with IllegalTransition), so a read before the lock to check that was a second read."""
     try:
-        services.job_complete(job=job)
-    except (ValidationError, IllegalTransition):
+        services.job_complete(job=job_id)
+    except (Job.DoesNotExist, IllegalTransition):
+        return "nothing"
+    except ValidationError:
         return "not-ready"
     return "completed"
 

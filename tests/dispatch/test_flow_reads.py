@@ -116,6 +116,43 @@ def test_a_head_completing_the_job_herself_gets_no_message(cast, issue_job):
     assert not Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER).exists()
 
 
+def _job_reads(captured) -> int:
+    """SELECTs that read the job row itself (not a tally over it)."""
+    return sum(1 for q in captured if q["sql"].startswith('SELECT "dispatch_job"."id"'))
+
+
+def test_finishing_a_done_job_reads_it_once_under_its_lock(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job)
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert tasks.finish_job_if_done.run(job.pk) == "completed"
+
+    assert _job_reads(ctx.captured_queries) == 1, data(ctx.captured_queries)
+    assert Job.objects.get(pk=job.pk).state == JobState.COMPLETED
+    assert FlowEvent.objects.filter(job=job, to_state=JobState.COMPLETED, actor=None).count() == 1
+
+
+@pytest.mark.parametrize("state", [JobState.COMPLETED, JobState.HANDED_OVER, JobState.ACCEPTED])
+def test_finishing_a_job_not_in_production_does_nothing(cast, issue_job, state):
+    job, _bobs = _in_progress(cast, issue_job)
+    Job.objects.filter(pk=job.pk).update(state=state)
+    events = FlowEvent.objects.count()
+
+    assert tasks.finish_job_if_done.run(job.pk) == "nothing"
+
+    assert Job.objects.get(pk=job.pk).state == state
+    assert FlowEvent.objects.count() == events
+    assert not Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER).exists()
+
+
+def test_finishing_a_job_that_is_gone_or_still_open(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job, report_last=False)
+
+    assert tasks.finish_job_if_done.run(987654) == "nothing"
+    assert tasks.finish_job_if_done.run(job.pk) == "not-ready"
+    assert Job.objects.get(pk=job.pk).state == JobState.IN_PROGRESS
+
+
 # --- booking and settling ----------------------------------------------------------------------------
 
 
