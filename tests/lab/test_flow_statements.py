@@ -22,9 +22,11 @@ from lab.workload import demo_workshop
 # completing a job read its work, pieces reported and events in one statement (four before; the last report
 # checks the work in one, two before) and booking read what keeps a job from settling in one (four before).
 # Then 157 once finish_job_if_done read the job only under the service's lock (it read it first to check
-# its state, which the lock's move checks anyway). Lower it when the flow gets cheaper; never raise it
-# without saying why.
-DATA_STATEMENTS_PER_JOB_CEILING = 157
+# its state, which the lock's move checks anyway), then 155 once the claim of a message made in a request
+# (never tried) wrote its senders too, as a fresh one's does (one UPDATE to deliver, two before; the
+# hand-over makes two such messages per job). Lower it when the flow gets cheaper; never raise it without
+# saying why.
+DATA_STATEMENTS_PER_JOB_CEILING = 155
 
 
 @pytest.mark.django_db(transaction=True)
