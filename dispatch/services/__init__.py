@@ -43,6 +43,7 @@ from .jobs import (
     job_issue,
     job_receive,
     job_settle,
+    receive,
 )
 from .periods import open_inspections, period_close
 from .slips import slip_question, slip_reply
@@ -74,6 +75,7 @@ __all__ = [
     "material_loss_deduct",
     "open_inspections",
     "period_close",
+    "receive",
     "report_correct",
     "report_undo",
     "result_correct",

@@ -325,7 +325,12 @@ def job_receive(*, job: Job | int, actor, note: str = "", pieces_short: int = 0)
     (``Job.pieces_short``) until the inspection, which may then pass no more pieces than were counted (the
     missing ones are rejected as short, 短少), so nobody is paid for a piece that never arrived. Raises
     PermissionDenied (not the job's firm), IllegalTransition."""
-    job = lock_job(job)
+    return receive(lock_job(job), actor=actor, note=note, pieces_short=pieces_short)
+
+
+def receive(job: Job, *, actor, note: str = "", pieces_short: int = 0) -> Job:
+    """``job_receive`` on a job row the caller has locked, inside the caller's transaction (no savepoint
+    of its own: ``logistics.note_receive`` counts the lot in and moves the job in one transaction)."""
     check_firm_staff(actor, job)
     short = max(0, int(pieces_short))
     move(job, JobState.INSPECTING, job=job, actor=actor, note=note, pieces_short=short)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from dispatch.models import IllegalTransition, Job, JobState
-from dispatch.services import check_firm_staff, job_hand_over, job_receive, lock_job
+from dispatch.services import check_firm_staff, job_hand_over, lock_job, receive
 from materials.models import BomLine
 from materials.services import material_return_to_firm
 from notices.models import NotificationKind
@@ -147,12 +147,13 @@ def note_receive(
     count is kept beside what was sent; a difference is recorded, shown to both sides, and the head is told.
     ``pieces_counted``: int 0..10 × sent; ``bundles_counted``: int ≥ 0 or None. ``actor``: the firm's staff.
 
-    Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted already; not sent
-    yet)."""
+    Locks the note, then the job (read once, with its line and its workshop's head, in the lock's
+    statement). Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted
+    already; not sent yet)."""
     note = DeliveryNote.objects.select_for_update().get(
         pk=note.pk if isinstance(note, DeliveryNote) else note
     )
-    job = Job.objects.select_related("line", "workshop__head").get(pk=note.job_id)
+    job = lock_job(note.job_id, related=("line", "workshop__head"))
     check_firm_staff(actor, job)
     if note.state == NoteState.RECEIVED:
         raise ValidationError(_("这张送货单已经点收过了(%(n)d 件)。") % {"n": note.pieces_counted})
@@ -172,9 +173,7 @@ def note_receive(
         received_at=timezone.now(),
     )
     try:
-        job_receive(
-            job=note.job_id, actor=actor, note=remark, pieces_short=max(0, note.pieces_sent - counted)
-        )
+        receive(job, actor=actor, note=remark, pieces_short=max(0, note.pieces_sent - counted))
     except IllegalTransition as e:
         raise ValidationError(str(e)) from None
     if job.workshop.head_id is not None:

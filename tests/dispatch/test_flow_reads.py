@@ -9,13 +9,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dispatch import services, tasks
 from dispatch.models import Assignment, AssignmentState, FlowEvent, Job, JobState
 from dispatch.services import ResultInput
+from logistics import services as logistics
+from logistics.models import NoteState
 from notices.models import Notification, NotificationKind
 from tests.lots import hand_over
 
@@ -204,3 +206,63 @@ def test_a_job_with_rework_is_not_settled_by_hand_until_the_rework_is_inspected(
         services.job_settle(job=job.pk, actor=cast.clerk)
 
     assert Job.objects.get(pk=job.pk).state == JobState.INSPECTED
+
+
+# --- the lot's hand-over and count ---------------------------------------------------------------------
+
+
+def savepoints(captured) -> int:
+    return sum(1 for q in captured if q["sql"].upper().startswith("SAVEPOINT"))
+
+
+def _sent_note(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job)
+    services.job_complete(job=job.pk)
+    note = logistics.note_prepare(actor=cast.head, job=job.pk)
+    logistics.note_send(actor=cast.head, note=note)
+    return job, note
+
+
+def test_counting_a_lot_in_reads_the_job_once_in_its_lock_and_moves_it_without_a_savepoint(cast, issue_job):
+    job, note = _sent_note(cast, issue_job)
+
+    with CaptureQueriesContext(connection) as ctx:
+        logistics.note_receive(actor=cast.clerk, note=note.pk, pieces_counted=198, remark="少2件")
+
+    # The job, its line and its workshop's head in the lock's one statement (a read, a lock and a read of
+    # the line before), and the job's move inside note_receive's own transaction (one savepoint here: the
+    # service's own, in the test's transaction; two before).
+    assert _job_reads(ctx.captured_queries) == 1, data(ctx.captured_queries)
+    assert reads_of(ctx.captured_queries, "workshop_productionline") == 1
+    assert savepoints(ctx.captured_queries) == 1
+    job.refresh_from_db()
+    note.refresh_from_db()
+    assert (job.state, job.pieces_short, note.state, note.pieces_counted) == (
+        JobState.INSPECTING,
+        2,
+        NoteState.RECEIVED,
+        198,
+    )
+    moved = FlowEvent.objects.get(job=job, to_state=JobState.INSPECTING)
+    assert (moved.from_state, moved.actor_id, moved.note) == (JobState.HANDED_OVER, cast.clerk.pk, "少2件")
+    told = Notification.objects.get(kind=NotificationKind.LOT_RECEIVED)
+    assert (told.recipient_id, told.params, told.dedupe_key) == (
+        cast.head.pk,
+        {"t": job.title, "l": 1, "s": 200, "c": 198},
+        f"note-received:{note.pk}",
+    )
+
+
+def test_a_lot_counted_in_by_a_stranger_or_twice_is_refused_and_nothing_moves(cast, issue_job):
+    job, note = _sent_note(cast, issue_job)
+    events = FlowEvent.objects.count()
+
+    for actor in (cast.eve, cast.head):
+        with pytest.raises(PermissionDenied):
+            logistics.note_receive(actor=actor, note=note.pk, pieces_counted=200)
+    assert (Job.objects.get(pk=job.pk).state, FlowEvent.objects.count()) == (JobState.HANDED_OVER, events)
+
+    logistics.note_receive(actor=cast.clerk, note=note.pk, pieces_counted=200)
+    with pytest.raises(ValidationError):
+        logistics.note_receive(actor=cast.clerk, note=note.pk, pieces_counted=200)
+    assert FlowEvent.objects.count() == events + 1
