@@ -285,7 +285,12 @@ def job_hand_over(
     checks her run), or None for the system. A job still in production whose work is all done is
     completed first. Locks the job, then the shares. Raises PermissionDenied, ValidationError (work still
     open, more pieces than are left), IllegalTransition."""
-    job = lock_job(job)
+    return hand_over(lock_job(job), actor=actor, note=note, shares=shares)
+
+
+def hand_over(job: Job, *, actor=None, note: str = "", shares: Mapping[int, int] | None = None) -> Job:
+    """``job_hand_over`` on a job row the caller has locked, inside the caller's transaction (no savepoint
+    of its own: a courier's check-off at the firm's gate hands each lot over in the stop's transaction)."""
     courier = scope_for(actor).courier
     if courier is None or courier.workshop_id != job.workshop_id:
         check_head(actor, job, system=True)
