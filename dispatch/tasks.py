@@ -155,7 +155,7 @@ def book_inspection(inspection_id: int) -> str:
         return "missing"
     if inspection.booked_at is not None:
         return "already-booked"
-    services.inspection_book(inspection=inspection_id)
+    services.inspection_book(inspection=inspection)  # the row, so the service does not read it again
     return "booked"
 
 

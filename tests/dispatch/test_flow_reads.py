@@ -7,6 +7,7 @@ way ``lab.flowrun`` counts them; transaction control differs between SQLite and 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dispatch import services, tasks
-from dispatch.models import Assignment, AssignmentState, FlowEvent, Job, JobState
+from dispatch.models import Assignment, AssignmentState, FlowEvent, Inspection, Job, JobState
 from dispatch.services import ResultInput
 from logistics import services as logistics
 from logistics.models import NoteState
 from notices.models import Notification, NotificationKind
+from pay.models import PayLine
 from tests.lots import hand_over
 
 DATA = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -174,24 +176,67 @@ def _inspected(cast, issue_job, *, counted: int | None = None, rework: int = 0):
     return job, inspection
 
 
-def test_booking_checks_what_keeps_the_job_open_in_one_read_and_settles_it(cast, issue_job):
+def test_booking_an_inspection_reads_each_row_once_and_settles_the_job(cast, issue_job):
     job, inspection = _inspected(cast, issue_job)
+    inspection = Inspection.objects.get(pk=inspection.pk)  # as the book_inspection task reads it
 
     with CaptureQueriesContext(connection) as ctx:
-        services.inspection_book(inspection=inspection.pk)
+        services.inspection_book(inspection=inspection)
 
-    after_booked = ctx.captured_queries[
-        next(
-            i
-            for i, q in enumerate(ctx.captured_queries)
-            if q["sql"].startswith('UPDATE "dispatch_inspection"')
-        ) :
-    ]
-    # Pieces left behind, open work, unpaid results, unbooked inspections: one SELECT (four before).
-    assert kinds(after_booked) == ["UPDATE", "SELECT", "UPDATE", "INSERT"], data(after_booked)
+    message = ["INSERT", "INSERT"]  # made outside a worker: the message and its outbox row
+    pay_line = ["INSERT", "INSERT", "INSERT", *message]  # the line, the worker's and the firm's months
+    assert kinds(ctx.captured_queries) == [
+        "SELECT",  # the job, locked, its line joined (the firm's month needs it): no read of its job id
+        "UPDATE",  # the claim: booked_at set by its compare-and-swap (a lock read, and an UPDATE at the end)
+        "SELECT",  # the open pay month
+        "SELECT",  # the results with their shares and workers
+        *message,  # alice's rejected pieces
+        *pay_line,  # alice's: one INSERT … ON CONFLICT DO NOTHING (a read, then the INSERT, before)
+        *pay_line,  # bob's
+        "SELECT",  # what keeps the job open: pieces left behind, open work, unpaid, unbooked (four before)
+        "UPDATE",  # settled
+        "INSERT",  # its flow event
+    ], data(ctx.captured_queries)
     job.refresh_from_db()
     assert job.state == JobState.SETTLED
     assert FlowEvent.objects.filter(job=job, to_state=JobState.SETTLED, actor=None).count() == 1
+    assert sorted(PayLine.objects.values_list("pieces_passed", "amount", "result__inspection")) == [
+        (90, Decimal("3.15"), inspection.pk),
+        (100, Decimal("3.50"), inspection.pk),
+    ]
+    assert Inspection.objects.get(pk=inspection.pk).booked_at == inspection.booked_at is not None
+
+
+def test_booking_twice_or_concurrently_claimed_books_once(cast, issue_job):
+    job, inspection = _inspected(cast, issue_job)
+    stale = Inspection.objects.get(pk=inspection.pk)
+    services.inspection_book(inspection=inspection.pk)
+    booked = Inspection.objects.get(pk=inspection.pk).booked_at
+    lines, events, messages = PayLine.objects.count(), FlowEvent.objects.count(), Notification.objects.count()
+
+    again = services.inspection_book(inspection=stale)  # read before the first booking: booked_at empty
+
+    assert again.booked_at == booked
+    assert (PayLine.objects.count(), FlowEvent.objects.count(), Notification.objects.count()) == (
+        lines,
+        events,
+        messages,
+    )
+    assert tasks.book_inspection.run(inspection.pk) == "already-booked"
+
+
+def test_a_result_paid_already_keeps_its_line(cast, issue_job):
+    from pay.services import pay_line_book
+
+    job, inspection = _inspected(cast, issue_job)
+    services.inspection_book(inspection=inspection.pk)
+    result = inspection.results.select_related("assignment__worker").order_by("pk").first()
+    first = PayLine.objects.get(result=result)
+
+    line, created = pay_line_book(result=result, rate=Decimal("9.9900"), booked_on=first.booked_on)
+
+    assert (created, line.pk, line.amount, line.rate) == (False, first.pk, first.amount, first.rate)
+    assert PayLine.objects.filter(result=result).count() == 1
 
 
 def test_a_job_with_rework_is_not_settled_by_hand_until_the_rework_is_inspected(cast, issue_job):
