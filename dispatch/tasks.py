@@ -49,7 +49,8 @@ RETRY = {
 @shared_task(**RETRY)
 def on_job_issued(job_id: int) -> str:
     """Tell the head about a new job and apply the pairing's auto-accept rule. Returns what it did."""
-    job = Job.objects.select_related("workshop", "workshop__head", "line").filter(pk=job_id).first()
+    # The firm's name is in the message: its row comes with the job's (a query of its own before).
+    job = Job.objects.select_related("workshop", "workshop__head", "line__firm").filter(pk=job_id).first()
     if job is None:
         return "missing"
     if job.workshop.head_id:

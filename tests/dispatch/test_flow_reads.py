@@ -157,6 +157,22 @@ def test_finishing_a_job_that_is_gone_or_still_open(cast, issue_job):
     assert Job.objects.get(pk=job.pk).state == JobState.IN_PROGRESS
 
 
+def test_a_new_job_is_told_to_the_head_with_the_firms_name_read_with_the_job(cast, issue_job):
+    job = issue_job()
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert tasks.on_job_issued.run(job.pk) == "notified"
+
+    assert reads_of(ctx.captured_queries, "workshop_partnerfirm") == 1
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "workshop_partnerfirm"')]
+    told = Notification.objects.get(kind=NotificationKind.JOB_ISSUED)
+    assert (told.recipient_id, told.params, told.dedupe_key) == (
+        cast.head.pk,
+        {"f": cast.firm.name, "t": job.title, "n": job.quantity},
+        f"issued:{job.pk}",
+    )
+
+
 # --- booking and settling ----------------------------------------------------------------------------
 
 
