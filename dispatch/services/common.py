@@ -68,7 +68,10 @@ def lock_job(job: Job | int, *, related: tuple[str, ...] = ()) -> Job:
         rows = Job.objects.select_for_update(of=("self",)).select_related(*related)
     locked = rows.get(pk=pk)
     if isinstance(job, Job):
+        joined = {r.split("__", 1)[0] for r in related}  # read with the lock just now: those stay
         for name in ("line", "workshop"):
+            if name in joined:
+                continue
             cached = job._state.fields_cache.get(name)
             if cached is not None and cached.pk == getattr(locked, f"{name}_id"):
                 setattr(locked, name, cached)

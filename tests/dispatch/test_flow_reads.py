@@ -157,6 +157,17 @@ def test_finishing_a_job_that_is_gone_or_still_open(cast, issue_job):
     assert Job.objects.get(pk=job.pk).state == JobState.IN_PROGRESS
 
 
+def test_the_system_completing_a_job_reads_the_head_with_the_jobs_lock(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job)
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.job_complete(job=job.pk)
+
+    assert reads_of(ctx.captured_queries, "workshop_workshop") == 1  # in the lock: no read of its own
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "workshop_workshop"')]
+    assert Notification.objects.get(kind=NotificationKind.READY_TO_HAND_OVER).recipient_id == cast.head.pk
+
+
 def test_a_new_job_is_told_to_the_head_with_the_firms_name_read_with_the_job(cast, issue_job):
     job = issue_job()
 
