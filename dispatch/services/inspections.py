@@ -141,7 +141,6 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     if not Inspection.objects.filter(pk=inspection.pk, booked_at__isnull=True).update(booked_at=now):
         inspection.refresh_from_db()
         return inspection
-    inspection.booked_at = now
     today = timezone.localdate()
     month = open_month(job.workshop_id, today)  # once, not once per line: every share is this workshop's
     rework_made = False
