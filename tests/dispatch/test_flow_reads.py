@@ -339,3 +339,22 @@ def test_a_lot_counted_in_by_a_stranger_or_twice_is_refused_and_nothing_moves(ca
     with pytest.raises(ValidationError):
         logistics.note_receive(actor=cast.clerk, note=note.pk, pieces_counted=200)
     assert FlowEvent.objects.count() == events + 1
+
+
+def test_writing_a_delivery_note_reads_the_jobs_notes_once_and_writes_the_note_whole(cast, issue_job):
+    job, _bobs = _in_progress(cast, issue_job)
+    services.job_complete(job=job.pk)
+
+    with CaptureQueriesContext(connection) as ctx:
+        note = logistics.note_prepare(actor=cast.head, job=job.pk)
+
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # A note still open and the last lot's number: one read (an EXISTS and a MAX before); the note is
+    # written with its bundles (its INSERT was followed by an UPDATE of them before).
+    assert sum(s.startswith("SELECT") and 'FROM "logistics_deliverynote" ' in s for s in sql) == 1, sql
+    assert not [s for s in sql if s.startswith('UPDATE "logistics_deliverynote"')]
+    note.refresh_from_db()
+    lines = list(note.lines.order_by("assignment_id").values_list("pieces", "bundles"))
+    assert (note.lot, note.pieces_sent, note.bundles_sent, lines) == (1, 200, 4, [(100, 2), (100, 2)])
+    with pytest.raises(ValidationError, match="没有点收"):
+        logistics.note_prepare(actor=cast.head, job=job.pk)
