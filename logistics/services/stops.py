@@ -69,10 +69,15 @@ def stop_check(*, actor, stop: Stop | int, check: CheckOff, key: str) -> tuple[S
     if check.outcome not in OUTCOMES:
         raise ValidationError(_("请选择送到、收回、没人在家或拒收。"))
     stop_id = stop.pk if isinstance(stop, Stop) else stop
-    run_id = Stop.objects.filter(pk=stop_id).values_list("run_id", flat=True).first()
-    if run_id is None:
+    # The stop's run, found through the stop and locked in one statement (its id was a read of its own).
+    run = (
+        Run.objects.select_for_update(of=("self",))
+        .select_related("courier")
+        .filter(stops__pk=stop_id)
+        .first()
+    )
+    if run is None:
         raise ValidationError(_("找不到这一站。"))
-    run = Run.objects.select_for_update(of=("self",)).select_related("courier").get(pk=run_id)
     stop = Stop.objects.select_for_update().get(pk=stop_id)
     mine = scope_for(actor).courier
     if stop.key == key and mine is not None and run.courier_id == mine.pk:

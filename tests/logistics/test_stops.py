@@ -341,3 +341,19 @@ def test_a_lot_the_head_sent_already_is_not_handed_over_again_at_the_gate(cast, 
     assert FlowEvent.objects.filter(job=job).count() == events
     assert Notification.objects.filter(kind=NotificationKind.READY_FOR_INSPECTION).count() == 1
     assert Stop.objects.get(pk=handover.pk).state == StopState.HANDED_OVER
+
+
+def test_a_check_off_finds_and_locks_the_stops_run_in_one_statement(cast, issue_job, delivery):
+    job, note, handover = _lot_at_the_gate(cast, issue_job)
+    run = Run.objects.get(stops=handover)
+    Run.objects.filter(pk=run.pk).update(state=RunState.UNDER_WAY)
+
+    with CaptureQueriesContext(connection) as ctx:
+        logistics.stop_check(actor=delivery.courier.user, stop=handover.pk, check=CheckOff("done"), key=key())
+
+    sql = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [s for s in sql if s.startswith('SELECT "logistics_stop"."run_id"')]  # no read of its own
+    assert sum(s.startswith('SELECT "logistics_run"."id"') for s in sql) == 1
+    assert Stop.objects.get(pk=handover.pk).state == StopState.HANDED_OVER
+    with pytest.raises(ValidationError, match="找不到这一站"):
+        logistics.stop_check(actor=delivery.courier.user, stop=987654, check=CheckOff("done"), key=key())
