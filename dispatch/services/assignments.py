@@ -25,6 +25,7 @@ from notices.services import notify
 from pay import rollups
 from workshop.models import Worker, WorkPlace, Workshop
 from workshop.roles import is_head_of
+from workshop.upsert import insert_once
 
 from .. import flowdays, followups, planning
 from ..models import (
@@ -227,8 +228,12 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     assignment.job = job
     if actor is None or (assignment.worker.user_id != actor.pk and not is_head_of(actor, job.workshop_id)):
         raise PermissionDenied(_("只能给自己的派工报工。"))
-    existing = WorkReport.objects.filter(key=key).first()
-    if existing is not None:
+    # The report is written first, once per key, in one statement (``insert_once``; a read of the key came
+    # first before): a key used already writes nothing and returns its report. Any refusal below rolls
+    # the new report back with the rest of the transaction.
+    report = WorkReport(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
+    if not insert_once(report, key="key"):
+        existing = WorkReport.objects.get(key=key)
         if existing.assignment_id != assignment.pk:
             raise ValidationError(_("提交编号重复,请刷新页面后重试。"))
         return existing, False
@@ -243,7 +248,6 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     if grown != 1:
         raise ValidationError({"pieces": _("报工件数超过派工件数。")})
     assignment.pieces_reported += pieces
-    report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
     flowdays.job_add(job, at=report.at, reported=pieces)
     # Every made piece used its parts, whether it passes or not (refused here when they are not there).
     # The bill is read once for both the consumption and the loss check below.

@@ -358,3 +358,43 @@ def test_writing_a_delivery_note_reads_the_jobs_notes_once_and_writes_the_note_w
     assert (note.lot, note.pieces_sent, note.bundles_sent, lines) == (1, 200, 4, [(100, 2), (100, 2)])
     with pytest.raises(ValidationError, match="没有点收"):
         logistics.note_prepare(actor=cast.head, job=job.pk)
+
+
+# --- reports -----------------------------------------------------------------------------------------
+
+
+def test_a_report_is_written_once_per_key_without_reading_the_key_first(cast, issue_job):
+    job, bobs = _in_progress(cast, issue_job, report_last=False)
+    key = uuid.uuid4().hex
+
+    with CaptureQueriesContext(connection) as ctx:
+        report, created = services.work_report(actor=cast.bob.user, assignment=bobs, pieces=60, key=key)
+
+    assert created and report.pk and report.at is not None
+    assert reads_of(ctx.captured_queries, "dispatch_workreport") == 0, data(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as again:
+        assert services.work_report(actor=cast.bob.user, assignment=bobs, pieces=60, key=key) == (
+            report,
+            False,
+        )
+    assert not [q for q in again.captured_queries if q["sql"].startswith("UPDATE")]
+    assert Assignment.objects.get(pk=bobs.pk).pieces_reported == 60
+
+
+def test_a_refused_report_leaves_no_report_behind(cast, issue_job):
+    from dispatch.models import IllegalTransition, WorkReport
+
+    job, bobs = _in_progress(cast, issue_job, report_last=False)
+    alices = Assignment.objects.get(job=job, worker=cast.alice)
+    used = WorkReport.objects.get(assignment=alices).key
+    reports = WorkReport.objects.count()
+
+    with pytest.raises(ValidationError):  # the key of alice's report, on bob's share
+        services.work_report(actor=cast.bob.user, assignment=bobs, pieces=10, key=used)
+    with pytest.raises(ValidationError):  # more than is left
+        services.work_report(actor=cast.bob.user, assignment=bobs, pieces=101, key=uuid.uuid4().hex)
+    with pytest.raises(IllegalTransition):  # alice's share is done
+        services.work_report(actor=cast.alice.user, assignment=alices, pieces=1, key=uuid.uuid4().hex)
+
+    assert WorkReport.objects.count() == reports
+    assert Assignment.objects.get(pk=bobs.pk).pieces_reported == 0
