@@ -38,9 +38,10 @@ from lab.workload import demo_workshop
 # it before) after one read of the job's notes (an open one, the last lot: an EXISTS and a MAX before).
 # Then 143 once a courier's check-off found and locked the stop's run in one statement (through the stop;
 # the run's id was a read of its own before), then 142 once a report was written first with insert_once
-# on its key (a read of the key came first before). Lower it when the flow gets cheaper; never raise it
-# without saying why.
-DATA_STATEMENTS_PER_JOB_CEILING = 142
+# on its key (a read of the key came first before), then 141 once planning a day read the workshop with
+# the depot's lock (one statement per day's plan, two plans for the two jobs here). Lower it when the flow
+# gets cheaper; never raise it without saying why.
+DATA_STATEMENTS_PER_JOB_CEILING = 141
 
 
 @pytest.mark.django_db(transaction=True)
