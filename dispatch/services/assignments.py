@@ -29,6 +29,7 @@ from workshop.upsert import insert_once
 
 from .. import flowdays, followups, planning
 from ..models import (
+    ASSIGNMENT_TRANSITIONS,
     DISPATCHING_STATES,
     TO_OFFER,
     Assignment,
@@ -38,6 +39,7 @@ from ..models import (
     Job,
     JobState,
     WorkReport,
+    check_transition,
 )
 from .common import check_worker, event, lock_assignment, lock_job, move, positive_int, workshop_of
 from .jobs import job_work_done
@@ -242,9 +244,17 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         raise IllegalTransition(_("派工"), assignment.state, AssignmentState.DONE)
     if pieces > assignment.pieces_to_do:
         raise ValidationError({"pieces": _("最多还能报 %(n)d 件。") % {"n": assignment.pieces_to_do}})
+    # The report that finishes the share also moves it to done in the same compare-and-swap (accepted →
+    # done, through the transitions map; its flow event is written below, as ``move`` writes it): one
+    # UPDATE where the count and the move were two.
+    finishing = assignment.pieces_reported + pieces == assignment.pieces
+    done = {}
+    if finishing:
+        check_transition(ASSIGNMENT_TRANSITIONS, _("派工"), assignment.state, AssignmentState.DONE)
+        done = {"state": AssignmentState.DONE, "done_at": timezone.now()}
     grown = Assignment.objects.filter(
         pk=assignment.pk, state=AssignmentState.ACCEPTED, pieces_reported__lte=F("pieces") - pieces
-    ).update(pieces_reported=F("pieces_reported") + pieces)
+    ).update(pieces_reported=F("pieces_reported") + pieces, **done)
     if grown != 1:
         raise ValidationError({"pieces": _("报工件数超过派工件数。")})
     assignment.pieces_reported += pieces
@@ -259,8 +269,15 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         pieces_before=assignment.pieces_reported - pieces,
         lines=bom,
     )
-    if assignment.pieces_reported == assignment.pieces:
-        move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
+    if finishing:
+        assignment.state, assignment.done_at = done["state"], done["done_at"]
+        event(
+            assignment,
+            job=assignment.job,
+            from_state=AssignmentState.ACCEPTED,
+            to_state=AssignmentState.DONE,
+            actor=actor,
+        )
         rollups.share_done(assignment)
         # Her share is done: what she still holds above the allowed loss is flagged to the head.
         if bom:

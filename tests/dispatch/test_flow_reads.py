@@ -398,3 +398,27 @@ def test_a_refused_report_leaves_no_report_behind(cast, issue_job):
 
     assert WorkReport.objects.count() == reports
     assert Assignment.objects.get(pk=bobs.pk).pieces_reported == 0
+
+
+def test_the_report_that_finishes_a_share_counts_and_moves_it_in_one_update(cast, issue_job):
+    from pay.models import WorkerMonth
+
+    job, bobs = _in_progress(cast, issue_job, report_last=False)
+    services.work_report(actor=cast.bob.user, assignment=bobs, pieces=40, key=uuid.uuid4().hex)
+    assert Assignment.objects.get(pk=bobs.pk).state == AssignmentState.ACCEPTED  # not finished: no move
+    assert not FlowEvent.objects.filter(object_id=bobs.pk, to_state=AssignmentState.DONE).exists()
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.work_report(actor=cast.bob.user, assignment=bobs, pieces=60, key=uuid.uuid4().hex)
+
+    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "dispatch_assignment"')]
+    assert len(updates) == 1, updates
+    share = Assignment.objects.get(pk=bobs.pk)
+    assert (share.state, share.pieces_reported, share.done_at is not None) == (
+        AssignmentState.DONE,
+        100,
+        True,
+    )
+    done = FlowEvent.objects.get(object_id=bobs.pk, job=job, to_state=AssignmentState.DONE)
+    assert (done.from_state, done.actor_id, done.note) == (AssignmentState.ACCEPTED, cast.bob.user.pk, "")
+    assert WorkerMonth.objects.get(worker=cast.bob).done == 1
