@@ -89,11 +89,9 @@ def make_job_photo_copy(job_id: int) -> str:
 def plan_job_offers(job_id: int) -> int:
     """Offer the job's unassigned pieces to suitable workers, planned together with the other open jobs
     of its workshop (``services.workshop_plan_offers``). Returns how many offers it made; 0 when nothing
-    is left to offer, as for the later tasks of a burst that the first one planned."""
-    workshop_id = Job.objects.filter(TO_OFFER, pk=job_id).values_list("workshop_id", flat=True).first()
-    if workshop_id is None:
-        return 0
-    return len(services.workshop_plan_offers(workshop=workshop_id))
+    is left to offer, as for the later tasks of a burst that the first one planned (the job's check is part
+    of the statement that locks the workshop's jobs: ``services.job_workshop_plan_offers``)."""
+    return len(services.job_workshop_plan_offers(job=job_id))
 
 
 @shared_task(**RETRY)

@@ -24,6 +24,7 @@ from .assignments import (
     assignment_expire,
     assignment_offer,
     job_plan_offers,
+    job_workshop_plan_offers,
     work_report,
     workshop_plan_offers,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "job_issue",
     "job_receive",
     "job_plan_offers",
+    "job_workshop_plan_offers",
     "job_settle",
     "lock_assignment",
     "lock_job",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -203,13 +203,29 @@ def workshop_plan_offers(*, workshop: Workshop | int) -> list[Assignment]:
     of accepted jobs is planned by the first call and the rest return [] at the cost of one query.
     """
     ws_id = workshop.pk if isinstance(workshop, Workshop) else workshop
-    jobs = list(
+    return _plan_and_offer(_lock_to_offer(ws_id))
+
+
+@transaction.atomic
+def job_workshop_plan_offers(*, job: int) -> list[Assignment]:
+    """``workshop_plan_offers`` for the workshop of ``job`` (an id), when ``job`` itself still has pieces to
+    offer (``TO_OFFER``); [] otherwise, as for the later jobs of a burst that the first one's planning
+    offered. The job's check is a subquery of the statement that finds and locks the workshop's jobs (a
+    read of its own before, outside the transaction)."""
+    return _plan_and_offer(
+        _lock_to_offer(Subquery(Job.objects.filter(TO_OFFER, pk=job).values("workshop_id")))
+    )
+
+
+def _lock_to_offer(workshop_id) -> list[Job]:
+    """The workshop's jobs with pieces to offer, locked in id order (``workshop_id``: an id, or a subquery
+    giving one; none when it gives none)."""
+    return list(
         Job.objects.select_for_update(of=("self",))
         .select_related("line", "line__firm", "workshop")
-        .filter(TO_OFFER, workshop_id=ws_id)
+        .filter(TO_OFFER, workshop_id=workshop_id)
         .order_by("pk")
     )
-    return _plan_and_offer(jobs)
 
 
 @transaction.atomic

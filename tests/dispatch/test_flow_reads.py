@@ -422,3 +422,31 @@ def test_the_report_that_finishes_a_share_counts_and_moves_it_in_one_update(cast
     done = FlowEvent.objects.get(object_id=bobs.pk, job=job, to_state=AssignmentState.DONE)
     assert (done.from_state, done.actor_id, done.note) == (AssignmentState.ACCEPTED, cast.bob.user.pk, "")
     assert WorkerMonth.objects.get(worker=cast.bob).done == 1
+
+
+# --- planning ----------------------------------------------------------------------------------------
+
+
+def test_planning_an_accepted_job_checks_it_in_the_statement_that_locks_the_workshops_jobs(cast, issue_job):
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=90))
+
+    with CaptureQueriesContext(connection) as ctx:
+        made = tasks.plan_job_offers.run(job.pk)
+
+    assert made >= 1
+    job_reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "dispatch_job"')]
+    assert len(job_reads) == 1, job_reads  # the lock's, with the job's check as its subquery
+    assert sum(Assignment.objects.filter(job=job).values_list("pieces", flat=True)) == 90
+    with CaptureQueriesContext(connection) as again:
+        assert tasks.plan_job_offers.run(job.pk) == 0  # every piece offered: nothing more
+    assert kinds(again.captured_queries) == ["SELECT"]
+
+
+def test_a_job_not_yet_accepted_is_not_planned_nor_are_its_workshops_other_jobs(cast, issue_job):
+    waiting = issue_job(quantity=50)
+    other = services.job_accept(actor=cast.head, job=issue_job(quantity=60))
+
+    assert tasks.plan_job_offers.run(waiting.pk) == 0
+
+    assert not Assignment.objects.filter(job__in=[waiting, other]).exists()
+    assert tasks.plan_job_offers.run(other.pk) >= 1
