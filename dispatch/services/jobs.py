@@ -248,12 +248,6 @@ def job_complete(*, job: Job | int, actor=None) -> Job:
     # The system tells the head: her workshop's row and hers come with the lock (a query of their own before).
     job = lock_job(job, related=("workshop__head",) if actor is None else ())
     check_head(actor, job, system=True)
-    return complete(job, actor=actor)
-
-
-def complete(job: Job, *, actor=None) -> Job:
-    """``job_complete`` on a job row the caller has locked (and checked the actor of), inside the caller's
-    transaction."""
     tally = None
     if job.state == JobState.IN_PROGRESS:  # any other state: the move below refuses it
         # One read for the check and the head's message: its key counts the events after the move, one
