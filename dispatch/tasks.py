@@ -49,7 +49,8 @@ RETRY = {
 @shared_task(**RETRY)
 def on_job_issued(job_id: int) -> str:
     """Tell the head about a new job and apply the pairing's auto-accept rule. Returns what it did."""
-    job = Job.objects.select_related("workshop", "workshop__head", "line").filter(pk=job_id).first()
+    # The firm's name is in the message: its row comes with the job's (a query of its own before).
+    job = Job.objects.select_related("workshop", "workshop__head", "line__firm").filter(pk=job_id).first()
     if job is None:
         return "missing"
     if job.workshop.head_id:
@@ -88,11 +89,9 @@ def make_job_photo_copy(job_id: int) -> str:
 def plan_job_offers(job_id: int) -> int:
     """Offer the job's unassigned pieces to suitable workers, planned together with the other open jobs
     of its workshop (``services.workshop_plan_offers``). Returns how many offers it made; 0 when nothing
-    is left to offer, as for the later tasks of a burst that the first one planned."""
-    workshop_id = Job.objects.filter(TO_OFFER, pk=job_id).values_list("workshop_id", flat=True).first()
-    if workshop_id is None:
-        return 0
-    return len(services.workshop_plan_offers(workshop=workshop_id))
+    is left to offer, as for the later tasks of a burst that the first one planned (the job's check is part
+    of the statement that locks the workshop's jobs: ``services.job_workshop_plan_offers``)."""
+    return len(services.job_workshop_plan_offers(job=job_id))
 
 
 @shared_task(**RETRY)
@@ -132,13 +131,17 @@ def replan_unassigned_jobs() -> int:
 @shared_task(**RETRY)
 def finish_job_if_done(job_id: int) -> str:
     """When every assignment of a job is done, complete it: ready to hand over (待交货), and the head is
-    told. The lot goes to inspection only when the firm counts it in (``logistics``)."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.state != JobState.IN_PROGRESS:
-        return "nothing"
+    told. The lot goes to inspection only when the firm counts it in (``logistics``). Returns
+    ``"completed"``, ``"not-ready"`` (work still open) or ``"nothing"`` (no such job, or not in production:
+    completed already, say).
+
+    The job is read once, by the service's lock: only a job in production can complete (any other state is
+    refused with IllegalTransition), so a read before the lock to check that was a second read."""
     try:
-        services.job_complete(job=job)
-    except (ValidationError, IllegalTransition):
+        services.job_complete(job=job_id)
+    except (Job.DoesNotExist, IllegalTransition):
+        return "nothing"
+    except ValidationError:
         return "not-ready"
     return "completed"
 
@@ -151,7 +154,7 @@ def book_inspection(inspection_id: int) -> str:
         return "missing"
     if inspection.booked_at is not None:
         return "already-booked"
-    services.inspection_book(inspection=inspection_id)
+    services.inspection_book(inspection=inspection)  # the row, so the service does not read it again
     return "booked"
 
 

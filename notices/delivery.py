@@ -39,9 +39,11 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     message marked sent and never retried, before as now. Only ``sent_via`` then names senders it did not
     reach, and nothing reads ``sent_via`` but a retry, which a message marked sent never gets. A sender
     that fails costs a second UPDATE writing what really happened (the senders that delivered, ``sent_at``
-    back to None for the sweep's retry), as every delivery did before. A message that is not fresh (or was
-    tried meanwhile) is claimed and read in one statement (``_claim``), sent through the senders that
-    have not delivered it, and written back: two statements."""
+    back to None for the sweep's retry), as every delivery did before. A message that is not fresh (made
+    by another process, as a request's is, or tried meanwhile) is claimed and read in one statement
+    (``_claim``); when it was never tried, that claim writes every sender too, as a fresh one's does, and
+    it costs one statement when every sender works. One tried before is sent through the senders that
+    have not delivered it and written back: two statements."""
     now = timezone.now()
     sends = [(f"{send.__module__}.{send.__qualname__}", send) for send in channels.senders()]
     note = None
@@ -53,11 +55,14 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
             note, delivered = fresh, []
             note.attempts = 1
     if note is None:  # not fresh, or tried meanwhile (the sweep): the claim and read of any message
-        note = _claim(pk, now)
+        everyone = list(dict.fromkeys(name for name, _send in sends))
+        note = _claim(pk, now, senders=everyone)
         if note is None:
             return False
-        delivered = list(note.sent_via or [])
-        everyone = None
+        if note.attempts == 1:  # never tried before: the claim wrote every sender, as a fresh one's does
+            delivered = []
+        else:
+            delivered, everyone = list(note.sent_via or []), None
     note.sent_at = now
     failed = []
     for name, send in sends:
@@ -79,23 +84,34 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
     return not failed
 
 
-def _claim(pk: int, now: dt.datetime) -> Notification | None:
+def _claim(pk: int, now: dt.datetime, *, senders: list[str]) -> Notification | None:
     """Claim message ``pk`` (``sent_at`` = ``now``, one more attempt) if it is unclaimed, and read it as
     claimed, in one statement (``UPDATE … RETURNING``, PostgreSQL and SQLite alike, where the ORM's
-    update and get sent two). None when it is claimed already or gone."""
+    update and get sent two). A message never tried (``attempts`` 0: nothing sent it yet, for only a
+    delivery writes ``sent_via`` and it counts an attempt) gets ``senders`` as its ``sent_via`` in the same
+    statement, so it reads back with ``attempts`` 1; one tried before keeps its own. None when it is
+    claimed already or gone."""
     meta = Notification._meta
     using = router.db_for_write(Notification)
     connection = connections[using]
     qn = connection.ops.quote_name
     fields = meta.concrete_fields
     sent_at, attempts = qn(meta.get_field("sent_at").column), qn(meta.get_field("attempts").column)
+    sent_via = qn(meta.get_field("sent_via").column)
+    # The right-hand sides read the row as it was: ``attempts`` 0 is a message never tried.
     sql = (
-        f"UPDATE {qn(meta.db_table)} SET {sent_at} = %s, {attempts} = {attempts} + 1"
+        f"UPDATE {qn(meta.db_table)} SET {sent_at} = %s, {attempts} = {attempts} + 1,"
+        f" {sent_via} = CASE WHEN {attempts} = 0 THEN %s ELSE {sent_via} END"
         f" WHERE {qn(meta.pk.column)} = %s AND {sent_at} IS NULL"
         f" RETURNING {', '.join(qn(f.column) for f in fields)}"
     )
+    params = [
+        meta.get_field("sent_at").get_db_prep_save(now, connection),
+        meta.get_field("sent_via").get_db_prep_save(senders, connection),
+        pk,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [meta.get_field("sent_at").get_db_prep_save(now, connection), pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from workshop.dates import next_month
 from workshop.models import Worker, Workshop
 from workshop.roles import is_head_of, scope_for
+from workshop.upsert import insert_once
 
 from . import money, rollups
 from .models import (
@@ -69,22 +70,25 @@ def pay_line_book(
     the caller's transaction.
     """
     a = result.assignment
-    line, created = PayLine.objects.get_or_create(
+    line = PayLine(
         result=result,
-        defaults={
-            "kind": LineKind.PIECE,
-            "worker": a.worker,
-            "assignment": a,
-            "inspection_id": result.inspection_id,
-            "pieces_passed": result.pieces_passed,
-            "rate": rate,
-            "amount": money.wage_amount(result.pieces_passed, rate),
-            "booked_on": booked_on,
-            "month": month or open_month(a.worker.workshop_id, booked_on),
-        },
+        kind=LineKind.PIECE,
+        worker=a.worker,
+        assignment=a,
+        inspection_id=result.inspection_id,
+        pieces_passed=result.pieces_passed,
+        rate=rate,
+        amount=money.wage_amount(result.pieces_passed, rate),
+        booked_on=booked_on,
+        month=month or open_month(a.worker.workshop_id, booked_on),
     )
+    # One statement (``workshop.upsert``) where get_or_create sent four (a read, a savepoint, the INSERT
+    # and its release); a result paid already reads its line.
+    created = insert_once(line, key="result")
     if created:
         rollups.line_booked(line, job=job)
+    else:
+        line = PayLine.objects.get(result=result)
     return line, created
 
 

@@ -24,6 +24,7 @@ from .assignments import (
     assignment_expire,
     assignment_offer,
     job_plan_offers,
+    job_workshop_plan_offers,
     work_report,
     workshop_plan_offers,
 )
@@ -35,6 +36,7 @@ from .jobs import (
     DEFAULT_BUNDLE_SIZE,
     MAX_BUNDLE_SIZE,
     MAX_JOB_PIECES,
+    hand_over,
     job_accept,
     job_cancel,
     job_complete,
@@ -43,6 +45,7 @@ from .jobs import (
     job_issue,
     job_receive,
     job_settle,
+    receive,
 )
 from .periods import open_inspections, period_close
 from .slips import slip_question, slip_reply
@@ -58,6 +61,7 @@ __all__ = [
     "assignment_offer",
     "check_firm_staff",
     "check_head",
+    "hand_over",
     "inspection_book",
     "job_accept",
     "job_cancel",
@@ -68,12 +72,14 @@ __all__ = [
     "job_issue",
     "job_receive",
     "job_plan_offers",
+    "job_workshop_plan_offers",
     "job_settle",
     "lock_assignment",
     "lock_job",
     "material_loss_deduct",
     "open_inspections",
     "period_close",
+    "receive",
     "report_correct",
     "report_undo",
     "result_correct",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,9 +25,11 @@ from notices.services import notify
 from pay import rollups
 from workshop.models import Worker, WorkPlace, Workshop
 from workshop.roles import is_head_of
+from workshop.upsert import insert_once
 
 from .. import flowdays, followups, planning
 from ..models import (
+    ASSIGNMENT_TRANSITIONS,
     DISPATCHING_STATES,
     TO_OFFER,
     Assignment,
@@ -37,6 +39,7 @@ from ..models import (
     Job,
     JobState,
     WorkReport,
+    check_transition,
 )
 from .common import check_worker, event, lock_assignment, lock_job, move, positive_int, workshop_of
 from .jobs import job_work_done
@@ -200,13 +203,29 @@ def workshop_plan_offers(*, workshop: Workshop | int) -> list[Assignment]:
     of accepted jobs is planned by the first call and the rest return [] at the cost of one query.
     """
     ws_id = workshop.pk if isinstance(workshop, Workshop) else workshop
-    jobs = list(
+    return _plan_and_offer(_lock_to_offer(ws_id))
+
+
+@transaction.atomic
+def job_workshop_plan_offers(*, job: int) -> list[Assignment]:
+    """``workshop_plan_offers`` for the workshop of ``job`` (an id), when ``job`` itself still has pieces to
+    offer (``TO_OFFER``); [] otherwise, as for the later jobs of a burst that the first one's planning
+    offered. The job's check is a subquery of the statement that finds and locks the workshop's jobs (a
+    read of its own before, outside the transaction)."""
+    return _plan_and_offer(
+        _lock_to_offer(Subquery(Job.objects.filter(TO_OFFER, pk=job).values("workshop_id")))
+    )
+
+
+def _lock_to_offer(workshop_id) -> list[Job]:
+    """The workshop's jobs with pieces to offer, locked in id order (``workshop_id``: an id, or a subquery
+    giving one; none when it gives none)."""
+    return list(
         Job.objects.select_for_update(of=("self",))
         .select_related("line", "line__firm", "workshop")
-        .filter(TO_OFFER, workshop_id=ws_id)
+        .filter(TO_OFFER, workshop_id=workshop_id)
         .order_by("pk")
     )
-    return _plan_and_offer(jobs)
 
 
 @transaction.atomic
@@ -227,8 +246,12 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     assignment.job = job
     if actor is None or (assignment.worker.user_id != actor.pk and not is_head_of(actor, job.workshop_id)):
         raise PermissionDenied(_("只能给自己的派工报工。"))
-    existing = WorkReport.objects.filter(key=key).first()
-    if existing is not None:
+    # The report is written first, once per key, in one statement (``insert_once``; a read of the key came
+    # first before): a key used already writes nothing and returns its report. Any refusal below rolls
+    # the new report back with the rest of the transaction.
+    report = WorkReport(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
+    if not insert_once(report, key="key"):
+        existing = WorkReport.objects.get(key=key)
         if existing.assignment_id != assignment.pk:
             raise ValidationError(_("提交编号重复,请刷新页面后重试。"))
         return existing, False
@@ -237,13 +260,20 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         raise IllegalTransition(_("派工"), assignment.state, AssignmentState.DONE)
     if pieces > assignment.pieces_to_do:
         raise ValidationError({"pieces": _("最多还能报 %(n)d 件。") % {"n": assignment.pieces_to_do}})
+    # The report that finishes the share also moves it to done in the same compare-and-swap (accepted →
+    # done, through the transitions map; its flow event is written below, as ``move`` writes it): one
+    # UPDATE where the count and the move were two.
+    finishing = assignment.pieces_reported + pieces == assignment.pieces
+    done = {}
+    if finishing:
+        check_transition(ASSIGNMENT_TRANSITIONS, _("派工"), assignment.state, AssignmentState.DONE)
+        done = {"state": AssignmentState.DONE, "done_at": timezone.now()}
     grown = Assignment.objects.filter(
         pk=assignment.pk, state=AssignmentState.ACCEPTED, pieces_reported__lte=F("pieces") - pieces
-    ).update(pieces_reported=F("pieces_reported") + pieces)
+    ).update(pieces_reported=F("pieces_reported") + pieces, **done)
     if grown != 1:
         raise ValidationError({"pieces": _("报工件数超过派工件数。")})
     assignment.pieces_reported += pieces
-    report = WorkReport.objects.create(assignment=assignment, pieces=pieces, key=key, reported_by=actor)
     flowdays.job_add(job, at=report.at, reported=pieces)
     # Every made piece used its parts, whether it passes or not (refused here when they are not there).
     # The bill is read once for both the consumption and the loss check below.
@@ -255,8 +285,15 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         pieces_before=assignment.pieces_reported - pieces,
         lines=bom,
     )
-    if assignment.pieces_reported == assignment.pieces:
-        move(assignment, AssignmentState.DONE, job=assignment.job, actor=actor, done_at=timezone.now())
+    if finishing:
+        assignment.state, assignment.done_at = done["state"], done["done_at"]
+        event(
+            assignment,
+            job=assignment.job,
+            from_state=AssignmentState.ACCEPTED,
+            to_state=AssignmentState.DONE,
+            actor=actor,
+        )
         rollups.share_done(assignment)
         # Her share is done: what she still holds above the allowed loss is flagged to the head.
         if bom:

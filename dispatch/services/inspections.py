@@ -36,7 +36,7 @@ from ..models import (
     check_transition,
 )
 from .common import check_firm_staff, event, lock_job, move
-from .jobs import job_work_done, settle
+from .jobs import job_work_done, open_ends, settle
 
 
 @dataclass(frozen=True)
@@ -127,12 +127,19 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     production for rework, or is settled. Run by the system (the ``book_inspection`` task).
 
     Idempotent: a booked inspection is returned unchanged (pay lines are also unique per result).
+
+    Locks the job (its line joined: the firm's month rollup reads it), then claims the inspection by
+    setting ``booked_at`` with a compare-and-swap (``booked_at`` still empty), which locks its row as a
+    lock read would and is the booking's mark in the same statement: another booking of it waits, then
+    finds it booked. ``inspection``: the row (its job is then not read again; the ``book_inspection`` task
+    has read it) or its id.
     """
-    pk = inspection.pk if isinstance(inspection, Inspection) else inspection
-    job_id = Inspection.objects.values_list("job_id", flat=True).get(pk=pk)
-    job = lock_job(job_id)
-    inspection = Inspection.objects.select_for_update().get(pk=pk)
-    if inspection.booked_at is not None:
+    if not isinstance(inspection, Inspection):
+        inspection = Inspection.objects.get(pk=inspection)
+    job = lock_job(inspection.job_id, related=("line",))  # an inspection never moves to another job
+    now = timezone.now()
+    if not Inspection.objects.filter(pk=inspection.pk, booked_at__isnull=True).update(booked_at=now):
+        inspection.refresh_from_db()
         return inspection
     today = timezone.localdate()
     month = open_month(job.workshop_id, today)  # once, not once per line: every share is this workshop's
@@ -193,14 +200,15 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                 dedupe_key=f"rework:{r.pk}",
             )
             rework_made = True
-    Inspection.objects.filter(pk=inspection.pk).update(booked_at=timezone.now())
     if rework_made:
         move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("返工"))
-    elif job.assignments.filter(pieces_reported__gt=F("pieces_handed_over")).exists():
+        return inspection
+    ends = open_ends(job, left_behind=True)  # one read for both: pieces left behind, and settling
+    if ends["left"]:
         # Pieces left behind by a partial lot (still at a worker's home): they go as the next lot.
         move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("还有件没交企业"))
         if job_work_done(job):
             move(job, JobState.COMPLETED, job=job, note=gettext_noop("还有件没交企业"))
     else:
-        settle(job)
+        settle(job, ends=ends)
     return inspection

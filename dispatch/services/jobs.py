@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -32,6 +33,8 @@ from ..models import (
     Assignment,
     AssignmentKind,
     AssignmentState,
+    FlowEvent,
+    Inspection,
     InspectionResult,
     Job,
     JobState,
@@ -203,12 +206,34 @@ def job_cancel(*, actor, job: Job | int, reason: str = "") -> Job:
     return job
 
 
-def job_work_done(job: Job) -> bool:
-    """Every piece of ``job`` is in a first-round share and no share is open (offered or accepted)."""
-    holding = job.assignments.filter(state__in=HOLDING_STATES)
-    first_pieces = holding.filter(kind=AssignmentKind.FIRST).aggregate(n=Sum("pieces"))["n"] or 0
-    open_left = holding.exclude(state=AssignmentState.DONE).exists()
-    return first_pieces == job.quantity and not open_left
+def _total(rows, aggregate):
+    """``aggregate`` (``Sum``, ``Count``) over ``rows`` (filtered on the outer job, ``OuterRef("pk")``) as a
+    scalar subquery: 0 when there are no rows."""
+    return Coalesce(Subquery(rows.order_by().values("job").annotate(n=aggregate).values("n")), 0)
+
+
+def work_tally(job: Job, *, for_message: bool = False) -> dict:
+    """What completing ``job`` needs to know, in one statement: ``first`` (int, pieces in the first-round
+    shares held: offered, accepted or done), ``open`` (bool, a held share is not done yet); with
+    ``for_message`` also ``reported`` (int, pieces reported on all its shares) and ``events_before`` (int, its
+    flow events so far). Where each was a query of its own, completing a job read four times."""
+    shares = Assignment.objects.filter(job=OuterRef("pk"))
+    holding = shares.filter(state__in=HOLDING_STATES)
+    columns = {
+        "first": _total(holding.filter(kind=AssignmentKind.FIRST), Sum("pieces")),
+        "open": Exists(holding.exclude(state=AssignmentState.DONE)),
+    }
+    if for_message:
+        columns["reported"] = _total(shares, Sum("pieces_reported"))
+        columns["events_before"] = _total(FlowEvent.objects.filter(job=OuterRef("pk")), Count("pk"))
+    return Job.objects.filter(pk=job.pk).values(**columns).get()
+
+
+def job_work_done(job: Job, tally: dict | None = None) -> bool:
+    """Every piece of ``job`` is in a first-round share and no share is open (offered or accepted).
+    ``tally``: its ``work_tally`` when the caller read it already (else one query here)."""
+    tally = tally if tally is not None else work_tally(job)
+    return tally["first"] == job.quantity and not tally["open"]
 
 
 @transaction.atomic
@@ -220,21 +245,26 @@ def job_complete(*, job: Job | int, actor=None) -> Job:
     Raises PermissionDenied (a person who is not the head), ValidationError when work is still open,
     IllegalTransition from another state.
     """
-    job = lock_job(job)
+    # The system tells the head: her workshop's row and hers come with the lock (a query of their own before).
+    job = lock_job(job, related=("workshop__head",) if actor is None else ())
     check_head(actor, job, system=True)
-    if job.state == JobState.IN_PROGRESS and not job_work_done(job):
-        raise ValidationError(_("还有未完成的派工。"))
+    tally = None
+    if job.state == JobState.IN_PROGRESS:  # any other state: the move below refuses it
+        # One read for the check and the head's message: its key counts the events after the move, one
+        # more than now (the job row is locked, so no other event of the job comes in between).
+        tally = work_tally(job, for_message=actor is None)
+        if not job_work_done(job, tally):
+            raise ValidationError(_("还有未完成的派工。"))
     move(job, JobState.COMPLETED, job=job, actor=actor)
     head = workshop_of(job).head
     if actor is None and head is not None:
         # The head gathers the lot and writes its delivery note: tell her it is time.
-        reported = job.assignments.aggregate(n=Sum("pieces_reported"))["n"] or 0
         notify(
             recipient=head,
             kind=NotificationKind.READY_TO_HAND_OVER,
-            params={"t": job.title, "n": reported},
+            params={"t": job.title, "n": tally["reported"]},
             link=f"/dashboard/jobs/{job.pk}/",
-            dedupe_key=f"complete:{job.pk}:{job.events.count()}",
+            dedupe_key=f"complete:{job.pk}:{tally['events_before'] + 1}",
         )
     return job
 
@@ -250,7 +280,12 @@ def job_hand_over(
     checks her run), or None for the system. A job still in production whose work is all done is
     completed first. Locks the job, then the shares. Raises PermissionDenied, ValidationError (work still
     open, more pieces than are left), IllegalTransition."""
-    job = lock_job(job)
+    return hand_over(lock_job(job), actor=actor, note=note, shares=shares)
+
+
+def hand_over(job: Job, *, actor=None, note: str = "", shares: Mapping[int, int] | None = None) -> Job:
+    """``job_hand_over`` on a job row the caller has locked, inside the caller's transaction (no savepoint
+    of its own: a courier's check-off at the firm's gate hands each lot over in the stop's transaction)."""
     courier = scope_for(actor).courier
     if courier is None or courier.workshop_id != job.workshop_id:
         check_head(actor, job, system=True)
@@ -290,7 +325,12 @@ def job_receive(*, job: Job | int, actor, note: str = "", pieces_short: int = 0)
     (``Job.pieces_short``) until the inspection, which may then pass no more pieces than were counted (the
     missing ones are rejected as short, 短少), so nobody is paid for a piece that never arrived. Raises
     PermissionDenied (not the job's firm), IllegalTransition."""
-    job = lock_job(job)
+    return receive(lock_job(job), actor=actor, note=note, pieces_short=pieces_short)
+
+
+def receive(job: Job, *, actor, note: str = "", pieces_short: int = 0) -> Job:
+    """``job_receive`` on a job row the caller has locked, inside the caller's transaction (no savepoint
+    of its own: ``logistics.note_receive`` counts the lot in and moves the job in one transaction)."""
     check_firm_staff(actor, job)
     short = max(0, int(pieces_short))
     move(job, JobState.INSPECTING, job=job, actor=actor, note=note, pieces_short=short)
@@ -311,18 +351,37 @@ def job_settle(*, job: Job | int, actor=None) -> Job:
     return settle(job, actor=actor)
 
 
-def settle(job: Job, *, actor=None) -> Job:
-    """``job_settle`` on a job row the caller has locked, inside the caller's transaction."""
+def open_ends(job: Job, *, left_behind: bool = False) -> dict:
+    """What keeps ``job`` from being settled, in one statement (three where each was a query of its own):
+    ``open`` (a share offered or accepted, or pieces reported and not inspected), ``unpaid`` (a passed
+    result without its pay line), ``unbooked`` (an inspection not booked yet); with ``left_behind`` also
+    ``left`` (pieces reported and not handed over). Each a bool."""
+    shares = Assignment.objects.filter(job=OuterRef("pk"))
+    columns = {
+        "open": Exists(
+            shares.filter(
+                Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
+                | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+            )
+        ),
+        "unpaid": Exists(
+            InspectionResult.objects.filter(
+                inspection__job=OuterRef("pk"), pieces_passed__gt=0, pay_line__isnull=True
+            )
+        ),
+        "unbooked": Exists(Inspection.objects.filter(job=OuterRef("pk"), booked_at__isnull=True)),
+    }
+    if left_behind:
+        columns["left"] = Exists(shares.filter(pieces_reported__gt=F("pieces_handed_over")))
+    return Job.objects.filter(pk=job.pk).values(**columns).get()
+
+
+def settle(job: Job, *, actor=None, ends: dict | None = None) -> Job:
+    """``job_settle`` on a job row the caller has locked, inside the caller's transaction. ``ends``: its
+    ``open_ends`` when the caller read them already, after its last write (else one query here)."""
     if job.state == JobState.INSPECTED:
-        open_work = job.assignments.filter(
-            Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
-            | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
-        ).exists()
-        unpaid = InspectionResult.objects.filter(
-            inspection__job=job, pieces_passed__gt=0, pay_line__isnull=True
-        ).exists()
-        unbooked = job.inspections.filter(booked_at__isnull=True).exists()
-        if open_work or unpaid or unbooked:
+        ends = ends if ends is not None else open_ends(job)
+        if ends["open"] or ends["unpaid"] or ends["unbooked"]:
             raise ValidationError(_("还有未验收、未返工或未入账的件数,不能结算。"))
     move(job, JobState.SETTLED, job=job, actor=actor)
     return job

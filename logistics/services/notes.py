@@ -16,13 +16,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from dispatch.models import IllegalTransition, Job, JobState
-from dispatch.services import check_firm_staff, job_hand_over, job_receive, lock_job
+from dispatch.services import check_firm_staff, job_hand_over, lock_job, receive
 from materials.models import BomLine
 from materials.services import material_return_to_firm
 from notices.models import NotificationKind
@@ -59,7 +59,11 @@ def note_prepare(
         raise ValidationError(
             _("外发单现在是“%(s)s”,全部报工(待交货)后才能开送货单。") % {"s": job.get_state_display()}
         )
-    if DeliveryNote.objects.filter(job=job).exclude(state=NoteState.RECEIVED).exists():
+    # One read for both: a note still open, and the last lot's number (the next note's is one more).
+    notes = DeliveryNote.objects.filter(job=job).aggregate(
+        open=Count("pk", filter=~Q(state=NoteState.RECEIVED)), last=Max("lot")
+    )
+    if notes["open"]:
         raise ValidationError(_("这张单还有一张送货单没有点收,请等企业点收后再开下一张。"))
     rows = [(a, g) for a, g in job_goods(job) if g.at_workshop > 0 or g.expected > 0]
     sent = sum(g.at_workshop for _a, g in rows)
@@ -75,15 +79,6 @@ def note_prepare(
             % {"w": "、".join(away)}
         )
     bundles = _bundles_by_share(job)
-    lot = (DeliveryNote.objects.filter(job=job).aggregate(n=Max("lot"))["n"] or 0) + 1
-    note = DeliveryNote.objects.create(
-        job=job,
-        lot=lot,
-        token=secrets.token_urlsafe(16)[:22],
-        pieces_sent=sent,
-        pieces_expected=sum(g.expected for _a, g in rows),
-        prepared_by=actor,
-    )
     lines = []
     for a, g in rows:
         if g.at_workshop <= 0:
@@ -91,10 +86,21 @@ def note_prepare(
         by_size = math.ceil(g.at_workshop / max(job.bundle_size, 1))
         # Bundles by their tickets where they were printed, else by the job's bundle size.
         b = min(bundles[a.pk], by_size) if a.pk in bundles else by_size
-        lines.append(DeliveryNoteLine(note=note, assignment=a, pieces=g.at_workshop, bundles=b))
+        lines.append(DeliveryNoteLine(assignment=a, pieces=g.at_workshop, bundles=b))
+    # The lines are counted before the note is written, so it is written whole (an UPDATE of its
+    # bundles followed the INSERT before).
+    note = DeliveryNote.objects.create(
+        job=job,
+        lot=(notes["last"] or 0) + 1,
+        token=secrets.token_urlsafe(16)[:22],
+        pieces_sent=sent,
+        bundles_sent=sum(x.bundles for x in lines),
+        pieces_expected=sum(g.expected for _a, g in rows),
+        prepared_by=actor,
+    )
+    for x in lines:
+        x.note = note
     DeliveryNoteLine.objects.bulk_create(lines)
-    DeliveryNote.objects.filter(pk=note.pk).update(bundles_sent=sum(x.bundles for x in lines))
-    note.bundles_sent = sum(x.bundles for x in lines)
     for line_id, q in (returned or {}).items():
         if str(q).strip() in ("", "0"):
             continue
@@ -147,12 +153,13 @@ def note_receive(
     count is kept beside what was sent; a difference is recorded, shown to both sides, and the head is told.
     ``pieces_counted``: int 0..10 × sent; ``bundles_counted``: int ≥ 0 or None. ``actor``: the firm's staff.
 
-    Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted already; not sent
-    yet)."""
+    Locks the note, then the job (read once, with its line and its workshop's head, in the lock's
+    statement). Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted
+    already; not sent yet)."""
     note = DeliveryNote.objects.select_for_update().get(
         pk=note.pk if isinstance(note, DeliveryNote) else note
     )
-    job = Job.objects.select_related("line", "workshop__head").get(pk=note.job_id)
+    job = lock_job(note.job_id, related=("line", "workshop__head"))
     check_firm_staff(actor, job)
     if note.state == NoteState.RECEIVED:
         raise ValidationError(_("这张送货单已经点收过了(%(n)d 件)。") % {"n": note.pieces_counted})
@@ -172,9 +179,7 @@ def note_receive(
         received_at=timezone.now(),
     )
     try:
-        job_receive(
-            job=note.job_id, actor=actor, note=remark, pieces_short=max(0, note.pieces_sent - counted)
-        )
+        receive(job, actor=actor, note=remark, pieces_short=max(0, note.pieces_sent - counted))
     except IllegalTransition as e:
         raise ValidationError(str(e)) from None
     if job.workshop.head_id is not None:

@@ -214,7 +214,13 @@ def runs_plan(
     workshop_id = workshop.pk if isinstance(workshop, Workshop) else workshop
     check_manager(actor, workshop_id, system=True)
     day = day or today()
-    depot = Depot.objects.select_for_update().filter(workshop_id=workshop_id).first()
+    # The depot row is the lock; its workshop comes in the same statement (a read of its own before).
+    depot = (
+        Depot.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .filter(workshop_id=workshop_id)
+        .first()
+    )
     if depot is None:
         raise ValidationError(_("请先在配送设置里填好工坊的位置。"))
     workshop = depot.workshop

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from dispatch.models import Assignment
-from dispatch.services import job_hand_over
+from dispatch.models import Assignment, IllegalTransition
+from dispatch.services import hand_over, lock_job
 from materials.models import BomLine, MovementKind
 from materials.services import courier_move
 from notices.models import NotificationKind
@@ -30,7 +30,7 @@ from notices.services import notify
 from tickets.models import BundleTicket, TicketState
 from workshop.roles import scope_for
 
-from ..models import DONE_STATE, Collection, DeliveryNote, NoteState, Run, RunState, Stop, StopKind, StopState
+from ..models import DONE_STATE, Collection, NoteState, Run, RunState, Stop, StopKind, StopState
 from ..selectors import kits, note_shares
 from .common import check_courier_of, move
 from .runs import run_start
@@ -69,10 +69,15 @@ def stop_check(*, actor, stop: Stop | int, check: CheckOff, key: str) -> tuple[S
     if check.outcome not in OUTCOMES:
         raise ValidationError(_("请选择送到、收回、没人在家或拒收。"))
     stop_id = stop.pk if isinstance(stop, Stop) else stop
-    run_id = Stop.objects.filter(pk=stop_id).values_list("run_id", flat=True).first()
-    if run_id is None:
+    # The stop's run, found through the stop and locked in one statement (its id was a read of its own).
+    run = (
+        Run.objects.select_for_update(of=("self",))
+        .select_related("courier")
+        .filter(stops__pk=stop_id)
+        .first()
+    )
+    if run is None:
         raise ValidationError(_("找不到这一站。"))
-    run = Run.objects.select_for_update(of=("self",)).select_related("courier").get(pk=run_id)
     stop = Stop.objects.select_for_update().get(pk=stop_id)
     mine = scope_for(actor).courier
     if stop.key == key and mine is not None and run.courier_id == mine.pk:
@@ -104,7 +109,8 @@ def stop_check(*, actor, stop: Stop | int, check: CheckOff, key: str) -> tuple[S
             raise ValidationError(_("请说一下为什么拒收。"))
         target = StopState.NOBODY_HOME if check.outcome == NOBODY_HOME else StopState.REFUSED
     try:
-        with transaction.atomic():
+        # No savepoint: the IntegrityError is turned into an error that rolls the whole check-off back.
+        with transaction.atomic(savepoint=False):
             move(stop, target, key=key, done_at=timezone.now(), done_by=actor, courier_note=reason)
     except IntegrityError:
         raise ValidationError(_("这次提交和另一站重复了,请刷新页面。")) from None
@@ -228,15 +234,21 @@ def _collected(stop: Stop, a: Assignment, ticket, pieces: int, actor) -> None:
 
 
 def _hand_over(stop: Stop, lines, actor) -> None:
-    """Each lot's delivery note is sent (已送出) and its job handed over (已交货): the firm counts it next."""
+    """Each lot's delivery note is sent (已送出) and its job handed over (已交货): the firm counts it next.
+
+    The note is moved first, by its compare-and-swap (prepared → sent), which locks its row as the lock
+    read before it did (the note, then the job: the lock order); a note sent already (by the head, or
+    another check-off that got there first) is left as it is. Then the job is locked and handed over in
+    this transaction (no savepoint of its own)."""
     for sl in lines:
-        note = DeliveryNote.objects.select_for_update().get(pk=sl.note_id)
-        if note.state != NoteState.PREPARED:
+        note = sl.note
+        try:
+            move(note, NoteState.SENT, sent_by=actor, sent_at=timezone.now())
+        except IllegalTransition:
             continue
-        job_hand_over(
-            job=note.job_id, actor=actor, note=gettext_noop("配送员交到企业"), shares=note_shares(note)
+        hand_over(
+            lock_job(note.job_id), actor=actor, note=gettext_noop("配送员交到企业"), shares=note_shares(note)
         )
-        move(note, NoteState.SENT, sent_by=actor, sent_at=timezone.now())
 
 
 def _tell_head(run: Run, stop: Stop, reason: str) -> None:

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from logistics import routing, tasks
@@ -223,3 +225,15 @@ def test_a_vehicle_nobody_rides_is_not_planned_and_an_afternoon_window_is_named_
     delivery.vehicle.save()
     with pytest.raises(ValidationError, match="还没有配送员"):
         logistics.runs_plan(workshop=cast.ws, actor=cast.head)
+
+
+def test_planning_reads_the_workshop_with_the_depots_lock(cast, issue_job, delivery):
+    with CaptureQueriesContext(connection) as ctx:
+        plan = logistics.runs_plan(workshop=cast.ws.pk, actor=cast.head)
+
+    assert plan.runs == []  # nothing to take anywhere today
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [
+        s for s in sql if s.startswith('SELECT "workshop_workshop"."id", "workshop_workshop"."name"')
+    ], sql
+    assert sum('"logistics_depot"' in s and '"workshop_workshop"' in s for s in sql) == 1

@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dispatch import services
-from dispatch.models import JobState
+from dispatch.models import FlowEvent, JobState
 from logistics import services as logistics
 from logistics.models import Collection, DeliveryNote, NoteState, Run, RunState, Stop, StopKind, StopState
 from logistics.services import CheckOff
@@ -275,3 +277,83 @@ def test_a_collection_of_nothing_is_refused_in_favour_of_nobody_home(cast, issue
             key=key(),
         )
     assert _written() == before
+
+
+def _lot_at_the_gate(cast, issue_job, pieces=40):
+    """A job carol finished at the workshop, its note written, and today's run with its hand-over stop."""
+    job = issue_job(quantity=pieces)
+    services.job_accept(actor=cast.head, job=job)
+    share = services.assignment_offer(job=job, worker=cast.carol, pieces=pieces)
+    services.assignment_accept(actor=cast.carol.user, assignment=share)
+    services.work_report(actor=cast.carol.user, assignment=share, pieces=pieces, key=key())
+    services.job_complete(job=job)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head)
+    (handover,) = plan.runs[0].planned_stops
+    return job, note, handover
+
+
+def test_a_hand_over_at_the_gate_moves_the_note_by_its_swap_and_the_job_without_savepoints(
+    cast, issue_job, delivery
+):
+    job, note, handover = _lot_at_the_gate(cast, issue_job)
+    events = FlowEvent.objects.filter(job=job).count()
+
+    with CaptureQueriesContext(connection) as ctx:
+        logistics.stop_check(actor=delivery.courier.user, stop=handover, check=CheckOff("done"), key=key())
+
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The note's row is not read again to lock it (its compare-and-swap locks it), and the job's hand-over
+    # and the stop's move take no savepoint of their own: one, stop_check's own in the test's transaction
+    # (the run's start in between has its own), where there were three.
+    assert not [s for s in sql if s.startswith('SELECT "logistics_deliverynote"."id"')]
+    assert sum(s.upper().startswith("SAVEPOINT") for s in sql) == 2, sql
+    note.refresh_from_db()
+    job.refresh_from_db()
+    assert (note.state, note.sent_by_id, job.state) == (
+        NoteState.SENT,
+        delivery.courier.user.pk,
+        JobState.HANDED_OVER,
+    )
+    sent = FlowEvent.objects.get(job=job, to_state=JobState.HANDED_OVER)
+    assert (sent.from_state, sent.actor_id, sent.note) == (
+        JobState.COMPLETED,
+        delivery.courier.user.pk,
+        "配送员交到企业",
+    )
+    told = Notification.objects.get(kind=NotificationKind.READY_FOR_INSPECTION)
+    assert (told.recipient_id, told.dedupe_key) == (
+        cast.clerk.pk,
+        f"inspect:{job.pk}:{events + 1}:{cast.clerk.pk}",
+    )
+    assert Stop.objects.get(pk=handover.pk).state == StopState.HANDED_OVER
+
+
+def test_a_lot_the_head_sent_already_is_not_handed_over_again_at_the_gate(cast, issue_job, delivery):
+    job, note, handover = _lot_at_the_gate(cast, issue_job)
+    logistics.note_send(actor=cast.head, note=note)
+    events = FlowEvent.objects.filter(job=job).count()
+
+    logistics.stop_check(actor=delivery.courier.user, stop=handover, check=CheckOff("done"), key=key())
+
+    note.refresh_from_db()
+    assert (note.state, note.sent_by_id) == (NoteState.SENT, cast.head.pk)
+    assert FlowEvent.objects.filter(job=job).count() == events
+    assert Notification.objects.filter(kind=NotificationKind.READY_FOR_INSPECTION).count() == 1
+    assert Stop.objects.get(pk=handover.pk).state == StopState.HANDED_OVER
+
+
+def test_a_check_off_finds_and_locks_the_stops_run_in_one_statement(cast, issue_job, delivery):
+    job, note, handover = _lot_at_the_gate(cast, issue_job)
+    run = Run.objects.get(stops=handover)
+    Run.objects.filter(pk=run.pk).update(state=RunState.UNDER_WAY)
+
+    with CaptureQueriesContext(connection) as ctx:
+        logistics.stop_check(actor=delivery.courier.user, stop=handover.pk, check=CheckOff("done"), key=key())
+
+    sql = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [s for s in sql if s.startswith('SELECT "logistics_stop"."run_id"')]  # no read of its own
+    assert sum(s.startswith('SELECT "logistics_run"."id"') for s in sql) == 1
+    assert Stop.objects.get(pk=handover.pk).state == StopState.HANDED_OVER
+    with pytest.raises(ValidationError, match="找不到这一站"):
+        logistics.stop_check(actor=delivery.courier.user, stop=987654, check=CheckOff("done"), key=key())

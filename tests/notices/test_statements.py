@@ -156,14 +156,15 @@ def test_a_fresh_message_claimed_meanwhile_is_not_sent_again(cast, channels):
     assert channels == []
 
 
-def test_a_message_delivered_by_id_is_claimed_and_read_in_one_statement(cast, channels):
+def test_a_message_delivered_by_id_is_claimed_read_and_marked_in_one_statement(cast, channels):
     """The task of a message made in a request: the claim returns the row as claimed, converted as a
-    queryset would (JSON, times), and the write-back follows."""
+    queryset would (JSON, times), and, the message never tried, writes every sender as a fresh one's
+    does: nothing follows when every sender works (a second UPDATE did before)."""
     note = _notify(cast, key="by-id")
     with CaptureQueriesContext(connection) as ctx:
         assert delivery.notification_deliver(notification=note.pk) is True
 
-    assert _on_messages(ctx.captured_queries) == ["UPDATE", "UPDATE"]
+    assert _on_messages(ctx.captured_queries) == ["UPDATE"]
     assert channels == [("inbox", note.pk), ("sms", note.pk)]
     stored = Notification.objects.get(pk=note.pk)
     assert (stored.sent_via, stored.attempts) == ([INBOX, SMS], 1) and stored.sent_at is not None
@@ -175,7 +176,7 @@ def test_the_claimed_row_reads_as_a_queryset_reads_it(cast):
     Notification.objects.filter(pk=note.pk).update(attempts=1, sent_via=[INBOX])
     now = timezone.now()
 
-    claimed = delivery._claim(note.pk, now)
+    claimed = delivery._claim(note.pk, now, senders=[INBOX, SMS])
 
     stored = Notification.objects.get(pk=note.pk)
     assert {f.attname: getattr(claimed, f.attname) for f in Notification._meta.concrete_fields} == {
@@ -183,4 +184,32 @@ def test_the_claimed_row_reads_as_a_queryset_reads_it(cast):
     }
     assert (claimed.params, claimed.sent_via, claimed.attempts, claimed.sent_at) == (PARAMS, [INBOX], 2, now)
     assert claimed.created_at.tzinfo is not None and not claimed._state.adding
-    assert delivery._claim(note.pk, now) is None  # claimed already
+    assert delivery._claim(note.pk, now, senders=[INBOX, SMS]) is None  # claimed already
+
+
+def test_a_message_never_tried_is_claimed_with_every_sender_in_one_statement(cast):
+    note = _notify(cast, key="untried")
+    now = timezone.now()
+
+    claimed = delivery._claim(note.pk, now, senders=[INBOX, SMS])
+
+    stored = Notification.objects.get(pk=note.pk)
+    assert (claimed.sent_via, claimed.attempts, claimed.sent_at) == ([INBOX, SMS], 1, now)
+    assert (stored.sent_via, stored.attempts, stored.sent_at) == ([INBOX, SMS], 1, now)
+
+
+def test_a_message_delivered_by_id_whose_sender_fails_is_written_back_for_that_sender_alone(cast, channels):
+    note = _notify(cast, key="by-id-fails")
+    DOWN.add("sms")
+    with CaptureQueriesContext(connection) as ctx:
+        assert delivery.notification_deliver(notification=note.pk) is False
+
+    assert _on_messages(ctx.captured_queries) == ["UPDATE", "UPDATE"]
+    stored = Notification.objects.get(pk=note.pk)
+    assert (stored.sent_via, stored.attempts, stored.sent_at) == ([INBOX], 1, None)
+    assert delivery.stalled(timezone.now()) == [note.pk]  # the sweep will retry it
+    DOWN.clear()
+    assert delivery.notification_deliver(notification=note.pk) is True
+    assert channels == [("inbox", note.pk), ("sms", note.pk)]  # the inbox did not get it twice
+    stored.refresh_from_db()
+    assert (stored.sent_via, stored.attempts) == ([INBOX, SMS], 2) and stored.sent_at is not None
