@@ -116,8 +116,9 @@ TEMPLATES = [
 
 # Form widgets (a filter's select of 50 workshops, a roster's filters) are drawn with Jinja2's copies of
 # Django's own widget templates: the same HTML at a fraction of the Django template engine's cost per
-# option (a community admin's home page drew its workshop filter in a fifth of its time; issue 15).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# option (a community admin's home page drew its workshop filter in a fifth of its time; issue 15). The
+# admin site's own widgets, which have no Jinja2 copy, are drawn as before (workshop.forms_renderer).
+FORM_RENDERER = "workshop.forms_renderer.WidgetRenderer"
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
