@@ -19,7 +19,9 @@ venv: $(STAMP)
 # make run PORT=8001: the web server's port when 8000 is taken (a PORT in the environment works too).
 PORT ?= 8000
 
-run: venv  ## Redis, migrate, demo data, Celery worker + beat, web on http://127.0.0.1:$(PORT) (default 8000)
+run:  ## Redis, migrate, demo data, Celery worker + beat, web on http://127.0.0.1:$(PORT) (default 8000)
+	@PORT='$(PORT)' PYTHON='$(PYTHON)' bash scripts/check-port.sh
+	@$(MAKE) --no-print-directory venv
 	@PORT='$(PORT)' bash scripts/run.sh
 
 test: venv  ## the whole suite on real Redis (+ PostgreSQL in CI or when DATABASE_URL is set)

@@ -97,7 +97,9 @@ class PeriodForm(CheckedForm):
         end = data.get("end") or today
         # No start: the first of January of the end's year (this year when the end is today or later).
         start = data.get("start") or year_start(min(end, today))
-        if end < start:
+        # An end typed before the start is the reason first; a start after today with no end typed (the
+        # end is then today) is refused as a start after today, not as an end before it.
+        if data.get("end") and end < start:
             raise forms.ValidationError(_("结束日期不能早于开始日期。"))
         if start > today:
             raise forms.ValidationError(_("开始日期不能晚于今天。"))

@@ -6,20 +6,7 @@ cd "$ROOT"
 on_exit_cleanup
 
 # The web port first: a wrong or taken one is said before anything is started, not after the demo loads.
-PORT="${PORT:-8000}"
-if ! [[ "$PORT" =~ ^[1-9][0-9]{0,4}$ ]] || [ "$PORT" -gt 65535 ]; then
-  echo "PORT=$PORT is not a port number (1-65535), e.g. make run PORT=8001" >&2
-  exit 1
-fi
-# SO_REUSEADDR as runserver sets it: a port a stopped server left in TIME_WAIT is free to it.
-if ! "$PY" -c '
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))' "$PORT" 2>/dev/null; then
-  echo "Port $PORT is taken on 127.0.0.1: stop what uses it, or pick another, e.g. make run PORT=$((PORT == 8001 ? 8002 : 8001))" >&2
-  exit 1
-fi
+PYTHON="$PY" source "$(dirname "$0")/check-port.sh"
 
 # Redis: the one REDIS_URL names if it answers; else a Redis already answering on 6379 (no password);
 # else our own, on 6379 when free, otherwise on a free port.

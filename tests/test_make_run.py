@@ -59,3 +59,21 @@ def test_make_run_hands_its_port_to_the_script(args, port):
 
     assert done.returncode == 0, done.stderr
     assert f"PORT='{port}' bash scripts/run.sh" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_on_a_fresh_clone_a_wrong_port_is_said_before_anything_is_installed(tmp_path):
+    venv = tmp_path / "venv"
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "MAKEFLAGS", "MAKELEVEL")}
+    done = subprocess.run(
+        ["make", "run", "PORT=abc", f"VENV={venv}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode != 0
+    assert "PORT=abc is not a port number" in done.stderr
+    assert not venv.exists()  # nothing was installed first

@@ -92,6 +92,21 @@ def test_a_start_after_today_is_refused_not_an_empty_period(client, cast):
     assert CAPPED not in body  # the range was refused: nothing was "read as today"
 
 
+@pytest.mark.parametrize("end", ["", "later"])
+def test_a_start_after_today_is_refused_for_that_reason_with_or_without_an_end(client, cast, end):
+    today = timezone.localdate()
+    client.force_login(cast.head)
+    start = today + dt.timedelta(days=3)
+    query = {"start": start.isoformat()}
+    if end:
+        query["end"] = (start + dt.timedelta(days=1)).isoformat()
+
+    body = client.get("/dashboard/", query).content.decode()
+
+    assert "开始日期不能晚于今天。" in body and DEFAULT_SHOWN in body
+    assert "结束日期不能早于开始日期。" not in body  # the end she left blank (today) is not the reason
+
+
 def test_an_end_date_alone_runs_from_the_first_of_january_of_its_year(client, cast):
     client.force_login(cast.head)
     last_may = year_start().replace(year=year_start().year - 1, month=5)
