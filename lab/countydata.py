@@ -544,6 +544,9 @@ def build_county(size: CountySize | None = None, *, tag: str = "cw", log=print) 
         _foreign_keys_on(keys)
         seconds["foreign_keys"] = time.monotonic() - t1
         t1 = time.monotonic()
+        # The planner's statistics of what was just written (in this transaction) before it is summed:
+        # tables last analysed empty plan the rebuilds' joins as nested loops (workshop.upsert).
+        _sql("ANALYZE " + ", ".join(HISTORY_TABLES))
         _rollups([w.pk for w in workshops])
         seconds["rollups"] = time.monotonic() - t1
     seconds["history"] = time.monotonic() - t0

@@ -36,6 +36,7 @@ from pay.models import FirmStatement, PayLine, PayoutBatch, PayPeriod
 from pay.services import payout_mark_paid
 from workshop.dates import local_midnight, next_month
 from workshop.models import FirmStaff, Pairing, PartnerFirm, Worker, Workshop
+from workshop.upsert import refresh_statistics
 
 from .season import Season
 from .seasonbook import SEASON_DAYS, SEED, Rows, aware
@@ -173,6 +174,8 @@ def write(rows: Rows, workshop: Workshop) -> None:
     for w in workers:
         w.joined_on = rows.joined_on[w.pk]
     Worker.objects.bulk_update(workers, ["joined_on"])
+    # The rows went in by bulk_create: the planner's statistics first, then the sums by month and by day.
+    refresh_statistics(Job, Assignment, WorkReport, Inspection, InspectionResult, FlowEvent, PayLine, Worker)
     rollups.rollups_rebuild([workshop.pk])  # the pay lines went in by bulk_create: sum them by month
     flowdays.flowdays_rebuild([workshop.pk])  # and the reports, results and events: by day
     Pairing.objects.filter(workshop=workshop).update(signed_on=rows.signed_on)

@@ -93,3 +93,17 @@ def add_to_row(
                 f" OR excluded.{c} {newer} {table}.{c} THEN excluded.{c} ELSE {table}.{c} END"
             )
     _insert(model(**key, **adds, **earliest, **latest), list(key), f"DO UPDATE SET {', '.join(sets)}")
+
+
+def refresh_statistics(*models_: type[models.Model]) -> None:
+    """After a bulk load, before reading it back in aggregate: PostgreSQL's planner statistics of the
+    tables of ``models_`` taken now (``ANALYZE``, which may run inside the loading transaction and counts
+    its own new rows). A table last analysed while empty (between tests, or on a new install) is planned
+    as if it still were, and a GROUP BY over a season's reports joined to its shares and jobs ran for
+    minutes in nested loops. Nothing on other databases (SQLite plans without such statistics)."""
+    connection = connections[router.db_for_write(models_[0])]
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
