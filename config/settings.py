@@ -112,6 +112,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # A long list's rows, drawn inside a page's Django template by ``{% jinja %}`` (dashboard/jinja.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "dashboard.jinja.environment", "autoescape": True},
+    },
 ]
 
 # Form widgets (a filter's select of 50 workshops, a roster's filters) are drawn with Jinja2's copies of

@@ -65,6 +65,12 @@ class ScopeWorkshopField(forms.ModelChoiceField):
         self.queryset = selectors.workshops_for(scope)
         self.labels = scope.workshop_labels
 
+    @property
+    def has_choice(self) -> bool:
+        """More than one workshop to choose from (a page hides the filter otherwise); a query only for a
+        role without labels."""
+        return len(self.labels) > 1 if self.labels else self.queryset.count() > 1
+
 
 class PeriodForm(CheckedForm):
     """The date range (default: this year to today) and workshop filter shared by the dashboard's pages.

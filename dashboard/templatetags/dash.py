@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.template import engines
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -64,3 +66,12 @@ def who(worker, scope) -> str:
     if worker is None:
         return ""
     return scope.worker_label(worker) if scope is not None else worker.name
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name: str, **values) -> str:
+    """``{% jinja "dashboard/_job_rows.html" page=page %}``: the rows of a long list, drawn by the Jinja2
+    engine from ``jinja2/`` with only ``values`` and the request (``dashboard/jinja.py``); the HTML is
+    escaped there."""
+    template = engines["jinja2"].get_template(template_name)
+    return mark_safe(template.render(values, request=context.get("request")))

@@ -23,7 +23,7 @@ from logistics.models import Residence
 from tickets.qr import qr_svg
 from workshop import selectors as workshop_reads
 from workshop import services as workshop_services
-from workshop.models import ProcessKind
+from workshop.models import Employment, ProcessKind
 
 from .. import forms, selectors
 from ..logistics_forms import ResidenceForm
@@ -53,7 +53,9 @@ def roster(request: HttpRequest) -> HttpResponse:
         form=form,
         page=page,
         query=query_without_page(request),
-        kinds=dict(ProcessKind.choices),
+        # Labels in the reader's language, translated once for the page rather than once per row.
+        kinds={k: str(label) for k, label in ProcessKind.choices},
+        employments={k: str(label) for k, label in Employment.choices},
         sees_low_income=scope.sees_low_income,
     )
     return render(request, "dashboard/roster.html", context)
