@@ -15,6 +15,7 @@ from django.template import defaultfilters
 from django.urls import reverse
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
+
 from jinja2 import Environment
 
 from .templatetags.dash import share, yuan
