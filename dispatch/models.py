@@ -212,9 +212,14 @@ class Job(models.Model):
 
     @property
     def worker_rate(self) -> Decimal:
-        """What a worker is paid a passed piece (yuan/piece, 4 places): the firm's ``piece_rate`` less the
-        operator's fee, never below 0."""
-        return max(self.piece_rate - (self.operator_fee_per_piece or 0), Decimal("0"))
+        """What a worker is paid a passed piece (yuan/piece, 4 places): ``worker_rate_of`` rate and fee."""
+        return worker_rate_of(self.piece_rate, self.operator_fee_per_piece)
+
+
+def worker_rate_of(piece_rate: Decimal, operator_fee_per_piece: Decimal | None) -> Decimal:
+    """What a worker is paid a passed piece of a job (yuan/piece, 4 places): the firm's ``piece_rate`` less
+    the operator's fee, never below 0 (``Job.worker_rate``, for a read that has the two columns only)."""
+    return max(piece_rate - (operator_fee_per_piece or 0), Decimal("0"))
 
 
 class AssignmentKind(models.TextChoices):

@@ -9,6 +9,7 @@ Python with ``pay.money`` so a total always equals the lines shown. Dates are As
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import statistics
 from collections import defaultdict
@@ -30,6 +31,7 @@ from dispatch.models import (
     DeliveryMode,
     InspectionResult,
     WorkReport,
+    worker_rate_of,
 )
 from dispatch.services.corrections import REPORT_OPEN_STATES, undo_window
 from logistics import selectors as logistics_reads
@@ -46,16 +48,74 @@ from workshop.validators import mask_phone
 def _worker_assignments(worker: Worker):
     """Her assignments with job, line and firm, each with ``pieces_collected``: the pieces a courier has
     collected at her door (a subquery, no extra query)."""
+    return _with_job_and_collected().filter(worker_id=worker.pk)
+
+
+@functools.cache
+def _with_job_and_collected():
+    # Built once per process and only ever cloned (``.filter``), never evaluated itself: building it (the
+    # subquery resolved, three joins) cost a phone page a quarter of a millisecond each time (issue 15).
     collected = (
         Collection.objects.filter(assignment=OuterRef("pk"))
         .values("assignment")
         .annotate(n=Sum("pieces"))
         .values("n")
     )
+    return Assignment.objects.select_related("job", "job__line", "job__line__firm").annotate(
+        pieces_collected=Coalesce(Subquery(collected), 0)
+    )
+
+
+# What a share card, its figures and where its pieces are read (``_annotate`` in the views, the Today and
+# Earnings templates, ``whereabouts``, ``job_cards``): the columns the open-shares queries load. Every other
+# column, most of the job's, costs the compile and the model init of each row and is not shown (issue 15).
+_SHARE_COLUMNS = (
+    "job_id",
+    "kind",
+    "pieces",
+    "pieces_reported",
+    "pieces_passed",
+    "pieces_rejected",
+    "pieces_handed_over",
+    "due_on",
+    "delivery",
+    "state",
+    "reasons",
+    "offered_at",
+    "expires_at",
+    "job__title",
+    "job__piece_rate",
+    "job__operator_fee_per_piece",
+    "job__line_id",
+    "job__line__firm_id",
+    "job__line__firm__name",
+)
+
+
+@functools.cache
+def _open_shares():
+    """Her shares still open (offered or accepted) or with pieces waiting for a verdict, with
+    ``pieces_collected`` and only ``_SHARE_COLUMNS``; built once, cloned per call (see
+    ``_with_job_and_collected``)."""
     return (
-        Assignment.objects.filter(worker=worker)
-        .select_related("job", "job__line", "job__line__firm")
-        .annotate(pieces_collected=Coalesce(Subquery(collected), 0))
+        _with_job_and_collected()
+        .filter(
+            Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
+            | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+        )
+        .only(*_SHARE_COLUMNS)
+    )
+
+
+@functools.cache
+def _uninspected_shares():
+    """Her shares with pieces reported and waiting for a verdict, by due date (the Earnings page's
+    pending), with ``pieces_collected`` and only ``_SHARE_COLUMNS``; built once, cloned per call."""
+    return (
+        _with_job_and_collected()
+        .filter(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+        .order_by("due_on", "id")
+        .only(*_SHARE_COLUMNS)
     )
 
 
@@ -196,6 +256,11 @@ def _pending_rows(assignments) -> list[PendingRow]:
     return list(rows.values())
 
 
+# Built once, cloned per call (no ORDER BY: the sums do not need one).
+_PAY_LINES = PayLine.objects.order_by().values_list("booked_on", "amount")
+_REPORT_SIZES = WorkReport.objects.order_by().values_list("pieces", flat=True)
+
+
 def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayData:
     """The Today page (``/m/``): open offers, work in hand (first-round and rework apart; first-round shares
     also grouped by job, ``cards``), pieces reported and not yet inspected by where they are, and pay
@@ -203,23 +268,12 @@ def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayDa
     pieces collected at her door; this month's pay lines; pieces reported today."""
     today = today or timezone.localdate()
     first = month_start(today)
-    rows = list(
-        _worker_assignments(worker).filter(
-            Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
-            | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
-        )
-    )
+    rows = list(_open_shares().filter(worker_id=worker.pk))
     lines = list(
-        PayLine.objects.filter(
-            worker=worker, booked_on__gte=first, booked_on__lt=next_month(first)
-        ).values_list("booked_on", "amount")
+        _PAY_LINES.filter(worker_id=worker.pk, booked_on__gte=first, booked_on__lt=next_month(first))
     )
-    pieces_today = (
-        WorkReport.objects.filter(assignment__worker=worker, at__gte=local_midnight(today)).aggregate(
-            n=Sum("pieces")
-        )["n"]
-        or 0
-    )
+    # Today's few report sizes (a reversal row is negative), summed here: cheaper than an aggregate's compile.
+    pieces_today = sum(_REPORT_SIZES.filter(assignment__worker_id=worker.pk, at__gte=local_midnight(today)))
     accepted = [a for a in rows if a.state == AssignmentState.ACCEPTED]
     offers = [a for a in rows if a.state == AssignmentState.OFFERED]
     in_hand = [a for a in accepted if a.kind == AssignmentKind.FIRST]
@@ -430,6 +484,29 @@ class MonthEarnings:
         return _where_sum(self.pending)
 
 
+@functools.cache
+def _month_results():
+    """Inspection results as the Earnings rows read them, by job's due date: (job id, title, firm name,
+    piece rate, operator fee, pieces submitted, passed, rejected, rework, reason, pay line amount or None).
+    Plain values, not three joined models per row, and built once per process, cloned per call (the
+    model rows cost the page a millisecond of compile and init; issue 15)."""
+    return InspectionResult.objects.order_by(
+        "assignment__job__due_on", "assignment__job_id", "id"
+    ).values_list(
+        "assignment__job_id",
+        "assignment__job__title",
+        "assignment__job__line__firm__name",
+        "assignment__job__piece_rate",
+        "assignment__job__operator_fee_per_piece",
+        "pieces_submitted",
+        "pieces_passed",
+        "pieces_rejected",
+        "pieces_rework",
+        "reason",
+        "pay_line__amount",
+    )
+
+
 def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> MonthEarnings:
     """The Earnings page (收入) for ``month`` (any day in it; default this month).
 
@@ -442,39 +519,32 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     today = timezone.localdate()
     first = month_start(month or today)
     nxt = next_month(first)
-    results = (
-        InspectionResult.objects.filter(assignment__worker=worker)
-        .filter(
-            Q(pay_line__booked_on__gte=first, pay_line__booked_on__lt=nxt)
-            | Q(
-                pay_line__isnull=True,
-                inspection__booked_at__gte=local_midnight(first),
-                inspection__booked_at__lt=local_midnight(nxt),
-            )
-        )
-        .select_related("assignment__job", "assignment__job__line__firm", "pay_line")
-        .order_by("assignment__job__due_on", "assignment__job_id", "id")
+    results = _month_results().filter(
+        Q(pay_line__booked_on__gte=first, pay_line__booked_on__lt=nxt)
+        | Q(
+            pay_line__isnull=True,
+            inspection__booked_at__gte=local_midnight(first),
+            inspection__booked_at__lt=local_midnight(nxt),
+        ),
+        assignment__worker_id=worker.pk,
     )
     rows: dict[int, EarningRow] = {}
-    for r in results:
-        job = r.assignment.job
-        row = rows.setdefault(job.pk, EarningRow(job.pk, job.title, job.line.firm.name, job.worker_rate))
-        row.inspected += r.pieces_submitted
-        row.passed += r.pieces_passed
-        row.rejected += r.pieces_rejected
-        row.rework += r.pieces_rework
-        if _has(r, "pay_line"):
-            row.amounts.append(r.pay_line.amount)
-        if r.reason and r.reason not in row.reasons:
-            row.reasons.append(r.reason)
+    for job_id, title, firm, rate, fee, submitted, passed, rejected, rework, reason, amount in results:
+        row = rows.get(job_id)
+        if row is None:
+            row = rows[job_id] = EarningRow(job_id, title, firm, worker_rate_of(rate, fee))
+        row.inspected += submitted
+        row.passed += passed
+        row.rejected += rejected
+        row.rework += rework
+        if amount is not None:  # a result with its pay line (nothing passed: none)
+            row.amounts.append(amount)
+        if reason and reason not in row.reasons:
+            row.reasons.append(reason)
     is_current = first == month_start(today)
     pending: list[PendingRow] = []
     if is_current:
-        pending = _pending_rows(
-            _worker_assignments(worker)
-            .filter(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
-            .order_by("due_on", "id")
-        )
+        pending = _pending_rows(_uninspected_shares().filter(worker_id=worker.pk))
     # A row a month from her month rollups, not every line she ever had (pay.monthly).
     by_month = {m: amount for m, _pieces, amount in monthly.months_of(worker.pk)}
     by_month.setdefault(month_start(today), money.yuan_sum([]))

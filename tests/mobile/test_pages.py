@@ -15,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone, translation
 
 from dispatch.models import Assignment, AssignmentState, Job, WorkReport
+from dispatch.services.corrections import report_undo
 from notices.models import Notification
 from notices.services import notify
 from pay import rollups
@@ -471,3 +472,35 @@ def test_assignment_and_inbox_pages_cost_fixed_queries(client, cast, issue_job, 
     # session, user, worker, unread, the messages
     with django_assert_num_queries(5):
         assert len(client.get("/m/inbox/").context["notes"]) >= n
+
+
+def test_today_and_earnings_figures_equal_a_recount_from_the_ledger(client, cast, issue_job):
+    # The pages read plain values (issue 15): every figure must still be the ledger's, with an operator's
+    # fee off the rate, an undone report, and a share whose pieces all failed (a result with no pay line).
+    job = accepted_job(cast, issue_job, quantity=100, rate="0.0500", title="开关面板装配")
+    Job.objects.filter(pk=job.pk).update(operator_fee_per_piece=Decimal("0.0080"))
+    a = in_hand(job, cast.alice, 60)
+    b = in_hand(job, cast.alice, 40)
+    report(a, 60)
+    report(b, 40)
+    inspect_and_book(cast, job, {a.pk: (55, 5, 0, "划痕"), b.pk: (0, 40, 0, "尺寸不对")})
+    other = in_hand(accepted_job(cast, issue_job, title="布袋缝边"), cast.alice, 50)
+    report(other, 30)
+    undo_report = WorkReport.objects.filter(assignment=other).latest("at")
+    report_undo(actor=cast.alice.user, report=undo_report)
+    report(other, 12)
+    client.force_login(cast.alice.user)
+    d = client.get("/m/").context["d"]
+    mine_today = WorkReport.objects.filter(
+        assignment__worker=cast.alice, at__date=timezone.localdate()
+    ).values_list("pieces", flat=True)
+    assert d.pieces_today == sum(mine_today) == 100 + 12
+    lines = PayLine.objects.filter(worker=cast.alice).values_list("amount", flat=True)
+    assert d.month_yuan == d.today_yuan == sum(lines) == Decimal("2.31")  # 55 × 0.042
+    e = client.get("/m/earnings/").context["e"]
+    (row,) = [r for r in e.rows if r.job_id == job.pk]
+    job.refresh_from_db()
+    assert row.rate == job.worker_rate == Decimal("0.0420")
+    assert (row.inspected, row.passed, row.rejected) == (100, 55, 45)
+    assert row.amounts == list(lines) and row.reasons == ["划痕", "尺寸不对"]
+    assert [(p.job_id, p.pieces) for p in e.pending] == [(other.job_id, 12)]
