@@ -37,8 +37,9 @@ def people(cast):
     # A 138 number: WorkerFactory numbers its phones +86139<n>, and a session that has made 4321 workers
     # would hand +8613900004321 to someone else.
     WorkerFactory(workshop=cast.ws, name="张晓明", phone="+8613800004321", employment=Employment.PART_TIME)
-    WorkerFactory(workshop=cast.ws, name="曾丽", low_income=True, skills=["fabric"])
-    WorkerFactory(workshop=cast.ws, name="李娜", active=False)
+    # The others' numbers are fixed too: a factory's n-th phone ends in n, and the 4321st would match "4321".
+    WorkerFactory(workshop=cast.ws, name="曾丽", phone="+8613800001111", low_income=True, skills=["fabric"])
+    WorkerFactory(workshop=cast.ws, name="李娜", phone="+8613800002222", active=False)
     return cast
 
 
