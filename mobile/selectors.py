@@ -66,6 +66,10 @@ def _with_job_and_collected():
     )
 
 
+# A share with pieces reported and still waiting for a verdict.
+_UNINSPECTED = Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
+
+
 # What a share card, its figures and where its pieces are read (``_annotate`` in the views, the Today and
 # Earnings templates, ``whereabouts``, ``job_cards``): the columns the open-shares queries load. Every other
 # column, most of the job's, costs the compile and the model init of each row and is not shown (issue 15).
@@ -99,10 +103,7 @@ def _open_shares():
     ``_with_job_and_collected``)."""
     return (
         _with_job_and_collected()
-        .filter(
-            Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED))
-            | Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
-        )
+        .filter(Q(state__in=(AssignmentState.OFFERED, AssignmentState.ACCEPTED)) | _UNINSPECTED)
         .only(*_SHARE_COLUMNS)
     )
 
@@ -111,12 +112,7 @@ def _open_shares():
 def _uninspected_shares():
     """Her shares with pieces reported and waiting for a verdict, by due date (the Earnings page's
     pending), with ``pieces_collected`` and only ``_SHARE_COLUMNS``; built once, cloned per call."""
-    return (
-        _with_job_and_collected()
-        .filter(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
-        .order_by("due_on", "id")
-        .only(*_SHARE_COLUMNS)
-    )
+    return _with_job_and_collected().filter(_UNINSPECTED).order_by("due_on", "id").only(*_SHARE_COLUMNS)
 
 
 # --- where finished pieces are, before the firm's verdict (做好了,还没入账) --------------------------------
