@@ -1,12 +1,13 @@
 """The Jinja2 environment for the dashboard's row templates (``jinja2/``): a long list's rows (the roster's
-50 workers, the job list's 50 jobs) are drawn by Jinja2 inside the page's Django template, through the
-``{% jinja %}`` tag (``dashboard.templatetags.dash``). The Django template engine spent half of those pages'
-time on the rows; Jinja2 compiles a template to Python once and draws the same HTML for a fraction of that
-(issue 15).
+50 workers, the job list's 50 jobs, the board's cards with their action forms) are drawn by Jinja2 inside
+the page's Django template, through the ``{% jinja %}`` tag (``dashboard.templatetags.dash``). The Django
+template engine spent half of those pages' time on the rows; Jinja2 compiles a template to Python once and
+draws the same HTML for a fraction of that (issue 15).
 
 What a row template has: ``url(name, args=[…])`` (Django's ``reverse``), ``_("…")`` (Django's ``gettext``,
 so a message is in the reader's language; ``make messages`` reads ``_("…")`` in these files as it does in
-Django templates), the ``ymd`` and ``ymd_hm`` date filters and the dashboard's ``yuan``. Output is
+Django templates), the ``ymd`` and ``ymd_hm`` date filters, the dashboard's ``yuan`` and ``share`` (a
+bar's width), and Django's CSRF input (``csrf_input``) when the page's request is passed. Output is
 autoescaped. Add a filter here when a row template needs one."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext, ngettext
 
 from jinja2 import Environment
 
-from .templatetags.dash import yuan
+from .templatetags.dash import share, yuan
 
 
 def environment(**options) -> Environment:
@@ -25,7 +26,7 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["url"] = reverse
-    env.filters.update(ymd=ymd, ymd_hm=ymd_hm, yuan=yuan)
+    env.filters.update(ymd=ymd, ymd_hm=ymd_hm, yuan=yuan, share=share)
     return env
 
 

@@ -233,22 +233,28 @@ BOARD_CARDS_PER_COLUMN = 30
 
 
 def board_columns(jobs: QuerySet[Job]) -> list[dict]:
-    """The board's columns: for each state in ``BOARD_STATES`` its total and its newest cards (at most
-    ``BOARD_CARDS_PER_COLUMN``, by due date), each job annotated with ``reported`` and ``open_offers``. Two
-    queries whatever the number of jobs: the totals, and the cards. The cards are ranked within their state
-    first (``ROW_NUMBER() OVER (PARTITION BY state …)``) and the shares summed for those only, never for
-    every job in a state (a county's settled column holds years of jobs)."""
+    """The board's columns: for each state in ``BOARD_STATES`` its total and at most
+    ``BOARD_CARDS_PER_COLUMN`` cards, each job annotated with ``reported`` and ``open_offers``. A column of
+    jobs still in the flow shows the soonest due first; the settled column the latest due first (a county's
+    settled column holds three years of jobs: the ones just paid are the ones a head looks for). Four queries
+    whatever the number of jobs: the totals; the open columns' cards, ranked within their state
+    (``ROW_NUMBER() OVER (PARTITION BY state …)``); the settled column's; and those cards with their
+    shares summed, read by their ids (a literal list: given the ranking as a subquery, PostgreSQL took it
+    for every job and merged the whole assignment table, a second for a county admin)."""
     totals = dict(jobs.order_by().values_list("state").annotate(n=Count("id")))
+    in_flow = [state for state in BOARD_STATES if state != JobState.SETTLED]
     ranked = (
-        jobs.filter(state__in=BOARD_STATES)
+        jobs.filter(state__in=in_flow)
         .annotate(
             rank=Window(RowNumber(), partition_by=F("state"), order_by=[F("due_on").asc(), F("pk").asc()])
         )
         .filter(rank__lte=BOARD_CARDS_PER_COLUMN)
-        .values("pk")
+        .values_list("pk", flat=True)
     )
+    settled = jobs.filter(state=JobState.SETTLED).order_by("-due_on", "-pk").values_list("pk", flat=True)
+    ids = [*ranked, *settled[:BOARD_CARDS_PER_COLUMN]]
     cards = (
-        jobs.filter(pk__in=ranked)
+        jobs.filter(pk__in=ids)
         .annotate(
             reported=Sum("assignments__pieces_reported"),
             open_offers=Count("assignments", filter=Q(assignments__state=AssignmentState.OFFERED)),
@@ -258,6 +264,7 @@ def board_columns(jobs: QuerySet[Job]) -> list[dict]:
     by_state: dict[str, list[Job]] = {state: [] for state in BOARD_STATES}
     for job in cards:
         by_state[job.state].append(job)
+    by_state[JobState.SETTLED].reverse()
     labels = dict(JobState.choices)
     columns = [
         {"state": state, "label": labels[state], "total": totals.get(state, 0), "jobs": by_state[state]}

@@ -451,6 +451,12 @@ class InspectionResult(models.Model):
                 name="result_rework_le_rejected",
             ),
         ]
+        indexes = [
+            # A worker's results with nothing passed (no pay line: their month is their inspection's
+            # booking): the few the Earnings page looks up beside her month's pay lines, without reading
+            # every result of her history (mobile.selectors.earnings_for_worker; issue 15).
+            models.Index(fields=["assignment"], condition=Q(pieces_passed=0), name="result_nothing_passed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment_id}: {self.pieces_passed}/{self.pieces_submitted}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import DateField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -254,22 +254,28 @@ def _pending_rows(assignments) -> list[PendingRow]:
 
 # Built once, cloned per call (no ORDER BY: the sums do not need one).
 _PAY_LINES = PayLine.objects.order_by().values_list("booked_on", "amount")
-_REPORT_SIZES = WorkReport.objects.order_by().values_list("pieces", flat=True)
+# A report's size beside the pay lines, in the same two columns (no date: it is one of today's reports).
+_REPORT_SIZES = WorkReport.objects.order_by().values_list(Value(None, output_field=DateField()), "pieces")
 
 
 def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayData:
     """The Today page (``/m/``): open offers, work in hand (first-round and rework apart; first-round shares
     also grouped by job, ``cards``), pieces reported and not yet inspected by where they are, and pay
-    booked today and this month (yuan). Three queries: open or uninspected assignments with job, firm and
-    pieces collected at her door; this month's pay lines; pieces reported today."""
+    booked today and this month (yuan). Two queries: open or uninspected assignments with job, firm and
+    pieces collected at her door; this month's pay lines with the sizes of today's reports."""
     today = today or timezone.localdate()
     first = month_start(today)
     rows = list(_open_shares().filter(worker_id=worker.pk))
-    lines = list(
-        _PAY_LINES.filter(worker_id=worker.pk, booked_on__gte=first, booked_on__lt=next_month(first))
-    )
-    # Today's few report sizes (a reversal row is negative), summed here: cheaper than an aggregate's compile.
-    pieces_today = sum(_REPORT_SIZES.filter(assignment__worker_id=worker.pk, at__gte=local_midnight(today)))
+    # This month's pay lines and today's few report sizes (a reversal row is negative) in one statement
+    # (UNION ALL: a report's row has no date), summed here: cheaper than two, or than aggregates' compile.
+    lines, pieces_today = [], 0
+    for day, amount in _PAY_LINES.filter(
+        worker_id=worker.pk, booked_on__gte=first, booked_on__lt=next_month(first)
+    ).union(_REPORT_SIZES.filter(assignment__worker_id=worker.pk, at__gte=local_midnight(today)), all=True):
+        if day is None:
+            pieces_today += int(amount)
+        else:
+            lines.append((day, amount))
     accepted = [a for a in rows if a.state == AssignmentState.ACCEPTED]
     offers = [a for a in rows if a.state == AssignmentState.OFFERED]
     in_hand = [a for a in accepted if a.kind == AssignmentKind.FIRST]
@@ -515,15 +521,19 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     today = timezone.localdate()
     first = month_start(month or today)
     nxt = next_month(first)
-    results = _month_results().filter(
-        Q(pay_line__booked_on__gte=first, pay_line__booked_on__lt=nxt)
-        | Q(
-            pay_line__isnull=True,
-            inspection__booked_at__gte=local_midnight(first),
-            inspection__booked_at__lt=local_midnight(nxt),
-        ),
+    # The month's results, found from her pay lines booked in it and from her few results with nothing
+    # passed (no pay line) whose inspection was booked in it: two index paths, not every result of her
+    # history joined to its pay line and inspection (a county worker has hundreds; issue 15). A booked
+    # result has a pay line exactly when something passed (pay.services), so the two are the month's.
+    paid = PayLine.objects.order_by().filter(worker_id=worker.pk, booked_on__gte=first, booked_on__lt=nxt)
+    unpaid = InspectionResult.objects.order_by().filter(
         assignment__worker_id=worker.pk,
+        pieces_passed=0,
+        pay_line__isnull=True,
+        inspection__booked_at__gte=local_midnight(first),
+        inspection__booked_at__lt=local_midnight(nxt),
     )
+    results = _month_results().filter(pk__in=paid.values("result_id").union(unpaid.values("pk"), all=True))
     rows: dict[int, EarningRow] = {}
     for job_id, title, firm, rate, fee, submitted, passed, rejected, rework, reason, amount in results:
         row = rows.get(job_id)

@@ -47,11 +47,11 @@ def test_the_roster_rows_speak_the_readers_language(client, cast):
     assert "兼职坊工" not in row_en and "在岗" not in row_en
 
 
-@pytest.mark.parametrize("name", ["_job_rows.html", "_roster_rows.html"])
+@pytest.mark.parametrize("name", sorted(p.name for p in ROWS.glob("*.html")))
 def test_make_messages_reads_the_row_templates_words(name):
     # makemessages reads a .html file as a Django template: ``_("…")`` in a Jinja2 row is found the same way.
     source = (ROWS / name).read_text()
-    words = re.findall(r'_\("([^"]+)"\)', source)
+    words = [w for _q, w in re.findall(r"""_\((["'])(.+?)\1\)""", source)]
     assert words
     found = templatize(source, origin=str(ROWS / name))
     for word in words:

@@ -40,6 +40,10 @@ def people(cast):
     # The others' numbers are fixed too: a factory's n-th phone ends in n, and the 4321st would match "4321".
     WorkerFactory(workshop=cast.ws, name="曾丽", phone="+8613800001111", low_income=True, skills=["fabric"])
     WorkerFactory(workshop=cast.ws, name="李娜", phone="+8613800002222", active=False)
+    # And the cast's own workers': made by the factory too, one of them took the 4321st in a longer run.
+    for n, worker in enumerate((cast.alice, cast.bob, cast.carol), start=5):
+        worker.phone = f"+861370000{n}{n}{n}{n}"
+        worker.save(update_fields=["phone"])
     return cast
 
 
