@@ -43,7 +43,10 @@ def people(cast):
     # And the cast's own workers': made by the factory too, one of them took the 4321st in a longer run.
     for n, worker in enumerate((cast.alice, cast.bob, cast.carol), start=5):
         worker.phone = f"+861370000{n}{n}{n}{n}"
-        worker.save(update_fields=["phone"])
+        # search_text too: a key is computed in pre_save, which update_fields limits to the fields named.
+        worker.save(update_fields=["phone", "search_text"])
+        worker.refresh_from_db(fields=["search_text"])
+        assert f"#{n}{n}{n}{n}#" in worker.search_text
     return cast
 
 
