@@ -6,8 +6,9 @@ draws the same HTML for a fraction of that (issue 15).
 
 What a row template has: ``url(name, args=[…])`` (Django's ``reverse``), ``_("…")`` (Django's ``gettext``,
 so a message is in the reader's language; ``make messages`` reads ``_("…")`` in these files as it does in
-Django templates), the ``ymd`` and ``ymd_hm`` date filters, the dashboard's ``yuan`` and ``share`` (a
-bar's width), and Django's CSRF input (``csrf_input``) when the page's request is passed. Output is
+Django templates), ``list_separator()`` (what goes between a list's items: 、 or ", "), the ``ymd`` and
+``ymd_hm`` date filters, the dashboard's ``yuan`` and ``share`` (a bar's width), and Django's CSRF input
+(``csrf_input``) when the page's request is passed. Output is
 autoescaped. Add a filter here when a row template needs one."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
 from jinja2 import Environment
+from workshop.text import list_separator
 
 from .templatetags.dash import share, yuan
 
@@ -26,6 +28,7 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["url"] = reverse
+    env.globals["list_separator"] = list_separator
     env.filters.update(ymd=ymd, ymd_hm=ymd_hm, yuan=yuan, share=share)
     return env
 

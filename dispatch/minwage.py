@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from pay import money
 from workshop.models import WageTier, Worker
+from workshop.provinces import region_and_tier
 from workshop.selectors import minimum_wages
 
 from .models import Job, JobState, SpeedDay
@@ -220,7 +221,7 @@ def explain(check: RateCheck, *, for_firm: bool = False) -> str:
     values = {"x": check.hourly, "m": _plain(check.minimum) if check.minimum is not None else ""}
     if check.minimum is None:
         return speed + _(",折合 每小时 %(x)s 元(还没有设置本地最低小时工资)。") % values
-    values["where"] = check.region + str(WageTier(check.tier).label)
+    values["where"] = region_and_tier(check.region, WageTier(check.tier).label)
     if check.below:
         return speed + _(",折合 每小时 %(x)s 元,低于%(where)s地区非全日制最低小时工资 %(m)s 元。") % values
     return speed + _(",折合 每小时 %(x)s 元,不低于%(where)s地区非全日制最低小时工资 %(m)s 元。") % values

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.fields import PiecesField, number_messages
 from workshop.fields import MobileNumberFormField
 from workshop.models import Employment, ProcessKind, WorkPlace
-from workshop.text import CheckedForm, CheckedModelForm
+from workshop.text import CheckedForm, CheckedModelForm, joined
 
 from .models import DEMAND_FIELDS, DemandEntry, ImportKind
 
@@ -178,7 +178,7 @@ class ColumnsForm(CheckedForm):
                     % {
                         "f": self.labels[name],
                         "n": len(cols),
-                        "h": "、".join(self.headers[i] or "—" for i in cols),
+                        "h": joined(self.headers[i] or "—" for i in cols),
                     }
                 )
         self._columns = {name: cols[0] for name, cols in used.items()}

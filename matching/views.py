@@ -32,6 +32,7 @@ from workshop import industries
 from workshop import selectors as workshop_selectors
 from workshop.models import ProcessKind, WishStatus
 from workshop.roles import scope_for
+from workshop.text import joined
 
 from . import forms, search, selectors, services
 from .models import (
@@ -367,7 +368,7 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status_form=status_form,
         enrol_form=enrol_form,
         record=_record_of(wish),
-        skills="、".join(str(label) for value, label in ProcessKind.choices if value in (wish.skills or [])),
+        skills=joined(str(label) for value, label in ProcessKind.choices if value in (wish.skills or [])),
     )
     return render(request, "matching/wish_detail.html", context)
 

@@ -45,6 +45,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from workshop.models import Employment, Worker, Workshop
+from workshop.text import joined
 
 from . import money
 from .models import PayLine
@@ -257,7 +258,7 @@ def impact_report(workshops, *, as_of: dt.date | None = None) -> ImpactReport:
             unit.groups["low_income"] = unit.groups["low_income"] + _no_saving(figures)
     subdistricts: dict[tuple[str, str], Unit] = {}
     counties: dict[str, Unit] = {}
-    total = Unit(level="county", name="、".join(sorted({w["county"] for w in shops})), county="")
+    total = Unit(level="county", name=joined(sorted({w["county"] for w in shops})), county="")
     for unit in by_shop.values():
         key = (unit.county, unit.subdistrict)
         if key not in subdistricts:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from workshop.dates import next_month
 from workshop.models import Worker, Workshop
 from workshop.roles import is_head_of, scope_for
+from workshop.text import joined
 from workshop.upsert import insert_once
 
 from . import money, rollups
@@ -218,7 +219,7 @@ def _refuse_nothing_due(period: PayPeriod, worker_ids: set[int]) -> None:
     month = f"{period.month:%Y-%m}"
     if names:
         raise ValidationError(
-            _("%(names)s 在 %(m)s 没有待发的工资,没有发放。") % {"names": "、".join(names), "m": month}
+            _("%(names)s 在 %(m)s 没有待发的工资,没有发放。") % {"names": joined(names), "m": month}
         )
     raise ValidationError(_("所选的坊工不是本工坊的,没有发放。"))
 
@@ -259,7 +260,7 @@ def payout_mark_paid(
     paid = {w: name for w, name in paid_before.items() if w in {d[0] for d in dues}}
     if paid:
         raise ValidationError(
-            _("这些人本期已经发过,不能重复发放:%(names)s") % {"names": "、".join(sorted(paid.values()))}
+            _("这些人本期已经发过,不能重复发放:%(names)s") % {"names": joined(sorted(paid.values()))}
         )
     if not dues:
         raise ValidationError(_("%(m)s 没有待发的工资。") % {"m": month})
@@ -273,7 +274,7 @@ def payout_mark_paid(
         if lacking:
             raise ValidationError(
                 _("这些人没有收款账号,不能转账:%(names)s。请先在坊工页填写账号,或给他们发现金。")
-                % {"names": "、".join(lacking)}
+                % {"names": joined(lacking)}
             )
     batch = PayoutBatch.objects.create(
         period=period,

@@ -21,6 +21,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from . import industries
 from .fields import MobileNumberField
+from .provinces import province_label
 from .search import SearchKeyField
 from .validators import (
     mask_bank_account,
@@ -616,6 +617,11 @@ class MinimumWage(models.Model):
     def __str__(self) -> str:
         where = self.community or self.county or self.region
         return f"{where} {self.get_tier_display()} {self.hourly} ({self.effective_from})"
+
+    @property
+    def region_label(self) -> str:
+        """The province in the reader's language (``浙江`` / ``Zhejiang``)."""
+        return province_label(self.region)
 
     @property
     def hourly(self) -> Decimal:

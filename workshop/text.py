@@ -22,6 +22,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
@@ -35,6 +36,17 @@ _INVISIBLE = frozenset(
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
 )
+
+
+def list_separator() -> str:
+    """What goes between the items of a list in the reader's language: ``、`` in Chinese, ``, `` in
+    English (the template tags use the same msgid, ``{% translate "、" context "list separator" %}``)."""
+    return pgettext("list separator", "、")
+
+
+def joined(items) -> str:
+    """``items`` as text joined by :func:`list_separator`: ``甲、乙`` / ``A, B``."""
+    return list_separator().join(str(item) for item in items)
 
 
 def bad_character(value: str, *, multiline: bool = False) -> bool:

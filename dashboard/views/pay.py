@@ -27,6 +27,7 @@ from pay import money
 from pay import services as pay
 from pay.models import PayMethod
 from workshop.models import Workshop
+from workshop.text import joined
 
 from .. import pay_forms
 from .. import pay_selectors as reads
@@ -199,7 +200,7 @@ def period_transfer(request: HttpRequest, month: str) -> HttpResponse:
         messages.error(
             request,
             _("这些人没有收款账号,转账清单没有导出:%(names)s。请先在坊工页填写账号,或先给他们发现金。")
-            % {"names": "、".join(lacking)},
+            % {"names": joined(lacking)},
         )
         return redirect(_month_url(ws, first))
     out = io.BytesIO()

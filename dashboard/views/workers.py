@@ -39,7 +39,10 @@ def roster(request: HttpRequest) -> HttpResponse:
     require_perm(request, "view_roster")
     scope = request.scope
     form = forms.RosterFilterForm(request.GET or None, scope=scope)
-    data = form.cleaned_data if form.is_valid() else {}
+    # A bad filter (an unknown choice, a query over 50 characters) is left out and named on the page; the
+    # others still apply (cleaned_data keeps every field that validated).
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})  # unbound (no query string): no filters
     filters = {k: v for k, v in data.items() if k != "q" and v not in (None, "")}
     if filters.get("workshop"):
         filters["workshop"] = filters["workshop"].pk

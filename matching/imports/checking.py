@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from workshop.models import PartnerFirm, Workshop, WorkWish
 from workshop.roles import Scope, scope_for
 from workshop.search import CJK_GAP
+from workshop.text import joined
 from workshop.validators import mask_id_number
 
 from .. import selectors
@@ -99,7 +100,7 @@ class NewSkill:
     @property
     def rows_text(self) -> str:
         """The rows as "3、7、12" (the first eight, then "…")."""
-        text = "、".join(str(n) for n in self.rows[:8])
+        text = joined(str(n) for n in self.rows[:8])
         return text + ("…" if len(self.rows) > 8 else "")
 
 
@@ -505,7 +506,7 @@ def preview(*, actor, draft: ImportDraft, today: dt.date | None = None) -> Previ
         if layout.missing:
             result.file_errors.append(
                 _("表头缺少这些列:%(cols)s。请在“对应表头”里指出是哪一列。")
-                % {"cols": "、".join(layout.missing)}
+                % {"cols": joined(layout.missing)}
             )
         return result
     body = table.rows[layout.index + 1 :]

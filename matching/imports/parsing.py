@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from workshop.models import ProcessKind
+from workshop.text import joined
 from workshop.validators import (
     check_id_number,
     is_mainland_mobile,
@@ -77,7 +78,7 @@ class UnknownSkills(CellError):
 
     def __init__(self, words: list[str]):
         self.words = words
-        super().__init__(_("“%(v)s”还不是已知的技能") % {"v": "、".join(words)})
+        super().__init__(_("“%(v)s”还不是已知的技能") % {"v": joined(words)})
 
 
 def check_text(text: str, *, multiline: bool = False, max_length: int | None = None) -> str:
@@ -204,7 +205,7 @@ def parse_choice(text: str, words: dict[str, str], *, default: str | None = None
         raise CellError(_("没有填写"))
     value = words.get(text) or words.get(text.lower())
     if value is None:
-        raise CellError(_("“%(v)s”看不懂(可填:%(w)s)") % {"v": text, "w": "、".join(list(words)[:6])})
+        raise CellError(_("“%(v)s”看不懂(可填:%(w)s)") % {"v": text, "w": joined(list(words)[:6])})
     return value
 
 

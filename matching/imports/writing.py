@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from workshop.models import PartnerFirm, ProcessKind, WishStatus, Workshop, WorkWish
 from workshop.roles import scope_for
+from workshop.text import joined
 
 from .. import services
 from ..models import (
@@ -91,14 +92,14 @@ def mapping_save(*, actor, draft: ImportDraft, header_row: int, columns: dict[st
     labels = labels_for(draft.kind)
     unknown = set(columns) - set(labels)
     if unknown:
-        raise ValidationError(_("不认识的字段:%(f)s") % {"f": "、".join(sorted(unknown))}, code="field")
+        raise ValidationError(_("不认识的字段:%(f)s") % {"f": joined(sorted(unknown))}, code="field")
     width = len(heads[header_row])
     if any(not 0 <= i < max(width, 1) + 50 for i in columns.values()):
         raise ValidationError(_("列号不对,请重新选择。"), code="column")
     gaps = missing(columns, draft.kind)
     if gaps:
         raise ValidationError(
-            _("还缺这些列:%(cols)s。请在下拉框里为它们选出对应的列。") % {"cols": "、".join(gaps)},
+            _("还缺这些列:%(cols)s。请在下拉框里为它们选出对应的列。") % {"cols": joined(gaps)},
             code="missing",
         )
     draft.header_row, draft.columns = header_row, dict(columns)

@@ -72,6 +72,13 @@ def test_the_heads_board_and_job_page_show_an_auto_accepted_job_with_its_rule(cl
     assert "data-auto-accepted" in page and RULE_WORDS in page
     assert f'href="/dashboard/firms/{cast.firm.pk}/"' in page
     assert "data-auto-accepted" not in client.get(f"/dashboard/jobs/{mine.pk}/").content.decode()
+    said = page.split("data-auto-accepted>")[1].split("</dd>")[0]
+    assert RULE_WORDS + "。" in said
+
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/jobs/{taken.pk}/").content.decode()
+    said = page.split("data-auto-accepted>")[1].split("</dd>")[0]
+    assert "。" not in said and "≥ 2 days to deliver." in said
 
 
 def test_the_head_hears_of_auto_accepted_jobs_on_her_home_page_and_finds_them_in_the_list(

@@ -238,3 +238,27 @@ def test_the_two_lists_are_one_click_from_the_dashboard_for_the_roles_that_keep_
     client.force_login(cast.clerk)
     page = client.get("/dashboard/").content.decode()
     assert 'href="/lists/demands/"' in page and 'href="/lists/supply/"' not in page
+
+
+def test_a_bad_filter_is_named_on_the_page_and_the_other_conditions_still_apply(client, people):
+    client.force_login(people.head)
+    page = client.get("/dashboard/workers/", {"q": "zxm", "skill": "juggling"})
+    assert listed(page) == ["张晓明"]  # the search held although the skill was unknown
+    error = page.content.decode().split("data-filter-error>")[1].split("</p>")[0]
+    assert "技能" in error and "搜索" not in error
+    page = client.get("/dashboard/workers/", {"q": "z" * 51, "employment": "part_time"})
+    assert listed(page) == ["张晓明"]  # the employment filter held although the query was too long
+    assert "搜索" in page.content.decode().split("data-filter-error>")[1].split("</p>")[0]
+    assert "data-filter-error" not in client.get("/dashboard/workers/", {"q": "zxm"}).content.decode()
+
+
+def test_the_english_roster_lists_skills_with_commas_and_says_what_its_open_column_counts(client, people):
+    zeng = Worker.objects.get(name="曾丽")
+    zeng.skills = ["fabric", "packaging"]
+    zeng.save(update_fields=["skills"])
+    client.force_login(people.head)
+    assert "布料加工、产品包装" in client.get("/dashboard/workers/", {"q": "cl"}).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/dashboard/workers/", {"q": "cl"}).content.decode()
+    assert "Fabric work, Product packing" in english and "、" not in english
+    assert "Given, not reported (pcs)" in english and "including offers" in english

@@ -57,6 +57,14 @@ def test_the_head_adds_a_worker_and_is_shown_her_pin_once(client, cast):
     assert pin not in client.get(f"/dashboard/workers/{worker.pk}/").content.decode()
 
 
+def test_the_english_add_form_says_register_on_its_button_not_registered(client, cast):
+    client.force_login(cast.head)
+    client.cookies["django_language"] = "en"
+    page = client.get("/dashboard/workers/new/").content.decode()
+    button = page.split('data-action="save-worker">')[1].split("</button>")[0]
+    assert button == "Register"
+
+
 def test_a_typed_pin_is_set_as_typed(client, cast):
     client.force_login(cast.head)
     client.post("/dashboard/workers/new/", {**FORM, "pin": "482915"})

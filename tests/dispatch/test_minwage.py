@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dispatch import minwage, services, tasks
 from dispatch.models import SpeedDay
@@ -18,6 +18,7 @@ from pay import money
 from tests.conftest import tomorrow
 from tests.factories import PairingFactory
 from workshop.models import MinimumWage, ProcessKind, Workshop
+from workshop.provinces import province_label
 
 
 def report(cast, job, worker, pieces: int):
@@ -182,3 +183,16 @@ def test_the_early_task_takes_every_workshops_speeds_and_a_second_run_writes_not
     assert kept[cast.ws.pk] == {ProcessKind.ASSEMBLY: [65, 3]}
     with django_assert_num_queries(2):  # the workshops, their kept rows: nothing taken again
         tasks.take_day_speeds()
+
+
+def test_the_explanation_names_the_province_and_tier_in_the_readers_language(cast, issue_job):
+    job = issue_job(quantity=100, rate="0.3000")
+    check = minwage.rate_checks([job])[job.pk]
+    assert (check.region, check.tier) == ("浙江", 3)
+    assert "低于浙江第三档地区非全日制最低小时工资 20 元。" in minwage.explain(check)
+    with translation.override("en"):
+        english = minwage.explain(check)
+    assert "Zhejiang Tier 3 areas" in english and "浙江" not in english
+    # A region that is not a province's short name is shown as written, never dropped.
+    with translation.override("en"):
+        assert province_label("嘉兴市") == "嘉兴市" and province_label("浙江") == "Zhejiang"

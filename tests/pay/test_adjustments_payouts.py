@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dispatch import services
 from pay import selectors
@@ -129,6 +129,15 @@ def test_paying_a_worker_owed_nothing_in_the_month_is_refused_naming_her(cast, i
     ):
         with pytest.raises(ValidationError, match=f"'{names} 在 {month} 没有待发的工资"):
             pay.payout_mark_paid(period=period, method="cash", actor=cast.head, key=key(), worker_ids=ids)
+    # In English the names are listed with commas, not the Chinese enumeration comma.
+    with translation.override("en"), pytest.raises(ValidationError, match="to alice, carol for"):
+        pay.payout_mark_paid(
+            period=period,
+            method="cash",
+            actor=cast.head,
+            key=key(),
+            worker_ids=[cast.alice.pk, cast.carol.pk],
+        )
     assert not PayoutBatch.objects.exists()
 
 
