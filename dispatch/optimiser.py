@@ -188,8 +188,11 @@ def objective(
     return score
 
 
-# The one reason with a number in it, stored filled in ("准时率 96%"); ``stored_words`` reads it back.
+# The reasons with a number in them, stored filled in ("准时率 96%", "手头120件"); ``stored_words`` reads
+# them back into the reader's language.
 ON_TIME_REASON = gettext_noop("准时率 %(p)d%%")
+HELD_REASON = gettext_noop("手头%(n)d件")
+NUMBERED_REASONS = (ON_TIME_REASON, HELD_REASON)
 
 
 def _reasons(w: WorkerProfile, job: JobNeed) -> tuple[str, ...]:

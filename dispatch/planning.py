@@ -108,7 +108,7 @@ def plan_split(
             reasons = (
                 gettext_noop("技能匹配")
                 + " · "
-                + (gettext_noop("手头无活") if held == 0 else f"手头{held}件")
+                + (gettext_noop("手头无活") if held == 0 else optimiser.HELD_REASON % {"n": held})
             )
             shares.append(Share(worker_id=worker_id, pieces=given[worker_id], reasons=reasons))
     return shares

@@ -12,20 +12,29 @@ import re
 from django import template
 from django.utils.translation import gettext
 
-from dispatch.optimiser import ON_TIME_REASON
+from dispatch.optimiser import NUMBERED_REASONS
 
 register = template.Library()
 
 SEPARATOR = " · "
-# The one stored word with a number in it (``optimiser.ON_TIME_REASON`` filled in: "准时率 96%").
-_BEFORE, _AFTER = ON_TIME_REASON.replace("%%", "%").split("%(p)d")
-ON_TIME = re.compile(rf"^{re.escape(_BEFORE)}(\d{{1,3}}){re.escape(_AFTER)}$")
+
+
+def _pattern(msgid: str) -> tuple[re.Pattern, str, str]:
+    # A stored word with a number in it (``optimiser.NUMBERED_REASONS`` filled in: "准时率 96%",
+    # "手头120件"): its msgid, the number's name, and a pattern that finds the number.
+    name = re.search(r"%\((\w+)\)d", msgid).group(1)
+    before, after = msgid.replace("%%", "%").split(f"%({name})d")
+    return re.compile(rf"^{re.escape(before)}(\d{{1,9}}){re.escape(after)}$"), msgid, name
+
+
+NUMBERED = [_pattern(msgid) for msgid in NUMBERED_REASONS]
 
 
 def _part(part: str) -> str:
-    on_time = ON_TIME.match(part)
-    if on_time:
-        return gettext(ON_TIME_REASON) % {"p": int(on_time.group(1))}
+    for pattern, msgid, name in NUMBERED:
+        found = pattern.match(part)
+        if found:
+            return gettext(msgid) % {name: int(found.group(1))}
     return gettext(part) if part else part
 
 

@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from stdnum.cn import ric
 
+from dispatch.services import assignment_offer
+from tests.dashboard.helpers import accepted_job
 from tests.factories import CommunityAdminFactory, UserFactory, WorkshopFactory
 from workshop.models import Worker, WorkerAction, WorkerEvent
 
@@ -63,6 +65,20 @@ def test_the_english_add_form_says_register_on_its_button_not_registered(client,
     page = client.get("/dashboard/workers/new/").content.decode()
     button = page.split('data-action="save-worker">')[1].split("</button>")[0]
     assert button == "Register"
+
+
+def test_her_history_reads_in_english_with_the_planners_reasons(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, title="装配单")
+    assignment_offer(job=job, worker=cast.alice, pieces=10, reasons="技能匹配 · 手头120件")
+    client.force_login(cast.head)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    history = page.split('<ol class="timeline small">')[1].split("</ol>")[0]
+    assert "Skills match · Pieces in hand: 120" in history and "装配单: " in history
+    assert "技能匹配" not in history and "手头" not in history and "装配单：" not in history
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert "装配单：<strong>" in page and "技能匹配 · 手头120件" in page
 
 
 def test_a_typed_pin_is_set_as_typed(client, cast):

@@ -19,3 +19,12 @@ def test_reasons_with_the_on_time_rate_read_in_english():
 def test_reasons_stay_as_stored_in_chinese():
     with translation.override("zh-hans"):
         assert words("技能匹配 · 准时率 96%") == "技能匹配 · 准时率 96%"
+
+
+def test_the_plain_rules_work_in_hand_reads_in_english_with_its_number():
+    # The plain rule (no optimiser) stores "手头120件" beside its other reasons.
+    with translation.override("en"):
+        said = words("技能匹配 · 手头120件")
+    assert "手头" not in said and "120" in said and "技能匹配" not in said
+    with translation.override("zh-hans"):
+        assert words("技能匹配 · 手头120件") == "技能匹配 · 手头120件"
