@@ -313,10 +313,9 @@ LOW_RATE_FIELDS = (
     "id",
     "title",
     "state",
-    "due_on",
     "process_kind",
     "piece_rate",
-    "workshop",
+    "workshop_id",
     "workshop__name",
     "workshop__county",
     "workshop__subdistrict",
@@ -324,26 +323,44 @@ LOW_RATE_FIELDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _OpenJob:
+    """What ``minwage.rate_checks`` reads of a job, and the row's title and state."""
+
+    pk: int
+    title: str
+    state: str
+    process_kind: str
+    piece_rate: Decimal
+    workshop_id: int
+    workshop: Workshop
+
+
 def low_rate_jobs(scope: Scope, jobs: QuerySet[Job], *, limit: int = LOW_RATE_ROWS) -> tuple[list, int]:
     """The open jobs among ``jobs`` (issued, accepted, in production) whose rate pays under the minimum
     hourly wage (``dispatch.minwage``): ``(rows, total)``, rows the oldest-due ``limit`` as
     ``(job, check, words)``; firm staff get the firm's figures (``for_firm``). Four queries.
 
-    A county holds hundreds of open jobs: they are read with only the columns the check and the row need
-    (``LOW_RATE_FIELDS``: a row shows the job's number, title, state and workshop name), and only the rows
-    shown are put into words."""
-    open_jobs = list(
-        jobs.filter(state__in=minwage.OPEN_STATES)
-        .select_related(None)
-        .select_related("workshop")
-        .only(*LOW_RATE_FIELDS)
-        .order_by("due_on", "id")
-    )
+    A county holds hundreds of open jobs: they are read as plain rows with only the columns the check and
+    the row need (``LOW_RATE_FIELDS``: a row shows the job's number, title, state and workshop name), each
+    workshop made once, and only the rows shown become jobs and are put into words (a model instance for
+    each of 260 jobs and their workshops was a tenth of a county admin's home page)."""
+    workshops: dict[int, Workshop] = {}
+    open_jobs = []
+    for pk, title, state, kind, rate, ws, name, county, subdistrict, community in (
+        jobs.filter(state__in=minwage.OPEN_STATES).order_by("due_on", "id").values_list(*LOW_RATE_FIELDS)
+    ):
+        if ws not in workshops:
+            workshops[ws] = Workshop(
+                id=ws, name=name, county=county, subdistrict=subdistrict, community=community
+            )
+        open_jobs.append(_OpenJob(pk, title, state, kind, rate, ws, workshops[ws]))
     checks = minwage.rate_checks(open_jobs, for_firm=scope.is_firm)
     low = [job for job in open_jobs if checks[job.pk].below]
-    rows = [
-        (job, checks[job.pk], minwage.explain(checks[job.pk], for_firm=scope.is_firm)) for job in low[:limit]
-    ]
+    rows = []
+    for job in low[:limit]:
+        shown = Job(id=job.pk, title=job.title, state=job.state, workshop=job.workshop)
+        rows.append((shown, checks[job.pk], minwage.explain(checks[job.pk], for_firm=scope.is_firm)))
     return rows, len(low)
 
 

@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -415,7 +415,30 @@ def earnings(request: HttpRequest, worker: Worker, year: int | None = None, mont
         if day > timezone.localdate():
             raise Http404(_("没有这个月份。"))
     data = selectors.earnings_for_worker(worker, month=day)
-    return _render_phone_page(request, worker, "mobile/earnings.html", {"e": data}, tab="earnings")
+    return _render_phone_page(
+        request,
+        worker,
+        "mobile/earnings.html",
+        {"e": data, "months": _month_links(data.months)},
+        tab="earnings",
+    )
+
+
+def _month_links(months) -> list[tuple[dt.date, str, str]]:
+    """Her months (``(first day, yuan)``, newest first) as ``(first day, link, "2026年12月:86.40 元")``,
+    made here once for the page: three years of months through the template's url, date and blocktranslate
+    tags were a third of the page's time (issue 15). The words are the template's own msgids."""
+    month_format = _("Y年n月")
+    words = _("%(m)s:%(y)s 元")
+    link = reverse("mobile:earnings_month", args=[2000, 1])
+    return [
+        (
+            m,
+            link.replace("2000-01", f"{m.year:04d}-{m.month:02d}"),
+            words % {"m": dateformat.format(m, month_format), "y": total},
+        )
+        for m, total in months
+    ]
 
 
 # --- Inbox ---------------------------------------------------------------------------------------------
@@ -424,8 +447,17 @@ def earnings(request: HttpRequest, worker: Worker, year: int | None = None, mont
 @worker_required
 def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
     notes = inbox_reads.inbox_for_user(request.user)
-    # The date's format in her language, translated once for the page rather than once per message.
-    context = {"notes": notes, "date_format": _("n月j日 H:i")}
+    # What each message's row shows, made here once for the page: the date in her language's format (the
+    # format translated once, each date formatted directly, not through the template's date filter and
+    # its format lookups) and the open link from one reversed URL. The template's per-row lookups were
+    # most of a 50-message page's time (issue 15).
+    date_format = _("n月j日 H:i")
+    marker = 987654321
+    open_url = reverse("mobile:inbox_open", args=[marker])
+    for n in notes:
+        n.when = dateformat.format(timezone.localtime(n.created_at), date_format)
+        n.open_url = open_url.replace(str(marker), str(n.pk))
+    context = {"notes": notes}
     return _render_phone_page(request, worker, "mobile/inbox.html", context, tab="inbox")
 
 
