@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notices.models import Notification, NotificationKind
 from pay import services as pay
-from pay.models import LineKind, SlipNote
+from pay.models import LineKind, PayPeriod, SlipNote
 from tests.pay.slips_data import alices_month, last_month
 
 
@@ -192,3 +192,17 @@ def test_the_head_prints_the_months_slips_of_the_workshop(
     assert page.count('class="slip"') == n + 1
     assert 'data-total="50.28"' in page and "更正" in page
     assert cast.mallory.name not in page
+
+
+def test_a_paid_month_reads_paid_in_english_not_issued(client, cast, issue_job):
+    alices_month(cast, issue_job)
+    period = PayPeriod.objects.get(workshop=cast.ws, month=last_month())
+    pay.payout_mark_paid(
+        period=period, method="cash", actor=cast.head, key=uuid.uuid4().hex, worker_ids=[cast.alice.pk]
+    )
+    client.force_login(cast.alice.user)
+    assert "已发" in client.get("/m/slip/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get("/m/slip/").content.decode()
+    months = page[page.index('href="/m/slip/') :]
+    assert "Paid" in months and "Issued" not in months
