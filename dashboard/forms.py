@@ -31,18 +31,16 @@ class _LabelsIterator(forms.models.ModelChoiceIterator):
     """The choices from ``field.labels`` ((id, label) pairs) when set, else from the queryset."""
 
     def __iter__(self):
-        if not self.field.labels:
-            # One plain read of the few workshops: the base class streams them through a server-side cursor
-            # (DECLARE … WITH HOLD, FETCH, CLOSE on PostgreSQL), three round trips for a firm's dozen.
-            if self.field.empty_label is not None:
-                yield ("", self.field.empty_label)
-            for workshop in self.queryset.only("pk", "community", "name"):
-                yield self.choice(workshop)
-            return
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, label in self.field.labels:
-            yield (forms.models.ModelChoiceIteratorValue(pk, None), label)
+        if self.field.labels:
+            for pk, label in self.field.labels:
+                yield (forms.models.ModelChoiceIteratorValue(pk, None), label)
+            return
+        # One plain read of the few workshops: the base class streams them through a server-side cursor
+        # (DECLARE … WITH HOLD, FETCH, CLOSE on PostgreSQL), three round trips for a firm's dozen.
+        for workshop in self.queryset.only("pk", "community", "name"):
+            yield self.choice(workshop)
 
     def __len__(self):
         if not self.field.labels:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from dispatch.models import Assignment, AssignmentState, Job, WorkReport
@@ -19,7 +20,7 @@ from dispatch.services.corrections import report_undo
 from notices.models import Notification
 from notices.services import notify
 from pay import rollups
-from pay.models import PayLine
+from pay.models import PayLine, WorkerMonth
 from tests.mobile.conftest import accepted_job, in_hand, inspect_and_book, offer, report
 
 
@@ -540,3 +541,21 @@ def test_earnings_find_a_month_by_its_bookings_not_by_reading_her_history(client
     assert [(r.title, r.inspected, r.passed, r.rejected) for r in past.rows] == [("上月的单", 100, 50, 50)]
     assert past.rows[0].reasons == ["全部开线"]
     assert past.booked_yuan == PayLine.objects.get(assignment=a).amount
+
+
+def test_every_month_link_on_earnings_is_the_months_own_url_in_both_languages(client, cast):
+    # Her months as a county's rollups hold them, across year ends and three years back (not made by the
+    # flow here): each link must be what Django's reverse gives for that month, and open that month.
+    months = [dt.date(2023, 12, 1), dt.date(2024, 1, 1), dt.date(2025, 10, 1), dt.date(2025, 12, 1)]
+    for n, month in enumerate(months, start=1):
+        WorkerMonth.objects.create(worker=cast.alice, month=month, lines=1, pieces=n, wages_fen=1000 * n + 5)
+    client.force_login(cast.alice.user)
+    page = client.get("/m/earnings/").content.decode()
+    for n, month in enumerate(months, start=1):
+        url = reverse("mobile:earnings_month", args=[month.year, month.month])
+        assert f'href="{url}">{month.year}年{month.month}月:{n * 10}.{5:02d} 元<' in page
+        assert client.get(url).context["e"].month == month
+    client.cookies["django_language"] = "en"
+    english = client.get("/m/earnings/").content.decode()
+    url = reverse("mobile:earnings_month", args=[2024, 1])
+    assert f'href="{url}">' in english and "年" not in english.split(f'href="{url}">')[1].split("</a>")[0]
