@@ -26,19 +26,6 @@ from . import views
 from .forms import SlipQuestionForm
 
 
-def _month(year: int | None, month: int | None) -> dt.date:
-    today = timezone.localdate()
-    if year is None:
-        return today.replace(day=1)
-    try:
-        day = dt.date(year, month, 1)
-    except ValueError:
-        raise Http404(_("没有这个月份。")) from None
-    if day > today:
-        raise Http404(_("没有这个月份。"))
-    return day
-
-
 def _page(request: HttpRequest, worker: Worker, day: dt.date, form: SlipQuestionForm | None = None):
     months = slip_months(worker)
     slip = wage_slip(worker, day)
@@ -63,7 +50,7 @@ def slip(request: HttpRequest, worker: Worker, year: int | None = None, month: i
     """This month's wage slip (``/m/slip/``) or a past month's (``/m/slip/YYYY-MM/``): pay by job,
     corrections with the month they correct, bonuses and deductions with reasons, the total, whether it
     is paid and whether she has confirmed it, her questions with the head's answers; the list of months."""
-    return _page(request, worker, _month(year, month))
+    return _page(request, worker, views.url_month(year, month))
 
 
 def _back(day: dt.date):
@@ -74,7 +61,7 @@ def _back(day: dt.date):
 @views.worker_required
 def slip_seen(request: HttpRequest, worker: Worker, year: int, month: int) -> HttpResponse:
     """She has read the month's slip and it is right (``pay.services.slip_mark_seen``, idempotent)."""
-    day = _month(year, month)
+    day = views.url_month(year, month)
     try:
         _note, created = pay.slip_mark_seen(worker=worker, month=day, actor=request.user)
     except views.REFUSED as exc:
@@ -92,7 +79,7 @@ def slip_seen(request: HttpRequest, worker: Worker, year: int, month: int) -> Ht
 def slip_ask(request: HttpRequest, worker: Worker, year: int, month: int) -> HttpResponse:
     """She asks her head about the month's slip (``dispatch.services.slip_question``: the head is told;
     the form's key makes a double tap ask once). Errors in words beside the box (400)."""
-    day = _month(year, month)
+    day = views.url_month(year, month)
     form = SlipQuestionForm(request.POST)
     if form.is_valid():
         try:

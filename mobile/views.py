@@ -44,6 +44,7 @@ from workshop import services as people
 from workshop.auth import lockout_response
 from workshop.models import Worker, Workshop
 from workshop.roles import courier_for, worker_for
+from workshop.text import sane_date
 from workshop.validators import mask_phone
 
 from . import photos, selectors
@@ -406,22 +407,33 @@ def bundle_report(request: HttpRequest, worker: Worker, token: str) -> HttpRespo
 def earnings(request: HttpRequest, worker: Worker, year: int | None = None, month: int | None = None):
     """This month (or ``/m/earnings/YYYY-MM/``): per job reported, passed, rejected, rate, pay; booked vs
     still under inspection; totals that are the sums of the lines shown."""
-    day = None
-    if year is not None:
-        try:
-            day = dt.date(year, month, 1)
-        except ValueError:
-            raise Http404(_("没有这个月份。")) from None
-        if day > timezone.localdate():
-            raise Http404(_("没有这个月份。"))
-    data = selectors.earnings_for_worker(worker, month=day)
+    data = selectors.earnings_for_worker(worker, month=url_month(year, month))
+    # Her slip exists for the months with pay booked and for this month (mobile.slips); another month's
+    # earnings page (before she joined, say) offers no link to a slip that would be a 404.
+    has_slip = data.month in {m for m, _total in data.months}
     return _render_phone_page(
         request,
         worker,
         "mobile/earnings.html",
-        {"e": data, "months": _month_links(data.months)},
+        {"e": data, "months": _month_links(data.months), "has_slip": has_slip},
         tab="earnings",
     )
+
+
+def url_month(year: int | None, month: int | None) -> dt.date:
+    """The first day of the month a phone page's URL names (``/m/earnings/2026-08/``, ``/m/slip/…``), this
+    month's when it names none. ``Http404`` for a month that is not a date, lies in the future, or before
+    ``workshop.text.EARLIEST_DATE`` (year 1 overflowed the time-zone arithmetic into a 500)."""
+    today = timezone.localdate()
+    if year is None:
+        return today.replace(day=1)
+    try:
+        day = sane_date(dt.date(year, month, 1))
+    except (ValueError, ValidationError):
+        raise Http404(_("没有这个月份。")) from None
+    if day > today:
+        raise Http404(_("没有这个月份。"))
+    return day
 
 
 def _month_links(months) -> list[tuple[dt.date, str, str]]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from .models import Employment, ProcessKind, Worker, WorkerEvent, WorkPlace
+from .text import joined
 from .validators import mask_bank_account, mask_id_number, mask_phone
 
 # The fields the audit lists, in this order.
@@ -93,7 +94,7 @@ def _words(field: str, value: str) -> str:
         return str(dict(_CHOICES[field].choices).get(value, value))
     if field == "skills":
         labels = dict(ProcessKind.choices)
-        return "、".join(str(labels.get(code, code)) for code in value.split(","))
+        return joined(labels.get(code, code) for code in value.split(","))
     if field in ("low_income",):
         return _("是") if value == "1" else _("否")
     if field == "active":

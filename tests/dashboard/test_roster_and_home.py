@@ -262,3 +262,12 @@ def test_the_english_roster_lists_skills_with_commas_and_says_what_its_open_colu
     english = client.get("/dashboard/workers/", {"q": "cl"}).content.decode()
     assert "Fabric work, Product packing" in english and "、" not in english
     assert "Given, not reported (pcs)" in english and "including offers" in english
+
+
+def test_the_english_filter_error_names_each_bad_condition_after_a_spaced_colon(client, people):
+    client.force_login(people.head)
+    client.cookies["django_language"] = "en"
+    page = client.get("/dashboard/workers/", {"active": "9", "skill": "fabric"})
+    error = page.content.decode().split("data-filter-error>")[1].split("</p>")[0]
+    assert "Active: " in error and "Active:S" not in error
+    assert listed(page) == ["曾丽"]

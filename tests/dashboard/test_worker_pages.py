@@ -78,7 +78,23 @@ def test_her_history_reads_in_english_with_the_planners_reasons(client, cast, is
     assert "技能匹配" not in history and "手头" not in history and "装配单：" not in history
     client.cookies["django_language"] = "zh-hans"
     page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
-    assert "装配单：<strong>" in page and "技能匹配 · 手头120件" in page
+    assert "装配单:<strong>" in page and "技能匹配 · 手头120件" in page
+
+
+def test_her_skills_and_her_record_read_in_english_with_commas_and_spaced_colons(client, cast):
+    client.force_login(cast.head)
+    worker = cast.alice
+    client.post(
+        f"/dashboard/workers/{worker.pk}/edit/",
+        {**FORM, "name": worker.name, "phone": str(worker.phone), "skills": ["assembly", "fabric"]},
+    )
+    worker.refresh_from_db()
+    assert worker.skills == ["assembly", "fabric"]
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/workers/{worker.pk}/").content.decode()
+    assert "Parts assembly, Fabric work" in page and "、" not in page
+    record = page[page.index('data-list="record"') :]
+    assert "Skills: " in record and "\uff1a" not in record
 
 
 def test_a_typed_pin_is_set_as_typed(client, cast):

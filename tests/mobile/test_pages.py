@@ -559,3 +559,16 @@ def test_every_month_link_on_earnings_is_the_months_own_url_in_both_languages(cl
     english = client.get("/m/earnings/").content.decode()
     url = reverse("mobile:earnings_month", args=[2024, 1])
     assert f'href="{url}">' in english and "年" not in english.split(f'href="{url}">')[1].split("</a>")[0]
+
+
+def test_a_month_before_the_calendar_or_before_her_pay_is_never_a_dead_end(client, cast):
+    # Found by a new user's trial: year 1 overflowed the time-zone arithmetic into a 500, and a month
+    # with nothing booked linked to a slip that is a 404.
+    client.force_login(cast.alice.user)
+    for url in ("/m/earnings/0001-01/", "/m/slip/0001-01/", "/m/earnings/0001-02/", "/m/earnings/1899-12/"):
+        assert client.get(url).status_code == 404, url
+    empty = client.get("/m/earnings/1900-01/")
+    assert empty.status_code == 200 and 'data-action="slip"' not in empty.content.decode()
+    assert client.get("/m/slip/1900-01/").status_code == 404
+    this_month = client.get("/m/earnings/").content.decode()
+    assert 'data-action="slip"' in this_month and client.get("/m/slip/").status_code == 200
