@@ -83,7 +83,9 @@ def _national(phone) -> str:
 
 
 def _local(value: dt.datetime | None):
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
+    """A moment as the sheet holds it: Asia/Shanghai wall time to the second (a spreadsheet has no zone,
+    and microseconds read back as a stray fraction, e.g. ``10:11:37.021``)."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
 
 
 @dataclass

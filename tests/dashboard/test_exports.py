@@ -108,6 +108,20 @@ def test_jobs_and_assignments_exports_open_with_chinese_headers(cast, issue_job)
 
 
 @pytest.mark.django_db
+def test_moments_are_written_to_the_second_in_shanghai_time(cast, issue_job):
+    """A share offered at 02:11:37.021 UTC is 10:11:37 in the sheet: no stray fraction of a second."""
+    from dispatch.models import Assignment
+
+    settled_job(cast, issue_job, pieces=(60,))
+    offered = dt.datetime(2026, 12, 5, 2, 11, 37, 21000, tzinfo=dt.UTC)
+    Assignment.objects.update(offered_at=offered)
+    work = read_book(run(cast.head, ExportKind.ASSIGNMENTS, **{"from": "2026-12-01", "to": "2026-12-31"}))
+    cell = work.cell(row=2, column=headers(work).index("派出时间") + 1)
+    assert cell.value == dt.datetime(2026, 12, 5, 10, 11, 37)
+    assert cell.number_format == "yyyy-mm-dd hh:mm"
+
+
+@pytest.mark.django_db
 def test_running_an_export_twice_changes_nothing(cast, issue_job):
     settled_job(cast, issue_job, pieces=(60,))
     export = run(cast.head, ExportKind.JOBS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -108,6 +109,25 @@ def forbidden(cast, amounts: set[str]) -> list[str]:
     return out
 
 
+def found_in(text: str, bad: list[str]) -> list[str]:
+    """Which forbidden strings the text holds. A short number (an amount, the bank account's tail) counts
+    only as a whole number: ``37.02`` inside ``137.025`` or ``0018`` inside a firm's credit code is
+    another number, and random factory data made such look-alikes now and then."""
+    out = []
+    for b in bad:
+        if len(b) <= 9 and re.fullmatch(r"[\d.,]+", b):
+            if re.search(rf"(?<![\d.,]){re.escape(b)}(?![\d])", text):
+                out.append(b)
+        elif b in text:
+            out.append(b)
+    return out
+
+
+def shown(value) -> str:
+    """A cell as a reader sees it: a moment in the sheet's ``yyyy-mm-dd hh:mm`` format, else its text."""
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else str(value)
+
+
 def text_of(response) -> str:
     """A response's words: an HTML page's text, or every cell of a workbook."""
     kind = response.get("Content-Type", "")
@@ -118,7 +138,7 @@ def text_of(response) -> str:
         except Exception:  # noqa: BLE001 - the matrix's placeholder export file is not a workbook
             return ""
         return "\n".join(
-            str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+            shown(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
         )
     if kind.startswith("image/"):
         return ""
@@ -206,7 +226,7 @@ def the_clerks_exports(cast) -> dict[str, str]:
         with export.file.open("rb") as fh:
             book = load_workbook(fh, read_only=True)
             seen[f"export {kind}"] = "\n".join(
-                str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+                shown(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
             )
     return seen
 
@@ -226,7 +246,7 @@ def test_no_firm_page_shows_a_workers_income_situation_or_contact(client, cast, 
     bad = forbidden(cast, amounts)
     if shown_by == "number":
         bad += list(NAMES.values())
-    leaks = {url: found for url, text in pages.items() if (found := [b for b in bad if b in text])}
+    leaks = {url: found for url, text in pages.items() if (found := found_in(text, bad))}
     assert not leaks, "\n".join(f"{url}: {found}" for url, found in sorted(leaks.items()))
     job_page = pages[f"/dashboard/jobs/{world['inspecting'].pk}/"]
     # The firm still sees who made which pieces: by name, or by the number printed on the bundle tickets.
@@ -240,5 +260,19 @@ def test_the_walk_finds_what_it_looks_for_where_it_may_be_shown(client, cast, wo
     amounts = plant_after(cast, issue_job)
     client.force_login(cast.head)
     head_page = text_of(client.get(f"/dashboard/jobs/{world['inspecting'].pk}/"))
-    found = {b for b in forbidden(cast, amounts) + list(NAMES.values()) if b in head_page}
+    found = set(found_in(head_page, forbidden(cast, amounts) + list(NAMES.values())))
     assert {PLANNER_REASONS, mask_phone(cast.alice.phone), NAMES["alice"], NAMES["bob"]} <= found
+
+
+@pytest.mark.parametrize(
+    "text, hit",
+    [
+        ("合计 ¥37.02 元", True),
+        ("37.02", True),
+        ("尾号****0018", True),
+        ("137.025", False),
+        ("91330424MA2B00187X", False),
+    ],
+)
+def test_a_short_number_counts_only_as_a_whole_number(text, hit):
+    assert bool(found_in(text, ["37.02", "0018"])) is hit
