@@ -121,13 +121,35 @@ class PeriodForm(CheckedForm):
         data["start"], data["end"] = start, capped
         return data
 
+    def range_is_bad(self) -> bool:
+        """Whether the dates were refused (a bad date, or a range ``clean`` refused): the page then uses
+        the default range. Another bad condition (an unknown state, the workshop of another scope) does
+        not touch the range: it is left out alone (``usable``)."""
+        self.is_valid()
+        return bool(self.non_field_errors() or self.has_error("start") or self.has_error("end"))
+
+    def usable(self) -> dict:
+        """The conditions that validated (``cleaned_data`` keeps each field that did), as the page applies
+        them; an unbound form (no query string) has none. The bad ones are named on the page."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if not self.has_error(k)}
+
+    @property
+    def left_out(self) -> bool:
+        """Whether a condition other than the dates was refused and left out (the page says the others
+        still apply)."""
+        self.is_valid()
+        return any(self.has_error(name) for name in self.fields if name not in ("start", "end"))
+
     def period(self) -> selectors.Period:
-        """The cleaned period, or the default one when the filter is invalid."""
+        """The cleaned period (with the workshop, when that validated), or the default range when the
+        dates were refused."""
         today = timezone.localdate()
-        if not self.is_valid():
-            return selectors.Period(year_start(today), today)
-        d = self.cleaned_data
-        return selectors.Period(d["start"], d["end"], d["ws"].pk if d.get("ws") else None)
+        d = self.usable()
+        ws = d["ws"].pk if d.get("ws") else None
+        if not self.is_bound or self.range_is_bad():
+            return selectors.Period(year_start(today), today, ws)
+        return selectors.Period(d["start"], d["end"], ws)
 
 
 class JobFilterForm(PeriodForm):

@@ -29,40 +29,41 @@ def notification_deliver(*, notification: Notification | int) -> bool:
     return deliver(notification.pk if isinstance(notification, Notification) else notification)
 
 
-def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
-    """``notification_deliver`` by id. ``fresh``: the message as this process created it a moment ago
-    (never tried, nothing sent), so it need not be read again after the claim.
+def deliver(pk: int) -> bool:
+    """``notification_deliver`` by id: True when every sender delivered message ``pk`` now."""
+    return deliver_many([pk]) == 1
 
-    A fresh message costs one UPDATE when every sender works: its claim (still unclaimed and never tried,
-    ``attempts`` 0) also writes every configured sender into ``sent_via``. That claims no more than the
-    claim alone did: ``sent_at`` is set before any sender runs, so a process that dies mid-send left the
-    message marked sent and never retried, before as now. Only ``sent_via`` then names senders it did not
-    reach, and nothing reads ``sent_via`` but a retry, which a message marked sent never gets. A sender
-    that fails costs a second UPDATE writing what really happened (the senders that delivered, ``sent_at``
-    back to None for the sweep's retry), as every delivery did before. A message that is not fresh (made
-    by another process, as a request's is, or tried meanwhile) is claimed and read in one statement
-    (``_claim``); when it was never tried, that claim writes every sender too, as a fresh one's does, and
-    it costs one statement when every sender works. One tried before is sent through the senders that
-    have not delivered it and written back: two statements."""
+
+def deliver_many(pks: list[int]) -> int:
+    """Deliver messages ``pks`` (ids, as a transaction made them) through the configured senders; returns
+    how many every sender has now delivered.
+
+    The messages are claimed and read in one statement whatever their number (``_claim_many``): one
+    UPDATE delivers every message of a transaction when every sender works (the planner's offers of a
+    day, the pay of a job). The claim of a message never tried writes every sender into ``sent_via``
+    too; that claims no more than the claim alone did: ``sent_at`` is set before any sender runs, so a
+    process that dies mid-send leaves the message marked sent and never retried, as before. A sender that
+    fails costs one more UPDATE for that message, writing what really happened (the senders that
+    delivered, ``sent_at`` back to None for the sweep's retry). A message tried before is sent through the
+    senders that have not delivered it and written back. A message already claimed (sent, or being sent
+    by a concurrent delivery) is left alone."""
+    if not pks:
+        return 0
     now = timezone.now()
     sends = [(f"{send.__module__}.{send.__qualname__}", send) for send in channels.senders()]
-    note = None
-    if fresh is not None and fresh.attempts == 0 and not fresh.sent_via:
-        everyone = list(dict.fromkeys(name for name, _send in sends))
-        if Notification.objects.filter(pk=pk, sent_at__isnull=True, attempts=0).update(
-            sent_at=now, attempts=1, sent_via=everyone
-        ):
-            note, delivered = fresh, []
-            note.attempts = 1
-    if note is None:  # not fresh, or tried meanwhile (the sweep): the claim and read of any message
-        everyone = list(dict.fromkeys(name for name, _send in sends))
-        note = _claim(pk, now, senders=everyone)
-        if note is None:
-            return False
-        if note.attempts == 1:  # never tried before: the claim wrote every sender, as a fresh one's does
-            delivered = []
+    everyone = list(dict.fromkeys(name for name, _send in sends))
+    done = 0
+    for note in _claim_many(list(dict.fromkeys(pks)), now, senders=everyone):
+        if note.attempts == 1:  # never tried before: the claim wrote every sender
+            done += _send(note, sends, delivered=[], written=everyone, now=now)
         else:
-            delivered, everyone = list(note.sent_via or []), None
+            done += _send(note, sends, delivered=list(note.sent_via or []), written=None, now=now)
+    return done
+
+
+def _send(note: Notification, sends, *, delivered: list[str], written: list[str] | None, now) -> bool:
+    """Send claimed ``note`` through each of ``sends`` not in ``delivered``; write back what happened
+    unless the claim already wrote it (``written``). True when no sender failed."""
     note.sent_at = now
     failed = []
     for name, send in sends:
@@ -72,25 +73,32 @@ def deliver(pk: int, *, fresh: Notification | None = None) -> bool:
             send(note)
         except Exception:  # noqa: BLE001 - any sender error: retry that sender later, never the others
             failed.append(name)
-            logger.warning("sender %s failed for notification %s (attempt %s)", name, pk, note.attempts)
+            logger.warning("sender %s failed for notification %s (attempt %s)", name, note.pk, note.attempts)
             continue
         delivered.append(name)
     retry = bool(failed) and note.attempts < MAX_DELIVERY_ATTEMPTS
     if failed and not retry:
-        logger.error("gave up sending notification %s through %s", pk, ", ".join(failed))
-    if delivered != everyone:  # the claim did not already write this
-        Notification.objects.filter(pk=pk).update(sent_via=delivered, sent_at=None if retry else now)
+        logger.error("gave up sending notification %s through %s", note.pk, ", ".join(failed))
+    if delivered != written:  # the claim did not already write this
+        Notification.objects.filter(pk=note.pk).update(sent_via=delivered, sent_at=None if retry else now)
     note.sent_via, note.sent_at = delivered, None if retry else now
     return not failed
 
 
 def _claim(pk: int, now: dt.datetime, *, senders: list[str]) -> Notification | None:
-    """Claim message ``pk`` (``sent_at`` = ``now``, one more attempt) if it is unclaimed, and read it as
-    claimed, in one statement (``UPDATE … RETURNING``, PostgreSQL and SQLite alike, where the ORM's
-    update and get sent two). A message never tried (``attempts`` 0: nothing sent it yet, for only a
-    delivery writes ``sent_via`` and it counts an attempt) gets ``senders`` as its ``sent_via`` in the same
-    statement, so it reads back with ``attempts`` 1; one tried before keeps its own. None when it is
-    claimed already or gone."""
+    """``_claim_many`` of one message: the message as claimed, or None when it is claimed already or
+    gone."""
+    claimed = _claim_many([pk], now, senders=senders)
+    return claimed[0] if claimed else None
+
+
+def _claim_many(pks: list[int], now: dt.datetime, *, senders: list[str]) -> list[Notification]:
+    """Claim the messages ``pks`` that are unclaimed (``sent_at`` = ``now``, one more attempt) and read
+    them as claimed, in one statement (``UPDATE … RETURNING``, PostgreSQL and SQLite alike, where the
+    ORM's update and get sent two). A message never tried (``attempts`` 0: nothing sent it yet, for only a
+    delivery writes ``sent_via`` and it counts an attempt) gets ``senders`` as its ``sent_via`` in the
+    same statement, so it reads back with ``attempts`` 1; one tried before keeps its own. Messages claimed
+    already or gone are not returned; the rest come in id order."""
     meta = Notification._meta
     using = router.db_for_write(Notification)
     connection = connections[using]
@@ -102,26 +110,34 @@ def _claim(pk: int, now: dt.datetime, *, senders: list[str]) -> Notification | N
     sql = (
         f"UPDATE {qn(meta.db_table)} SET {sent_at} = %s, {attempts} = {attempts} + 1,"
         f" {sent_via} = CASE WHEN {attempts} = 0 THEN %s ELSE {sent_via} END"
-        f" WHERE {qn(meta.pk.column)} = %s AND {sent_at} IS NULL"
+        f" WHERE {qn(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))}) AND {sent_at} IS NULL"
         f" RETURNING {', '.join(qn(f.column) for f in fields)}"
     )
     params = [
         meta.get_field("sent_at").get_db_prep_save(now, connection),
         meta.get_field("sent_via").get_db_prep_save(senders, connection),
-        pk,
+        *pks,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for field, value in zip(fields, row, strict=True):
-        col = field.cached_col  # converted as a queryset converts its columns (JSON text, SQLite times)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
-    return Notification.from_db(using, [f.attname for f in fields], values)
+        rows = cursor.fetchall()
+    converters = [
+        (
+            field.cached_col,
+            connection.ops.get_db_converters(field.cached_col)
+            + field.cached_col.get_db_converters(connection),
+        )
+        for field in fields
+    ]
+    notes = []
+    for row in rows:
+        values = []
+        for (col, convert_all), value in zip(converters, row, strict=True):
+            for convert in convert_all:  # converted as a queryset converts its columns (JSON, SQLite times)
+                value = convert(value, col, connection)
+            values.append(value)
+        notes.append(Notification.from_db(using, [f.attname for f in fields], values))
+    return sorted(notes, key=lambda n: n.pk)
 
 
 def stalled(before: dt.datetime) -> list[int]:

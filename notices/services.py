@@ -5,63 +5,93 @@ from __future__ import annotations
 import logging
 
 from celery import current_app, current_task
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 
-from outbox.services import outbox_enqueue
+from outbox.services import FastSend
 from workshop.upsert import insert_once
 
-from .delivery import deliver
+from .delivery import deliver_many
 from .messages import render
 from .models import Notification
 
 logger = logging.getLogger("nuanxin.flow")
 
-# Queued by name, so this module does not import ``notices.tasks`` (the tasks are registered in every
+# Sent by name, so this module does not import ``notices.tasks`` (the tasks are registered in every
 # process by ``NoticesConfig.ready``).
 DELIVER_TASK = "notices.tasks.deliver_notification"
 
 
-class _Deliver:
-    """After commit, deliver one notification made by a Celery task at once (it is already on a worker, and
-    a second task per message would double the broker traffic of the flow). A failure is logged with ids
-    only; the flow's beat sweep redelivers what stays unsent."""
+class _Batch:
+    """After commit, deliver every message one transaction made, together.
 
-    def __init__(self, note: Notification):
-        self.note = note
-        self.args = (note.pk,)
+    Made by a Celery task (already on a worker): delivered at once in this process
+    (``delivery.deliver_many``: one claim for all of them; a second task per message would double the
+    flow's broker traffic). Made in a request: one ``deliver_notification`` task for all of them, sent on
+    the outbox's fast path without an outbox row of its own (``outbox.services.FastSend``): the messages
+    are their own record, and the flow's beat sweep queues any still unsent after its grace. A failure is
+    logged with ids only. ``name``, ``args`` and ``task`` say what a request's batch sends."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+        self.on_worker = bool(current_task)
+        self.send = None if self.on_worker else FastSend(DELIVER_TASK, self.ids)
+        self.name = DELIVER_TASK
+
+    @property
+    def args(self) -> tuple:
+        return tuple(self.ids)
 
     @property
     def task(self):
-        """The registered ``deliver_notification`` task (what the sweep would queue instead)."""
+        """The registered ``deliver_notification`` task (what a request's batch sends, the sweep too)."""
         return current_app.tasks[DELIVER_TASK]
 
     def __call__(self) -> None:
+        if self.send is not None:
+            self.send()
+            return
         try:
-            deliver(self.note.pk, fresh=self.note)
+            deliver_many(self.ids)
         except Exception:  # noqa: BLE001 - a database error here must not fail the task's committed work
-            logger.warning("could not deliver notification %s; sweep_stalled_flow will redo it", self.note.pk)
+            logger.warning("could not deliver notifications %s; sweep_stalled_flow will redo them", self.ids)
+
+    @classmethod
+    def add(cls, using: str, pk: int) -> None:
+        """Deliver message ``pk`` with the batch the current transaction on ``using`` has registered to run
+        after its commit, or with a new one registered now (run at once outside a transaction). A message
+        of a savepoint rolled back inside the batch's block is gone, and the batch's claim skips it."""
+        connection = transaction.get_connection(using)
+        if connection.in_atomic_block:
+            open_now = set(connection.savepoint_ids)
+            for sids, func, _robust in reversed(connection.run_on_commit):
+                # Registered in this block or one around it that is still open: a rollback of either
+                # drops the batch and this message together (a batch of a savepoint released since is
+                # not joined: its block is over, though its callback waits for the same commit).
+                if isinstance(func, cls) and func.on_worker == bool(current_task) and sids <= open_now:
+                    func.ids.append(pk)
+                    return
+        batch = cls()
+        batch.ids.append(pk)
+        transaction.on_commit(batch, using=using)
 
 
 def notify(*, recipient, kind: str, params: dict, link: str = "", dedupe_key: str) -> Notification:
     """Put a message of ``kind`` in ``recipient``'s inbox once per ``dedupe_key`` and deliver it after
-    commit. ``params`` (JSON: names and titles as str, counts as int, money as a decimal str) fill the
-    kind's template (``notices.messages``), which is rendered in the reader's language when shown or sent,
-    never here. Raises KeyError when ``params`` lacks one the template needs (before anything is written).
-    Runs in the caller's transaction: one INSERT for a new key; a key already used writes nothing and
-    returns the message stored under it."""
+    commit, with the other messages of the same transaction (``_Batch``). ``params`` (JSON: names and
+    titles as str, counts as int, money as a decimal str) fill the kind's template
+    (``notices.messages``), which is rendered in the reader's language when shown or sent, never here.
+    Raises KeyError when ``params`` lacks one the template needs (before anything is written). Runs in the
+    caller's transaction: one INSERT for a new key; a key already used writes nothing and returns the
+    message stored under it."""
     render(kind, params)  # a template that cannot be filled fails now, not when a phone shows it
     key = dedupe_key[:100]
     note = Notification(recipient=recipient, kind=kind, params=params, link=link, dedupe_key=key)
     # One statement (``workshop.upsert``) where get_or_create sent four; a key already used reads its message.
     created = insert_once(note, key="dedupe_key")
     if not created:
-        note = Notification.objects.get(dedupe_key=key)
-    if created and current_task:
-        transaction.on_commit(_Deliver(note))
-    elif created:
-        # Outside a worker: ``deliver_notification`` through the outbox (written now, sent after commit).
-        outbox_enqueue(DELIVER_TASK, args=(note.pk,))
+        return Notification.objects.get(dedupe_key=key)
+    _Batch.add(router.db_for_write(Notification), note.pk)
     return note
 
 

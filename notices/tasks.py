@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
-from .delivery import notification_deliver, stalled
+from .delivery import deliver_many, stalled
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -18,9 +18,11 @@ RETRY = {
 
 
 @shared_task(**RETRY)
-def deliver_notification(notification_id: int) -> bool:
-    """Send one inbox notification through the configured senders, once per sender."""
-    return notification_deliver(notification=notification_id)
+def deliver_notification(notification_id: int, *more: int) -> bool:
+    """Send inbox notifications (ids: one, or every message of one transaction) through the configured
+    senders, once per sender. True when every one was delivered now by every sender."""
+    ids = [notification_id, *more]
+    return deliver_many(ids) == len(ids)
 
 
 def redeliver_stalled(before: dt.datetime) -> int:

@@ -81,17 +81,30 @@ def publish(message: OutboxMessage, *, timeout: float) -> None:
     """Send ``message`` to the broker once, with ``timeout``-second socket timeouts and no retries. The
     Celery task id is ``outbox-<row id>``, so a message sent twice (a crash between publish and mark) is
     recognisable. Raises whatever kombu/redis raise when the broker refuses or does not answer."""
-    options = {"connection": _connection(timeout), "retry": False, "task_id": f"outbox-{message.pk}"}
-    if message.queue:
-        options["queue"] = message.queue
-    task = current_app.tasks.get(message.task_name)
+    send_task(
+        message.task_name,
+        tuple(message.args),
+        dict(message.kwargs),
+        queue=message.queue,
+        task_id=f"outbox-{message.pk}",
+        timeout=timeout,
+    )
+
+
+def send_task(name: str, args: tuple, kwargs: dict, *, queue: str, task_id: str | None, timeout: float):
+    """Send the Celery task ``name`` once on this thread's short-timeout connection (``publish``'s
+    guarantees). Raises what kombu/redis raise when the broker refuses or does not answer."""
+    options = {"connection": _connection(timeout), "retry": False}
+    if task_id:
+        options["task_id"] = task_id
+    if queue:
+        options["queue"] = queue
+    task = current_app.tasks.get(name)
     try:
         if task is not None:
-            task.apply_async(tuple(message.args), dict(message.kwargs), ignore_result=True, **options)
+            task.apply_async(args, kwargs, ignore_result=True, **options)
         else:
-            current_app.send_task(
-                message.task_name, tuple(message.args), dict(message.kwargs), ignore_result=True, **options
-            )
+            current_app.send_task(name, args, kwargs, ignore_result=True, **options)
     except Exception:
         _drop_connection(timeout)
         raise
@@ -157,6 +170,37 @@ class FastPublish:
             _mark_sent(self.message.pk)
         except Exception:  # noqa: BLE001 - sent but not marked: the relay sends it again (idempotent tasks)
             logger.warning("sent %s (outbox %s) but could not mark it", self.name, self.message.pk)
+
+
+class FastSend:
+    """An after-commit send of the task ``name`` with ``args`` for work whose own rows are its record: no
+    outbox row, because a sweep re-reads those rows (a notification unsent after the sweep's grace is
+    queued again by ``dispatch.tasks.sweep_stalled_flow``). The fast path's limits hold (``FAST_TIMEOUT``,
+    the pause after a failure); a failure is logged with the task's name only and left to that sweep.
+    ``args`` may grow until the commit (one send for every message of a transaction)."""
+
+    def __init__(self, name: str, args: list):
+        self.name = name
+        self._args = args
+
+    @property
+    def args(self) -> tuple:
+        return tuple(self._args)
+
+    @property
+    def task(self):
+        """The registered Celery task this callback sends (KeyError when none is registered)."""
+        return current_app.tasks[self.name]
+
+    def __call__(self) -> None:
+        global _paused_until
+        if fast_path_paused():
+            return
+        try:
+            send_task(self.name, self.args, {}, queue="", task_id=None, timeout=FAST_TIMEOUT)
+        except Exception:  # noqa: BLE001 - kombu/redis raise several types; all mean "not sent"
+            _paused_until = time.monotonic() + FAST_PAUSE
+            logger.warning("could not send %s; the sweep will", self.name)
 
 
 def outbox_enqueue(task_name: str, *, args=(), kwargs: dict | None = None, queue: str | None = None):

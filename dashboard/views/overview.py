@@ -131,7 +131,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     period = form.period()
     lo, hi = period.bounds()
     jobs = selectors.narrow_jobs(selectors.jobs_for(scope), period.workshop_id)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.usable()
     sent = data.get("sent")
     if sent:
         # The on-time figure's rows: first sent for inspection in the period, on time or late.
@@ -162,7 +162,7 @@ def pay_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     form = forms.PayFilterForm(request.GET or None, scope=scope)
     period = form.period()
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.usable()
     lines = selectors.pay_lines_for(scope).filter(booked_on__gte=period.start, booked_on__lte=period.end)
     if period.workshop_id:
         lines = lines.filter(assignment__job__workshop_id=period.workshop_id)

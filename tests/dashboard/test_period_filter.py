@@ -146,3 +146,20 @@ def test_the_notes_and_refusals_read_in_english(client, cast):
         "The end date can&#x27;t be before the start date. The filters were not valid, so the default range "
         "is shown." in backwards
     )
+
+
+def test_a_bad_condition_on_the_job_list_is_named_and_the_others_still_apply(client, cast, issue_job):
+    """A state the list does not know is left out and named; the title search and the dates still narrow
+    the rows (before, one bad condition dropped them all and showed every job of the year)."""
+    wanted = issue_job(title="手提袋穿绳")
+    issue_job(title="礼盒折叠")
+    client.force_login(cast.head)
+    start = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+
+    page = client.get("/dashboard/jobs/", {"q": "穿绳", "state": "no-such-state", "start": start})
+
+    assert [job.pk for job in page.context["page"]] == [wanted.pk]
+    assert shown_period(page) == (dt.date.fromisoformat(start), timezone.localdate())
+    body = page.content.decode()
+    assert "状态:" in body and "这些条件有误,没有用上,其余条件照常查找。" in body
+    assert DEFAULT_SHOWN not in body  # the dates were fine and stand

@@ -210,7 +210,7 @@ def test_booking_an_inspection_reads_each_row_once_and_settles_the_job(cast, iss
     with CaptureQueriesContext(connection) as ctx:
         services.inspection_book(inspection=inspection)
 
-    message = ["INSERT", "INSERT"]  # made outside a worker: the message and its outbox row
+    message = ["INSERT"]  # the message alone: no outbox row, its delivery is sent after commit
     pay_line = ["INSERT", "INSERT", "INSERT", *message]  # the line, the worker's and the firm's months
     assert kinds(ctx.captured_queries) == [
         "SELECT",  # the job, locked, its line joined (the firm's month needs it): no read of its job id
