@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test simulate bench bench-county venv lint clean
+.PHONY: run stop test simulate bench bench-county venv lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV) || { \
@@ -23,6 +23,9 @@ run:  ## Redis, migrate, demo data, Celery worker + beat, web on http://127.0.0.
 	@PORT='$(PORT)' PYTHON='$(PYTHON)' bash scripts/check-port.sh
 	@$(MAKE) --no-print-directory venv
 	@PORT='$(PORT)' bash scripts/run.sh
+
+stop:  ## stop what make run started (from another terminal): web server, worker, beat and its Redis
+	@bash scripts/stop.sh
 
 test: venv  ## the whole suite on real Redis (+ PostgreSQL in CI or when DATABASE_URL is set)
 	@bash scripts/test.sh $(ARGS)

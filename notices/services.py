@@ -9,7 +9,7 @@ from django.db import router, transaction
 from django.utils import timezone
 
 from outbox.services import FastSend
-from workshop.upsert import insert_once
+from workshop.upsert import insert_many_once, insert_once
 
 from .delivery import deliver_many
 from .messages import render
@@ -93,6 +93,33 @@ def notify(*, recipient, kind: str, params: dict, link: str = "", dedupe_key: st
         return Notification.objects.get(dedupe_key=key)
     _Batch.add(router.db_for_write(Notification), note.pk)
     return note
+
+
+def notify_many(messages: list[dict]) -> list[Notification]:
+    """``notify`` of several messages in one INSERT (``insert_many_once``): each dict holds ``notify``'s
+    keyword arguments. Returns the messages in the order given (a key already used gives the message
+    stored under it, read in one more query). Raises KeyError, before anything is written, when a
+    message's params do not fill its template."""
+    notes = []
+    for m in messages:
+        render(m["kind"], m["params"])
+        notes.append(
+            Notification(
+                recipient=m["recipient"],
+                kind=m["kind"],
+                params=m["params"],
+                link=m.get("link", ""),
+                dedupe_key=m["dedupe_key"][:100],
+            )
+        )
+    using = router.db_for_write(Notification)
+    for note in insert_many_once(notes, key="dedupe_key"):
+        _Batch.add(using, note.pk)
+    taken = [n.dedupe_key for n in notes if n.pk is None]
+    if taken:
+        stored = Notification.objects.in_bulk(taken, field_name="dedupe_key")
+        notes = [n if n.pk is not None else stored[n.dedupe_key] for n in notes]
+    return notes
 
 
 @transaction.atomic

@@ -98,8 +98,14 @@ stop_celery() {
 }
 
 # Stop everything this script started, once, even when Ctrl-C or make's SIGTERM arrives twice.
+WEB_PID=""
 cleanup() {
   trap '' INT TERM
+  if [ -n "$WEB_PID" ]; then
+    kill -TERM "$WEB_PID" 2>/dev/null || true
+    wait "$WEB_PID" 2>/dev/null || true
+  fi
+  if [ "$(cat "$VAR/run.pid" 2>/dev/null)" = "$$" ]; then rm -f "$VAR/run.pid"; fi
   stop_celery
   stop_redis
   stop_postgres

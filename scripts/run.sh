@@ -7,6 +7,8 @@ on_exit_cleanup
 
 # The web port first: a wrong or taken one is said before anything is started, not after the demo loads.
 PYTHON="$PY" source "$(dirname "$0")/check-port.sh"
+# For make stop (from another terminal): this script's pid; its cleanup removes the file.
+echo "$$" >"$VAR/run.pid"
 
 # Redis: the one REDIS_URL names if it answers; else a Redis already answering on 6379 (no password);
 # else our own, on 6379 when free, otherwise on a free port.
@@ -32,6 +34,11 @@ start_celery_worker worker 2 celery
 start_celery_worker exports 1 exports
 start_celery_beat
 echo
-echo "Nuanxin is starting on http://127.0.0.1:$PORT/  (Ctrl-C stops the web server, worker, beat and Redis)"
+echo "Nuanxin is starting on http://127.0.0.1:$PORT/  (Ctrl-C, or make stop from another terminal, stops"
+echo "the web server, worker, beat and Redis)"
 echo "Logs: var/worker.log (the flow) var/exports.log (spreadsheets) var/beat.log"
-"$PY" manage.py runserver "127.0.0.1:$PORT" --noreload
+# In the background and waited for, so a TERM from make stop is handled at once (bash runs a trap only
+# after its foreground command ends); cleanup stops it with the rest.
+"$PY" manage.py runserver "127.0.0.1:$PORT" --noreload &
+WEB_PID=$!
+wait "$WEB_PID"

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -77,3 +78,58 @@ def test_on_a_fresh_clone_a_wrong_port_is_said_before_anything_is_installed(tmp_
     assert done.returncode != 0
     assert "PORT=abc is not a port number" in done.stderr
     assert not venv.exists()  # nothing was installed first
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_stop_from_another_terminal_stops_the_web_server_worker_and_beat(tmp_path):
+    """A head closed the terminal make run ran in (or runs it in the background): make stop ends it, and
+    with it the web server, the Celery worker and beat it started; a second make stop finds nothing."""
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "MAKEFLAGS", "MAKELEVEL")}
+    # Its own database and its own Redis database: its worker and beat must not take the suite's tasks,
+    # nor leave beat's for the suite's worker.
+    broker = urlunsplit(urlsplit(os.environ["REDIS_URL"])._replace(path="/7"))
+    env |= {"PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}", "REDIS_URL": broker}
+    run = subprocess.Popen(
+        ["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not _answers(port):
+            assert run.poll() is None, run.stdout.read()
+            assert time.monotonic() < deadline, "make run did not serve within 240 s"
+            time.sleep(0.5)
+        pid = int((ROOT / "var" / "run.pid").read_text())
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) >= 4, children  # two workers, beat, the web server
+
+        stop = subprocess.run(["make", "stop"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+        assert stop.returncode == 0 and f"Stopped make run (pid {pid})" in stop.stdout, (
+            stop.stdout + stop.stderr
+        )
+        run.wait(timeout=30)
+        assert not _answers(port)
+        assert not any(Path(f"/proc/{c}").exists() for c in children), children
+        assert not (ROOT / "var" / "run.pid").exists()
+        again = subprocess.run(
+            ["make", "stop"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert again.returncode == 0 and "nothing to stop" in again.stdout
+    finally:
+        if run.poll() is None:
+            run.terminate()
+            run.wait(timeout=30)
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()

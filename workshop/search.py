@@ -160,10 +160,10 @@ class Needle:
 def needle(query: str | None) -> Needle | None:
     """Read a typed query, or None when there is nothing to look for (blank).
 
-    - digits only (spaces, dashes and a leading +86 allowed): 3 or 4 digits are a phone tail (a number
-      ending with them); 11 or more, a whole number, found by its last 4 digits (keys hold no more of a
-      number: the results show masked numbers to tell them apart); 5 to 10 digits are text (part of a
-      credit code).
+    - digits only (spaces, dashes, brackets and a leading +86 allowed): 1 to 4 digits are a phone tail (a
+      number ending with them: ``21`` finds a tail 4321, never 3214 by the digits inside it); 11 or more,
+      a whole number, found by its last 4 digits (keys hold no more of a number: the results show masked
+      numbers to tell them apart); 5 to 10 digits are text (part of a credit code).
     - latin letters only: pinyin (initials or spelling). One letter finds words starting with it; two or
       more, words holding them (``xm`` finds 张秀梅 by ``zxm``).
     - anything else: the text itself (a name or part of one, a title, a credit code), lower-cased.
@@ -172,10 +172,10 @@ def needle(query: str | None) -> Needle | None:
     raw = " ".join((query or "").split())[:MAX_QUERY].lower()
     if not raw:
         return None
-    compact = re.sub(r"[\s\-]", "", raw)
+    compact = re.sub(r"[\s\-()（）]", "", raw)
     if compact.startswith("+86"):
         compact = compact[3:]
-    if compact.isdigit() and (3 <= len(compact) <= PHONE_TAIL or len(compact) >= WHOLE_NUMBER):
+    if compact.isdigit() and (len(compact) <= PHONE_TAIL or len(compact) >= WHOLE_NUMBER):
         tail = compact[-PHONE_TAIL:]
         return Needle(text=f"#{tail}#" if len(tail) == PHONE_TAIL else f"{tail}#", kind="phone", shown=tail)
     if re.fullmatch(r"[a-z]+", compact):

@@ -2,8 +2,9 @@
 take it, so a row is made or found taken without a read first, a savepoint, or an IntegrityError.
 
 - ``insert_once``: ``ON CONFLICT (key) DO NOTHING RETURNING id``, for a row made once per unique key (a
-  message per dedupe key). ``get_or_create`` costs a SELECT, a savepoint, the INSERT and a release; a
-  concurrent insert of the same key waits for the other transaction and then does nothing.
+  message per dedupe key); ``insert_many_once`` for several in one statement. ``get_or_create`` costs a
+  SELECT, a savepoint, the INSERT and a release; a concurrent insert of the same key waits for the other
+  transaction and then does nothing.
 - ``add_to_row``: ``ON CONFLICT (key) DO UPDATE SET f = f + excluded.f``, for the rollups (``pay.rollups``'
   months, ``dispatch.flowdays``' days): sums kept by the transactions that write the ledger. Concurrent
   adds queue on the row's lock and all count. Django's ``bulk_create(update_conflicts=True)`` can only
@@ -58,6 +59,43 @@ def insert_once(obj: models.Model, *, key: str) -> bool:
     obj.pk = meta.pk.to_python(row[0])
     obj._state.adding, obj._state.db = False, using
     return True
+
+
+def insert_many_once(objs: list[models.Model], *, key: str) -> list[models.Model]:
+    """``insert_once`` of several unsaved rows of one model in one statement (a multi-row ``INSERT … ON
+    CONFLICT (key) DO NOTHING RETURNING id, key``). Returns the rows inserted, each with its ``pk`` set;
+    a row whose ``key`` value was taken (or repeats an earlier row's) stays unsaved and is not returned.
+    Nothing is sent for an empty list. Raises what ``insert_once`` raises."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    meta = model._meta
+    using = router.db_for_write(model, instance=objs[0])
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(objs[0], f.attname) is None)]
+    rows, values = [], []
+    for obj in objs:
+        rows.append(f"({', '.join(['%s'] * len(fields))})")
+        values += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    key_field = meta.get_field(key)
+    columns = ", ".join(qn(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
+        f" ON CONFLICT ({qn(key_field.column)}) DO NOTHING"
+        f" RETURNING {qn(meta.pk.column)}, {qn(key_field.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        made = {key_field.to_python(k): meta.pk.to_python(pk) for pk, k in cursor.fetchall()}
+    inserted = []
+    for obj in objs:
+        pk = made.pop(getattr(obj, key_field.attname), None)
+        if pk is not None:
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, using
+            inserted.append(obj)
+    return inserted
 
 
 def add_to_row(

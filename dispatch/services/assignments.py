@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from materials.models import BomLine
 from materials.services import consume_for_report
 from notices.models import NotificationKind
-from notices.services import notify
+from notices.services import notify, notify_many
 from pay import rollups
 from workshop.models import Worker, WorkPlace, Workshop
 from workshop.roles import is_head_of
@@ -41,7 +41,7 @@ from ..models import (
     WorkReport,
     check_transition,
 )
-from .common import check_worker, event, lock_assignment, lock_job, move, positive_int, workshop_of
+from .common import check_worker, event, events, lock_assignment, lock_job, move, positive_int, workshop_of
 from .jobs import job_work_done
 from .materials import material_loss_flag
 
@@ -67,37 +67,73 @@ def offer(
     job: Job, worker: Worker, pieces: int, *, reasons: str = "", actor=None, due_on: dt.date | None = None
 ) -> Assignment:
     """``assignment_offer`` on a job row the caller has locked, inside the caller's transaction."""
-    pieces = positive_int(pieces, "pieces")
+    return offer_many(job, [(worker, pieces, reasons)], actor=actor, due_on=due_on)[0]
+
+
+def offer_many(
+    job: Job,
+    shares: Sequence[tuple[Worker, int, str]],
+    *,
+    actor=None,
+    due_on: dt.date | None = None,
+) -> list[Assignment]:
+    """Offer ``job`` (locked by the caller) in ``shares`` of (worker, pieces as int > 0, the planner's
+    reasons), inside the caller's transaction. What one offer costs, the shares of one job cost together:
+    one conditional UPDATE of the job (bounded by its quantity), one INSERT each of the offers, their
+    ``offered`` flow events and the workers' messages. Raises what ``assignment_offer`` raises, before
+    anything is written (but the job's pieces, which the transaction's rollback restores)."""
+    if not shares:
+        return []
+    shares = [(worker, positive_int(pieces, "pieces"), reasons) for worker, pieces, reasons in shares]
     if job.state not in DISPATCHING_STATES:
         raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
-    if worker.workshop_id != job.workshop_id or not worker.active:
-        raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
-    grown = Job.objects.filter(pk=job.pk, pieces_assigned__lte=F("quantity") - pieces).update(
-        pieces_assigned=F("pieces_assigned") + pieces
+    for worker, _pieces, _reasons in shares:
+        if worker.workshop_id != job.workshop_id or not worker.active:
+            raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
+    total = sum(pieces for _worker, pieces, _reasons in shares)
+    grown = Job.objects.filter(pk=job.pk, pieces_assigned__lte=F("quantity") - total).update(
+        pieces_assigned=F("pieces_assigned") + total
     )
     if grown != 1:
         job.refresh_from_db(fields=["pieces_assigned"])
         raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": job.pieces_unassigned})
-    job.pieces_assigned += pieces
-    now = timezone.now()
-    assignment = Assignment.objects.create(
+    job.pieces_assigned += total
+    expires = timezone.now() + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS)
+    made = Assignment.objects.bulk_create(
+        [
+            Assignment(
+                job=job,
+                worker=worker,
+                pieces=pieces,
+                due_on=due_on or job.due_on,
+                delivery=DeliveryMode.HOME if worker.work_place == WorkPlace.HOME else DeliveryMode.PICKUP,
+                reasons=reasons[:200],
+                expires_at=expires,
+            )
+            for worker, pieces, reasons in shares
+        ]
+    )
+    events(
+        [
+            (a, "", AssignmentState.OFFERED, reasons)
+            for a, (_w, _p, reasons) in zip(made, shares, strict=True)
+        ],
         job=job,
-        worker=worker,
-        pieces=pieces,
-        due_on=due_on or job.due_on,
-        delivery=DeliveryMode.HOME if worker.work_place == WorkPlace.HOME else DeliveryMode.PICKUP,
-        reasons=reasons[:200],
-        expires_at=now + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS),
+        actor=actor,
     )
-    event(assignment, job=job, from_state="", to_state=AssignmentState.OFFERED, actor=actor, note=reasons)
-    notify(
-        recipient=worker.user,
-        kind=NotificationKind.OFFER,
-        params={"t": job.title, "n": pieces, "r": str(job.worker_rate)},
-        link=f"/m/a/{assignment.pk}/",
-        dedupe_key=f"offer:{assignment.pk}",
+    notify_many(
+        [
+            {
+                "recipient": worker.user,
+                "kind": NotificationKind.OFFER,
+                "params": {"t": job.title, "n": pieces, "r": str(job.worker_rate)},
+                "link": f"/m/a/{a.pk}/",
+                "dedupe_key": f"offer:{a.pk}",
+            }
+            for a, (worker, pieces, _reasons) in zip(made, shares, strict=True)
+        ]
     )
-    return assignment
+    return made
 
 
 @transaction.atomic
@@ -174,10 +210,13 @@ def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
         {share.worker_id for shares in plans.values() for share in shares}
     )
     by_id = {job.pk: job for job in jobs}
+    # Each job's shares together: one UPDATE of the job and one INSERT each of offers, events, messages.
     return [
-        offer(by_id[job_id], workers[share.worker_id], share.pieces, reasons=share.reasons)
+        made
         for job_id, shares in plans.items()
-        for share in shares
+        for made in offer_many(
+            by_id[job_id], [(workers[share.worker_id], share.pieces, share.reasons) for share in shares]
+        )
     ]
 
 

@@ -39,6 +39,30 @@ def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: st
     )
 
 
+def events(moves, *, job: Job, actor=None) -> list[FlowEvent]:
+    """``event`` of several moves in one INSERT: ``moves`` are (obj, from_state, to_state, note) of one
+    model (the offers of one plan, say). Returns the events, saved, in that order."""
+    moves = list(moves)
+    if not moves:
+        return []
+    content_type = ContentType.objects.get_for_model(type(moves[0][0]))
+    who = actor if getattr(actor, "is_authenticated", False) else None
+    return FlowEvent.objects.bulk_create(
+        [
+            FlowEvent(
+                content_type=content_type,
+                object_id=obj.pk,
+                job=job,
+                from_state=from_state,
+                to_state=to_state,
+                actor=who,
+                note=note[:300],
+            )
+            for obj, from_state, to_state, note in moves
+        ]
+    )
+
+
 def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) -> FlowEvent:
     """Compare-and-swap ``obj.state`` to ``target`` (through its transitions map), set ``fields`` in the same
     update and record the event, which it returns; raise IllegalTransition if the map refuses it or a

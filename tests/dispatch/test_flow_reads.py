@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from dispatch import services, tasks
 from dispatch.models import Assignment, AssignmentState, FlowEvent, Inspection, Job, JobState
 from dispatch.services import ResultInput
+from dispatch.services.assignments import offer_many
 from logistics import services as logistics
 from logistics.models import NoteState
 from notices.models import Notification, NotificationKind
@@ -450,3 +451,40 @@ def test_a_job_not_yet_accepted_is_not_planned_nor_are_its_workshops_other_jobs(
 
     assert not Assignment.objects.filter(job__in=[waiting, other]).exists()
     assert tasks.plan_job_offers.run(other.pk) >= 1
+
+
+def test_a_jobs_shares_are_offered_in_one_statement_each_of_offers_events_and_messages(cast, issue_job):
+    """Three workers' shares of one job: one UPDATE of the job, one INSERT of the three offers, one of
+    their events, one of their messages (each was one statement per share before), and every row as a
+    single offer writes it."""
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=90))
+    shares = [(cast.alice, 30, "技能匹配"), (cast.bob, 40, ""), (cast.carol, 20, "近期派工少")]
+
+    with CaptureQueriesContext(connection) as ctx:
+        made = offer_many(services.lock_job(job), shares)
+
+    on = {
+        table: [
+            w for w, sql in ((q["sql"].split()[0], q["sql"]) for q in ctx.captured_queries) if table in sql
+        ]
+        for table in ("dispatch_assignment", "dispatch_flowevent", "dispatch_notification")
+    }
+    assert on == {t: ["INSERT"] for t in on}, on
+    assert [(a.worker_id, a.pieces, a.reasons, a.state) for a in made] == [
+        (w.pk, n, r, AssignmentState.OFFERED) for w, n, r in shares
+    ]
+    job.refresh_from_db()
+    assert job.pieces_assigned == 90
+    for a, (worker, pieces, reasons) in zip(made, shares, strict=True):
+        ev = FlowEvent.objects.get(object_id=a.pk, to_state=AssignmentState.OFFERED, job=job)
+        assert (ev.from_state, ev.note, ev.actor_id) == ("", reasons, None)
+        note = Notification.objects.get(dedupe_key=f"offer:{a.pk}")
+        assert (note.recipient_id, note.params["n"], note.link) == (worker.user_id, pieces, f"/m/a/{a.pk}/")
+
+
+def test_offering_more_than_is_left_writes_nothing(cast, issue_job):
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=50))
+    with pytest.raises(ValidationError):
+        offer_many(services.lock_job(job), [(cast.alice, 30, ""), (cast.bob, 30, "")])
+    job.refresh_from_db()
+    assert job.pieces_assigned == 0 and not Assignment.objects.filter(job=job).exists()

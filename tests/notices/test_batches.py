@@ -115,3 +115,36 @@ def test_the_delivery_task_reports_whether_all_went_out(cast, made):
     Notification.objects.filter(pk=notes[made].pk).update(sent_at=timezone.now(), attempts=1)
     assert current_app.tasks["notices.tasks.deliver_notification"].run(*(n.pk for n in notes)) is False
     assert all(Notification.objects.filter(pk=n.pk).exclude(sent_at=None).exists() for n in notes)
+
+
+def test_several_messages_are_one_insert_and_a_key_already_used_gives_its_message(
+    cast, django_capture_on_commit_callbacks
+):
+    with transaction.atomic():  # an earlier transaction's message
+        old = _tell(cast.head, "many-1")
+    wanted = [
+        {"recipient": cast.clerk, "kind": "job_issued", "params": PARAMS, "dedupe_key": "many-0"},
+        {"recipient": cast.alice.user, "kind": "job_issued", "params": PARAMS, "dedupe_key": "many-1"},
+        {"recipient": cast.bob.user, "kind": "job_issued", "params": PARAMS, "dedupe_key": "many-2"},
+    ]
+    with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as ctx:
+        with transaction.atomic():
+            notes = services.notify_many(wanted)
+
+    writes = [q["sql"].split()[0] for q in ctx.captured_queries if "dispatch_notification" in q["sql"]]
+    assert writes == ["INSERT", "SELECT"]  # the three in one statement; the taken key's message read
+    assert [n.dedupe_key for n in notes] == ["many-0", "many-1", "many-2"]
+    assert notes[1].pk == old.pk and notes[1].recipient_id == cast.head.pk  # kept as it was
+    assert [n.recipient_id for n in (notes[0], notes[2])] == [cast.clerk.pk, cast.bob.user.pk]
+    assert _sent(callbacks) == [("notices.tasks.deliver_notification", (notes[0].pk, notes[2].pk))]
+
+
+def test_a_message_that_cannot_be_filled_writes_none_of_them(cast):
+    with pytest.raises(KeyError):
+        services.notify_many(
+            [
+                {"recipient": cast.head, "kind": "job_issued", "params": PARAMS, "dedupe_key": "fine"},
+                {"recipient": cast.head, "kind": "job_issued", "params": {"f": "x"}, "dedupe_key": "bad"},
+            ]
+        )
+    assert not Notification.objects.exists()

@@ -45,6 +45,10 @@ def test_names_with_several_readings_give_each():
         ("z", " z", "pinyin"),  # one letter: words starting with it
         ("5678", "#5678#", "phone"),
         ("678", "678#", "phone"),  # a number ending with 678
+        ("21", "21#", "phone"),  # ending with 21: not the 21 inside a tail 3214
+        ("7", "7#", "phone"),
+        ("(+86)139 1234 5678", "#5678#", "phone"),  # brackets as on a business card
+        ("（+86）13912345678", "#5678#", "phone"),
         ("139 1234 5678", "#5678#", "phone"),  # a whole number: by its last 4 digits
         ("+86 139-1234-5678", "#5678#", "phone"),
         ("330424", "330424", "text"),  # part of a credit code, not a phone
@@ -131,3 +135,10 @@ def test_refresh_rewrites_keys_left_stale_by_an_update(cast):
 def test_worker_factory_rows_are_found_by_their_phone_tail(cast):
     worker = WorkerFactory(workshop=cast.ws, name="周丽", phone="+8613912340007")
     assert Worker.objects.filter(search_text__contains=needle("0007").text).get() == worker
+
+
+@pytest.mark.parametrize("typed, found", [("21", True), ("4321", True), ("32", False), ("43", False)])
+def test_two_digits_find_a_number_ending_with_them_not_holding_them(cast, typed, found):
+    worker = WorkerFactory(workshop=cast.ws, name="周丽", phone="+8613912344321")
+    hits = Worker.objects.filter(pk=worker.pk, search_text__contains=needle(typed).text)
+    assert hits.exists() is found
