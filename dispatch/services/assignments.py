@@ -42,7 +42,7 @@ from ..models import (
     check_transition,
 )
 from .common import check_worker, event, events, lock_assignment, lock_job, move, positive_int, workshop_of
-from .jobs import job_work_done
+from .jobs import complete_locked, job_work_done, work_tally
 from .materials import material_loss_flag
 
 
@@ -273,7 +273,8 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
 
     Idempotent on ``key``: a second report with the same key (double tap, retry) returns the first and
     counts nothing. Never more than the pieces still to do. When the last piece is reported the
-    assignment is done; when it was the job's last open share, ``finish_job_if_done`` runs after commit.
+    assignment is done; when it was the job's last open share, the job is completed (ready to hand over,
+    the head told) in the same transaction.
     Locks the job row, then the assignment row (the module's lock order). Raises PermissionDenied (neither
     the worker nor her head), IllegalTransition unless the assignment is accepted, ValidationError.
     """
@@ -338,7 +339,10 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         if bom:
             material_loss_flag(job=job, worker=assignment.worker)
         # Only the job's last open share finishes it (the job row is locked, so of two last reports
-        # racing, the second sees the first): one follow-up task per job, not one per share.
-        if job_work_done(job):
-            followups.later(followups.FINISH_JOB_IF_DONE, assignment.job_id)
+        # racing, the second sees the first); it completes the job here, in this transaction: one read
+        # for the check and the head's message, and no follow-up task (the sweep still finishes a job
+        # whose work was left done another way).
+        tally = work_tally(job, for_message=True)
+        if job.state == JobState.IN_PROGRESS and job_work_done(job, tally):
+            complete_locked(job, tally)
     return report, True

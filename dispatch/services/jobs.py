@@ -255,6 +255,14 @@ def job_complete(*, job: Job | int, actor=None) -> Job:
         tally = work_tally(job, for_message=actor is None)
         if not job_work_done(job, tally):
             raise ValidationError(_("还有未完成的派工。"))
+    return complete_locked(job, tally, actor=actor)
+
+
+def complete_locked(job: Job, tally: dict | None, *, actor=None) -> Job:
+    """``job_complete`` of a job row the caller has locked and checked (``tally``: its ``work_tally``
+    ``for_message``, needed when the system completes it), inside the caller's transaction: the move, and
+    for the system the head's message. The worker's last report calls it, so a job is ready to hand over
+    in the transaction that finished its work, with no follow-up task."""
     move(job, JobState.COMPLETED, job=job, actor=actor)
     head = workshop_of(job).head
     if actor is None and head is not None:

@@ -6,7 +6,7 @@ import uuid
 
 from dispatch import services
 from dispatch.models import Job
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 
 
 def accepted_job(cast, issue_job, **kw) -> Job:
@@ -22,7 +22,7 @@ def inspecting_job(cast, issue_job, pieces=(100, 100, 100), **kw) -> Job:
         a = services.assignment_offer(job=job, worker=worker, pieces=n)
         services.assignment_accept(actor=worker.user, assignment=a)
         services.work_report(actor=worker.user, assignment=a, pieces=n, key=uuid.uuid4().hex)
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     job.refresh_from_db()
     return job

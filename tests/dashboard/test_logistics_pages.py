@@ -33,6 +33,7 @@ from logistics.models import (
 )
 from logistics.services.runs import REASONS
 from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory, WorkshopFactory
+from tests.lots import completed
 from tests.tickets.printing import decode, page_size_mm, print_pdf, rasterise
 from tests.web.test_dashboard_browser import sign_in
 from workshop.models import Courier
@@ -619,7 +620,7 @@ def test_the_printed_delivery_notes_qr_decodes_to_its_link_which_only_the_jobs_f
         share = services.assignment_offer(job=job, worker=worker, pieces=n)
         services.assignment_accept(actor=worker.user, assignment=share)
         services.work_report(actor=worker.user, assignment=share, pieces=n, key=uuid.uuid4().hex)
-    services.job_complete(job=job)
+    completed(job)
     note = logistics.note_prepare(actor=cast.head, job=job)
     sign_in(desk, "head")
     desk.goto(f"{desk.base}/dashboard/jobs/{job.pk}/notes/{note.pk}/print/")

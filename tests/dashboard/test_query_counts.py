@@ -10,6 +10,7 @@ import pytest
 from dispatch import services
 from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, WorkerFactory
+from tests.lots import completed
 from workshop.models import Worker
 
 # Pinned: session + user, the role lookup, the figures (or the board's columns), the page's own rows, and
@@ -48,7 +49,7 @@ def make_world(cast, issue_job, n_jobs: int) -> None:
             services.work_report(actor=cast.bob.user, assignment=a, pieces=10, key=uuid.uuid4().hex)
         if step == 3 and done % 8 == 3:
             services.work_report(actor=cast.bob.user, assignment=a, pieces=30, key=uuid.uuid4().hex)
-            services.job_complete(job=job)
+            completed(job)
         done += 1
 
 

@@ -46,6 +46,8 @@ from taskruns.models import TaskRun
 from tests.conftest import tomorrow
 from tests.dashboard.helpers import inspecting_job, settled_job
 from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory
+from tests.lots import completed as by_its_report
+from tests.lots import left_done
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection
 from tickets import services as tickets
 from tickets.models import BundleTicket
@@ -77,18 +79,19 @@ def world(cast, issue_job, settings, tmp_path):
     a = services.assignment_offer(job=completed, worker=cast.alice, pieces=50)
     services.assignment_accept(actor=cast.alice.user, assignment=a)
     services.work_report(actor=cast.alice.user, assignment=a, pieces=50, key="matrix-1")
-    services.job_complete(job=completed)
+    by_its_report(completed)
     finished = issue_job(quantity=30, title="全部报工")
     services.job_accept(actor=cast.head, job=finished)
     f = services.assignment_offer(job=finished, worker=cast.bob, pieces=30)
     services.assignment_accept(actor=cast.bob.user, assignment=f)
     services.work_report(actor=cast.bob.user, assignment=f, pieces=30, key="matrix-2")
+    finished = left_done(finished)  # for the head's 完工 button: its work done, the job still in production
     handed = issue_job(quantity=20, title="已交货")
     services.job_accept(actor=cast.head, job=handed)
     h = services.assignment_offer(job=handed, worker=cast.carol, pieces=20)
     services.assignment_accept(actor=cast.carol.user, assignment=h)
     services.work_report(actor=cast.carol.user, assignment=h, pieces=20, key="matrix-3")
-    services.job_complete(job=handed)
+    by_its_report(handed)
     lot = logistics.note_prepare(actor=cast.head, job=handed)
     logistics.note_send(actor=cast.head, note=lot)
     inspecting = inspecting_job(cast, issue_job, pieces=(60, 40), title="待验收")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from dashboard import services as dashboard_services
 from dispatch import services
-from dispatch.models import Assignment, FlowEvent, Job, JobState
+from dispatch.models import Assignment, FlowEvent, IllegalTransition, Job, JobState
 from tests.lots import hand_over
 
 
@@ -23,9 +23,7 @@ def _finished(cast, issue_job) -> Job:
 @pytest.mark.parametrize("step", [services.job_complete, services.job_hand_over])
 @pytest.mark.parametrize("who", ["a worker", "another workshop's worker", "another firm's staff"])
 def test_only_the_head_or_the_system_sends_a_finished_job_to_the_firm(cast, issue_job, step, who):
-    job = _finished(cast, issue_job)
-    if step is services.job_hand_over:
-        services.job_complete(job=job, actor=cast.head)
+    job = _finished(cast, issue_job)  # her last report completed it: a person is refused before its state
     actor = {"a worker": cast.alice.user, "another workshop's worker": cast.mallory.user}.get(who, cast.eve)
     events = FlowEvent.objects.count()
 
@@ -33,8 +31,12 @@ def test_only_the_head_or_the_system_sends_a_finished_job_to_the_firm(cast, issu
         step(job=job, actor=actor)
 
     assert FlowEvent.objects.count() == events
-    assert Job.objects.get(pk=job.pk).state in (JobState.IN_PROGRESS, JobState.COMPLETED)
-    step(job=job, actor=None)  # the system (finish_job_if_done) may
+    assert Job.objects.get(pk=job.pk).state == JobState.COMPLETED
+    if step is services.job_hand_over:
+        step(job=job, actor=None)  # the system may
+    else:
+        with pytest.raises(IllegalTransition):  # the system may, but it did so with her last report
+            step(job=job, actor=None)
 
 
 def test_the_head_or_the_firms_staff_may_settle_and_nobody_else(cast, issue_job):

@@ -25,7 +25,7 @@ from notices.models import Notification
 from pay import services as pay_services
 from pay.models import PayLine, PayPeriod
 from tests.factories import CommunityAdminFactory, UserFactory
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from workshop import services as people
 from workshop.models import (
     CommunityAdmin,
@@ -72,7 +72,7 @@ def settled_job(cast, issue_job, pieces=(100, 100, 100)) -> Job:
         a = services.assignment_offer(job=job, worker=worker, pieces=n)
         services.assignment_accept(actor=worker.user, assignment=a)
         services.work_report(actor=worker.user, assignment=a, pieces=n, key=uuid.uuid4().hex)
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     results = [
         services.ResultInput(assignment_id=a.pk, passed=a.pieces - 5, rejected=5, reason="划痕")

@@ -165,7 +165,9 @@ def test_two_reports_of_the_last_pieces_finish_the_assignment_once(
     assert (offer.state, offer.pieces_reported) == (AssignmentState.DONE, 100)
     assert WorkReport.objects.count() == 2
     assert FlowEvent.objects.filter(object_id=offer.pk, to_state=AssignmentState.DONE).count() == 1
-    assert [name for name, _ in published].count("dispatch.tasks.finish_job_if_done") == 1
+    # The winner's report completed the job once: one completion event, one message to the head.
+    assert FlowEvent.objects.filter(job=job, to_state=JobState.COMPLETED).count() == 1
+    assert Job.objects.get(pk=job.pk).state == JobState.COMPLETED
 
 
 def test_two_accepts_of_the_same_offer_have_one_winner(

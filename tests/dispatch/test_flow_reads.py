@@ -22,7 +22,7 @@ from logistics import services as logistics
 from logistics.models import NoteState
 from notices.models import Notification, NotificationKind
 from pay.models import PayLine
-from tests.lots import hand_over
+from tests.lots import hand_over, left_done
 
 DATA = ("SELECT", "INSERT", "UPDATE", "DELETE")
 
@@ -64,7 +64,13 @@ def _in_progress(cast, issue_job, *, report_last: bool = True) -> tuple[Job, Ass
 # --- completing a job --------------------------------------------------------------------------------
 
 
-def test_the_last_report_checks_the_jobs_work_in_one_read(
+def _left_done(cast, issue_job) -> Job:
+    """A job of two reported shares whose completion was lost (``tests.lots.left_done``)."""
+    job, _bobs = _in_progress(cast, issue_job)
+    return left_done(job)
+
+
+def test_the_last_report_completes_the_job_reading_its_work_and_events_once(
     cast, issue_job, django_capture_on_commit_callbacks
 ):
     job, bobs = _in_progress(cast, issue_job, report_last=False)
@@ -72,27 +78,33 @@ def test_the_last_report_checks_the_jobs_work_in_one_read(
     with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as ctx:
         services.work_report(actor=cast.bob.user, assignment=bobs, pieces=100, key=uuid.uuid4().hex)
 
-    # Whether every first-round piece is held and every share done: one SELECT (a SUM and an EXISTS
-    # before), after the lock of the assignment.
+    # The lock of his share, then one SELECT for the work check, the pieces reported and the events
+    # counted for the message's key (SUM, EXISTS, SUM, COUNT were four); no follow-up task.
     assert reads_of(ctx.captured_queries, "dispatch_assignment") == 2, data(ctx.captured_queries)
-    assert [c.args for c in callbacks if getattr(c, "name", "") == "dispatch.tasks.finish_job_if_done"] == [
-        (job.pk,)
-    ]
-
-
-def test_completing_a_job_reads_its_work_and_events_once_and_keys_the_message_as_before(cast, issue_job):
-    job, _bobs = _in_progress(cast, issue_job)
-
-    with CaptureQueriesContext(connection) as ctx:
-        services.job_complete(job=job.pk)
-
-    # The work check, the pieces reported and the events counted for the message's key: one SELECT, where
-    # there were four (SUM, EXISTS, SUM, COUNT).
-    assert reads_of(ctx.captured_queries, "dispatch_assignment", "dispatch_flowevent") == 1
+    assert [c.name for c in callbacks] == ["notices.tasks.deliver_notification"]
     job.refresh_from_db()
     assert job.state == JobState.COMPLETED
     told = Notification.objects.get(kind=NotificationKind.READY_TO_HAND_OVER)
     events = FlowEvent.objects.filter(job=job).count()  # the completion's own event included, as before
+    assert (told.recipient_id, told.params, told.dedupe_key) == (
+        cast.head.pk,
+        {"t": job.title, "n": 200},
+        f"complete:{job.pk}:{events}",
+    )
+    assert FlowEvent.objects.filter(job=job, to_state=JobState.COMPLETED, actor=None).count() == 1
+
+
+def test_the_system_completing_a_job_left_done_reads_its_work_and_events_once(cast, issue_job):
+    job = _left_done(cast, issue_job)
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.job_complete(job=job.pk)
+
+    assert reads_of(ctx.captured_queries, "dispatch_assignment", "dispatch_flowevent") == 1
+    job.refresh_from_db()
+    assert job.state == JobState.COMPLETED
+    told = Notification.objects.get(kind=NotificationKind.READY_TO_HAND_OVER)
+    events = FlowEvent.objects.filter(job=job).count()
     assert (told.recipient_id, told.params, told.dedupe_key) == (
         cast.head.pk,
         {"t": job.title, "n": 200},
@@ -113,7 +125,7 @@ def test_a_job_with_a_share_still_open_is_not_completed_and_nothing_is_written(c
 
 
 def test_a_head_completing_the_job_herself_gets_no_message(cast, issue_job):
-    job, _bobs = _in_progress(cast, issue_job)
+    job = _left_done(cast, issue_job)
 
     services.job_complete(job=job.pk, actor=cast.head)
 
@@ -127,7 +139,7 @@ def _job_reads(captured) -> int:
 
 
 def test_finishing_a_done_job_reads_it_once_under_its_lock(cast, issue_job):
-    job, _bobs = _in_progress(cast, issue_job)
+    job = _left_done(cast, issue_job)
 
     with CaptureQueriesContext(connection) as ctx:
         assert tasks.finish_job_if_done.run(job.pk) == "completed"
@@ -139,7 +151,7 @@ def test_finishing_a_done_job_reads_it_once_under_its_lock(cast, issue_job):
 
 @pytest.mark.parametrize("state", [JobState.COMPLETED, JobState.HANDED_OVER, JobState.ACCEPTED])
 def test_finishing_a_job_not_in_production_does_nothing(cast, issue_job, state):
-    job, _bobs = _in_progress(cast, issue_job)
+    job = _left_done(cast, issue_job)
     Job.objects.filter(pk=job.pk).update(state=state)
     events = FlowEvent.objects.count()
 
@@ -159,7 +171,7 @@ def test_finishing_a_job_that_is_gone_or_still_open(cast, issue_job):
 
 
 def test_the_system_completing_a_job_reads_the_head_with_the_jobs_lock(cast, issue_job):
-    job, _bobs = _in_progress(cast, issue_job)
+    job = _left_done(cast, issue_job)
 
     with CaptureQueriesContext(connection) as ctx:
         services.job_complete(job=job.pk)
@@ -290,8 +302,7 @@ def savepoints(captured) -> int:
 
 
 def _sent_note(cast, issue_job):
-    job, _bobs = _in_progress(cast, issue_job)
-    services.job_complete(job=job.pk)
+    job, _bobs = _in_progress(cast, issue_job)  # the last report completed it
     note = logistics.note_prepare(actor=cast.head, job=job.pk)
     logistics.note_send(actor=cast.head, note=note)
     return job, note
@@ -343,8 +354,7 @@ def test_a_lot_counted_in_by_a_stranger_or_twice_is_refused_and_nothing_moves(ca
 
 
 def test_writing_a_delivery_note_reads_the_jobs_notes_once_and_writes_the_note_whole(cast, issue_job):
-    job, _bobs = _in_progress(cast, issue_job)
-    services.job_complete(job=job.pk)
+    job, _bobs = _in_progress(cast, issue_job)  # the last report completed it
 
     with CaptureQueriesContext(connection) as ctx:
         note = logistics.note_prepare(actor=cast.head, job=job.pk)

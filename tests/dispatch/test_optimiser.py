@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dispatch import optimiser, planning, services
 from dispatch.optimiser import JobNeed, WorkerProfile, plan_day, plan_first_come, plan_violations
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from workshop.models import ProcessKind
 
 KINDS = ["assembly", "fabric", "packaging"]
@@ -176,7 +176,7 @@ def test_profiles_learn_quality_from_inspections(cast, issue_job):
     a = services.assignment_offer(job=job, worker=cast.alice, pieces=100)
     services.assignment_accept(actor=cast.alice.user, assignment=a)
     services.work_report(actor=cast.alice.user, assignment=a, pieces=100, key="k1")
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     services.job_inspect(actor=cast.clerk, job=job, results=[services.ResultInput(a.pk, 60, 40, 0)])
 

@@ -33,7 +33,7 @@ from notices.models import Notification, NotificationKind
 from pay import rollups
 from pay import services as pay_services
 from pay.models import PayLine
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from workshop.models import ProcessKind, WorkPlace
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -89,8 +89,7 @@ def report_all(assignments) -> None:
 def inspecting_job(cast, issue_job, shares=(("alice", 130), ("bob", 170))) -> tuple[Job, list[Assignment]]:
     job, assignments = started_job(cast, issue_job, shares)
     report_all(assignments)
-    services.job_complete(job=job)
-    job = hand_over(job)
+    job = hand_over(completed(job))
     for a in assignments:
         a.refresh_from_db()
     return job, assignments
@@ -609,14 +608,17 @@ def test_reporting_the_last_piece_finishes_the_assignment_and_the_last_share_enq
     with django_capture_on_commit_callbacks() as callbacks:
         services.work_report(actor=cast.bob.user, assignment=bob_share, pieces=170, key=_key())
 
-    assert enqueued(callbacks) == [("dispatch.tasks.finish_job_if_done", (job.pk,))]
+    # Bob's was the last share: his report completed the job in its own transaction (no follow-up task)
+    # and the head's message goes out after commit.
+    job.refresh_from_db()
+    assert job.state == JobState.COMPLETED
+    [told] = Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER, recipient=cast.head)
+    assert enqueued(callbacks) == [("notices.tasks.deliver_notification", (told.pk,))]
 
 
 def test_job_completes_when_every_piece_is_assigned_and_reported(cast, issue_job):
     job, assignments = started_job(cast, issue_job)
     report_all(assignments)
-
-    services.job_complete(job=job)
 
     job.refresh_from_db()
     assert job.state == JobState.COMPLETED
@@ -650,9 +652,8 @@ def test_job_does_not_complete_while_pieces_are_unassigned(cast, issue_job):
 def test_a_lot_handed_over_tells_the_firm_staff_and_only_their_count_starts_inspection(cast, issue_job):
     job, assignments = started_job(cast, issue_job)
     report_all(assignments)
-    services.job_complete(job=job)
 
-    hand_over(job)
+    hand_over(completed(job))
 
     job.refresh_from_db()
     assert job.state == JobState.INSPECTING

@@ -30,7 +30,7 @@ from dispatch.models import (
 )
 from dispatch.services import ResultInput, common
 from tests.conftest import tomorrow
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 
 
 @pytest.fixture(autouse=True)
@@ -205,7 +205,7 @@ def test_a_job_in_progress_with_work_open_cannot_be_handed_over(cast, issue_job,
 def test_a_settled_job_cannot_be_settled_again(cast, issue_job, frozen):
     job, share = _started(cast, issue_job)
     services.work_report(actor=cast.alice.user, assignment=share, pieces=100, key=_key())
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     inspection = services.job_inspect(
         actor=cast.clerk, job=job, results=[ResultInput(assignment_id=share.pk, passed=100, rejected=0)]
@@ -366,11 +366,10 @@ def test_every_state_change_of_the_flow_writes_exactly_one_event(cast, issue_job
     assert trail.step(job.pk) == [
         ("assignment", a.pk, "accepted", "done", alice),
         ("assignment", b.pk, "accepted", "done", head),
+        ("job", job.pk, "in_progress", "completed", None),  # by the system, with the last report
     ]
-    services.job_complete(job=job, actor=cast.head)
     hand_over(job)
     assert trail.step(job.pk) == [
-        ("job", job.pk, "in_progress", "completed", head),
         ("job", job.pk, "completed", "handed_over", head),
         ("job", job.pk, "handed_over", "inspecting", clerk),
     ]
@@ -392,7 +391,7 @@ def test_every_state_change_of_the_flow_writes_exactly_one_event(cast, issue_job
     services.inspection_book(inspection=inspection)
     assert trail.step(job.pk) == []
     services.work_report(actor=cast.alice.user, assignment=rework, pieces=5, key=_key())
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     second = services.job_inspect(
         actor=cast.clerk, job=job, results=[ResultInput(assignment_id=rework.pk, passed=5, rejected=0)]
@@ -486,7 +485,7 @@ def test_only_staff_of_the_jobs_firm_can_cancel(cast, issue_job, frozen, who):
 def test_only_staff_of_the_jobs_firm_can_inspect(cast, issue_job, frozen, who):
     job, share = _started(cast, issue_job)
     services.work_report(actor=cast.alice.user, assignment=share, pieces=100, key=_key())
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
 
     with frozen(), pytest.raises(PermissionDenied):

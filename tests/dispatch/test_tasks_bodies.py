@@ -26,7 +26,7 @@ from notices import tasks as notices_tasks
 from notices.models import Notification, NotificationKind
 from pay.models import PayLine, PayPeriod
 from tests.conftest import tomorrow
-from tests.lots import hand_over
+from tests.lots import completed, hand_over, left_done
 from workshop.models import Workshop
 
 
@@ -200,7 +200,7 @@ def test_expire_stale_offers_leaves_offers_still_within_their_deadline(cast, iss
 
 
 def test_finish_job_if_done_makes_a_finished_job_ready_to_hand_over_once_and_tells_the_head(cast, issue_job):
-    job = _all_reported(cast, issue_job)
+    job = left_done(_all_reported(cast, issue_job))  # the sweep's case: its completion was lost
 
     assert tasks.finish_job_if_done.run(job.pk) == "completed"
     events = FlowEvent.objects.count()
@@ -227,8 +227,7 @@ def test_finish_job_if_done_waits_while_work_is_open(cast, issue_job):
 
 
 def test_finish_job_if_done_leaves_a_completed_job_to_its_hand_over(cast, issue_job):
-    job = _all_reported(cast, issue_job)
-    services.job_complete(job=job)
+    job = completed(_all_reported(cast, issue_job))  # by the last report
     events = FlowEvent.objects.count()
 
     assert tasks.finish_job_if_done.run(job.pk) == "nothing"

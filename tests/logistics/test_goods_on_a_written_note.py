@@ -11,6 +11,7 @@ import pytest
 from dispatch import services
 from logistics import services as logistics
 from tests.dashboard.helpers import accepted_job
+from tests.lots import completed
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_pieces_on_a_written_note_stay_at_the_workshop_until_it_is_sent(client, 
     share = services.assignment_offer(job=job, worker=cast.alice, pieces=120)
     services.assignment_accept(actor=cast.alice.user, assignment=share)
     services.work_report(actor=cast.alice.user, assignment=share, pieces=120, key=uuid.uuid4().hex)
-    job = services.job_complete(job=job)
+    job = completed(job)
     client.force_login(cast.head)
     assert _row(client, job, share) == (120, 0)
 

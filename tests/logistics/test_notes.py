@@ -18,6 +18,7 @@ from materials.services import BomInput, material_receive
 from notices.models import Notification, NotificationKind
 from tests.dispatch.test_concurrency import race
 from tests.logistics.conftest import DEPOT, home_share, key
+from tests.lots import completed
 from tickets import services as tickets
 from workshop import services as people
 
@@ -25,7 +26,7 @@ from workshop import services as people
 def _finished_home_job(cast, issue_job, pieces=100):
     a = home_share(cast, issue_job, cast.alice, pieces=pieces, bom=False)
     services.work_report(actor=cast.alice.user, assignment=a, pieces=pieces, key=key())
-    services.job_complete(job=a.job)
+    completed(a.job)
     return a
 
 
@@ -36,7 +37,7 @@ def _finished_workshop_job(cast, issue_job, pieces: int):
     share = services.assignment_offer(job=job, worker=cast.carol, pieces=pieces)
     services.assignment_accept(actor=cast.carol.user, assignment=share)
     services.work_report(actor=cast.carol.user, assignment=share, pieces=pieces, key=key())
-    services.job_complete(job=job)
+    completed(job)
     return job, share
 
 
@@ -139,8 +140,7 @@ def test_leftover_material_goes_back_to_the_firm_with_the_note(cast, issue_job, 
     share = services.assignment_offer(job=job, worker=cast.carol, pieces=10)
     services.assignment_accept(actor=cast.carol.user, assignment=share)
     services.work_report(actor=cast.carol.user, assignment=share, pieces=10, key=key())
-    services.job_complete(job=job)
-
+    completed(job)
     note = logistics.note_prepare(actor=cast.head, job=job, returned={line.pk: "5"})
 
     (back,) = note.materials.all()
@@ -255,7 +255,7 @@ def test_pieces_the_firm_did_not_receive_cannot_be_passed_and_come_prefilled_as_
         services.assignment_accept(actor=worker.user, assignment=share)
         services.work_report(actor=worker.user, assignment=share, pieces=n, key=key())
         shares.append(share)
-    services.job_complete(job=job)
+    completed(job)
     note = logistics.note_prepare(actor=cast.head, job=job)
     logistics.note_send(actor=cast.head, note=note)
     logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=55)

@@ -19,6 +19,7 @@ from materials.models import Balance, Movement, MovementKind
 from materials.selectors import balances_agree
 from notices.models import Notification, NotificationKind
 from tests.logistics.conftest import home_share, key
+from tests.lots import completed
 from tickets import services as tickets
 
 
@@ -224,7 +225,7 @@ def test_handing_a_lot_over_at_the_firm_sends_its_note_and_the_firm_counts_it_in
         key=key(),
     )
     logistics.run_finish(actor=delivery.courier.user, run=run)
-    services.job_complete(job=a.job)
+    completed(a.job)
     note = logistics.note_prepare(actor=cast.head, job=a.job)
     assert (note.pieces_sent, note.bundles_sent) == (100, 2)
 
@@ -286,7 +287,7 @@ def _lot_at_the_gate(cast, issue_job, pieces=40):
     share = services.assignment_offer(job=job, worker=cast.carol, pieces=pieces)
     services.assignment_accept(actor=cast.carol.user, assignment=share)
     services.work_report(actor=cast.carol.user, assignment=share, pieces=pieces, key=key())
-    services.job_complete(job=job)
+    completed(job)
     note = logistics.note_prepare(actor=cast.head, job=job)
     plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head)
     (handover,) = plan.runs[0].planned_stops

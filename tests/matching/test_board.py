@@ -19,7 +19,7 @@ from pay.models import PayLine
 from pay.services import payout_mark_paid
 from tests.conftest import tomorrow
 from tests.factories import PairingFactory
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from tests.matching.conftest import DemandFactory, WishFactory, low_income_wish
 
 
@@ -58,7 +58,7 @@ def finished_job(cast, *, workshop=None, verdicts) -> None:
         a = taken(job, worker, pieces)
         report(a, pieces)
         made.append((a, pieces, passed))
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     results = [
         services.ResultInput(

@@ -52,7 +52,7 @@ def report(a: Assignment, pieces: int):
 def inspect_and_book(cast, job: Job, verdicts: dict[int, tuple[int, int, int]]):
     """Send ``job`` for inspection, record ``verdicts`` {assignment id: (passed, rejected, rework)}, book."""
     job.refresh_from_db()
-    if job.state == "in_progress":
+    if job.state in ("in_progress", "completed"):  # completed by its last report, or still to complete
         hand_over(job)
     results = [services.ResultInput(pk, p, r, w, "毛刺" if r else "") for pk, (p, r, w) in verdicts.items()]
     inspection = services.job_inspect(actor=cast.clerk, job=job, results=results)

@@ -14,6 +14,7 @@ from dispatch import services
 from dispatch.models import AssignmentState, FlowEvent, InspectionResult, JobState, WorkReport
 from notices.models import Notification, NotificationKind
 from pay.models import LineKind, PayLine, PayPeriod
+from tests.lots import completed
 from workshop.dates import next_month
 
 from .conftest import booked, report, started
@@ -50,7 +51,7 @@ def test_a_worker_undoes_her_typo_within_ten_minutes_and_reports_again(cast, iss
 def test_undoing_the_last_piece_takes_a_finished_share_and_job_back_to_work(cast, issue_job):
     job, shares = started(cast, issue_job, shares=(("alice", 20),))
     last = report(shares[0], 20)
-    services.job_complete(job=job)
+    completed(job)
     job.refresh_from_db()
     assert job.state == JobState.COMPLETED
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dispatch import services
 from dispatch.models import Assignment, Job
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from tickets import services as tickets
 
 
@@ -41,7 +41,7 @@ def bundled_job_in_inspection(cast, issue_job, pieces=(120, 60), bundle_size: in
             tickets.ticket_report(actor=worker.user, ticket=t)
             t.refresh_from_db()
             all_tickets.append(t)
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     job.refresh_from_db()
     return job, all_tickets

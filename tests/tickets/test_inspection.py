@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from dispatch import services
 from dispatch.models import Assignment, IllegalTransition, Inspection, InspectionResult
 from pay.models import PayLine
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from tests.tickets.helpers import bundled_job_in_inspection, printed_share
 from tickets import services as tickets
 from tickets.models import BundleTicket
@@ -148,7 +148,7 @@ def test_a_share_reported_without_tickets_is_inspected_on_the_ordinary_page(cast
     first, _second = tickets.tickets_print(actor=cast.head, assignment=a)
     tickets.ticket_report(actor=cast.alice.user, ticket=first)
     services.work_report(actor=cast.alice.user, assignment=a, pieces=50, key="by-hand")
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     tickets.bundle_verdict_record(actor=cast.clerk, job=job, token=first.token, passed=50, rejected=0)
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from dispatch import services
 from dispatch.models import Assignment, AssignmentState, IllegalTransition, Job, WorkReport
-from tests.lots import hand_over
+from tests.lots import completed, hand_over
 from tests.tickets.helpers import accepted_share, printed_share
 from tickets import services as tickets
 from tickets.models import BundleTicket, TicketState
@@ -180,7 +180,7 @@ def test_a_rework_share_prints_its_own_tickets(cast, issue_job):
     for t in printed:
         tickets.ticket_report(actor=cast.alice.user, ticket=t)
     job = a.job
-    services.job_complete(job=job)
+    completed(job)
     hand_over(job)
     inspection = services.job_inspect(
         actor=cast.clerk,
