@@ -449,7 +449,7 @@ def roster(scope: Scope, *, q: str = "", filters: dict | None = None) -> QuerySe
     if filters.get("low_income") in ("1", "0") and scope.sees_low_income:
         qs = qs.filter(low_income=filters["low_income"] == "1")
     skill = filters.get("skill")
-    found = search.lookup(q)
+    found = search.lookup(q, phone_field="phone")
     if found is not None:
         qs = qs.filter(found)
     if skill:

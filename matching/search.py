@@ -76,22 +76,21 @@ def search_all(scope: Scope, q: str) -> Results:
     results = Results(needle=found)
     if found is None or not scope.is_staff_role:
         return results
-    text = found.text
     results.demands = _take(demands_matching(demands_for(scope), q).order_by("-updated_at", "-pk"))
     if scope.sees_supply:
         results.wishes = _take(
             wishes_for(scope)
-            .filter(search_text__contains=text)
+            .filter(found.q(phone_field="phone"))
             .defer(*SENSITIVE_WISH_FIELDS)
             .order_by("name", "pk")
         )
         results.workers = _take(
             workers_in_scope(scope)
-            .filter(search_text__contains=text)
+            .filter(found.q(phone_field="phone"))
             .defer(*SENSITIVE_WORKER_FIELDS, "bank_account", "signin_nonce")
             .order_by("-active", "name", "pk")
         )
-    results.firms = _take(partner_firms_for(scope).filter(search_text__contains=text))
+    results.firms = _take(partner_firms_for(scope).filter(found.q(phone_field="phone")))
     return results
 
 
@@ -108,7 +107,7 @@ def demands_matching(qs: QuerySet[DemandEntry], q: str) -> QuerySet[DemandEntry]
 
 def wishes_matching(qs: QuerySet[WorkWish], q: str) -> QuerySet[WorkWish]:
     """``qs`` narrowed to the wishes whose key holds ``q`` (name, pinyin, phone tail; all for blank)."""
-    found = search.lookup(q)
+    found = search.lookup(q, phone_field="phone")
     return qs if found is None else qs.filter(found)
 
 

@@ -185,7 +185,7 @@ def spare_workers(scope: Scope, *, workshop_ids=None, q: str = "") -> list[Spare
         workers = workers.filter(workshop_id__in=scope.workshop_ids)
     if workshop_ids is not None:
         workers = workers.filter(workshop_id__in=list(workshop_ids))
-    found = search.lookup(q)
+    found = search.lookup(q, phone_field="phone")
     if found is not None:
         workers = workers.filter(found)
     if not scope.sees_low_income:

@@ -103,10 +103,22 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+# The firm's reason, which may be a word of the system's stored as its msgid (the prefilled 短少): read in
+# the reader's language like a flow event's note; a person's own words are not in the catalogue and stay.
+REASON_PARAM = {NotificationKind.INSPECTION: "why", NotificationKind.REWORK: "r"}
+
+
+def _filled(kind: str, params: dict) -> str:
+    key = REASON_PARAM.get(kind)
+    if key and params.get(key):
+        params = {**params, key: gettext(params[key])}
+    return gettext(TEMPLATES[kind]) % params
+
+
 def render(kind: str, params: dict, language: str | None = None) -> str:
     """The message of ``kind`` with ``params`` in words, in ``language`` (a code of ``settings.LANGUAGES``;
     None: the language active now). Raises KeyError for an unknown kind or a missing parameter."""
     if language is None:
-        return gettext(TEMPLATES[kind]) % params
+        return _filled(kind, params)
     with translation.override(language):
-        return gettext(TEMPLATES[kind]) % params
+        return _filled(kind, params)

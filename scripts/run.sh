@@ -7,8 +7,10 @@ on_exit_cleanup
 
 # The web port first: a wrong or taken one is said before anything is started, not after the demo loads.
 PYTHON="$PY" source "$(dirname "$0")/check-port.sh"
-# For make stop (from another terminal): this script's pid; its cleanup removes the file.
+# For make stop (from another terminal): this script's pid; its cleanup removes the file. Its TERM is a
+# stop asked for, not a failure: the run ends with status 0 (make would print "Error 143" otherwise).
 echo "$$" >"$VAR/run.pid"
+trap 'echo ">> stopping (make stop)"; exit 0' TERM
 
 # Redis: the one REDIS_URL names if it answers; else a Redis already answering on 6379 (no password);
 # else our own, on 6379 when free, otherwise on a free port.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make stop: stop what make run started (its web server, Celery worker and beat, and the Redis it started
 # itself), from another terminal or after the one it ran in was closed. make run writes its pid to
-# var/run.pid once everything is up; a TERM runs its own cleanup, as Ctrl-C does.
+# var/run.pid as it starts (after its port check); a TERM runs its own cleanup, as Ctrl-C does, and it
+# ends with status 0.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PIDFILE="$ROOT/var/run.pid"

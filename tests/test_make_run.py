@@ -118,7 +118,7 @@ def test_make_stop_from_another_terminal_stops_the_web_server_worker_and_beat(tm
         assert stop.returncode == 0 and f"Stopped make run (pid {pid})" in stop.stdout, (
             stop.stdout + stop.stderr
         )
-        run.wait(timeout=30)
+        assert run.wait(timeout=30) == 0, run.stdout.read()  # a stop asked for, not "Error 143"
         assert not _answers(port)
         assert not any(Path(f"/proc/{c}").exists() for c in children), children
         assert not (ROOT / "var" / "run.pid").exists()

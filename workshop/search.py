@@ -20,6 +20,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+import phonenumbers
 from django.db import models
 from django.utils import translation
 from pypinyin import Style, pinyin
@@ -155,6 +156,15 @@ class Needle:
     text: str
     kind: str
     shown: str
+    number: str = ""  # a whole mainland number typed (E.164, "+8613912345678"), else ""
+
+    def q(self, field: str = "search_text", phone_field: str | None = None) -> models.Q:
+        """The filter on ``field``; with ``phone_field`` (the row's own phone column), a whole number is
+        matched exactly: its last 4 digits alone would also find another person with the same tail."""
+        found = models.Q(**{f"{field}__contains": self.text})
+        if self.number and phone_field:
+            found &= models.Q(**{phone_field: self.number})
+        return found
 
 
 def needle(query: str | None) -> Needle | None:
@@ -169,7 +179,8 @@ def needle(query: str | None) -> Needle | None:
     - anything else: the text itself (a name or part of one, a title, a credit code), lower-cased.
 
     Only the first ``MAX_QUERY`` characters are read."""
-    raw = " ".join((query or "").split())[:MAX_QUERY].lower()
+    # ``#`` and ``|`` delimit a key's parts (``#4321#``): typed, they would match every key.
+    raw = " ".join((query or "").replace("#", " ").replace("|", " ").split())[:MAX_QUERY].lower()
     if not raw:
         return None
     compact = re.sub(r"[\s\-()（）]", "", raw)
@@ -177,14 +188,29 @@ def needle(query: str | None) -> Needle | None:
         compact = compact[3:]
     if compact.isdigit() and (len(compact) <= PHONE_TAIL or len(compact) >= WHOLE_NUMBER):
         tail = compact[-PHONE_TAIL:]
-        return Needle(text=f"#{tail}#" if len(tail) == PHONE_TAIL else f"{tail}#", kind="phone", shown=tail)
+        number = _e164(compact) if len(compact) >= WHOLE_NUMBER else ""
+        text = f"#{tail}#" if len(tail) == PHONE_TAIL else f"{tail}#"
+        return Needle(text=text, kind="phone", shown=number[3:] if number else tail, number=number)
     if re.fullmatch(r"[a-z]+", compact):
         return Needle(text=compact if len(compact) > 1 else f" {compact}", kind="pinyin", shown=compact)
     return Needle(text=raw, kind="text", shown=raw)
 
 
-def lookup(query: str | None, field: str = "search_text") -> models.Q | None:
+def _e164(digits: str) -> str:
+    """A whole mainland number typed as digits (its +86 already taken off, or 0086 still on) in E.164,
+    or "" when it is not a valid number (then its last 4 digits are all the search uses)."""
+    try:
+        parsed = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def lookup(query: str | None, field: str = "search_text", phone_field: str | None = None) -> models.Q | None:
     """The filter for ``query`` on ``field`` (``firm__search_text`` reaches a related row's key), or None
-    when there is nothing to look for."""
+    when there is nothing to look for. ``phone_field``: the rows' phone column, which a whole number
+    typed must equal (``Needle.q``)."""
     found = needle(query)
-    return None if found is None else models.Q(**{f"{field}__contains": found.text})
+    return None if found is None else found.q(field, phone_field)

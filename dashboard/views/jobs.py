@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch import selectors as flow_selectors
@@ -297,6 +298,12 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboard/job_dispatch.html", context, status=400 if errors else 200)
 
 
+def _as_stored(reason: str, short_reason) -> str:
+    """The reason as it is stored: the prefilled 短少, left as the page wrote it in the clerk's language,
+    is stored as its msgid so each worker reads it in hers (``stored_words``); her own words stay as typed."""
+    return gettext_noop("短少") if reason.strip() == str(short_reason) else reason
+
+
 @require_http_methods(["GET", "POST"])
 @dashboard_view
 def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
@@ -368,7 +375,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
                     job=job,
                     rejected=d["rejected"],
                     rework=d["rework"],
-                    reason=d["reason"],
+                    reason=_as_stored(d["reason"], short_reason),
                     notes=d["notes"],
                 )
             else:
@@ -380,7 +387,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
                         passed=f.cleaned_data["passed"],
                         rejected=f.cleaned_data["rejected"],
                         rework=f.cleaned_data["rework"],
-                        reason=f.cleaned_data["reason"],
+                        reason=_as_stored(f.cleaned_data["reason"], short_reason),
                     )
                     for a, f in rows
                 ]

@@ -124,3 +124,23 @@ def test_another_firm_sees_none_of_these_materials(client, cast, closed_job):
     html = client.get("/dashboard/materials/").content.decode()
     assert "data-job=" not in html
     assert client.get(f"/dashboard/jobs/{closed_job.pk}/materials/statement.xlsx").status_code == 404
+
+
+def test_a_job_whose_materials_never_came_is_not_reconciled_and_a_declined_one_lacks_nothing(
+    client, cast, issue_job
+):
+    """A new job's materials have not come: not "reconciled" (nothing is out because nothing came) but
+    "not yet arrived"; a declined job needs none, so it is short of none."""
+    waiting = issue_job(quantity=50, bom=[PANEL], title="新单")
+    refused = issue_job(quantity=50, bom=[PANEL], title="拒掉的单")
+    services.job_decline(actor=cast.head, job=refused, reason="人手不够")
+    client.force_login(cast.clerk)
+
+    html = client.get("/dashboard/materials/").content.decode()
+
+    rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr data-job="(\d+)".*?</tr>', html, re.S)}
+    for job in (waiting, refused):
+        assert (
+            'data-reconciled="none"' in rows[str(job.pk)] and 'data-reconciled="yes"' not in rows[str(job.pk)]
+        )
+    assert "还差" in rows[str(waiting.pk)] and "还差" not in rows[str(refused.pk)]

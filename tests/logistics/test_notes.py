@@ -292,3 +292,49 @@ def test_pieces_the_firm_did_not_receive_cannot_be_passed_and_come_prefilled_as_
     job.refresh_from_db()
     assert job.pieces_short == 0
     assert sum(s.pieces_passed for s in job.assignments.all()) == 55
+
+
+def test_the_prefilled_short_reason_is_stored_once_and_read_in_each_workers_language(
+    client, cast, issue_job, delivery
+):
+    """The firm's clerk works in English and leaves the prefilled "Missing" on a short lot: the worker,
+    in Chinese, reads 短少 in her message and on her phone, never the clerk's English."""
+    from notices.messages import render
+
+    job = issue_job(quantity=20)
+    services.job_accept(actor=cast.head, job=job)
+    cast.carol.work_place = "workshop"
+    cast.carol.save(update_fields=["work_place"])
+    share = services.assignment_offer(job=job, worker=cast.carol, pieces=20)
+    services.assignment_accept(actor=cast.carol.user, assignment=share)
+    services.work_report(actor=cast.carol.user, assignment=share, pieces=20, key=key())
+    note = logistics.note_prepare(actor=cast.head, job=completed(job))
+    logistics.note_send(actor=cast.head, note=note)
+    logistics.note_receive(actor=cast.clerk, note=note, pieces_counted=18)
+
+    client.force_login(cast.clerk)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/jobs/{job.pk}/inspect/").content.decode()
+    assert f'name="a{share.pk}-reason" value="Missing"' in page
+    response = client.post(
+        f"/dashboard/jobs/{job.pk}/inspect/",
+        {
+            "mode": "assignment",
+            f"a{share.pk}-passed": 18,
+            f"a{share.pk}-rejected": 2,
+            f"a{share.pk}-rework": 0,
+            f"a{share.pk}-reason": "Missing",
+        },
+    )
+    assert response.status_code == 302
+    result = share.inspection_results.get()
+    assert result.reason == "短少"  # the system's word, stored as its msgid
+    services.inspection_book(inspection=result.inspection)  # as the booking task does after commit
+    told = Notification.objects.get(kind=NotificationKind.INSPECTION, recipient=cast.carol.user)
+    assert render(told.kind, told.params, "zh-hans").endswith("短少")
+    assert render(told.kind, told.params, "en").endswith("Missing")
+
+    client.force_login(cast.carol.user)
+    client.cookies["django_language"] = "zh-hans"
+    phone = client.get(f"/m/a/{share.pk}/").content.decode()
+    assert "原因:短少" in phone and "Missing" not in phone

@@ -142,3 +142,25 @@ def test_two_digits_find_a_number_ending_with_them_not_holding_them(cast, typed,
     worker = WorkerFactory(workshop=cast.ws, name="周丽", phone="+8613912344321")
     hits = Worker.objects.filter(pk=worker.pk, search_text__contains=needle(typed).text)
     assert hits.exists() is found
+
+
+def test_a_whole_number_finds_that_number_only_not_another_with_its_tail(cast):
+    """Two workers share the tail 4651: her whole number finds her alone (its last 4 digits alone found
+    both); the tail still finds both."""
+    from workshop.search import lookup
+
+    hu = WorkerFactory(workshop=cast.ws, name="胡桂珍", phone="+8613700004651")
+    other = WorkerFactory(workshop=cast.ws, name="蒋美华", phone="+8615800004651")
+    mine = Worker.objects.filter(pk__in=[hu.pk, other.pk])
+
+    for typed in ("13700004651", "+86 137-0000-4651", "(+86)13700004651", "008613700004651"):
+        assert list(mine.filter(lookup(typed, phone_field="phone"))) == [hu], typed
+    assert not mine.filter(lookup("13800004651", phone_field="phone")).exists()
+    assert set(mine.filter(lookup("4651", phone_field="phone"))) == {hu, other}
+    assert needle("13700004651").number == "+8613700004651" and needle("4651").number == ""
+
+
+@pytest.mark.parametrize("typed", ["#", "##", " # | "])
+def test_the_keys_own_separators_alone_look_for_nothing(typed):
+    """``#`` delimits a key's parts: typed alone it matched every key (the whole roster)."""
+    assert needle(typed) is None
