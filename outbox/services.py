@@ -136,48 +136,14 @@ def resume_fast_path() -> None:
     _paused_until = 0.0
 
 
-class FastPublish:
-    """The after-commit callback of one outbox row: publish it at once, mark it sent. A broker that
-    refuses or does not answer within ``FAST_TIMEOUT`` costs the request at most a few of those timeouts;
-    the failure is logged (task name and row id only), the row stays for the relay, and this process
-    skips the fast path for ``FAST_PAUSE`` seconds. ``task`` and ``args`` name what it sends."""
-
-    def __init__(self, message: OutboxMessage):
-        self.message = message
-        self.name = message.task_name
-        self.args = tuple(message.args)
-
-    @property
-    def task(self):
-        """The registered Celery task this callback sends (KeyError when none is registered)."""
-        return current_app.tasks[self.name]
-
-    def __call__(self) -> None:
-        global _paused_until
-        if fast_path_paused():
-            return
-        try:
-            publish(self.message, timeout=FAST_TIMEOUT)
-        except Exception as exc:  # noqa: BLE001 - kombu/redis raise several types; all mean "not sent"
-            _paused_until = time.monotonic() + FAST_PAUSE
-            logger.warning("could not send %s (outbox %s); the relay will", self.name, self.message.pk)
-            try:
-                _note_failure(self.message.pk, exc)
-            except Exception:  # noqa: BLE001 - a database error must not fail the committed change
-                pass
-            return
-        try:
-            _mark_sent(self.message.pk)
-        except Exception:  # noqa: BLE001 - sent but not marked: the relay sends it again (idempotent tasks)
-            logger.warning("sent %s (outbox %s) but could not mark it", self.name, self.message.pk)
-
-
 class FastSend:
     """An after-commit send of the task ``name`` with ``args`` for work whose own rows are its record: no
     outbox row, because a sweep re-reads those rows (a notification unsent after the sweep's grace is
-    queued again by ``dispatch.tasks.sweep_stalled_flow``). The fast path's limits hold (``FAST_TIMEOUT``,
-    the pause after a failure); a failure is logged with the task's name only and left to that sweep.
-    ``args`` may grow until the commit (one send for every message of a transaction)."""
+    queued again by ``dispatch.tasks.sweep_stalled_flow``). A broker that refuses or does not answer
+    within ``FAST_TIMEOUT`` costs the request at most a few of those timeouts; the failure is logged (the
+    task's name only) and this process skips the fast path for ``FAST_PAUSE`` seconds. ``args`` may grow
+    until the commit (one send for every message of a transaction). ``task`` and ``args`` name what it
+    sends."""
 
     def __init__(self, name: str, args: list):
         self.name = name
@@ -197,10 +163,46 @@ class FastSend:
         if fast_path_paused():
             return
         try:
-            send_task(self.name, self.args, {}, queue="", task_id=None, timeout=FAST_TIMEOUT)
-        except Exception:  # noqa: BLE001 - kombu/redis raise several types; all mean "not sent"
+            self._send()
+        except Exception as exc:  # noqa: BLE001 - kombu/redis raise several types; all mean "not sent"
             _paused_until = time.monotonic() + FAST_PAUSE
-            logger.warning("could not send %s; the sweep will", self.name)
+            self._failed(exc)
+            return
+        self._sent()
+
+    def _send(self) -> None:
+        send_task(self.name, self.args, {}, queue="", task_id=None, timeout=FAST_TIMEOUT)
+
+    def _failed(self, exc: Exception) -> None:
+        logger.warning("could not send %s; the sweep will", self.name)
+
+    def _sent(self) -> None:
+        pass
+
+
+class FastPublish(FastSend):
+    """The after-commit callback of one outbox row: publish it at once, mark it sent (``FastSend``'s
+    limits). On a failure the row stays for the relay, with the error noted."""
+
+    def __init__(self, message: OutboxMessage):
+        super().__init__(message.task_name, list(message.args))
+        self.message = message
+
+    def _send(self) -> None:
+        publish(self.message, timeout=FAST_TIMEOUT)
+
+    def _failed(self, exc: Exception) -> None:
+        logger.warning("could not send %s (outbox %s); the relay will", self.name, self.message.pk)
+        try:
+            _note_failure(self.message.pk, exc)
+        except Exception:  # noqa: BLE001 - a database error must not fail the committed change
+            pass
+
+    def _sent(self) -> None:
+        try:
+            _mark_sent(self.message.pk)
+        except Exception:  # noqa: BLE001 - sent but not marked: the relay sends it again (idempotent tasks)
+            logger.warning("sent %s (outbox %s) but could not mark it", self.name, self.message.pk)
 
 
 def outbox_enqueue(task_name: str, *, args=(), kwargs: dict | None = None, queue: str | None = None):
