@@ -8,6 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import selectors as flow_selectors
@@ -210,6 +212,12 @@ class PayFilterForm(PeriodForm):
             del self.fields["employment"]
 
 
+def _photo_hint() -> str:
+    """The photo's size limit in the reader's language (filled when shown: ``%`` on a lazy string at
+    import fixed it in Chinese for every reader)."""
+    return gettext("JPG 或 PNG,不超过 %(mb)d MB。") % {"mb": settings.NUANXIN_PHOTO_MAX_MB}
+
+
 class JobIssueForm(CheckedForm):
     """A firm's new job (企业分发) with an optional sample photo; choices are the firm's paired ones."""
 
@@ -253,7 +261,7 @@ class JobIssueForm(CheckedForm):
     photo = BoundedImageField(
         label=_("样品照片"),
         required=False,
-        help_text=_("JPG 或 PNG,不超过 %(mb)d MB。") % {"mb": settings.NUANXIN_PHOTO_MAX_MB},
+        help_text=lazy(_photo_hint, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 

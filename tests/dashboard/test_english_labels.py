@@ -19,6 +19,7 @@ def test_the_job_page_says_when_it_was_issued_and_the_new_job_button_issues(clie
     assert re.search(r"<dt>Issued</dt>", page) and "<dt>Issue</dt>" not in page
     form = client.get("/dashboard/jobs/new/").content.decode()
     assert re.search(r'data-action="issue">Issue</button>', form)
+    assert "JPG or PNG, up to 8 MB." in form and "JPG 或 PNG" not in form  # the photo hint too
 
 
 def test_the_tiers_are_capitalised_alike_in_english():
