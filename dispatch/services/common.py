@@ -25,10 +25,10 @@ from ..models import (
 )
 
 
-def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: str = "") -> FlowEvent:
-    """Write the ``FlowEvent`` of ``obj`` (a job or an assignment) moving ``from_state → to_state``; an
-    anonymous or missing ``actor`` is the system."""
-    return FlowEvent.objects.create(
+def _unsaved_event(obj, *, job: Job, from_state: str, to_state: str, actor, note: str) -> FlowEvent:
+    """The ``FlowEvent`` of ``obj`` moving ``from_state → to_state``, not yet saved (the content type is
+    cached by Django after its first read); an anonymous or missing ``actor`` is the system."""
+    return FlowEvent(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
         job=job,
@@ -39,26 +39,21 @@ def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: st
     )
 
 
+def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: str = "") -> FlowEvent:
+    """Write the ``FlowEvent`` of ``obj`` (a job or an assignment) moving ``from_state → to_state``; an
+    anonymous or missing ``actor`` is the system. One INSERT."""
+    moved = _unsaved_event(obj, job=job, from_state=from_state, to_state=to_state, actor=actor, note=note)
+    moved.save(force_insert=True)
+    return moved
+
+
 def events(moves, *, job: Job, actor=None) -> list[FlowEvent]:
-    """``event`` of several moves in one INSERT: ``moves`` are (obj, from_state, to_state, note) of one
-    model (the offers of one plan, say). Returns the events, saved, in that order."""
-    moves = list(moves)
-    if not moves:
-        return []
-    content_type = ContentType.objects.get_for_model(type(moves[0][0]))
-    who = actor if getattr(actor, "is_authenticated", False) else None
+    """``event`` of several moves in one INSERT: ``moves`` are (obj, from_state, to_state, note) (the
+    offers of one plan, say). Returns the events, saved, in that order."""
     return FlowEvent.objects.bulk_create(
         [
-            FlowEvent(
-                content_type=content_type,
-                object_id=obj.pk,
-                job=job,
-                from_state=from_state,
-                to_state=to_state,
-                actor=who,
-                note=note[:300],
-            )
-            for obj, from_state, to_state, note in moves
+            _unsaved_event(obj, job=job, from_state=f, to_state=t, actor=actor, note=note)
+            for obj, f, t, note in moves
         ]
     )
 
