@@ -46,12 +46,68 @@ def _queue_keys() -> list[str]:
     return [n + suffix for n in names for suffix in ("", "\x06\x163", "\x06\x166", "\x06\x169")]
 
 
-def wait_until_idle(timeout: float = 120.0, settle: float = 0.05) -> None:
+class TaskCounts:
+    """Tasks sent and tasks finished, two counters in the broker's Redis, kept when the setting
+    ``NUANXIN_COUNT_TASKS`` is on: ``before_task_publish`` adds a send in the process that sends (a
+    request, the driver, or a task sending the next one before it ends), ``task_postrun`` a finish in the
+    worker (a task run inline, in eager mode, sends nothing and counts nothing). Every task a finished task
+    sent is counted before that finish, so equal counts with empty queues mean the cascade is over; a task
+    lost on the way (a killed worker) leaves them unequal for good, and ``wait_until_idle`` then falls back
+    to watching the queues. A Redis error while counting is ignored: counting never fails a send."""
+
+    SENT, DONE = "nuanxin:tasks:sent", "nuanxin:tasks:done"
+    _client = None
+    _pid = None
+
+    @classmethod
+    def client(cls):
+        import redis
+
+        if cls._pid != os.getpid():  # a client made before the worker forked shares its socket: make anew
+            cls._client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=1, socket_connect_timeout=1)
+            cls._pid = os.getpid()
+        return cls._client
+
+    @classmethod
+    def on(cls) -> bool:
+        from django.conf import settings
+
+        return getattr(settings, "NUANXIN_COUNT_TASKS", False)
+
+    @classmethod
+    def add(cls, key: str) -> None:
+        try:
+            cls.client().incr(key)
+        except Exception:  # noqa: BLE001 - a count lost only slows wait_until_idle down to its quiet rule
+            pass
+
+    @classmethod
+    def equal(cls, client) -> bool:
+        sent, done = client.mget(cls.SENT, cls.DONE)
+        return int(sent or 0) == int(done or 0)
+
+
+@signals.before_task_publish.connect
+def count_sent(sender=None, **kwargs) -> None:
+    if TaskCounts.on():
+        TaskCounts.add(TaskCounts.SENT)
+
+
+@signals.task_postrun.connect
+def count_done(sender=None, task=None, **kwargs) -> None:
+    if TaskCounts.on() and not getattr(getattr(task, "request", None), "is_eager", False):
+        TaskCounts.add(TaskCounts.DONE)
+
+
+def wait_until_idle(timeout: float = 120.0, settle: float = 0.05, quick: float = 0.005) -> None:
     """Block until no task is queued or in flight on the broker (Redis), or raise TimeoutError.
 
     With ``acks_late`` a delivered task stays in kombu's ``unacked`` hash until it returns, and any task it
     enqueues is pushed before that; so an empty queue and an empty ``unacked`` hash, seen 4 times in a row,
-    mean the cascade of work has finished. Used by ``simulate`` and the integration tests.
+    mean the cascade of work has finished. With ``TaskCounts`` kept (``NUANXIN_COUNT_TASKS``), as many
+    tasks finished as were sent, with the queues empty, mean it at once: looked at every ``quick`` seconds
+    instead of ``settle``, it ends the wait within a few milliseconds of the last task (the quiet rule alone
+    waits at least 150 ms). Used by ``simulate``, ``bench`` and the integration tests.
     """
     import time
 
@@ -59,16 +115,19 @@ def wait_until_idle(timeout: float = 120.0, settle: float = 0.05) -> None:
 
     client = redis.Redis.from_url(app.conf.broker_url)
     keys = _queue_keys()
+    counted = TaskCounts.on()
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
         pending = sum(client.llen(k) for k in keys) + client.hlen("unacked")
         quiet = quiet + 1 if pending == 0 else 0
+        if quiet and counted and TaskCounts.equal(client):
+            return
         # Four quiet looks in a row (≥ 150 ms): kombu moves a message from the queue to ``unacked`` in
         # two steps, and on a loaded machine the gap between them can outlast one look.
-        if quiet >= 4:
+        if quiet >= 4 * (settle / quick if counted else 1):
             return
-        time.sleep(settle)
+        time.sleep(quick if counted else settle)
     raise TimeoutError(f"Celery still busy after {timeout:.0f}s: is a worker running?")
 
 

@@ -211,6 +211,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_IGNORE_RESULT = True
+# Count tasks sent and finished in Redis (config.celery.TaskCounts), so ``wait_until_idle`` knows at once
+# that a cascade of tasks has finished instead of watching the queues for a quiet spell. For the benchmarks
+# (``make bench`` turns it on); off in production, where it would cost each send and task a Redis call.
+NUANXIN_COUNT_TASKS = env.bool("NUANXIN_COUNT_TASKS", default=False)
 # Spreadsheet exports run on their own queue, so a long export never delays the flow's tasks; a worker
 # consumes both (`celery -A config worker -Q celery,exports`), or a separate one takes `-Q exports`.
 CELERY_TASK_QUEUES = (Queue("celery"), Queue("exports"))
