@@ -64,7 +64,8 @@ class TaskCounts:
         import redis
 
         if cls._pid != os.getpid():  # a client made before the worker forked shares its socket: make anew
-            cls._client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=1, socket_connect_timeout=1)
+            url = app.conf.broker_url
+            cls._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
             cls._pid = os.getpid()
         return cls._client
 
