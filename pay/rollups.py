@@ -27,7 +27,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from workshop.upsert import add_to_row
+from workshop.upsert import add_to_row, add_to_rows
 
 from . import money
 from .impact import amount_fen, saving_fen
@@ -80,24 +80,52 @@ def line_booked(line, *, job=None) -> None:
     job's firm-and-workshop month. ``job``: the line's job with its production line loaded, when the caller
     has it (else read through ``line.assignment``). One or two UPDATEs (an INSERT for a new month). Call it
     in the transaction that created the line, only when the line was created."""
-    day = line.booked_on
-    month = day.replace(day=1)
-    amount = fen(line.amount)
-    on_job = line.assignment_id is not None
-    worker_adds = {
-        "lines": 1,
-        "pieces": line.pieces_passed,
-        "wages_fen": amount,
-        "job_wages_fen": amount if on_job else 0,
-    }
-    _bump(WorkerMonth, {"worker_id": line.worker_id, "month": month}, day, worker_adds)
-    if not on_job:
+    lines_booked([line], job=job or (line.assignment.job if line.assignment_id is not None else None))
+
+
+def lines_booked(lines: list, *, job=None) -> None:
+    """``line_booked`` of several lines just created, booked on one day: of one job (``job``, with its
+    production line loaded) or of none (``job`` None: adjustments). One statement for every worker's month
+    together (``add_to_rows``) and one for the job's firm-and-workshop month, whatever the number of lines.
+    Nothing for an empty list."""
+    if not lines:
         return
-    job = job or line.assignment.job
-    saving = fen(money.firm_saving(line.pieces_passed, job.line.inhouse_cost_per_piece, job.piece_rate))
-    firm_adds = {"lines": 1, "pieces": line.pieces_passed, "wages_fen": amount, "saving_fen": saving}
-    firm_key = {"firm_id": job.line.firm_id, "workshop_id": job.workshop_id, "month": month}
-    _bump(FirmMonth, firm_key, day, firm_adds)
+    day = lines[0].booked_on
+    month = day.replace(day=1)
+    dates = {"earliest": {"first_booked": day}, "latest": {"last_booked": day}}
+    worker_rows = []
+    firm_adds = {"lines": 0, "pieces": 0, "wages_fen": 0, "saving_fen": 0}
+    for line in lines:
+        amount = fen(line.amount)
+        on_job = line.assignment_id is not None
+        worker_adds = {
+            "lines": 1,
+            "pieces": line.pieces_passed,
+            "wages_fen": amount,
+            "job_wages_fen": amount if on_job else 0,
+        }
+        worker_rows.append(({"worker_id": line.worker_id, "month": month}, worker_adds))
+        if on_job:
+            job = job or line.assignment.job
+            saving = money.firm_saving(line.pieces_passed, job.line.inhouse_cost_per_piece, job.piece_rate)
+            firm_adds["lines"] += 1
+            firm_adds["pieces"] += line.pieces_passed
+            firm_adds["wages_fen"] += amount
+            firm_adds["saving_fen"] += fen(saving)
+    add_to_rows(WorkerMonth, worker_rows, **dates)
+    if firm_adds["lines"]:
+        firm_key = {"firm_id": job.line.firm_id, "workshop_id": job.workshop_id, "month": month}
+        add_to_row(FirmMonth, firm_key, firm_adds, **dates)
+
+
+def work_counted_many(counts: dict[int, tuple[int, int]], *, at: dt.datetime) -> None:
+    """``work_counted`` of several workers' inspected pieces at once: ``counts`` {worker id: (passed,
+    rejected)}, all in the month of ``at``. One statement (``add_to_rows``)."""
+    month = timezone.localtime(at).date().replace(day=1)
+    add_to_rows(
+        WorkerMonth,
+        [({"worker_id": w, "month": month}, {"passed": p, "rejected": r}) for w, (p, r) in counts.items()],
+    )
 
 
 # --- rebuilding from the ledger -------------------------------------------------------------------------

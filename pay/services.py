@@ -22,7 +22,7 @@ from workshop.dates import next_month
 from workshop.models import Worker, Workshop
 from workshop.roles import is_head_of, scope_for
 from workshop.text import joined
-from workshop.upsert import insert_once
+from workshop.upsert import insert_many_once, insert_once
 
 from . import money, rollups
 from .models import (
@@ -91,6 +91,39 @@ def pay_line_book(
     else:
         line = PayLine.objects.get(result=result)
     return line, created
+
+
+def pay_lines_book(
+    *, results: list, rate: Decimal, booked_on: dt.date, month: dt.date, job
+) -> dict[int, PayLine]:
+    """``pay_line_book`` of several results of one inspection of ``job`` (with its production line
+    loaded) at once: one INSERT for every line (``insert_many_once``), one statement for the workers'
+    months and one for the firm's (``rollups.lines_booked``), one read of the lines booked before when
+    some were (a retry). ``results`` have passed pieces (> 0) and their assignments and workers loaded;
+    ``month`` is ``open_month`` of ``booked_on`` for the job's workshop. Returns {result id: its line}. Runs
+    in the caller's transaction."""
+    lines = [
+        PayLine(
+            result=r,
+            kind=LineKind.PIECE,
+            worker=r.assignment.worker,
+            assignment=r.assignment,
+            inspection_id=r.inspection_id,
+            pieces_passed=r.pieces_passed,
+            rate=rate,
+            amount=money.wage_amount(r.pieces_passed, rate),
+            booked_on=booked_on,
+            month=month,
+        )
+        for r in results
+    ]
+    made = insert_many_once(lines, key="result")
+    rollups.lines_booked(made, job=job)
+    out = {line.result_id: line for line in made}
+    missing = [r.pk for r in results if r.pk not in out]
+    if missing:
+        out |= {line.result_id: line for line in PayLine.objects.filter(result_id__in=missing)}
+    return out
 
 
 def correction_line_book(

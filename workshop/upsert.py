@@ -26,23 +26,30 @@ from django.db import connections, models, router
 def _insert(obj: models.Model, conflict: list[str], action: str):
     """Run ``INSERT`` of the unsaved ``obj``'s columns ``ON CONFLICT (conflict fields) {action}`` and
     return the open cursor's first row (None without RETURNING or when nothing was returned)."""
-    meta = obj._meta
-    using = router.db_for_write(type(obj), instance=obj)
+    rows = _insert_many([obj], conflict, action)
+    return rows[0] if rows else None
+
+
+def _insert_many(objs: list[models.Model], conflict: list[str], action: str) -> list[tuple]:
+    """``_insert`` of several unsaved rows of one model in one statement; returns the rows the statement
+    returned (none without RETURNING)."""
+    meta = objs[0]._meta
+    using = router.db_for_write(type(objs[0]), instance=objs[0])
     connection = connections[using]
     qn = connection.ops.quote_name
-    names, values = [], []
-    for field in meta.concrete_fields:
-        if field.primary_key and getattr(obj, field.attname) is None:
-            continue
-        names.append(qn(field.column))
-        values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(objs[0], f.attname) is None)]
+    values = []
+    for obj in objs:
+        values += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    row = f"({', '.join(['%s'] * len(fields))})"
     sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(values))})"
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+        f" VALUES {', '.join([row] * len(objs))}"
         f" ON CONFLICT ({', '.join(qn(meta.get_field(f).column) for f in conflict)}) {action}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        return cursor.fetchone() if "RETURNING" in action else None
+        return cursor.fetchall() if "RETURNING" in action else []
 
 
 def insert_once(obj: models.Model, *, key: str) -> bool:
@@ -68,26 +75,12 @@ def insert_many_once(objs: list[models.Model], *, key: str) -> list[models.Model
     Nothing is sent for an empty list. Raises what ``insert_once`` raises."""
     if not objs:
         return []
-    model = type(objs[0])
-    meta = model._meta
-    using = router.db_for_write(model, instance=objs[0])
-    connection = connections[using]
-    qn = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(objs[0], f.attname) is None)]
-    rows, values = [], []
-    for obj in objs:
-        rows.append(f"({', '.join(['%s'] * len(fields))})")
-        values += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    meta = objs[0]._meta
+    using = router.db_for_write(type(objs[0]), instance=objs[0])
+    qn = connections[using].ops.quote_name
     key_field = meta.get_field(key)
-    columns = ", ".join(qn(f.column) for f in fields)
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
-        f" ON CONFLICT ({qn(key_field.column)}) DO NOTHING"
-        f" RETURNING {qn(meta.pk.column)}, {qn(key_field.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        made = {key_field.to_python(k): meta.pk.to_python(pk) for pk, k in cursor.fetchall()}
+    returned = _insert_many(objs, [key], f"DO NOTHING RETURNING {qn(meta.pk.column)}, {qn(key_field.column)}")
+    made = {key_field.to_python(k): meta.pk.to_python(pk) for pk, k in returned}
     inserted = []
     for obj in objs:
         pk = made.pop(getattr(obj, key_field.attname), None)
@@ -111,10 +104,35 @@ def add_to_row(
     row keeps the earliest/latest of (None adds no date). Fields not named take their model default. One
     statement, in the caller's transaction; nothing when every add is 0 and no date is given. Raises
     django.core.exceptions.FieldDoesNotExist for a name that is not a field of ``model``."""
+    add_to_rows(model, [(key, adds)], earliest=earliest, latest=latest)
+
+
+def add_to_rows(
+    model: type[models.Model],
+    rows: list[tuple[Mapping[str, object], Mapping[str, int]]],
+    *,
+    earliest: Mapping[str, dt.date | None] | None = None,
+    latest: Mapping[str, dt.date | None] | None = None,
+) -> None:
+    """``add_to_row`` of several rows of ``model`` in one statement (a multi-row ``INSERT … ON CONFLICT DO
+    UPDATE``): ``rows`` are (key, adds) pairs whose keys name the same fields; ``earliest``/``latest`` go
+    with every row (the dates of one booking). Two pairs of the same key are added together first (one
+    statement may not update a row twice). Nothing is sent when no row has an add or a date."""
     earliest, latest = dict(earliest or {}), dict(latest or {})
-    adds = {f: int(v) for f, v in adds.items() if v}
-    if not adds and all(v is None for v in (*earliest.values(), *latest.values())):
+    dated = any(v is not None for v in (*earliest.values(), *latest.values()))
+    merged: dict[tuple, tuple[dict, dict]] = {}
+    for key, adds in rows:
+        adds = {f: int(v) for f, v in adds.items() if v}
+        if not adds and not dated:
+            continue
+        k = tuple(sorted(key.items()))
+        have = merged.setdefault(k, (dict(key), {}))[1]
+        for f, v in adds.items():
+            have[f] = have.get(f, 0) + v
+    if not merged:
         return
+    fields = sorted({f for _key, adds in merged.values() for f in adds})
+    key_fields = list(next(iter(merged.values()))[0])
     meta = model._meta
     qn = connections[router.db_for_write(model)].ops.quote_name
     table = qn(meta.db_table)
@@ -122,15 +140,19 @@ def add_to_row(
     def col(name: str) -> str:
         return qn(meta.get_field(name).column)
 
-    sets = [f"{col(f)} = {table}.{col(f)} + excluded.{col(f)}" for f in adds]
-    for fields, newer in ((earliest, "<"), (latest, ">")):
-        for f in fields:
+    sets = [f"{col(f)} = {table}.{col(f)} + excluded.{col(f)}" for f in fields]
+    for dates, newer in ((earliest, "<"), (latest, ">")):
+        for f in dates:
             c = col(f)
             sets.append(
                 f"{c} = CASE WHEN excluded.{c} IS NULL THEN {table}.{c} WHEN {table}.{c} IS NULL"
                 f" OR excluded.{c} {newer} {table}.{c} THEN excluded.{c} ELSE {table}.{c} END"
             )
-    _insert(model(**key, **adds, **earliest, **latest), list(key), f"DO UPDATE SET {', '.join(sets)}")
+    objs = [
+        model(**key, **{f: adds.get(f, 0) for f in fields}, **earliest, **latest)
+        for key, adds in merged.values()
+    ]
+    _insert_many(objs, key_fields, f"DO UPDATE SET {', '.join(sets)}")
 
 
 def refresh_statistics(*models_: type[models.Model]) -> None:

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from notices.models import NotificationKind
-from notices.services import notify
+from notices.services import notify_many
 from pay import rollups
-from pay.services import open_month, pay_line_book
+from pay.services import open_month, pay_lines_book
 from workshop.roles import scope_for
 
 from .. import flowdays, followups
@@ -73,6 +73,7 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
         raise ValidationError(_("请为每个待验收的派工填写一次结果。"))
     inspection = Inspection.objects.create(job=job, inspector=actor, notes=notes)
     judged: dict[int, list[int]] = {}  # worker id: [passed, rejected], for her month's rollup
+    rows = []
     for a_id, r in given.items():
         a = pending[a_id]
         passed, rejected, rework = (int(r.passed), int(r.rejected), int(r.rework))
@@ -81,23 +82,30 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
                 _("%(w)s:合格+不合格应等于送检的 %(n)d 件,返工不能多于不合格。")
                 % {"w": scope_for(actor).worker_label(a.worker), "n": a.pieces_to_inspect}
             )
-        InspectionResult.objects.create(
-            inspection=inspection,
-            assignment=a,
-            pieces_submitted=a.pieces_to_inspect,
-            pieces_passed=passed,
-            pieces_rejected=rejected,
-            pieces_rework=rework,
-            reason=r.reason[:200],
+        rows.append(
+            InspectionResult(
+                inspection=inspection,
+                assignment=a,
+                pieces_submitted=a.pieces_to_inspect,
+                pieces_passed=passed,
+                pieces_rejected=rejected,
+                pieces_rework=rework,
+                reason=r.reason[:200],
+            )
         )
-        Assignment.objects.filter(
-            pk=a.pk, pieces_passed=a.pieces_passed, pieces_rejected=a.pieces_rejected
-        ).update(pieces_passed=F("pieces_passed") + passed, pieces_rejected=F("pieces_rejected") + rejected)
         mine = judged.setdefault(a.worker_id, [0, 0])
         mine[0] += passed
         mine[1] += rejected
-    for worker_id, (passed, rejected) in judged.items():
-        rollups.work_counted(worker_id=worker_id, at=inspection.at, passed=passed, rejected=rejected)
+    InspectionResult.objects.bulk_create(rows)  # one INSERT; booked in id order, as given
+    for row in rows:
+        a = row.assignment
+        Assignment.objects.filter(
+            pk=a.pk, pieces_passed=a.pieces_passed, pieces_rejected=a.pieces_rejected
+        ).update(
+            pieces_passed=F("pieces_passed") + row.pieces_passed,
+            pieces_rejected=F("pieces_rejected") + row.pieces_rejected,
+        )
+    rollups.work_counted_many({w: (p, r) for w, (p, r) in judged.items()}, at=inspection.at)
     flowdays.job_add(
         job,
         at=inspection.at,
@@ -121,7 +129,8 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
 
 @transaction.atomic
 def inspection_book(*, inspection: Inspection | int) -> Inspection:
-    """Book an inspection (入账): a pay line per result with passed pieces (``pay.services.pay_line_book``)
+    """Book an inspection (入账): a pay line per result with passed pieces (``pay.services.pay_lines_book``:
+    one INSERT for all of them)
     at the job's ``worker_rate`` (the firm's rate less the operator's fee),
     a rework assignment per result with rework pieces, messages to the workers; then the job goes back to
     production for rework, or is settled. Run by the system (the ``book_inspection`` task).
@@ -144,30 +153,37 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
     today = timezone.localdate()
     month = open_month(job.workshop_id, today)  # once, not once per line: every share is this workshop's
     rework_made = False
+    messages = []
     # In id order: the rework shares get their ids here, and the order work is taken up follows them.
-    for r in inspection.results.select_related(
-        "assignment", "assignment__worker", "assignment__worker__user"
-    ).order_by("pk"):
+    results = list(
+        inspection.results.select_related(
+            "assignment", "assignment__worker", "assignment__worker__user"
+        ).order_by("pk")
+    )
+    paid = [r for r in results if r.pieces_passed > 0]
+    lines = pay_lines_book(results=paid, rate=job.worker_rate, booked_on=today, month=month, job=job)
+    for r in results:
         a, worker = r.assignment, r.assignment.worker
         if r.pieces_rejected > 0:
             # Pay and rework have their own messages; a rejection needs one too, with the firm's reason.
-            notify(
-                recipient=worker.user,
-                kind=NotificationKind.INSPECTION,
-                params={"t": job.title, "p": r.pieces_passed, "r": r.pieces_rejected, "why": r.reason},
-                link=f"/m/a/{a.pk}/",
-                dedupe_key=f"inspection:{r.pk}",
+            messages.append(
+                {
+                    "recipient": worker.user,
+                    "kind": NotificationKind.INSPECTION,
+                    "params": {"t": job.title, "p": r.pieces_passed, "r": r.pieces_rejected, "why": r.reason},
+                    "link": f"/m/a/{a.pk}/",
+                    "dedupe_key": f"inspection:{r.pk}",
+                }
             )
         if r.pieces_passed > 0:
-            line, _created = pay_line_book(
-                result=r, rate=job.worker_rate, booked_on=today, month=month, job=job
-            )
-            notify(
-                recipient=worker.user,
-                kind=NotificationKind.PAY_BOOKED,
-                params={"t": job.title, "n": r.pieces_passed, "y": str(line.amount)},
-                link="/m/",
-                dedupe_key=f"pay:{r.pk}",
+            messages.append(
+                {
+                    "recipient": worker.user,
+                    "kind": NotificationKind.PAY_BOOKED,
+                    "params": {"t": job.title, "n": r.pieces_passed, "y": str(lines[r.pk].amount)},
+                    "link": "/m/",
+                    "dedupe_key": f"pay:{r.pk}",
+                }
             )
         if r.pieces_rework > 0:
             rework, created = Assignment.objects.get_or_create(
@@ -192,14 +208,17 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                     to_state=AssignmentState.ACCEPTED,
                     note=gettext_noop("返工") + (f" · {r.reason}" if r.reason else ""),
                 )
-            notify(
-                recipient=worker.user,
-                kind=NotificationKind.REWORK,
-                params={"t": job.title, "n": r.pieces_rework, "r": r.reason},
-                link=f"/m/a/{rework.pk}/",
-                dedupe_key=f"rework:{r.pk}",
+            messages.append(
+                {
+                    "recipient": worker.user,
+                    "kind": NotificationKind.REWORK,
+                    "params": {"t": job.title, "n": r.pieces_rework, "r": r.reason},
+                    "link": f"/m/a/{rework.pk}/",
+                    "dedupe_key": f"rework:{r.pk}",
+                }
             )
             rework_made = True
+    notify_many(messages)  # one INSERT for every worker's message of this booking
     if rework_made:
         move(job, JobState.IN_PROGRESS, job=job, note=gettext_noop("返工"))
         return inspection

@@ -223,16 +223,15 @@ def test_booking_an_inspection_reads_each_row_once_and_settles_the_job(cast, iss
     with CaptureQueriesContext(connection) as ctx:
         services.inspection_book(inspection=inspection)
 
-    message = ["INSERT"]  # the message alone: no outbox row, its delivery is sent after commit
-    pay_line = ["INSERT", "INSERT", "INSERT", *message]  # the line, the worker's and the firm's months
     assert kinds(ctx.captured_queries) == [
         "SELECT",  # the job, locked, its line joined (the firm's month needs it): no read of its job id
         "UPDATE",  # the claim: booked_at set by its compare-and-swap (a lock read, and an UPDATE at the end)
         "SELECT",  # the open pay month
         "SELECT",  # the results with their shares and workers
-        *message,  # alice's rejected pieces
-        *pay_line,  # alice's: one INSERT … ON CONFLICT DO NOTHING (a read, then the INSERT, before)
-        *pay_line,  # bob's
+        "INSERT",  # both pay lines: one INSERT … ON CONFLICT DO NOTHING (one a line, and a read before)
+        "INSERT",  # both workers' months (one each before)
+        "INSERT",  # the firm's month (once a line before)
+        "INSERT",  # the three messages (alice's rejection, both pays: one each before): no outbox row
         "SELECT",  # what keeps the job open: pieces left behind, open work, unpaid, unbooked (four before)
         "UPDATE",  # settled
         "INSERT",  # its flow event
