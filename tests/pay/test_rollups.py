@@ -171,3 +171,43 @@ def test_a_range_that_cuts_a_month_reads_that_months_days_from_the_ledger(cast, 
     ]:
         assert read(start, end) == ledger(start, end), (start, end)
     assert read(today, today)[1] == rollups.fen(Decimal("9.80"))  # 280 passed × 0.035
+
+
+def test_several_rows_are_added_to_in_one_statement_with_a_repeated_key_added_once(cast):
+    """``upsert.add_to_rows``: a row made, a row added to, two pairs of one key summed first (one statement
+    may not update a row twice), the booking's dates kept as the earliest and latest."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workshop.upsert import add_to_rows
+
+    may, june = dt.date(2026, 5, 1), dt.date(2026, 6, 1)
+    alice, bob = cast.alice.pk, cast.bob.pk
+    WorkerMonth.objects.create(
+        worker_id=alice, month=may, lines=1, wages_fen=100, first_booked=dt.date(2026, 5, 9)
+    )
+
+    with CaptureQueriesContext(connection) as ctx:
+        add_to_rows(
+            WorkerMonth,
+            [
+                ({"worker_id": alice, "month": may}, {"lines": 1, "wages_fen": 250}),
+                ({"worker_id": bob, "month": june}, {"lines": 1, "wages_fen": 70}),
+                ({"worker_id": alice, "month": may}, {"lines": 1, "wages_fen": 5, "pieces": 3}),
+            ],
+            earliest={"first_booked": dt.date(2026, 5, 3)},
+            latest={"last_booked": dt.date(2026, 5, 3)},
+        )
+        add_to_rows(WorkerMonth, [({"worker_id": bob, "month": june}, {"lines": 0})])  # nothing to add
+
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT"]
+    rows = {
+        w: (m, lines, pieces, fen, first, last)
+        for w, m, lines, pieces, fen, first, last in WorkerMonth.objects.values_list(
+            "worker_id", "month", "lines", "pieces", "wages_fen", "first_booked", "last_booked"
+        )
+    }
+    assert rows == {
+        alice: (may, 3, 3, 355, dt.date(2026, 5, 3), dt.date(2026, 5, 3)),
+        bob: (june, 1, 0, 70, dt.date(2026, 5, 3), dt.date(2026, 5, 3)),
+    }
