@@ -17,7 +17,11 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
+# Not counted in taskruns (``counted=False``): its own claim bounds its redeliveries. The claim sets
+# ``sent_at`` before any sender runs, so a delivery that comes again (its worker killed mid-send, a time
+# limit) finds the messages claimed and does nothing; a per-delivery row (an INSERT and an UPDATE each)
+# would double the database writes of the flow's commonest task for no further protection.
+@shared_task(counted=False, **RETRY)
 def deliver_notification(notification_id: int, *more: int) -> bool:
     """Send inbox notifications (ids: one, or every message of one transaction) through the configured
     senders, once per sender. True when every one was delivered now by every sender."""
