@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import Case, F, IntegerField, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -78,26 +78,54 @@ def offer_many(
     due_on: dt.date | None = None,
 ) -> list[Assignment]:
     """Offer ``job`` (locked by the caller) in ``shares`` of (worker, pieces as int > 0, the planner's
-    reasons), inside the caller's transaction. What one offer costs, the shares of one job cost together:
-    one conditional UPDATE of the job (bounded by its quantity), one INSERT each of the offers, their
-    ``offered`` flow events and the workers' messages. Raises what ``assignment_offer`` raises, before
-    anything is written (but the job's pieces, which the transaction's rollback restores)."""
-    if not shares:
+    reasons), inside the caller's transaction: ``offer_jobs`` of one job."""
+    return offer_jobs([(job, shares)], actor=actor, due_on=due_on)
+
+
+def offer_jobs(
+    plans: Sequence[tuple[Job, Sequence[tuple[Worker, int, str]]]],
+    *,
+    actor=None,
+    due_on: dt.date | None = None,
+) -> list[Assignment]:
+    """Offer each of ``plans``' jobs (locked by the caller) in its shares of (worker, pieces as int > 0, the
+    planner's reasons), inside the caller's transaction. What one offer costs, the shares of a whole plan
+    cost together: one conditional UPDATE of the jobs (each bounded by its quantity), one INSERT each of
+    the offers, their ``offered`` flow events and the workers' messages. Returns the offers, job by job in
+    the order given. Raises what ``assignment_offer`` raises, before anything is written (but the jobs'
+    pieces, which the transaction's rollback restores)."""
+    plans = [
+        (job, [(worker, positive_int(pieces, "pieces"), reasons) for worker, pieces, reasons in shares])
+        for job, shares in plans
+        if shares
+    ]
+    if not plans:
         return []
-    shares = [(worker, positive_int(pieces, "pieces"), reasons) for worker, pieces, reasons in shares]
-    if job.state not in DISPATCHING_STATES:
-        raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
-    for worker, _pieces, _reasons in shares:
-        if worker.workshop_id != job.workshop_id or not worker.active:
-            raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
-    total = sum(pieces for _worker, pieces, _reasons in shares)
-    grown = Job.objects.filter(pk=job.pk, pieces_assigned__lte=F("quantity") - total).update(
-        pieces_assigned=F("pieces_assigned") + total
+    for job, shares in plans:
+        if job.state not in DISPATCHING_STATES:
+            raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
+        for worker, _pieces, _reasons in shares:
+            if worker.workshop_id != job.workshop_id or not worker.active:
+                raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
+    totals = {job.pk: sum(pieces for _worker, pieces, _reasons in shares) for job, shares in plans}
+    if len(totals) != len(plans):
+        raise ValueError("a job may come once in a plan")
+    if len(totals) == 1:
+        [(pk, adds)] = totals.items()
+        adds = Value(adds)
+    else:  # each job its own count: one statement for all of them
+        adds = Case(*(When(pk=pk, then=Value(n)) for pk, n in totals.items()), output_field=IntegerField())
+    grown = Job.objects.filter(pk__in=list(totals), pieces_assigned__lte=F("quantity") - adds).update(
+        pieces_assigned=F("pieces_assigned") + adds
     )
-    if grown != 1:
-        job.refresh_from_db(fields=["pieces_assigned"])
-        raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": job.pieces_unassigned})
-    job.pieces_assigned += total
+    if grown != len(totals):
+        for job, _shares in plans:
+            job.refresh_from_db(fields=["pieces_assigned"])
+            if job.pieces_unassigned < totals[job.pk]:
+                raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": job.pieces_unassigned})
+        raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": 0})  # pragma: no cover - a race
+    for job, _shares in plans:
+        job.pieces_assigned += totals[job.pk]
     expires = timezone.now() + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS)
     made = Assignment.objects.bulk_create(
         [
@@ -110,15 +138,16 @@ def offer_many(
                 reasons=reasons[:200],
                 expires_at=expires,
             )
+            for job, shares in plans
             for worker, pieces, reasons in shares
         ]
     )
+    offered = [(job, worker, pieces, reasons) for job, shares in plans for worker, pieces, reasons in shares]
     events(
         [
-            (a, "", AssignmentState.OFFERED, reasons)
-            for a, (_w, _p, reasons) in zip(made, shares, strict=True)
+            (a, "", AssignmentState.OFFERED, reasons, job)
+            for a, (job, _w, _p, reasons) in zip(made, offered, strict=True)
         ],
-        job=job,
         actor=actor,
     )
     notify_many(
@@ -130,7 +159,7 @@ def offer_many(
                 "link": f"/m/a/{a.pk}/",
                 "dedupe_key": f"offer:{a.pk}",
             }
-            for a, (worker, pieces, _reasons) in zip(made, shares, strict=True)
+            for a, (job, worker, pieces, _reasons) in zip(made, offered, strict=True)
         ]
     )
     return made
@@ -210,14 +239,13 @@ def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
         {share.worker_id for shares in plans.values() for share in shares}
     )
     by_id = {job.pk: job for job in jobs}
-    # Each job's shares together: one UPDATE of the job and one INSERT each of offers, events, messages.
-    return [
-        made
-        for job_id, shares in plans.items()
-        for made in offer_many(
-            by_id[job_id], [(workers[share.worker_id], share.pieces, share.reasons) for share in shares]
-        )
-    ]
+    # Every job's shares together: one UPDATE of the jobs and one INSERT each of offers, events, messages.
+    return offer_jobs(
+        [
+            (by_id[job_id], [(workers[share.worker_id], share.pieces, share.reasons) for share in shares])
+            for job_id, shares in plans.items()
+        ]
+    )
 
 
 @transaction.atomic

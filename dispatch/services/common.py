@@ -47,13 +47,14 @@ def event(obj, *, job: Job, from_state: str, to_state: str, actor=None, note: st
     return moved
 
 
-def events(moves, *, job: Job, actor=None) -> list[FlowEvent]:
-    """``event`` of several moves in one INSERT: ``moves`` are (obj, from_state, to_state, note) (the
-    offers of one plan, say). Returns the events, saved, in that order."""
+def events(moves, *, job: Job | None = None, actor=None) -> list[FlowEvent]:
+    """``event`` of several moves in one INSERT: ``moves`` are (obj, from_state, to_state, note), all of
+    ``job``, or (obj, from_state, to_state, note, job) each of its own (the offers of one plan over several
+    jobs). Returns the events, saved, in that order."""
     return FlowEvent.objects.bulk_create(
         [
-            _unsaved_event(obj, job=job, from_state=f, to_state=t, actor=actor, note=note)
-            for obj, f, t, note in moves
+            _unsaved_event(obj, job=own[0] if own else job, from_state=f, to_state=t, actor=actor, note=note)
+            for obj, f, t, note, *own in moves
         ]
     )
 

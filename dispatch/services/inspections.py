@@ -123,7 +123,7 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
             % {"s": job.pieces_short, "c": waiting - job.pieces_short}
         )
     move(job, JobState.INSPECTED, job=job, actor=actor, note=notes, pieces_short=0)
-    followups.later(followups.BOOK_INSPECTION, inspection.pk)
+    followups.soon(followups.BOOK_INSPECTION, inspection.pk)  # and an inspection unbooked
     return inspection
 
 

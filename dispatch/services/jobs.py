@@ -140,7 +140,7 @@ def job_issue(
         followups.later(followups.MAKE_JOB_PHOTO_COPY, job.pk)
     bom_lines_create(job=job, lines=bom)
     event(job, job=job, from_state="", to_state=JobState.ISSUED, actor=actor)
-    followups.later(followups.ON_JOB_ISSUED, job.pk)
+    followups.soon(followups.ON_JOB_ISSUED, job.pk)  # the sweep finds an issued job left
     return job
 
 

@@ -46,8 +46,9 @@ def test_a_job_issued_while_the_broker_is_down_is_kept_without_an_error(
 
     assert callbacks  # the follow-up was attempted after commit...
     assert Job.objects.filter(pk=job.pk, state="issued").exists()  # ...and its failure undid nothing
-    assert "the relay will" in caplog.text
-    assert OutboxMessage.objects.get().sent_at is None  # kept for the relay
+    # Its follow-up has no outbox row: the issued job is its record, and the sweep queues it again.
+    assert "could not send dispatch.tasks.on_job_issued; the sweep will" in caplog.text
+    assert not OutboxMessage.objects.exists()
     assert cast.alice.phone.as_e164 not in caplog.text
 
 
@@ -84,3 +85,31 @@ def test_a_job_of_more_than_a_million_pieces_is_refused(cast, issue_job):
 
     assert "最多" in str(refused.value)
     assert not Job.objects.exists()
+
+
+def test_an_inspection_saved_while_the_broker_is_down_is_booked_by_the_sweep(
+    cast, issue_job, broker_down, sent, django_capture_on_commit_callbacks
+):
+    """Its booking has no outbox row either: the unbooked inspection is the record the sweep reads."""
+    import uuid
+
+    from dispatch import services
+    from dispatch.models import Inspection
+    from tests.lots import hand_over
+
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=100))
+    share = services.assignment_offer(job=job, worker=cast.alice, pieces=100)
+    services.assignment_accept(actor=cast.alice.user, assignment=share)
+    services.work_report(actor=cast.alice.user, assignment=share, pieces=100, key=uuid.uuid4().hex)
+    hand_over(job)
+    OutboxMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = services.job_inspect(
+            actor=cast.clerk, job=job, results=[services.ResultInput(share.pk, 100, 0)]
+        )
+
+    assert not OutboxMessage.objects.exists()
+    assert Inspection.objects.get(pk=inspection.pk).booked_at is None
+    Inspection.objects.filter(pk=inspection.pk).update(at=timezone.now() - dt.timedelta(minutes=5))
+    assert tasks.sweep_stalled_flow.run()["inspections"] == 1
+    assert ("book_inspection", (inspection.pk,)) in sent
