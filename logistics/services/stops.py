@@ -157,6 +157,7 @@ def _collect(run: Run, stop: Stop, lines, actor, check: CheckOff) -> None:
         by_share.setdefault(t.assignment_id, []).append(t)
     if not any(counts.values()) and not tickets and all(a_id in counts for a_id in shares):
         raise ValidationError(_("一件都没收到?请点“没人在家”或“拒收”。"))
+    collected: list[Collection] = []
     for a_id in sorted(shares):
         a = locked[a_id]
         left = a.pieces_reported - done.get(a_id, 0)
@@ -177,10 +178,10 @@ def _collect(run: Run, stop: Stop, lines, actor, check: CheckOff) -> None:
             )
         rest = n
         for t in scanned:
-            _collected(stop, a, t, t.pieces, actor)
+            collected.append(Collection(stop=stop, assignment=a, ticket=t, pieces=t.pieces, by=actor))
             rest -= t.pieces
         if rest > 0:
-            _collected(stop, a, None, rest, actor)
+            collected.append(Collection(stop=stop, assignment=a, ticket=None, pieces=rest, by=actor))
         if n < left and run.workshop.head_id is not None:
             notify(
                 recipient=run.workshop.head,
@@ -189,6 +190,7 @@ def _collect(run: Run, stop: Stop, lines, actor, check: CheckOff) -> None:
                 link=f"/dashboard/runs/{run.day:%Y-%m-%d}/",
                 dedupe_key=f"collect-short:{stop.pk}:{a_id}",
             )
+    _collected(collected)
     for line_id, q in (check.returned or {}).items():
         line = BomLine.objects.filter(pk=line_id, job_id__in={sl.assignment.job_id for sl in lines}).first()
         if line is None:
@@ -224,12 +226,14 @@ def _tickets(tokens: Sequence[str], shares) -> list[BundleTicket]:
     return found
 
 
-def _collected(stop: Stop, a: Assignment, ticket, pieces: int, actor) -> None:
+def _collected(rows: list[Collection]) -> None:
+    """Write a stop's collections in one INSERT. No savepoint: a bundle another courier's confirmation
+    collected first (the ticket is unique) turns into an error that rolls the whole check-off back, so
+    it counts once."""
     try:
-        with transaction.atomic():
-            Collection.objects.create(stop=stop, assignment=a, ticket=ticket, pieces=pieces, by=actor)
+        with transaction.atomic(savepoint=False):
+            Collection.objects.bulk_create(rows)
     except IntegrityError:
-        # Another courier's confirmation of the same bundle committed first: it counts once.
         raise ValidationError(_("这一扎刚刚已经有人收过了,请刷新页面。")) from None
 
 
