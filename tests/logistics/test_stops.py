@@ -358,3 +358,37 @@ def test_a_check_off_finds_and_locks_the_stops_run_in_one_statement(cast, issue_
     assert Stop.objects.get(pk=handover.pk).state == StopState.HANDED_OVER
     with pytest.raises(ValidationError, match="找不到这一站"):
         logistics.stop_check(actor=delivery.courier.user, stop=987654, check=CheckOff("done"), key=key())
+
+
+def test_a_bundle_another_courier_collected_first_rolls_the_whole_check_off_back(
+    cast, issue_job, delivery, monkeypatch
+):
+    """The race the check cannot see: another courier's confirmation of the same bundle commits between
+    this check-off's reads and its INSERT. The unique ticket refuses it; nothing of the stop is written."""
+    from logistics.services import stops as stop_services
+
+    a, printed = _reported_home_share(cast, issue_job)
+    run, stops = _run(cast)
+    alice_stop = stops[(StopKind.COLLECT, cast.alice.pk)]
+    real_tickets = stop_services._tickets
+
+    def seen_then_taken(tokens, shares):
+        found = real_tickets(tokens, shares)
+        # The other courier's row, written after this check-off read the tickets as uncollected.
+        Collection.objects.create(
+            stop=alice_stop, assignment=a, ticket=found[0], pieces=found[0].pieces, by=cast.head
+        )
+        return found
+
+    monkeypatch.setattr(stop_services, "_tickets", seen_then_taken)
+    with pytest.raises(ValidationError, match="刚刚已经有人收过了"):
+        logistics.stop_check(
+            actor=delivery.courier.user,
+            stop=alice_stop,
+            check=CheckOff("done", tickets=[printed[0].token]),
+            key=key(),
+        )
+
+    alice_stop.refresh_from_db()
+    assert alice_stop.state == StopState.PENDING
+    assert not Collection.objects.exists()  # the other row too: the test's one transaction rolled back
