@@ -20,5 +20,17 @@ def console_sender(notification) -> None:
     )
 
 
+# A sender that only writes in this process (a log line, the inbox row itself) sends as fast as a Celery task
+# is queued: it is marked ``in_request`` and a request delivers its messages itself after commit
+# (``notices.services._Batch``). A sender that calls out (SMS, push) is not, and a worker sends for it.
+console_sender.in_request = True
+
+
 def senders() -> list[Callable]:
     return [import_string(path) for path in settings.NUANXIN_NOTIFICATION_SENDERS]
+
+
+def all_in_request() -> bool:
+    """Whether every configured sender may run in a request (``in_request``): then a request delivers its
+    own messages after commit instead of queueing a task for them."""
+    return all(getattr(send, "in_request", False) for send in senders())

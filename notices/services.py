@@ -11,6 +11,7 @@ from django.utils import timezone
 from outbox.services import FastSend
 from workshop.upsert import insert_many_once, insert_once
 
+from . import senders as channels
 from .delivery import deliver_many
 from .messages import render
 from .models import Notification
@@ -25,18 +26,26 @@ DELIVER_TASK = "notices.tasks.deliver_notification"
 class _Batch:
     """After commit, deliver every message one transaction made, together.
 
-    Made by a Celery task (already on a worker): delivered at once in this process
-    (``delivery.deliver_many``: one claim for all of them; a second task per message would double the
-    flow's broker traffic). Made in a request: one ``deliver_notification`` task for all of them, sent on
-    the outbox's fast path without an outbox row of its own (``outbox.services.FastSend``): the messages
-    are their own record, and the flow's beat sweep queues any still unsent after its grace. A failure is
-    logged with ids only. ``name``, ``args`` and ``task`` say what a request's batch sends."""
+    Made by a Celery task (already on a worker), or in a request when every configured sender runs in
+    this process (``senders.all_in_request``: the console log; no network call): delivered at once here
+    (``delivery.deliver_many``: one claim for all of them; a task for them would cost a broker round trip
+    and a worker's turn to do the same UPDATE). Made in a request with a sender that calls out (SMS, push):
+    one ``deliver_notification`` task for all of them, sent on the outbox's fast path without an outbox
+    row of its own (``outbox.services.FastSend``), so a slow sender never holds the request. Either way the
+    messages are their own record, and the flow's beat sweep queues any still unsent after its grace. A
+    failure is logged with ids only. ``name``, ``args`` and ``task`` say what a request's batch sends."""
 
     def __init__(self):
         self.ids: list[int] = []
-        self.on_worker = bool(current_task)
-        self.send = None if self.on_worker else FastSend(DELIVER_TASK, self.ids)
+        self.here = self.delivers_here()
+        self.send = None if self.here else FastSend(DELIVER_TASK, self.ids)
         self.name = DELIVER_TASK
+
+    @staticmethod
+    def delivers_here() -> bool:
+        """Whether a batch made now is delivered in this process (on a worker, or with in-request senders
+        only) rather than by a task."""
+        return bool(current_task) or channels.all_in_request()
 
     @property
     def args(self) -> tuple:
@@ -53,7 +62,7 @@ class _Batch:
             return
         try:
             deliver_many(self.ids)
-        except Exception:  # noqa: BLE001 - a database error here must not fail the task's committed work
+        except Exception:  # noqa: BLE001 - a database error here must not fail the committed work
             logger.warning("could not deliver notifications %s; sweep_stalled_flow will redo them", self.ids)
 
     @classmethod
@@ -62,13 +71,14 @@ class _Batch:
         after its commit, or with a new one registered now (run at once outside a transaction). A message
         of a savepoint rolled back inside the batch's block is gone, and the batch's claim skips it."""
         connection = transaction.get_connection(using)
+        here = cls.delivers_here()
         if connection.in_atomic_block:
             open_now = set(connection.savepoint_ids)
             for sids, func, _robust in reversed(connection.run_on_commit):
                 # Registered in this block or one around it that is still open: a rollback of either
                 # drops the batch and this message together (a batch of a savepoint released since is
                 # not joined: its block is over, though its callback waits for the same commit).
-                if isinstance(func, cls) and func.on_worker == bool(current_task) and sids <= open_now:
+                if isinstance(func, cls) and func.here == here and sids <= open_now:
                     func.ids.append(pk)
                     return
         batch = cls()

@@ -1,7 +1,8 @@
-"""Every message one transaction makes is delivered together after its commit: in a request, one
-``deliver_notification`` task for all of them (no outbox row: the messages are their own record and the
-flow's sweep re-queues one left unsent); on a worker, at once, claimed in one UPDATE. A rollback takes
-its messages out of the batch; a broker that refuses leaves them to the sweep, with no error."""
+"""Every message one transaction makes is delivered together after its commit: on a worker, or in a request
+when every sender runs in this process (the console log), at once, claimed in one UPDATE; in a request with
+a sender that calls out (SMS, push), by one ``deliver_notification`` task for all of them (no outbox row:
+the messages are their own record and the flow's sweep re-queues one left unsent). A rollback takes its
+messages out of the batch; a broker that refuses leaves them to the sweep, with no error."""
 
 from __future__ import annotations
 
@@ -29,10 +30,44 @@ def _tell(user, key):
 
 
 def _sent(callbacks) -> list[tuple[str, tuple]]:
-    return [(c.name, c.args) for c in callbacks if isinstance(c, services._Batch)]
+    """The tasks a request's batches send (a batch delivered in this process sends none)."""
+    return [(c.name, c.args) for c in callbacks if isinstance(c, services._Batch) and c.send is not None]
 
 
-def test_a_requests_messages_go_out_in_one_task_after_commit(cast, django_capture_on_commit_callbacks):
+SMS_SENT: list[int] = []
+
+
+def sms_sender(notification) -> None:
+    """A sender that calls out (as an SMS gateway would): not ``in_request``, so a worker sends for it."""
+    SMS_SENT.append(notification.pk)
+
+
+@pytest.fixture
+def calling_out(settings):
+    settings.NUANXIN_NOTIFICATION_SENDERS = ["notices.senders.console_sender", f"{__name__}.sms_sender"]
+    SMS_SENT.clear()
+    yield
+
+
+def test_with_senders_in_this_process_a_request_delivers_its_messages_itself(
+    cast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        notes = [_tell(u, f"here-{i}") for i, u in enumerate((cast.head, cast.clerk, cast.alice.user))]
+    [batch] = [c for c in callbacks if isinstance(c, services._Batch)]
+
+    assert batch.here and batch.send is None and _sent(callbacks) == []
+    with CaptureQueriesContext(connection) as ctx:
+        batch()  # after commit, in the request: one claim, no task
+
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["UPDATE"]
+    assert all(n.sent_at for n in Notification.objects.filter(pk__in=[n.pk for n in notes]))
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_requests_messages_go_out_in_one_task_after_commit(
+    cast, calling_out, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         notes = [_tell(u, f"req-{i}") for i, u in enumerate((cast.head, cast.clerk, cast.alice.user))]
 
@@ -40,7 +75,7 @@ def test_a_requests_messages_go_out_in_one_task_after_commit(cast, django_captur
     assert not OutboxMessage.objects.exists()
 
 
-def test_two_transactions_are_two_batches(cast, django_capture_on_commit_callbacks):
+def test_two_transactions_are_two_batches(cast, calling_out, django_capture_on_commit_callbacks):
     """Under the test's own transaction the two blocks share one commit; each still has its batch."""
     with django_capture_on_commit_callbacks() as callbacks:
         with transaction.atomic():
@@ -54,7 +89,9 @@ def test_two_transactions_are_two_batches(cast, django_capture_on_commit_callbac
     ]
 
 
-def test_a_message_of_a_savepoint_rolled_back_is_not_delivered(cast, django_capture_on_commit_callbacks):
+def test_a_message_of_a_savepoint_rolled_back_is_not_delivered(
+    cast, calling_out, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         kept = _tell(cast.head, "kept")
         try:
@@ -72,7 +109,10 @@ def test_a_message_of_a_savepoint_rolled_back_is_not_delivered(cast, django_capt
     assert Notification.objects.get(pk=kept.pk).sent_at is not None
 
 
-def test_a_workers_messages_are_claimed_in_one_update(cast, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_workers_messages_are_claimed_in_one_update(
+    cast, calling_out, monkeypatch, django_capture_on_commit_callbacks
+):
+    """On a worker even a sender that calls out sends at once: the task is already there."""
     monkeypatch.setattr(services, "current_task", object())  # as inside a Celery task
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         notes = [_tell(cast.alice.user, f"work-{i}") for i in range(5)]
@@ -86,10 +126,11 @@ def test_a_workers_messages_are_claimed_in_one_update(cast, monkeypatch, django_
     assert all(
         n.sent_at and n.attempts == 1 for n in Notification.objects.filter(pk__in=[n.pk for n in notes])
     )
+    assert SMS_SENT == [n.pk for n in notes]
 
 
 def test_a_broker_that_refuses_leaves_the_messages_to_the_sweep(
-    cast, django_capture_on_commit_callbacks, caplog, monkeypatch
+    cast, calling_out, django_capture_on_commit_callbacks, caplog, monkeypatch
 ):
     resume_fast_path()
     before = current_app.conf.broker_url
@@ -118,7 +159,7 @@ def test_the_delivery_task_reports_whether_all_went_out(cast, made):
 
 
 def test_several_messages_are_one_insert_and_a_key_already_used_gives_its_message(
-    cast, django_capture_on_commit_callbacks
+    cast, calling_out, django_capture_on_commit_callbacks
 ):
     with transaction.atomic():  # an earlier transaction's message
         old = _tell(cast.head, "many-1")
