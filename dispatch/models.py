@@ -397,6 +397,11 @@ class Inspection(models.Model):
         related_name="corrections",
         help_text=_("更正记录:先冲销原结果,再记更正后的结果"),
     )
+    pieces_short = models.PositiveIntegerField(
+        _("点收短少件数"),
+        default=0,
+        help_text=_("验收时企业点收比送出少的件数:这批的合格件数合计(更正后也一样)不能超过点收数"),
+    )
 
     class Meta:
         verbose_name = _("质检")

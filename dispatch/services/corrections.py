@@ -14,7 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -235,6 +235,37 @@ def _counts(value, label: str) -> int:
     return n
 
 
+def _check_counted(result: InspectionResult, passed: int) -> None:
+    """Refuse a correction that would pass more of a lot than the firm counted in: the lot's live results
+    (its inspection's and every correction's since, less the rows reversed) may pass at most their pieces
+    less the shortfall counted when it was inspected (``Inspection.pieces_short``), as the inspection
+    itself could. Raises ValidationError in words. Two or three small reads."""
+    root = result.inspection
+    while root.corrects_id is not None:
+        root = Inspection.objects.only("pk", "corrects_id", "pieces_short").get(pk=root.corrects_id)
+    if not root.pieces_short:
+        return
+    lot, frontier = {root.pk}, {root.pk}
+    while frontier:
+        frontier = set(Inspection.objects.filter(corrects_id__in=frontier).values_list("pk", flat=True)) - lot
+        lot |= frontier
+    live = InspectionResult.objects.filter(inspection_id__in=lot, reverses__isnull=True).exclude(
+        pk__in=InspectionResult.objects.filter(reverses__isnull=False).values("reverses_id")
+    )
+    sums = live.aggregate(passed=Sum("pieces_passed"), submitted=Sum("pieces_submitted"))
+    counted = (sums["submitted"] or 0) - root.pieces_short
+    after = (sums["passed"] or 0) - result.pieces_passed + passed
+    if after > counted:
+        raise ValidationError(
+            {
+                "passed": _(
+                    "企业点收这批时比送出少了 %(s)d 件,合格合计不能超过点收的 %(c)d 件(更正后会是 %(a)d 件)。"
+                )
+                % {"s": root.pieces_short, "c": counted, "a": after}
+            }
+        )
+
+
 @transaction.atomic
 def result_correct(
     *, actor, result: InspectionResult | int, passed: int, rejected: int, reason: str
@@ -276,6 +307,7 @@ def result_correct(
         )
     if passed == result.pieces_passed:
         raise ValidationError({"passed": _("件数没有变化。")})
+    _check_counted(result, passed)
     correction = Inspection.objects.create(
         job=job, inspector=actor, notes=reason, corrects=result.inspection, booked_at=timezone.now()
     )

@@ -71,7 +71,10 @@ def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes:
     given = {r.assignment_id: r for r in results}
     if len(given) != len(results) or set(given) != set(pending):
         raise ValidationError(_("请为每个待验收的派工填写一次结果。"))
-    inspection = Inspection.objects.create(job=job, inspector=actor, notes=notes)
+    # The lot's shortfall goes with its verdict: a later correction keeps within what the firm counted.
+    inspection = Inspection.objects.create(
+        job=job, inspector=actor, notes=notes, pieces_short=job.pieces_short
+    )
     judged: dict[int, list[int]] = {}  # worker id: [passed, rejected], for her month's rollup
     rows = []
     for a_id, r in given.items():

@@ -332,3 +332,40 @@ def test_one_undo_does_not_walk_back_through_her_earlier_reports(cast, issue_job
     assert alice.pieces_reported == 5
     again = report(alice, 9)  # a new report can be undone again
     services.report_undo(actor=cast.alice.user, report=again)
+
+
+def test_a_correction_cannot_pass_more_of_a_lot_than_the_firm_counted_in(cast, issue_job):
+    """120 sent, 118 counted in: the inspection may pass 118 at most, and so may any correction after it (a
+    trial corrected 115 → 119 → 120 and paid the worker for two pieces the firm never received)."""
+    from tests.lots import hand_over
+
+    job, (alice,) = started(cast, issue_job, shares=(("alice", 120),))
+    report(alice, 120)
+    job = hand_over(job, counted=118)
+    inspection = services.job_inspect(
+        actor=cast.clerk, job=job, results=[services.ResultInput(alice.pk, 115, 5)]
+    )
+    services.inspection_book(inspection=inspection)
+    result = InspectionResult.objects.get(inspection=inspection)
+
+    first, corrected = services.result_correct(
+        actor=cast.head, result=result, passed=118, rejected=2, reason="复点"
+    )
+    before = _rows()
+    with pytest.raises(ValidationError, match="点收的 118 件"):
+        services.result_correct(actor=cast.clerk, result=corrected, passed=119, rejected=1, reason="再点")
+
+    assert _rows() == before
+    assert sum(PayLine.objects.filter(worker=cast.alice).values_list("pieces_passed", flat=True)) == 118
+    # Down is always allowed: fewer passed is within what was counted.
+    services.result_correct(actor=cast.clerk, result=corrected, passed=100, rejected=20, reason="复检")
+    assert sum(PayLine.objects.filter(worker=cast.alice).values_list("pieces_passed", flat=True)) == 100
+
+
+def test_a_lot_counted_in_whole_may_be_corrected_up_to_all_it_sent(cast, issue_job):
+    job, shares = booked(cast, issue_job, verdicts={0: 30})
+
+    result = InspectionResult.objects.get(assignment=shares[0], reverses__isnull=True)
+    services.result_correct(actor=cast.clerk, result=result, passed=130, rejected=0, reason="复检")
+
+    assert sum(PayLine.objects.filter(worker=cast.alice).values_list("pieces_passed", flat=True)) == 130
