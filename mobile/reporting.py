@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dispatch import services as flow
@@ -38,7 +39,10 @@ def _report(request: HttpRequest, a, form: ReportForm) -> None:
     elif a.pieces_reported + report.pieces >= a.pieces:
         messages.success(request, _("全部做完了!共 %(n)d 件,等企业验收后工资入账。") % {"n": a.pieces})
     else:
-        messages.success(request, _("这次的 %(n)d 件已经记上。") % {"n": report.pieces})
+        n = report.pieces
+        messages.success(
+            request, ngettext("这次的 %(n)d 件已经记上。", "这次的 %(n)d 件已经记上。", n) % {"n": n}
+        )
 
 
 def _confirm_reasons(worker: Worker, a, pieces: int, key: str) -> dict | None:

@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     JOB_DECLINED = "job_declined", _("已拒单")
     OFFER = "offer", _("新派工")
     OFFER_DECLINED = "offer_declined", _("坊工不接派工")
+    JOB_CANCELLED = "job_cancelled", _("外发单已取消")
+    OFFER_WITHDRAWN = "offer_withdrawn", _("派工已撤回")
     READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
     INSPECTION = "inspection", _("验收结果")
     REWORK = "rework", _("返工")
@@ -53,6 +55,10 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.OFFER_DECLINED: gettext_noop(
         "%(w)s 这次不接 %(t)s 的 %(n)d 件,这些件会再派给别人。%(why)s"
     ),
+    # f firm name, t job title, n pieces, why the firm's own words (or "")
+    NotificationKind.JOB_CANCELLED: gettext_noop("%(f)s 取消了外发单:%(t)s %(n)d 件。%(why)s"),
+    # t job title, n pieces of her offer
+    NotificationKind.OFFER_WITHDRAWN: gettext_noop("%(t)s 已被企业取消,派给您的 %(n)d 件不用做了。"),
     # t job title
     NotificationKind.READY_FOR_INSPECTION: gettext_noop("待验收:%(t)s"),
     # t job title, p passed, r rejected (pieces), why the firm's reason (its own words)
@@ -80,7 +86,7 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.STOP_MISSED: gettext_noop("%(d)s 上门没有办成:%(w)s。%(why)s"),
     # t job title, a pieces before, b pieces after, why the head's reason
     NotificationKind.REPORT_CORRECTED: gettext_noop(
-        "坊长把你 %(t)s 的一次报工从 %(a)d 件更正为 %(b)d 件:%(why)s"
+        "坊长把您 %(t)s 的一次报工从 %(a)d 件更正为 %(b)d 件:%(why)s"
     ),
     # t job title, a passed before, b passed after, y the change in yuan (signed decimal string), why reason
     NotificationKind.PAY_CORRECTED: gettext_noop(
@@ -95,7 +101,7 @@ TEMPLATES: dict[str, str] = {
     # w worker name, m the month (YYYY-MM); her words stay on the slip page, not in the message
     NotificationKind.SLIP_QUESTION: gettext_noop("%(w)s 对 %(m)s 的工资条有疑问,请查看并回复"),
     # m the month (YYYY-MM)
-    NotificationKind.SLIP_ANSWERED: gettext_noop("坊长回复了你对 %(m)s 工资条的疑问,打开工资条就能看到"),
+    NotificationKind.SLIP_ANSWERED: gettext_noop("坊长回复了您对 %(m)s 工资条的疑问,打开工资条就能看到"),
     # t the Celery task's name (e.g. dispatch.tasks.book_inspection), n deliveries that did not finish
     NotificationKind.TASK_FAILED: gettext_noop(
         "后台任务 %(t)s 投递 %(n)d 次都没有完成,已停止自动重试。请到“待处理任务”页查看并重试。"

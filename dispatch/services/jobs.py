@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from materials.services import BomInput, bom_lines_create
 from notices.models import NotificationKind
-from notices.services import notify
+from notices.services import notify, notify_many
 from pay import money
 from workshop.models import Pairing, ProductionLine, Workshop
 from workshop.roles import scope_for
@@ -187,12 +187,19 @@ def job_decline(*, actor, job: Job | int, reason: str = "") -> Job:
 
 @transaction.atomic
 def job_cancel(*, actor, job: Job | int, reason: str = "") -> Job:
-    """The firm withdraws a job before work starts (issued or accepted); open offers expire with it.
+    """The firm withdraws a job before work starts (issued or accepted); open offers expire with it. The
+    workshop's head is told (``JOB_CANCELLED``, with the firm's reason), and so is every worker whose offer
+    it withdrew (``OFFER_WITHDRAWN``), each in her own language, after commit.
     Raises PermissionDenied (not the firm's staff), IllegalTransition."""
-    job = lock_job(job)
+    job = lock_job(job, related=("line__firm", "workshop__head"))
     check_firm_staff(actor, job)
     move(job, JobState.CANCELLED, job=job, actor=actor, note=reason)
-    for a in Assignment.objects.select_for_update().filter(job=job, state=AssignmentState.OFFERED):
+    withdrawn = list(
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("worker__user")
+        .filter(job=job, state=AssignmentState.OFFERED)
+    )
+    for a in withdrawn:
         move(
             a,
             AssignmentState.EXPIRED,
@@ -203,6 +210,27 @@ def job_cancel(*, actor, job: Job | int, reason: str = "") -> Job:
         )
     Job.objects.filter(pk=job.pk).update(pieces_assigned=0)
     job.pieces_assigned = 0
+    messages = [
+        {
+            "recipient": a.worker.user,
+            "kind": NotificationKind.OFFER_WITHDRAWN,
+            "params": {"t": job.title, "n": a.pieces},
+            "link": f"/m/a/{a.pk}/",
+            "dedupe_key": f"offer-withdrawn:{a.pk}",
+        }
+        for a in withdrawn
+    ]
+    if job.workshop.head_id is not None:
+        messages.append(
+            {
+                "recipient": job.workshop.head,
+                "kind": NotificationKind.JOB_CANCELLED,
+                "params": {"f": job.line.firm.name, "t": job.title, "n": job.quantity, "why": reason[:200]},
+                "link": f"/dashboard/jobs/{job.pk}/",
+                "dedupe_key": f"job-cancelled:{job.pk}",
+            }
+        )
+    notify_many(messages)
     return job
 
 

@@ -47,7 +47,7 @@ def test_the_worker_undoes_a_typo(phone, cast, pins, issue_job):
     phone.fill("#pieces", "60")
     phone.get_by_role("button", name="报工", exact=True).click()
     phone.wait_for_url(f"**/m/a/{a.pk}/report/")
-    assert "你报的是" in phone.content() and "平时一次约 6 件" in phone.content()
+    assert "您报的是" in phone.content() and "平时一次约 6 件" in phone.content()
     seen(phone, "confirm-large", figures=True)
     phone.get_by_role("button", name="确定", exact=True).click()
     phone.wait_for_url(f"**/m/a/{a.pk}/")

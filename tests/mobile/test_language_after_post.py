@@ -36,3 +36,20 @@ def test_a_page_drawn_by_a_get_still_comes_back_to_itself(client, cast, issue_jo
     client.force_login(cast.alice.user)
 
     assert _next_of(client.get(f"/m/a/{share.pk}/?x=1").content.decode()) == f"/m/a/{share.pk}/?x=1"
+
+
+def test_the_confirm_question_in_english_has_no_chinese_full_stop_and_one_piece_is_singular(
+    client, cast, issue_job
+):
+    from workshop.languages import language_set
+
+    share = in_hand(accepted_job(cast, issue_job, quantity=100), cast.alice, 100)
+    language_set(user=cast.alice.user, language="en")
+    client.force_login(cast.alice.user)
+    client.cookies["django_language"] = "en"
+
+    page = client.post(f"/m/a/{share.pk}/report/", {"pieces": 100, "key": "k-2"}).content.decode()
+    done = client.post(f"/m/a/{share.pk}/report/", {"pieces": 1, "key": "k-3"}, follow=True).content.decode()
+
+    assert "You reported" in page and "。" not in page.split("You reported", 1)[1].split("</p>", 1)[0]
+    assert "Recorded: 1 piece this time." in done

@@ -131,7 +131,7 @@ def test_a_report_far_above_her_usual_asks_her_to_confirm_with_the_same_key(clie
 
     page = asked.content.decode()
     assert asked.status_code == 200
-    assert "你报的是" in page and "150" in page and "平时一次约 15 件" in page and "确定吗" in page
+    assert "您报的是" in page and "150" in page and "平时一次约 15 件" in page and "确定吗" in page
     assert f'value="{key}"' in page and 'name="confirmed" value="1"' in page
     assert f'href="/m/a/{a.pk}/"' in page and "改一下" in page
     assert WorkReport.objects.filter(key=key).count() == 0

@@ -1,0 +1,42 @@
+"""A firm that withdraws a job tells the people it was given to: the workshop's head (with the firm's
+reason) and every worker whose offer it withdrew, each in her own language (a trial cancelled a job with 20
+offers out and nobody heard of it; the workers found their offers "expired")."""
+
+from __future__ import annotations
+
+from dispatch import services
+from notices.messages import render
+from notices.models import Notification, NotificationKind
+
+
+def test_cancelling_an_accepted_job_tells_the_head_and_every_worker_offered_it(cast, issue_job):
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=200, title="礼盒折叠"))
+    offers = [services.assignment_offer(job=job, worker=w, pieces=100) for w in (cast.alice, cast.bob)]
+
+    services.job_cancel(actor=cast.clerk, job=job, reason="客户撤单")
+
+    head = Notification.objects.get(recipient=cast.head, kind=NotificationKind.JOB_CANCELLED)
+    assert (
+        render(head.kind, head.params, "zh-hans")
+        == f"{cast.firm.name} 取消了外发单:礼盒折叠 200 件。客户撤单"
+    )
+    assert render(head.kind, head.params, "en").startswith(f"{cast.firm.name} cancelled the job")
+    told = Notification.objects.filter(kind=NotificationKind.OFFER_WITHDRAWN).order_by("recipient_id")
+    assert sorted((n.recipient_id, n.link) for n in told) == sorted(
+        (a.worker.user_id, f"/m/a/{a.pk}/") for a in offers
+    )
+    assert (
+        render(told[0].kind, told[0].params, "zh-hans") == "礼盒折叠 已被企业取消,派给您的 100 件不用做了。"
+    )
+
+
+def test_cancelling_a_job_no_one_was_offered_tells_only_the_head(cast, issue_job):
+    job = issue_job(quantity=50)
+
+    services.job_cancel(actor=cast.clerk, job=job)
+
+    assert list(
+        Notification.objects.filter(kind__in=("job_cancelled", "offer_withdrawn")).values_list(
+            "recipient_id", "kind"
+        )
+    ) == [(cast.head.pk, "job_cancelled")]
