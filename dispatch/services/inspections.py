@@ -184,7 +184,7 @@ def inspection_book(*, inspection: Inspection | int) -> Inspection:
                     "recipient": worker.user,
                     "kind": NotificationKind.PAY_BOOKED,
                     "params": {"t": job.title, "n": r.pieces_passed, "y": str(lines[r.pk].amount)},
-                    "link": "/m/",
+                    "link": "/m/earnings/",  # what she was paid, by month
                     "dedupe_key": f"pay:{r.pk}",
                 }
             )

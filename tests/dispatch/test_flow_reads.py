@@ -245,6 +245,10 @@ def test_booking_an_inspection_reads_each_row_once_and_settles_the_job(cast, iss
     ]
     assert Inspection.objects.get(pk=inspection.pk).booked_at is not None
     assert inspection.booked_at is None  # the object given predates the booking stamp, as it did
+    # A pay message opens what she was paid (her earnings by month), not the day's work.
+    assert set(
+        Notification.objects.filter(kind=NotificationKind.PAY_BOOKED).values_list("link", flat=True)
+    ) == {"/m/earnings/"}
 
 
 def test_booking_twice_or_concurrently_claimed_books_once(cast, issue_job):
