@@ -144,3 +144,18 @@ def test_a_job_whose_materials_never_came_is_not_reconciled_and_a_declined_one_l
             'data-reconciled="none"' in rows[str(job.pk)] and 'data-reconciled="yes"' not in rows[str(job.pk)]
         )
     assert "还差" in rows[str(waiting.pk)] and "还差" not in rows[str(refused.pk)]
+
+
+def test_a_jobs_own_materials_page_and_statement_say_not_arrived_before_any_came(client, cast, issue_job):
+    """The job's materials page and its statement read as the list does (a trial saw 已对平 beside 还差 244.8
+    on a job whose materials had not come)."""
+    waiting = issue_job(quantity=50, bom=[PANEL], title="新单")
+    client.force_login(cast.head)
+
+    for url in (
+        f"/dashboard/jobs/{waiting.pk}/materials/",
+        f"/dashboard/jobs/{waiting.pk}/materials/statement/",
+    ):
+        html = client.get(url).content.decode()
+        assert 'data-reconciled="none"' in html and 'data-reconciled="yes"' not in html, url
+        assert "未到料" in html
