@@ -147,11 +147,19 @@ def note_send(*, actor, note: DeliveryNote | int) -> DeliveryNote:
 
 @transaction.atomic
 def note_receive(
-    *, actor, note: DeliveryNote | int, pieces_counted, bundles_counted=None, remark: str = ""
+    *,
+    actor,
+    note: DeliveryNote | int,
+    pieces_counted,
+    bundles_counted=None,
+    remark: str = "",
+    confirm_over: bool = False,
 ) -> DeliveryNote:
     """The firm's clerk counts what arrived (点收): sent → received, and the job goes to inspection. The
     count is kept beside what was sent; a difference is recorded, shown to both sides, and the head is told.
-    ``pieces_counted``: int 0..10 × sent; ``bundles_counted``: int ≥ 0 or None. ``actor``: the firm's staff.
+    ``pieces_counted``: int 0..10 × sent; more than were sent only with ``confirm_over`` (a typo is likelier
+    than a gift: 300 typed for 250 is refused in words until the clerk says the count is right).
+    ``bundles_counted``: int ≥ 0 or None. ``actor``: the firm's staff.
 
     Locks the note, then the job (read once, with its line and its workshop's head, in the lock's
     statement). Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted
@@ -166,6 +174,16 @@ def note_receive(
     if note.state != NoteState.SENT:
         raise ValidationError(_("这批货还没有送出,请等工坊送到后再点收。"))
     counted = _count(pieces_counted, note.pieces_sent * MAX_COUNT_FACTOR, _("件数"))
+    if counted > note.pieces_sent and not confirm_over:
+        raise ValidationError(
+            {
+                "pieces_counted": _(
+                    "点收 %(c)d 件比送出的 %(s)d 件还多 %(d)d 件。"
+                    "如果确实点清是这么多,请勾选“确认多收”再提交。"
+                )
+                % {"c": counted, "s": note.pieces_sent, "d": counted - note.pieces_sent}
+            }
+        )
     bundles = None if bundles_counted in (None, "") else _count(bundles_counted, 100_000, _("扎数"))
     # The clerk's own words, shown to the head: no control or direction-override characters.
     remark = "".join(c for c in (remark or "") if c.isprintable()).strip()[:200]

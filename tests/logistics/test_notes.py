@@ -338,3 +338,32 @@ def test_the_prefilled_short_reason_is_stored_once_and_read_in_each_workers_lang
     client.cookies["django_language"] = "zh-hans"
     phone = client.get(f"/m/a/{share.pk}/").content.decode()
     assert "原因:短少" in phone and "Missing" not in phone
+
+
+def test_a_count_above_what_was_sent_needs_the_clerk_to_confirm_it(client, cast, issue_job, delivery):
+    """300 typed for 250 sent is likelier a typo than a gift: refused in words until she ticks 确认多收; then
+    the difference (+50) stays on record as before."""
+    job, _share = _finished_workshop_job(cast, issue_job, 250)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    logistics.note_send(actor=cast.head, note=note)
+    client.force_login(cast.clerk)
+    url = f"/dashboard/jobs/{job.pk}/notes/"
+    form = {"action": "receive", "note": note.pk, "pieces_counted": "300", "remark": ""}
+
+    refused = client.post(url, form)
+
+    assert refused.status_code == 400 and "比送出的 250 件还多 50 件" in refused.content.decode()
+    assert 'name="confirm_over"' in refused.content.decode()
+    note.refresh_from_db()
+    assert note.state == NoteState.SENT
+
+    client.post(url, {**form, "confirm_over": "on"})
+
+    note.refresh_from_db()
+    job.refresh_from_db()
+    assert (note.state, note.pieces_counted, note.difference, job.state) == (
+        NoteState.RECEIVED,
+        300,
+        50,
+        JobState.INSPECTING,
+    )
