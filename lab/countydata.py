@@ -336,8 +336,9 @@ def _history(size: CountySize, start: dt.date, job_ct: int, share_ct: int) -> di
     )
     p["ibase"] = _next_id(_model("dispatch.Inspection"))
     rows["inspections"] = _sql(
-        f"""INSERT INTO dispatch_inspection (id, job_id, inspector_id, notes, at, booked_at, corrects_id)
-        SELECT %(ibase)s + g, id, clerk_id, '', t, t, NULL
+        f"""INSERT INTO dispatch_inspection (id, job_id, inspector_id, notes, at, booked_at, corrects_id,
+            pieces_short)
+        SELECT %(ibase)s + g, id, clerk_id, '', t, t, NULL, 0
         FROM (SELECT g, id, clerk_id, {_local("day + 3", "15:00")} AS t FROM cw_job) j""",
         p,
     )
