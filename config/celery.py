@@ -117,6 +117,10 @@ def wait_until_idle(timeout: float = 120.0, settle: float = 0.05, quick: float =
     client = redis.Redis.from_url(app.conf.broker_url)
     keys = _queue_keys()
     counted = TaskCounts.on()
+    pause = quick if counted else settle
+    # Quiet for as long as four looks ``settle`` apart (≥ 150 ms): kombu moves a message from the queue to
+    # ``unacked`` in two steps, and on a loaded machine the gap between them can outlast one look.
+    quiet_looks = round(4 * settle / pause)
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
@@ -124,11 +128,9 @@ def wait_until_idle(timeout: float = 120.0, settle: float = 0.05, quick: float =
         quiet = quiet + 1 if pending == 0 else 0
         if quiet and counted and TaskCounts.equal(client):
             return
-        # Four quiet looks in a row (≥ 150 ms): kombu moves a message from the queue to ``unacked`` in
-        # two steps, and on a loaded machine the gap between them can outlast one look.
-        if quiet >= 4 * (settle / quick if counted else 1):
+        if quiet >= quiet_looks:
             return
-        time.sleep(quick if counted else settle)
+        time.sleep(pause)
     raise TimeoutError(f"Celery still busy after {timeout:.0f}s: is a worker running?")
 
 

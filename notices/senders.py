@@ -5,6 +5,7 @@ The console sender logs only ids and the kind: never a phone, name or text that 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -27,7 +28,14 @@ console_sender.in_request = True
 
 
 def senders() -> list[Callable]:
-    return [import_string(path) for path in settings.NUANXIN_NOTIFICATION_SENDERS]
+    """The configured senders (``NUANXIN_NOTIFICATION_SENDERS``), imported once per list of paths: every
+    message made asks (``all_in_request``), so the lookup stays off the hot path."""
+    return list(_loaded(tuple(settings.NUANXIN_NOTIFICATION_SENDERS)))
+
+
+@functools.cache
+def _loaded(paths: tuple[str, ...]) -> tuple[Callable, ...]:
+    return tuple(import_string(path) for path in paths)
 
 
 def all_in_request() -> bool:

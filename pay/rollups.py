@@ -80,7 +80,7 @@ def line_booked(line, *, job=None) -> None:
     job's firm-and-workshop month. ``job``: the line's job with its production line loaded, when the caller
     has it (else read through ``line.assignment``). One or two UPDATEs (an INSERT for a new month). Call it
     in the transaction that created the line, only when the line was created."""
-    lines_booked([line], job=job or (line.assignment.job if line.assignment_id is not None else None))
+    lines_booked([line], job=job)
 
 
 def lines_booked(lines: list, *, job=None) -> None:

@@ -71,18 +71,7 @@ def pay_line_book(
     the caller's transaction.
     """
     a = result.assignment
-    line = PayLine(
-        result=result,
-        kind=LineKind.PIECE,
-        worker=a.worker,
-        assignment=a,
-        inspection_id=result.inspection_id,
-        pieces_passed=result.pieces_passed,
-        rate=rate,
-        amount=money.wage_amount(result.pieces_passed, rate),
-        booked_on=booked_on,
-        month=month or open_month(a.worker.workshop_id, booked_on),
-    )
+    line = _piece_line(result, rate, booked_on, month or open_month(a.worker.workshop_id, booked_on))
     # One statement (``workshop.upsert``) where get_or_create sent four (a read, a savepoint, the INSERT
     # and its release); a result paid already reads its line.
     created = insert_once(line, key="result")
@@ -91,6 +80,22 @@ def pay_line_book(
     else:
         line = PayLine.objects.get(result=result)
     return line, created
+
+
+def _piece_line(result, rate: Decimal, booked_on: dt.date, month: dt.date) -> PayLine:
+    """The unsaved piece line of ``result`` (its assignment and worker loaded): passed pieces × ``rate``."""
+    return PayLine(
+        result=result,
+        kind=LineKind.PIECE,
+        worker=result.assignment.worker,
+        assignment=result.assignment,
+        inspection_id=result.inspection_id,
+        pieces_passed=result.pieces_passed,
+        rate=rate,
+        amount=money.wage_amount(result.pieces_passed, rate),
+        booked_on=booked_on,
+        month=month,
+    )
 
 
 def pay_lines_book(
@@ -102,21 +107,7 @@ def pay_lines_book(
     some were (a retry). ``results`` have passed pieces (> 0) and their assignments and workers loaded;
     ``month`` is ``open_month`` of ``booked_on`` for the job's workshop. Returns {result id: its line}. Runs
     in the caller's transaction."""
-    lines = [
-        PayLine(
-            result=r,
-            kind=LineKind.PIECE,
-            worker=r.assignment.worker,
-            assignment=r.assignment,
-            inspection_id=r.inspection_id,
-            pieces_passed=r.pieces_passed,
-            rate=rate,
-            amount=money.wage_amount(r.pieces_passed, rate),
-            booked_on=booked_on,
-            month=month,
-        )
-        for r in results
-    ]
+    lines = [_piece_line(r, rate, booked_on, month) for r in results]
     made = insert_many_once(lines, key="result")
     rollups.lines_booked(made, job=job)
     out = {line.result_id: line for line in made}

@@ -110,23 +110,20 @@ def offer_jobs(
     totals = {job.pk: sum(pieces for _worker, pieces, _reasons in shares) for job, shares in plans}
     if len(totals) != len(plans):
         raise ValueError("a job may come once in a plan")
-    if len(totals) == 1:
-        [(pk, adds)] = totals.items()
-        adds = Value(adds)
-    else:  # each job its own count: one statement for all of them
-        adds = Case(*(When(pk=pk, then=Value(n)) for pk, n in totals.items()), output_field=IntegerField())
+    # Each job its own count, in one statement for all of them, each bounded by its quantity.
+    adds = Case(*(When(pk=pk, then=Value(n)) for pk, n in totals.items()), output_field=IntegerField())
     grown = Job.objects.filter(pk__in=list(totals), pieces_assigned__lte=F("quantity") - adds).update(
         pieces_assigned=F("pieces_assigned") + adds
     )
-    if grown != len(totals):
+    if grown != len(totals):  # the jobs are locked: a job short of pieces is what refused the update
         for job, _shares in plans:
             job.refresh_from_db(fields=["pieces_assigned"])
-            if job.pieces_unassigned < totals[job.pk]:
-                raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": job.pieces_unassigned})
-        raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": 0})  # pragma: no cover - a race
+        short = next(job for job, _shares in plans if job.pieces_unassigned < totals[job.pk])
+        raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": short.pieces_unassigned})
     for job, _shares in plans:
         job.pieces_assigned += totals[job.pk]
     expires = timezone.now() + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS)
+    offered = [(job, worker, pieces, reasons) for job, shares in plans for worker, pieces, reasons in shares]
     made = Assignment.objects.bulk_create(
         [
             Assignment(
@@ -138,11 +135,9 @@ def offer_jobs(
                 reasons=reasons[:200],
                 expires_at=expires,
             )
-            for job, shares in plans
-            for worker, pieces, reasons in shares
+            for job, worker, pieces, reasons in offered
         ]
     )
-    offered = [(job, worker, pieces, reasons) for job, shares in plans for worker, pieces, reasons in shares]
     events(
         [
             (a, "", AssignmentState.OFFERED, reasons, job)

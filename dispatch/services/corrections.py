@@ -237,9 +237,10 @@ def _counts(value, label: str) -> int:
 
 def _check_counted(result: InspectionResult, passed: int) -> None:
     """Refuse a correction that would pass more of a lot than the firm counted in: the lot's live results
-    (its inspection's and every correction's since, less the rows reversed) may pass at most their pieces
-    less the shortfall counted when it was inspected (``Inspection.pieces_short``), as the inspection
-    itself could. Raises ValidationError in words. Two or three small reads."""
+    (its inspection's and every correction's since, the reversed rows cancelled by their reversals) may
+    pass at most their pieces less the shortfall counted when it was inspected (``Inspection.pieces_short``),
+    as the inspection itself could. Raises ValidationError in words. A read per step up the corrections,
+    one per generation of corrections, and one sum."""
     root = result.inspection
     while root.corrects_id is not None:
         root = Inspection.objects.only("pk", "corrects_id", "pieces_short").get(pk=root.corrects_id)
@@ -249,10 +250,10 @@ def _check_counted(result: InspectionResult, passed: int) -> None:
     while frontier:
         frontier = set(Inspection.objects.filter(corrects_id__in=frontier).values_list("pk", flat=True)) - lot
         lot |= frontier
-    live = InspectionResult.objects.filter(inspection_id__in=lot, reverses__isnull=True).exclude(
-        pk__in=InspectionResult.objects.filter(reverses__isnull=False).values("reverses_id")
+    # A reversal row is its result negated, so every row of the lot summed is what its live rows hold.
+    sums = InspectionResult.objects.filter(inspection_id__in=lot).aggregate(
+        passed=Sum("pieces_passed"), submitted=Sum("pieces_submitted")
     )
-    sums = live.aggregate(passed=Sum("pieces_passed"), submitted=Sum("pieces_submitted"))
     counted = (sums["submitted"] or 0) - root.pieces_short
     after = (sums["passed"] or 0) - result.pieces_passed + passed
     if after > counted:
