@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.utils import timezone
 
 from dispatch import services
@@ -369,3 +370,38 @@ def test_a_lot_counted_in_whole_may_be_corrected_up_to_all_it_sent(cast, issue_j
     services.result_correct(actor=cast.clerk, result=result, passed=130, rejected=0, reason="复检")
 
     assert sum(PayLine.objects.filter(worker=cast.alice).values_list("pieces_passed", flat=True)) == 130
+
+
+def test_a_lot_of_several_shares_keeps_its_count_across_corrections_of_each(cast, issue_job):
+    """Two shares of 60, 118 of 120 counted: what one share's correction may pass depends on the other's,
+    through a correction of a correction."""
+    from tests.lots import hand_over
+
+    job, (alice, bob) = started(cast, issue_job, shares=(("alice", 60), ("bob", 60)))
+    report(alice, 60)
+    report(bob, 60)
+    job = hand_over(job, counted=118)
+    inspection = services.job_inspect(
+        actor=cast.clerk,
+        job=job,
+        results=[services.ResultInput(alice.pk, 58, 2), services.ResultInput(bob.pk, 60, 0)],
+    )
+    services.inspection_book(inspection=inspection)
+    hers = InspectionResult.objects.get(inspection=inspection, assignment=alice)
+    his = InspectionResult.objects.get(inspection=inspection, assignment=bob)
+
+    with pytest.raises(ValidationError, match="点收的 118 件"):
+        services.result_correct(actor=cast.clerk, result=hers, passed=59, rejected=1, reason="复点")
+    _reversal, his_now = services.result_correct(
+        actor=cast.clerk, result=his, passed=59, rejected=1, reason="坏"
+    )
+    services.result_correct(actor=cast.clerk, result=hers, passed=59, rejected=1, reason="复点")
+    with pytest.raises(ValidationError, match="更正后会是 119 件"):
+        services.result_correct(actor=cast.clerk, result=his_now, passed=60, rejected=0, reason="再点")
+
+    passed = dict(
+        PayLine.objects.values_list("worker_id")
+        .annotate(n=Sum("pieces_passed"))
+        .values_list("worker_id", "n")
+    )
+    assert passed == {cast.alice.pk: 59, cast.bob.pk: 59}
