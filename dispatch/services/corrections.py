@@ -375,7 +375,7 @@ def result_correct(
         recipient=assignment.worker.user,
         kind=NotificationKind.PAY_CORRECTED,
         params={"t": job.title, "a": result.pieces_passed, "b": passed, "y": f"{change:+.2f}", "why": reason},
-        link="/m/",
+        link="/m/earnings/",
         dedupe_key=f"result-corrected:{result.pk}",
     )
     return reversal, corrected
