@@ -22,11 +22,13 @@ phone pages, the front door and the services' checks all read this one ``Scope``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext
 
 from .models import (
     CommunityAdmin,
@@ -190,6 +192,44 @@ class Scope:
         if self.is_firm and workshop_id in self.numbered_workshops:
             return worker_number_label(worker_id)
         return name
+
+    def unname(self, text: str) -> str:
+        """``text`` (free words a person typed: a correction's reason, an inspection's note) as this scope
+        may read it: for the staff of a firm that sees some workshops' workers by number, every name of a
+        worker of those workshops is replaced by her number ("王秀英" → "12号坊工"; a name two of them
+        share → "坊工"). Unchanged for every other role and for empty text. One query, on the first
+        non-empty text of the request."""
+        if not text or not self.numbered_workshops:
+            return text
+        pattern, shown = self._numbered_names
+        if pattern is None:
+            return text
+        return pattern.sub(lambda m: shown[m.group(0)], text)
+
+    @cached_property
+    def _numbered_names(self) -> tuple[re.Pattern | None, dict[str, str]]:
+        # Longest names first, so "王芳芳" is matched whole before "王芳" could match inside it.
+        ids: dict[str, list[int]] = {}
+        rows = Worker.objects.filter(workshop_id__in=self.numbered_workshops).values_list("pk", "name")
+        for pk, name in rows:
+            if name and name.strip():
+                ids.setdefault(name, []).append(pk)
+        if not ids:
+            return None, {}
+        shown = {
+            name: worker_number_label(pks[0]) if len(pks) == 1 else gettext("坊工")
+            for name, pks in ids.items()
+        }
+        names = sorted(ids, key=len, reverse=True)
+        return re.compile("|".join(map(_name_pattern, names))), shown
+
+
+def _name_pattern(name: str) -> str:
+    # A Latin-letter name ("Ann") only as a word of its own, never inside another ("Annual"); a Chinese
+    # one wherever it stands (Chinese puts no spaces between words).
+    if name.isascii():
+        return rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])"
+    return re.escape(name)
 
 
 NO_ROLE = Scope(role=None)

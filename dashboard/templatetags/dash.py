@@ -68,6 +68,16 @@ def who(worker, scope) -> str:
     return scope.worker_label(worker) if scope is not None else worker.name
 
 
+@register.filter
+def unnamed(text, scope) -> str:
+    """Free words a person typed (a correction's reason, an inspection's note) as the page's reader may
+    read them (``Scope.unname``): a firm that sees a workshop's workers by number reads her number where
+    her name was written. Without a scope, the text."""
+    if not text or scope is None:
+        return text or ""
+    return scope.unname(str(text))
+
+
 @register.simple_tag(takes_context=True)
 def jinja(context, template_name: str, **values) -> str:
     """``{% jinja "dashboard/_job_rows.html" page=page %}``: the rows of a long list, drawn by the Jinja2

@@ -118,8 +118,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         job=job,
         assignments=assignments,
         inspections=inspections,
-        events=flow_selectors.job_timeline(
-            job, assignments, label=request.scope.worker_label, share_notes=not request.scope.is_firm
+        events=_unnamed(
+            request.scope,
+            flow_selectors.job_timeline(
+                job, assignments, label=request.scope.worker_label, share_notes=not request.scope.is_firm
+            ),
         ),
         reported=reported,
         pending=len(flow_selectors.inspection_pending(assignments)),
@@ -415,3 +418,11 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         error=error,
     )
     return render(request, "dashboard/job_inspect.html", context, status=400 if error else 200)
+
+
+def _unnamed(scope, events: list) -> list:
+    # A note may name a worker who has no share of this job ("更正验收 … · 王秀英报错了"): a firm that sees
+    # her workshop by number reads her number there too (``Scope.unname``).
+    for e in events:
+        e.note = scope.unname(e.note)
+    return events

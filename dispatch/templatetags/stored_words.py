@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from dispatch.optimiser import NUMBERED_REASONS
 
@@ -30,7 +30,14 @@ def _pattern(msgid: str) -> tuple[re.Pattern, str, str]:
 NUMBERED = [_pattern(msgid) for msgid in NUMBERED_REASONS]
 
 
+# Stored words followed by figures or a name the flow wrote after them ("更正验收 王秀英 10→8").
+PREFIXED = frozenset((gettext_noop("撤销报工"), gettext_noop("更正报工"), gettext_noop("更正验收")))
+
+
 def _part(part: str) -> str:
+    head, space, rest = part.partition(" ")
+    if space and head in PREFIXED:
+        return f"{gettext(head)} {rest}"
     for pattern, msgid, name in NUMBERED:
         found = pattern.match(part)
         if found:

@@ -98,3 +98,39 @@ def test_ticket_labels_default_to_numbers_for_a_firm_that_sees_numbers(client, c
     assert '<option value="number" selected>' not in client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
     pairing_show_workers(actor=cast.head, pairing=cast.pairing, by="number")
     assert '<option value="number" selected>' in client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+
+
+def test_a_firm_reads_numbers_where_a_correction_names_a_worker(client, cast, issue_job):
+    """A head's correction reason naming workers (one with a share, one without) reaches a firm that sees
+    numbers with the numbers in their place: the results, the inspections' notes, the timeline and the
+    inspections list. The head still reads the names."""
+    from tests.pay.conftest import booked
+
+    job, (alice_share, _bob) = booked(cast, issue_job)
+    result = alice_share.inspection_results.get()
+    pairing_show_workers(actor=cast.head, pairing=cast.pairing, by="number")
+    services.result_correct(
+        actor=cast.head, result=result, passed=120, rejected=10, reason="alice点错了,carol 复点 10 件"
+    )
+    alice, carol = f"{cast.alice.pk}号坊工", f"{cast.carol.pk}号坊工"
+    client.force_login(cast.clerk)
+    for url in (f"/dashboard/jobs/{job.pk}/", "/dashboard/inspections/"):
+        page = client.get(url).content.decode()
+        assert f"{alice}点错了,{carol} 复点 10 件" in page, url
+        assert "alice" not in page and "carol" not in page, url
+    client.force_login(cast.head)
+    page = client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    assert "alice点错了,carol 复点 10 件" in page
+
+
+def test_unname_matches_whole_latin_names_and_the_longest_chinese_name(cast):
+    cast.alice.name, cast.bob.name = "王芳", "王芳芳"
+    cast.alice.save(update_fields=["name"])
+    cast.bob.save(update_fields=["name"])
+    cast.carol.name = "Ann"
+    cast.carol.save(update_fields=["name"])
+    pairing_show_workers(actor=cast.head, pairing=cast.pairing, by="number")
+    scope = scope_for(cast.clerk)
+    a, b, c = (f"{w.pk}号坊工" for w in (cast.alice, cast.bob, cast.carol))
+    assert scope.unname("王芳芳和王芳, Ann; Annual") == f"{b}和{a}, {c}; Annual"
+    assert scope_for(cast.head).unname("王芳芳和王芳") == "王芳芳和王芳"

@@ -28,3 +28,14 @@ def test_the_plain_rules_work_in_hand_reads_in_english_with_its_number():
     assert "手头" not in said and "120" in said and "技能匹配" not in said
     with translation.override("zh-hans"):
         assert words("技能匹配 · 手头120件") == "技能匹配 · 手头120件"
+
+
+def test_a_correction_note_reads_in_english_with_its_figures_and_name():
+    # Found by a fresh-user trial: "更正验收 alice 130→120" stayed Chinese in an English timeline.
+    with translation.override("en"):
+        said = words("更正验收 alice 130→120 · 复检发现10件毛刺")
+        undone = words("撤销报工 40")
+    assert said.startswith("Inspection corrected alice 130→120 · ")
+    assert undone == "Report undone 40"
+    with translation.override("zh-hans"):
+        assert words("更正验收 alice 130→120") == "更正验收 alice 130→120"
