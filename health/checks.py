@@ -158,11 +158,13 @@ def check_outbox() -> Result:
     return Result("outbox", status, {"oldest_unsent_s": seconds, "warn_above_s": limit})
 
 
-def check_beat(found: broker.BrokerProbe | None = None) -> Result:
+def check_beat(found: broker.BrokerProbe | None = None, workers: Result | None = None) -> Result:
     """The last heartbeat of the beat schedule (``health.tasks.beat_heartbeat``, every 30 s, run by a
     worker): warn when none was seen or it is older than ``NUANXIN_HEALTH_BEAT_WARN_S`` seconds (beat or
     every worker of the ``celery`` queue is down). Detail: ``last_beat_s`` (age, None if never),
-    ``warn_above_s``."""
+    ``warn_above_s``, and when it warns, ``cause``: ``"no_worker"`` when ``workers`` (``check_workers``'s
+    result) found no consumer of the ``celery`` queue, which runs the heartbeat (a trial found beat
+    blamed while only the worker was down), else ``"beat"``."""
     limit = settings.NUANXIN_HEALTH_BEAT_WARN_S
     found = found or broker.probe(broker_url())
     if not found.reachable:
@@ -179,7 +181,11 @@ def check_beat(found: broker.BrokerProbe | None = None) -> Result:
     except ValueError:
         age = None
     status = OK if age is not None and age <= limit else WARN
-    return Result("beat", status, {"last_beat_s": age, "warn_above_s": limit})
+    detail = {"last_beat_s": age, "warn_above_s": limit}
+    if status == WARN:
+        consumers = (workers.detail.get("consumers") or {}) if workers is not None else {}
+        detail["cause"] = "no_worker" if consumers.get("celery") == 0 else "beat"
+    return Result("beat", status, detail)
 
 
 def run_all() -> dict:
@@ -187,14 +193,15 @@ def run_all() -> dict:
     "status", "detail"}, ...], "took_ms": float}``; ``status`` is ``"fail"`` when any check fails."""
     started = time.monotonic()
     found = broker.probe(broker_url())
+    workers = check_workers(found)
     results = [
         check_broker(found),
         check_persistence(found),
         check_database(),
-        check_workers(found),
+        workers,
         check_queues(found),
         check_outbox(),
-        check_beat(found),
+        check_beat(found, workers),
     ]
     worst = max((r.status for r in results), key=_RANK.__getitem__)
     return {

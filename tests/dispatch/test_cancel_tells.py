@@ -40,3 +40,24 @@ def test_cancelling_a_job_no_one_was_offered_tells_only_the_head(cast, issue_job
             "recipient_id", "kind"
         )
     ) == [(cast.head.pk, "job_cancelled")]
+
+
+def test_the_withdrawn_offer_opens_as_cancelled_without_a_due_date_or_pay(client, cast, issue_job):
+    # Found by a fresh-user trial: the message's link opened a page saying 已过期 with the due date and
+    # the pay of the whole share, as if it were still hers to make.
+    job = services.job_accept(actor=cast.head, job=issue_job(quantity=110, title="礼盒折叠"))
+    offer = services.assignment_offer(job=job, worker=cast.alice, pieces=100)
+    declined = services.assignment_offer(job=job, worker=cast.bob, pieces=10)
+    services.assignment_decline(actor=cast.bob.user, assignment=declined, reason="")
+    client.force_login(cast.alice.user)
+    before = client.get(f"/m/a/{offer.pk}/").content.decode()
+    assert 'data-key="to-do"' in before and "全部合格共" in before
+
+    services.job_cancel(actor=cast.clerk, job=job, reason="客户撤单")
+
+    page = client.get(f"/m/a/{offer.pk}/").content.decode()
+    assert "状态:<strong>已取消</strong>" in page and "企业取消了这一单,不用做了。" in page
+    assert "全部合格共" not in page and "交货" not in page and "已过期" not in page
+    client.force_login(cast.bob.user)
+    page = client.get(f"/m/a/{declined.pk}/").content.decode()
+    assert 'data-closed="declined"' in page and "全部合格共" not in page

@@ -164,3 +164,26 @@ def test_without_a_reachable_broker_the_broker_checks_are_skipped_not_waited_for
         "beat": "warn",
     }
     assert report["status"] == "fail"
+
+
+def test_an_old_heartbeat_names_the_missing_worker_not_beat_when_no_worker_runs_it(redis_server):
+    # Found by a fresh-user trial: with only the worker stopped, /healthz said beat was behind.
+    redis_server.set(broker.HEARTBEAT_KEY, repr(time.time() - 150))
+    none = checks.Result("workers", "fail", {"workers": 0, "consumers": {"celery": 0, "exports": 0}})
+    some = checks.Result("workers", "ok", {"workers": 1, "consumers": {"celery": 1, "exports": 1}})
+
+    assert checks.check_beat(workers=none).detail["cause"] == "no_worker"
+    assert checks.check_beat(workers=some).detail["cause"] == "beat"
+    assert checks.check_beat().detail["cause"] == "beat"
+    redis_server.set(broker.HEARTBEAT_KEY, repr(time.time()))
+    assert "cause" not in checks.check_beat(workers=none).detail
+
+
+def test_the_whole_report_says_no_worker_runs_the_heartbeat_when_none_is_up(db, redis_server):
+    redis_server.delete(broker.HEARTBEAT_KEY)
+
+    report = checks.run_all()
+
+    found = {c["name"]: c for c in report["checks"]}
+    assert found["workers"]["status"] == "fail"
+    assert found["beat"]["detail"]["cause"] == "no_worker"
