@@ -36,9 +36,9 @@ def refuse_an_evicting_broker_once_connected(sender=None, **kwargs) -> None:
 
 @signals.celeryd_after_setup.connect
 def log_our_lines_once(sender=None, **kwargs) -> None:
-    """In a ``celery worker`` process, the ``nuanxin`` logger writes through its own handler (settings.LOGGING) and
-    not again through the handler Celery puts on the root logger: each line once in ``var/worker.log``
-    (a trial found every message logged twice)."""
+    """In a ``celery worker`` process, the ``nuanxin`` logger writes through its own handler
+    (settings.LOGGING) and not again through the handler Celery puts on the root logger: each line once
+    in ``var/worker.log`` (a trial found every message logged twice)."""
     import logging
 
     ours = logging.getLogger("nuanxin")
