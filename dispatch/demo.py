@@ -23,6 +23,7 @@ from workshop.models import FirmStaff, Pairing, Workshop
 
 from . import services
 from .models import AssignmentState, Job
+from .selectors import kit_pieces_before
 
 
 def _line_and_clerk(workshop: Workshop, index: int):
@@ -69,7 +70,7 @@ def demo_jobs_create(workshop: Workshop) -> int:
         for job in (in_production, offered):
             services.job_accept(actor=workshop.head, job=job)
             for line in job.bom_lines.all():
-                # A little over what the kits need: each kit rounds up on its own.
+                # A little over what the kits need.
                 material_receive(
                     line=line,
                     quantity_received=kit_quantity(line, job.quantity + 50),
@@ -81,7 +82,7 @@ def demo_jobs_create(workshop: Workshop) -> int:
             "worker__user"
         ):
             services.assignment_accept(actor=a.worker.user, assignment=a)
-            kit_issue(assignment=a, actor=workshop.head)
+            kit_issue(assignment=a, actor=workshop.head, before=kit_pieces_before([a])[a.pk])
             services.work_report(
                 actor=a.worker.user, assignment=a, pieces=max(1, a.pieces // 3), key=f"demo-{a.pk}"
             )

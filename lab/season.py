@@ -308,8 +308,9 @@ class Season(FirmRounds):
             self._kit(s, at + dt.timedelta(minutes=2))
 
     def _kit(self, s: PlayedShare, at: dt.datetime) -> None:
-        """The worker takes her kit (``kit_issue``); when the store is short (each kit rounds up on its
-        own), the firm sends the difference first (企业补发)."""
+        """The worker takes her kit (``kit_issue``; a season rounds each share's kit on its own, a little
+        more than ``kit_share``'s running total); when the store is short, the firm sends the difference
+        first (企业补发)."""
         for b in s.job.bom:
             q = kit_quantity(b, s.row.pieces)
             short = q - self._held(b, "store")

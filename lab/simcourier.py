@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from dispatch.models import Assignment, DeliveryMode, JobState
+from dispatch.selectors import kit_pieces_before
 from logistics import selectors as logistics_selectors
 from logistics import services as logistics
 from logistics.models import (
@@ -26,7 +27,7 @@ from logistics.models import (
     StopState,
 )
 from materials.models import Balance
-from materials.quantities import kit_quantity
+from materials.quantities import kit_quantity, kit_share
 
 from .courierday import courier_clock, drive_day
 
@@ -48,22 +49,25 @@ class CourierRounds:
     """The courier's day and the lots' way to the firms, for ``Simulation``."""
 
     def stock_home_kits(self) -> None:
-        """Before planning, the head makes sure the store holds every home kit due (each kit rounds up on
-        its own): what is short she gets from the firm, as ``hand_kit`` does at the counter."""
+        """Before planning, the head makes sure the store holds every home kit due (``kit_share``, as the
+        run plan counts them): what is short she gets from the firm, as ``hand_kit`` does at the counter."""
         store: dict[int, Decimal] = {}
-        for a in logistics_selectors.home_shares_to_deliver(self.workshop.pk):
+        shares = list(logistics_selectors.home_shares_to_deliver(self.workshop.pk))
+        before = kit_pieces_before(shares)
+        for a in shares:
             lines = list(a.job.bom_lines.order_by("pk"))
             for line in lines:
                 if line.pk not in store:
                     store[line.pk] = Balance.objects.filter(line=line, holder_key="store").values_list(
                         "quantity", flat=True
                     ).first() or Decimal("0")
-            if any(store[line.pk] < kit_quantity(line, a.pieces) for line in lines):
+            kit = {line.pk: kit_share(line, a.pieces, before[a.pk]) for line in lines}
+            if any(store[line.pk] < kit[line.pk] for line in lines):
                 self.top_up(a.job, a.pieces)
                 for line in lines:
                     store[line.pk] += kit_quantity(line, a.pieces)
             for line in lines:
-                store[line.pk] -= kit_quantity(line, a.pieces)
+                store[line.pk] -= kit[line.pk]
 
     def decide_stop(self, stop: Stop) -> logistics.CheckOff:
         """What happens at a door: nobody home now and then; a collection rarely counted short."""

@@ -73,6 +73,7 @@ from dispatch.models import (
     JobState,
 )
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
+from dispatch.selectors import kit_pieces_before
 from logistics import selectors as logistics_selectors
 from materials import selectors as material_selectors
 from materials import services as materials
@@ -267,16 +268,18 @@ class Simulation(CourierRounds):
                 materials.material_scrap(line=line, quantity_scrapped=1, actor=head, reason="来料破损")
 
     def hand_kit(self, a: Assignment) -> None:
-        """The worker takes her kit; when the store is short (each kit rounds up on its own, so many small
-        shares need more than the job's total), the head asks the firm for the difference first. A home
+        """The worker takes her kit (rounded on the job's running total, so the kits add up to the job's
+        own); when the store is short (the careless few took extra), the head asks the firm for the
+        difference first. A home
         share's kit comes with the courier instead (``courier_round``)."""
         if a.delivery == DeliveryMode.HOME:
             return
+        before = kit_pieces_before([a])[a.pk]
         try:
-            materials.kit_issue(assignment=a, actor=self.workshop.head)
+            materials.kit_issue(assignment=a, actor=self.workshop.head, before=before)
         except ValidationError:
             if self.top_up(a.job, a.pieces):
-                materials.kit_issue(assignment=a, actor=self.workshop.head)
+                materials.kit_issue(assignment=a, actor=self.workshop.head, before=before)
         if a.worker_id in self.careless:
             # The careless few take about 3 % more than the kit (and later bring back only half).
             for line in a.job.bom_lines.order_by("pk"):

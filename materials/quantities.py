@@ -54,6 +54,16 @@ def _round_up(line: BomLine, value: Decimal) -> Decimal:
     return value.quantize(QTY_PLACES, rounding=ROUND_CEILING)
 
 
+def kit_share(line: BomLine, pieces: int, before: int = 0) -> Decimal:
+    """The kit of a share of ``pieces`` when ``before`` pieces of the job's earlier shares had theirs
+    (``dispatch.selectors.kit_pieces_before``): the kit of all of them less the kit of those before,
+    ``kit_quantity(before + pieces) − kit_quantity(before)``. Rounded on the running total, the kits of
+    a job's shares add up to the job's own kit (``kit_quantity`` of its quantity) however it is split:
+    four shares of 25 panels at 0.5 % get 26, 25, 25, 25 = 101, where each rounded on its own (26 each)
+    would need 104 and leave the last worker without her kit. Decimal, units of the line."""
+    return kit_quantity(line, before + pieces) - kit_quantity(line, before)
+
+
 def kit_quantity(line: BomLine, pieces: int) -> Decimal:
     """What a kit for ``pieces`` holds of ``line``: per piece × pieces plus the allowed loss, rounded up
     to whole units (or 0.001 of a measured one). ``kit_quantity(1 面板 at 0.5 %, 100) == 101``."""

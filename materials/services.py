@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from .models import Balance, BomLine, Holder, MaterialProblem, Movement, MovementKind, ProblemKind, Unit
-from .quantities import decimal_in, kit_quantity, quantity, use_for
+from .quantities import decimal_in, kit_quantity, kit_share, quantity, use_for
 
 STORE = "store"
 # The holders that keep a balance; the others (the firm, consumed, scrap, lost) are sources or sinks.
@@ -310,9 +310,11 @@ def material_receive(
 
 
 @transaction.atomic
-def kit_issue(*, assignment, actor=None) -> list[Movement]:
+def kit_issue(*, assignment, actor=None, before: int = 0) -> list[Movement]:
     """Hand a worker the kit for her share (发料): for each material of the job, per piece × the share's
-    pieces plus the allowed loss (``kit_quantity``), store → worker. Idempotent per share and material.
+    pieces plus the allowed loss, rounded on the job's running total (``kit_share``: ``before`` is the
+    pieces of the job's earlier shares, ``dispatch.selectors.kit_pieces_before``; 0 for the first share or
+    a share on its own), store → worker. Idempotent per share and material.
     Raises ValidationError (the store is short: nothing is issued) or when the job has no materials."""
     lines = list(BomLine.objects.filter(job_id=assignment.job_id).order_by("id"))
     if not lines:
@@ -321,7 +323,7 @@ def kit_issue(*, assignment, actor=None) -> list[Movement]:
         _move(
             line=line,
             kind=MovementKind.ISSUE,
-            q=kit_quantity(line, assignment.pieces),
+            q=kit_share(line, assignment.pieces, before),
             worker=assignment.worker,
             actor=actor,
             reason=_("派工配套"),

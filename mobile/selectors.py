@@ -585,7 +585,7 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
     e.g. no map point: call first), ``pending``; each line of ``stop.lines.all()`` gets ``kit`` (deliver:
     ``KitItem`` list) and ``open_tickets`` (collect: reported bundle tickets not yet collected, by number).
 
-    A fixed number of queries whatever the number of stops (7 with the run)."""
+    A fixed number of queries whatever the number of stops (8 with the run)."""
     run = logistics_reads.courier_run(courier, day=day)
     if run is None:
         return None

@@ -12,7 +12,7 @@ import pytest
 
 from dispatch import services
 from materials import services as ledger
-from materials.models import Movement
+from materials.models import Balance, Movement
 from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from tests.factories import CommunityAdminFactory, UserFactory, WorkerFactory, WorkshopFactory
@@ -352,3 +352,25 @@ def test_before_any_share_only_the_stores_moves_are_offered(client, cast, materi
     client.force_login(cast.head)
     html = client.get(url(job)).content.decode()
     assert re.findall(r'data-move="(\w+)"', html) == ["receive", "scrap", "return_to_firm"]
+
+
+def test_kits_of_a_jobs_shares_add_up_to_what_the_firm_sent_for_the_job(client, cast, material_job):
+    """Found by a fresh-user trial: each kit rounded up on its own (40, 30 and 30 pieces at 0.5 % took 41 +
+    31 + 31 = 103 panels) while the firm sends the job's 101, so the last worker was refused her kit.
+    Rounded on the job's running total they take 41 + 30 + 30; a declined share in between counts for
+    nothing."""
+    job = material_job(quantity=110)
+    panel = line(job, "面板")
+    a = share(job, cast.alice, 40)
+    gone = services.assignment_offer(job=job, worker=cast.carol, pieces=10)
+    services.assignment_decline(actor=cast.carol.user, assignment=gone)
+    b = share(job, cast.bob, 30)
+    c = share(job, cast.carol, 30)
+    client.force_login(cast.head)
+    assert post(client, job, "receive", line=panel.pk, quantity="101", note="整单").status_code == 302
+
+    assert [post(client, job, "kit", share=s.pk).status_code for s in (c, a, b)] == [302] * 3
+
+    issued = dict(Movement.objects.filter(job=job, kind="issue").values_list("assignment_id", "quantity"))
+    assert issued == {a.pk: D("41"), b.pk: D("30"), c.pk: D("30")}
+    assert Balance.objects.get(line=panel, holder_key="store").quantity == D("0")

@@ -170,3 +170,18 @@ def _run(cast, issue_job, steps, verdict, replacement) -> None:
         assert acc.from_firm == acc.consumed + acc.returned_to_firm + acc.scrapped + acc.lost
         used_by_reports = acc.consumed
         assert used_by_reports >= materials.use_for(acc.line, 180)  # every made piece, passed or rejected
+
+
+@given(st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=12))
+def test_kits_rounded_on_the_running_total_add_up_to_the_jobs_kit(shares):
+    from materials.models import BomLine
+    from materials.quantities import kit_quantity, kit_share
+
+    for per_piece, pct, unit in (("1", "0.5", "ge"), ("0.357", "2", "m"), ("3", "0", "ge")):
+        line = BomLine(material="x", unit=unit, per_piece=Decimal(per_piece), loss_pct=Decimal(pct))
+        kits, before = [], 0
+        for pieces in shares:
+            kits.append(kit_share(line, pieces, before))
+            before += pieces
+        assert sum(kits) == kit_quantity(line, sum(shares))
+        assert all(k >= line.per_piece * p for k, p in zip(kits, shares, strict=True))
