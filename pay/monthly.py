@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Case, DateField, F, Max, Min, Q, Sum, Value, When
 
 from workshop.dates import month_start, next_month
 
@@ -81,12 +81,16 @@ def job_pay(
         firm_rows = firm_rows.filter(workshop_id__in=list(workshop_ids))
     if firm_id is not None:
         firm_rows = firm_rows.filter(firm_id=firm_id)
-    # Summed in the database by month (and firm; and class): a county's year is thousands of worker-months
-    # but a few dozen rows here. A month's earliest and latest booked days stay exact under MIN and MAX.
+    # Summed in the database by firm (and class), the months between the range's first and last taken
+    # together: only those two can be cut by the range (``_partial``), so a county's year is thousands of
+    # firm- and worker-months but a few rows per firm here. A month's earliest and latest booked days stay
+    # exact under MIN and MAX.
     span = {"first_booked": Min("first_booked"), "last_booked": Max("last_booked")}
+    edges = {month_start(start), month_start(end)}
+    month = Case(When(month__in=edges, then=F("month")), default=Value(None), output_field=DateField())
     firm_rows = list(
         firm_rows.order_by()
-        .values("firm_id", "firm__name", "month")
+        .values("firm_id", "firm__name", edge=month)
         .annotate(wages_fen=Sum("wages_fen"), saving_fen=Sum("saving_fen"), **span)
     )
     worker_rows = []
@@ -96,9 +100,11 @@ def job_pay(
                 worker__in=workers.values("pk"), month__gte=month_start(start), month__lte=end
             )
             .order_by()
-            .values("month", "worker__employment", "worker__low_income")
+            .values("worker__employment", "worker__low_income", edge=month)
             .annotate(job_wages_fen=Sum("job_wages_fen"), **span)
         )
+    for r in (*firm_rows, *worker_rows):
+        r["month"] = r.pop("edge")  # None: the months in between, never cut
     partial = _partial(firm_rows, start, end) | _partial(worker_rows, start, end)
     out = JobPay()
     for r in firm_rows:

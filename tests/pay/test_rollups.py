@@ -211,3 +211,44 @@ def test_several_rows_are_added_to_in_one_statement_with_a_repeated_key_added_on
         alice: (may, 3, 3, 355, dt.date(2026, 5, 3), dt.date(2026, 5, 3)),
         bob: (june, 1, 0, 70, dt.date(2026, 5, 3), dt.date(2026, 5, 3)),
     }
+
+
+def test_ranges_over_several_months_of_a_season_read_what_the_ledger_sums(db):
+    """``job_pay`` sums the months between a range's first and last in the database, and reads a cut
+    first or last month from the ledger: over a season of ten weeks, every range's wages and savings by
+    firm, and its wages by class of worker, are the ledger's to the fen."""
+    from lab.seasonrows import load_season
+    from pay import monthly
+    from workshop.demo import seed_demo
+
+    ws = seed_demo().workshop
+    load_season(ws, days=70)
+    lines = PayLine.objects.filter(assignment__isnull=False)
+    first, last = (
+        lines.order_by(f).values_list("booked_on", flat=True).first() for f in ("booked_on", "-booked_on")
+    )
+    assert (last - first).days > 40
+
+    def ledger(start, end):
+        got = lines.filter(booked_on__gte=start, booked_on__lte=end)
+        by_firm = {f: rollups.fen(s) for f, (_n, s) in reports.firm_savings(got).items()}
+        by_class = {}
+        for emp, low, t in got.values_list("worker__employment", "worker__low_income").annotate(
+            t=Sum("amount")
+        ):
+            by_class[(emp, low)] = by_class.get((emp, low), 0) + rollups.fen(t)
+        return by_firm, {k: v for k, v in by_class.items() if v}
+
+    def read(start, end):
+        pay = monthly.job_pay(start=start, end=end, workshop_ids=[ws.pk], workers=ws.workers.all())
+        return {f: row[2] for f, row in pay.by_firm.items()}, {k: v for k, v in pay.by_class.items() if v}
+
+    middle = first + (last - first) / 2
+    for start, end in [
+        (first, last),
+        (first + dt.timedelta(days=9), last - dt.timedelta(days=9)),
+        (first.replace(day=1), last),
+        (middle.replace(day=1), middle),
+        (middle, middle + dt.timedelta(days=35)),
+    ]:
+        assert read(start, end) == ledger(start, end), (start, end)
