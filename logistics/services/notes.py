@@ -159,7 +159,8 @@ def note_receive(
     count is kept beside what was sent; a difference is recorded, shown to both sides, and the head is told.
     ``pieces_counted``: int 0..10 × sent; more than were sent only with ``confirm_over`` (a typo is likelier
     than a gift: 300 typed for 250 is refused in words until the clerk says the count is right).
-    ``bundles_counted``: int ≥ 0 or None. ``actor``: the firm's staff.
+    ``bundles_counted``: int ≥ 0 or None; more than ``bundles_sent`` (when the note says how many) only
+    with ``confirm_over`` too. ``actor``: the firm's staff.
 
     Locks the note, then the job (read once, with its line and its workshop's head, in the lock's
     statement). Raises PermissionDenied (not the job's firm), ValidationError (a bad count; counted
@@ -185,6 +186,16 @@ def note_receive(
             }
         )
     bundles = None if bundles_counted in (None, "") else _count(bundles_counted, 100_000, _("扎数"))
+    if bundles is not None and note.bundles_sent and bundles > note.bundles_sent and not confirm_over:
+        raise ValidationError(
+            {
+                "bundles_counted": _(
+                    "点收 %(c)d 扎比送出的 %(s)d 扎还多 %(d)d 扎。"
+                    "如果确实点清是这么多,请勾选“确认多收”再提交。"
+                )
+                % {"c": bundles, "s": note.bundles_sent, "d": bundles - note.bundles_sent}
+            }
+        )
     # The clerk's own words, shown to the head: no control or direction-override characters.
     remark = "".join(c for c in (remark or "") if c.isprintable()).strip()[:200]
     move(

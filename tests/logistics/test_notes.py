@@ -367,3 +367,29 @@ def test_a_count_above_what_was_sent_needs_the_clerk_to_confirm_it(client, cast,
         50,
         JobState.INSPECTING,
     )
+
+
+def test_more_bundles_than_were_sent_need_the_clerk_to_confirm_them_too(client, cast, issue_job, delivery):
+    """Found by a fresh-user trial: 50 bundles typed for the 5 sent were taken silently. Refused in words
+    like a count of pieces above what was sent, until she ticks 确认多收."""
+    job, _share = _finished_workshop_job(cast, issue_job, 250)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    logistics.note_send(actor=cast.head, note=note)
+    note.refresh_from_db()
+    assert note.bundles_sent > 0
+    client.force_login(cast.clerk)
+    url = f"/dashboard/jobs/{job.pk}/notes/"
+    over = note.bundles_sent * 10
+    form = {"action": "receive", "note": note.pk, "pieces_counted": "250", "bundles_counted": str(over)}
+
+    refused = client.post(url, form)
+
+    said = f"点收 {over} 扎比送出的 {note.bundles_sent} 扎还多 {over - note.bundles_sent} 扎"
+    assert refused.status_code == 400 and said in refused.content.decode()
+    note.refresh_from_db()
+    assert note.state == NoteState.SENT
+
+    client.post(url, {**form, "confirm_over": "on"})
+
+    note.refresh_from_db()
+    assert (note.state, note.bundles_counted) == (NoteState.RECEIVED, over)
