@@ -14,12 +14,13 @@ from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
-from django.db.models import F
+from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_noop
 
-from notices.models import NotificationKind
+from notices.models import Notification, NotificationKind
 from notices.services import notify
 from notices.tasks import redeliver_stalled
 from workshop.models import Pairing, Workshop
@@ -165,14 +166,25 @@ def sweep_stalled_flow() -> dict[str, int]:
     notifications not yet delivered, when older than ``NUANXIN_SWEEP_GRACE_SECONDS`` (default 120). The
     outbox relay sends what a broker outage held back; this sweep recovers work lost in flight, as when a
     whole worker is killed with tasks in hand (beat runs it every 2 minutes, so the flow goes on within about
-    4). Every task it sends is idempotent, so sending one twice is harmless. Each is sent under a fixed task
+    4); an issued job whose head was told is left to the head (a worker killed between telling her and
+    applying the pairing's auto-accept rule leaves the job for her to accept by hand). Every task it sends
+    is idempotent, so sending one twice is harmless. Each is sent under a fixed task
     id (``sweep-<task>-<pk>``), so the deliveries of the same work on every sweep add up in ``taskruns`` and
     work that never finishes (killed by its time limit each time) is refused after
     ``NUANXIN_TASK_MAX_DELIVERIES`` instead of being sent again without end. Returns how many of each it
     sent."""
     before = timezone.now() - dt.timedelta(seconds=settings.NUANXIN_SWEEP_GRACE_SECONDS)
     sent = {"issued": 0, "finished": 0, "inspections": 0, "notifications": 0}
-    for pk in Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).values_list("pk", flat=True):
+    # An issued job whose head was told already had its follow-up (the head has yet to answer): sending it
+    # again every sweep only spent a message id (the notice's INSERT finding its key) and a delivery count.
+    told = Notification.objects.filter(
+        kind=NotificationKind.JOB_ISSUED,
+        dedupe_key=Concat(Value("issued:"), Cast(OuterRef("pk"), CharField())),
+    )
+    stalled = Job.objects.filter(state=JobState.ISSUED, issued_at__lte=before).exclude(
+        Exists(told), workshop__head__isnull=False
+    )
+    for pk in stalled.values_list("pk", flat=True):
         on_job_issued.apply_async((pk,), task_id=f"sweep-on_job_issued-{pk}")
         sent["issued"] += 1
     done = Job.objects.filter(

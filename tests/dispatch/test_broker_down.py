@@ -113,3 +113,18 @@ def test_an_inspection_saved_while_the_broker_is_down_is_booked_by_the_sweep(
     Inspection.objects.filter(pk=inspection.pk).update(at=timezone.now() - dt.timedelta(minutes=5))
     assert tasks.sweep_stalled_flow.run()["inspections"] == 1
     assert ("book_inspection", (inspection.pk,)) in sent
+
+
+def test_the_sweep_leaves_an_issued_job_whose_head_was_told_to_the_head(cast, issue_job, sent):
+    # Found in review: every sweep sent the follow-up again for every job still waiting for its head,
+    # spending a message id (the notice's INSERT finding its key) each time.
+    told, untold = issue_job(quantity=200), issue_job(quantity=100)
+    Job.objects.filter(pk__in=(told.pk, untold.pk)).update(issued_at=timezone.now() - dt.timedelta(minutes=5))
+    tasks.on_job_issued.run(told.pk)
+    assert Notification.objects.filter(kind="job_issued", dedupe_key=f"issued:{told.pk}").exists()
+    Notification.objects.filter(dedupe_key=f"issued:{untold.pk}").delete()
+
+    result = tasks.sweep_stalled_flow.run()
+
+    issued = [args for name, args in sent if name == "on_job_issued"]
+    assert issued == [(untold.pk,)] and result["issued"] == 1
