@@ -243,7 +243,7 @@ def _total(rows, aggregate):
 def work_tally(job: Job, *, for_message: bool = False) -> dict:
     """What completing ``job`` needs to know, in one statement: ``first`` (int, pieces in the first-round
     shares held: offered, accepted or done), ``open`` (bool, a held share is not done yet); with
-    ``for_message`` also ``reported`` (int, pieces reported on all its shares) and ``events_before`` (int, its
+    ``for_message`` also ``reported`` (int, pieces reported on its shares and not yet handed over) and ``events_before`` (int, its
     flow events so far). Where each was a query of its own, completing a job read four times."""
     shares = Assignment.objects.filter(job=OuterRef("pk"))
     holding = shares.filter(state__in=HOLDING_STATES)
@@ -252,7 +252,9 @@ def work_tally(job: Job, *, for_message: bool = False) -> dict:
         "open": Exists(holding.exclude(state=AssignmentState.DONE)),
     }
     if for_message:
-        columns["reported"] = _total(shares, Sum("pieces_reported"))
+        # What the head is to gather now: reported and not yet handed over (after rework, the reworked
+        # pieces, not the job's quantity and its rework together: "308 of 300", a trial found).
+        columns["reported"] = _total(shares, Sum(F("pieces_reported") - F("pieces_handed_over")))
         columns["events_before"] = _total(FlowEvent.objects.filter(job=OuterRef("pk")), Count("pk"))
     return Job.objects.filter(pk=job.pk).values(**columns).get()
 

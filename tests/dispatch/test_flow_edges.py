@@ -21,7 +21,7 @@ from dispatch.models import (
 from dispatch.services import ResultInput
 from notices import delivery
 from notices import tasks as notices_tasks
-from notices.models import Notification
+from notices.models import Notification, NotificationKind
 from notices.services import notify as notify_service
 from tests.dispatch.test_concurrency import _errors, race
 from tests.lots import hand_over
@@ -129,6 +129,10 @@ def test_a_job_with_rework_is_ready_to_hand_over_again_when_the_rework_is_done(
     second = hand_over(job)  # the reworked pieces go as the job's second lot
     assert second.state == JobState.INSPECTING
     assert [n.pieces_sent for n in job.delivery_notes.order_by("lot")] == [200, 11]
+    # Each time the head was told what to gather then: the whole job, then the 11 reworked pieces (a
+    # trial found "已全部报工(211 件)" for a job of 200).
+    told = Notification.objects.filter(kind=NotificationKind.READY_TO_HAND_OVER, recipient=cast.head)
+    assert sorted(n.params["n"] for n in told) == [11, 200]
 
 
 # --- joint planning --------------------------------------------------------------------------------------
