@@ -244,7 +244,8 @@ def work_tally(job: Job, *, for_message: bool = False) -> dict:
     """What completing ``job`` needs to know, in one statement: ``first`` (int, pieces in the first-round
     shares held: offered, accepted or done), ``open`` (bool, a held share is not done yet); with
     ``for_message`` also ``reported`` (int, pieces reported on its shares and not yet handed over) and
-    ``events_before`` (int, its flow events so far). Where each was a query of its own, completing a job read four times."""
+    ``events_before`` (int, its flow events so far). Where each was a query of its own, completing a job
+    read four times."""
     shares = Assignment.objects.filter(job=OuterRef("pk"))
     holding = shares.filter(state__in=HOLDING_STATES)
     columns = {
