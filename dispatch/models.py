@@ -104,6 +104,27 @@ def choice_label(choices: type[models.Choices], value) -> str:
         return value
 
 
+# The flow's stages in order (the home page's funnel): a job that reached one has passed every earlier one.
+# Declined and cancelled are not stages: a job cancelled once accepted stays counted as accepted.
+JOB_STAGES = (
+    JobState.ISSUED,
+    JobState.ACCEPTED,
+    JobState.IN_PROGRESS,
+    JobState.COMPLETED,
+    JobState.HANDED_OVER,
+    JobState.INSPECTING,
+    JobState.INSPECTED,
+    JobState.SETTLED,
+)
+_STAGE_RANK = {s: i for i, s in enumerate(JOB_STAGES)}
+
+
+def furthest_stage(*states: str) -> str:
+    """The furthest of ``states`` along ``JOB_STAGES`` ("" when none is a stage)."""
+    staged = [s for s in states if s in _STAGE_RANK]
+    return max(staged, key=_STAGE_RANK.__getitem__) if staged else ""
+
+
 def swap_state(obj, transitions: dict[str, frozenset[str]], label: str, target: str, **fields) -> str:
     """Compare-and-swap ``obj.state`` to ``target`` through ``transitions`` (any stateful model), setting
     ``fields`` in the same update, and return the state it left. Raises IllegalTransition when the map
@@ -154,6 +175,12 @@ class Job(models.Model):
         _("样品照片"), upload_to="jobs/%Y/%m/", blank=True, help_text=_("企业上传的样品或做法照片")
     )
     state = models.CharField(_("状态"), max_length=20, choices=JobState.choices, default=JobState.ISSUED)
+    # The furthest stage of the flow the job has reached (``JOB_STAGES``), kept by ``move``: rework takes
+    # an inspected job back into production, and the home page's funnel still counts it as inspected.
+    # Empty for a job never moved since (or written in bulk): its state is then as far as it went.
+    reached = models.CharField(
+        _("最远到达的阶段"), max_length=20, choices=JobState.choices, blank=True, default="", db_default=""
+    )
     pieces_assigned = models.PositiveIntegerField(_("已派件数"), default=0)
     pieces_short = models.PositiveIntegerField(
         _("点收短少件数"),
@@ -187,7 +214,9 @@ class Job(models.Model):
             models.Index(fields=["line", "state"]),
             # The home page's jobs issued in a period by state (a county's year is 15,000 jobs): read from
             # the index alone on PostgreSQL, not from the table (issue 15).
-            models.Index(fields=["workshop", "issued_at"], include=["state"], name="job_workshop_issued"),
+            models.Index(
+                fields=["workshop", "issued_at"], include=["state", "reached"], name="job_workshop_issued"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="job_quantity_positive"),

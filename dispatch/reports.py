@@ -12,7 +12,8 @@ from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from pay import money, monthly, rollups
@@ -22,6 +23,7 @@ from workshop.models import Employment, Worker
 
 from .models import (
     HOLDING_STATES,
+    JOB_STAGES,
     Assignment,
     AssignmentKind,
     FlowDay,
@@ -171,17 +173,8 @@ GOAL_INCOME_FIXED_YUAN = money.INCOME_GOAL_YUAN["fixed"]
 GOAL_INCOME_PART_TIME_YUAN = money.INCOME_GOAL_YUAN["part_time"]
 GOAL_SAVINGS_PER_FIRM_YUAN = money.FIRM_SAVING_GOAL_YUAN
 
-# The flow's stages in order, for the funnel: a job in a later state has passed every earlier stage.
-FUNNEL_STATES = (
-    JobState.ISSUED,
-    JobState.ACCEPTED,
-    JobState.IN_PROGRESS,
-    JobState.COMPLETED,
-    JobState.HANDED_OVER,
-    JobState.INSPECTING,
-    JobState.INSPECTED,
-    JobState.SETTLED,
-)
+# The flow's stages in order, for the funnel: a job that reached a stage has passed every earlier one.
+FUNNEL_STATES = JOB_STAGES
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -297,10 +290,19 @@ def dashboard_figures(
     opened = counts.pop("first_joined")
     active_days = (end - opened).days + 1 if opened and start < opened <= end else days
     in_range = jobs.filter(issued_at__gte=lo, issued_at__lt=hi)
-    by_state = dict(in_range.order_by().values_list("state").annotate(n=Count("id")))
+    # By state now and by the furthest stage reached (``Job.reached``; its state for a job never moved
+    # since it was kept), in one read: a job back in production for rework still counts as inspected.
+    stage = Coalesce(NullIf(F("reached"), Value("")), F("state"))
+    by_state: Counter = Counter()
+    by_stage: Counter = Counter()
+    for state, reached, n in in_range.order_by().values_list("state", stage).annotate(n=Count("id")):
+        by_state[state] += n
+        by_stage[reached] += n
+    by_state = dict(by_state)
     rank = {s: i for i, s in enumerate(FUNNEL_STATES)}
     funnel = [
-        (s, sum(n for state, n in by_state.items() if rank.get(state, 0) >= rank[s])) for s in FUNNEL_STATES
+        (s, sum(n for reached, n in by_stage.items() if rank.get(reached, 0) >= rank[s]))
+        for s in FUNNEL_STATES
     ]
     # Pieces, verdicts and hand-overs from the day rows (``flowdays``): a row per line and day.
     flow_days = FlowDay.objects.all()

@@ -21,6 +21,7 @@ from ..models import (
     Assignment,
     FlowEvent,
     Job,
+    furthest_stage,
     swap_state,
 )
 
@@ -67,6 +68,10 @@ def move(obj, target: str, *, job: Job, actor=None, note: str = "", **fields) ->
     label = _("外发单") if isinstance(obj, Job) else _("派工")
     if isinstance(obj, Job):
         fields.setdefault("updated_at", timezone.now())
+        # Kept in the same UPDATE: the furthest stage so far (a job never moved before counts its state).
+        reached = furthest_stage(obj.reached or obj.state, target)
+        if reached != obj.reached:
+            fields["reached"] = reached
     current = swap_state(obj, transitions, label, target, **fields)
     return event(obj, job=job, from_state=current, to_state=target, actor=actor, note=note)
 

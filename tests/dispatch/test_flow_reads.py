@@ -297,6 +297,36 @@ def test_a_job_with_rework_is_not_settled_by_hand_until_the_rework_is_inspected(
     assert Job.objects.get(pk=job.pk).state == JobState.INSPECTED
 
 
+def test_a_job_back_in_production_for_rework_still_counts_as_inspected_in_the_funnel(cast, issue_job):
+    """Found by a fresh-user trial: the home page's funnel counted jobs by their state now, so a job sent
+    back for rework dropped out of 已交货, 送检中 and 已验收. The furthest stage is kept on the job."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dispatch import reports
+    from workshop.models import Worker
+
+    job, inspection = _inspected(cast, issue_job, rework=10)
+    services.inspection_book(inspection=inspection.pk)
+    job.refresh_from_db()
+    assert (job.state, job.reached) == (JobState.IN_PROGRESS, JobState.INSPECTED)
+    today = timezone.localdate()
+
+    figures = reports.dashboard_figures(
+        jobs=Job.objects.filter(pk=job.pk),
+        workers=Worker.objects.none(),
+        start=today - dt.timedelta(days=1),
+        end=today,
+        today=today,
+        workshop_ids=[job.workshop_id],
+    )
+
+    funnel = dict(figures["funnel"])
+    assert funnel[JobState.INSPECTED] == funnel[JobState.HANDED_OVER] == 1 and funnel[JobState.SETTLED] == 0
+    assert figures["jobs_by_state"] == {JobState.IN_PROGRESS: 1}
+
+
 # --- the lot's hand-over and count ---------------------------------------------------------------------
 
 
