@@ -151,13 +151,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-# django-rules answers the dashboard's object permissions (dashboard/rules.py); ModelBackend the rest.
+# django-rules answers the dashboard's object permissions (dashboard/rules.py); UserBackend (Django's
+# ModelBackend, each request's user read with its person rows joined) the rest.
 # Axes first: it refuses a locked-out phone or username before any backend checks a PIN or password.
 # PinBackend signs workers in with phone + PIN on the phone pages (/m/login/).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "workshop.auth.UserBackend",
     "workshop.auth.PinBackend",
 ]
 LOGIN_URL = "login"

@@ -25,7 +25,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "workshop.auth.UserBackend"
 
 
 @dataclass(frozen=True)

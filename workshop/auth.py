@@ -9,6 +9,7 @@ lockout table never holds a phone in clear. :func:`lockout_response` is the page
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import make_password
 from django.shortcuts import render
@@ -19,7 +20,7 @@ from .lockout import lockout_key, normalize_phone
 from .models import Courier, Worker
 from .services import pin_matches
 
-__all__ = ["PinBackend", "lockout_key", "lockout_response", "lockout_until", "normalize_phone"]
+__all__ = ["PinBackend", "UserBackend", "lockout_key", "lockout_response", "lockout_until", "normalize_phone"]
 
 
 def lockout_until(request, credentials: dict | None = None):
@@ -52,7 +53,23 @@ def lockout_response(request, original_response=None, credentials: dict | None =
     return render(request, "mobile/locked_out.html", context, status=429)
 
 
-class PinBackend(ModelBackend):
+# The person rows a user's role is read from (``roles.scope_for``): joined to the user's own row when a
+# request's user is loaded, so resolving a worker's, courier's or county official's scope needs no query
+# of its own (a query on every phone page; issue 15).
+PERSON_ROWS = ("worker__workshop", "courier__workshop", "county_official")
+
+
+class UserBackend(ModelBackend):
+    """Django's ``ModelBackend`` whose ``get_user`` (each request's user, from the session) joins the
+    user's worker, courier and county-official rows (``PERSON_ROWS``) into the same query."""
+
+    def get_user(self, user_id):
+        # Sliced, not ``first()``: no ORDER BY on a primary-key lookup.
+        rows = list(get_user_model()._default_manager.select_related(*PERSON_ROWS).filter(pk=user_id)[:1])
+        return rows[0] if rows and self.user_can_authenticate(rows[0]) else None
+
+
+class PinBackend(UserBackend):
     """Phone number + 6-digit PIN for an active worker (坊工) or courier (配送员); any other credentials are
     not its business. A phone belongs to one of them at most (``workshop.services``)."""
 

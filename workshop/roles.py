@@ -251,10 +251,14 @@ def scope_for(user) -> Scope:
 
 
 def _resolve(user) -> Scope:
-    # The worker, courier and county official rows (reverse one-to-ones) come with the user in one query.
-    # Every request of every role runs this, so it is sliced, not ``first()``: an ORDER BY on a one-row
-    # primary-key lookup cost a third of its time to compile (issue 15). The same for the staff rows.
-    row = _one(
+    # The worker, courier and county official rows (reverse one-to-ones) come with the user: joined when
+    # the request loaded it (``workshop.auth.UserBackend``), else in one query here. Every request of
+    # every role runs this, so it is sliced, not ``first()``: an ORDER BY on a one-row primary-key lookup
+    # cost a third of its time to compile (issue 15). The same for the staff rows.
+    joined = getattr(user, "_state", None) is not None and all(
+        name in user._state.fields_cache for name in ("worker", "courier", "county_official")
+    )
+    row = user if joined else _one(
         get_user_model()
         .objects.select_related("worker__workshop", "courier__workshop", "county_official")
         .only("pk", "worker", "courier", "county_official")

@@ -88,11 +88,11 @@ def test_the_directory_costs_the_same_queries_whatever_the_number_of_firms(
 ):
     client.force_login(cast.head)
     # session + user, the role (2), the unread messages, the counts per section, the firms
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(URL)
     for i in range(20):
         PairingFactory(firm=FirmFactory(industry="ABC"[i % 3], industry_division=""), workshop=cast.ws)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.context["directory"].total == 24
 

@@ -17,8 +17,8 @@ PANEL = BomInput("面板", "ge", "1", "0.5")
 # Pinned: session + user, the role (2 to 5 queries), the job, its accounts (4), the shares for the forms
 # (the head's only), the workers' reports (head and admin). The overview: the role, the page's count and
 # rows, the jobs' totals (3).
-PAGE_QUERIES = {"head": 12, "clerk": 11, "admin": 14}  # the inbox badge included
-OVERVIEW_QUERIES = {"head": 10, "clerk": 11}
+PAGE_QUERIES = {"head": 11, "clerk": 10, "admin": 13}  # the inbox badge included
+OVERVIEW_QUERIES = {"head": 9, "clerk": 10}
 
 
 def busy_job(cast, issue_job, n_workers: int, rounds: int):

@@ -21,13 +21,13 @@ from workshop.models import Worker
 # firms' only), whatever the number of pay lines (pay.monthly); pieces, verdicts and hand-overs
 # one read of the day rows (dispatch.flowdays). A head's and an admin's workshop filter is drawn from
 # the workshops their role lookup read (dashboard.forms.ScopeWorkshopField): no query of its own (-1).
-HOME_QUERIES = {"head": 18, "clerk": 17, "admin": 21}
+HOME_QUERIES = {"head": 17, "clerk": 16, "admin": 20}
 # The board: the totals by state, the open columns' card ids (ranked in one), the settled column's (latest
 # due first), and those cards read by their ids (+2: read through the ranking as a subquery, PostgreSQL
 # merged the whole assignment table for a county admin's board, a second a page).
-BOARD_QUERIES = {"head": 9, "clerk": 11}
+BOARD_QUERIES = {"head": 8, "clerk": 10}
 # The roster: whether to show the workshop filter is read from the same labels, not counted (-1).
-ROSTER_QUERIES = {"head": 9, "admin": 12}
+ROSTER_QUERIES = {"head": 8, "admin": 11}
 
 
 def make_world(cast, issue_job, n_jobs: int) -> None:

@@ -91,9 +91,9 @@ def pages(cast):
 
 # Queries per page: session + user, the role (≤ 4), then the page's own reads (the demand list's include
 # its demands per industry section, for the filter). The same for 10 and 100.
-ADMIN_QUERIES = {"demands": 11, "demand": 12, "supply": 12, "wish": 11, "import": 9}
-HEAD_QUERIES = {"demands": 8, "demand": 9, "supply": 9, "wish": 7}
-CLERK_QUERIES = {"demands": 9, "demand": 7}
+ADMIN_QUERIES = {"demands": 10, "demand": 11, "supply": 11, "wish": 10, "import": 8}
+HEAD_QUERIES = {"demands": 7, "demand": 8, "supply": 8, "wish": 6}
+CLERK_QUERIES = {"demands": 8, "demand": 6}
 BOARD_QUERIES = 7  # the workshop, demands, and five reads of the ledger (payouts among them)
 
 

@@ -140,17 +140,17 @@ def test_every_result_links_to_a_page_that_opens_for_the_same_role(client, town)
 def test_the_search_page_costs_the_same_queries_whatever_the_rows(client, town, django_assert_num_queries):
     client.force_login(town.head)
     # session + user, the role (2), then one query per kind: demands, wishes, workers, firms
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(URL, {"q": "张"})
     for i in range(30):
         WorkerFactory(workshop=town.ws, name=f"张{i}")
         WishFactory(workshop=town.ws, name=f"张{i}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(URL, {"q": "张"})
     results = response.context["results"]
     assert results.workers.count == 20 and results.workers.more
     assert "只显示前20条" in response.content.decode()
-    with django_assert_num_queries(4):  # a blank query looks for nothing
+    with django_assert_num_queries(3):  # a blank query looks for nothing
         client.get(URL)
 
 

@@ -156,9 +156,9 @@ def test_run_page_queries_do_not_grow_with_the_stops(client, cast, issue_job, si
     with CaptureQueriesContext(connection) as ctx:
         r = client.get("/m/run/")
     assert r.status_code == 200 and r.content.decode().count('class="card stop') == sum(size) + 1
-    # session, user, scope; run, stops, lines; rooms, materials, the kits' running totals, tickets, depot
-    # start
-    assert len(ctx.captured_queries) == 11, [q["sql"] for q in ctx.captured_queries]
+    # session, user with her courier row; run, stops, lines; rooms, materials, the kits' running totals,
+    # tickets, depot start
+    assert len(ctx.captured_queries) == 10, [q["sql"] for q in ctx.captured_queries]
 
 
 # --- check-offs ----------------------------------------------------------------------------------------

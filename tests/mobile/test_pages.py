@@ -346,11 +346,12 @@ def _many(cast, issue_job, n: int) -> None:
         )
 
 
-# session, user, worker; the page's reads (Today: open or uninspected assignments, this month's pay
+# session, user with her worker row (workshop.auth.UserBackend); the page's reads (Today: open or
+# uninspected assignments, this month's pay
 # lines with the sizes of today's reports in one UNION ALL; Earnings: the month's results, uninspected
 # assignments, all pay lines by month); the unread count.
-TODAY_QUERIES = 6
-EARNINGS_QUERIES = 7
+TODAY_QUERIES = 5
+EARNINGS_QUERIES = 6
 
 
 @pytest.mark.parametrize("n", [5, 50])
@@ -466,12 +467,13 @@ def test_assignment_and_inbox_pages_cost_fixed_queries(client, cast, issue_job, 
     _many(cast, issue_job, n)
     a = Assignment.objects.filter(worker=cast.alice, kind="first").exclude(inspection_results=None).first()
     client.force_login(cast.alice.user)
-    # session, user, worker, the assignment with job and firm, its results (pay and rework joined), her
+    # session, user with her worker row, the assignment with job and firm, its results (pay and rework
+    # joined), her
     # reports with their reversals, the job's materials with what she holds, unread
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(f"/m/a/{a.pk}/").status_code == 200
-    # session, user, worker, unread, the messages
-    with django_assert_num_queries(5):
+    # session, user with her worker row, unread, the messages
+    with django_assert_num_queries(4):
         assert len(client.get("/m/inbox/").context["notes"]) >= n
 
 

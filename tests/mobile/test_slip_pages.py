@@ -165,9 +165,9 @@ def test_the_slip_page_costs_fixed_queries(client, cast, issue_job, django_asser
             key=uuid.uuid4().hex,
         )
     client.force_login(cast.alice.user)
-    # session, user, worker; the months (lines, payouts, notes); the slip (lines, nothing-passed results,
-    # period, payout, notes); unread
-    with django_assert_num_queries(12):
+    # session, user with her worker row; the months (lines, payouts, notes); the slip (lines, nothing-passed
+    # results, period, payout, notes); unread
+    with django_assert_num_queries(11):
         assert client.get("/m/slip/").status_code == 200
 
 
@@ -185,7 +185,7 @@ def test_the_head_prints_the_months_slips_of_the_workshop(
         )
     client.force_login(cast.head)
     # session, user, the role (two), the workers, the slips (five)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(f"/dashboard/pay/{ym(this_month())}/slips/")
     page = response.content.decode()
     assert response.status_code == 200

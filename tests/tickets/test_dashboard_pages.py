@@ -106,14 +106,14 @@ def test_the_sheet_and_the_job_page_cost_the_same_queries_for_3_and_40_tickets(
     client.force_login(cast.head)
     client.get("/dashboard/")  # the session and the user's scope are warm, as on a real visit
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         sheet = client.get(f"/dashboard/jobs/{a.job_id}/tickets/{a.pk}/")
     # The job page also reads the job's bill of materials (one query), and its rate against the minimum
     # hourly wage (two: the workshop's speeds, taken for the day by the home page above, and the
     # minimum-wage rows), and for the head the shares' reports she may correct (one); the inbox's unread
     # count in the header (one); and whether the firm sees workers by number, so the labels show numbers
     # first (one).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page = client.get(f"/dashboard/jobs/{a.job_id}/")
 
     assert sheet.content.decode().count("data-url=") == len(printed)
@@ -130,7 +130,7 @@ def test_the_bundles_page_costs_the_same_queries_for_5_and_40_bundles(
 
     # Eight, one for how the head shows her workers to this firm (by name or by number), and one for the
     # inbox's unread count in the header.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = client.get(f"/dashboard/jobs/{job.pk}/bundles/?t={bundles[0].token}")
 
     assert page.content.decode().count("data-bundle=") == len(bundles)
