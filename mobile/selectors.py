@@ -268,10 +268,19 @@ def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayDa
     rows = list(_open_shares().filter(worker_id=worker.pk))
     # This month's pay lines and today's few report sizes (a reversal row is negative) in one statement
     # (UNION ALL: a report's row has no date), summed here: cheaper than two, or than aggregates' compile.
+    # A report is made on a share she holds (accepted), which may have been finished since (done today):
+    # only those shares are looked into, not each of the hundreds of her history (1.2 ms → 0.1 ms on a
+    # county worker; issue 15).
+    midnight = local_midnight(today)
+    reported_today = _REPORT_SIZES.filter(
+        Q(assignment__state=AssignmentState.ACCEPTED) | Q(assignment__done_at__gte=midnight),
+        assignment__worker_id=worker.pk,
+        at__gte=midnight,
+    )
     lines, pieces_today = [], 0
     for day, amount in _PAY_LINES.filter(
         worker_id=worker.pk, booked_on__gte=first, booked_on__lt=next_month(first)
-    ).union(_REPORT_SIZES.filter(assignment__worker_id=worker.pk, at__gte=local_midnight(today)), all=True):
+    ).union(reported_today, all=True):
         if day is None:
             pieces_today += int(amount)
         else:
