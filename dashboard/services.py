@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from dispatch import planning
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
+from dispatch.services.inspections import LOT_NOTE
 from dispatch.services import check_head
 from workshop.models import Worker
 
@@ -163,9 +164,10 @@ def inspect_lot(
     if not pending:
         raise ValidationError(_("没有待验收的件数。"))
     results = lot_results(pending=pending, rejected=rejected, rework=rework, reason=reason)
-    lot_note = _("按批验收:共 %(n)d 件,不合格 %(r)d 件,返工 %(w)d 件。") % {
-        "n": sum(a.pieces_to_inspect for a in pending),
-        "r": rejected,
-        "w": rework,
-    }
-    return flow.job_inspect(actor=actor, job=job, results=results, notes=(lot_note + " " + notes).strip())
+    # Stored in Chinese, its figures filled in, and shown in each reader's language (``stored_words``); the
+    # clerk's own words follow as typed.
+    lot_note = LOT_NOTE % {"n": sum(a.pieces_to_inspect for a in pending), "r": rejected, "w": rework}
+    notes = " ".join((notes or "").split())
+    return flow.job_inspect(
+        actor=actor, job=job, results=results, notes=f"{lot_note} · {notes}" if notes else lot_note
+    )

@@ -38,6 +38,10 @@ from ..models import (
 from .common import check_firm_staff, event, lock_job, move
 from .jobs import job_work_done, open_ends, settle
 
+# A lot inspected as a whole (按批验收), as the inspection's note stores it: the msgid filled in, in Chinese,
+# shown in the reader's language (``dispatch.templatetags.stored_words``).
+LOT_NOTE = gettext_noop("按批验收:共 %(n)d 件,不合格 %(r)d 件,返工 %(w)d 件。")
+
 
 @dataclass(frozen=True)
 class ResultInput:

@@ -13,21 +13,22 @@ from django import template
 from django.utils.translation import gettext, gettext_noop
 
 from dispatch.optimiser import NUMBERED_REASONS
+from dispatch.services.inspections import LOT_NOTE
 
 register = template.Library()
 
 SEPARATOR = " · "
 
 
-def _pattern(msgid: str) -> tuple[re.Pattern, str, str]:
-    # A stored word with a number in it (``optimiser.NUMBERED_REASONS`` filled in: "准时率 96%",
-    # "手头120件"): its msgid, the number's name, and a pattern that finds the number.
-    name = re.search(r"%\((\w+)\)d", msgid).group(1)
-    before, after = msgid.replace("%%", "%").split(f"%({name})d")
-    return re.compile(rf"^{re.escape(before)}(\d{{1,9}}){re.escape(after)}$"), msgid, name
+def _pattern(msgid: str) -> tuple[re.Pattern, str]:
+    # Stored words with numbers in them (``optimiser.NUMBERED_REASONS`` filled in: "准时率 96%",
+    # "手头120件"; a lot's inspection, ``LOT_NOTE``): a pattern that finds each number by its name.
+    pattern = re.escape(msgid.replace("%%", "%"))
+    pattern = re.sub(r"%\\\((\w+)\\\)d", r"(?P<\1>-?\\d{1,9})", pattern)
+    return re.compile(f"^{pattern}$"), msgid
 
 
-NUMBERED = [_pattern(msgid) for msgid in NUMBERED_REASONS]
+NUMBERED = [_pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE)]
 
 
 # Stored words followed by figures or a name the flow wrote after them ("更正验收 王秀英 10→8").
@@ -38,10 +39,10 @@ def _part(part: str) -> str:
     head, space, rest = part.partition(" ")
     if space and head in PREFIXED:
         return f"{gettext(head)} {rest}"
-    for pattern, msgid, name in NUMBERED:
+    for pattern, msgid in NUMBERED:
         found = pattern.match(part)
         if found:
-            return gettext(msgid) % {name: int(found.group(1))}
+            return gettext(msgid) % {k: int(v) for k, v in found.groupdict().items()}
     return gettext(part) if part else part
 
 

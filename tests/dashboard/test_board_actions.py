@@ -284,8 +284,25 @@ def test_inspection_per_lot_splits_rejects_and_rework_in_proportion(client, cast
         for r in inspection.results.select_related("assignment__worker")
     }
     assert got == {"alice": (98, 2, 1), "bob": (98, 2, 1), "carol": (49, 1, 1)}
-    assert "按批验收:共 250 件,不合格 5 件,返工 3 件。" in inspection.notes
+    assert inspection.notes == "按批验收:共 250 件,不合格 5 件,返工 3 件。 · 第一批"
     assert Job.objects.get(pk=job.pk).state == JobState.INSPECTED
+
+
+def test_a_lots_inspection_note_reads_in_the_readers_language(client, cast, issue_job):
+    # Found by a fresh-user trial: the note was written in the clerk's language and stayed so for everyone.
+    job = inspecting_job(cast, issue_job, pieces=(100, 100, 50))
+    client.force_login(cast.clerk)
+    client.post(
+        f"/dashboard/jobs/{job.pk}/inspect/",
+        {"mode": "lot", "rejected": 5, "rework": 3, "reason": "色差", "notes": "第一批"},
+    )
+    client.force_login(cast.head)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "按批验收" not in page and "250" in page and "第一批" in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/dashboard/inspections/").content.decode()
+    assert "按批验收:共 250 件,不合格 5 件,返工 3 件。 · 第一批" in page
 
 
 @pytest.mark.parametrize("rejected, rework", [(251, 0), (5, 6), (-1, 0)])
