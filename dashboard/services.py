@@ -23,8 +23,8 @@ from django.utils.translation import gettext_noop
 from dispatch import planning
 from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
-from dispatch.services.inspections import LOT_NOTE
 from dispatch.services import check_head
+from dispatch.services.inspections import LOT_NOTE
 from workshop.models import Worker
 
 
