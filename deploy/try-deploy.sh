@@ -86,5 +86,9 @@ if [ "$before" != "$after" ]; then
   echo "FAILED: the restored site's totals differ" >&2
   exit 1
 fi
+# The web processes keep their connections (CONN_MAX_AGE): stop them before the database goes.
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+PIDS=()
 su postgres -c "dropdb --if-exists $DB"
 echo "OK: backup taken, database dropped, restored, the same totals"
