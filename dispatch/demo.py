@@ -23,7 +23,6 @@ from workshop.models import FirmStaff, Pairing, Workshop
 
 from . import services
 from .models import AssignmentState, Job
-from .selectors import kit_pieces_before
 
 
 def _line_and_clerk(workshop: Workshop, index: int):
@@ -82,7 +81,7 @@ def demo_jobs_create(workshop: Workshop) -> int:
             "worker__user"
         ):
             services.assignment_accept(actor=a.worker.user, assignment=a)
-            kit_issue(assignment=a, actor=workshop.head, before=kit_pieces_before([a])[a.pk])
+            kit_issue(assignment=a, actor=workshop.head)
             services.work_report(
                 actor=a.worker.user, assignment=a, pieces=max(1, a.pieces // 3), key=f"demo-{a.pk}"
             )

@@ -12,35 +12,9 @@ from django.utils.translation import gettext as _
 
 from workshop.models import ProductionLine, Worker, Workshop
 
-from .models import Assignment, AssignmentKind, AssignmentState, FlowEvent, Job, JobState
+from .models import Assignment, AssignmentState, FlowEvent, Job, JobState
 
 # --- firm staff (企业专员) -----------------------------------------------------------------------------
-
-
-def kit_pieces_before(shares) -> dict[int, int]:
-    """For each share of ``shares`` (``Assignment`` rows, or their ids), the pieces of the earlier shares of
-    its job that take a kit: first-round shares with a smaller id, not declined or expired (their pieces went
-    to others). ``materials.quantities.kit_share`` rounds a kit on this running total, so a job's kits add
-    up to the job's own. {assignment id: pieces (int)}; one query."""
-    ids = {getattr(a, "pk", a) for a in shares}
-    if not ids:
-        return {}
-    jobs = Assignment.objects.filter(pk__in=ids).values("job_id")
-    rows = list(
-        Assignment.objects.filter(job_id__in=jobs)
-        .values_list("job_id", "pk", "pieces", "kind", "state")
-        .order_by("job_id", "pk")
-    )
-    gone = (AssignmentState.DECLINED, AssignmentState.EXPIRED)
-    before: dict[int, int] = {}
-    running: dict[int, int] = {}
-    for job_id, pk, pieces, kind, state in rows:
-        so_far = running.get(job_id, 0)
-        if pk in ids:
-            before[pk] = so_far
-        if kind == AssignmentKind.FIRST and state not in gone:
-            running[job_id] = so_far + pieces
-    return before
 
 
 def workshops_for_issue(user) -> QuerySet[Workshop]:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from dispatch.models import Assignment, DeliveryMode, JobState
-from dispatch.selectors import kit_pieces_before
 from logistics import selectors as logistics_selectors
 from logistics import services as logistics
 from logistics.models import (
@@ -26,8 +25,9 @@ from logistics.models import (
     StopLine,
     StopState,
 )
-from materials.models import Balance
-from materials.quantities import kit_quantity, kit_share
+from materials.models import Balance, BomLine
+from materials.quantities import kit_quantity
+from materials.selectors import KitPlan
 
 from .courierday import courier_clock, drive_day
 
@@ -53,7 +53,7 @@ class CourierRounds:
         run plan counts them): what is short she gets from the firm, as ``hand_kit`` does at the counter."""
         store: dict[int, Decimal] = {}
         shares = list(logistics_selectors.home_shares_to_deliver(self.workshop.pk))
-        before = kit_pieces_before(shares)
+        plan = KitPlan(BomLine.objects.filter(job_id__in={a.job_id for a in shares}))
         for a in shares:
             lines = list(a.job.bom_lines.order_by("pk"))
             for line in lines:
@@ -61,7 +61,7 @@ class CourierRounds:
                     store[line.pk] = Balance.objects.filter(line=line, holder_key="store").values_list(
                         "quantity", flat=True
                     ).first() or Decimal("0")
-            kit = {line.pk: kit_share(line, a.pieces, before[a.pk]) for line in lines}
+            kit = {line.pk: plan.kit(line, a.pk, a.pieces) for line in lines}
             if any(store[line.pk] < kit[line.pk] for line in lines):
                 self.top_up(a.job, a.pieces)
                 for line in lines:

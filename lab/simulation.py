@@ -73,7 +73,6 @@ from dispatch.models import (
     JobState,
 )
 from dispatch.priors import PRIOR_PIECES_PER_HOUR
-from dispatch.selectors import kit_pieces_before
 from logistics import selectors as logistics_selectors
 from materials import selectors as material_selectors
 from materials import services as materials
@@ -274,12 +273,11 @@ class Simulation(CourierRounds):
         share's kit comes with the courier instead (``courier_round``)."""
         if a.delivery == DeliveryMode.HOME:
             return
-        before = kit_pieces_before([a])[a.pk]
         try:
-            materials.kit_issue(assignment=a, actor=self.workshop.head, before=before)
+            materials.kit_issue(assignment=a, actor=self.workshop.head)
         except ValidationError:
             if self.top_up(a.job, a.pieces):
-                materials.kit_issue(assignment=a, actor=self.workshop.head, before=before)
+                materials.kit_issue(assignment=a, actor=self.workshop.head)
         if a.worker_id in self.careless:
             # The careless few take about 3 % more than the kit (and later bring back only half).
             for line in a.job.bom_lines.order_by("pk"):

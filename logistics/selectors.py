@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dispatch.models import Assignment, AssignmentKind, AssignmentState, DeliveryMode, Job
-from dispatch.selectors import kit_pieces_before
 from materials.models import BomLine, Movement, MovementKind
-from materials.quantities import kit_share
+from materials.selectors import KitPlan
 
 from .models import (
     Collection,
@@ -263,18 +262,18 @@ def job_notes(job: Job, *, pk: int | None = None) -> list[DeliveryNote]:
 
 def kits(stop_lines) -> list[tuple[StopLine, BomLine, Decimal]]:
     """The kit of each delivery line (its share's pieces × each material of the job, with the allowed loss,
-    rounded on the job's running total: ``materials.quantities.kit_share``), as (stop line, material,
-    quantity), lines in order, materials by id. ``stop_lines``: rows with ``assignment`` joined. Two
-    queries (none without lines)."""
+    rounded on the running total of the job's kits: ``materials.selectors.KitPlan``; once loaded, what was
+    loaded), as (stop line, material, quantity), lines in order, materials by id. ``stop_lines``: rows
+    with ``assignment`` joined. Two queries (none without lines)."""
     stop_lines = list(stop_lines)
     if not stop_lines:
         return []
     boms: dict[int, list[BomLine]] = defaultdict(list)
     for line in BomLine.objects.filter(job_id__in={sl.assignment.job_id for sl in stop_lines}).order_by("id"):
         boms[line.job_id].append(line)
-    before = kit_pieces_before(sl.assignment_id for sl in stop_lines)
+    plan = KitPlan(bom for lines in boms.values() for bom in lines)
     return [
-        (sl, bom, kit_share(bom, sl.pieces, before[sl.assignment_id]))
+        (sl, bom, plan.kit(bom, sl.assignment_id, sl.pieces))
         for sl in stop_lines
         for bom in boms[sl.assignment.job_id]
     ]

@@ -55,8 +55,8 @@ def _round_up(line: BomLine, value: Decimal) -> Decimal:
 
 
 def kit_share(line: BomLine, pieces: int, before: int = 0) -> Decimal:
-    """The kit of a share of ``pieces`` when ``before`` pieces of the job's earlier shares had theirs
-    (``dispatch.selectors.kit_pieces_before``): the kit of all of them less the kit of those before,
+    """The kit of a share of ``pieces`` when ``before`` pieces of the job's shares had theirs
+    (``selectors.KitPlan``): the kit of all of them less the kit of those before,
     ``kit_quantity(before + pieces) − kit_quantity(before)``. Rounded on the running total, the kits of
     a job's shares add up to the job's own kit (``kit_quantity`` of its quantity) however it is split:
     four shares of 25 panels at 0.5 % get 26, 25, 25, 25 = 101, where each rounded on its own (26 each)

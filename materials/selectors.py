@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import BooleanField, Case, OuterRef, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Sum, Value, When
 
 from workshop.models import ProductionLine
 
 from .models import QTY_PLACES, Balance, BomLine, Holder, Movement, MovementKind
-from .quantities import kit_quantity
+from .quantities import kit_quantity, kit_share
 
 ZERO = Decimal("0")
 
@@ -26,6 +27,41 @@ def allowed_loss(consumed: Decimal, pct: Decimal, *, whole: bool) -> Decimal:
     if whole:
         return Decimal(math.ceil(raw))
     return raw.quantize(QTY_PLACES, rounding=ROUND_CEILING)
+
+
+class KitPlan:
+    """The kits of a job's shares, rounded on the running total of the pieces whose kits have left the
+    store (``kit_share``), so a job's kits add up to the job's own need however it is split, declined and
+    offered again. A kit left the store when it was issued at the counter (``kit:`` key) or loaded for a
+    courier (``LOAD``); a share whose kit left already keeps that quantity (the courier hands over what she
+    loaded). ``lines``: ``BomLine`` rows; one query, none without lines.
+
+    ``kit(line, assignment_id, pieces)``: Decimal, in the line's unit; a share not yet kitted is counted
+    in as it is asked for, so ask in the order the kits will leave."""
+
+    def __init__(self, lines: Iterable[BomLine]):
+        self.taken: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        self.before: dict[int, int] = defaultdict(int)
+        ids = [line.pk for line in lines]
+        if not ids:
+            return
+        rows = (
+            Movement.objects.filter(line_id__in=ids, assignment__isnull=False)
+            .filter(Q(kind=MovementKind.ISSUE, key__startswith="kit:") | Q(kind=MovementKind.LOAD))
+            .order_by("id")
+            .values_list("line_id", "assignment_id", "assignment__pieces", "quantity")
+        )
+        for line_id, a_id, pieces, q in rows:
+            if a_id not in self.taken[line_id]:
+                self.taken[line_id][a_id] = q
+                self.before[line_id] += pieces
+
+    def kit(self, line: BomLine, assignment_id: int, pieces: int) -> Decimal:
+        taken = self.taken[line.pk]
+        if assignment_id not in taken:
+            taken[assignment_id] = kit_share(line, pieces, self.before[line.pk])
+            self.before[line.pk] += pieces
+        return taken[assignment_id]
 
 
 @dataclass

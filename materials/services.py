@@ -23,7 +23,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from .models import Balance, BomLine, Holder, MaterialProblem, Movement, MovementKind, ProblemKind, Unit
-from .quantities import decimal_in, kit_quantity, kit_share, quantity, use_for
+from .quantities import decimal_in, kit_quantity, quantity, use_for
+from .selectors import KitPlan
 
 STORE = "store"
 # The holders that keep a balance; the others (the firm, consumed, scrap, lost) are sources or sinks.
@@ -310,20 +311,20 @@ def material_receive(
 
 
 @transaction.atomic
-def kit_issue(*, assignment, actor=None, before: int = 0) -> list[Movement]:
+def kit_issue(*, assignment, actor=None) -> list[Movement]:
     """Hand a worker the kit for her share (发料): for each material of the job, per piece × the share's
-    pieces plus the allowed loss, rounded on the job's running total (``kit_share``: ``before`` is the
-    pieces of the job's earlier shares, ``dispatch.selectors.kit_pieces_before``; 0 for the first share or
-    a share on its own), store → worker. Idempotent per share and material.
+    pieces plus the allowed loss, rounded on the running total of the job's kits that left the store
+    before (``selectors.KitPlan``), store → worker. Idempotent per share and material.
     Raises ValidationError (the store is short: nothing is issued) or when the job has no materials."""
     lines = list(BomLine.objects.filter(job_id=assignment.job_id).order_by("id"))
     if not lines:
         raise ValidationError(_("这张外发单没有物料清单。"))
+    plan = KitPlan(lines)
     return [
         _move(
             line=line,
             kind=MovementKind.ISSUE,
-            q=kit_share(line, assignment.pieces, before),
+            q=plan.kit(line, assignment.pk, assignment.pieces),
             worker=assignment.worker,
             actor=actor,
             reason=_("派工配套"),

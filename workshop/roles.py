@@ -258,11 +258,15 @@ def _resolve(user) -> Scope:
     joined = getattr(user, "_state", None) is not None and all(
         name in user._state.fields_cache for name in ("worker", "courier", "county_official")
     )
-    row = user if joined else _one(
-        get_user_model()
-        .objects.select_related("worker__workshop", "courier__workshop", "county_official")
-        .only("pk", "worker", "courier", "county_official")
-        .filter(pk=user.pk)
+    row = (
+        user
+        if joined
+        else _one(
+            get_user_model()
+            .objects.select_related("worker__workshop", "courier__workshop", "county_official")
+            .only("pk", "worker", "courier", "county_official")
+            .filter(pk=user.pk)
+        )
     )
     worker = _related(row, "worker", user)
     if worker is not None and worker.active:

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dispatch.models import AssignmentKind, AssignmentState
-from dispatch.selectors import kit_pieces_before
 from dispatch.services import materials as flow_materials
 from dispatch.web import paginate, refused_text
 from materials import selectors as material_reads
@@ -68,8 +67,7 @@ def _apply(request: HttpRequest, job, shares, action: str, d: dict) -> str:
     workers = {a.worker_id: a.worker for a in shares}
     if action == "kit":
         share = d["share"]
-        before = kit_pieces_before([share])[share.pk]
-        ledger.kit_issue(assignment=share, actor=actor, before=before)
+        ledger.kit_issue(assignment=share, actor=actor)
         return _("已按派工给%(w)s发料。") % {"w": share.worker.name}
     if action == "receive":
         ledger.material_receive(

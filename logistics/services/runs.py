@@ -26,9 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from dispatch.selectors import kit_pieces_before
 from materials.models import Balance, BomLine, MovementKind
-from materials.quantities import kit_share
+from materials.selectors import KitPlan
 from materials.services import courier_move
 from workshop.models import Workshop
 
@@ -133,9 +132,9 @@ def _doors(workshop: Workshop) -> tuple[list[_Door], list[str]]:
         )
     )
     bundles: dict[str, int] = defaultdict(int)
-    before = kit_pieces_before(shares)
+    plan = KitPlan(line for lines in lines_by_job.values() for line in lines)
     for a in shares:
-        need = {line.pk: kit_share(line, a.pieces, before[a.pk]) for line in lines_by_job[a.job_id]}
+        need = {line.pk: plan.kit(line, a.pk, a.pieces) for line in lines_by_job[a.job_id]}
         if any(store.get(pk, 0) < q for pk, q in need.items()):
             waiting.append(_(WAITING_FOR_MATERIAL) % {"w": a.worker.name})
             continue

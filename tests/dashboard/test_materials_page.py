@@ -357,8 +357,7 @@ def test_before_any_share_only_the_stores_moves_are_offered(client, cast, materi
 def test_kits_of_a_jobs_shares_add_up_to_what_the_firm_sent_for_the_job(client, cast, material_job):
     """Found by a fresh-user trial: each kit rounded up on its own (40, 30 and 30 pieces at 0.5 % took 41 +
     31 + 31 = 103 panels) while the firm sends the job's 101, so the last worker was refused her kit.
-    Rounded on the job's running total they take 41 + 30 + 30; a declined share in between counts for
-    nothing."""
+    Rounded on the running total of the kits handed out they take 101 in whatever order they go."""
     job = material_job(quantity=110)
     panel = line(job, "面板")
     a = share(job, cast.alice, 40)
@@ -372,5 +371,31 @@ def test_kits_of_a_jobs_shares_add_up_to_what_the_firm_sent_for_the_job(client, 
     assert [post(client, job, "kit", share=s.pk).status_code for s in (c, a, b)] == [302] * 3
 
     issued = dict(Movement.objects.filter(job=job, kind="issue").values_list("assignment_id", "quantity"))
-    assert issued == {a.pk: D("41"), b.pk: D("30"), c.pk: D("30")}
+    assert issued == {c.pk: D("31"), a.pk: D("40"), b.pk: D("30")}
     assert Balance.objects.get(line=panel, holder_key="store").quantity == D("0")
+
+
+def test_a_share_declined_after_others_had_their_kits_leaves_enough_for_whoever_takes_it(
+    client, cast, issue_job
+):
+    """The trial's second case: 3 buttons a piece at 7 %, 81 pieces need 261. Shares of 20, 37 and 24; the
+    first and last take their kits, the 37 are declined and offered again: the new share's kit is what is
+    left, 261 in all."""
+    job = services.job_accept(
+        actor=cast.head, job=issue_job(quantity=81, bom=[BomInput("纽扣", "ge", "3", "7")])
+    )
+    button = line(job, "纽扣")
+    a = share(job, cast.alice, 20)
+    declined = services.assignment_offer(job=job, worker=cast.bob, pieces=37)
+    c = share(job, cast.carol, 24)
+    client.force_login(cast.head)
+    assert post(client, job, "receive", line=button.pk, quantity="261", note="整单").status_code == 302
+    assert [post(client, job, "kit", share=s.pk).status_code for s in (a, c)] == [302] * 2
+    services.assignment_decline(actor=cast.bob.user, assignment=declined)
+    again = share(job, cast.bob, 37)
+
+    assert post(client, job, "kit", share=again.pk).status_code == 302
+
+    issued = Movement.objects.filter(job=job, kind="issue").values_list("quantity", flat=True)
+    assert sum(issued) == D("261")
+    assert Balance.objects.get(line=button, holder_key="store").quantity == D("0")

@@ -20,14 +20,15 @@ PANEL = BomInput("面板", "ge", "1", "0.5")
 
 @pytest.fixture
 def closed_job(cast, issue_job):
-    """200 panels of cloth work: alice reconciled to the last panel, bob still holding 7 panels."""
+    """200 panels of cloth work: alice reconciled to the last panel, bob still holding 6 panels, 1 in the
+    store (the kits, rounded on the running total, took 101 + 100 of the 210)."""
     job = issue_job(quantity=200, bom=[PANEL, CLOTH], title="开关面板装配")
     services.job_accept(actor=cast.head, job=job)
     panel, cloth = line(job, "面板"), line(job, "布料")
     ledger.material_receive(confirm_over=True, line=panel, quantity_received=210, actor=cast.head)
     ledger.material_receive(confirm_over=True, line=cloth, quantity_received="72", actor=cast.head)
     a, b = share(job, cast.alice, 100), share(job, cast.bob, 100)
-    ledger.kit_issue(assignment=a, actor=cast.head)  # 101 panels, 35.7 m each
+    ledger.kit_issue(assignment=a, actor=cast.head)  # 101 and 100 panels, 35.7 m each
     ledger.kit_issue(assignment=b, actor=cast.head)
     report(a, 100)
     report(b, 100)
@@ -48,10 +49,10 @@ def test_the_printed_statement_adds_up_for_each_material(client, cast, closed_jo
     html = client.get(f"/dashboard/jobs/{closed_job.pk}/materials/statement/").content.decode()
 
     equations = [re.sub(r"\s+", " ", e).strip() for e in re.findall(r"data-equation>(.*?)</p>", html, re.S)]
-    # Panels: 210 = 200 used + 3 back to the firm + 0 + 0 + store 0 + bob's 7 still out.
+    # Panels: 210 = 200 used + 3 back to the firm + 0 + 0 + store 1 + bob's 6 still out.
     assert (
         equations[0]
-        == "企业来料 210 = 已耗用 200 + 退回企业 3 + 报废 0 + 核销损耗 0 + 仓库结存 0 + 坊工手上 7"
+        == "企业来料 210 = 已耗用 200 + 退回企业 3 + 报废 0 + 核销损耗 0 + 仓库结存 1 + 坊工手上 6"
     )
     # Cloth: 72 = 70 used + 0.6 back + 0.7 scrapped + 0.7 written off; nothing out: reconciled.
     assert equations[1] == "企业来料 72 = 已耗用 70 + 退回企业 0.6 + 报废 0.7 + 核销损耗 0.7"
@@ -64,7 +65,7 @@ def test_the_firm_prints_the_statement_in_totals(client, cast, closed_job):
     client.force_login(cast.clerk)
     html = client.get(f"/dashboard/jobs/{closed_job.pk}/materials/statement/").content.decode()
 
-    assert "坊工手上 7" in html
+    assert "坊工手上 6" in html
     assert "bob" not in html and "alice" not in html and "statement-workers" not in html
 
 
@@ -81,7 +82,7 @@ def test_the_statement_downloads_as_xlsx_with_the_same_figures(client, cast, clo
     col = {name: i for i, name in enumerate(header)}
     panel_total = next(r for r in rows if r[0] == "面板" and r[2] == "合计")
     figures = [panel_total[col[name]] for name in ("企业来料", "已耗用", "退回企业", "坊工手上")]
-    assert figures == [210, 200, 3, 7]
+    assert figures == [210, 200, 3, 6]
     assert panel_total[col["对账"]] == "未对平"
     bob_cloth = next(r for r in rows if r[0] == "布料" and r[3] == "bob")
     assert bob_cloth[col["核销损耗"]] == pytest.approx(0.7)

@@ -233,7 +233,8 @@ def test_a_worker_above_her_allowance_is_flagged_once_her_work_is_done(cast, mat
     panel_line = line(job, "面板")
     materials.material_receive(confirm_over=True, line=panel_line, quantity_received=220, actor=cast.head)
     a, b = share(job, cast.alice, 100), share(job, cast.bob, 100)
-    materials.kit_issue(assignment=a, actor=cast.head)  # 101 each: 100 pieces at 0.5 %, rounded up
+    # 101 and 100: 200 pieces at 0.5 % need 201, rounded up on the running total (kit_share).
+    materials.kit_issue(assignment=a, actor=cast.head)
     materials.kit_issue(assignment=b, actor=cast.head)
     materials.material_issue(
         line=panel_line, worker=cast.alice, quantity_issued=2, actor=cast.head, reason="补料"
@@ -242,9 +243,9 @@ def test_a_worker_above_her_allowance_is_flagged_once_her_work_is_done(cast, mat
     report(b, 100)
 
     workers = {w.name: w for w in account(job, "面板").workers}
-    # Bob keeps the kit's own rounding (1 panel of 100 at 0.5 % allows 1): not flagged.
+    # Bob used his whole kit (100 of 100; his 100 pieces at 0.5 % allow 1): not flagged.
     assert (workers["bob"].loss, workers["bob"].allowed, workers["bob"].above_allowance) == (
-        D(1),
+        D(0),
         D(1),
         False,
     )
