@@ -51,7 +51,8 @@ def test_the_withdrawn_offer_opens_as_cancelled_without_a_due_date_or_pay(client
     services.assignment_decline(actor=cast.bob.user, assignment=declined, reason="")
     client.force_login(cast.alice.user)
     before = client.get(f"/m/a/{offer.pk}/").content.decode()
-    assert 'data-key="to-do"' in before and "全部合格共" in before
+    # An offer says what it is and pays, not what she still owes ("还差" is for work she took).
+    assert "全部合格共" in before and 'data-key="to-do"' not in before
 
     services.job_cancel(actor=cast.clerk, job=job, reason="客户撤单")
 
@@ -61,3 +62,5 @@ def test_the_withdrawn_offer_opens_as_cancelled_without_a_due_date_or_pay(client
     client.force_login(cast.bob.user)
     page = client.get(f"/m/a/{declined.pk}/").content.decode()
     assert 'data-closed="declined"' in page and "全部合格共" not in page
+    # She declined before the firm cancelled: that is what her page says (a trial found 企业取消 here).
+    assert "您已婉拒这一单" in page and "企业取消" not in page and "data-materials" not in page
