@@ -44,6 +44,7 @@ def job_notes(request: HttpRequest, pk: int) -> HttpResponse:
     can_hand_over = request.user.has_perm("dashboard.hand_over", job)
     can_receive = request.user.has_perm("dashboard.receive_lot", job)
     error = ""
+    typed = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         # The wrong role's POST is a 403 before anything is read or written.
@@ -52,6 +53,13 @@ def job_notes(request: HttpRequest, pk: int) -> HttpResponse:
             done = _post(request, job, action)
         except REFUSED as exc:
             error = refused_text(exc)
+            if action == "receive":
+                # The count form comes back with what the clerk typed, not the figures sent (a trial's
+                # 3 bundles came back as the 2 sent, and were counted so once she ticked 确认多收).
+                typed = {
+                    k: request.POST.get(k, "")
+                    for k in ("note", "pieces_counted", "bundles_counted", "remark")
+                }
         else:
             messages.success(request, done)
             return redirect("dashboard:job_notes", pk=job.pk)
@@ -69,6 +77,7 @@ def job_notes(request: HttpRequest, pk: int) -> HttpResponse:
         can_hand_over=can_hand_over,
         can_receive=can_receive,
         error=error,
+        typed=typed,
         sent=NoteState.SENT,
         prepared=NoteState.PREPARED,
     )

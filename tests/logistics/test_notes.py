@@ -386,6 +386,8 @@ def test_more_bundles_than_were_sent_need_the_clerk_to_confirm_them_too(client, 
 
     said = f"点收 {over} 扎比送出的 {note.bundles_sent} 扎还多 {over - note.bundles_sent} 扎"
     assert refused.status_code == 400 and said in refused.content.decode()
+    # The form comes back with what she typed, so ticking 确认多收 keeps her count.
+    assert f'name="bundles_counted" min="0" inputmode="numeric" value="{over}"' in refused.content.decode()
     note.refresh_from_db()
     assert note.state == NoteState.SENT
 
