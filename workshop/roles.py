@@ -210,10 +210,19 @@ class Scope:
     def _numbered_names(self) -> tuple[re.Pattern | None, dict[str, str]]:
         # Longest names first, so "王芳芳" is matched whole before "王芳" could match inside it.
         ids: dict[str, list[int]] = {}
-        rows = Worker.objects.filter(workshop_id__in=self.numbered_workshops).values_list("pk", "name")
+        rows = list(Worker.objects.filter(workshop_id__in=self.numbered_workshops).values_list("pk", "name"))
         for pk, name in rows:
             if name and name.strip():
                 ids.setdefault(name, []).append(pk)
+        # A Chinese name of three or more characters is also written by its given name ("秀兰姐" for 李秀兰,
+        # a trial found): that too, unless it is someone's full name.
+        given_ids: dict[str, list[int]] = {}
+        for pk, name in rows:
+            given = (name or "").strip()[1:]
+            if len(given) >= 2 and not given.isascii():
+                given_ids.setdefault(given, []).append(pk)
+        for given, pks in given_ids.items():
+            ids.setdefault(given, pks)
         if not ids:
             return None, {}
         shown = {

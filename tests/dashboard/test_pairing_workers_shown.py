@@ -133,4 +133,6 @@ def test_unname_matches_whole_latin_names_and_the_longest_chinese_name(cast):
     scope = scope_for(cast.clerk)
     a, b, c = (f"{w.pk}号坊工" for w in (cast.alice, cast.bob, cast.carol))
     assert scope.unname("王芳芳和王芳, Ann; Annual") == f"{b}和{a}, {c}; Annual"
+    # By her given name too (王芳芳 → 芳芳), not a two-character name's one character.
+    assert scope.unname("芳芳姐帮忙复核") == f"{b}姐帮忙复核"
     assert scope_for(cast.head).unname("王芳芳和王芳") == "王芳芳和王芳"
