@@ -399,3 +399,21 @@ def test_a_share_declined_after_others_had_their_kits_leaves_enough_for_whoever_
     issued = Movement.objects.filter(job=job, kind="issue").values_list("quantity", flat=True)
     assert sum(issued) == D("261")
     assert Balance.objects.get(line=button, holder_key="store").quantity == D("0")
+
+
+def test_a_worker_still_at_work_shows_no_loss_yet(client, cast, material_job):
+    # Found by a fresh-user trial: her whole kit in hand read as 损耗 while she was still making the pieces.
+    job = material_job(quantity=100)
+    panel = line(job, "面板")
+    ledger.material_receive(line=panel, quantity_received=101, actor=cast.head)
+    a = share(job, cast.alice, 100)
+    ledger.kit_issue(assignment=a, actor=cast.head)
+    report(a, 30)
+    client.force_login(cast.head)
+
+    row = worker_row(client.get(url(job)).content.decode(), cast.alice.pk)
+    assert re.search(r'data-fig="loss"><span class="muted">—</span>', row)
+
+    report(a, 70)
+    row = worker_row(client.get(url(job)).content.decode(), cast.alice.pk)
+    assert 'data-fig="loss">1<' in row
