@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch import selectors as flow_selectors
 from dispatch.fields import PiecesField, YuanField
-from dispatch.models import JobState
+from dispatch.models import JOB_STAGES, JobState
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
 from workshop.text import CheckedForm, SaneDateField
@@ -157,6 +157,12 @@ class PeriodForm(CheckedForm):
 class JobFilterForm(PeriodForm):
     state = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *JobState.choices]
+    )
+    # The funnel's stages: the jobs that got at least this far (``Job.reached``), whatever their state now.
+    reached = forms.ChoiceField(
+        label=_("到过的阶段"),
+        required=False,
+        choices=[("", _("全部")), *((s, JobState(s).label) for s in JOB_STAGES)],
     )
     sent = forms.ChoiceField(
         label=_("送检"),

@@ -52,7 +52,7 @@
       };
       f.setOption(funnelOption());
       f.on("click", function (p) {
-        if (p.data && p.data.state) window.location = funnel.dataset.href + "&state=" + p.data.state;
+        if (p.data && p.data.state) window.location = funnel.dataset.href + "&reached=" + p.data.state;
       });
       made.push({ resize: function () { f.resize(); f.setOption(funnelOption()); } });
     }

@@ -327,6 +327,22 @@ def test_a_job_back_in_production_for_rework_still_counts_as_inspected_in_the_fu
     assert figures["jobs_by_state"] == {JobState.IN_PROGRESS: 1}
 
 
+
+def test_the_funnels_link_lists_the_jobs_that_got_that_far(client, cast, issue_job):
+    # Found by a fresh-user trial: 已验收 254 on the funnel opened a list of the jobs inspected now: none.
+    job, inspection = _inspected(cast, issue_job, rework=10)
+    services.inspection_book(inspection=inspection.pk)
+    client.force_login(cast.head)
+
+    home = client.get("/dashboard/").content.decode()
+    assert "&reached=inspected" in home
+    reached = client.get("/dashboard/jobs/", {"reached": "inspected"}).content.decode()
+    now = client.get("/dashboard/jobs/", {"state": "inspected"}).content.decode()
+    row = f'href="/dashboard/jobs/{job.pk}/"'
+    assert row in reached and row not in now
+    assert row not in client.get("/dashboard/jobs/", {"reached": "settled"}).content.decode()
+
+
 # --- the lot's hand-over and count ---------------------------------------------------------------------
 
 
