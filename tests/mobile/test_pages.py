@@ -574,3 +574,15 @@ def test_a_month_before_the_calendar_or_before_her_pay_is_never_a_dead_end(clien
     assert client.get("/m/slip/1900-01/").status_code == 404
     this_month = client.get("/m/earnings/").content.decode()
     assert 'data-action="slip"' in this_month and client.get("/m/slip/").status_code == 200
+
+
+def test_one_piece_reads_as_one_piece_in_english(client, cast, issue_job):
+    # Found by a fresh-user trial: "1 pieces" on the phone pages in English.
+    a = in_hand(accepted_job(cast, issue_job, quantity=1), cast.alice, 1)
+    client.force_login(cast.alice.user)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/m/a/{a.pk}/").content.decode()
+    facts = page[page.index('<dl class="facts">') : page.index("</dl>")]
+    assert "<dd>1 piece</dd>" in facts and "1 pieces" not in facts and "At most 1 piece." in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "1 件" in client.get(f"/m/a/{a.pk}/").content.decode()
