@@ -239,23 +239,29 @@ def _move(
         _take(balances[_holder_key(source, ids[source])], line, q, _holder_name(source, worker, courier))
     if target in HOLDING:
         _give(balances[_holder_key(target, ids[target])], q)
+    row = Movement(
+        line=line,
+        job_id=line.job_id,
+        kind=kind,
+        source=source,
+        target=target,
+        worker=worker,
+        courier=courier,
+        quantity=q,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason[:200],
+        key=key,
+        assignment=assignment,
+        report=report,
+    )
+    if key is None:
+        # Only a key can collide: a movement without one (a report's consumption) needs no savepoint.
+        row.save(force_insert=True)
+        return row
     try:
         with transaction.atomic():
-            return Movement.objects.create(
-                line=line,
-                job_id=line.job_id,
-                kind=kind,
-                source=source,
-                target=target,
-                worker=worker,
-                courier=courier,
-                quantity=q,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                reason=reason[:200],
-                key=key,
-                assignment=assignment,
-                report=report,
-            )
+            row.save(force_insert=True)
+            return row
     except IntegrityError:
         raise ValidationError(_("这笔物料刚刚已经登记过,请刷新页面。")) from None
 
