@@ -43,7 +43,15 @@ start_redis() {
   export REDIS_URL="redis://127.0.0.1:$port/0"
 }
 stop_redis() {
-  [ -n "$STARTED_REDIS_PORT" ] && redis-cli -p "$STARTED_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [ -n "$STARTED_REDIS_PORT" ]; then
+    redis-cli -p "$STARTED_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    # Wait (up to 5 s) until the port is free, so a make run right after make stop finds it free (a trial
+    # saw one start its Redis on another port while the old one was still closing).
+    for _ in $(seq 1 50); do
+      redis-cli -p "$STARTED_REDIS_PORT" ping >/dev/null 2>&1 || break
+      sleep 0.1
+    done
+  fi
   STARTED_REDIS_PORT=""
 }
 
