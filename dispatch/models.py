@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import ProcessKind, ProductionLine, Worker, Workshop
@@ -116,13 +117,19 @@ JOB_STAGES = (
     JobState.INSPECTED,
     JobState.SETTLED,
 )
-_STAGE_RANK = {s: i for i, s in enumerate(JOB_STAGES)}
+STAGE_RANK = {s: i for i, s in enumerate(JOB_STAGES)}
 
 
 def furthest_stage(*states: str) -> str:
     """The furthest of ``states`` along ``JOB_STAGES`` ("" when none is a stage)."""
-    staged = [s for s in states if s in _STAGE_RANK]
-    return max(staged, key=_STAGE_RANK.__getitem__) if staged else ""
+    staged = [s for s in states if s in STAGE_RANK]
+    return max(staged, key=STAGE_RANK.__getitem__) if staged else ""
+
+
+def reached_stage() -> Coalesce:
+    """A job's furthest stage as a query expression: ``Job.reached``, or its state for a job not moved
+    since that was kept (the funnel and the job list's 到过的阶段 filter)."""
+    return Coalesce(NullIf(F("reached"), Value("")), F("state"))
 
 
 def swap_state(obj, transitions: dict[str, frozenset[str]], label: str, target: str, **fields) -> str:

@@ -12,8 +12,7 @@ from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from pay import money, monthly, rollups
@@ -24,6 +23,7 @@ from workshop.models import Employment, Worker
 from .models import (
     HOLDING_STATES,
     JOB_STAGES,
+    STAGE_RANK,
     Assignment,
     AssignmentKind,
     FlowDay,
@@ -32,6 +32,7 @@ from .models import (
     Job,
     JobState,
     WorkReport,
+    reached_stage,
 )
 
 
@@ -292,16 +293,16 @@ def dashboard_figures(
     in_range = jobs.filter(issued_at__gte=lo, issued_at__lt=hi)
     # By state now and by the furthest stage reached (``Job.reached``; its state for a job never moved
     # since it was kept), in one read: a job back in production for rework still counts as inspected.
-    stage = Coalesce(NullIf(F("reached"), Value("")), F("state"))
     by_state: Counter = Counter()
     by_stage: Counter = Counter()
-    for state, reached, n in in_range.order_by().values_list("state", stage).annotate(n=Count("id")):
+    for state, reached, n in (
+        in_range.order_by().values_list("state", reached_stage()).annotate(n=Count("id"))
+    ):
         by_state[state] += n
         by_stage[reached] += n
     by_state = dict(by_state)
-    rank = {s: i for i, s in enumerate(FUNNEL_STATES)}
     funnel = [
-        (s, sum(n for reached, n in by_stage.items() if rank.get(reached, 0) >= rank[s]))
+        (s, sum(n for reached, n in by_stage.items() if STAGE_RANK.get(reached, 0) >= STAGE_RANK[s]))
         for s in FUNNEL_STATES
     ]
     # Pieces, verdicts and hand-overs from the day rows (``flowdays``): a row per line and day.

@@ -70,8 +70,8 @@ def job_timeline(
     Adds ``subject`` (外发单, or 派工 with the worker's name when ``assignments`` is given), ``from_label``,
     ``to_label`` (the states' words) and ``actor_label`` (a worker shows by name, the system as 系统自动).
     ``label`` says how a worker is shown (her name; a firm's scope may show her number:
-    ``Scope.worker_label``; a job event's note that names a worker of ``assignments`` shows her that way
-    too). With ``share_notes`` False the notes of the shares' events are blanked: they
+    ``Scope.worker_label``; a note that names a worker is the caller's to pass through ``Scope.unname``).
+    With ``share_notes`` False the notes of the shares' events are blanked: they
     hold the planner's reasons (本月收入偏低 · 居家加工) and a worker's own words when she declines, which
     speak of her income and situation (the firm's view). One query: actor and the actor's worker row are
     joined.
@@ -79,20 +79,11 @@ def job_timeline(
     job_states = dict(JobState.choices)
     assignment_states = dict(AssignmentState.choices)
     names = {a.pk: label(a.worker) for a in assignments or []}
-    # A job's own event may name a worker in its note (a result corrected: "更正验收 <name> 10→8"): she is
-    # shown there as ``label`` shows her too.
-    renamed = {
-        a.worker.name: names[a.pk]
-        for a in assignments or []
-        if a.worker.name and names[a.pk] != a.worker.name
-    }
     events = list(job.events.select_related("content_type", "actor", "actor__worker"))
     for e in events:
         if e.content_type.model == "job":
             labels = job_states
             e.subject = _("外发单")
-            for name, shown in renamed.items():
-                e.note = e.note.replace(name, shown)
         else:
             labels = assignment_states
             name = names.get(e.object_id)

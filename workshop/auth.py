@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .lockout import lockout_key, normalize_phone
 from .models import Courier, Worker
+from .roles import PERSON_ROWS
 from .services import pin_matches
 
 __all__ = ["PinBackend", "UserBackend", "lockout_key", "lockout_response", "lockout_until", "normalize_phone"]
@@ -51,12 +52,6 @@ def lockout_response(request, original_response=None, credentials: dict | None =
         "on_phone_pages": on_phone_pages,
     }
     return render(request, "mobile/locked_out.html", context, status=429)
-
-
-# The person rows a user's role is read from (``roles.scope_for``): joined to the user's own row when a
-# request's user is loaded, so resolving a worker's, courier's or county official's scope needs no query
-# of its own (a query on every phone page; issue 15).
-PERSON_ROWS = ("worker__workshop", "courier__workshop", "county_official")
 
 
 class UserBackend(ModelBackend):

@@ -259,22 +259,26 @@ def scope_for(user) -> Scope:
     return scope
 
 
+# The person rows a user's role is read from: joined to the user's own row when a request's user is loaded
+# (``workshop.auth.UserBackend``), so a worker's, courier's or county official's scope needs no query of
+# its own (issue 15).
+PERSON_ROWS = ("worker__workshop", "courier__workshop", "county_official")
+_PERSONS = tuple(r.split("__", 1)[0] for r in PERSON_ROWS)
+
+
 def _resolve(user) -> Scope:
     # The worker, courier and county official rows (reverse one-to-ones) come with the user: joined when
     # the request loaded it (``workshop.auth.UserBackend``), else in one query here. Every request of
     # every role runs this, so it is sliced, not ``first()``: an ORDER BY on a one-row primary-key lookup
     # cost a third of its time to compile (issue 15). The same for the staff rows.
     joined = getattr(user, "_state", None) is not None and all(
-        name in user._state.fields_cache for name in ("worker", "courier", "county_official")
+        name in user._state.fields_cache for name in _PERSONS
     )
     row = (
         user
         if joined
         else _one(
-            get_user_model()
-            .objects.select_related("worker__workshop", "courier__workshop", "county_official")
-            .only("pk", "worker", "courier", "county_official")
-            .filter(pk=user.pk)
+            get_user_model().objects.select_related(*PERSON_ROWS).only("pk", *_PERSONS).filter(pk=user.pk)
         )
     )
     worker = _related(row, "worker", user)

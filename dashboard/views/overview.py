@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dispatch import reports
-from dispatch.models import JOB_STAGES, Inspection, JobState
+from dispatch.models import JOB_STAGES, STAGE_RANK, Inspection, JobState, reached_stage
 from dispatch.web import id_param, paginate
 from pay import money
 from workshop.models import Employment
@@ -144,10 +143,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
         jobs = jobs.filter(state=data["state"])
     if data.get("reached"):
         # The funnel's rows: every job that got at least this far (its furthest stage, else its state).
-        later = JOB_STAGES[JOB_STAGES.index(data["reached"]) :]
-        jobs = jobs.annotate(stage=Coalesce(NullIf(F("reached"), Value("")), F("state"))).filter(
-            stage__in=later
-        )
+        later = JOB_STAGES[STAGE_RANK[data["reached"]] :]
+        jobs = jobs.annotate(stage=reached_stage()).filter(stage__in=later)
     if data.get("q"):
         jobs = jobs.filter(title__icontains=data["q"])
     if data.get("auto"):

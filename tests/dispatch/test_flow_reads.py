@@ -327,7 +327,6 @@ def test_a_job_back_in_production_for_rework_still_counts_as_inspected_in_the_fu
     assert figures["jobs_by_state"] == {JobState.IN_PROGRESS: 1}
 
 
-
 def test_the_funnels_link_lists_the_jobs_that_got_that_far(client, cast, issue_job):
     # Found by a fresh-user trial: 已验收 254 on the funnel opened a list of the jobs inspected now: none.
     job, inspection = _inspected(cast, issue_job, rework=10)
