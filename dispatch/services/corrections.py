@@ -60,10 +60,11 @@ def last_live_report(assignment_id: int) -> WorkReport | None:
 
 
 def _reverse_report(
-    *, report: WorkReport, job: Job, assignment: Assignment, actor, reason: str
+    *, report: WorkReport, job: Job, assignment: Assignment, actor, reason: str, note: str
 ) -> WorkReport:
     """The reversal row of ``report`` and its effects: the share's count goes down, what its pieces used
-    goes back to the worker, a done share (and a completed job) go back to work."""
+    goes back to the worker, a done share (and a completed job) go back to work, their moves logged with
+    ``note`` (the caller's one timeline line: see ``_log_once``)."""
     # A bundle ticket's report stays with its ticket (``tickets``, by its reverse relation): reversing it
     # here would leave the ticket marked reported.
     if WorkReport.objects.filter(pk=report.pk, bundle_ticket__isnull=False).exists():
@@ -92,10 +93,17 @@ def _reverse_report(
     )
     if assignment.state == AssignmentState.DONE:
         rollups.share_done(assignment, sign=-1)  # with the done_at it had
-        move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, note=reason[:300], done_at=None)
+        move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, note=note, done_at=None)
     if job.state == JobState.COMPLETED:
-        move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=reason[:300])
+        move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=note)
     return reversal
+
+
+def _log_once(assignment: Assignment, *, job: Job, state_before: str, actor, note: str) -> None:
+    """The share's timeline line for an undo or a correction: a move of the share (done → at work, or to
+    done) already logged it with ``note``; otherwise one event that keeps the state."""
+    if assignment.state == state_before:
+        event(assignment, job=job, from_state=state_before, to_state=state_before, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -126,17 +134,12 @@ def report_undo(*, actor, report: WorkReport | int, now: dt.datetime | None = No
         raise ValidationError(_("报工超过 %(m)d 分钟就不能自己撤销了,请找坊长更正。") % {"m": minutes})
     if job.state not in REPORT_OPEN_STATES:
         raise ValidationError(_("这批货已经交企业了,不能撤销,请找坊长更正。"))
+    note = gettext_noop("撤销报工") + f" {report.pieces}"
+    state_before = assignment.state
     reversal = _reverse_report(
-        report=report, job=job, assignment=assignment, actor=actor, reason=gettext_noop("本人撤销")
+        report=report, job=job, assignment=assignment, actor=actor, reason=gettext_noop("本人撤销"), note=note
     )
-    event(
-        assignment,
-        job=job,
-        from_state=assignment.state,
-        to_state=assignment.state,
-        actor=actor,
-        note=gettext_noop("撤销报工") + f" {report.pieces}",
-    )
+    _log_once(assignment, job=job, state_before=state_before, actor=actor, note=note)
     return reversal
 
 
@@ -182,7 +185,10 @@ def report_correct(
     if total < assignment.pieces_handed_over or total < assignment.pieces_passed + assignment.pieces_rejected:
         raise ValidationError({"pieces": _("更正后报工件数少于已交企业或已验收的件数。")})
     state_before = assignment.state
-    reversal = _reverse_report(report=report, job=job, assignment=assignment, actor=actor, reason=reason)
+    note = gettext_noop("更正报工") + f" {report.pieces}→{pieces} · {reason}"[:280]
+    reversal = _reverse_report(
+        report=report, job=job, assignment=assignment, actor=actor, reason=reason, note=note
+    )
     new = None
     if pieces > 0:
         new = WorkReport.objects.create(
@@ -203,18 +209,11 @@ def report_correct(
                 AssignmentState.DONE,
                 job=job,
                 actor=actor,
-                note=reason[:300],
+                note=note,
                 done_at=timezone.now(),
             )
             rollups.share_done(assignment)
-    event(
-        assignment,
-        job=job,
-        from_state=state_before,
-        to_state=assignment.state,
-        actor=actor,
-        note=gettext_noop("更正报工") + f" {report.pieces}→{pieces} · {reason}"[:280],
-    )
+    _log_once(assignment, job=job, state_before=state_before, actor=actor, note=note)
     notify(
         recipient=assignment.worker.user,
         kind=NotificationKind.REPORT_CORRECTED,

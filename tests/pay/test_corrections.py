@@ -117,6 +117,42 @@ def test_an_undone_report_cannot_be_undone_twice(cast, issue_job):
 # --- the head's correction of a report -----------------------------------------------------------------
 
 
+def _share_lines(share):
+    """The share's own timeline lines (a job's lines are the job's)."""
+    return list(
+        FlowEvent.objects.filter(object_id=share.pk, content_type__model="assignment")
+        .order_by("id")
+        .values_list("from_state", "to_state", "note")
+    )
+
+
+def test_an_undo_or_a_correction_that_moves_a_share_logs_one_line_for_it(cast, issue_job):
+    """Found in a trial: a correction that finished a share logged the move and the correction, two lines
+    for one act; an undo of a finished share did the same."""
+    _job, shares = started(cast, issue_job, shares=(("alice", 20),))
+    alice = shares[0]
+    last = report(alice, 20)
+    before = len(_share_lines(alice))
+
+    services.report_undo(actor=cast.alice.user, report=last)
+    lines = _share_lines(alice)[before:]
+    assert lines == [(AssignmentState.DONE, AssignmentState.ACCEPTED, "撤销报工 20")]
+
+    typo = report(alice, 2)
+    before = len(_share_lines(alice))
+    services.report_correct(actor=cast.head, report=typo, pieces=20, reason="少按了0")
+    lines = _share_lines(alice)[before:]
+    assert lines == [(AssignmentState.ACCEPTED, AssignmentState.DONE, "更正报工 2→20 · 少按了0")]
+
+    # A correction that leaves the share where it was keeps its one line, state to the same state.
+    bob_share = started(cast, issue_job, shares=(("bob", 30),))[1][0]
+    typo = report(bob_share, 5)
+    before = len(_share_lines(bob_share))
+    services.report_correct(actor=cast.head, report=typo, pieces=4, reason="数错了")
+    lines = _share_lines(bob_share)[before:]
+    assert lines == [(AssignmentState.ACCEPTED, AssignmentState.ACCEPTED, "更正报工 5→4 · 数错了")]
+
+
 def test_the_head_corrects_a_report_with_a_reason_and_the_worker_is_told(cast, issue_job):
     _job, (alice, _bob) = started(cast, issue_job)
     typo = report(alice, 100)
