@@ -251,6 +251,40 @@ def test_an_offer_to_a_home_worker_is_delivered_to_the_door(cast, issue_job):
     assert offer.delivery == DeliveryMode.HOME
 
 
+def _home(*workers, low_income=False):
+    for w in workers:
+        w.work_place = WorkPlace.HOME
+        w.low_income = low_income
+        w.save()
+
+
+def test_a_small_remainder_goes_to_a_worker_at_the_workshop_not_a_trip_to_a_home(cast, issue_job):
+    """Found in a trial: after a decline the re-dispatch offered a home worker the 1 piece left, a
+    delivery trip for one piece. Bob at home would win it on fairness (low income); Carol at the
+    workshop gets it. Above ``MIN_SHARE`` pieces the plan is left alone."""
+    _home(cast.bob, low_income=True)
+    job = accepted_job(cast, issue_job, quantity=300)
+    services.assignment_offer(job=job, worker=cast.alice, pieces=299)
+
+    offers = services.job_plan_offers(job=job)
+
+    assert [(o.worker_id, o.pieces) for o in offers] == [(cast.carol.pk, 1)]
+
+
+def test_a_small_remainder_still_goes_home_when_no_one_at_the_workshop_can_take_it(cast, issue_job):
+    _home(cast.bob, low_income=True)
+    _home(cast.carol)
+    job = accepted_job(cast, issue_job, quantity=300)
+    services.assignment_offer(job=job, worker=cast.alice, pieces=299)
+    services.assignment_decline(actor=cast.alice.user, assignment=job.assignments.get(), reason="没空")
+    services.assignment_offer(job=job, worker=cast.bob, pieces=299)
+
+    offers = services.job_plan_offers(job=job)
+
+    # Alice, the only one at the workshop, declined: the piece goes to a home worker, not nowhere.
+    assert [(o.pieces, o.delivery) for o in offers] == [(1, DeliveryMode.HOME)]
+
+
 def test_offering_more_than_the_unassigned_pieces_is_refused(cast, issue_job):
     job = accepted_job(cast, issue_job, quantity=300)
     services.assignment_offer(job=job, worker=cast.alice, pieces=250)
