@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dispatch import services as flow
@@ -34,7 +35,8 @@ def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResp
     except views.REFUSED as exc:
         messages.error(request, views._refused_text(exc))
     else:
-        messages.success(request, _("这份活接下了:%(t)s,%(n)d 件。") % {"t": a.job.title, "n": a.pieces})
+        accepted = ngettext("这份活接下了:%(t)s,%(n)d 件。", "这份活接下了:%(t)s,%(n)d 件。", a.pieces)
+        messages.success(request, accepted % {"t": a.job.title, "n": a.pieces})
     return redirect(views._safe_next(request, reverse("mobile:assignment", args=[a.pk])))
 
 

@@ -37,7 +37,13 @@ def _report(request: HttpRequest, a, form: ReportForm) -> None:
     if not created:
         messages.info(request, _("这次报工刚才已经记上了,没有重复计数。"))
     elif a.pieces_reported + report.pieces >= a.pieces:
-        messages.success(request, _("全部做完了!共 %(n)d 件,等企业验收后工资入账。") % {"n": a.pieces})
+        n = a.pieces
+        done = ngettext(
+            "全部做完了!共 %(n)d 件,等企业验收后工资入账。",
+            "全部做完了!共 %(n)d 件,等企业验收后工资入账。",
+            n,
+        )
+        messages.success(request, done % {"n": n})
     else:
         n = report.pieces
         messages.success(
@@ -95,12 +101,20 @@ def report_undo(request: HttpRequest, worker: Worker, pk: int, report: int) -> H
     target = selectors.share_report(a, report)
     back = reverse("mobile:assignment", args=[a.pk])
     if target.undone:
-        messages.info(request, _("刚才报的 %(n)d 件已经撤销了。") % {"n": target.pieces})
+        n = target.pieces
+        already = ngettext("刚才报的 %(n)d 件已经撤销了。", "刚才报的 %(n)d 件已经撤销了。", n)
+        messages.info(request, already % {"n": n})
         return redirect(back)
     try:
         flow.report_undo(actor=request.user, report=target)
     except views.REFUSED as exc:
         messages.error(request, views._refused_text(exc))
     else:
-        messages.success(request, _("刚才报的 %(n)d 件已经撤销,请重新报正确的件数。") % {"n": target.pieces})
+        n = target.pieces
+        undone = ngettext(
+            "刚才报的 %(n)d 件已经撤销,请重新报正确的件数。",
+            "刚才报的 %(n)d 件已经撤销,请重新报正确的件数。",
+            n,
+        )
+        messages.success(request, undone % {"n": n})
     return redirect(back)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -392,11 +393,10 @@ def bundle_report(request: HttpRequest, worker: Worker, token: str) -> HttpRespo
         if not counted:
             messages.info(request, _("这一扎已经报过工了,没有重复计数。"))
         else:
-            messages.success(
-                request,
-                _("第 %(n)s 扎的 %(p)d 件已经记上。")
-                % {"n": f"{ticket.number}/{ticket.count}", "p": ticket.pieces},
+            recorded = ngettext(
+                "第 %(n)s 扎的 %(p)d 件已经记上。", "第 %(n)s 扎的 %(p)d 件已经记上。", ticket.pieces
             )
+            messages.success(request, recorded % {"n": f"{ticket.number}/{ticket.count}", "p": ticket.pieces})
     return redirect("mobile:bundle", token=ticket.token)
 
 

@@ -4,14 +4,17 @@ A message is stored as its kind and its parameters (``Notification.params``: nam
 amounts, never words in one language), and put into words only when it is shown or sent, in the language
 of whoever reads it: the page's language on the inbox, the recipient's preference
 (``workshop.languages.language_of``) for what is sent. The templates below are the msgids of the English
-catalogue (``locale/en``); ``make messages`` finds them through ``gettext_noop``.
+catalogue (``locale/en``); ``make messages`` finds them through ``gettext_noop``, or ``ngettext_lazy`` for
+those that count pieces: its last argument names the param whose number picks the form ("1 piece", "3
+pieces"), so a message stored before it counted (the same kind and params) reads right too.
 """
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,22 +46,34 @@ class NotificationKind(models.TextChoices):
     TASK_FAILED = "task_failed", _("后台任务失败")
 
 
-TEMPLATES: dict[str, str] = {
+TEMPLATES: dict[str, str | Promise] = {
     # params: f firm name, t job title, n pieces
-    NotificationKind.JOB_ISSUED: gettext_noop("%(f)s 新外发单:%(t)s %(n)d 件"),
+    NotificationKind.JOB_ISSUED: ngettext_lazy(
+        "%(f)s 新外发单:%(t)s %(n)d 件", "%(f)s 新外发单:%(t)s %(n)d 件", "n"
+    ),
     # w workshop name, t job title
     NotificationKind.JOB_ACCEPTED: gettext_noop("%(w)s 已接单:%(t)s"),
     NotificationKind.JOB_DECLINED: gettext_noop("%(w)s 未接单:%(t)s"),
     # t job title, n pieces, r piece rate (yuan, a decimal string)
-    NotificationKind.OFFER: gettext_noop("新派工:%(t)s %(n)d 件,单价 %(r)s 元"),
+    NotificationKind.OFFER: ngettext_lazy(
+        "新派工:%(t)s %(n)d 件,单价 %(r)s 元", "新派工:%(t)s %(n)d 件,单价 %(r)s 元", "n"
+    ),
     # w worker name, t job title, n pieces she turned down, why her own words (or "")
-    NotificationKind.OFFER_DECLINED: gettext_noop(
-        "%(w)s 这次不接 %(t)s 的 %(n)d 件,这些件会再派给别人。%(why)s"
+    NotificationKind.OFFER_DECLINED: ngettext_lazy(
+        "%(w)s 这次不接 %(t)s 的 %(n)d 件,这些件会再派给别人。%(why)s",
+        "%(w)s 这次不接 %(t)s 的 %(n)d 件,这些件会再派给别人。%(why)s",
+        "n",
     ),
     # f firm name, t job title, n pieces, why the firm's own words (or "")
-    NotificationKind.JOB_CANCELLED: gettext_noop("%(f)s 取消了外发单:%(t)s %(n)d 件。%(why)s"),
+    NotificationKind.JOB_CANCELLED: ngettext_lazy(
+        "%(f)s 取消了外发单:%(t)s %(n)d 件。%(why)s", "%(f)s 取消了外发单:%(t)s %(n)d 件。%(why)s", "n"
+    ),
     # t job title, n pieces of her offer
-    NotificationKind.OFFER_WITHDRAWN: gettext_noop("%(t)s 已被企业取消,派给您的 %(n)d 件不用做了。"),
+    NotificationKind.OFFER_WITHDRAWN: ngettext_lazy(
+        "%(t)s 已被企业取消,派给您的 %(n)d 件不用做了。",
+        "%(t)s 已被企业取消,派给您的 %(n)d 件不用做了。",
+        "n",
+    ),
     # t job title
     NotificationKind.READY_FOR_INSPECTION: gettext_noop("待验收:%(t)s"),
     # t job title, p passed, r rejected (pieces), why the firm's reason (its own words)
@@ -79,18 +94,30 @@ TEMPLATES: dict[str, str] = {
     # t job title, n pieces reported
     NotificationKind.READY_TO_HAND_OVER: gettext_noop("%(t)s 已全部报工(%(n)d 件),请收齐后开送货单交企业"),
     # t job title, l lot number, s pieces sent, c pieces the firm counted
-    NotificationKind.LOT_RECEIVED: gettext_noop("%(t)s 第 %(l)d 批:送出 %(s)d 件,企业点收 %(c)d 件"),
+    NotificationKind.LOT_RECEIVED: ngettext_lazy(
+        "%(t)s 第 %(l)d 批:送出 %(s)d 件,企业点收 %(c)d 件",
+        "%(t)s 第 %(l)d 批:送出 %(s)d 件,企业点收 %(c)d 件",
+        "s",
+    ),
     # w worker name, t job title, r pieces reported not yet collected, c pieces collected
-    NotificationKind.COLLECTION_SHORT: gettext_noop("%(w)s 的 %(t)s:报工未收 %(r)d 件,实收 %(c)d 件,请核对"),
+    NotificationKind.COLLECTION_SHORT: ngettext_lazy(
+        "%(w)s 的 %(t)s:报工未收 %(r)d 件,实收 %(c)d 件,请核对",
+        "%(w)s 的 %(t)s:报工未收 %(r)d 件,实收 %(c)d 件,请核对",
+        "r",
+    ),
     # w worker name (or the firm's name), d the run's day (ISO date), why the courier's own words (or "")
     NotificationKind.STOP_MISSED: gettext_noop("%(d)s 上门没有办成:%(w)s。%(why)s"),
     # t job title, a pieces before, b pieces after, why the head's reason
-    NotificationKind.REPORT_CORRECTED: gettext_noop(
-        "坊长把您 %(t)s 的一次报工从 %(a)d 件更正为 %(b)d 件:%(why)s"
+    NotificationKind.REPORT_CORRECTED: ngettext_lazy(
+        "坊长把您 %(t)s 的一次报工从 %(a)d 件更正为 %(b)d 件:%(why)s",
+        "坊长把您 %(t)s 的一次报工从 %(a)d 件更正为 %(b)d 件:%(why)s",
+        "b",
     ),
     # t job title, a passed before, b passed after, y the change in yuan (signed decimal string), why reason
-    NotificationKind.PAY_CORRECTED: gettext_noop(
-        "%(t)s 的验收更正:合格 %(a)d 件改为 %(b)d 件,工资 %(y)s 元。%(why)s"
+    NotificationKind.PAY_CORRECTED: ngettext_lazy(
+        "%(t)s 的验收更正:合格 %(a)d 件改为 %(b)d 件,工资 %(y)s 元。%(why)s",
+        "%(t)s 的验收更正:合格 %(a)d 件改为 %(b)d 件,工资 %(y)s 元。%(why)s",
+        "b",
     ),
     # k bonus or deduction (a msgid), y yuan (a decimal string), why the reason
     NotificationKind.PAY_ADJUSTED: gettext_noop("%(k)s %(y)s 元:%(why)s"),
@@ -118,7 +145,10 @@ def _filled(kind: str, params: dict) -> str:
     key = REASON_PARAM.get(kind)
     if key and params.get(key):
         params = {**params, key: gettext(params[key])}
-    return gettext(TEMPLATES[kind]) % params
+    template = TEMPLATES[kind]
+    if isinstance(template, str):
+        return gettext(template) % params
+    return template % params  # a counted msgid: the count named in it picks the form, in the language now
 
 
 def render(kind: str, params: dict, language: str | None = None) -> str:
