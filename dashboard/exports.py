@@ -250,7 +250,12 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
     ]
     fields += ["assignment__job__piece_rate"] if firm else ["rate", "amount"]
     fields.append("period__month")
-    columns = [Column(_("工资明细号"), "int", 10), Column(_("入账日期"), "date"), Column(_("坊工"))]
+    # A firm's rows are its processing fees (加工费), not anyone's wages: its columns say so.
+    columns = [
+        Column(_("明细号") if firm else _("工资明细号"), "int", 10),
+        Column(_("入账日期"), "date"),
+        Column(_("坊工")),
+    ]
     if not firm:
         columns += [
             Column(_("手机号"), "id_text", 14),
@@ -266,7 +271,7 @@ def _pay_lines_plan(scope: Scope, start, end, workshop_id) -> Plan:
         Column(_("品名/工序"), width=24),
         Column(_("合格件数"), "int"),
         Column(_("计件单价(元/件)"), "rate"),
-        Column(_("金额(元)"), "money"),
+        Column(_("加工费(元)") if firm else _("金额(元)"), "money"),
         Column(_("结算周期")),
     ]
     yes, no = _("是"), _("否")

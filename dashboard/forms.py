@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch import selectors as flow_selectors
 from dispatch.fields import PiecesField, YuanField
 from dispatch.models import JOB_STAGES, JobState
+from dispatch.services.jobs import MAX_JOB_PIECES
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
 from workshop.text import CheckedForm, SaneDateField
@@ -229,7 +230,11 @@ class JobIssueForm(CheckedForm):
 
     workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
     line = forms.ModelChoiceField(label=_("生产线"), queryset=None)
-    title = forms.CharField(label=_("品名/工序"), max_length=200)
+    title = forms.CharField(
+        label=_("品名/工序"),
+        max_length=200,
+        error_messages={"max_length": _("品名/工序最多 %(limit_value)d 个字(现在 %(show_value)d 个)。")},
+    )
     process_kind = forms.ChoiceField(
         label=_("工序类别"),
         required=False,
@@ -238,8 +243,8 @@ class JobIssueForm(CheckedForm):
     quantity = PiecesField(
         label=_("数量(件)"),
         min_value=1,
-        max_value=10_000_000,
-        words=_("数量请填整数件数,1 到 1000 万件,如 3000。"),
+        max_value=MAX_JOB_PIECES,
+        words=_("数量请填整数件数,1 到 100 万件,如 3000。"),
     )
     piece_rate = YuanField(
         label=_("计件单价(元/件)"),
@@ -261,8 +266,14 @@ class JobIssueForm(CheckedForm):
         required=False,
         help_text=_("坊长按每扎这么多件打印扎票(菲票),最后一扎是余数。不填按 50 件。"),
     )
+    # Shown on every worker's phone with the job: a page or two, not a book (a trial pasted 100,000
+    # characters).
     instructions = forms.CharField(
-        label=_("加工要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("加工要求"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("加工要求最多 %(limit_value)d 个字(现在 %(show_value)d 个)。")},
     )
     photo = BoundedImageField(
         label=_("样品照片"),
@@ -364,7 +375,7 @@ class ExportForm(CheckedForm):
         self.fields["ws"].scope_to(scope)
         if scope.is_firm:
             self.fields["kind"].choices = [
-                (k, _("对账单(工资明细)") if k == ExportKind.PAY_LINES else label)
+                (k, _("对账单(加工费明细)") if k == ExportKind.PAY_LINES else label)
                 for k, label in ExportKind.choices
             ]
 

@@ -61,8 +61,13 @@ class YuanField(forms.DecimalField):
 
     widget = forms.TextInput
 
+    # With no bound of its own, a bound every count of pieces, hours or people is far below and every
+    # integer column holds: a number past 2³¹ gave an error page, not the field's words (a trial).
+    DEFAULT_MAX = 10_000_000
+
     def __init__(self, *, words, required_words=None, **kwargs):
         kwargs["error_messages"] = number_messages(words, required_words, kwargs.get("error_messages"))
+        kwargs.setdefault("max_value", self.DEFAULT_MAX)
         super().__init__(**kwargs)
 
     def run_validators(self, value):

@@ -58,10 +58,14 @@ class ReportForm(CheckedForm):
     pieces = forms.IntegerField(
         label=_("这次做完几件"),
         min_value=1,
+        # A share is at most a job, at most a million pieces: a longer number is a slip of the thumb (and
+        # one past 2⁶³ does not fit the database's integer: a trial's 20 nines gave an error page).
+        max_value=1_000_000,
         error_messages={
             "required": _("请填写这次做完的件数。"),
             "invalid": _("件数要填整数。"),
             "min_value": _("件数要大于0。"),
+            "max_value": _("件数太大了,请看一下是不是多按了几个数字。"),
         },
     )
     key = forms.CharField(max_length=64, widget=forms.HiddenInput)

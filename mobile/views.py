@@ -176,7 +176,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             _("手机号或 PIN 不对,请再试一次。")
             + " "
             + (
-                _("再错 %(n)d 次,要等 %(m)d 分钟才能再试。")
+                ngettext(
+                    "再错 %(n)d 次,要等 %(m)d 分钟才能再试。", "再错 %(n)d 次,要等 %(m)d 分钟才能再试。", left
+                )
                 % {"n": left, "m": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
             )
         )

@@ -138,7 +138,11 @@ TEMPLATES: dict[str, str | Promise] = {
 
 # The firm's reason, which may be a word of the system's stored as its msgid (the prefilled 短少): read in
 # the reader's language like a flow event's note; a person's own words are not in the catalogue and stay.
-REASON_PARAM = {NotificationKind.INSPECTION: "why", NotificationKind.REWORK: "r"}
+REASON_PARAM = {
+    NotificationKind.INSPECTION: "why",
+    NotificationKind.REWORK: "r",
+    NotificationKind.PAY_ADJUSTED: "k",  # the kind of change, a msgid (the reason is the head's own words)
+}
 
 
 def _filled(kind: str, params: dict) -> str:

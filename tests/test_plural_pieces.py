@@ -255,3 +255,18 @@ def test_no_worker_or_courier_string_puts_a_number_before_pieces_without_a_plura
         and any(ref.startswith(WORKER_AND_COURIER_SOURCES) for ref in e["refs"])
     ]
     assert not found, found
+
+
+def test_the_sign_in_tries_the_courier_stops_and_a_short_collection_count_too():
+    """Found in the next trial: "After 1 more wrong tries", "Still 1 stops to do", "has 1 pieces left"."""
+    from django.utils.translation import ngettext
+
+    cases = [
+        ("再错 %(n)d 次,要等 %(m)d 分钟才能再试。", {"n": 1, "m": 15}, "After 1 more wrong try,"),
+        ("站没办,共 %(n)s 站", {"n": 2}, "stop to do, of 2"),
+        ("%(w)s 还有 %(n)d 件没收,不能收 %(c)d 件。", {"w": "Li", "n": 1, "c": 3}, "Li has 1 piece left"),
+    ]
+    with translation.override("en"):
+        for msgid, params, words in cases:
+            assert (ngettext(msgid, msgid, 1) % params).startswith(words), msgid
+            assert "tries" in ngettext(cases[0][0], cases[0][0], 2) % cases[0][1]

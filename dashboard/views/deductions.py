@@ -77,7 +77,7 @@ def adjustment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     ws = pay_workshop(request)
     line = get_object_or_404(PayLine, pk=pk, worker__workshop=ws)
     try:
-        _reversal, created = pay.adjustment_reverse(
+        _reversal, created = flow.pay_adjust_reverse(
             line=line,
             actor=request.user,
             reason=request.POST.get("reason", ""),

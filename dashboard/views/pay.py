@@ -235,7 +235,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
             worker = form.cleaned_data["worker"]
             require_perm(request, "adjust_pay", worker)
             try:
-                line, created = pay.adjustment_add(
+                line, created = flow.pay_adjust(
                     worker=worker,
                     amount=form.cleaned_data["amount"],
                     actor=request.user,

@@ -18,6 +18,7 @@ Errors: ``IllegalTransition`` (a move the state machine refuses, or lost to a co
 actor; ``actor=None`` is the system, allowed only where a service says so).
 """
 
+from .adjustments import pay_adjust, pay_adjust_reverse
 from .assignments import (
     assignment_accept,
     assignment_decline,
@@ -78,6 +79,8 @@ __all__ = [
     "lock_job",
     "material_loss_deduct",
     "open_inspections",
+    "pay_adjust",
+    "pay_adjust_reverse",
     "period_close",
     "receive",
     "report_correct",

@@ -17,6 +17,7 @@ from pay.selectors import loss_rule
 from pay.services import adjustment_add
 
 from ..models import Job
+from .adjustments import tell_worker
 from .common import check_head, lock_job, workshop_of
 
 ZERO = Decimal("0")
@@ -85,7 +86,7 @@ def material_loss_deduct(*, actor, job: Job | int) -> list[PayLine]:
             "s": f"{rule.share_pct.normalize():f}",
             "rule": rule.text,
         }
-        line_row, _created = adjustment_add(
+        line_row, created = adjustment_add(
             worker=workers[worker_id],
             kind=LineKind.DEDUCTION,
             amount=amount,
@@ -93,5 +94,7 @@ def material_loss_deduct(*, actor, job: Job | int) -> list[PayLine]:
             actor=head,
             key=key,
         )
+        if created:
+            tell_worker(line_row)
         made.append(line_row)
     return made

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from dispatch.models import Assignment, IllegalTransition
 from dispatch.services import hand_over, lock_job
@@ -170,7 +170,12 @@ def _collect(run: Run, stop: Stop, lines, actor, check: CheckOff) -> None:
             raise ValidationError(_("件数要填整数。")) from None
         if n < 0 or n > left:
             raise ValidationError(
-                _("%(w)s 还有 %(n)d 件没收,不能收 %(c)d 件。") % {"w": a.worker.name, "n": left, "c": n}
+                ngettext(
+                    "%(w)s 还有 %(n)d 件没收,不能收 %(c)d 件。",
+                    "%(w)s 还有 %(n)d 件没收,不能收 %(c)d 件。",
+                    left,
+                )
+                % {"w": a.worker.name, "n": left, "c": n}
             )
         if scanned_pieces > n:
             raise ValidationError(

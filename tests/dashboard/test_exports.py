@@ -76,6 +76,9 @@ def test_pay_line_columns_follow_the_role(cast, issue_job):
     assert "手机号" in headers(as_head) and "低收入" not in headers(as_head)
     assert not {"手机号", "身份证号", "低收入"} & set(headers(as_firm))
     assert as_firm.title == "对账单"
+    # The firm's amounts are its processing fees, and its columns say so: no wage in its words.
+    assert {"明细号", "加工费(元)"} <= set(headers(as_firm))
+    assert not any("工资" in h for h in headers(as_firm))
     for ws in (as_admin, as_head, as_firm):
         assert ws.max_row == 3  # header + alice + bob
 
@@ -251,7 +254,7 @@ def test_every_pay_line_cell_keeps_its_value_and_number_format_per_role(cast, is
         cast.clerk: [line.pk, line.booked_on, "alice_name", *common],
     }
     formats = {"入账日期": "yyyy-mm-dd", "手机号": "@", "身份证号": "@"}
-    formats |= {"计件单价(元/件)": "0.0000", "金额(元)": "#,##0.00"}
+    formats |= {"计件单价(元/件)": "0.0000", "金额(元)": "#,##0.00", "加工费(元)": "#,##0.00"}
     for user, want in expected.items():
         ws = read_book(run(user, ExportKind.PAY_LINES))
         head = headers(ws)
@@ -270,5 +273,5 @@ def test_every_pay_line_cell_keeps_its_value_and_number_format_per_role(cast, is
                 assert c.number_format == formats[head[i]], head[i]
             else:  # whole numbers are plain numbers (General), like text
                 assert c.number_format == "General", head[i]
-                whole = head[i] in ("工资明细号", "外发单号", "合格件数")
+                whole = head[i] in ("工资明细号", "明细号", "外发单号", "合格件数")
                 assert isinstance(c.value, int if whole else str | None), head[i]

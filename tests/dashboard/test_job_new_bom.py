@@ -174,3 +174,25 @@ def test_the_head_sees_the_bill_of_materials_before_accepting(client, cast, issu
     assert '<td class="num">302</td>' in bom  # 300 × 1.005 = 301.5 → 302
     assert '<td class="num">107.1</td>' in bom  # 300 × 0.35 × 1.02
     assert f"/dashboard/jobs/{job.pk}/materials/" in html
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("quantity", "10000000", "1 到 100 万件"),  # the box said 1000 万 while the service refused 100 万+
+        ("quantity", "99999999999999999999", "1 到 100 万件"),
+        ("title", "长" * 201, "品名/工序最多 200 个字(现在 201 个)"),
+        ("instructions", "要" * 2001, "加工要求最多 2000 个字(现在 2001 个)"),
+    ],
+)
+def test_an_out_of_range_job_is_refused_in_the_forms_own_words(client, cast, field, value, words):
+    """Found in a trial: the quantity's words said 1 to 10 million pieces and the service then refused
+    10 million; a long title got Django's stock sentence; 100,000 characters of instructions went to every
+    worker's phone."""
+    client.force_login(cast.clerk)
+
+    response = client.post("/dashboard/jobs/new/", {**job_data(cast, []), field: value})
+
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert not Job.objects.exists()

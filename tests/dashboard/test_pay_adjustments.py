@@ -197,3 +197,35 @@ def test_nobody_else_sets_a_workers_bank_account(client, cast, db):
         )
         assert response.status_code == status
     assert Worker.objects.get(pk=cast.alice.pk).bank_account == ""
+
+
+def test_the_worker_is_told_of_a_deduction_once_and_of_its_reversal_in_her_language(client, cast):
+    """Found in a trial: a 5,000 yuan deduction reached her Today page as a minus total and no message."""
+    from notices.messages import render
+    from notices.models import Notification, NotificationKind
+
+    client.force_login(cast.head)
+    form = {
+        **_form(client, cast),
+        "worker": cast.bob.pk,
+        "kind": "deduction",
+        "amount": "20",
+        "reason": "弄丢面板",
+    }
+    client.post(URL, form)
+    client.post(URL, form)  # a double submit tells her nothing twice
+    told = Notification.objects.get(recipient=cast.bob.user, kind=NotificationKind.PAY_ADJUSTED)
+    assert told.link == "/m/slip/"
+    assert render(told.kind, told.params, "zh-hans") == "扣款 -20.00 元:弄丢面板"
+    assert render(told.kind, told.params, "en") == "Deduction -20.00 yuan: 弄丢面板"
+
+    line = PayLine.objects.get()
+    page = client.get(f"{URL}?ws={cast.ws.pk}").content.decode()
+    key = re.findall(r'name="key" value="([0-9a-f]{32})"', page)[-1]
+    client.post(f"{URL}{line.pk}/reverse/", {"ws": cast.ws.pk, "reason": "录错了", "key": key})
+
+    back = Notification.objects.filter(recipient=cast.bob.user, kind=NotificationKind.PAY_ADJUSTED).latest(
+        "id"
+    )
+    assert back.pk != told.pk
+    assert render(back.kind, back.params, "en") == "Deduction taken back +20.00 yuan: 录错了"

@@ -212,6 +212,17 @@ def test_report_over_pieces_to_do_is_refused_in_words(client, cast, issue_job):
     assert WorkReport.objects.count() == 0
 
 
+def test_a_report_of_an_absurd_number_is_refused_in_words_not_an_error_page(client, cast, issue_job):
+    """Found in a trial: twenty nines did not fit the database's integer and gave an error page."""
+    a = in_hand(accepted_job(cast, issue_job), cast.alice, 50)
+    client.force_login(cast.alice.user)
+    for pieces in ("99999999999999999999", "1000001"):
+        response = client.post(f"/m/a/{a.pk}/report/", {"pieces": pieces, "key": uuid.uuid4().hex})
+        assert response["Location"] == f"/m/a/{a.pk}/"
+        assert any("多按了几个数字" in m for m in messages_of(response))
+    assert WorkReport.objects.count() == 0
+
+
 def test_report_on_an_offer_not_yet_accepted_is_refused(client, cast, issue_job):
     a = offer(accepted_job(cast, issue_job), cast.alice)
     client.force_login(cast.alice.user)
