@@ -450,7 +450,8 @@ def plan_first_come(
                 nxt[i] = i + 1
             i = alive(nxt, i + 1)
     _fold_small_shares(pieces, used, jobs, {w.id: w for w in workers}, weights, spare=spare)
-    suggestions = [Suggestion(jobs[ji].id, wid, n, ("先到先得",)) for (ji, wid), n in pieces.items() if n > 0]
+    first_come = (gettext_noop("先到先得"),)  # a msgid, read in the reader's language (a trial saw Chinese)
+    suggestions = [Suggestion(jobs[ji].id, wid, n, first_come) for (ji, wid), n in pieces.items() if n > 0]
     return Plan(suggestions, objective(suggestions, jobs, workers, weights, spare=spare), policy="first_come")
 
 

@@ -16,6 +16,18 @@ def test_reasons_with_the_on_time_rate_read_in_english():
     assert said.split(" · ")[0] != "技能匹配"
 
 
+def test_the_first_come_plans_reason_reads_in_english():
+    """Found in a trial: the first-come fallback's reason stayed Chinese on an English job page."""
+    from dispatch import optimiser
+
+    plan = optimiser.plan_first_come(
+        [optimiser.JobNeed(id=1, workshop_id=1, kind="assembly", pieces=10, due_days=3)],
+        [optimiser.WorkerProfile(id=7, workshop_id=1, skills=frozenset({"assembly"}), hours_per_day=8)],
+    )
+    with translation.override("en"):
+        assert [words(" · ".join(s.reasons)) for s in plan.suggestions] == ["first come, first served"]
+
+
 def test_reasons_stay_as_stored_in_chinese():
     with translation.override("zh-hans"):
         assert words("技能匹配 · 准时率 96%") == "技能匹配 · 准时率 96%"
