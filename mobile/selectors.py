@@ -592,9 +592,12 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
     or the depot's start time before she sets off, plus ``arrive_min``), ``tel`` (the worker's full number
     for a ``tel:`` link: her own stop) and ``phone_masked``, ``no_point`` (the planner's reason in words,
     e.g. no map point: call first), ``pending``; each line of ``stop.lines.all()`` gets ``kit`` (deliver:
-    ``KitItem`` list) and ``open_tickets`` (collect: reported bundle tickets not yet collected, by number).
+    ``KitItem`` list), ``open_tickets`` (collect: reported bundle tickets not yet collected, by number) and
+    ``collected`` (a collect stop checked off: the pieces she took, int; else None), so a stop collected
+    short says so on her phone too (a trial: "collect 50 pieces · Collected" after 48).
 
-    A fixed number of queries whatever the number of stops (8 with the run)."""
+    A fixed number of queries whatever the number of stops (8 with the run, one more once a collect stop
+    is checked off)."""
     run = logistics_reads.courier_run(courier, day=day)
     if run is None:
         return None
@@ -611,6 +614,16 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
         assignment_id__in=collect_ids, state=TicketState.REPORTED, collection__isnull=True
     ).order_by("assignment_id", "run", "number"):
         open_tickets[t.assignment_id].append(t)
+    done_collects = [s.pk for s in stops if s.kind == StopKind.COLLECT and s.state != StopState.PENDING]
+    collected: dict[tuple[int, int], int] = {}
+    if done_collects:
+        for stop_id, assignment_id, n in (
+            Collection.objects.filter(stop_id__in=done_collects)
+            .values_list("stop_id", "assignment_id")
+            .annotate(n=Sum("pieces"))
+            .order_by()
+        ):
+            collected[(stop_id, assignment_id)] = n
     if run.started_at is not None:
         start = timezone.localtime(run.started_at).replace(tzinfo=None)
     else:
@@ -634,6 +647,12 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
         for sl in s.lines.all():
             sl.kit = kit_of.get(sl.pk, [])
             sl.open_tickets = open_tickets.get(sl.assignment_id, []) if s.kind == StopKind.COLLECT else []
+            sl.collected = (
+                collected.get((s.pk, sl.assignment_id), 0)
+                if s.pk in done_collects and sl.assignment_id
+                else None
+            )
+            sl.short = max(sl.pieces - sl.collected, 0) if sl.collected is not None else 0
     return run
 
 

@@ -195,6 +195,9 @@ def test_collected_with_counts_and_a_ticket_writes_collection_rows(courier_clien
     assert stop.state == StopState.COLLECTED
     # Collected short of what was reported (18 of 20): the head hears of it.
     assert Notification.objects.filter(recipient=day.run.workshop.head, kind="collection_short").exists()
+    # And her own page says what she took and how many short, not only "collect 20 · Collected" (a trial).
+    page = courier_client.get("/m/run/").content.decode()
+    assert 'data-collected="18"' in page and "收到 18 件" in page and "(少 2 件)" in page
 
 
 def test_counts_above_what_is_left_are_refused_in_words_and_nothing_is_written(courier_client, day):
