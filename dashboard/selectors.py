@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
@@ -404,13 +405,19 @@ def dispatch_plan(
     refused = planning.refusals([job.pk]).get(job.pk, set())
     workers = dispatch_workers(job) if workers is None else workers
     open_pieces, open_hours = planning.open_work(workers)
-    shares = {s.worker_id: s for s in planning.plan_shares(job, today=today)}
+    profiles = None
+    if settings.NUANXIN_PLANNER != "first_come":  # the optimiser's view of her time, read once for both
+        profiles = planning.worker_profiles({job.workshop_id}, today=today)
+    shares = {s.worker_id: s for s in planning.plan_shares(job, today=today, profiles=profiles)}
+    as_planned = planning.spare_as_planned(job, profiles, today=today) if profiles is not None else {}
     rows = []
     for w in workers:
-        spare = max(
-            0,
-            planning.spare_pieces(w, job.process_kind, today=today, due_on=job.due_on, open_hours=open_hours),
-        )
+        spare = as_planned.get(w.pk)
+        if spare is None:  # the plain rule's count (or a worker the optimiser does not see: inactive)
+            spare = planning.spare_pieces(
+                w, job.process_kind, today=today, due_on=job.due_on, open_hours=open_hours
+            )
+        spare = max(0, spare)
         share = shares.get(w.pk)
         rows.append(
             {

@@ -24,7 +24,7 @@ from pay.models import WorkerMonth
 from pay.selectors import earned_since
 from workshop.models import Worker
 
-from . import optimiser
+from . import flownet, optimiser
 from .models import TO_OFFER, Assignment, AssignmentState, Job, WorkReport
 from .priors import MIN_SHARE, PRIOR_PIECES_PER_HOUR, hours_for
 
@@ -257,7 +257,7 @@ def _by_job(plan) -> dict[int, list[Share]]:
 
 
 def _optimiser_plan(
-    jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]
+    jobs, *, today: dt.date, refused: Mapping[int, Collection[int]], profiles=None
 ) -> dict[int, list[Share]]:
     needs = [
         optimiser.JobNeed(
@@ -271,7 +271,8 @@ def _optimiser_plan(
         )
         for job in jobs
     ]
-    profiles = worker_profiles({job.workshop_id for job in jobs}, today=today)
+    if profiles is None:
+        profiles = worker_profiles({job.workshop_id for job in jobs}, today=today)
     plan = optimiser.plan_day(needs, profiles)
     return _by_job(_keep_small_remainders_at_the_workshop(plan, needs, profiles))
 
@@ -341,7 +342,7 @@ def _rule_plan(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) 
     return out
 
 
-def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | None = None):
+def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | None = None, profiles=None):
     """The planned split of each job's unassigned pieces, as ``{job id: [Share, ...]}`` (largest share
     first; a job with nothing placed is left out). Jobs of one or more workshops are planned together, so
     they share the workers' time. ``refused`` maps a job id to the worker ids not to ask again (they
@@ -351,14 +352,15 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
     workers' profiles for all the jobs) or ``"first_come"``, the plain rule. Used by ``job_plan_offers``,
     ``workshop_plan_offers`` and the head's editable dispatch page (``plan_shares``), so all show the
     same plan: the jobs are planned in id order whatever order they come in, so one set of jobs and
-    workers gives one plan (the page lists ``job`` first, the task reads them in id order)."""
+    workers gives one plan (the page lists ``job`` first, the task reads them in id order). ``profiles``:
+    ``worker_profiles`` of the jobs' workshops when the caller has read them already (the optimiser's)."""
     refused = refused or {}
     jobs = sorted((job for job in jobs if job.pieces_unassigned > 0), key=lambda j: j.pk)
     if not jobs:
         return {}
     if settings.NUANXIN_PLANNER == "first_come":
         return _rule_plan(jobs, today=today, refused=refused)
-    return _optimiser_plan(jobs, today=today, refused=refused)
+    return _optimiser_plan(jobs, today=today, refused=refused, profiles=profiles)
 
 
 def refusals(job_ids) -> dict[int, set[int]]:
@@ -372,10 +374,23 @@ def refusals(job_ids) -> dict[int, set[int]]:
     return out
 
 
-def plan_shares(job, *, today: dt.date) -> list[Share]:
+def plan_shares(job, *, today: dt.date, profiles=None) -> list[Share]:
     """``job``'s shares as the system would offer them: planned together with the other open jobs of its
     workshop that still have pieces to offer (``plan_jobs``, as ``workshop_plan_offers`` does), each job
     keeping its own refusals. The head's dispatch page shows these and can edit them before offers go
     out; [] when nothing can be placed."""
     jobs = [job, *Job.objects.filter(TO_OFFER, workshop_id=job.workshop_id).exclude(pk=job.pk)]
-    return plan_jobs(jobs, today=today, refused=refusals(j.pk for j in jobs)).get(job.pk, [])
+    return plan_jobs(jobs, today=today, refused=refusals(j.pk for j in jobs), profiles=profiles).get(
+        job.pk, []
+    )
+
+
+def spare_as_planned(job, profiles, *, today: dt.date) -> dict[int, int]:
+    """Pieces of ``job``'s kind each worker of ``profiles`` can still make before it is due, as the
+    optimiser counts them (``flownet.spare_seconds``: her own hours a day at her learned speed, less the
+    work she holds), by worker id; the head's dispatch page shows these beside the plan, so the plan's own
+    shares are never flagged as over capacity (a trial: the page counted at the prior speed over a 7-day
+    week while the plan counted at the learned one)."""
+    days = max((job.due_on - today).days + 1, 1)
+    sec = optimiser.SECONDS_PER_PIECE.get(job.process_kind, 90)
+    return {p.id: flownet.spare_seconds(p, days) // sec for p in profiles}

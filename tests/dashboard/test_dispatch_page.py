@@ -111,3 +111,18 @@ def test_the_dispatch_page_reads_the_same_queries_for_3_workers_or_53(client, ca
     with CaptureQueriesContext(connection) as many:
         assert client.get(f"/dashboard/jobs/{job.pk}/dispatch/").status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many]
+
+
+def test_the_plans_own_shares_are_within_the_capacity_the_page_shows(client, cast, issue_job):
+    """Found in a trial: 800 pieces due tomorrow, and 5 of the 6 shares the plan itself suggested were
+    flagged 超出此人交货前的可用产能: the page counted at the prior speed over a 7-day week, the plan at each
+    worker's own hours a day (a sixth of her week) and learned speed."""
+    crew(cast, 5)
+    job = issue_job(quantity=20000, due_on=timezone.localdate() + dt.timedelta(days=1))
+    client.force_login(cast.head)
+
+    rows = client.get(f"/dashboard/jobs/{job.pk}/dispatch/").context["rows"]
+
+    planned = [r for r in rows if r["planned"]]
+    assert planned, "the plan placed something"
+    assert [(r["worker"].name, r["planned"], r["spare"]) for r in planned if r["planned"] > r["spare"]] == []
