@@ -111,10 +111,13 @@ def _post(request: HttpRequest, job, action: str) -> str:
         )
         done = _("已点收第 %(l)d 批:%(c)d 件,可以验收了。") % {"l": note.lot, "c": note.pieces_counted}
         if note.difference:
-            done += " " + _("和送出的 %(s)d 件差 %(d)+d 件,已记下,双方都看得到。") % {
-                "s": note.pieces_sent,
-                "d": note.difference,
-            }
+            # "少 2 件" or "多 2 件", not "差 -2 件" (a double negative, found in a trial).
+            words = (
+                _("比送出的 %(s)d 件少 %(d)d 件,已记下,双方都看得到。")
+                if note.difference < 0
+                else _("比送出的 %(s)d 件多 %(d)d 件,已记下,双方都看得到。")
+            )
+            done += " " + words % {"s": note.pieces_sent, "d": abs(note.difference)}
         return done
     raise Http404(_("没有这个操作。"))
 

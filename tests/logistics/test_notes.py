@@ -357,7 +357,7 @@ def test_a_count_above_what_was_sent_needs_the_clerk_to_confirm_it(client, cast,
     note.refresh_from_db()
     assert note.state == NoteState.SENT
 
-    client.post(url, {**form, "confirm_over": "on"})
+    done = client.post(url, {**form, "confirm_over": "on"}, follow=True)
 
     note.refresh_from_db()
     job.refresh_from_db()
@@ -367,6 +367,25 @@ def test_a_count_above_what_was_sent_needs_the_clerk_to_confirm_it(client, cast,
         50,
         JobState.INSPECTING,
     )
+    said = " ".join(str(m) for m in done.context["messages"])
+    assert "比送出的 250 件多 50 件" in said  # not "差 +50 件"
+
+
+def test_a_count_below_what_was_sent_says_how_many_fewer_without_a_minus(client, cast, issue_job, delivery):
+    """Found in a trial: "和送出的 118 件差 -2 件", a double negative."""
+    job, _share = _finished_workshop_job(cast, issue_job, 120)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    logistics.note_send(actor=cast.head, note=note)
+    client.force_login(cast.clerk)
+
+    done = client.post(
+        f"/dashboard/jobs/{job.pk}/notes/",
+        {"action": "receive", "note": note.pk, "pieces_counted": "118", "remark": ""},
+        follow=True,
+    )
+
+    said = " ".join(str(m) for m in done.context["messages"])
+    assert "比送出的 120 件少 2 件" in said and "-2" not in said
 
 
 def test_more_bundles_than_were_sent_need_the_clerk_to_confirm_them_too(client, cast, issue_job, delivery):
