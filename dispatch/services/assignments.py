@@ -23,6 +23,7 @@ from materials.services import consume_for_report
 from notices.models import NotificationKind
 from notices.services import notify, notify_many
 from pay import rollups
+from workshop.dates import local_midnight
 from workshop.models import Worker, WorkPlace, Workshop
 from workshop.roles import is_head_of
 from workshop.upsert import insert_once
@@ -82,6 +83,17 @@ def offer_many(
     return offer_jobs([(job, shares)], actor=actor, due_on=due_on)
 
 
+# However close the due date, she has this long to answer an offer.
+MIN_REPLY = dt.timedelta(hours=1)
+
+
+def reply_by(now: dt.datetime, ttl_end: dt.datetime, due_on: dt.date) -> dt.datetime:
+    """When an offer made at ``now`` expires: ``ttl_end`` (``NUANXIN_OFFER_TTL_HOURS`` on), but no later
+    than the end of its due day (Asia/Shanghai), and no sooner than an hour on. Found in a trial: a share
+    due today said "please reply by tomorrow 14:17"."""
+    return max(min(ttl_end, local_midnight(due_on + dt.timedelta(days=1))), now + MIN_REPLY)
+
+
 def offer_jobs(
     plans: Sequence[tuple[Job, Sequence[tuple[Worker, int, str]]]],
     *,
@@ -122,7 +134,8 @@ def offer_jobs(
         raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": short.pieces_unassigned})
     for job, _shares in plans:
         job.pieces_assigned += totals[job.pk]
-    expires = timezone.now() + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS)
+    now = timezone.now()
+    expires = now + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS)
     offered = [(job, worker, pieces, reasons) for job, shares in plans for worker, pieces, reasons in shares]
     made = Assignment.objects.bulk_create(
         [
@@ -133,7 +146,7 @@ def offer_jobs(
                 due_on=due_on or job.due_on,
                 delivery=DeliveryMode.HOME if worker.work_place == WorkPlace.HOME else DeliveryMode.PICKUP,
                 reasons=reasons[:200],
-                expires_at=expires,
+                expires_at=reply_by(now, expires, due_on or job.due_on),
             )
             for job, worker, pieces, reasons in offered
         ]

@@ -285,6 +285,27 @@ def test_a_small_remainder_still_goes_home_when_no_one_at_the_workshop_can_take_
     assert [(o.pieces, o.delivery) for o in offers] == [(1, DeliveryMode.HOME)]
 
 
+def test_an_offer_due_today_must_be_answered_today_and_one_due_in_a_week_in_a_day(cast, issue_job):
+    """Found in a trial: a share due today said "please reply by tomorrow 14:17", after its due date."""
+    from workshop.dates import local_midnight
+
+    today = timezone.localdate()
+    soon = accepted_job(cast, issue_job, due_on=today)
+    later = accepted_job(cast, issue_job, due_on=today + dt.timedelta(days=7))
+    before = timezone.now()
+
+    due_today = services.assignment_offer(job=soon, worker=cast.alice, pieces=10)
+    due_later = services.assignment_offer(job=later, worker=cast.bob, pieces=10)
+
+    end_of_today = local_midnight(today + dt.timedelta(days=1))
+    assert (
+        before + dt.timedelta(hours=1)
+        <= due_today.expires_at
+        <= max(end_of_today, before + dt.timedelta(hours=2))
+    )
+    assert before + dt.timedelta(hours=24) <= due_later.expires_at <= timezone.now() + dt.timedelta(hours=24)
+
+
 def test_offering_more_than_the_unassigned_pieces_is_refused(cast, issue_job):
     job = accepted_job(cast, issue_job, quantity=300)
     services.assignment_offer(job=job, worker=cast.alice, pieces=250)
