@@ -321,14 +321,21 @@ class AssignmentHistory:
 
 
 def assignment_history(assignment: Assignment) -> AssignmentHistory:
-    """One query: the results with their inspection, pay line and rework assignment joined."""
-    results = list(
+    """One query: the results with their inspection, pay line and rework assignment joined. As her reports
+    are: a correction's reversal rows are left out (their figures are negative: "合格 -40 件" confused a
+    trial's worker) and the result they take back is marked ``corrected``; ``booked_yuan`` counts every
+    line, the reversals' too."""
+    rows = list(
         InspectionResult.objects.filter(assignment=assignment)
         .select_related("inspection", "pay_line", "rework_assignment")
         .order_by("-inspection__at", "-id")
     )
-    lines = [r.pay_line for r in results if _has(r, "pay_line")]
-    rework = [r.rework_assignment for r in results if _has(r, "rework_assignment")]
+    lines = [r.pay_line for r in rows if _has(r, "pay_line")]
+    rework = [r.rework_assignment for r in rows if _has(r, "rework_assignment")]
+    taken_back = {r.reverses_id for r in rows if r.reverses_id is not None}
+    results = [r for r in rows if r.reverses_id is None]
+    for r in results:
+        r.corrected = r.pk in taken_back
     return AssignmentHistory(results, money.yuan_sum(p.amount for p in lines), rework)
 
 

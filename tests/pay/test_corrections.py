@@ -253,6 +253,27 @@ def test_a_booked_result_corrected_after_its_month_closed_lands_in_the_next_mont
         services.period_close(actor=cast.head, workshop=cast.ws, month=nxt)
 
 
+def test_her_share_page_shows_a_corrected_result_struck_through_and_no_negative_figures(
+    client, cast, issue_job
+):
+    """Found in a trial: after a correction her share page listed "合格 -130 件,不合格 0 件" (the reversal
+    row), which an elderly worker reads as pieces taken from her."""
+    _job, (alice, _bob) = booked(cast, issue_job)
+    original = PayLine.objects.get(assignment=alice).result
+    _rev, corrected = services.result_correct(
+        actor=cast.clerk, result=original, passed=120, rejected=10, reason="复检"
+    )
+    client.force_login(cast.alice.user)
+
+    page = client.get(f"/m/a/{alice.pk}/").content.decode()
+
+    assert "-130" not in page and "合格 -" not in page
+    assert f'data-result="{original.pk}"' in page and f'data-result="{corrected.pk}"' in page
+    assert "合格 120 件,不合格 10 件" in page
+    struck = page.split(f'data-result="{original.pk}"', 1)[1].split("</div>", 1)[0]
+    assert "<del>" in struck and "已更正" in struck
+
+
 def test_a_corrected_result_can_be_corrected_again_but_the_original_only_once(cast, issue_job):
     _job, (alice, _bob) = booked(cast, issue_job)
     original = PayLine.objects.get(assignment=alice).result
