@@ -462,3 +462,16 @@ def test_a_lot_of_several_shares_keeps_its_count_across_corrections_of_each(cast
         .values_list("worker_id", "n")
     )
     assert passed == {cast.alice.pk: 59, cast.bob.pk: 59}
+
+
+def test_a_correction_in_the_same_month_is_not_labelled_as_correcting_that_month(client, cast, issue_job):
+    """Found in a trial: her slip said "更正 2026-12" on a correction of this very month's result."""
+    _job, (alice, _bob) = booked(cast, issue_job)
+    original = PayLine.objects.get(assignment=alice).result
+    services.result_correct(actor=cast.clerk, result=original, passed=120, rejected=10, reason="复检")
+    client.force_login(cast.alice.user)
+
+    page = client.get("/m/slip/").content.decode()
+
+    assert "data-slip-correction" in page
+    assert f"更正 {timezone.localdate():%Y-%m}" not in page
