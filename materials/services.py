@@ -469,8 +469,13 @@ def consume_for_report(
         try:
             made.extend(_consume(line, assignment, worker, report, need))
         except ValidationError as short:
+            # Said to the worker who reported (a trial's worker was lost in "the books"): what to do first,
+            # the ledger's figures after, for the head she shows it to.
             raise ValidationError(
-                _("材料账上不够:%(why)s 请坊长先登记来料或发料,再报工。") % {"why": " ".join(short.messages)}
+                _(
+                    "这次报工没记上:工坊的材料账上还没有这些料。请告诉坊长先登记企业送来的料,再报一次。(%(why)s)"
+                )
+                % {"why": " ".join(short.messages)}
             ) from None
     return made
 

@@ -209,7 +209,8 @@ def test_a_report_whose_parts_are_nowhere_in_the_books_is_refused_and_writes_not
     with pytest.raises(ValidationError) as refused:
         report(a, 10)
 
-    assert "请坊长先登记来料或发料" in " ".join(refused.value.messages)
+    said = " ".join(refused.value.messages)
+    assert said.startswith("这次报工没记上") and "请告诉坊长先登记企业送来的料" in said  # a worker reads it
     assert not WorkReport.objects.filter(assignment=a).exists() and ledger_state(job) == before
     a.refresh_from_db()
     assert a.pieces_reported == 0
