@@ -32,12 +32,18 @@ def decimal_in(value, field: str) -> Decimal:
     return d
 
 
+# One movement of a material is at most this many units: a job's million pieces at a hundred parts each.
+MAX_QUANTITY = Decimal("100000000")
+
+
 def quantity(line: BomLine, value, field: str = "quantity") -> Decimal:
-    """``value`` as a quantity of ``line``'s material (Decimal > 0): whole for a whole unit, at most 3
-    places for a measured one. Raises ValidationError in words otherwise."""
+    """``value`` as a quantity of ``line``'s material (Decimal > 0, at most ``MAX_QUANTITY``): whole for a
+    whole unit, at most 3 places for a measured one. Raises ValidationError in words otherwise."""
     q = decimal_in(value, field)
     if q <= 0:
         raise ValidationError({field: _("数量必须大于0。")})
+    if q > MAX_QUANTITY:  # a trial typed 1e10 buttons short: a slip of the thumb, not a count
+        raise ValidationError({field: _("数量太大了,请看一下是不是多按了几个数字。")})
     if line.whole and q != q.to_integral_value():
         raise ValidationError(
             {field: _("%(m)s按%(u)s计,只能是整数。") % {"m": line.material, "u": line.get_unit_display()}}

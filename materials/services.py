@@ -190,7 +190,7 @@ def _give(balance: Balance, q: Decimal) -> None:
 
 
 def _shown(line: BomLine, q: Decimal) -> str:
-    return str(q.to_integral_value()) if line.whole else format(q.normalize(), "f")  # 40, never 4E+1
+    return format(q.to_integral_value(), "f") if line.whole else format(q.normalize(), "f")  # 40, never 4E+1
 
 
 def _holder_name(holder: str, worker=None, courier=None) -> str:

@@ -442,3 +442,18 @@ def test_a_used_form_sent_again_with_another_quantity_is_refused_not_reported_as
         )
 
     assert "已经提交过了" in " ".join(refused.value.messages) and ledger_state(job) == before
+
+
+def test_an_absurd_quantity_is_refused_in_words_and_a_big_one_is_shown_in_digits(cast, material_job):
+    """Found in a trial: "1e10" buttons short was taken, and a refusal read "再收 1E+9个"."""
+    job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1")])
+    panel = line(job, "面板")
+    with pytest.raises(ValidationError, match="多按了几个数字"):
+        materials.material_receive(line=panel, quantity_received="1e10", actor=cast.head)
+
+    with pytest.raises(ValidationError) as over:
+        materials.material_receive(line=panel, quantity_received="1e8", actor=cast.head)
+
+    said = " ".join(over.value.messages)
+    assert "100000000" in said and "E+" not in said
+    assert not Movement.objects.filter(line=panel).exists()
