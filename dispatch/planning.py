@@ -281,18 +281,29 @@ def _keep_small_remainders_at_the_workshop(plan, needs, profiles):
     """A job with fewer than ``MIN_SHARE`` pieces left to place (a remainder after a decline, say) that the
     plan gives to a home worker costs a delivery trip for a handful of pieces (the reason for
     ``MIN_SHARE``; found in a trial: 1 piece offered to a home worker). Plan again with those jobs kept
-    from home workers, and take that plan when it places as many pieces; else keep the first (a home
-    worker may be the only one with the skill or the time). The second solve runs only in that case."""
+    from home workers, and take that plan when it places all but at most the pieces it kept from those
+    trips (the workshop's own workers may be full: a few pieces of another job then wait for the next
+    plan, minutes away, rather than a courier carry one piece; the next trial found the stricter rule,
+    as many pieces, never met on a busy day); else keep the first (a home worker may be the only one with
+    the skill or the time). The second solve runs only in that case."""
     home = {p.id for p in profiles if p.home}
-    given = {s.job_id for s in plan.suggestions if s.worker_id in home}
-    small = {n.id for n in needs if n.pieces < MIN_SHARE and n.id in given}
+    small_jobs = {n.id for n in needs if n.pieces < MIN_SHARE}
+    # A home worker the plan also gives a share of a bigger job gets a trip anyway: hers ride along.
+    trip_anyway = {s.worker_id for s in plan.suggestions if s.job_id not in small_jobs}
+    small = {
+        s.job_id for s in plan.suggestions if s.job_id in small_jobs and s.worker_id in home - trip_anyway
+    }
     if not small:
         return plan
     again = optimiser.plan_day(
         [replace(n, excluded=n.excluded | home) if n.id in small else n for n in needs], profiles
     )
     placed = sum(s.pieces for s in plan.suggestions)
-    return again if sum(s.pieces for s in again.suggestions) >= placed else plan
+    trips = sum(s.pieces for s in plan.suggestions if s.job_id in small and s.worker_id in home)
+    kept = sum(s.pieces for s in again.suggestions if s.job_id in small)
+    if kept < sum(s.pieces for s in plan.suggestions if s.job_id in small):
+        return plan  # the small jobs themselves would lose pieces: keep the trips
+    return again if sum(s.pieces for s in again.suggestions) >= placed - trips else plan
 
 
 def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
