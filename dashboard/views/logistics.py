@@ -395,8 +395,14 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
     for run in runs:
         depot = depots.get(run.workshop_id)
         run.km = f"{run.distance_m / 1000:.1f}"
+        # From the clock she set off at once she has (as her phone counts it), else the depot's start time.
+        start = (
+            timezone.localtime(run.started_at).time()
+            if run.started_at
+            else (depot.start_at if depot else None)
+        )
         for stop in run.ordered:
-            stop.arrive_at = _clock(depot.start_at, stop.arrive_min) if depot else ""
+            stop.arrive_at = _clock(start, stop.arrive_min) if start else ""
             stop.short = _short(stop, collected)
             stop.exception = stop.state in MISSED or stop.short is not None
         for stop in run.unscheduled:
@@ -405,6 +411,8 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
     for w in workshops:
         w.day_runs = [r for r in runs if r.workshop_id == w.pk]
         w.has_depot = w.pk in depots
+        # The service refuses a new plan once a run set off: no button that is always refused (a trial).
+        w.set_off = any(r.state != RunState.PLANNED for r in w.day_runs)
     context = page_context(
         request,
         day=the_day,

@@ -675,3 +675,22 @@ def test_a_header_without_the_place_column_says_which_column_is_missing(client, 
 
     assert "没有找到表头行" in page and "表头里没有这些列:名称(楼栋/楼号/地点)" in page
     assert not Place.objects.exists()
+
+
+def test_a_run_that_set_off_shows_clock_times_from_when_it_left_and_no_plan_button(client, cast):
+    """Found in a trial: a run started at 14:2x showed its first stop at 08:31 on the head's page (the
+    courier's phone said 14:25), and a 重新排线 button the service always refused."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    courier, vehicle = _setup(cast)
+    run = _run(cast, vehicle, courier, 2)
+    left = timezone.make_aware(dt.datetime.combine(TODAY(), dt.time(14, 20)))
+    Run.objects.filter(pk=run.pk).update(started_at=left)
+    client.force_login(cast.head)
+
+    html = client.get(f"/dashboard/runs/{TODAY().isoformat()}/").content.decode()
+
+    assert "14:30" in html and "08:40" not in html  # set off 14:20, first stop 10 minutes on
+    assert 'data-action="plan"' not in html and "data-set-off" in html
