@@ -52,7 +52,19 @@ def _said_once(run, value) -> None:
         raise ValidationError(first.message, code=first.code, params=first.params) from None
 
 
-class YuanField(forms.DecimalField):
+class InWords:
+    """A number field (mixed in before Django's) that says ``words`` for every way the number can be
+    wrong (``number_messages``), once even when two validators refuse it."""
+
+    def __init__(self, *, words, required_words=None, **kwargs):
+        kwargs["error_messages"] = number_messages(words, required_words, kwargs.get("error_messages"))
+        super().__init__(**kwargs)
+
+    def run_validators(self, value):
+        _said_once(super().run_validators, value)
+
+
+class YuanField(InWords, forms.DecimalField):
     """Yuan (a ``Decimal``) as a person types it; ``words`` for every way it can be wrong.
 
     Units and currency around the number are read ("0.12元/件" is 0.12); trailing zeros beyond
@@ -60,18 +72,6 @@ class YuanField(forms.DecimalField):
     """
 
     widget = forms.TextInput
-
-    # With no bound of its own, a bound every count of pieces, hours or people is far below and every
-    # integer column holds: a number past 2³¹ gave an error page, not the field's words (a trial).
-    DEFAULT_MAX = 10_000_000
-
-    def __init__(self, *, words, required_words=None, **kwargs):
-        kwargs["error_messages"] = number_messages(words, required_words, kwargs.get("error_messages"))
-        kwargs.setdefault("max_value", self.DEFAULT_MAX)
-        super().__init__(**kwargs)
-
-    def run_validators(self, value):
-        _said_once(super().run_validators, value)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -99,12 +99,13 @@ class YuanField(forms.DecimalField):
         return attrs
 
 
-class PiecesField(forms.IntegerField):
-    """A whole number (pieces, hours, people); ``words`` for every way it can be wrong."""
+class PiecesField(InWords, forms.IntegerField):
+    """A whole number (pieces, hours, people); ``words`` for every way it can be wrong. Without a
+    ``max_value`` of its own it is at most ``DEFAULT_MAX``: far above any count of pieces, hours or people,
+    and within every integer column (a trial's twenty nines overflowed one: an error page, not words)."""
+
+    DEFAULT_MAX = 10_000_000
 
     def __init__(self, *, words, required_words=None, **kwargs):
-        kwargs["error_messages"] = number_messages(words, required_words, kwargs.get("error_messages"))
-        super().__init__(**kwargs)
-
-    def run_validators(self, value):
-        _said_once(super().run_validators, value)
+        kwargs.setdefault("max_value", self.DEFAULT_MAX)
+        super().__init__(words=words, required_words=required_words, **kwargs)
