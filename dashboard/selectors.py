@@ -30,7 +30,7 @@ from dispatch.models import (
     Job,
     JobState,
 )
-from logistics.models import Collection, Place, PlaceKind, Run
+from logistics.models import Place, PlaceKind, Run
 from materials.models import BomLine
 from pay import money, monthly
 from pay.models import FirmStatement, PayLine, SlipNote, SlipNoteKind
@@ -607,16 +607,6 @@ def run_get(scope: Scope, pk: int) -> Run:
     if run is None:
         raise Http404(_("没有这趟配送。"))
     return run
-
-
-def collected_by_stop(runs) -> dict[int, int]:
-    """Pieces collected at each stop of ``runs`` (stop id → pieces). One query."""
-    return dict(
-        Collection.objects.filter(stop__run__in=[r.pk for r in runs])
-        .values_list("stop_id")
-        .annotate(n=Sum("pieces"))
-        .values_list("stop_id", "n")
-    )
 
 
 # --- workers' questions about their wage slips (工资条疑问) -------------------------------------------------

@@ -209,6 +209,25 @@ def workshop_runs(workshop_ids: Iterable[int], day: dt.date) -> list[Run]:
     return runs
 
 
+def run_start(run: Run, depot_start: dt.time | None) -> dt.datetime:
+    """The clock a run's planned times (``Stop.arrive_min``) count from, naive Asia/Shanghai: when it set
+    off once it has, else the depot's start time (``depot_start``, 08:30 without a depot) on its day. The
+    courier's phone and the head's runs page both show these (a trial saw 14:25 on one, 08:31 on the
+    other)."""
+    if run.started_at is not None:
+        return timezone.localtime(run.started_at).replace(tzinfo=None)
+    return dt.datetime.combine(run.day, depot_start or dt.time(8, 30))
+
+
+def collected_pieces(**where) -> dict[tuple[int, int], int]:
+    """Pieces collected, by (stop id, share id), of the collections ``where`` selects (``Collection``
+    filters: ``stop__run__in=…``, ``stop_id__in=…``). One query."""
+    rows = (
+        Collection.objects.filter(**where).values_list("stop_id", "assignment_id").annotate(n=Sum("pieces"))
+    )
+    return {(stop_id, share_id): n for stop_id, share_id, n in rows.order_by()}
+
+
 def _counts(stops: list[Stop]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for s in stops:

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.services.jobs import MAX_JOB_PIECES
 from materials.models import ProblemKind
 from workshop.fields import MobileNumberFormField
 from workshop.models import ProcessKind, WorkPlace, WorkWish
@@ -58,9 +59,9 @@ class ReportForm(CheckedForm):
     pieces = forms.IntegerField(
         label=_("这次做完几件"),
         min_value=1,
-        # A share is at most a job, at most a million pieces: a longer number is a slip of the thumb (and
-        # one past 2⁶³ does not fit the database's integer: a trial's 20 nines gave an error page).
-        max_value=1_000_000,
+        # A share is at most a job (``MAX_JOB_PIECES``): a longer number is a slip of the thumb (and one past
+        # 2⁶³ does not fit the database's integer: a trial's 20 nines gave an error page).
+        max_value=MAX_JOB_PIECES,
         error_messages={
             "required": _("请填写这次做完的件数。"),
             "invalid": _("件数要填整数。"),

@@ -622,22 +622,13 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
     ).order_by("assignment_id", "run", "number"):
         open_tickets[t.assignment_id].append(t)
     done_collects = [s.pk for s in stops if s.kind == StopKind.COLLECT and s.state != StopState.PENDING]
-    collected: dict[tuple[int, int], int] = {}
-    if done_collects:
-        for stop_id, assignment_id, n in (
-            Collection.objects.filter(stop_id__in=done_collects)
-            .values_list("stop_id", "assignment_id")
-            .annotate(n=Sum("pieces"))
-            .order_by()
-        ):
-            collected[(stop_id, assignment_id)] = n
-    if run.started_at is not None:
-        start = timezone.localtime(run.started_at).replace(tzinfo=None)
-    else:
-        start_at = (
+    collected = logistics_reads.collected_pieces(stop_id__in=done_collects) if done_collects else {}
+    depot_start = None
+    if run.started_at is None:
+        depot_start = (
             Depot.objects.filter(workshop_id=run.workshop_id).values_list("start_at", flat=True).first()
         )
-        start = dt.datetime.combine(run.day, start_at or dt.time(8, 30))
+    start = logistics_reads.run_start(run, depot_start)
     for s in stops:
         s.pending = s.state == StopState.PENDING
         s.who = s.worker.name if s.worker_id else s.firm.name

@@ -10,6 +10,7 @@ run's stops name the worker and her building, never her room; couriers' phones a
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -391,18 +392,16 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
     ids = [w.pk for w in workshops]
     runs = logistics_reads.workshop_runs(ids, the_day)
     depots = {d.workshop_id: d for d in Depot.objects.filter(workshop_id__in=ids)}
-    collected = selectors.collected_by_stop(runs)
+    collected: Counter = Counter()  # pieces collected by stop
+    by_share = logistics_reads.collected_pieces(stop__run__in=[r.pk for r in runs])
+    for (stop_id, _share), n in by_share.items():
+        collected[stop_id] += n
     for run in runs:
         depot = depots.get(run.workshop_id)
         run.km = f"{run.distance_m / 1000:.1f}"
-        # From the clock she set off at once she has (as her phone counts it), else the depot's start time.
-        start = (
-            timezone.localtime(run.started_at).time()
-            if run.started_at
-            else (depot.start_at if depot else None)
-        )
+        start = logistics_reads.run_start(run, depot.start_at if depot else None).time()
         for stop in run.ordered:
-            stop.arrive_at = _clock(start, stop.arrive_min) if start else ""
+            stop.arrive_at = _clock(start, stop.arrive_min)
             stop.short = _short(stop, collected)
             stop.exception = stop.state in MISSED or stop.short is not None
         for stop in run.unscheduled:
