@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
@@ -405,9 +404,7 @@ def dispatch_plan(
     refused = planning.refusals([job.pk]).get(job.pk, set())
     workers = dispatch_workers(job) if workers is None else workers
     open_pieces, open_hours = planning.open_work(workers)
-    profiles = None
-    if settings.NUANXIN_PLANNER != "first_come":  # the optimiser's view of her time, read once for both
-        profiles = planning.worker_profiles({job.workshop_id}, today=today)
+    profiles = planning.planner_profiles({job.workshop_id}, today=today)  # read once for plan and column
     shares = {s.worker_id: s for s in planning.plan_shares(job, today=today, profiles=profiles)}
     as_planned = planning.spare_as_planned(job, profiles, today=today) if profiles is not None else {}
     rows = []

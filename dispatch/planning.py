@@ -396,6 +396,15 @@ def plan_shares(job, *, today: dt.date, profiles=None) -> list[Share]:
     )
 
 
+def planner_profiles(workshop_ids, *, today: dt.date) -> list | None:
+    """``worker_profiles`` of ``workshop_ids`` when the policy (``settings.NUANXIN_PLANNER``) is the
+    optimiser, which reads them; None under the plain rule. For a caller that shows the plan beside each
+    worker's time (``spare_as_planned``): one reading for both."""
+    if settings.NUANXIN_PLANNER == "first_come":
+        return None
+    return worker_profiles(workshop_ids, today=today)
+
+
 def spare_as_planned(job, profiles, *, today: dt.date) -> dict[int, int]:
     """Pieces of ``job``'s kind each worker of ``profiles`` can still make before it is due, as the
     optimiser counts them (``flownet.spare_seconds``: her own hours a day at her learned speed, less the
