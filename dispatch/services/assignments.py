@@ -89,9 +89,11 @@ MIN_REPLY = dt.timedelta(hours=1)
 
 def reply_by(now: dt.datetime, ttl_end: dt.datetime, due_on: dt.date) -> dt.datetime:
     """When an offer made at ``now`` expires: ``ttl_end`` (``NUANXIN_OFFER_TTL_HOURS`` on), but no later
-    than the end of its due day (Asia/Shanghai), and no sooner than an hour on. Found in a trial: a share
-    due today said "please reply by tomorrow 14:17"."""
-    return max(min(ttl_end, local_midnight(due_on + dt.timedelta(days=1))), now + MIN_REPLY)
+    than the last minute of its due day (Asia/Shanghai: "今天 23:59", not "tomorrow 00:00", which the next
+    trial read as past the due date), and no sooner than an hour on. Found in a trial: a share due today
+    said "please reply by tomorrow 14:17"."""
+    last_minute = local_midnight(due_on + dt.timedelta(days=1)) - dt.timedelta(minutes=1)
+    return max(min(ttl_end, last_minute), now + MIN_REPLY)
 
 
 def offer_jobs(
