@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.fields import PiecesField
+from dispatch.services.adjustments import bonus_reason
 from pay.models import LineKind, PayMethod
 from workshop.text import CheckedForm
 
@@ -36,14 +37,6 @@ class KeyedForm(CheckedForm):
         super().__init__(data, **kwargs)
         if data is None:
             self.fields["key"].initial = new_key()
-
-
-# What a bonus is for (奖励); the label starts the reason the worker reads, then what the head typed.
-BONUS_LABELS = {
-    "on_time": _("准时奖"),
-    "quality": _("质量奖"),
-    "other": _("其他"),
-}
 
 
 _TYPE_AMOUNT = _("金额请填数字,例如 50 或 12.5。")
@@ -90,14 +83,13 @@ class AdjustmentForm(KeyedForm):
         self.fields["worker"].queryset = workers
 
     def service_args(self) -> dict:
-        """``pay.services.adjustment_add``'s kind and reason: a bonus's reason starts with its label
-        (准时奖/质量奖), then the reason as typed; a deduction's reason is as typed."""
+        """``pay.services.adjustment_add``'s kind and reason: a bonus's reason starts with what it is for
+        (准时奖/质量奖, a msgid: ``dispatch.services.adjustments.bonus_reason``), then the reason as typed;
+        a deduction's reason is as typed."""
         d = self.cleaned_data
         if d["kind"] == LineKind.DEDUCTION:
             return {"kind": LineKind.DEDUCTION, "reason": d["reason"]}
-        if d["kind"] == "other":
-            return {"kind": LineKind.BONUS, "reason": d["reason"]}
-        return {"kind": LineKind.BONUS, "reason": f"{BONUS_LABELS[d['kind']]}:{d['reason']}"}
+        return {"kind": LineKind.BONUS, "reason": bonus_reason(d["kind"], d["reason"])}
 
 
 class PayoutForm(KeyedForm):

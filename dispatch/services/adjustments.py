@@ -16,15 +16,34 @@ from pay.models import LineKind, PayLine
 KIND_WORDS = {LineKind.BONUS: gettext_noop("奖励"), LineKind.DEDUCTION: gettext_noop("扣款")}
 # A reversal (a correction line of a bonus or deduction), by the kind of line it takes back.
 TAKEN_BACK_WORDS = {LineKind.BONUS: gettext_noop("撤销奖励"), LineKind.DEDUCTION: gettext_noop("撤销扣款")}
+# What a bonus is for, when the head picks it (奖励 · 准时奖): stored as the reason's first part, a msgid,
+# joined by the stored words' separator (`` · ``, ``stored_words.words``), so each reader sees it in her
+# own language; the rest is the head's words as typed. Found in a trial: the label was stored in the
+# head's language inside the reason, and English readers saw "准时奖:".
+BONUS_FOR = {"on_time": gettext_noop("准时奖"), "quality": gettext_noop("质量奖")}
+_SEPARATOR = " · "
+
+
+def bonus_reason(what: str, typed: str) -> str:
+    """The stored reason of a bonus for ``what`` (a ``BONUS_FOR`` key, or anything else for none):
+    "准时奖 · <typed>"."""
+    label = BONUS_FOR.get(what)
+    return f"{label}{_SEPARATOR}{typed}" if label else typed
+
+
+def _bonus_label(reason: str) -> tuple[str | None, str]:
+    label, sep, rest = reason.partition(_SEPARATOR)
+    return (label, rest) if sep and label in BONUS_FOR.values() else (None, reason)
 
 
 def tell_worker(line: PayLine) -> None:
-    """``PAY_ADJUSTED`` to the line's worker: the kind, the signed amount in yuan ("+50.00", "-20.00") and
-    the reason, linking her wage slip; once per line (its key)."""
+    """``PAY_ADJUSTED`` to the line's worker: the kind (a bonus's label, 准时奖, when it has one), the signed
+    amount in yuan ("+50.00", "-20.00") and the reason, linking her wage slip; once per line (its key)."""
+    label, why = _bonus_label(line.reason) if line.kind == LineKind.BONUS else (None, line.reason)
     notify(
         recipient=line.worker.user,
         kind=NotificationKind.PAY_ADJUSTED,
-        params={"k": _kind_words(line), "y": f"{line.amount:+.2f}", "why": line.reason},
+        params={"k": label or _kind_words(line), "y": f"{line.amount:+.2f}", "why": why},
         link="/m/slip/",
         dedupe_key=f"pay-adjusted:{line.pk}",
     )

@@ -47,9 +47,9 @@ def test_head_grants_an_on_time_bonus_the_worker_reads_as_typed(client, cast):
         cast.alice,
         cast.head,
     )
-    assert line.reason == f"准时奖:{reason}"
+    assert line.reason == f"准时奖 · {reason}"
     body = response.content.decode()
-    assert "准时奖:11月全部按期交货 &lt;b&gt;好样的&lt;/b&gt;" in body
+    assert "准时奖 · 11月全部按期交货 &lt;b&gt;好样的&lt;/b&gt;" in body
     assert "已为 alice 记奖励 50.00 元" in _messages(response)
 
 
@@ -197,6 +197,31 @@ def test_nobody_else_sets_a_workers_bank_account(client, cast, db):
         )
         assert response.status_code == status
     assert Worker.objects.get(pk=cast.alice.pk).bank_account == ""
+
+
+def test_what_a_bonus_is_for_reads_in_each_readers_language(client, cast):
+    """Found in a trial: the bonus's label was stored in the head's words inside the reason, so a worker
+    reading English saw "准时奖:" in her message and on her slip."""
+    from notices.messages import render
+    from notices.models import Notification, NotificationKind
+
+    client.force_login(cast.head)
+    form = {
+        **_form(client, cast),
+        "worker": cast.bob.pk,
+        "kind": "quality",
+        "amount": "30",
+        "reason": "零返工",
+    }
+    client.post(URL, form)
+    told = Notification.objects.get(recipient=cast.bob.user, kind=NotificationKind.PAY_ADJUSTED)
+    assert render(told.kind, told.params, "zh-hans") == "质量奖 +30.00 元:零返工"
+    assert render(told.kind, told.params, "en") == "Quality bonus +30.00 yuan: 零返工"
+
+    client.force_login(cast.bob.user)
+    client.cookies["django_language"] = "en"
+    slip = client.get("/m/slip/").content.decode()
+    assert "Quality bonus · 零返工" in slip and "质量奖" not in slip
 
 
 def test_the_worker_is_told_of_a_deduction_once_and_of_its_reversal_in_her_language(client, cast):
