@@ -36,7 +36,7 @@ from dispatch.models import (
 from dispatch.services.corrections import REPORT_OPEN_STATES, undo_window
 from logistics import selectors as logistics_reads
 from logistics.models import Collection, Depot, Residence, Run, Stop, StopKind, StopState
-from pay import money, monthly
+from pay import money, monthly, reversals
 from pay.models import PayLine
 from tickets.models import BundleTicket, TicketState
 from tickets.selectors import token_from_scan
@@ -323,8 +323,8 @@ class AssignmentHistory:
 def assignment_history(assignment: Assignment) -> AssignmentHistory:
     """One query: the results with their inspection, pay line and rework assignment joined. As her reports
     are: a correction's reversal rows are left out (their figures are negative: "合格 -40 件" confused a
-    trial's worker) and the result they take back is marked ``corrected``; ``booked_yuan`` counts every
-    line, the reversals' too."""
+    trial's worker) and the result they take back is marked ``corrected`` (``pay.reversals``, the wage
+    slip's rule too); ``booked_yuan`` counts every line, the reversals' too."""
     rows = list(
         InspectionResult.objects.filter(assignment=assignment)
         .select_related("inspection", "pay_line", "rework_assignment")
@@ -332,8 +332,7 @@ def assignment_history(assignment: Assignment) -> AssignmentHistory:
     )
     lines = [r.pay_line for r in rows if _has(r, "pay_line")]
     rework = [r.rework_assignment for r in rows if _has(r, "rework_assignment")]
-    taken_back = {r.reverses_id for r in rows if r.reverses_id is not None}
-    results = [r for r in rows if r.reverses_id is None]
+    results, taken_back = reversals.taken_back(rows)
     for r in results:
         r.corrected = r.pk in taken_back
     return AssignmentHistory(results, money.yuan_sum(p.amount for p in lines), rework)

@@ -5,8 +5,10 @@ closed counts in the next open month), shown as:
 
 - ``jobs``: piece wages grouped by job and rate: passed pieces (the lines'), rejected and rework pieces (the
   inspection results of those lines, plus results of the month with nothing passed), the rate, the amount;
-  the job's title only, never the firm (a worker need not see who the firm is);
-- ``corrections``: each labelled with the month it corrects ("更正 2026-11");
+  the job's title only, never the firm (a worker need not see who the firm is). A result corrected
+  within the month shows as its corrected figures, marked 已更正: the row taken back and its reversal
+  are left out together (``pay.reversals``, the rule of her share page), never "合格 -144 件";
+- ``corrections``: of an earlier month, each labelled with the month it corrects ("更正 2026-11");
 - ``bonuses`` and ``deductions`` with their reasons, and ``taken_back``: a bonus or deduction taken back
   (撤销奖励/撤销扣款, a correction line of the adjustment: no piece in it), with the reason and the month
   of the line it takes back;
@@ -31,7 +33,7 @@ from django.utils import timezone
 from workshop.dates import local_midnight, next_month
 from workshop.models import Worker
 
-from . import money
+from . import money, reversals
 from .models import LineKind, PayLine, Payout, PayPeriod, SlipNote, SlipNoteKind
 
 # A correction of one of these is the adjustment taken back (撤销奖励/撤销扣款), not a piece correction.
@@ -42,7 +44,8 @@ TAKEN_BACK = "taken_back"
 @dataclass
 class SlipJob:
     """One job's piece wages in the month at one rate (Decimal yuan per piece): passed, rejected and
-    rework pieces (ints), and the amount (the sum of its lines, Decimal yuan)."""
+    rework pieces (ints), and the amount (the sum of its lines, Decimal yuan). ``corrected``: a result in
+    it was corrected within the month and the figures are the corrected ones (已更正)."""
 
     title: str
     rate: Decimal
@@ -50,6 +53,7 @@ class SlipJob:
     rejected: int = 0
     rework: int = 0
     amounts: list[Decimal] = field(default_factory=list)
+    corrected: bool = False
 
     @property
     def amount(self) -> Decimal:
@@ -61,7 +65,8 @@ class SlipEntry:
     """A correction, bonus or deduction: ``amount`` signed Decimal yuan; a correction also has its job's
     ``title``, signed ``pieces``, ``rate`` and ``corrects`` (the first day of the month it corrects). A
     bonus or deduction taken back has ``takes_back``: the kind of the line it takes back (``bonus`` or
-    ``deduction``), and no job, piece or rate."""
+    ``deduction``), and no job, piece or rate. ``corrected``: a correction of an earlier month corrected
+    again within this month, shown with the figures that stand (已更正)."""
 
     kind: str
     amount: Decimal
@@ -71,6 +76,7 @@ class SlipEntry:
     rate: Decimal | None = None
     corrects: dt.date | None = None
     takes_back: str = ""
+    corrected: bool = False
 
     @property
     def corrects_label(self) -> str:
@@ -138,10 +144,63 @@ def _corrected_month(line: PayLine) -> dt.date | None:
     return None
 
 
+class _Month:
+    """One month's pay lines and results with nothing paid (of some workers), read by ``pay.reversals``'
+    rule: a correction booked in the month it corrects nets into what stands. The row it takes back and
+    its reversal add up to nothing and are left out together (``hidden``); the corrected row stands in the
+    taken-back row's place (``place``), marked 已更正. A correction of an earlier month has nothing to net
+    with here: its two lines show as "更正 <month>" (corrected again this month, the second nets so).
+    A row with no pay line (nothing passed) is read at the job's worker rate, as a line would be."""
+
+    def __init__(self, lines: list[PayLine], unpaid: list) -> None:
+        self.booked = {line.result_id: line for line in lines if line.result_id}
+        self.results = {line.result_id: line.result for line in lines if line.result_id}
+        self.results |= {r.pk: r for r in unpaid}
+        _standing, back = reversals.taken_back(self.results.values())
+        netted = {
+            pk: x
+            for pk, x in back.items()
+            if pk in self.results and _cancel(self.booked.get(pk), self.booked.get(x.pk))
+        }
+        self.hidden = set(netted) | {x.pk for x in netted.values()}
+        # A correction is one inspection holding the reversal and the corrected row of one share.
+        self.origin = {(x.inspection_id, x.assignment_id): x.reverses_id for x in netted.values()}
+
+    def stands_in(self, result) -> bool:
+        """Whether ``result`` is a corrected row standing in the place of a row netted out (已更正)."""
+        return result.reverses_id is None and (result.inspection_id, result.assignment_id) in self.origin
+
+    def place(self, pk: int) -> tuple[str, object]:
+        """Where result ``pk`` shows: (``piece``, (job, rate)) in the job's row, (``correction``, the first
+        day of the month it corrects), or ("", None): nowhere (nothing passed in a correction)."""
+        result = self.results[pk]
+        if self.stands_in(result):
+            return self.place(self.origin[(result.inspection_id, result.assignment_id)])
+        line = self.booked.get(pk)
+        if line is not None:
+            if line.kind == LineKind.PIECE:
+                return LineKind.PIECE, (line.assignment.job, line.rate)
+            return LineKind.CORRECTION, _corrected_month(line)
+        if result.inspection.corrects_id is None:
+            job = result.assignment.job
+            return LineKind.PIECE, (job, job.worker_rate)
+        return "", None
+
+
+def _cancel(line: PayLine | None, reversal: PayLine | None) -> bool:
+    """Whether a line and its reversal's add up to nothing (or neither was booked: nothing passed)."""
+    if line is None or reversal is None:
+        return line is None and reversal is None
+    return line.amount + reversal.amount == 0 and line.pieces_passed + reversal.pieces_passed == 0
+
+
 def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
     """The wage slips of ``workers`` for ``month`` (any day in it), in the order given. Five queries: the
-    month's lines (with job, result, what a correction corrects), the month's results with nothing passed,
-    the workshops' periods, the payouts, the slip notes. The caller scopes ``workers``."""
+    month's lines (with job, result, what a correction corrects), the month's results with nothing paid,
+    the workshops' periods, the payouts, the slip notes. The caller scopes ``workers``.
+
+    A correction booked in the month of what it corrects shows as the corrected figures in the job's row
+    (``SlipJob.corrected``), never as a negative line (``_Month``); the lines shown add up to ``total``."""
     workers = list(workers)
     ids = [w.pk for w in workers]
     first = month.replace(day=1)
@@ -149,24 +208,65 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
     entries: dict[int, dict[str, list[SlipEntry]]] = defaultdict(lambda: defaultdict(list))
     amounts: dict[int, list[Decimal]] = defaultdict(list)
     newest: dict[int, dt.datetime] = {}
-    lines = (
+    lines = list(
         PayLine.objects.filter(worker_id__in=ids, month=first)
         .select_related("assignment__job", "result", "corrects", "corrects_period", "inspection__corrects")
         .order_by("booked_on", "id")
     )
+    # A result with no pay line (nothing passed): its rejected pieces still belong on the slip, in the
+    # month its inspection was booked; a correction's such rows are read with the lines they pair with.
+    result_model = PayLine._meta.get_field("result").related_model
+    unpaid = list(
+        result_model.objects.filter(
+            assignment__worker_id__in=ids,
+            pay_line__isnull=True,
+            inspection__booked_at__gte=local_midnight(first),
+            inspection__booked_at__lt=local_midnight(next_month(first)),
+        )
+        .select_related("assignment__job", "inspection")
+        .order_by("id")
+    )
+    read = _Month(lines, unpaid)
+
+    def job_row(w: int, pk: int) -> SlipJob | None:
+        kind, where = read.place(pk)
+        if kind != LineKind.PIECE:
+            return None
+        job, rate = where
+        return jobs[w].setdefault((job.pk, rate), SlipJob(job.title, rate))
+
+    def count(row: SlipJob, result) -> None:
+        if result.pk not in read.hidden:
+            row.rejected += result.pieces_rejected
+            row.corrected = row.corrected or read.stands_in(result)
+        row.rework += result.pieces_rework  # rework sent back stays hers, even from a row corrected since
+
     for line in lines:
         w = line.worker_id
         amounts[w].append(line.amount)
         if line.created_at and (w not in newest or line.created_at > newest[w]):
             newest[w] = line.created_at
-        title = line.assignment.job.title if line.assignment_id else ""
-        if line.kind == LineKind.PIECE:
-            job = line.assignment.job
-            row = jobs[w].setdefault((job.pk, line.rate), SlipJob(title, line.rate))
-            row.passed += line.pieces_passed
-            row.rejected += line.result.pieces_rejected
-            row.rework += line.result.pieces_rework
-            row.amounts.append(line.amount)
+        if line.result_id is not None:
+            result = line.result
+            row = job_row(w, result.pk)
+            if row is not None:
+                count(row, result)
+                if result.pk not in read.hidden:
+                    row.passed += line.pieces_passed
+                    row.amounts.append(line.amount)
+            elif result.pk not in read.hidden:
+                entries[w][LineKind.CORRECTION].append(
+                    SlipEntry(
+                        kind=line.kind,
+                        amount=line.amount,
+                        reason=line.reason,
+                        title=line.assignment.job.title,
+                        pieces=line.pieces_passed,
+                        rate=line.rate,
+                        corrects=read.place(result.pk)[1],
+                        corrected=read.stands_in(result),
+                    )
+                )
         elif line.kind == LineKind.CORRECTION and line.corrects_id and line.corrects.kind in ADJUSTMENTS:
             entries[w][TAKEN_BACK].append(
                 SlipEntry(
@@ -183,34 +283,14 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
                     kind=line.kind,
                     amount=line.amount,
                     reason=line.reason,
-                    title=title,
+                    title=line.assignment.job.title if line.assignment_id else "",
                     pieces=line.pieces_passed,
-                    rate=line.rate if line.kind == LineKind.CORRECTION else None,
-                    corrects=_corrected_month(line) if line.kind == LineKind.CORRECTION else None,
                 )
             )
-    # A result with nothing passed has no pay line: its rejected pieces still belong on the slip, in the
-    # month its inspection was booked (a correction's rows are the correction lines above).
-    result_model = PayLine._meta.get_field("result").related_model
-    nothing_passed = (
-        result_model.objects.filter(
-            assignment__worker_id__in=ids,
-            pay_line__isnull=True,
-            reverses__isnull=True,
-            inspection__corrects__isnull=True,
-            inspection__booked_at__gte=local_midnight(first),
-            inspection__booked_at__lt=local_midnight(next_month(first)),
-        )
-        .select_related("assignment__job")
-        .order_by("id")
-    )
-    for r in nothing_passed:
-        job = r.assignment.job
-        row = jobs[r.assignment.worker_id].setdefault(
-            (job.pk, job.piece_rate), SlipJob(job.title, job.piece_rate)
-        )
-        row.rejected += r.pieces_rejected
-        row.rework += r.pieces_rework
+    for r in unpaid:
+        row = job_row(r.assignment.worker_id, r.pk)
+        if row is not None:
+            count(row, r)
     closed = {
         p.workshop_id: p.closed_at is not None
         for p in PayPeriod.objects.filter(workshop_id__in={w.workshop_id for w in workers}, month=first)

@@ -473,5 +473,6 @@ def test_a_correction_in_the_same_month_is_not_labelled_as_correcting_that_month
 
     page = client.get("/m/slip/").content.decode()
 
-    assert "data-slip-correction" in page
     assert f"更正 {timezone.localdate():%Y-%m}" not in page
+    # Within its month a correction reads as the corrected figures, not as a reversal line of its own.
+    assert "data-slip-correction" not in page and 'data-slip-job="4.20" data-corrected' in page
