@@ -92,9 +92,18 @@ def _render_phone_page(
     return render(request, template, context, status=status)
 
 
-def _due_text(due_on: dt.date, today: dt.date) -> str:
+# A share she still answers or works on: only such a share can be late. A finished one (done: all
+# reported, then handed over, inspected, paid) or one no longer hers (declined, expired) just had a due day.
+DUE_STATES = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+
+
+def _due_text(due_on: dt.date, today: dt.date, *, running: bool = True) -> str:
+    """The due day in words: "6月1日,还有 3 天" / 今天要交 / 明天要交 / 已经过期 N 天 for a share still
+    running; the day alone ("6月1日") for one that is not (a finished share is never "overdue")."""
     days = (due_on - today).days
     when = _("%(m)d月%(d)d日") % {"m": due_on.month, "d": due_on.day}
+    if not running:
+        return when
     if days < 0:
         return _("%(when)s,已经过期 %(n)d 天") % {"when": when, "n": -days}
     if days == 0:
@@ -106,7 +115,7 @@ def _due_text(due_on: dt.date, today: dt.date) -> str:
 
 def _annotate(a, *, today: dt.date, now: dt.datetime) -> None:
     """Words and figures the templates show for one assignment."""
-    a.due_text = _due_text(a.due_on, today)
+    a.due_text = _due_text(a.due_on, today, running=a.state in DUE_STATES)
     a.offer_yuan = money.wage_amount(a.pieces, a.job.worker_rate)
     a.answer_late = a.state == AssignmentState.OFFERED and a.expires_at is not None and a.expires_at < now
 
