@@ -9,6 +9,8 @@ correction and a signature of the same month never cross. Figures: ``dispatch.st
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -129,6 +131,20 @@ def statement_sign(*, actor, statement: FirmStatement) -> FirmStatement:
     return statement
 
 
+def _names_a_line(statement: FirmStatement, note: str) -> bool:
+    """Whether ``note`` names a line of ``statement`` as the statement prints it: a job's number ("#12",
+    full-width ＃ too), a job's title or a material's name. The dispute form has no line picker; its note
+    is where the clerk says which lines are wrong."""
+    text = unicodedata.normalize("NFKC", note)
+    lines = statement.figures.get("jobs", []) + statement.figures.get("materials", [])
+    numbers = {int(n) for n in re.findall(r"#\s*(\d+)", text)}
+    for line in lines:
+        names = (line.get("title"), line.get("job_title"), line.get("material"))
+        if line.get("job_id") in numbers or any(n and n in text for n in names):
+            return True
+    return False
+
+
 @transaction.atomic
 def statement_dispute(
     *, actor, statement: FirmStatement, clerk_figure, note: str, key: str
@@ -137,13 +153,14 @@ def statement_dispute(
     typed, read by ``pay.money.yuan_typed``, or a Decimal; yuan ≥ 0, at most 2 places), kept beside the
     workshop's figure (the statement's ``payable_yuan``) with ``note`` (required, ≤ 500 characters). The
     statement is left as it is; the head answers with a corrected version, or the clerk signs. The head
-    is told once per dispute.
+    is told once per dispute. A figure equal to the statement's is a dispute of lines, not of the total:
+    its note must name one of the statement's lines (``_names_a_line``), else it is refused asking which.
 
     Idempotent on ``key`` (the form's, as ``pay.services.adjustment_add``): a double submit or a retried
     request returns the first dispute and ``False``, never a second row or message; the same key on
     another statement is refused. Holds the pairing row's lock (so two submits of one key serialise).
     Raises PermissionDenied (not the firm's staff) or ValidationError in words (no key, a bad figure, no
-    note, a signed or corrected statement); nothing is written then.
+    note, the same total with no line named, a signed or corrected statement); nothing is written then.
     """
     _check_clerk(actor, statement)
     key = (key or "").strip()
@@ -157,6 +174,16 @@ def statement_dispute(
     note = (note or "").strip()
     if not note or len(note) > MAX_NOTE:
         raise ValidationError({"note": _("请写明异议(最多500字)。")})
+    if figure == statement.payable_yuan and not _names_a_line(statement, note):
+        raise ValidationError(
+            {
+                "note": _(
+                    "您填的应付合计和对账单一样(%(y)s 元),合计没有出入。请在异议说明里写明哪几行不对:"
+                    "写那一行开头的单号(#数字)或活名、物料名,以及应是多少。"
+                )
+                % {"y": statement.payable_yuan}
+            }
+        )
     _lock_pairing(statement.firm_id, statement.workshop_id)
     done = StatementDispute.objects.filter(key=key).first()
     if done is not None:

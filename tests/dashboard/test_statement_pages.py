@@ -196,6 +196,23 @@ def test_a_dispute_without_a_note_is_refused_in_the_services_words(client, cast,
     assert not StatementDispute.objects.exists()
 
 
+def test_a_dispute_of_the_statements_own_total_asks_which_lines_are_wrong(client, cast, month):
+    m = month()
+    s = prepared(cast)
+    client.force_login(cast.clerk)
+
+    data = {"clerk_figure": "46.65", "note": "数字不对", "key": "k1"}
+    page = client.post(f"/dashboard/statements/{s.pk}/dispute/", data, follow=True).content.decode()
+
+    assert "您填的应付合计和对账单一样(46.65 元),合计没有出入" in page and "哪几行不对" in page
+    assert not StatementDispute.objects.exists()
+    # Naming the line (its number as printed) is a dispute of lines with the same total: recorded.
+    data = {"clerk_figure": "46.65", "note": f"#{m.switch.pk} 合格应是180件,插座多算10件", "key": "k2"}
+    page = client.post(f"/dashboard/statements/{s.pk}/dispute/", data, follow=True).content.decode()
+    assert "异议已记录" in page
+    assert StatementDispute.objects.get().clerk_figure_yuan == D("46.65")
+
+
 @pytest.fixture
 def others(cast):
     """A second workshop of the same firm with its own head; the other firm's clerk is ``cast.eve``."""

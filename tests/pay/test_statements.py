@@ -153,6 +153,37 @@ def test_a_dispute_keeps_both_figures_and_leaves_the_statement_as_it_was(cast, m
         statements.statement_dispute(actor=cast.clerk, statement=s, clerk_figure="-5", note="x", key="k2")
 
 
+@pytest.mark.parametrize(
+    "names_a_line",
+    ["＃{switch} 合格应是180件", "# {socket} 单价不对", "插座面板装配 少了10件", "面板超耗只认2块"],
+)
+def test_a_dispute_of_the_same_total_is_recorded_when_it_names_a_line(cast, month, names_a_line):
+    m = month()
+    s = prepare(cast)
+    note = names_a_line.format(switch=m.switch.pk, socket=m.socket.pk)
+
+    d, created = statements.statement_dispute(
+        actor=cast.clerk, statement=s, clerk_figure="46.65", note=note, key="k1"
+    )
+
+    assert created and (d.clerk_figure_yuan, d.workshop_figure_yuan) == (D("46.65"), D("46.65"))
+
+
+def test_a_dispute_of_the_same_total_naming_no_line_is_refused_with_nothing_written(cast, month):
+    from notices.models import Notification
+
+    m = month()
+    s = prepare(cast)
+
+    for note in ("不对", f"#{m.socket.pk + 100} 不对"):
+        with pytest.raises(ValidationError, match="合计没有出入.*哪几行不对"):
+            statements.statement_dispute(
+                actor=cast.clerk, statement=s, clerk_figure="46.650", note=note, key="k1"
+            )
+    assert not StatementDispute.objects.exists()
+    assert not Notification.objects.filter(kind="statement_disputed").exists()
+
+
 def test_a_dispute_submitted_twice_with_its_key_is_recorded_once_and_the_head_told_once(cast, month):
     from notices.models import Notification
 
