@@ -24,14 +24,23 @@ from workshop.models import Worker
 
 from . import selectors, views
 
+# A share in one of these was taken by her: only the share's own worker accepts it (``check_worker``).
+TAKEN = (AssignmentState.ACCEPTED, AssignmentState.DONE)
+
 
 @require_POST
 @views.worker_required
 def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
-    """Take an offer (one tap): to the share's page, or the form's ``next`` under /m/."""
+    """Take an offer (one tap): to the share's page, or the form's ``next`` under /m/. A second tap (or a
+    post replayed) on a share she has taken already says so as good news: nothing is written again."""
     a = selectors.assignment_for_worker(worker, pk)
     try:
         flow.assignment_accept(actor=request.user, assignment=a)
+    except IllegalTransition as exc:
+        if exc.current in TAKEN:
+            messages.success(request, _("这份活您已经接了,不用再接。"))
+        else:
+            messages.error(request, views._refused_text(exc))
     except views.REFUSED as exc:
         messages.error(request, views._refused_text(exc))
     else:

@@ -179,11 +179,15 @@ def offer_jobs(
 def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
     """The worker takes an offer. The job moves to in_progress with its first accepted share.
 
-    Raises PermissionDenied (not her offer), IllegalTransition (not offered any more), ValidationError
-    (the offer has expired).
+    Raises PermissionDenied (not her offer), IllegalTransition (not offered any more: taken already,
+    finished, declined or expired; ``current`` says which, so a second tap can read as done), or
+    ValidationError (the offer has expired). Nothing is written then.
     """
     job, assignment = lock_assignment(assignment)
     check_worker(actor, assignment)
+    if assignment.state != AssignmentState.OFFERED:
+        # The map lets a done share go back to accepted (an undone report): an accept must not.
+        raise IllegalTransition(_("派工"), assignment.state, AssignmentState.ACCEPTED)
     if (
         assignment.state == AssignmentState.OFFERED
         and assignment.expires_at
