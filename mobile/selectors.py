@@ -39,7 +39,7 @@ from logistics.models import Collection, Depot, Residence, Run, Stop, StopKind, 
 from pay import money, monthly, reversals
 from pay.models import PayLine
 from tickets.models import BundleTicket, TicketState
-from tickets.selectors import token_from_scan
+from tickets.selectors import token_from_scan, with_shown_state
 from workshop.dates import local_midnight, month_start, next_month
 from workshop.models import Courier, Worker
 from workshop.validators import mask_phone
@@ -616,9 +616,11 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
         kit_of[sl.pk].append(KitItem(bom.material, q, bom.get_unit_display()))
     collect_ids = {sl.assignment_id for s in stops if s.kind == StopKind.COLLECT for sl in s.lines.all()}
     open_tickets: dict[int, list[BundleTicket]] = defaultdict(list)
-    for t in BundleTicket.objects.filter(
-        assignment_id__in=collect_ids, state=TicketState.REPORTED, collection__isnull=True
-    ).order_by("assignment_id", "run", "number"):
+    for t in (
+        with_shown_state(BundleTicket.objects.filter(assignment_id__in=collect_ids, collection__isnull=True))
+        .filter(shown_state=TicketState.REPORTED)
+        .order_by("assignment_id", "run", "number")
+    ):
         open_tickets[t.assignment_id].append(t)
     done_collects = [s.pk for s in stops if s.kind == StopKind.COLLECT and s.state != StopState.PENDING]
     collected = logistics_reads.collected_pieces(stop_id__in=done_collects) if done_collects else {}
@@ -660,7 +662,7 @@ def courier_ticket(courier: Courier, token: str) -> tuple[BundleTicket | None, S
     if not token or token_from_scan(token) != token:
         return None, None
     ticket = (
-        BundleTicket.objects.select_related("assignment__worker", "job")
+        with_shown_state(BundleTicket.objects.select_related("assignment__worker", "job"))
         .filter(token=token, job__workshop_id=courier.workshop_id)
         .first()
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -38,28 +39,63 @@ def latest_run(assignment: Assignment) -> int:
     return BundleTicket.objects.filter(assignment=assignment).aggregate(n=Max("run"))["n"] or 0
 
 
+def with_shown_state(tickets: QuerySet[BundleTicket]) -> QuerySet[BundleTicket]:
+    """``tickets`` annotated with ``shown_state``: the state the pages show and the courier goes by.
+
+    A worker may report her pieces with the phone's form instead of scanning, and the flow (``dispatch``)
+    knows nothing of tickets, so an open ticket stays open in its row. It is shown reported when the
+    share's reports without a ticket cover it: the share's open tickets count as reported in ticket order
+    (run, number), as many as those reports fill whole, the pieces still to do staying on the last ones.
+    Put another way, an open ticket is shown reported when the open tickets after it hold at least the
+    pieces the share still has to do. A reprint prints the pieces still to do, so reports made before a
+    print never cover its tickets; a reversed report uncovers them again. Reported and void tickets show
+    their own state. One correlated subquery, no extra query, nothing written.
+    """
+    later = (
+        BundleTicket.objects.filter(assignment_id=OuterRef("assignment_id"), state=TicketState.OPEN)
+        .filter(Q(run__gt=OuterRef("run")) | Q(run=OuterRef("run"), number__gt=OuterRef("number")))
+        .order_by()
+        .values("assignment_id")
+        .annotate(n=Sum("pieces"))
+        .values("n")
+    )
+    return tickets.alias(
+        open_after=Coalesce(Subquery(later), 0),
+        to_do=F("assignment__pieces") - F("assignment__pieces_reported"),
+    ).annotate(
+        shown_state=Case(
+            When(state=TicketState.OPEN, open_after__gte=F("to_do"), then=Value(TicketState.REPORTED)),
+            default=F("state"),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class TicketSummary:
-    """One share's tickets: how many are open, reported and void, the pieces on open tickets, its run."""
+    """One share's tickets as shown (``with_shown_state``): how many are open, reported and void, the
+    pieces on open tickets, its run, and how many were reported by scanning (what the firm may inspect
+    bundle by bundle)."""
 
     open: int = 0
     reported: int = 0
     void: int = 0
     open_pieces: int = 0
     run: int = 0
+    scanned: int = 0
 
 
 def ticket_summaries(job: Job) -> dict[int, TicketSummary]:
     """Per assignment id of ``job``: its ``TicketSummary`` (shares never printed are absent). One query."""
     rows = (
-        BundleTicket.objects.filter(job=job)
+        with_shown_state(BundleTicket.objects.filter(job=job))
         .values("assignment_id")
         .annotate(
-            open=Count("pk", filter=Q(state=TicketState.OPEN)),
-            reported=Count("pk", filter=Q(state=TicketState.REPORTED)),
-            void=Count("pk", filter=Q(state=TicketState.VOID)),
-            open_pieces=Sum("pieces", filter=Q(state=TicketState.OPEN), default=0),
+            open=Count("pk", filter=Q(shown_state=TicketState.OPEN)),
+            reported=Count("pk", filter=Q(shown_state=TicketState.REPORTED)),
+            void=Count("pk", filter=Q(shown_state=TicketState.VOID)),
+            open_pieces=Sum("pieces", filter=Q(shown_state=TicketState.OPEN), default=0),
             run=Max("run"),
+            scanned=Count("pk", filter=Q(state=TicketState.REPORTED)),
         )
         .order_by()
     )
@@ -67,9 +103,12 @@ def ticket_summaries(job: Job) -> dict[int, TicketSummary]:
 
 
 def sheet_tickets(assignment: Assignment) -> list[BundleTicket]:
-    """The share's open tickets, by run and number: what its print sheet shows. One query."""
+    """The share's tickets shown open (``with_shown_state``), by run and number: what its print sheet
+    shows. One query."""
     return list(
-        BundleTicket.objects.filter(assignment=assignment, state=TicketState.OPEN).order_by("run", "number")
+        with_shown_state(BundleTicket.objects.filter(assignment=assignment, state=TicketState.OPEN))
+        .filter(shown_state=TicketState.OPEN)
+        .order_by("run", "number")
     )
 
 

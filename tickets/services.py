@@ -35,7 +35,7 @@ from dispatch.models import (
 from workshop.roles import scope_for
 
 from .models import BundleTicket, TicketState
-from .selectors import latest_run
+from .selectors import latest_run, with_shown_state
 
 
 def new_token() -> str:
@@ -52,11 +52,17 @@ def bundle_sizes(pieces: int, size: int) -> list[int]:
 
 
 def _open_tickets(assignment: Assignment) -> list[BundleTicket]:
+    """The share's open tickets, locked, by run and number; those the share's reports without a ticket
+    cover (``with_shown_state``) have ``shown_state`` reported."""
     return list(
-        BundleTicket.objects.select_for_update()
+        with_shown_state(BundleTicket.objects.select_for_update(of=("self",)))
         .filter(assignment=assignment, state=TicketState.OPEN)
         .order_by("run", "number")
     )
+
+
+def _shown_open(tickets: list[BundleTicket]) -> list[BundleTicket]:
+    return [t for t in tickets if t.shown_state == TicketState.OPEN]
 
 
 def _check_printable(actor, job: Job, assignment: Assignment) -> None:
@@ -91,14 +97,15 @@ def tickets_print(*, actor, assignment: Assignment | int) -> list[BundleTicket]:
     """Print a share's bundle tickets (扎票): one per ``job.bundle_size`` pieces still to do, the last
     bundle holding the remainder; returns the open tickets, by number.
 
-    Idempotent: when the share already has open tickets they are returned unchanged (printing the sheet
-    again prints the same codes). Only the head of the job's workshop; the assignment must be accepted
-    (a rework share starts accepted) with pieces still to do. Locks the job, then the assignment. Raises
-    PermissionDenied (not the head), ValidationError (not accepted, nothing left to do).
+    Idempotent: when the share already has tickets shown open (``with_shown_state``) they are returned
+    unchanged (printing the sheet again prints the same codes). Only the head of the job's workshop; the
+    assignment must be accepted (a rework share starts accepted) with pieces still to do. Locks the job,
+    then the assignment. Raises PermissionDenied (not the head), ValidationError (not accepted, nothing
+    left to do).
     """
     job, assignment = flow.lock_assignment(assignment)
     _check_printable(actor, job, assignment)
-    existing = _open_tickets(assignment)
+    existing = _shown_open(_open_tickets(assignment))
     if existing:
         return existing
     return _print_run(actor, job, assignment, latest_run(assignment) + 1)
@@ -106,8 +113,10 @@ def tickets_print(*, actor, assignment: Assignment | int) -> list[BundleTicket]:
 
 @transaction.atomic
 def tickets_reprint(*, actor, assignment: Assignment | int, run: int) -> list[BundleTicket]:
-    """Reprint a share's tickets: void its unreported (open) tickets and print new ones for the pieces
-    still to do as the next run; reported tickets stay as they are. Returns the open tickets.
+    """Reprint a share's tickets: void its tickets shown open (``with_shown_state``: the head's page
+    counts them as 待报工) and print new ones for the pieces still to do as the next run; reported
+    tickets stay as they are, and so do open ones that reports without a ticket cover (shown reported,
+    and still so after the reprint). Returns the tickets shown open.
 
     ``run`` is the run the head saw (compare-and-swap): when the share has been reprinted meanwhile (a
     double click, a second head's tab), nothing is voided and the current open tickets are returned. A
@@ -116,7 +125,7 @@ def tickets_reprint(*, actor, assignment: Assignment | int, run: int) -> list[Bu
     """
     job, assignment = flow.lock_assignment(assignment)
     _check_printable(actor, job, assignment)
-    open_now = _open_tickets(assignment)
+    open_now = _shown_open(_open_tickets(assignment))
     current = latest_run(assignment)
     if int(run) != current:
         return open_now

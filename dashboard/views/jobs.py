@@ -132,7 +132,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         numbered=can_print
         and not people.firm_sees_names(firm_id=job.line.firm_id, workshop_id=job.workshop_id),
         can_bundles=can_bundles,
-        bundles_reported=sum(s.reported for s in summaries.values()),
+        bundles_reported=sum(s.scanned for s in summaries.values()),
         bom=material_reads.job_bom(job),
         rate_check=rate_check,
         rate_words=rate_words,

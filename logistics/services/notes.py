@@ -28,6 +28,7 @@ from materials.services import material_return_to_firm
 from notices.models import NotificationKind
 from notices.services import notify
 from tickets.models import BundleTicket, TicketState
+from tickets.selectors import with_shown_state
 
 from ..models import DeliveryNote, DeliveryNoteLine, DeliveryNoteMaterial, NoteState
 from ..selectors import job_goods, note_shares
@@ -119,11 +120,11 @@ def note_prepare(
 
 
 def _bundles_by_share(job: Job) -> dict[int, int]:
-    """Reported bundle tickets per share not yet on an earlier note (the first ones count first)."""
+    """Bundle tickets shown reported (``tickets.selectors.with_shown_state``: scanned, or covered by the
+    reports made with the phone's form) per share, not yet on an earlier note (the first ones count first)."""
     reported: dict[int, int] = {}
-    for a_id in BundleTicket.objects.filter(job=job, state=TicketState.REPORTED).values_list(
-        "assignment_id", flat=True
-    ):
+    shown = with_shown_state(BundleTicket.objects.filter(job=job)).filter(shown_state=TicketState.REPORTED)
+    for a_id in shown.values_list("assignment_id", flat=True):
         reported[a_id] = reported.get(a_id, 0) + 1
     for a_id, b in DeliveryNoteLine.objects.filter(note__job=job).values_list("assignment_id", "bundles"):
         reported[a_id] = max(reported.get(a_id, 0) - b, 0)

@@ -28,6 +28,7 @@ from materials.services import courier_move
 from notices.models import NotificationKind
 from notices.services import notify
 from tickets.models import BundleTicket, TicketState
+from tickets.selectors import with_shown_state
 from workshop.roles import scope_for
 
 from ..models import DONE_STATE, Collection, NoteState, Run, RunState, Stop, StopKind, StopState
@@ -218,13 +219,13 @@ def _tickets(tokens: Sequence[str], shares) -> list[BundleTicket]:
     tokens = sorted({(t or "").strip() for t in tokens if (t or "").strip()})
     if not tokens:
         return []
-    found = list(BundleTicket.objects.filter(token__in=tokens).select_related("collection"))
+    found = list(with_shown_state(BundleTicket.objects.filter(token__in=tokens).select_related("collection")))
     if len(found) != len(tokens):
         raise ValidationError(_("有一张扎票认不出来,请再扫一次。"))
     for t in found:
         if t.assignment_id not in shares:
             raise ValidationError(_("扎票 %(r)d-%(n)d 不是这一站的。") % {"r": t.run, "n": t.number})
-        if t.state != TicketState.REPORTED:
+        if t.shown_state != TicketState.REPORTED:  # reported by scanning, or covered by the form's reports
             raise ValidationError(_("扎票 %(r)d-%(n)d 还没有报工。") % {"r": t.run, "n": t.number})
         if hasattr(t, "collection"):
             raise ValidationError(_("扎票 %(r)d-%(n)d 已经收过了。") % {"r": t.run, "n": t.number})

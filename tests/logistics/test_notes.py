@@ -414,3 +414,20 @@ def test_more_bundles_than_were_sent_need_the_clerk_to_confirm_them_too(client, 
 
     note.refresh_from_db()
     assert (note.state, note.bundles_counted) == (NoteState.RECEIVED, over)
+
+
+def test_a_note_counts_the_bundles_reported_with_the_phones_form_as_well_as_the_scanned(cast, issue_job):
+    """carol scanned the first of her three bundles and reported the rest with the form: the lot goes out
+    as three bundles, not the one that was scanned."""
+    job = issue_job(quantity=120, bundle_size=50)
+    services.job_accept(actor=cast.head, job=job)
+    share = services.assignment_offer(job=job, worker=cast.carol, pieces=120)
+    services.assignment_accept(actor=cast.carol.user, assignment=share)
+    first, *_rest = tickets.tickets_print(actor=cast.head, assignment=share)
+    tickets.ticket_report(actor=cast.carol.user, ticket=first)
+    services.work_report(actor=cast.carol.user, assignment=share, pieces=70, key=key())
+    completed(job)
+
+    note = logistics.note_prepare(actor=cast.head, job=job)
+
+    assert (note.pieces_sent, note.bundles_sent) == (120, 3)

@@ -315,9 +315,32 @@ def test_a_scanned_ticket_on_her_run_opens_the_stop_with_it_ticked(courier_clien
     assert f'value="{ticket.token}" checked' in run_page
 
 
+def test_a_bundle_reported_with_the_phones_form_is_collected_by_its_ticket(courier_client, day):
+    """Of 收货1's 3 bundles of 10, the first was scanned and 10 more pieces reported with the form: the
+    second bundle is reported too, though its ticket was never scanned."""
+    stop = day.collect[0]
+    share = day.shares[stop.worker_id]
+    second = BundleTicket.objects.get(assignment=share, number=2)
+
+    page = courier_client.get(f"/m/b/{second.token}/").content.decode()
+    assert "还没有报工" not in page and "收这一扎" in page
+    run_page = courier_client.get(f"/m/run/?t={second.token}").content.decode()
+    assert f'value="{second.token}" checked' in run_page
+    r = courier_client.post(
+        f"/m/run/stop/{stop.pk}/", done_form(stop, key="collect-2", ticket=[second.token])
+    )
+
+    assert r.status_code == 302
+    assert list(Collection.objects.filter(stop=stop).values_list("ticket_id", "pieces")) == [(second.pk, 10)]
+    second.refresh_from_db()
+    assert second.state == "open"  # a read of the share's reports: nothing of the ticket was written
+
+
 def test_a_ticket_not_on_her_run_says_so_and_an_unknown_one_is_404(courier_client, cast, day):
     share = day.shares[day.collect[0].worker_id]
-    other = BundleTicket.objects.filter(assignment=share, state="open").first()
+    # Of 3 bundles of 10, the first was scanned and 10 more pieces reported with the form (they cover the
+    # second): the third is not reported yet.
+    other = BundleTicket.objects.filter(assignment=share, state="open").last()
     page = courier_client.get(f"/m/b/{other.token}/").content.decode()
     assert "还没有报工" in page and "收这一扎" not in page
     r = courier_client.get("/m/b/NoSuchTicket12/")

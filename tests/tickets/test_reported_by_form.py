@@ -1,0 +1,96 @@
+"""A worker who reports her pieces with the phone's form instead of scanning: her share's bundle tickets
+count as reported on the head's job page, first bundles first, as many as those pieces fill whole (the
+flow knows nothing of tickets: it is a read, nothing of the ticket is written)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dispatch.models import WorkReport
+from dispatch.services import report_undo, work_report
+from tests.tickets.helpers import printed_share
+from tickets import services as tickets
+from tickets.models import BundleTicket
+from tickets.selectors import sheet_tickets, ticket_summaries
+
+pytestmark = pytest.mark.django_db
+
+
+def _summary(page: str, a) -> str:
+    found = re.search(rf'data-ticket-summary="{a.pk}">([^<]+)<', page)
+    return found.group(1) if found else ""
+
+
+def _form_report(client, a, pieces: int, key: str, **extra):
+    return client.post(f"/m/a/{a.pk}/report/", {"pieces": pieces, "key": key, **extra})
+
+
+def test_bundles_reported_with_the_form_are_no_longer_to_report_on_the_heads_job_page(
+    client, cast, issue_job
+):
+    a, printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)  # bundles of 50, 50 and 20
+    client.force_login(cast.alice.user)
+
+    assert _form_report(client, a, 60, "form-1").status_code == 302  # the first bundle and 10 of the next
+    client.force_login(cast.head)
+    page = client.get(f"/dashboard/jobs/{a.job_id}/").content.decode()
+
+    assert _summary(page, a) == "待报工 2 张 · 已报工 1 张"
+    assert "作废未报工的 2 张,重新打印" in page
+    # Nothing was scanned: the firm has no bundle to inspect by ticket yet.
+    assert 'data-link="bundles"' not in page
+    assert list(BundleTicket.objects.values_list("state", flat=True)) == ["open"] * 3  # nothing written
+
+    client.force_login(cast.alice.user)
+    _form_report(client, a, 60, "form-2", confirmed=1)  # the last pieces: she confirms she is done
+    client.force_login(cast.head)
+    page = client.get(f"/dashboard/jobs/{a.job_id}/").content.decode()
+
+    a.refresh_from_db()
+    assert a.pieces_reported == 120
+    assert _summary(page, a) == "待报工 0 张 · 已报工 3 张"
+
+
+def test_scanned_and_form_reports_together_cover_the_bundles_in_order(cast, issue_job):
+    a, printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    tickets.ticket_report(actor=cast.alice.user, ticket=printed[1])  # the second bundle, scanned
+    work_report(actor=cast.alice.user, assignment=a, pieces=50, key="form-1")  # then 50 with the form
+
+    summary = ticket_summaries(a.job)[a.pk]
+    assert (summary.open, summary.reported, summary.scanned, summary.open_pieces) == (1, 2, 1, 20)
+    assert [t.number for t in sheet_tickets(a)] == [3]  # the sheet prints only what is still to report
+
+
+def test_pieces_reported_before_the_print_do_not_cover_its_tickets(cast, issue_job):
+    a, _printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    work_report(actor=cast.alice.user, assignment=a, pieces=20, key="form-1")
+    tickets.tickets_reprint(actor=cast.head, assignment=a, run=1)  # 100 still to do: bundles of 50 and 50
+
+    summary = ticket_summaries(a.job)[a.pk]
+    assert (summary.open, summary.reported, summary.void, summary.run) == (2, 0, 3, 2)
+
+
+def test_a_reprint_keeps_the_bundles_the_form_reported_and_voids_only_those_to_report(cast, issue_job):
+    a, printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    work_report(actor=cast.alice.user, assignment=a, pieces=50, key="form-1")
+
+    new = tickets.tickets_reprint(actor=cast.head, assignment=a, run=1)
+
+    states = dict(BundleTicket.objects.filter(run=1).values_list("number", "state"))
+    assert states == {1: "open", 2: "void", 3: "void"}
+    assert [t.pieces for t in new] == [50, 20]
+    summary = ticket_summaries(a.job)[a.pk]
+    assert (summary.open, summary.reported, summary.void) == (2, 1, 2)
+
+
+def test_an_undone_form_report_puts_its_bundle_back_to_report(cast, issue_job):
+    a, _printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    report, _ = work_report(actor=cast.alice.user, assignment=a, pieces=50, key="form-1")
+    assert ticket_summaries(a.job)[a.pk].reported == 1
+
+    report_undo(actor=cast.alice.user, report=report)
+
+    assert WorkReport.objects.filter(reverses=report).exists()
+    assert ticket_summaries(a.job)[a.pk].reported == 0
