@@ -28,6 +28,7 @@ from .models import (
     DeliveryNoteLine,
     NoteState,
     Run,
+    RunState,
     Stop,
     StopLine,
     StopState,
@@ -209,14 +210,20 @@ def workshop_runs(workshop_ids: Iterable[int], day: dt.date) -> list[Run]:
     return runs
 
 
-def run_start(run: Run, depot_start: dt.time | None) -> dt.datetime:
-    """The clock a run's planned times (``Stop.arrive_min``) count from, naive Asia/Shanghai: when it set
-    off once it has, else the depot's start time (``depot_start``, 08:30 without a depot) on its day. The
-    courier's phone and the head's runs page both show these (a trial saw 14:25 on one, 08:31 on the
-    other)."""
+def run_start(run: Run, depot_start: dt.time | None, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The clock a run's planned times (``Stop.arrive_min``) count from, naive Asia/Shanghai, to the
+    minute: when it set off once it has. Before it sets off (planned): on its day, the later of ``now``
+    (default the current time) and the depot's clock time for leaving (``depot_start``: ``Depot.start_at``,
+    08:30 without a depot), so a run planned at 14:00 does not show the morning's times; on a later
+    day (or an earlier one never set off), the depot's time on that day. The courier's phone and the
+    head's runs page both show these (a trial saw 14:25 on one, 08:31 on the other)."""
     if run.started_at is not None:
         return timezone.localtime(run.started_at).replace(tzinfo=None)
-    return dt.datetime.combine(run.day, depot_start or dt.time(8, 30))
+    start = dt.datetime.combine(run.day, depot_start or dt.time(8, 30))
+    if run.state != RunState.PLANNED:
+        return start
+    local_now = timezone.localtime(now).replace(tzinfo=None, second=0, microsecond=0)
+    return max(start, local_now) if local_now.date() == run.day else start
 
 
 def collected_pieces(**where) -> dict[tuple[int, int], int]:

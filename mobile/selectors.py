@@ -595,7 +595,7 @@ def courier_run_page(courier: Courier, *, day: dt.date | None = None) -> Run | N
 
     ``who`` (the worker's or the firm's name), ``address`` (place name and room; the firm's address for a
     gate without a place), ``window`` ("08:00–12:00" or ""), ``arrive`` (clock time: the run's start,
-    or the depot's start time before she sets off, plus ``arrive_min``), ``tel`` (the worker's full number
+    ``logistics.selectors.run_start``, plus ``arrive_min``), ``tel`` (the worker's full number
     for a ``tel:`` link: her own stop) and ``phone_masked``, ``no_point`` (the planner's reason in words,
     e.g. no map point: call first), ``pending``; each line of ``stop.lines.all()`` gets ``kit`` (deliver:
     ``KitItem`` list), ``open_tickets`` (collect: reported bundle tickets not yet collected, by number) and

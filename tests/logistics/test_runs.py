@@ -14,7 +14,7 @@ from django.utils import timezone
 from logistics import routing, tasks
 from logistics import services as logistics
 from logistics.models import Residence, Run, RunState, Stop, StopKind, StopState
-from logistics.selectors import stop_reason, workshop_runs
+from logistics.selectors import run_start, stop_reason, workshop_runs
 from materials.models import Balance
 from tests.factories import UserFactory, WorkshopFactory
 from tests.logistics.conftest import home_share
@@ -237,3 +237,29 @@ def test_planning_reads_the_workshop_with_the_depots_lock(cast, issue_job, deliv
         s for s in sql if s.startswith('SELECT "workshop_workshop"."id", "workshop_workshop"."name"')
     ], sql
     assert sum('"logistics_depot"' in s and '"workshop_workshop"' in s for s in sql) == 1
+
+
+def _at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hh, mm)))
+
+
+def test_a_planned_runs_clock_starts_at_the_later_of_now_and_the_depots_time_on_its_day():
+    today = timezone.localdate()
+    run = Run(day=today, state=RunState.PLANNED)
+    depot = dt.time(8, 30)
+
+    # Planned at 14:00 for today: its times count from now, to the minute, until it sets off.
+    assert run_start(run, depot, now=_at(today, 14, 0) + dt.timedelta(seconds=42)) == _at(
+        today, 14, 0
+    ).replace(tzinfo=None)
+    # Before the depot's time, from the depot's time; no depot: 08:30.
+    assert run_start(run, depot, now=_at(today, 7, 10)) == dt.datetime.combine(today, depot)
+    assert run_start(run, None, now=_at(today, 7, 10)) == dt.datetime.combine(today, dt.time(8, 30))
+    # A run for a later day: the depot's time on that day, whatever the time now.
+    later = Run(day=today + dt.timedelta(days=1), state=RunState.PLANNED)
+    assert run_start(later, dt.time(9, 0), now=_at(today, 14, 0)) == dt.datetime.combine(
+        later.day, dt.time(9, 0)
+    )
+    # Once it set off: when it left.
+    left = Run(day=today, state=RunState.UNDER_WAY, started_at=_at(today, 14, 20))
+    assert run_start(left, depot, now=_at(today, 16, 0)) == dt.datetime.combine(today, dt.time(14, 20))

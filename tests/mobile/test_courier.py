@@ -123,7 +123,14 @@ def test_yesterdays_run_is_not_reachable(courier_client, day):
 # --- what the run shows --------------------------------------------------------------------------------
 
 
-def test_run_shows_each_stop_with_address_phone_goods_and_arrival(courier_client, day):
+def _clock_at(monkeypatch, at: dt.time) -> None:
+    """The current time is ``at`` today (Asia/Shanghai) for the rest of the test."""
+    fixed = timezone.make_aware(dt.datetime.combine(timezone.localdate(), at))
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+
+
+def test_run_shows_each_stop_with_address_phone_goods_and_arrival(courier_client, day, monkeypatch):
+    _clock_at(monkeypatch, dt.time(7, 40))  # she looks at her run before the depot's 08:30
     page = courier_client.get("/m/run/").content.decode()
     deliver, collect = day.deliver[0], day.collect[0]
     worker = deliver.worker
@@ -146,6 +153,20 @@ def test_run_shows_each_stop_with_address_phone_goods_and_arrival(courier_client
     assert [int(n) for n in re.findall(r'id="stop-(\d+)"', page)] == [s.pk for s in day.stops]
     assert page.count('name="key"') == 3
     assert len(set(re.findall(r'name="key" value="([0-9a-f]{32})"', page))) == 3
+
+
+def test_a_run_planned_in_the_afternoon_shows_arrivals_from_now_until_she_sets_off(
+    courier_client, day, monkeypatch
+):
+    """A trial: a run planned at 14:00 showed her first door at 08:4x, the depot's morning time."""
+    _clock_at(monkeypatch, dt.time(14, 0))
+    first = day.stops[0]
+
+    page = courier_client.get("/m/run/").content.decode()
+
+    arrive = (dt.datetime(2000, 1, 1, 14, 0) + dt.timedelta(minutes=first.arrive_min)).strftime("%H:%M")
+    morning = (dt.datetime(2000, 1, 1, 8, 30) + dt.timedelta(minutes=first.arrive_min)).strftime("%H:%M")
+    assert arrive in page and morning not in page
 
 
 @pytest.mark.parametrize("size", [(1, 1), (5, 6)], ids=["3-stops", "12-stops"])
