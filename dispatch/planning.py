@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from pay import money
 from pay.models import WorkerMonth
 from pay.selectors import earned_since
-from workshop.models import Worker
+from workshop.models import Worker, WorkPlace
 
 from . import flownet, optimiser
 from .models import TO_OFFER, Assignment, AssignmentState, Job, WorkReport
@@ -256,10 +256,9 @@ def _by_job(plan) -> dict[int, list[Share]]:
     return out
 
 
-def _optimiser_plan(
-    jobs, *, today: dt.date, refused: Mapping[int, Collection[int]], profiles=None
-) -> dict[int, list[Share]]:
-    needs = [
+def _needs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) -> list[optimiser.JobNeed]:
+    """What each of ``jobs`` still has to place, as both planners take it (in the jobs' order)."""
+    return [
         optimiser.JobNeed(
             id=job.pk,
             workshop_id=job.workshop_id,
@@ -271,13 +270,24 @@ def _optimiser_plan(
         )
         for job in jobs
     ]
+
+
+def _optimiser_plan(
+    jobs, *, today: dt.date, refused: Mapping[int, Collection[int]], profiles=None
+) -> dict[int, list[Share]]:
+    needs = _needs(jobs, today=today, refused=refused)
     if profiles is None:
         profiles = worker_profiles({job.workshop_id for job in jobs}, today=today)
     plan = optimiser.plan_day(needs, profiles)
-    return _by_job(_keep_small_remainders_at_the_workshop(plan, needs, profiles))
+    home = {p.id for p in profiles if p.home}
+    return _by_job(
+        _keep_small_remainders_at_the_workshop(
+            plan, needs, home, replan=lambda again: optimiser.plan_day(again, profiles)
+        )
+    )
 
 
-def _keep_small_remainders_at_the_workshop(plan, needs, profiles):
+def _keep_small_remainders_at_the_workshop(plan, needs, home: Collection[int], *, replan):
     """A job with fewer than ``MIN_SHARE`` pieces left to place (a remainder after a decline, say) that the
     plan gives to a home worker costs a delivery trip for a handful of pieces (the reason for
     ``MIN_SHARE``; found in a trial: 1 piece offered to a home worker). Plan again with those jobs kept
@@ -285,8 +295,11 @@ def _keep_small_remainders_at_the_workshop(plan, needs, profiles):
     trips (the workshop's own workers may be full: a few pieces of another job then wait for the next
     plan, minutes away, rather than a courier carry one piece; the next trial found the stricter rule,
     as many pieces, never met on a busy day); else keep the first (a home worker may be the only one with
-    the skill or the time). The second solve runs only in that case."""
-    home = {p.id for p in profiles if p.home}
+    the skill or the time). The second solve runs only in that case.
+
+    ``plan``: an ``optimiser.Plan`` of ``needs`` (``optimiser.JobNeed``); ``home``: the ids of the workers
+    who work at home; ``replan(needs)``: the same planner's ``optimiser.Plan`` of other needs (the
+    optimiser's ``plan_day``, or the plain rule's ``_rule_plan``), called at most once."""
     small_jobs = {n.id for n in needs if n.pieces < MIN_SHARE}
     # A home worker the plan also gives a share of a bigger job gets a trip anyway: hers ride along.
     trip_anyway = {s.worker_id for s in plan.suggestions if s.job_id not in small_jobs}
@@ -295,9 +308,7 @@ def _keep_small_remainders_at_the_workshop(plan, needs, profiles):
     }
     if not small:
         return plan
-    again = optimiser.plan_day(
-        [replace(n, excluded=n.excluded | home) if n.id in small else n for n in needs], profiles
-    )
+    again = replan([replace(n, excluded=n.excluded | frozenset(home)) if n.id in small else n for n in needs])
     placed = sum(s.pieces for s in plan.suggestions)
     trips = sum(s.pieces for s in plan.suggestions if s.job_id in small and s.worker_id in home)
     kept = sum(s.pieces for s in again.suggestions if s.job_id in small)
@@ -326,30 +337,46 @@ def open_work(workers) -> tuple[dict[int, int], dict[int, float]]:
 
 def _rule_plan(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) -> dict[int, list[Share]]:
     """``plan_split`` (the plain rule) job after job in id order (first come), each seeing the shares
-    planned for the jobs before it as work its workers already hold."""
+    planned for the jobs before it as work its workers already hold; a small remainder is kept from a
+    home worker's door as the optimiser's plan keeps it (``_keep_small_remainders_at_the_workshop``)."""
     workers = list(
         Worker.objects.filter(workshop_id__in={j.workshop_id for j in jobs}, active=True).order_by("pk")
     )
-    open_pieces, open_hours = open_work(workers)
-    out: dict[int, list[Share]] = {}
-    for job in sorted(jobs, key=lambda j: j.pk):
-        skip = set(refused.get(job.pk, ()))
-        shares = plan_split(
-            kind=job.process_kind,
-            pieces=job.pieces_unassigned,
-            due_on=job.due_on,
-            today=today,
-            candidates=[w for w in workers if w.workshop_id == job.workshop_id and w.pk not in skip],
-            open_pieces=open_pieces,
-            open_hours=open_hours,
-        )
-        for share in shares:
-            open_pieces[share.worker_id] = open_pieces.get(share.worker_id, 0) + share.pieces
-            open_hours[share.worker_id] = open_hours.get(share.worker_id, 0.0) + hours_for(
-                share.pieces, job.process_kind
+    held_pieces, held_hours = open_work(workers)
+    by_id = {job.pk: job for job in jobs}
+
+    def split(needs: list[optimiser.JobNeed]) -> optimiser.Plan:
+        open_pieces, open_hours = dict(held_pieces), dict(held_hours)
+        suggestions = []
+        for need in sorted(needs, key=lambda n: n.id):
+            job = by_id[need.id]
+            shares = plan_split(
+                kind=job.process_kind,
+                pieces=need.pieces,
+                due_on=job.due_on,
+                today=today,
+                candidates=[
+                    w for w in workers if w.workshop_id == job.workshop_id and w.pk not in need.excluded
+                ],
+                open_pieces=open_pieces,
+                open_hours=open_hours,
             )
-        if shares:
-            out[job.pk] = shares
+            for share in shares:
+                open_pieces[share.worker_id] = open_pieces.get(share.worker_id, 0) + share.pieces
+                open_hours[share.worker_id] = open_hours.get(share.worker_id, 0.0) + hours_for(
+                    share.pieces, job.process_kind
+                )
+                suggestions.append(
+                    optimiser.Suggestion(job.pk, share.worker_id, share.pieces, (share.reasons,))
+                )
+        return optimiser.Plan(suggestions, 0.0, policy="first_come")
+
+    needs = _needs(jobs, today=today, refused=refused)
+    home = {w.pk for w in workers if w.work_place == WorkPlace.HOME}
+    plan = _keep_small_remainders_at_the_workshop(split(needs), needs, home, replan=split)
+    out: dict[int, list[Share]] = {}
+    for s in plan.suggestions:  # in the rule's own order: fewest pieces held first
+        out.setdefault(s.job_id, []).append(Share(s.worker_id, s.pieces, " · ".join(s.reasons)))
     return out
 
 
