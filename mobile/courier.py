@@ -36,7 +36,7 @@ from logistics.models import Run, StopKind, StopState
 from workshop.models import Courier
 from workshop.roles import courier_for
 
-from . import selectors, views
+from . import courier_selectors, views
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
 OUTCOMES = {"done": logistics.DONE, "nobody_home": logistics.NOBODY_HOME, "refused": logistics.REFUSED}
@@ -69,7 +69,7 @@ def _key() -> str:
 def _render_run(request: HttpRequest, courier: Courier, *, refused=None, status: int = 200) -> HttpResponse:
     """Today's run. ``refused``: (stop id, words, the posted form) of a check-off just refused: its form
     shows the words and what she typed, under the key she sent (nothing was written with it)."""
-    run = selectors.courier_run_page(courier)
+    run = courier_selectors.courier_run_page(courier)
     ticked = {request.GET.get("t", "")} - {""}
     stops = run.ordered if run is not None else []
     for s in stops:
@@ -214,7 +214,7 @@ def bundle(request: HttpRequest, token: str) -> HttpResponse:
     courier = courier_for(request.user) if request.user.is_authenticated else None
     if courier is None:
         return views.bundle(request, token)
-    ticket, stop = selectors.courier_ticket(courier, token)
+    ticket, stop = courier_selectors.courier_ticket(courier, token)
     context = {"courier": courier, "t": ticket, "stop": stop}
     if ticket is None:
         return render(request, "mobile/courier_bundle.html", context, status=404)
