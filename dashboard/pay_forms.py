@@ -105,15 +105,29 @@ class PayoutForm(KeyedForm):
         return ids or None
 
 
+_COUNT_WORDS = _("件数请填 0 或正整数,如 12。")
+_NO_REASON = {"required": _("请写明更正原因。")}
+
+
 class ReportCorrectForm(CheckedForm):
-    pieces = PiecesField(label=_("更正为(件)"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
-    reason = forms.CharField(label=_("更正原因"), max_length=200)
+    """Each field says what is wrong with it in its own words (the view shows them all)."""
+
+    pieces = PiecesField(
+        label=_("更正为(件)"), min_value=0, words=_COUNT_WORDS, required_words=_("请填写更正后的件数。")
+    )
+    reason = forms.CharField(label=_("更正原因"), max_length=200, error_messages=_NO_REASON)
 
 
 class ResultCorrectForm(CheckedForm):
-    passed = PiecesField(label=_("合格"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
-    rejected = PiecesField(label=_("不合格"), min_value=0, words=_("件数请填 0 或正整数,如 12。"))
-    reason = forms.CharField(label=_("更正原因"), max_length=200)
+    """Each field says what is wrong with it in its own words (the view shows them all)."""
+
+    passed = PiecesField(
+        label=_("合格"), min_value=0, words=_COUNT_WORDS, required_words=_("请填写合格和不合格件数。")
+    )
+    rejected = PiecesField(
+        label=_("不合格"), min_value=0, words=_COUNT_WORDS, required_words=_("请填写合格和不合格件数。")
+    )
+    reason = forms.CharField(label=_("更正原因"), max_length=200, error_messages=_NO_REASON)
 
 
 class BankForm(CheckedForm):

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from pay import money
 
@@ -102,10 +103,21 @@ class YuanField(InWords, forms.DecimalField):
 class PiecesField(InWords, forms.IntegerField):
     """A whole number (pieces, hours, people); ``words`` for every way it can be wrong. Without a
     ``max_value`` of its own it is at most ``DEFAULT_MAX``: far above any count of pieces, hours or people,
-    and within every integer column (a trial's twenty nines overflowed one: an error page, not words)."""
+    and within every integer column (a trial's twenty nines overflowed one: an error page, not words); a
+    number above it is refused as too large (``TOO_LARGE``). A minus sign is refused, "-0" too."""
 
     DEFAULT_MAX = 10_000_000
+    # Said for a number above ``DEFAULT_MAX``: the field's own ``words`` ("0 或正整数") would not say why.
+    TOO_LARGE = _("件数太大了,请看一下是不是多按了几个数字。")
 
     def __init__(self, *, words, required_words=None, **kwargs):
-        kwargs.setdefault("max_value", self.DEFAULT_MAX)
+        if "max_value" not in kwargs:
+            kwargs["max_value"] = self.DEFAULT_MAX
+            kwargs["error_messages"] = {"max_value": self.TOO_LARGE, **kwargs.get("error_messages", {})}
         super().__init__(words=words, required_words=required_words, **kwargs)
+
+    def to_python(self, value):
+        # int() reads "-0" as 0, which on a correction cancels a report: a count never has a minus sign.
+        if isinstance(value, str) and value.strip().startswith("-"):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)

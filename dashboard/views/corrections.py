@@ -20,11 +20,12 @@ from .. import pay_forms, selectors
 from .common import REFUSED, dashboard_view, require_perm
 
 
-def _correct(request: HttpRequest, job, form, call, *, invalid: str, done, anchor: str) -> HttpResponse:
+def _correct(request: HttpRequest, job, form, call, *, done, anchor: str) -> HttpResponse:
     """Run one correction service (``call(cleaned_data)``) from a posted ``form``: a refusal or a bad form
-    becomes a message in words (nothing written), success ``done(cleaned_data)``; back to the job page."""
+    becomes a message in words (nothing written): a bad form's own, each said once (a count too large is
+    not a missing reason); success ``done(cleaned_data)``; back to the job page."""
     if not form.is_valid():
-        messages.error(request, invalid)
+        messages.error(request, " ".join(dict.fromkeys(e for errors in form.errors.values() for e in errors)))
     else:
         try:
             call(form.cleaned_data)
@@ -49,7 +50,6 @@ def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
         job,
         pay_forms.ReportCorrectForm(request.POST),
         lambda d: flow.report_correct(actor=request.user, report=row, pieces=d["pieces"], reason=d["reason"]),
-        invalid=_("请填写更正后的件数(不小于0的整数)和更正原因。"),
         done=lambda d: (
             _("报工已更正:%(a)d → %(b)d 件。坊工会收到通知。") % {"a": row.pieces, "b": d["pieces"]}
         ),
@@ -74,7 +74,6 @@ def result_correct(request: HttpRequest, pk: int, result: int) -> HttpResponse:
         lambda d: flow.result_correct(
             actor=request.user, result=row, passed=d["passed"], rejected=d["rejected"], reason=d["reason"]
         ),
-        invalid=_("请填写合格、不合格件数(不小于0的整数)和更正原因。"),
         done=lambda d: (
             _("验收结果已更正:合格 %(a)d → %(b)d 件。工资差额计入当前未关账的月份。")
             % {"a": row.pieces_passed, "b": d["passed"]}

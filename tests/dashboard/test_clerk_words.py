@@ -20,6 +20,7 @@ DJANGO_WORDS = ("确保", "输入整数", "输入一个数字", "大于或等于
 
 RATE = "单价要大于 0 元,最多四位小数,如 0.12。"
 PIECES = "件数请填 0 或正整数,如 12。"
+TOO_LARGE = "件数太大了,请看一下是不是多按了几个数字。"
 HOURLY = "按元/小时填写:大于 0、不超过 200 元,最多两位小数,如 22.50。"
 
 
@@ -62,10 +63,11 @@ CASES = [
     (lambda c, v: forms.InspectionRowForm({"passed": "1", "rejected": v}), "rejected", "1.5", PIECES),
     (lambda c, v: forms.LotInspectionForm({"rejected": v, "rework": "0"}), "rejected", "-3", PIECES),
     (lambda c, v: forms.BundleVerdictForm({"passed": v}), "passed", "-1", PIECES),
-    # A field with no bound of its own still refuses a number no column holds, in its words (a trial's
-    # twenty nines gave an error page on the phone's report form; these take the same path).
-    (lambda c, v: forms.InspectionRowForm({"passed": v}), "passed", "9" * 20, PIECES),
-    (lambda c, v: pay_forms.ReportCorrectForm({"pieces": v, "reason": "x"}), "pieces", "9" * 20, PIECES),
+    # A field with no bound of its own still refuses a number no column holds, saying it is too large (a
+    # trial's twenty nines gave an error page on the phone's report form; these take the same path).
+    (lambda c, v: forms.InspectionRowForm({"passed": v}), "passed", "9" * 20, TOO_LARGE),
+    (lambda c, v: pay_forms.ReportCorrectForm({"pieces": v, "reason": "x"}), "pieces", "9" * 20, TOO_LARGE),
+    (lambda c, v: pay_forms.ReportCorrectForm({"pieces": v, "reason": "x"}), "pieces", "-0", PIECES),
     (lambda c, v: pay_forms.ReportCorrectForm({"pieces": v, "reason": "x"}), "pieces", "-1", PIECES),
     (
         lambda c, v: pay_forms.ResultCorrectForm({"passed": v, "rejected": "0", "reason": "x"}),

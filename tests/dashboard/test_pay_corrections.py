@@ -111,6 +111,46 @@ def test_a_refused_result_correction_is_said_in_words_and_writes_nothing(client,
     assert not PayLine.objects.filter(kind=LineKind.CORRECTION).exists()
 
 
+def test_a_correction_of_over_ten_million_pieces_is_refused_as_too_large_not_for_its_reason(
+    client, cast, issue_job
+):
+    job, (alice_share, _bob) = booked(cast, issue_job)
+    result, first = alice_share.inspection_results.get(), alice_share.reports.get()
+    reports = WorkReport.objects.count()
+    client.force_login(cast.head)
+    said = _messages(
+        client.post(
+            f"/dashboard/jobs/{job.pk}/results/{result.pk}/correct/",
+            {"passed": "10000001", "rejected": "0", "reason": "复检"},
+            follow=True,
+        )
+    )
+    assert "件数太大了" in said and "原因" not in said
+    said = _messages(
+        client.post(
+            f"/dashboard/jobs/{job.pk}/reports/{first.pk}/correct/",
+            {"pieces": "99999999999999999999", "reason": "多数了"},
+            follow=True,
+        )
+    )
+    assert "件数太大了" in said and "原因" not in said
+    assert not Inspection.objects.filter(corrects__isnull=False).exists()
+    assert WorkReport.objects.count() == reports
+
+
+def test_a_count_of_minus_zero_is_refused_and_cancels_no_report(client, cast, issue_job):
+    job, (alice_share, _bob) = started(cast, issue_job)
+    r = report(alice_share, 50)
+    client.force_login(cast.head)
+    response = client.post(
+        f"/dashboard/jobs/{job.pk}/reports/{r.pk}/correct/", {"pieces": "-0", "reason": "报错了"}, follow=True
+    )
+    assert "件数请填 0 或正整数" in _messages(response)
+    assert WorkReport.objects.count() == 1
+    alice_share.refresh_from_db()
+    assert alice_share.pieces_reported == 50
+
+
 @pytest.mark.parametrize("who", ["other_head", "other_firm", "worker"])
 def test_nobody_else_corrects_a_report_or_a_result(client, cast, issue_job, db, who):
     job, (alice_share, _bob) = booked(cast, issue_job)
