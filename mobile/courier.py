@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch.models import IllegalTransition
+from dispatch.services.jobs import MAX_JOB_PIECES
 from dispatch.web import refused_text
 from logistics import selectors as logistics_reads
 from logistics import services as logistics
@@ -141,7 +142,8 @@ def run_finish(request: HttpRequest, courier: Courier) -> HttpResponse:
 
 
 def _check_off(request: HttpRequest, stop) -> logistics.CheckOff:
-    """The posted form as a ``CheckOff``; a count that is not a whole number is refused in words."""
+    """The posted form as a ``CheckOff``; a count that is not a whole number, or above ``MAX_JOB_PIECES``,
+    is refused in words."""
     outcome = OUTCOMES.get(request.POST.get("outcome", ""))
     if outcome is None:
         raise ValidationError(_("请点“送到了”“收回了”“交货了”“没人在家”或“拒收”中的一个。"))
@@ -151,8 +153,14 @@ def _check_off(request: HttpRequest, stop) -> logistics.CheckOff:
             raw = request.POST.get(f"n{sl.assignment_id}", "").strip()
             if raw == "":
                 continue
-            if not raw.isdigit() or len(raw) > 7:
+            if not raw.isdecimal():  # not isdigit(): int() refuses the superscript "²" it lets through
                 raise ValidationError(_("%(t)s 的件数要填整数。") % {"t": sl.assignment.job.title})
+            digits = raw.lstrip("0")
+            # A share is at most a job: a longer number is a slip of the thumb, and said so.
+            if len(digits) > len(str(MAX_JOB_PIECES)) or int(digits or "0") > MAX_JOB_PIECES:
+                raise ValidationError(
+                    _("%(t)s 的件数太大了,请看一下是不是多按了几个数字。") % {"t": sl.assignment.job.title}
+                )
             counts[sl.assignment_id] = int(raw)
     return logistics.CheckOff(
         outcome=outcome,

@@ -244,6 +244,21 @@ def test_a_count_that_is_not_a_number_is_refused_in_words(courier_client, day):
     assert snapshot() == before
 
 
+def test_twenty_nines_as_a_count_are_refused_as_too_large_not_as_no_whole_number(courier_client, day):
+    stop = day.collect[0]
+    share = day.shares[stop.worker_id]
+    before = snapshot()
+    r = courier_client.post(
+        f"/m/run/stop/{stop.pk}/", done_form(stop, key="nines", **{f"n{share.pk}": "9" * 20})
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "插头包装 的件数太大了" in page and "要填整数" not in page
+    # A superscript passes str.isdigit() but not int(): still words, not an error page.
+    r = courier_client.post(f"/m/run/stop/{stop.pk}/", done_form(stop, key="sq", **{f"n{share.pk}": "²"}))
+    assert r.status_code == 400 and "插头包装 的件数要填整数" in r.content.decode()
+    assert snapshot() == before
+
+
 def test_the_same_key_twice_counts_once(courier_client, day):
     stop = day.collect[0]
     share = day.shares[stop.worker_id]
