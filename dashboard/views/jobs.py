@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch import selectors as flow_selectors
@@ -224,8 +224,10 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _parse_shares(post, workers) -> tuple[dict[int, int], dict[int, str], list[str]]:
-    """Read ``w<worker id>`` piece counts for the workshop's ``workers``: (shares, raw values, errors)."""
+def _parse_shares(post, workers, most: int) -> tuple[dict[int, int], dict[int, str], list[str]]:
+    """Read ``w<worker id>`` piece counts for the workshop's ``workers``: (shares, raw values, errors).
+    A count above ``most`` (the job's unassigned pieces) is refused on its own row, by name: twenty nines
+    are one worker's slip, not a wrong total."""
     shares, raw, errors = {}, {}, []
     for w in workers:
         wid = w.pk
@@ -233,8 +235,17 @@ def _parse_shares(post, workers) -> tuple[dict[int, int], dict[int, str], list[s
         raw[wid] = value
         if value in ("", "0"):
             continue
-        if not value.isdigit():
+        if not value.isdecimal():  # not isdigit(): int() refuses the superscript "²" it lets through
             errors.append(_("%(w)s:请输入不小于0的整数件数。") % {"w": w.name})
+            continue
+        digits = value.lstrip("0")
+        if len(digits) > len(str(most)) or int(digits or "0") > most:
+            too_many = ngettext(
+                "%(w)s:件数太大了,这张单未派的只有 %(n)d 件。",
+                "%(w)s:件数太大了,这张单未派的只有 %(n)d 件。",
+                most,
+            )
+            errors.append(too_many % {"w": w.name, "n": most})
             continue
         shares[wid] = int(value)
     # Pieces typed for someone who is not a row (another workshop's worker, one who left): refuse the
@@ -264,8 +275,9 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     workers = selectors.dispatch_workers(job)
     errors: list[str] = []
     raw: dict[int, str] = {}
+    shares: dict[int, int] = {}
     if request.method == "POST":
-        shares, raw, errors = _parse_shares(request.POST, workers)
+        shares, raw, errors = _parse_shares(request.POST, workers, job.pieces_unassigned)
         if not errors:
             try:
                 made = services.dispatch_shares(actor=request.user, job=job, shares=shares)
@@ -283,7 +295,8 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.dispatch_plan(job, workers=workers)
     for row in rows:
         row["value"] = raw.get(row["worker"].pk, "") if request.method == "POST" else row["planned"] or ""
-    total = sum(int(r["value"]) for r in rows if str(r["value"]).isdigit())
+    # What was read as pieces (a refused row is not counted: a 5,000-digit one would not even convert).
+    total = sum(shares.values()) if request.method == "POST" else sum(r["planned"] or 0 for r in rows)
     suggested = [r for r in rows if r["planned"]]
     others = [r for r in rows if not r["planned"]]
     context = page_context(

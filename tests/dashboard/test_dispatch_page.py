@@ -101,6 +101,22 @@ def test_pieces_typed_in_the_fold_reopen_it_when_the_split_comes_back_refused(cl
     assert "<strong data-total>320</strong>" in page and "<strong data-left>-20</strong>" in page
 
 
+def test_twenty_nines_for_one_worker_are_refused_on_her_row_as_too_large(client, cast, issue_job):
+    job = issue_job(quantity=300)
+    client.force_login(cast.head)
+
+    response = client.post(
+        f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.alice.pk}": "9" * 20, f"w{cast.bob.pk}": "50"}
+    )
+
+    assert response.status_code == 400
+    assert response.context["errors"] == [f"{cast.alice.name}:件数太大了,这张单未派的只有 300 件。"]
+    assert not Assignment.objects.filter(job=job).exists()
+    # Nor does a number too long to convert break the page.
+    response = client.post(f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.alice.pk}": "9" * 5000})
+    assert response.status_code == 400 and "件数太大了" in response.context["errors"][0]
+
+
 def test_the_dispatch_page_reads_the_same_queries_for_3_workers_or_53(client, cast, issue_job):
     job = issue_job(quantity=300)
     client.force_login(cast.head)
