@@ -66,9 +66,9 @@ def bom_input_check(raw: BomInput, n: int) -> BomInput:
     """One typed line of a bill of materials, checked and cleaned (name stripped, ``per_piece`` and
     ``loss_pct`` as Decimal): a material name (≤ 100 characters), a unit of ``Unit``, a quantity per piece
     > 0 with at most 4 places, an allowed loss from 0 to 100 % with at most 2, a price per unit lost beyond
-    it ≥ 0 yuan with at most 4 places (blank = 0). ``n`` is the row's number
-    as the person typing sees it (the issue form checks each row before anything is written). Writes
-    nothing. Raises ValidationError naming the row."""
+    it ≥ 0 yuan with at most 4 places (blank = 0); the quantity and the price below 10,000,000 (more is
+    said to be too large). ``n`` is the row's number as the person typing sees it (the issue form checks
+    each row before anything is written). Writes nothing. Raises ValidationError naming the row."""
     name = (raw.material or "").strip()
     where = _("物料第%(n)d行") % {"n": n}
     if not name or len(name) > 100:
@@ -81,11 +81,16 @@ def bom_input_check(raw: BomInput, n: int) -> BomInput:
         price = decimal_in(raw.unit_price or "0", "unit_price")
     except ValidationError as bad:
         raise ValidationError(_("%(w)s:%(why)s") % {"w": where, "why": " ".join(bad.messages)}) from None
-    if per_piece <= 0 or per_piece != per_piece.quantize(Decimal("0.0001")) or per_piece >= Decimal("1e7"):
+    for value, what in ((per_piece, _("每件用量")), (price, _("超耗赔付单价(元/单位)"))):
+        if value >= Decimal("1e7"):  # a slip of the thumb, said so (not "at most 4 places")
+            raise ValidationError(
+                _("%(w)s:%(f)s太大了,请看一下是不是多按了几个数字。") % {"w": where, "f": what}
+            )
+    if per_piece <= 0 or per_piece != per_piece.quantize(Decimal("0.0001")):
         raise ValidationError(_("%(w)s:每件用量必须大于0,最多4位小数。") % {"w": where})
     if not Decimal("0") <= loss <= Decimal("100") or loss != loss.quantize(Decimal("0.01")):
         raise ValidationError(_("%(w)s:损耗率在0到100之间,最多2位小数。") % {"w": where})
-    if price < 0 or price != price.quantize(Decimal("0.0001")) or price >= Decimal("1e7"):
+    if price < 0 or price != price.quantize(Decimal("0.0001")):
         raise ValidationError(_("%(w)s:超耗赔付单价不能小于0,最多4位小数。") % {"w": where})
     return BomInput(name, raw.unit, per_piece, loss, price)
 

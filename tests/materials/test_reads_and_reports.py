@@ -24,6 +24,13 @@ def test_a_bom_row_is_checked_and_cleaned_on_its_own():
     with pytest.raises(ValidationError) as bad:
         materials.bom_input_check(BomInput("面板", "ge", "x"), 3)
     assert bad.value.messages == ["物料第3行:请输入数字。"]
+    # Ten million a piece, or ten million yuan a unit, is too large (not "at most 4 places").
+    with pytest.raises(ValidationError) as bad:
+        materials.bom_input_check(BomInput("面板", "ge", "10000000"), 3)
+    assert bad.value.messages == ["物料第3行:每件用量太大了,请看一下是不是多按了几个数字。"]
+    with pytest.raises(ValidationError) as bad:
+        materials.bom_input_check(BomInput("面板", "ge", "1", "0", "10000000"), 3)
+    assert bad.value.messages == ["物料第3行:超耗赔付单价(元/单位)太大了,请看一下是不是多按了几个数字。"]
 
 
 def test_a_shares_page_reads_what_she_holds_of_that_job_only(cast, material_job, django_assert_num_queries):
