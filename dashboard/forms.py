@@ -230,11 +230,7 @@ class JobIssueForm(CheckedForm):
 
     workshop = forms.ModelChoiceField(label=_("工坊"), queryset=None)
     line = forms.ModelChoiceField(label=_("生产线"), queryset=None)
-    title = forms.CharField(
-        label=_("品名/工序"),
-        max_length=200,
-        error_messages={"max_length": _("品名/工序最多 %(limit_value)d 个字(现在 %(show_value)d 个)。")},
-    )
+    title = forms.CharField(label=_("品名/工序"), max_length=200)
     process_kind = forms.ChoiceField(
         label=_("工序类别"),
         required=False,
@@ -273,7 +269,6 @@ class JobIssueForm(CheckedForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("加工要求最多 %(limit_value)d 个字(现在 %(show_value)d 个)。")},
     )
     photo = BoundedImageField(
         label=_("样品照片"),

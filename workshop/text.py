@@ -61,6 +61,11 @@ def bad_character(value: str, *, multiline: bool = False) -> bool:
     return False
 
 
+# A text answer longer than its field allows, in our words: said by ``clean_text`` (after normalising) and,
+# with the field's name filled in, by Django's own length check before it (``CheckedTextMixin``).
+TOO_LONG = _("%(field)s最多 %(limit_value)d 个字(现在 %(show_value)d 个)。")
+
+
 def clean_text(value, *, field: str = "", multiline: bool = False, max_length: int | None = None) -> str:
     """NFKC-normalise and strip ``value``; refuse control/bidi/zero-width characters and text longer
     than ``max_length`` (characters, after normalising) with a Chinese message naming ``field``."""
@@ -74,9 +79,9 @@ def clean_text(value, *, field: str = "", multiline: bool = False, max_length: i
         )
     if max_length is not None and len(text) > max_length:
         raise ValidationError(
-            _("%(field)s最多%(max)d个字(现在%(n)d个)。"),
+            TOO_LONG,
             code="max_length",
-            params={"field": name, "max": max_length, "n": len(text)},
+            params={"field": name, "limit_value": max_length, "show_value": len(text)},
         )
     return text
 
@@ -108,20 +113,36 @@ def sane_date(value: dt.date | None, *, field: str = "") -> dt.date | None:
 _NOT_TEXT = frozenset({"pin", "password", "password1", "password2", "key", "token", "csrfmiddlewaretoken"})
 
 
+def _is_text(name: str, field) -> bool:
+    from django import forms
+
+    return (
+        isinstance(field, forms.CharField)
+        and name not in _NOT_TEXT
+        and not isinstance(field.widget, forms.PasswordInput)
+    )
+
+
 class CheckedTextMixin:
     """A form mixin: every text answer (a ``CharField`` that is not a password, PIN or key) goes through
     :func:`clean_text` after the form's own cleaning, with its label as the field's name, line breaks
     allowed only in a ``Textarea``, and the field's ``max_length`` (the model column's, for a ModelForm)
-    checked again after normalising. Errors land on the field; nothing is written when any is refused."""
+    checked again after normalising. Text too long for Django's own check says ``TOO_LONG`` too, unless
+    the field has words of its own. Errors land on the field; nothing is written when any is refused."""
+
+    def full_clean(self):
+        for name, field in self.fields.items():  # here, not in __init__: a subclass may add fields there
+            if _is_text(name, field) and field.max_length is not None:
+                label = str(field.label or name).replace("%", "%%")  # the message is %-formatted after
+                field.error_messages.setdefault("max_length", str(TOO_LONG).replace("%(field)s", label))
+        super().full_clean()
 
     def _post_clean(self):
         from django import forms
 
         for name, field in self.fields.items():
             value = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
-            if not isinstance(value, str) or not isinstance(field, forms.CharField) or name in _NOT_TEXT:
-                continue
-            if isinstance(field.widget, forms.PasswordInput):
+            if not isinstance(value, str) or not _is_text(name, field):
                 continue
             try:
                 self.cleaned_data[name] = clean_text(

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from stdnum.cn import ric
 
+from dashboard import logistics_forms
+from matching import forms as list_forms
+from mobile import forms as mobile_forms
 from workshop.lockout import LOCKOUT_KEY_MAX, lockout_key
 from workshop.models import Worker
 from workshop.services import validate_pin
@@ -103,3 +107,53 @@ def test_a_filter_date_at_the_calendars_end_is_a_message_not_a_500(client, cast,
     for params in ({"start": day}, {"end": day}, {"start": day, "end": day}):
         response = client.get(path, params)
         assert response.status_code < 500, (path, params)
+
+
+@pytest.mark.parametrize(
+    "make, field, words",
+    [
+        (
+            lambda v: mobile_forms.PinLoginForm({"phone": v, "pin": "123456"}),
+            "phone",
+            "手机号最多 20 个字(现在 23 个)",
+        ),
+        (
+            lambda v: logistics_forms.CourierForm({"name": "王", "phone": v, "pin": "1"}),
+            "phone",
+            "手机号最多 20 个字",
+        ),
+        (
+            lambda v: logistics_forms.DepotForm({"lat": v, "lng": "1", "shift_min": "1"}),
+            "lat",
+            "纬度最多 20 个字",
+        ),
+        (
+            lambda v: list_forms.NewSkillForm({"name": v, "process_kind": "assembly"}),
+            "name",
+            "技能最多 20 个字",
+        ),
+    ],
+)
+def test_23_characters_in_a_20_character_box_are_refused_in_our_words(make, field, words):
+    with translation.override("zh-hans"):
+        form = make("1" * 23)
+        assert not form.is_valid()
+        assert words in form.errors[field][0] and "确保" not in form.errors[field][0]
+    with translation.override("en"):
+        form = make("1" * 23)
+        assert not form.is_valid()
+        assert "at most 20 characters (it has 23)" in form.errors[field][0]
+
+
+def test_a_label_with_a_percent_sign_is_said_as_it_is():
+    from django import forms
+
+    from workshop.text import CheckedForm
+
+    class RateNote(CheckedForm):
+        note = forms.CharField(label="损耗率(%)", max_length=5)
+
+    with translation.override("zh-hans"):
+        form = RateNote({"note": "x" * 6})
+        assert not form.is_valid()
+        assert form.errors["note"] == ["损耗率(%)最多 5 个字(现在 6 个)。"]
