@@ -53,6 +53,44 @@ def quantity(line: BomLine, value, field: str = "quantity") -> Decimal:
     return q
 
 
+def shown(line: BomLine, q: Decimal) -> str:
+    """``q`` as a person reads it in ``line``'s unit: 40, never 4E+1; 10.5, not 10.500."""
+    return format(q.to_integral_value(), "f") if line.whole else format(q.normalize(), "f")
+
+
+# One receipt, even confirmed as over (确认超收), is at most this many times what the whole job needs, plus
+# this many units: room for spares, a roll of cloth, or a whole carton for a small job (it needs 1 box, the
+# firm sends a carton of 10: 10 × 1 + 10 = 20). A count beyond it is a slip of the thumb (a trial confirmed
+# 100 million against 101), or stock for other jobs, to be received on those jobs.
+RECEIPT_TIMES = 10
+RECEIPT_SPARE = Decimal(10)
+
+
+def receipt_check(
+    line: BomLine, *, needed: Decimal, received: Decimal, q: Decimal, over_pct: int, confirmed: bool
+) -> None:
+    """Refuse in words a receipt of ``q`` of ``line``'s material on top of ``received`` against ``needed``
+    (the job's kit with its allowed loss): ``q`` above ``RECEIPT_TIMES`` × needed + ``RECEIPT_SPARE``
+    always; a total above ``over_pct`` % more than needed unless ``confirmed`` (a typo is likelier than a
+    gift: the words say to tick 确认超收 if the count is right). Raises ValidationError on ``quantity``."""
+    numbers = {"m": line.material, "n": shown(line, needed), "r": shown(line, received), "q": shown(line, q)}
+    numbers["u"] = line.get_unit_display()
+    most = needed * RECEIPT_TIMES + RECEIPT_SPARE
+    if q > most:
+        numbers["c"] = shown(line, most)
+        words = _(
+            "这张单的%(m)s一共只要 %(n)s%(u)s,一次收 %(q)s%(u)s 太多了(一次最多 %(c)s%(u)s),"
+            "确认超收也不能收。请核对数量;别的单用的料请在那张单上收。"
+        )
+        raise ValidationError({"quantity": words % numbers})
+    if not confirmed and received + q > needed * (1 + Decimal(over_pct) / 100):
+        words = _(
+            "这张单的%(m)s一共只要 %(n)s%(u)s,已收 %(r)s%(u)s,再收 %(q)s%(u)s 就多出太多。"
+            "如果确实点清是这么多,请勾选“确认超收”再提交。"
+        )
+        raise ValidationError({"quantity": words % numbers})
+
+
 def _round_up(line: BomLine, value: Decimal) -> Decimal:
     """``value`` rounded up to what can be handed over: a whole number of a whole unit, else 0.001."""
     if line.whole:

@@ -23,7 +23,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from .models import Balance, BomLine, Holder, MaterialProblem, Movement, MovementKind, ProblemKind, Unit
-from .quantities import decimal_in, kit_quantity, quantity, use_for
+from .quantities import decimal_in, kit_quantity, quantity, receipt_check, use_for
+from .quantities import shown as _shown
 from .selectors import KitPlan
 
 STORE = "store"
@@ -194,10 +195,6 @@ def _give(balance: Balance, q: Decimal) -> None:
     balance.save(update_fields=["quantity"])
 
 
-def _shown(line: BomLine, q: Decimal) -> str:
-    return format(q.to_integral_value(), "f") if line.whole else format(q.normalize(), "f")  # 40, never 4E+1
-
-
 def _holder_name(holder: str, worker=None, courier=None) -> str:
     if holder == Holder.WORKER and worker is not None:
         return worker.name
@@ -287,30 +284,19 @@ def material_receive(
     Up to ``settings.NUANXIN_OVER_RECEIPT_PCT`` % (default 10) more than the job needs with its allowed
     loss is taken as counted (cloth that stretches from 10 m to 10.5 m, a few spares); beyond it, a typo is
     likelier than a gift, so the receipt is refused in words unless ``confirm_over`` says the count is
-    right. Returns the movement."""
+    right; even confirmed, one receipt is at most ten times what the job needs plus ten units
+    (``quantities.receipt_check``). Returns the movement."""
     q = quantity(line, quantity_received)
-    if key is not None and Movement.objects.filter(key=key).exists():
-        confirm_over = True  # a retried request: ``_move`` returns the first receipt and moves nothing
-    if not confirm_over:
-        needed = kit_quantity(line, line.job.quantity)
-        cap = needed * (1 + Decimal(settings.NUANXIN_OVER_RECEIPT_PCT) / 100)
-        received = _sum(line, kind=MovementKind.RECEIVE)
-        if received + q > cap:
-            raise ValidationError(
-                {
-                    "quantity": _(
-                        "这张单的%(m)s一共只要 %(n)s%(u)s,已收 %(r)s%(u)s,再收 %(q)s%(u)s 就多出太多。"
-                        "如果确实点清是这么多,请勾选“确认超收”再提交。"
-                    )
-                    % {
-                        "m": line.material,
-                        "n": _shown(line, needed),
-                        "r": _shown(line, received),
-                        "q": _shown(line, q),
-                        "u": line.get_unit_display(),
-                    }
-                }
-            )
+    # A retried request is not checked again: ``_move`` returns the first receipt and moves nothing.
+    if key is None or not Movement.objects.filter(key=key).exists():
+        receipt_check(
+            line,
+            needed=kit_quantity(line, line.job.quantity),
+            received=_sum(line, kind=MovementKind.RECEIVE),
+            q=q,
+            over_pct=settings.NUANXIN_OVER_RECEIPT_PCT,
+            confirmed=confirm_over,
+        )
     return _move(
         line=line,
         kind=MovementKind.RECEIVE,

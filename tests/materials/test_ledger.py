@@ -412,6 +412,25 @@ def test_a_receipt_far_above_what_the_job_needs_asks_for_a_confirmation_first(ca
     assert account(job, "面板").over == D(1010)
 
 
+def test_even_a_confirmed_receipt_is_refused_above_ten_times_the_need_plus_ten(cast, material_job):
+    job = material_job(quantity=100, bom=[BomInput("面板", "ge", "1", "0.5")])  # needs 101: at most 1020
+    panel = line(job, "面板")
+    before = ledger_state(job)
+
+    with pytest.raises(ValidationError) as refused:
+        materials.material_receive(
+            line=panel, quantity_received=100_000_000, actor=cast.head, confirm_over=True
+        )
+
+    assert refused.value.messages == [
+        "这张单的面板一共只要 101个,一次收 100000000个 太多了(一次最多 1020个),"
+        "确认超收也不能收。请核对数量;别的单用的料请在那张单上收。"
+    ]
+    assert ledger_state(job) == before
+    materials.material_receive(line=panel, quantity_received=1020, actor=cast.head, confirm_over=True)
+    assert account(job, "面板").over == D(919)
+
+
 @pytest.mark.parametrize("typed", ["1e30", "-1e30", "1E+40", "100000000000"])
 def test_a_number_too_large_for_any_count_is_refused_in_words_not_a_server_error(cast, material_job, typed):
     job = material_job(quantity=100, bom=[BomInput("布料", "m", "0.35")])
