@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_noop, ngettext_lazy
+from django.utils.translation import gettext, gettext_noop, ngettext_lazy, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,7 +88,8 @@ TEMPLATES: dict[str, str | Promise] = {
     NotificationKind.MATERIAL_LOSS: gettext_noop(
         "%(t)s:%(w)s 的“%(m)s”损耗 %(q)s(其中还在她手上 %(h)s),损耗率 %(r)s,超过允许的 %(a)s,请收回或核对。"
     ),
-    # t job title, w worker name, m material, q quantity (a decimal string), why her own words (or "")
+    # t job title, w worker name, m material, q quantity (a decimal string) and u its unit (a code of
+    # ``UNITS``; absent in messages stored before it), why her own words (or "")
     NotificationKind.MATERIAL_SHORT: gettext_noop("%(w)s 报缺料:%(t)s 的“%(m)s”缺 %(q)s。%(why)s"),
     NotificationKind.MATERIAL_DAMAGED: gettext_noop("%(w)s 报零件损坏:%(t)s 的“%(m)s”坏了 %(q)s。%(why)s"),
     # t job title, n pieces reported
@@ -145,10 +146,30 @@ REASON_PARAM = {
 }
 
 
+# A material's unit, stored as its code (``materials.models.Unit``, which this app does not import; a test
+# keeps the two alike) and said with the quantity ``q`` in the reader's language: 3个 / 3 pcs. A message
+# stored before it carried a unit says the bare quantity, as it did.
+UNITS = {
+    "ge": gettext_noop("个"),
+    "jian": gettext_noop("件"),
+    "zhang": gettext_noop("张"),
+    "tao": gettext_noop("套"),
+    "m": gettext_noop("米"),
+    "kg": gettext_noop("千克"),
+}
+UNIT_KINDS = frozenset({NotificationKind.MATERIAL_SHORT, NotificationKind.MATERIAL_DAMAGED})
+
+
 def _filled(kind: str, params: dict) -> str:
     key = REASON_PARAM.get(kind)
     if key and params.get(key):
         params = {**params, key: gettext(params[key])}
+    if kind in UNIT_KINDS and params.get("u") in UNITS:
+        quantity = pgettext("a quantity and its unit", "%(q)s%(u)s") % {
+            "q": params["q"],
+            "u": gettext(UNITS[params["u"]]),
+        }
+        params = {**params, "q": quantity}
     template = TEMPLATES[kind]
     if isinstance(template, str):
         return gettext(template) % params

@@ -143,6 +143,7 @@ def material_problem_send(
                     "w": assignment.worker.name,
                     "m": line.material,
                     "q": _shown(problem.quantity),
+                    "u": line.unit,  # the code: said in the reader's language (``notices.messages.UNITS``)
                     "why": problem.note,
                 },
                 link=_materials_link(job.pk),

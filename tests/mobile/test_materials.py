@@ -9,11 +9,13 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from materials import services as ledger
-from materials.models import MaterialProblem
+from materials.models import MaterialProblem, Unit
 from materials.services import BomInput
+from notices.messages import UNITS
 from notices.models import Notification, NotificationKind
 from tests.materials.conftest import CLOTH, D, ledger_state
 from tests.mobile.conftest import accepted_job, in_hand, offer
@@ -94,7 +96,7 @@ def test_she_reports_a_damaged_part_with_a_photo_and_the_head_is_told(client, ca
     assert problem.photo.name.startswith("material_problems/") and "broken" not in problem.photo.name
     note = Notification.objects.get(kind=NotificationKind.MATERIAL_DAMAGED)
     assert note.recipient == cast.head and note.link == f"/dashboard/jobs/{kit['job'].pk}/materials/"
-    assert note.text_in("zh-hans") == "alice 报零件损坏:开关面板装配 的“面板”坏了 3。边上裂了"
+    assert note.text_in("zh-hans") == "alice 报零件损坏:开关面板装配 的“面板”坏了 3个。边上裂了"
     assert ledger_state(kit["job"]) == before  # the ledger moves only when the head counts
     assert "已经告诉坊长了" in client.get(f"/m/a/{a.pk}/").content.decode()
 
@@ -120,6 +122,33 @@ def test_a_shortage_without_a_photo_counts_once_however_often_it_is_sent(client,
     assert MaterialProblem.objects.get().quantity == D("1.5")
     assert Notification.objects.filter(kind=NotificationKind.MATERIAL_SHORT).count() == 1
     assert "没有重复" in client.get(f"/m/a/{a.pk}/").content.decode()
+
+
+def test_the_head_reads_how_much_is_short_with_its_unit_in_her_own_language(client, cast, kit):
+    a = kit["share"]
+    client.force_login(cast.alice.user)
+    client.post(report_url(a), {"line": kit["cloth"].pk, "kind": "short", "quantity": "1.5", "key": "k"})
+
+    note = Notification.objects.get(kind=NotificationKind.MATERIAL_SHORT)
+    assert note.params["u"] == "m"  # the unit's code, not a word in the sender's language
+    assert note.text_in("zh-hans") == "alice 报缺料:开关面板装配 的“布料”缺 1.5米。"
+    assert "1.5 m of “布料”" in note.text_in("en")
+
+
+def test_a_shortage_stored_before_it_had_a_unit_still_reads(cast):
+    old = Notification.objects.create(
+        recipient=cast.head,
+        kind=NotificationKind.MATERIAL_SHORT,
+        params={"t": "开关面板装配", "w": "alice", "m": "面板", "q": "3", "why": ""},
+        dedupe_key="before-units",
+    )
+    assert old.text_in("zh-hans") == "alice 报缺料:开关面板装配 的“面板”缺 3。"
+    assert "3 of “面板”" in old.text_in("en")
+
+
+def test_the_messages_units_are_the_ledgers_units():
+    with translation.override("zh-hans"):  # the msgids: the Chinese is the source
+        assert UNITS == {unit.value: str(unit.label) for unit in Unit}
 
 
 @pytest.mark.parametrize(
