@@ -83,8 +83,8 @@ TEMPLATES: dict[str, str | Promise] = {
     # t job title, n passed pieces, y yuan (a decimal string to the fen)
     NotificationKind.PAY_BOOKED: gettext_noop("%(t)s 合格 %(n)d 件,工资 %(y)s 元已入账"),
     # t job title, w worker name, m material (the firm's own name for it), q the loss and h what of it she
-    # still holds (decimal strings in the material's unit), r the loss rate ("1.50%", or "—" before she
-    # used any), a the allowance ("0.50%")
+    # still holds (decimal strings) and u their unit (a code of ``UNITS``; absent in messages stored before
+    # it), r the loss rate ("1.50%", or "—" before she used any), a the allowance ("0.50%")
     NotificationKind.MATERIAL_LOSS: gettext_noop(
         "%(t)s:%(w)s 的“%(m)s”损耗 %(q)s(其中还在她手上 %(h)s),损耗率 %(r)s,超过允许的 %(a)s,请收回或核对。"
     ),
@@ -157,7 +157,12 @@ UNITS = {
     "m": gettext_noop("米"),
     "kg": gettext_noop("千克"),
 }
-UNIT_KINDS = frozenset({NotificationKind.MATERIAL_SHORT, NotificationKind.MATERIAL_DAMAGED})
+# The kinds that say quantities with a unit, and which of their params are quantities.
+UNIT_KINDS = {
+    NotificationKind.MATERIAL_SHORT: ("q",),
+    NotificationKind.MATERIAL_DAMAGED: ("q",),
+    NotificationKind.MATERIAL_LOSS: ("q", "h"),
+}
 
 
 def _filled(kind: str, params: dict) -> str:
@@ -165,11 +170,12 @@ def _filled(kind: str, params: dict) -> str:
     if key and params.get(key):
         params = {**params, key: gettext(params[key])}
     if kind in UNIT_KINDS and params.get("u") in UNITS:
-        quantity = pgettext("a quantity and its unit", "%(q)s%(u)s") % {
-            "q": params["q"],
-            "u": gettext(UNITS[params["u"]]),
+        unit = gettext(UNITS[params["u"]])
+        said = {
+            p: pgettext("a quantity and its unit", "%(q)s%(u)s") % {"q": params[p], "u": unit}
+            for p in UNIT_KINDS[kind]
         }
-        params = {**params, "q": quantity}
+        params = {**params, **said}
     template = TEMPLATES[kind]
     if isinstance(template, str):
         return gettext(template) % params

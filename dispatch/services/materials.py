@@ -76,6 +76,7 @@ def material_loss_flag(*, job: Job, worker, write_off: Movement | None = None) -
                     "m": line.material,
                     "q": _shown(mine.loss),
                     "h": _shown(mine.holds),
+                    "u": line.unit,  # the code: said in the reader's language (``notices.messages.UNITS``)
                     "r": f"{rate}%" if rate is not None else "—",
                     "a": f"{line.loss_pct}%",
                 },
