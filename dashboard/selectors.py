@@ -29,13 +29,12 @@ from dispatch.models import (
     Job,
     JobState,
 )
-from logistics.models import Place, PlaceKind, Run
 from materials.models import BomLine
 from pay import money, monthly
 from pay.models import FirmStatement, PayLine, SlipNote, SlipNoteKind
 from workshop import dates, search
 from workshop import selectors as workshop_selectors
-from workshop.models import Courier, Pairing, PartnerFirm, Worker, Workshop
+from workshop.models import Pairing, PartnerFirm, Worker, Workshop
 from workshop.roles import Scope
 
 from .models import Export
@@ -534,76 +533,6 @@ def pairing_rows(scope: Scope) -> list[Pairing]:
     return list(
         pairings_for(scope).prefetch_related(Prefetch("lines")).order_by("firm__name", "workshop__name")
     )
-
-
-# --- door delivery (配送): places, settings, runs ------------------------------------------------------
-
-
-def logistics_workshops(scope: Scope) -> list[Workshop]:
-    """The workshops whose delivery ``scope`` runs (heads, community admins; none for firm staff)."""
-    if not scope.manages_workers:
-        return []
-    return list(workshops_for(scope))
-
-
-def logistics_workshop_get(scope: Scope, pk: int | None) -> Workshop:
-    """A workshop whose delivery ``scope`` runs, else Http404 (another's, a firm's, a missing one)."""
-    workshop = next((w for w in logistics_workshops(scope) if w.pk == pk), None)
-    if workshop is None:
-        raise Http404(_("没有这个工坊。"))
-    return workshop
-
-
-def _community_q(workshops, prefix: str = "") -> Q:
-    q = Q(pk__in=[])
-    for key in {(w.county, w.subdistrict, w.community) for w in workshops}:
-        q |= Q(**{f"{prefix}county": key[0], f"{prefix}subdistrict": key[1], f"{prefix}community": key[2]})
-    return q
-
-
-def places_for(scope: Scope) -> QuerySet[Place]:
-    """The places of the communities of the workshops ``scope`` runs, firm joined; none for firm staff."""
-    workshops = logistics_workshops(scope)
-    if not workshops:
-        return Place.objects.none()
-    qs = Place.objects.select_related("firm")
-    return qs if scope.all_workshops else qs.filter(_community_q(workshops))
-
-
-def place_get(scope: Scope, pk: int) -> Place:
-    place = places_for(scope).filter(pk=pk).first()
-    if place is None:
-        raise Http404(_("没有这个地点。"))
-    return place
-
-
-def community_places(workshop: Workshop) -> QuerySet[Place]:
-    """The places of ``workshop``'s community (where its workers may live), by name."""
-    return Place.objects.filter(
-        county=workshop.county, subdistrict=workshop.subdistrict, community=workshop.community
-    ).exclude(kind=PlaceKind.FIRM_GATE)
-
-
-def workshop_couriers(workshop: Workshop) -> list[Courier]:
-    return list(Courier.objects.filter(workshop=workshop).order_by("-active", "name", "pk"))
-
-
-def courier_get(scope: Scope, pk: int) -> Courier:
-    """A courier of a workshop whose delivery ``scope`` runs, workshop joined; else Http404."""
-    ids = [w.pk for w in logistics_workshops(scope)]
-    courier = Courier.objects.select_related("workshop").filter(pk=pk, workshop_id__in=ids).first()
-    if courier is None:
-        raise Http404(_("没有这个配送员。"))
-    return courier
-
-
-def run_get(scope: Scope, pk: int) -> Run:
-    """A run of a workshop whose delivery ``scope`` runs; else Http404."""
-    ids = [w.pk for w in logistics_workshops(scope)]
-    run = Run.objects.select_related("courier").filter(pk=pk, workshop_id__in=ids).first()
-    if run is None:
-        raise Http404(_("没有这趟配送。"))
-    return run
 
 
 # --- workers' questions about their wage slips (工资条疑问) -------------------------------------------------

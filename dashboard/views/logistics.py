@@ -28,6 +28,7 @@ from logistics import services as logistics
 from logistics.models import Depot, RunState, StopKind, StopState, Vehicle
 from workshop import services as workshop_services
 
+from .. import delivery_selectors as delivery
 from .. import logistics_forms as lf
 from .. import selectors
 from .common import REFUSED, dashboard_view, page_context, query_without_page, require_perm
@@ -47,7 +48,7 @@ def _firms(request: HttpRequest) -> list:
 def place_list(request: HttpRequest) -> HttpResponse:
     """The community's places with their points (paginated), and the form to add one."""
     require_perm(request, "manage_logistics")
-    workshops = selectors.logistics_workshops(request.scope)
+    workshops = delivery.logistics_workshops(request.scope)
     form = lf.PlaceForm(request.POST or None, workshops=workshops, firms=_firms(request))
     error = ""
     if request.method == "POST":
@@ -62,7 +63,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
                 return redirect("dashboard:places")
         else:
             error = _("请检查填写的内容。")
-    page = paginate(request, selectors.places_for(request.scope))
+    page = paginate(request, delivery.places_for(request.scope))
     context = page_context(request, page=page, form=form, error=error, query=query_without_page(request))
     return render(request, "dashboard/places.html", context, status=400 if error else 200)
 
@@ -86,10 +87,10 @@ def _place_save(request: HttpRequest, form, workshop):
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a place's kind, point, firm and note (the name is its key: a new name is a new place)."""
     require_perm(request, "manage_logistics")
-    place = selectors.place_get(request.scope, pk)
+    place = delivery.place_get(request.scope, pk)
     workshops = [
         w
-        for w in selectors.logistics_workshops(request.scope)
+        for w in delivery.logistics_workshops(request.scope)
         if (w.county, w.subdistrict, w.community) == (place.county, place.subdistrict, place.community)
     ]
     if not workshops:
@@ -130,11 +131,11 @@ def place_import(request: HttpRequest) -> HttpResponse:
     """Import places from xlsx: upload → a preview naming every bad row and cell (nothing written) →
     confirm → every row written in one transaction, or none."""
     require_perm(request, "manage_logistics")
-    workshops = selectors.logistics_workshops(request.scope)
+    workshops = delivery.logistics_workshops(request.scope)
     preview, error = None, ""
     form = lf.PlaceImportForm(workshops=workshops)
     if request.method == "POST" and "payload" in request.POST:
-        workshop = selectors.logistics_workshop_get(request.scope, _int(request.POST.get("workshop")))
+        workshop = delivery.logistics_workshop_get(request.scope, _int(request.POST.get("workshop")))
         try:
             cells = place_imports.payload_cells(request.POST["payload"], workshop)
             done = place_imports.places_import(
@@ -180,7 +181,7 @@ def _int(value) -> int | None:
 
 def _settings_page(request: HttpRequest, workshop, *, status: int = 200, error: str = "", **forms):
     depot = Depot.objects.filter(workshop=workshop).first()
-    couriers = selectors.workshop_couriers(workshop)
+    couriers = delivery.workshop_couriers(workshop)
     vehicles = list(Vehicle.objects.filter(workshop=workshop).select_related("courier").order_by("name"))
     editing = next((v for v in vehicles if v.pk == id_param(request, "vehicle")), None)
     depot_initial = {}
@@ -206,7 +207,7 @@ def _settings_page(request: HttpRequest, workshop, *, status: int = 200, error: 
     context = page_context(
         request,
         workshop=workshop,
-        workshops=selectors.logistics_workshops(request.scope),
+        workshops=delivery.logistics_workshops(request.scope),
         depot=depot,
         vehicles=vehicles,
         couriers=couriers,
@@ -224,11 +225,11 @@ def _settings_page(request: HttpRequest, workshop, *, status: int = 200, error: 
 def logistics_settings(request: HttpRequest) -> HttpResponse:
     """A workshop's depot (its point, planning hour, start, longest run), vehicles and couriers."""
     require_perm(request, "manage_logistics")
-    workshops = selectors.logistics_workshops(request.scope)
+    workshops = delivery.logistics_workshops(request.scope)
     if not workshops:
         return render(request, "dashboard/logistics_settings.html", page_context(request, workshop=None))
     pk = id_param(request, "workshop") or workshops[0].pk
-    return _settings_page(request, selectors.logistics_workshop_get(request.scope, pk))
+    return _settings_page(request, delivery.logistics_workshop_get(request.scope, pk))
 
 
 def _back(workshop) -> HttpResponse:
@@ -239,7 +240,7 @@ def _back(workshop) -> HttpResponse:
 @dashboard_view
 def depot_save(request: HttpRequest, ws: int) -> HttpResponse:
     require_perm(request, "manage_logistics")
-    workshop = selectors.logistics_workshop_get(request.scope, ws)
+    workshop = delivery.logistics_workshop_get(request.scope, ws)
     form = lf.DepotForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, workshop, status=400, error=_("请检查填写的内容。"), depot_form=form)
@@ -266,8 +267,8 @@ def depot_save(request: HttpRequest, ws: int) -> HttpResponse:
 def vehicle_post(request: HttpRequest, ws: int) -> HttpResponse:
     """Add a vehicle, or update the one of that name."""
     require_perm(request, "manage_logistics")
-    workshop = selectors.logistics_workshop_get(request.scope, ws)
-    form = lf.VehicleForm(request.POST, couriers=selectors.workshop_couriers(workshop))
+    workshop = delivery.logistics_workshop_get(request.scope, ws)
+    form = lf.VehicleForm(request.POST, couriers=delivery.workshop_couriers(workshop))
     if not form.is_valid():
         return _settings_page(request, workshop, status=400, error=_("请检查填写的内容。"), vehicle_form=form)
     d = form.cleaned_data
@@ -292,7 +293,7 @@ def vehicle_post(request: HttpRequest, ws: int) -> HttpResponse:
 @dashboard_view
 def courier_add(request: HttpRequest, ws: int) -> HttpResponse:
     require_perm(request, "manage_logistics")
-    workshop = selectors.logistics_workshop_get(request.scope, ws)
+    workshop = delivery.logistics_workshop_get(request.scope, ws)
     form = lf.CourierForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, workshop, status=400, error=_("请检查填写的内容。"), courier_form=form)
@@ -312,7 +313,7 @@ def courier_add(request: HttpRequest, ws: int) -> HttpResponse:
 def courier_pin(request: HttpRequest, pk: int) -> HttpResponse:
     """Reset a courier's 6-digit PIN (and lift a lockout of her phone)."""
     require_perm(request, "manage_logistics")
-    courier = selectors.courier_get(request.scope, pk)
+    courier = delivery.courier_get(request.scope, pk)
     try:
         workshop_services.courier_set_pin(
             actor=request.user, courier=courier, pin=request.POST.get("pin", "")
@@ -332,7 +333,7 @@ def worker_residence(request: HttpRequest, pk: int) -> HttpResponse:
     """Where a worker lives (a place of her community, unit and room) and when she is usually home."""
     worker = selectors.worker_get(request.scope, pk)
     require_perm(request, "manage_worker", worker)
-    form = lf.ResidenceForm(request.POST, places=list(selectors.community_places(worker.workshop)))
+    form = lf.ResidenceForm(request.POST, places=list(delivery.community_places(worker.workshop)))
     if not form.is_valid():
         messages.error(request, _("请从列表里选择她住的楼栋或村组。"))
         return redirect("dashboard:worker", pk=worker.pk)
@@ -388,7 +389,7 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
     exceptions marked; the plan and finish buttons; the last 30 days. A fixed number of queries."""
     require_perm(request, "manage_logistics")
     the_day = _day(day)
-    workshops = selectors.logistics_workshops(request.scope)
+    workshops = delivery.logistics_workshops(request.scope)
     ids = [w.pk for w in workshops]
     runs = logistics_reads.workshop_runs(ids, the_day)
     depots = {d.workshop_id: d for d in Depot.objects.filter(workshop_id__in=ids)}
@@ -441,7 +442,7 @@ def runs_plan(request: HttpRequest, day: str) -> HttpResponse:
     shown in words, as are the stops left unscheduled and the shares waiting for material."""
     require_perm(request, "manage_logistics")
     the_day = _day(day)
-    workshop = selectors.logistics_workshop_get(request.scope, _int(request.POST.get("workshop")))
+    workshop = delivery.logistics_workshop_get(request.scope, _int(request.POST.get("workshop")))
     back = redirect("dashboard:runs_day", day=the_day.isoformat())
     if the_day < timezone.localdate():
         messages.error(request, _("不能给过去的日子排线。"))
@@ -472,7 +473,7 @@ def run_finish(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a run under way (the courier is back, her phone could not): everything on the vehicle goes
     back to the store."""
     require_perm(request, "manage_logistics")
-    run = selectors.run_get(request.scope, pk)
+    run = delivery.run_get(request.scope, pk)
     try:
         logistics.run_finish(actor=request.user, run=run)
     except REFUSED as exc:

@@ -25,6 +25,7 @@ from workshop import selectors as workshop_reads
 from workshop import services as workshop_services
 from workshop.models import Employment, ProcessKind
 
+from .. import delivery_selectors as delivery
 from .. import forms, selectors
 from ..logistics_forms import ResidenceForm
 from ..pay_forms import BankForm
@@ -105,7 +106,7 @@ def _home(worker) -> dict:
             "home_from": f"{residence.home_from:%H:%M}" if residence.home_from else "",
             "home_until": f"{residence.home_until:%H:%M}" if residence.home_until else "",
         }
-    places = list(selectors.community_places(worker.workshop))
+    places = list(delivery.community_places(worker.workshop))
     return {"residence": residence, "residence_form": ResidenceForm(initial=initial, places=places)}
 
 
