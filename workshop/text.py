@@ -64,6 +64,11 @@ def bad_character(value: str, *, multiline: bool = False) -> bool:
 # A text answer longer than its field allows, in our words: said by ``clean_text`` (after normalising) and,
 # with the field's name filled in, by Django's own length check before it (``CheckedTextMixin``).
 TOO_LONG = _("%(field)s最多 %(limit_value)d 个字(现在 %(show_value)d 个)。")
+# A blank answer or a choice not offered, in our words, where a field still has Django's stock message
+# ("这个字段是必填项" / "选择一个有效的选项", found in a trial on the staff forms).
+MISSING = _("请填写%(field)s。")
+NOT_PICKED = _("请选%(field)s。")
+NOT_OFFERED = _("%(field)s请从列表里选。")
 
 
 def clean_text(value, *, field: str = "", multiline: bool = False, max_length: int | None = None) -> str:
@@ -123,18 +128,40 @@ def _is_text(name: str, field) -> bool:
     )
 
 
+def _stock(field, code: str) -> bool:
+    """Whether ``field`` says Django's own message for ``code`` (none of its form's words)."""
+    if code not in field.error_messages:
+        return False
+    for cls in type(field).__mro__:
+        stock = getattr(cls, "default_error_messages", {}).get(code)
+        if stock is not None:
+            return str(field.error_messages[code]) == str(stock)
+    return False
+
+
 class CheckedTextMixin:
     """A form mixin: every text answer (a ``CharField`` that is not a password, PIN or key) goes through
     :func:`clean_text` after the form's own cleaning, with its label as the field's name, line breaks
     allowed only in a ``Textarea``, and the field's ``max_length`` (the model column's, for a ModelForm)
-    checked again after normalising. Text too long for Django's own check says ``TOO_LONG`` too, unless
-    the field has words of its own. Errors land on the field; nothing is written when any is refused."""
+    checked again after normalising. Text too long for Django's own check says ``TOO_LONG`` too, a blank
+    required answer ``MISSING`` (``NOT_PICKED`` for a choice) and a choice not offered ``NOT_OFFERED``,
+    each naming the field, unless the field has words of its own. Errors land on the field; nothing is
+    written when any is refused."""
 
     def full_clean(self):
+        from django import forms
+
         for name, field in self.fields.items():  # here, not in __init__: a subclass may add fields there
+            label = str(field.label or name)
             if _is_text(name, field) and field.max_length is not None:
-                label = str(field.label or name).replace("%", "%%")  # the message is %-formatted after
-                field.error_messages.setdefault("max_length", str(TOO_LONG).replace("%(field)s", label))
+                escaped = label.replace("%", "%%")  # the message is %-formatted after
+                field.error_messages.setdefault("max_length", str(TOO_LONG).replace("%(field)s", escaped))
+            choice = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+            if _stock(field, "required"):  # said without params: the label as it is
+                field.error_messages["required"] = str(NOT_PICKED if choice else MISSING) % {"field": label}
+            if _stock(field, "invalid_choice"):  # said with the value as a param: % escaped
+                words = str(NOT_OFFERED).replace("%(field)s", label.replace("%", "%%"))
+                field.error_messages["invalid_choice"] = words
         super().full_clean()
 
     def _post_clean(self):

@@ -143,7 +143,7 @@ def test_a_job_without_materials_is_still_one_click(client, cast):
             [("面板", "ge", "1", "0"), ("", "ge", "", ""), ("面板", "ge", "2", "0")],
             "物料第3行:面板和第1行重复了",
         ),
-        ([("面板", "箱", "1", "0")], "选择一个有效的选项"),
+        ([("面板", "箱", "1", "0")], "单位请从列表里选。"),
     ],
 )
 def test_a_bad_row_is_refused_in_words_and_nothing_is_written(client, cast, rows, words):

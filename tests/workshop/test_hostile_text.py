@@ -157,3 +157,32 @@ def test_a_label_with_a_percent_sign_is_said_as_it_is():
         form = RateNote({"note": "x" * 6})
         assert not form.is_valid()
         assert form.errors["note"] == ["损耗率(%)最多 5 个字(现在 6 个)。"]
+
+
+def test_a_blank_name_or_a_unit_not_offered_is_named_in_our_words():
+    """Found in a trial: the staff forms still said Django's "这个字段是必填项" and "选择一个有效的选项"."""
+    from dashboard.material_forms import BomRowForm
+    from dashboard.worker_forms import WorkerForm
+
+    with translation.override("zh-hans"):
+        form = WorkerForm({"phone": "13800000000"}, adding=True, sees_low_income=False)
+        assert not form.is_valid()
+        assert form.errors["name"] == ["请填写姓名。"]
+        assert form.errors["employment"] == ["请选用工类型。"]
+        row = BomRowForm({"material": "面板", "unit": "斤", "per_piece": "1"})
+        assert not row.is_valid()
+        assert row.errors["unit"] == ["单位请从列表里选。"]
+    with translation.override("en"):
+        row = BomRowForm({"material": "面板", "unit": "斤", "per_piece": "1"})
+        assert not row.is_valid()
+        assert "Unit" in row.errors["unit"][0] and "list" in row.errors["unit"][0]
+
+
+def test_a_fields_own_words_are_kept():
+    from dashboard.pay_forms import AdjustmentForm
+    from workshop.models import Worker
+
+    with translation.override("zh-hans"):
+        form = AdjustmentForm({"kind": "nope"}, workers=Worker.objects.none())
+        assert not form.is_valid()
+        assert form.errors["kind"] == ["请选类型。"] and form.errors["worker"] == ["请选坊工。"]
