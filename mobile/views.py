@@ -376,7 +376,9 @@ def _bundle_ticket(request: HttpRequest, worker: Worker, token: str):
 @worker_required
 def bundle(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
     """A scanned bundle ticket (``/m/b/<token>/``): the job, the bundle's number and pieces, and one button
-    that reports the bundle done. A reported ticket says so; a void one says so in words (410)."""
+    that reports the bundle done. A ticket shown reported (scanned, or covered by the pieces she reported
+    with the form: ``tickets.selectors.with_shown_state``) says so with no button; a void one says so in
+    words (410)."""
     ticket, refused = _bundle_ticket(request, worker, token)
     if refused:
         return refused

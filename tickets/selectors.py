@@ -114,9 +114,11 @@ def sheet_tickets(assignment: Assignment) -> list[BundleTicket]:
 
 def ticket_for_worker(worker: Worker, token: str) -> BundleTicket:
     """The ticket with ``token`` if it is on one of ``worker``'s shares (open, reported or void), with
-    its assignment and job; ``Http404`` otherwise, alike for an unknown token and another worker's."""
+    its assignment and job and its ``shown_state`` (``with_shown_state``: an open ticket her form reports
+    cover is shown reported); ``Http404`` otherwise, alike for an unknown token and another worker's.
+    One query."""
     ticket = (
-        BundleTicket.objects.select_related("assignment", "job")
+        with_shown_state(BundleTicket.objects.select_related("assignment", "job"))
         .filter(token=token, assignment__worker=worker)
         .first()
         if _TOKEN.fullmatch(token or "")

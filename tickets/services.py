@@ -145,18 +145,23 @@ def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, b
     the assignment, then the ticket, so a scan racing a reprint or another scan waits for it.
 
     Raises PermissionDenied (not the ticket's worker), ValidationError (a void ticket; more pieces than
-    the share still has to do), IllegalTransition (the share is not accepted any more).
+    the share still has to do; an open ticket shown reported, ``with_shown_state``: the pieces her
+    reports without a ticket already cover it, and counting it would count them twice),
+    IllegalTransition (the share is not accepted any more).
     """
     pk = ticket.pk if isinstance(ticket, BundleTicket) else ticket
     assignment_id = BundleTicket.objects.values_list("assignment_id", flat=True).get(pk=pk)
     job, assignment = flow.lock_assignment(assignment_id)
-    ticket = BundleTicket.objects.select_for_update().get(pk=pk)
+    # Under the assignment's lock its reported pieces cannot move, so the shown state read here holds.
+    ticket = with_shown_state(BundleTicket.objects.select_for_update(of=("self",))).get(pk=pk)
     if actor is None or assignment.worker.user_id != actor.pk:
         raise PermissionDenied(_("这张扎票不是你的,不能报工。"))
     if ticket.state == TicketState.REPORTED:
         return ticket, False
     if ticket.state == TicketState.VOID:
         raise ValidationError(_("这张扎票已经作废了(坊长重新打印过),请用新的扎票。"))
+    if ticket.shown_state == TicketState.REPORTED:
+        raise ValidationError(_("这一扎的件数你之前已经报过了,已经算上,不用再报工。"))
     report, _created = flow.work_report(
         actor=actor, assignment=assignment, pieces=ticket.pieces, key=f"bundle:{ticket.pk}"
     )
@@ -167,6 +172,7 @@ def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, b
     if changed != 1:  # cannot happen under the ticket's lock; the one-to-one would refuse it anyway
         raise IllegalTransition(_("扎票"), ticket.state, TicketState.REPORTED)
     ticket.state, ticket.report, ticket.reported_at = TicketState.REPORTED, report, now
+    ticket.shown_state = TicketState.REPORTED
     return ticket, True
 
 

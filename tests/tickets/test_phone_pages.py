@@ -121,3 +121,18 @@ def test_reporting_is_post_only(client, cast, share):
 
     assert client.get(f"/m/b/{one.token}/done/").status_code == 405
     assert BundleTicket.objects.get(pk=one.pk).state == TicketState.OPEN
+
+
+@pytest.mark.parametrize("bundle_size", [50, 5])
+def test_the_bundle_page_costs_fixed_queries_however_many_bundles_the_share_has(
+    client, cast, issue_job, django_assert_num_queries, bundle_size
+):
+    a, (one, *_rest) = printed_share(cast, issue_job, pieces=120, bundle_size=bundle_size)
+    client.force_login(cast.alice.user)
+    client.post(f"/m/a/{a.pk}/report/", {"pieces": 60, "key": "form-1"})  # her form covers the first bundles
+
+    # session, user with her worker row, the ticket with its share, job and shown state, unread
+    with django_assert_num_queries(4):
+        page = client.get(f"/m/b/{one.token}/")
+
+    assert 'data-bundle-state="reported"' in page.content.decode()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from dispatch.models import WorkReport
 from dispatch.services import report_undo, work_report
@@ -94,3 +95,47 @@ def test_an_undone_form_report_puts_its_bundle_back_to_report(cast, issue_job):
 
     assert WorkReport.objects.filter(reverses=report).exists()
     assert ticket_summaries(a.job)[a.pk].reported == 0
+
+
+def test_a_bundle_her_form_already_covers_says_so_when_she_scans_it_and_offers_no_button(
+    client, cast, issue_job
+):
+    a, (first, second, third) = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    client.force_login(cast.alice.user)
+    _form_report(client, a, 60, "form-1")  # covers the first bundle; 10 of the second
+
+    covered = client.get(f"/m/b/{first.token}/").content.decode()
+    still_open = client.get(f"/m/b/{second.token}/").content.decode()
+
+    assert "你之前报的件数已经把它算上了" in covered
+    assert "这一扎做完了" not in covered and f"/m/b/{first.token}/done/" not in covered
+    assert 'data-bundle-state="reported"' in covered
+    assert "这一扎做完了(50 件)" in still_open
+
+
+def test_tapping_a_bundle_her_form_already_covers_is_refused_in_words_and_counts_nothing(
+    client, cast, issue_job
+):
+    a, (first, *_rest) = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    client.force_login(cast.alice.user)
+    _form_report(client, a, 60, "form-1")
+    before = (WorkReport.objects.count(), list(BundleTicket.objects.values_list("state", flat=True)))
+
+    page = client.post(f"/m/b/{first.token}/done/", follow=True).content.decode()
+
+    assert "这一扎的件数你之前已经报过了" in page
+    a.refresh_from_db()
+    assert a.pieces_reported == 60  # not 110
+    assert (WorkReport.objects.count(), list(BundleTicket.objects.values_list("state", flat=True))) == before
+
+
+def test_the_service_refuses_a_ticket_report_for_a_bundle_shown_reported(cast, issue_job):
+    a, printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    work_report(actor=cast.alice.user, assignment=a, pieces=60, key="form-1")  # covers the first bundle
+
+    with pytest.raises(ValidationError, match="之前已经报过了"):
+        tickets.ticket_report(actor=cast.alice.user, ticket=printed[0])
+
+    a.refresh_from_db()
+    assert a.pieces_reported == 60
+    assert not BundleTicket.objects.filter(state="reported").exists()
