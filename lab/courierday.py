@@ -71,9 +71,12 @@ def drive_day(
     ``route_time_limit_s``: the route search's limit (default the setting, as the head's page has it).
     Raises what the services raise."""
     out = CourierDay(day)
+    # Planned at the start of the simulated day, as the beat plans before the depot's time: the home hours
+    # count from the depot's start whatever the real clock says (today's date is a simulated day too).
+    planned_at = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     with courier_clock(day):
         plan = logistics.runs_plan(
-            workshop=workshop, day=day, actor=actor, route_time_limit_s=route_time_limit_s
+            workshop=workshop, day=day, actor=actor, route_time_limit_s=route_time_limit_s, now=planned_at
         )
         out.unscheduled = len(plan.unscheduled)
         for run in plan.runs:

@@ -219,11 +219,21 @@ def run_start(run: Run, depot_start: dt.time | None, *, now: dt.datetime | None 
     head's runs page both show these (a trial saw 14:25 on one, 08:31 on the other)."""
     if run.started_at is not None:
         return timezone.localtime(run.started_at).replace(tzinfo=None)
-    start = dt.datetime.combine(run.day, depot_start or dt.time(8, 30))
     if run.state != RunState.PLANNED:
-        return start
+        return dt.datetime.combine(run.day, depot_start or dt.time(8, 30))
+    return planned_start(run.day, depot_start, now=now)
+
+
+def planned_start(
+    day: dt.date, depot_start: dt.time | None, *, now: dt.datetime | None = None
+) -> dt.datetime:
+    """The clock a run of ``day`` that has not set off counts from, naive Asia/Shanghai, to the minute: on
+    ``day`` itself the later of ``now`` (default the current time) and the depot's time (``depot_start``,
+    08:30 without one), on any other day the depot's time. What ``run_start`` shows for a planned run and
+    what ``runs_plan`` plans its times and the home hours from, so the times shown are the times planned."""
+    start = dt.datetime.combine(day, depot_start or dt.time(8, 30))
     local_now = timezone.localtime(now).replace(tzinfo=None, second=0, microsecond=0)
-    return max(start, local_now) if local_now.date() == run.day else start
+    return max(start, local_now) if local_now.date() == day else start
 
 
 def collected_pieces(**where) -> dict[tuple[int, int], int]:

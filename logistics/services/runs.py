@@ -45,7 +45,13 @@ from ..models import (
     StopState,
     Vehicle,
 )
-from ..selectors import home_shares_to_collect, home_shares_to_deliver, kits, notes_to_hand_over
+from ..selectors import (
+    home_shares_to_collect,
+    home_shares_to_deliver,
+    kits,
+    notes_to_hand_over,
+    planned_start,
+)
 from .common import check_courier_of, check_manager, move, today
 
 # Why a stop is where it is, stored as msgids with parameters and shown in the reader's language.
@@ -100,9 +106,9 @@ def _bundles(pieces: int, bundle_size: int) -> int:
     return math.ceil(pieces / max(bundle_size, 1))
 
 
-def _minutes(depot: Depot, at: dt.time) -> int:
-    """Minutes from the depot's start (a saved depot's clock time) to ``at``; negative before it."""
-    return (at.hour * 60 + at.minute) - (depot.start_at.hour * 60 + depot.start_at.minute)
+def _minutes(start: dt.datetime, at: dt.time) -> int:
+    """Minutes from the run's ``start`` (``planned_start``) to ``at`` on its day; negative before it."""
+    return int((dt.datetime.combine(start.date(), at) - start).total_seconds() // 60)
 
 
 def _doors(workshop: Workshop) -> tuple[list[_Door], list[str]]:
@@ -170,14 +176,16 @@ def _doors(workshop: Workshop) -> tuple[list[_Door], list[str]]:
     return sorted(doors.values(), key=lambda d: d.ref), waiting
 
 
-def _request(depot: Depot, door: _Door) -> routing.StopRequest:
+def _request(start: dt.datetime, door: _Door) -> routing.StopRequest:
     point = None
     if door.place is not None and door.place.has_point:
         point = routing.Point(float(door.place.lat), float(door.place.lng))
     window = None
     if door.window is not None:
-        start, end = (_minutes(depot, t) for t in door.window)
-        window = (max(start, 0), end) if end > 0 else (0, 0)
+        # Home hours over by the run's start (before the depot's time, or before now on a run planned late
+        # in the day) leave a window nobody can reach: the stop comes back unscheduled, "window" its reason.
+        opens, closes = (_minutes(start, t) for t in door.window)
+        window = (max(opens, 0), closes) if closes > 0 else (0, 0)
     kind = {
         StopKind.DELIVER: routing.DELIVER,
         StopKind.COLLECT: routing.COLLECT,
@@ -201,6 +209,7 @@ def runs_plan(
     day: dt.date | None = None,
     actor=None,
     route_time_limit_s: float | None = None,
+    now: dt.datetime | None = None,
 ) -> DayPlan:
     """Plan ``workshop``'s runs for ``day`` (default today): one run per active vehicle with stops, its
     stops ordered by ``routing.plan_routes`` (OR-Tools, else the nearest-neighbour fallback), each vehicle's
@@ -209,6 +218,10 @@ def runs_plan(
     day is not replanned. ``actor``: the head or a community admin, or None for beat.
     ``route_time_limit_s``: seconds the route search may take (default ``NUANXIN_ROUTE_TIME_LIMIT_S``); a
     search cut by it depends on the machine's speed, so the lab gives one that is never reached.
+    Stops' ``arrive_min`` and the home hours count from the run's start as ``selectors.run_start`` shows
+    it before it sets off (``selectors.planned_start``): today, the later of ``now`` (default the current
+    time) and the depot's ``start_at``, so a day planned at 14:00 is not checked against a morning window
+    as if it left at 08:30; another day, the depot's time.
 
     Locks the workshop's depot row. Raises PermissionDenied, ValidationError (no depot point, no vehicle,
     a run already under way)."""
@@ -240,12 +253,13 @@ def runs_plan(
     if any(r.state != RunState.PLANNED for r in existing):
         raise ValidationError(_("今天已经有车出发了,不能重新排线。"))
     doors, waiting = _doors(workshop)
+    start = planned_start(day, depot.start_at, now=now)
     if not doors:
         Run.objects.filter(pk__in=[r.pk for r in existing]).delete()
         return DayPlan([], [], waiting, "")
     plan = routing.plan_routes(
         routing.Point(float(depot.lat), float(depot.lng)),
-        [_request(depot, d) for d in doors],
+        [_request(start, d) for d in doors],
         [
             routing.VehicleSpec(
                 ref=str(v.pk), capacity=v.capacity, speed_kmh=float(v.speed_kmh), shift_min=depot.shift_min

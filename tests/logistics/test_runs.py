@@ -20,6 +20,10 @@ from tests.factories import UserFactory, WorkshopFactory
 from tests.logistics.conftest import home_share
 
 
+def _at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hh, mm)))
+
+
 def _order(plan) -> list[tuple[str, int | None]]:
     return [(s.kind, s.worker_id) for r in plan.runs for s in r.planned_stops]
 
@@ -111,7 +115,7 @@ def test_every_planned_stop_keeps_the_capacity_and_the_home_hours_checked_again_
     for worker in (cast.alice, cast.bob):
         home_share(cast, issue_job, worker, pieces=200, bundle_size=50)  # 4 bundles = 1 box each
 
-    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head)
+    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head, now=_at(timezone.localdate(), 7, 30))
 
     (run,) = plan.runs
     depot = cast.ws.depot
@@ -216,7 +220,7 @@ def test_a_vehicle_nobody_rides_is_not_planned_and_an_afternoon_window_is_named_
     home_share(cast, issue_job, cast.alice)
     home_share(cast, issue_job, cast.bob)
 
-    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head)
+    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head, now=_at(timezone.localdate(), 7, 30))
 
     assert {r.vehicle_id for r in plan.runs} == {delivery.vehicle.pk}
     (left,) = plan.unscheduled
@@ -239,10 +243,6 @@ def test_planning_reads_the_workshop_with_the_depots_lock(cast, issue_job, deliv
     assert sum('"logistics_depot"' in s and '"workshop_workshop"' in s for s in sql) == 1
 
 
-def _at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hh, mm)))
-
-
 def test_a_planned_runs_clock_starts_at_the_later_of_now_and_the_depots_time_on_its_day():
     today = timezone.localdate()
     run = Run(day=today, state=RunState.PLANNED)
@@ -263,3 +263,48 @@ def test_a_planned_runs_clock_starts_at_the_later_of_now_and_the_depots_time_on_
     # Once it set off: when it left.
     left = Run(day=today, state=RunState.UNDER_WAY, started_at=_at(today, 14, 20))
     assert run_start(left, depot, now=_at(today, 16, 0)) == dt.datetime.combine(today, dt.time(14, 20))
+
+
+def test_a_day_planned_in_the_afternoon_counts_from_now_and_leaves_out_a_morning_already_past(
+    cast, issue_job, delivery
+):
+    """Planned at 14:00, the run was checked against alice's 08:00–12:00 as if it left at the depot's
+    08:30: she was put on it with a morning arrival, and bob, home 14:30–16:00, was left out."""
+    today = timezone.localdate()
+    for worker, hours in ((cast.alice, ("08:00", "12:00")), (cast.bob, ("14:30", "16:00"))):
+        place = Residence.objects.get(worker=worker).place
+        logistics.residence_set(
+            actor=cast.head, worker=worker, place=place, home_from=hours[0], home_until=hours[1]
+        )
+        home_share(cast, issue_job, worker)
+    two_pm = _at(today, 14, 0)
+
+    plan = logistics.runs_plan(workshop=cast.ws, actor=cast.head, now=two_pm)
+
+    (left,) = plan.unscheduled
+    assert left.worker_id == cast.alice.pk and stop_reason(left) == "在家时间(08:00–12:00)这趟赶不到"
+    (run,) = plan.runs
+    (bob,) = run.planned_stops
+    # The time the head's page and the courier's phone show (run_start) falls inside bob's home hours.
+    arrive = run_start(run, cast.ws.depot.start_at, now=two_pm) + dt.timedelta(minutes=bob.arrive_min)
+    assert bob.worker_id == cast.bob.pk and dt.time(14, 30) <= arrive.time() <= dt.time(16, 0)
+
+
+def test_a_later_day_planned_in_the_afternoon_still_counts_from_the_depots_time(cast, issue_job, delivery):
+    today = timezone.localdate()
+    place = Residence.objects.get(worker=cast.alice).place
+    logistics.residence_set(
+        actor=cast.head, worker=cast.alice, place=place, home_from="08:00", home_until="12:00"
+    )
+    home_share(cast, issue_job, cast.alice)
+
+    plan = logistics.runs_plan(
+        workshop=cast.ws, day=today + dt.timedelta(days=1), actor=cast.head, now=_at(today, 14, 0)
+    )
+
+    assert plan.unscheduled == []
+    ((alice,),) = [r.planned_stops for r in plan.runs]
+    arrive = dt.datetime.combine(alice.run.day, cast.ws.depot.start_at) + dt.timedelta(
+        minutes=alice.arrive_min
+    )
+    assert dt.time(8, 0) <= arrive.time() <= dt.time(12, 0)

@@ -5,13 +5,16 @@ the workshop's depot and tricycle (ridden by her), a building per home worker wi
 a day: ``deliver`` home workers whose share's kit waits in the store (送料), ``collect`` home workers with
 reported pieces at home, one bundle of them reported by its ticket (收货), and a finished workshop job whose
 delivery note waits to go to the firm's gate (交货, the gate has no map point). Then the head plans the day
-(``runs_plan``). Returns a ``Day`` with the run, its stops by kind and who is who.
+(``runs_plan``) at 07:30. Returns a ``Day`` with the run, its stops by kind and who is who.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from dispatch import services as flow
 from dispatch.models import Assignment
@@ -111,7 +114,9 @@ def courier_day(
         if job.state == "in_progress":
             flow.job_complete(job=job)
         logistics.note_prepare(actor=head, job=job)
-    plan = logistics.runs_plan(workshop=ws, actor=head)
+    # The head plans in the morning, before the depot's 08:30: the times count from 08:30 whatever the clock.
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(7, 30)))
+    plan = logistics.runs_plan(workshop=ws, actor=head, now=morning)
     run = plan.runs[0]
     stops = list(Stop.objects.filter(run=run, seq__isnull=False).order_by("seq"))
     day = Day(courier, run, shares=shares, tickets=reported)
