@@ -212,16 +212,20 @@ def workshop_runs(workshop_ids: Iterable[int], day: dt.date) -> list[Run]:
 
 def run_start(run: Run, depot_start: dt.time | None, *, now: dt.datetime | None = None) -> dt.datetime:
     """The clock a run's planned times (``Stop.arrive_min``) count from, naive Asia/Shanghai, to the
-    minute: when it set off once it has. Before it sets off (planned): on its day, the later of ``now``
-    (default the current time) and the depot's clock time for leaving (``depot_start``: ``Depot.start_at``,
-    08:30 without a depot), so a run planned at 14:00 does not show the morning's times; on a later
-    day (or an earlier one never set off), the depot's time on that day. The courier's phone and the
+    minute: when it set off once it has. Before it sets off (planned): the clock ``runs_plan`` planned it
+    from (``Run.leaves_at``), so the times do not drift with the clock; for a run planned before that was
+    kept, on its day the later of ``now`` (default when it was planned, else the current time) and the
+    depot's clock time for leaving (``depot_start``: ``Depot.start_at``, 08:30 without a depot), so a run
+    planned at 14:00 does not show the morning's times; on a later day (or an earlier one never set
+    off), the depot's time on that day. The courier's phone and the
     head's runs page both show these (a trial saw 14:25 on one, 08:31 on the other)."""
     if run.started_at is not None:
         return timezone.localtime(run.started_at).replace(tzinfo=None)
     if run.state != RunState.PLANNED:
         return dt.datetime.combine(run.day, depot_start or dt.time(8, 30))
-    return planned_start(run.day, depot_start, now=now)
+    if run.leaves_at is not None:  # the clock it was planned from: the times shown are the times planned
+        return timezone.localtime(run.leaves_at).replace(tzinfo=None)
+    return planned_start(run.day, depot_start, now=now or run.planned_at)
 
 
 def planned_start(

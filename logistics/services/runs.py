@@ -275,7 +275,7 @@ def runs_plan(
     for v, route in zip(vehicles, _routes_in_vehicle_order(plan, vehicles), strict=True):
         if not route.stops:
             continue
-        run = _run_for(runs_by_vehicle, workshop_id, day, v, actor, plan.solver, route)
+        run = _run_for(runs_by_vehicle, workshop_id, day, v, actor, plan.solver, route, start)
         run.planned_stops = [_write_stop(run, by_ref[s.ref], s) for s in route.stops]
         written.append(run)
     unscheduled = []
@@ -283,7 +283,7 @@ def runs_plan(
         holder = (
             written[0]
             if written
-            else _run_for(runs_by_vehicle, workshop_id, day, vehicles[0], actor, plan.solver, None)
+            else _run_for(runs_by_vehicle, workshop_id, day, vehicles[0], actor, plan.solver, None, start)
         )
         if not written:
             holder.planned_stops = []
@@ -311,7 +311,7 @@ def _routes_in_vehicle_order(plan: routing.Plan, vehicles: list[Vehicle]) -> lis
     return [by_ref.get(str(v.pk), empty) for v in vehicles]
 
 
-def _run_for(runs_by_vehicle, workshop_id, day, vehicle, actor, solver, route) -> Run:
+def _run_for(runs_by_vehicle, workshop_id, day, vehicle, actor, solver, route, start) -> Run:
     run = runs_by_vehicle.get(vehicle.pk)
     fields = {
         "courier_id": vehicle.courier_id,
@@ -320,6 +320,7 @@ def _run_for(runs_by_vehicle, workshop_id, day, vehicle, actor, solver, route) -
         "duration_min": route.duration_min if route else 0,
         "planned_by": actor if getattr(actor, "is_authenticated", False) else None,
         "planned_at": timezone.now(),
+        "leaves_at": timezone.make_aware(start),
     }
     if run is None:
         return Run.objects.create(workshop_id=workshop_id, day=day, vehicle=vehicle, **fields)

@@ -175,16 +175,14 @@ def test_a_run_that_set_off_shows_clock_times_from_when_it_left_and_no_plan_butt
     assert 'data-action="plan"' not in html and "data-set-off" in html
 
 
-def test_a_run_planned_in_the_afternoon_shows_clock_times_from_now_until_it_sets_off(
-    client, cast, monkeypatch
-):
+def test_a_run_planned_in_the_afternoon_shows_clock_times_from_when_it_was_planned(client, cast, monkeypatch):
     """A run planned at 14:00 for today showed its first stop at 08:40 (the depot's 08:30) on the head's
     page until the courier set off."""
     courier, vehicle = depot_with_courier(cast)
     run = run_by_hand(cast, vehicle, courier, 2)
-    Run.objects.filter(pk=run.pk).update(state=RunState.PLANNED)
     two_pm = timezone.make_aware(dt.datetime.combine(TODAY(), dt.time(14, 0)))
-    monkeypatch.setattr(timezone, "now", lambda: two_pm)
+    Run.objects.filter(pk=run.pk).update(state=RunState.PLANNED, planned_at=two_pm)
+    monkeypatch.setattr(timezone, "now", lambda: two_pm + dt.timedelta(minutes=40))  # opened at 14:40
     client.force_login(cast.head)
 
     html = client.get(f"/dashboard/runs/{TODAY().isoformat()}/").content.decode()

@@ -285,8 +285,12 @@ def test_a_day_planned_in_the_afternoon_counts_from_now_and_leaves_out_a_morning
     assert left.worker_id == cast.alice.pk and stop_reason(left) == "在家时间(08:00–12:00)这趟赶不到"
     (run,) = plan.runs
     (bob,) = run.planned_stops
-    # The time the head's page and the courier's phone show (run_start) falls inside bob's home hours.
-    arrive = run_start(run, cast.ws.depot.start_at, now=two_pm) + dt.timedelta(minutes=bob.arrive_min)
+    # The time the head's page and the courier's phone show (run_start) falls inside bob's home hours,
+    # whenever they are opened: the clock it was planned from, not the clock now (a trial opened a run
+    # planned at 14:00 at 14:40 and saw every time 40 minutes later).
+    run.refresh_from_db()
+    arrive = run_start(run, cast.ws.depot.start_at) + dt.timedelta(minutes=bob.arrive_min)
+    assert run_start(run, cast.ws.depot.start_at) == two_pm.replace(tzinfo=None)
     assert bob.worker_id == cast.bob.pk and dt.time(14, 30) <= arrive.time() <= dt.time(16, 0)
 
 

@@ -155,11 +155,14 @@ def test_run_shows_each_stop_with_address_phone_goods_and_arrival(courier_client
     assert len(set(re.findall(r'name="key" value="([0-9a-f]{32})"', page))) == 3
 
 
-def test_a_run_planned_in_the_afternoon_shows_arrivals_from_now_until_she_sets_off(
+def test_a_run_planned_in_the_afternoon_shows_arrivals_from_when_it_was_planned(
     courier_client, day, monkeypatch
 ):
-    """A trial: a run planned at 14:00 showed her first door at 08:4x, the depot's morning time."""
-    _clock_at(monkeypatch, dt.time(14, 0))
+    """A trial: a run planned at 14:00 showed her first door at 08:4x, the depot's morning time; and, once
+    shown from the clock now, 40 minutes later when she opened it at 14:40."""
+    two_pm = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(14, 0)))
+    Run.objects.filter(pk=day.run.pk).update(leaves_at=two_pm)  # as planned at 14:00
+    _clock_at(monkeypatch, dt.time(14, 40))
     first = day.stops[0]
 
     page = courier_client.get("/m/run/").content.decode()
