@@ -375,10 +375,10 @@ def _bundle_ticket(request: HttpRequest, worker: Worker, token: str):
 @require_GET
 @worker_required
 def bundle(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
-    """A scanned bundle ticket (``/m/b/<token>/``): the job, the bundle's number and pieces, and one button
-    that reports the bundle done. A ticket shown reported (scanned, or covered by the pieces she reported
-    with the form: ``tickets.selectors.with_shown_state``) says so with no button; a void one says so in
-    words (410)."""
+    """A scanned bundle ticket (``/m/b/<token>/``): the job, the bundle's number and pieces (and those
+    still to report when her form reports covered part of it), and one button that reports the bundle
+    done. A ticket shown reported (scanned, or covered by the pieces she reported with the form:
+    ``tickets.selectors.with_shown_state``) says so with no button; a void one says so in words (410)."""
     ticket, refused = _bundle_ticket(request, worker, token)
     if refused:
         return refused
@@ -393,8 +393,8 @@ def bundle(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
 @require_POST
 @worker_required
 def bundle_report(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
-    """Report the whole bundle done (one tap): the ticket's pieces, counted once however often it is
-    tapped or scanned (``tickets.services.ticket_report``)."""
+    """Report the whole bundle done (one tap): the ticket's pieces not yet reported, counted once however
+    often it is tapped or scanned (``tickets.services.ticket_report``)."""
     ticket, refused = _bundle_ticket(request, worker, token)
     if refused:
         return refused
@@ -406,10 +406,9 @@ def bundle_report(request: HttpRequest, worker: Worker, token: str) -> HttpRespo
         if not counted:
             messages.info(request, _("这一扎已经报过工了,没有重复计数。"))
         else:
-            recorded = ngettext(
-                "第 %(n)s 扎的 %(p)d 件已经记上。", "第 %(n)s 扎的 %(p)d 件已经记上。", ticket.pieces
-            )
-            messages.success(request, recorded % {"n": f"{ticket.number}/{ticket.count}", "p": ticket.pieces})
+            p = ticket.report.pieces  # less than the bundle's when her form reports covered part of it
+            recorded = ngettext("第 %(n)s 扎的 %(p)d 件已经记上。", "第 %(n)s 扎的 %(p)d 件已经记上。", p)
+            messages.success(request, recorded % {"n": f"{ticket.number}/{ticket.count}", "p": p})
     return redirect("mobile:bundle", token=ticket.token)
 
 

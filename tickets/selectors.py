@@ -9,8 +9,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -40,7 +53,8 @@ def latest_run(assignment: Assignment) -> int:
 
 
 def with_shown_state(tickets: QuerySet[BundleTicket]) -> QuerySet[BundleTicket]:
-    """``tickets`` annotated with ``shown_state``: the state the pages show and the courier goes by.
+    """``tickets`` annotated with ``shown_state``: the state the pages show and the courier goes by, and
+    ``pieces_left``: the pieces (int >= 0) a scan of the ticket reports.
 
     A worker may report her pieces with the phone's form instead of scanning, and the flow (``dispatch``)
     knows nothing of tickets, so an open ticket stays open in its row. It is shown reported when the
@@ -49,7 +63,14 @@ def with_shown_state(tickets: QuerySet[BundleTicket]) -> QuerySet[BundleTicket]:
     Put another way, an open ticket is shown reported when the open tickets after it hold at least the
     pieces the share still has to do. A reprint prints the pieces still to do, so reports made before a
     print never cover its tickets; a reversed report uncovers them again. Reported and void tickets show
-    their own state. One correlated subquery, no extra query, nothing written.
+    their own state.
+
+    The reports may also cover part of a bundle (90 of 50 + 50 + 20 leave 30: the third bundle's 20 and
+    10 of the second). ``pieces_left`` of an open ticket is then the pieces still to do less those on the
+    open tickets after it, at most its own pieces and at least 0 (10 for the second bundle, 20 for the
+    third, 0 for the first, shown reported); scanning the shown-open tickets reports exactly what the
+    share still has to do. A reported or void ticket has 0 left. One correlated subquery, no extra
+    query, nothing written.
     """
     later = (
         BundleTicket.objects.filter(assignment_id=OuterRef("assignment_id"), state=TicketState.OPEN)
@@ -66,7 +87,19 @@ def with_shown_state(tickets: QuerySet[BundleTicket]) -> QuerySet[BundleTicket]:
         shown_state=Case(
             When(state=TicketState.OPEN, open_after__gte=F("to_do"), then=Value(TicketState.REPORTED)),
             default=F("state"),
-        )
+        ),
+        pieces_left=Case(
+            When(
+                state=TicketState.OPEN,
+                then=Greatest(
+                    Value(0),
+                    Least(F("pieces"), F("to_do") - F("open_after"), output_field=IntegerField()),
+                    output_field=IntegerField(),
+                ),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
     )
 
 

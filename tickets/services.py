@@ -139,15 +139,16 @@ def tickets_reprint(*, actor, assignment: Assignment | int, run: int) -> list[Bu
 def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, bool]:
     """The worker reports a bundle done in one tap (报工 by 扎票); returns (ticket, counted).
 
-    The report is the flow's ``work_report`` for the ticket's pieces with the key ``bundle:<ticket id>``;
-    the ticket then links that report (one-to-one: the database allows one report per ticket). A second
-    scan or a double tap of a reported ticket counts nothing and returns (ticket, False). Locks the job,
-    the assignment, then the ticket, so a scan racing a reprint or another scan waits for it.
+    The report is the flow's ``work_report`` for the ticket's ``pieces_left`` (``with_shown_state``: its
+    pieces less those her reports without a ticket already cover, so a bundle they cover in part reports
+    only the rest) with the key ``bundle:<ticket id>``; the ticket then links that report (one-to-one:
+    the database allows one report per ticket). A second scan or a double tap of a reported ticket
+    counts nothing and returns (ticket, False). Locks the job, the assignment, then the ticket, so a scan
+    racing a reprint or another scan waits for it.
 
-    Raises PermissionDenied (not the ticket's worker), ValidationError (a void ticket; more pieces than
-    the share still has to do; an open ticket shown reported, ``with_shown_state``: the pieces her
-    reports without a ticket already cover it, and counting it would count them twice),
-    IllegalTransition (the share is not accepted any more).
+    Raises PermissionDenied (not the ticket's worker), ValidationError (a void ticket; an open ticket
+    shown reported, ``with_shown_state``: the pieces her reports without a ticket already cover it, and
+    counting it would count them twice), IllegalTransition (the share is not accepted any more).
     """
     pk = ticket.pk if isinstance(ticket, BundleTicket) else ticket
     assignment_id = BundleTicket.objects.values_list("assignment_id", flat=True).get(pk=pk)
@@ -163,7 +164,7 @@ def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, b
     if ticket.shown_state == TicketState.REPORTED:
         raise ValidationError(_("这一扎的件数你之前已经报过了,已经算上,不用再报工。"))
     report, _created = flow.work_report(
-        actor=actor, assignment=assignment, pieces=ticket.pieces, key=f"bundle:{ticket.pk}"
+        actor=actor, assignment=assignment, pieces=ticket.pieces_left, key=f"bundle:{ticket.pk}"
     )
     now = timezone.now()
     changed = BundleTicket.objects.filter(pk=ticket.pk, state=TicketState.OPEN, report__isnull=True).update(
@@ -172,7 +173,7 @@ def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, b
     if changed != 1:  # cannot happen under the ticket's lock; the one-to-one would refuse it anyway
         raise IllegalTransition(_("扎票"), ticket.state, TicketState.REPORTED)
     ticket.state, ticket.report, ticket.reported_at = TicketState.REPORTED, report, now
-    ticket.shown_state = TicketState.REPORTED
+    ticket.shown_state, ticket.pieces_left = TicketState.REPORTED, 0
     return ticket, True
 
 

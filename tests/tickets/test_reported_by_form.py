@@ -14,7 +14,7 @@ from dispatch.services import report_undo, work_report
 from tests.tickets.helpers import printed_share
 from tickets import services as tickets
 from tickets.models import BundleTicket
-from tickets.selectors import sheet_tickets, ticket_summaries
+from tickets.selectors import sheet_tickets, ticket_summaries, with_shown_state
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,9 @@ def test_a_bundle_her_form_already_covers_says_so_when_she_scans_it_and_offers_n
     assert "你之前报的件数已经把它算上了" in covered
     assert "这一扎做完了" not in covered and f"/m/b/{first.token}/done/" not in covered
     assert 'data-bundle-state="reported"' in covered
-    assert "这一扎做完了(50 件)" in still_open
+    # 60 still to do: the third bundle's 20 and 40 of the second, which its button reports.
+    assert 'data-key="bundle-left">40</span> 件没报' in still_open
+    assert "这一扎做完了(40 件)" in still_open
 
 
 def test_tapping_a_bundle_her_form_already_covers_is_refused_in_words_and_counts_nothing(
@@ -139,3 +141,51 @@ def test_the_service_refuses_a_ticket_report_for_a_bundle_shown_reported(cast, i
     a.refresh_from_db()
     assert a.pieces_reported == 60
     assert not BundleTicket.objects.filter(state="reported").exists()
+
+
+def _pieces_left(a) -> list[tuple[int, str, int]]:
+    tickets_shown = with_shown_state(BundleTicket.objects.filter(assignment=a)).order_by("run", "number")
+    return [(t.number, t.shown_state, t.pieces_left) for t in tickets_shown]
+
+
+def test_a_bundle_her_form_covers_in_part_holds_only_the_pieces_still_to_do(cast, issue_job):
+    a, _printed = printed_share(cast, issue_job, pieces=120, bundle_size=50)  # bundles of 50, 50 and 20
+    work_report(actor=cast.alice.user, assignment=a, pieces=90, key="form-1")  # 30 left
+
+    assert _pieces_left(a) == [(1, "reported", 0), (2, "open", 10), (3, "open", 20)]
+
+
+def test_scanning_the_bundles_left_after_her_form_reports_finishes_her_share_exactly(client, cast, issue_job):
+    a, (first, second, third) = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    client.force_login(cast.alice.user)
+    _form_report(client, a, 90, "form-1")  # the first bundle and 40 of the second: 30 left
+
+    page = client.get(f"/m/b/{second.token}/").content.decode()
+    assert 'data-key="bundle-pieces">50<' in page  # the bundle as printed
+    assert 'data-key="bundle-left">10</span> 件没报' in page  # what she still has to report of it
+    assert "这一扎做完了(10 件)" in page
+
+    page = client.post(f"/m/b/{second.token}/done/", follow=True).content.decode()
+    assert "第 2/3 扎的 10 件已经记上。" in page
+    assert "最多还能报" not in page
+    page = client.post(f"/m/b/{third.token}/done/", follow=True).content.decode()
+    assert "第 3/3 扎的 20 件已经记上。" in page
+
+    a.refresh_from_db()
+    assert (a.pieces_reported, a.state) == (120, "done")
+    assert list(WorkReport.objects.filter(assignment=a).order_by("pk").values_list("pieces", flat=True)) == [
+        90,
+        10,
+        20,
+    ]
+    assert _pieces_left(a) == [(1, "reported", 0), (2, "reported", 0), (3, "reported", 0)]
+
+
+def test_a_whole_bundle_still_to_report_shows_no_pieces_left_line(client, cast, issue_job):
+    a, (first, *_rest) = printed_share(cast, issue_job, pieces=120, bundle_size=50)
+    client.force_login(cast.alice.user)
+
+    page = client.get(f"/m/b/{first.token}/").content.decode()
+
+    assert "这一扎做完了(50 件)" in page
+    assert "bundle-left" not in page

@@ -159,14 +159,21 @@ def test_a_ticket_of_a_share_no_longer_in_hand_is_refused(cast, issue_job):
     assert WorkReport.objects.count() == 1
 
 
-def test_a_ticket_bigger_than_what_is_left_is_refused(cast, issue_job):
+def test_a_ticket_her_form_covers_in_part_reports_only_the_rest(cast, issue_job):
     a, (one, two, three) = printed_share(cast, issue_job, pieces=120, bundle_size=50)
     services.work_report(actor=cast.alice.user, assignment=a, pieces=90, key="by-hand")
 
-    # The 90 cover the first bundle; the 30 still to do sit on the second (50) and the third (20).
-    with pytest.raises(ValidationError, match="最多还能报 30 件"):
-        tickets.ticket_report(actor=cast.alice.user, ticket=two)
-    assert BundleTicket.objects.get(pk=two.pk).state == TicketState.OPEN
+    # The 90 cover the first bundle and 40 of the second: the 30 still to do are 10 of the second and
+    # the third's 20. Scanning the second reported its 50 and was refused ("最多还能报 30 件").
+    ticket, counted = tickets.ticket_report(actor=cast.alice.user, ticket=two)
+
+    assert counted and ticket.report.pieces == 10
+    assert BundleTicket.objects.get(pk=two.pk).state == TicketState.REPORTED
+    a.refresh_from_db()
+    assert a.pieces_to_do == 20
+    tickets.ticket_report(actor=cast.alice.user, ticket=three)
+    a.refresh_from_db()
+    assert (a.pieces_reported, a.state) == (120, AssignmentState.DONE)
 
 
 def test_a_share_fully_reported_has_nothing_to_print(cast, issue_job):
