@@ -108,6 +108,7 @@ def _post(request: HttpRequest, job, action: str) -> str:
             bundles_counted=request.POST.get("bundles_counted", "") or None,
             remark=request.POST.get("remark", ""),
             confirm_over=request.POST.get("confirm_over") == "on",
+            confirm_short=request.POST.get("confirm_short") == "on",
         )
         done = _("已点收第 %(l)d 批:%(c)d 件,可以验收了。") % {"l": note.lot, "c": note.pieces_counted}
         if note.difference:

@@ -35,6 +35,10 @@ from ..selectors import job_goods, note_shares
 from .common import check_manager, move
 
 MAX_COUNT_FACTOR = 10
+# A count this far below what was sent (more than a tenth of it, and more than SHORT_FREE pieces), or a
+# count of 0, is taken only with ``confirm_short``: a count cannot be undone, and a trial's "0" (a slip of
+# the thumb) marked a whole lot of 2,570 pieces short, and every worker in it unpaid.
+SHORT_FREE = 5
 
 
 @transaction.atomic
@@ -155,11 +159,14 @@ def note_receive(
     bundles_counted=None,
     remark: str = "",
     confirm_over: bool = False,
+    confirm_short: bool = False,
 ) -> DeliveryNote:
     """The firm's clerk counts what arrived (点收): sent → received, and the job goes to inspection. The
     count is kept beside what was sent; a difference is recorded, shown to both sides, and the head is told.
     ``pieces_counted``: int 0..10 × sent; more than were sent only with ``confirm_over`` (a typo is likelier
-    than a gift: 300 typed for 250 is refused in words until the clerk says the count is right).
+    than a gift: 300 typed for 250 is refused in words until the clerk says the count is right); 0, or
+    short by more than a tenth of what was sent (and more than ``SHORT_FREE``), only with
+    ``confirm_short``; a minus sign ("-0") is refused.
     ``bundles_counted``: int ≥ 0 or None; more than ``bundles_sent`` (when the note says how many) only
     with ``confirm_over`` too. ``actor``: the firm's staff.
 
@@ -184,6 +191,17 @@ def note_receive(
                     "如果确实点清是这么多,请勾选“确认多收”再提交。"
                 )
                 % {"c": counted, "s": note.pieces_sent, "d": counted - note.pieces_sent}
+            }
+        )
+    short = note.pieces_sent - counted
+    if short > 0 and (counted == 0 or short > max(SHORT_FREE, note.pieces_sent // 10)) and not confirm_short:
+        raise ValidationError(
+            {
+                "pieces_counted": _(
+                    "点收 %(c)d 件比送出的 %(s)d 件少 %(d)d 件,点收后不能改,少的件不算工钱。"
+                    "如果确实点清只有这么多,请勾选“确认少收”再提交。"
+                )
+                % {"c": counted, "s": note.pieces_sent, "d": short}
             }
         )
     bundles = None if bundles_counted in (None, "") else _count(bundles_counted, 100_000, _("扎数"))
@@ -224,8 +242,11 @@ def note_receive(
 
 
 def _count(value, top: int, what: str) -> int:
+    text = str(value).strip()
+    if text.startswith(("-", "－")):  # "-0" is 0 to int(): a count never has a minus sign
+        raise ValidationError(_("%(w)s要填 0 或正整数。") % {"w": what})
     try:
-        n = int(str(value).strip())
+        n = int(text)
     except (TypeError, ValueError):
         raise ValidationError(_("%(w)s要填整数。") % {"w": what}) from None
     if n < 0 or n > top:

@@ -388,6 +388,37 @@ def test_a_count_below_what_was_sent_says_how_many_fewer_without_a_minus(client,
     assert "比送出的 120 件少 2 件" in said and "-2" not in said
 
 
+@pytest.mark.parametrize("typed", ["0", "-0", "100"])
+def test_a_count_far_below_what_was_sent_needs_the_clerk_to_confirm_it(
+    client, cast, issue_job, delivery, typed
+):
+    """Found by a fresh-user trial: a clerk's "0" (or "-0") for a lot of 2,570 was taken at once, could not
+    be undone, and marked every piece short: every worker in it unpaid. A minus sign is refused; 0, or a
+    count short by more than a tenth, is refused in words until she ticks 确认少收."""
+    job, _share = _finished_workshop_job(cast, issue_job, 250)
+    note = logistics.note_prepare(actor=cast.head, job=job)
+    logistics.note_send(actor=cast.head, note=note)
+    client.force_login(cast.clerk)
+    url = f"/dashboard/jobs/{job.pk}/notes/"
+    form = {"action": "receive", "note": note.pk, "pieces_counted": typed, "remark": ""}
+
+    refused = client.post(url, form)
+    refused_again = client.post(url, {**form, "confirm_short": "on"}) if typed == "-0" else None
+
+    page = refused.content.decode()
+    note.refresh_from_db()
+    assert refused.status_code == 400 and note.state == NoteState.SENT
+    if typed == "-0":
+        assert "件数要填 0 或正整数" in page and refused_again.status_code == 400
+        return
+    assert f"比送出的 250 件少 {250 - int(typed)} 件" in page and 'name="confirm_short"' in page
+
+    client.post(url, {**form, "confirm_short": "on"})
+
+    note.refresh_from_db()
+    assert (note.state, note.pieces_counted) == (NoteState.RECEIVED, int(typed))
+
+
 def test_more_bundles_than_were_sent_need_the_clerk_to_confirm_them_too(client, cast, issue_job, delivery):
     """Found by a fresh-user trial: 50 bundles typed for the 5 sent were taken silently. Refused in words
     like a count of pieces above what was sent, until she ticks 确认多收."""
