@@ -13,7 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -68,7 +68,9 @@ def slip_seen(request: HttpRequest, worker: Worker, year: int, month: int) -> Ht
         messages.error(request, views._refused_text(exc))
     else:
         if created:
-            messages.success(request, _("好的,您确认了 %(m)s 的工资条。") % {"m": f"{day:%Y-%m}"})
+            # The page says 好了: before it: no second "好的" (an English reader saw "Done: Done:").
+            month = dateformat.format(day, _("Y年n月"))
+            messages.success(request, _("您确认了 %(m)s 的工资条。") % {"m": month})
         else:
             messages.info(request, _("您已经确认过这个月的工资条了。"))
     return _back(day)

@@ -156,13 +156,13 @@ def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, b
     # Under the assignment's lock its reported pieces cannot move, so the shown state read here holds.
     ticket = with_shown_state(BundleTicket.objects.select_for_update(of=("self",))).get(pk=pk)
     if actor is None or assignment.worker.user_id != actor.pk:
-        raise PermissionDenied(_("这张扎票不是你的,不能报工。"))
+        raise PermissionDenied(_("这张扎票不是您的,不能报工。"))
     if ticket.state == TicketState.REPORTED:
         return ticket, False
     if ticket.state == TicketState.VOID:
         raise ValidationError(_("这张扎票已经作废了(坊长重新打印过),请用新的扎票。"))
     if ticket.shown_state == TicketState.REPORTED:
-        raise ValidationError(_("这一扎的件数你之前已经报过了,已经算上,不用再报工。"))
+        raise ValidationError(_("这一扎的件数您之前已经报过了,已经算上,不用再报工。"))
     report, _created = flow.work_report(
         actor=actor, assignment=assignment, pieces=ticket.pieces_left, key=f"bundle:{ticket.pk}"
     )

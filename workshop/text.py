@@ -69,6 +69,10 @@ TOO_LONG = _("%(field)s最多 %(limit_value)d 个字(现在 %(show_value)d 个)�
 MISSING = _("请填写%(field)s。")
 NOT_PICKED = _("请选%(field)s。")
 NOT_OFFERED = _("%(field)s请从列表里选。")
+AT_MOST = _("%(field)s最多 %(limit_value)s。")
+AT_LEAST = _("%(field)s最少 %(limit_value)s。")
+NOT_A_WHOLE_NUMBER = _("%(field)s要填整数。")
+NOT_A_DATE = _("%(field)s请按 2026-03-01 这样填日期。")
 
 
 def clean_text(value, *, field: str = "", multiline: bool = False, max_length: int | None = None) -> str:
@@ -143,19 +147,30 @@ class CheckedTextMixin:
     """A form mixin: every text answer (a ``CharField`` that is not a password, PIN or key) goes through
     :func:`clean_text` after the form's own cleaning, with its label as the field's name, line breaks
     allowed only in a ``Textarea``, and the field's ``max_length`` (the model column's, for a ModelForm)
-    checked again after normalising. Text too long for Django's own check says ``TOO_LONG`` too, a blank
-    required answer ``MISSING`` (``NOT_PICKED`` for a choice) and a choice not offered ``NOT_OFFERED``,
-    each naming the field, unless the field has words of its own. Errors land on the field; nothing is
-    written when any is refused."""
+    checked again after normalising. Where a field still has Django's own words, they are ours, naming
+    the field: text too long (a PIN's too) ``TOO_LONG``, a blank required answer ``MISSING``
+    (``NOT_PICKED`` for a choice), a choice not offered ``NOT_OFFERED``, a number out of bounds
+    ``AT_MOST`` / ``AT_LEAST``, a number or date that is none ``NOT_A_WHOLE_NUMBER`` / ``NOT_A_DATE``.
+    Errors land on the field; nothing is written when any is refused."""
 
     def full_clean(self):
         from django import forms
 
         for name, field in self.fields.items():  # here, not in __init__: a subclass may add fields there
             label = str(field.label or name)
-            if _is_text(name, field) and field.max_length is not None:
-                escaped = label.replace("%", "%%")  # the message is %-formatted after
+            escaped = label.replace("%", "%%")  # a message said with params is %-formatted after
+            if isinstance(field, forms.CharField) and field.max_length is not None:  # a PIN's too
                 field.error_messages.setdefault("max_length", str(TOO_LONG).replace("%(field)s", escaped))
+            for code, words in (("max_value", AT_MOST), ("min_value", AT_LEAST)):
+                # A bound's message comes from its validator unless the field names one for its code.
+                if getattr(field, code, None) is not None and code not in field.error_messages:
+                    field.error_messages[code] = str(words).replace("%(field)s", escaped)
+            whole = isinstance(field, forms.IntegerField) and not isinstance(
+                field, forms.FloatField | forms.DecimalField
+            )
+            if _stock(field, "invalid") and (whole or isinstance(field, forms.DateField)):
+                words = NOT_A_DATE if isinstance(field, forms.DateField) else NOT_A_WHOLE_NUMBER
+                field.error_messages["invalid"] = str(words) % {"field": label}
             choice = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
             if _stock(field, "required"):  # said without params: the label as it is
                 field.error_messages["required"] = str(NOT_PICKED if choice else MISSING) % {"field": label}

@@ -107,7 +107,7 @@ def test_a_bundle_her_form_already_covers_says_so_when_she_scans_it_and_offers_n
     covered = client.get(f"/m/b/{first.token}/").content.decode()
     still_open = client.get(f"/m/b/{second.token}/").content.decode()
 
-    assert "你之前报的件数已经把它算上了" in covered
+    assert "您之前报的件数已经把它算上了" in covered
     assert "这一扎做完了" not in covered and f"/m/b/{first.token}/done/" not in covered
     assert 'data-bundle-state="reported"' in covered
     # 60 still to do: the third bundle's 20 and 40 of the second, which its button reports.
@@ -125,7 +125,7 @@ def test_tapping_a_bundle_her_form_already_covers_is_refused_in_words_and_counts
 
     page = client.post(f"/m/b/{first.token}/done/", follow=True).content.decode()
 
-    assert "这一扎的件数你之前已经报过了" in page
+    assert "这一扎的件数您之前已经报过了" in page
     a.refresh_from_db()
     assert a.pieces_reported == 60  # not 110
     assert (WorkReport.objects.count(), list(BundleTicket.objects.values_list("state", flat=True))) == before

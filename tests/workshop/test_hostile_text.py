@@ -186,3 +186,23 @@ def test_a_fields_own_words_are_kept():
         form = AdjustmentForm({"kind": "nope"}, workers=Worker.objects.none())
         assert not form.is_valid()
         assert form.errors["kind"] == ["请选类型。"] and form.errors["worker"] == ["请选坊工。"]
+
+
+def test_numbers_dates_and_pins_out_of_bounds_are_named_in_our_words():
+    """Found by a fresh-user trial: "确保该值小于或等于84。", "输入一个有效的日期。" and
+    "确保该变量包含不超过 6 字符" on the new-worker form."""
+    from dashboard.worker_forms import WorkerForm
+
+    typed = {"name": "王秀英", "hours_per_week": "85", "joined_on": "明天", "pin": "1234567"}
+    with translation.override("zh-hans"):
+        form = WorkerForm(typed, adding=True, sees_low_income=False)
+        assert not form.is_valid()
+        assert form.errors["hours_per_week"] == ["每周可用工时(小时)最多 84。"]
+        assert form.errors["joined_on"] == ["加入日期请按 2026-03-01 这样填日期。"]
+        assert form.errors["pin"] == ["PIN(6位数字,不填则随机生成)最多 6 个字(现在 7 个)。"]
+        form = WorkerForm({**typed, "hours_per_week": "二十"}, adding=True, sees_low_income=False)
+        assert not form.is_valid() and form.errors["hours_per_week"] == ["每周可用工时(小时)要填整数。"]
+    with translation.override("en"):
+        form = WorkerForm(typed, adding=True, sees_low_income=False)
+        assert not form.is_valid()
+        assert "84" in form.errors["hours_per_week"][0] and "at most" in form.errors["hours_per_week"][0]
