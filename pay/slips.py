@@ -8,7 +8,10 @@ closed counts in the next open month), shown as:
   the job's title only, never the firm (a worker need not see who the firm is). A result corrected
   within the month shows as its corrected figures, marked 已更正: the row taken back and its reversal
   are left out together (``pay.reversals``, the rule of her share page), never "合格 -144 件";
-- ``corrections``: of an earlier month, each labelled with the month it corrects ("更正 2026-11");
+- ``corrections``: of an earlier month, each labelled with the month it corrects ("更正 2026-11"). A
+  reversal and its new row both counted in the month read as one line: the passed pieces before and after
+  and the difference ("合格件数 108 → 110 件,+0.68 元"), never "-108 件 -36.56 元" then "110 件 37.24 元";
+  a reversal whose new row counts in another month (or the other way round) shows as its own line;
 - ``bonuses`` and ``deductions`` with their reasons, and ``taken_back``: a bonus or deduction taken back
   (撤销奖励/撤销扣款, a correction line of the adjustment: no piece in it), with the reason and the month
   of the line it takes back;
@@ -64,9 +67,12 @@ class SlipJob:
 class SlipEntry:
     """A correction, bonus or deduction: ``amount`` signed Decimal yuan; a correction also has its job's
     ``title``, signed ``pieces``, ``rate`` and ``corrects`` (the first day of the month it corrects). A
-    bonus or deduction taken back has ``takes_back``: the kind of the line it takes back (``bonus`` or
-    ``deduction``), and no job, piece or rate. ``corrected``: a correction of an earlier month corrected
-    again within this month, shown with the figures that stand (已更正)."""
+    correction read as one line (its reversal and new row both on the slip) has ``was``: the passed
+    pieces of the row it corrects (an int ≥ 0); ``pieces`` is then the new row's and ``amount`` the sum of
+    the two lines (the new row's less the reversed row's). A bonus or deduction taken back has
+    ``takes_back``: the kind of the line it takes back (``bonus`` or ``deduction``), and no job, piece or
+    rate. ``corrected``: a correction of an earlier month corrected again within this month, shown with
+    the figures that stand (已更正)."""
 
     kind: str
     amount: Decimal
@@ -77,10 +83,16 @@ class SlipEntry:
     corrects: dt.date | None = None
     takes_back: str = ""
     corrected: bool = False
+    was: int | None = None
 
     @property
     def corrects_label(self) -> str:
         return f"{self.corrects:%Y-%m}" if self.corrects else ""
+
+    @property
+    def signed(self) -> str:
+        """``amount`` with its sign always written ("+0.68", "-0.17"): a difference, not a payment."""
+        return f"{self.amount:+.2f}"
 
 
 @dataclass
@@ -149,7 +161,8 @@ class _Month:
     rule: a correction booked in the month it corrects nets into what stands. The row it takes back and
     its reversal add up to nothing and are left out together (``hidden``); the corrected row stands in the
     taken-back row's place (``place``), marked 已更正. A correction of an earlier month has nothing to net
-    with here: its two lines show as "更正 <month>" (corrected again this month, the second nets so).
+    with here: it shows as "更正 <month>", read as one line by ``_corrections`` (corrected again this
+    month, the second nets so: ``root`` ties the row that stands to the first correction's reversal).
     A row with no pay line (nothing passed) is read at the job's worker rate, as a line would be."""
 
     def __init__(self, lines: list[PayLine], unpaid: list) -> None:
@@ -169,6 +182,14 @@ class _Month:
     def stands_in(self, result) -> bool:
         """Whether ``result`` is a corrected row standing in the place of a row netted out (已更正)."""
         return result.reverses_id is None and (result.inspection_id, result.assignment_id) in self.origin
+
+    def root(self, result) -> tuple[int, int]:
+        """The correction ``result`` belongs to, as (its inspection, its share): a reversal's own; a
+        corrected row standing in a netted row's place, that row's (so the reversal of an earlier month's
+        row and the row that stands after a second correction this month are one correction)."""
+        while self.stands_in(result):
+            result = self.results[self.origin[(result.inspection_id, result.assignment_id)]]
+        return result.inspection_id, result.assignment_id
 
     def place(self, pk: int) -> tuple[str, object]:
         """Where result ``pk`` shows: (``piece``, (job, rate)) in the job's row, (``correction``, the first
@@ -194,6 +215,42 @@ def _cancel(line: PayLine | None, reversal: PayLine | None) -> bool:
     return line.amount + reversal.amount == 0 and line.pieces_passed + reversal.pieces_passed == 0
 
 
+def _entry(read: _Month, result, line: PayLine) -> SlipEntry:
+    return SlipEntry(
+        kind=line.kind,
+        amount=line.amount,
+        reason=line.reason,
+        title=line.assignment.job.title,
+        pieces=line.pieces_passed,
+        rate=line.rate,
+        corrects=read.place(result.pk)[1],
+        corrected=read.stands_in(result),
+    )
+
+
+def _corrections(read: _Month, shown: list[tuple]) -> list[SlipEntry]:
+    """One worker's corrections of an earlier month: ``shown`` is (result, its pay line or None when
+    nothing passed), in the slip's order. A reversal and the new row of the same correction both here
+    read as one line ("108 → 110 件", the difference); a row whose partner counts in another month shows
+    as its own line; a row with no line and no partner here shows nowhere (nothing passed)."""
+    pairs: dict[tuple[int, int], dict[bool, tuple]] = defaultdict(dict)
+    for result, line in shown:
+        pairs[read.root(result)][result.reverses_id is not None] = (result, line)
+    out: list[SlipEntry] = []
+    for pair in pairs.values():
+        if len(pair) == 2 and (pair[True][1] or pair[False][1]):
+            (back, back_line), (new, new_line) = pair[True], pair[False]
+            line = new_line or back_line
+            entry = _entry(read, new if new_line else back, line)
+            entry.amount = money.yuan_sum(ln.amount for ln in (back_line, new_line) if ln is not None)
+            entry.pieces, entry.was = new.pieces_passed, -back.pieces_passed
+            entry.corrected = read.stands_in(new)
+            out.append(entry)
+        else:
+            out.extend(_entry(read, result, line) for result, line in pair.values() if line is not None)
+    return out
+
+
 def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
     """The wage slips of ``workers`` for ``month`` (any day in it), in the order given. Five queries: the
     month's lines (with job, result, what a correction corrects), the month's results with nothing paid,
@@ -208,6 +265,7 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
     entries: dict[int, dict[str, list[SlipEntry]]] = defaultdict(lambda: defaultdict(list))
     amounts: dict[int, list[Decimal]] = defaultdict(list)
     newest: dict[int, dt.datetime] = {}
+    corrections: dict[int, list[tuple]] = defaultdict(list)
     lines = list(
         PayLine.objects.filter(worker_id__in=ids, month=first)
         .select_related("assignment__job", "result", "corrects", "corrects_period", "inspection__corrects")
@@ -255,18 +313,7 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
                     row.passed += line.pieces_passed
                     row.amounts.append(line.amount)
             elif result.pk not in read.hidden:
-                entries[w][LineKind.CORRECTION].append(
-                    SlipEntry(
-                        kind=line.kind,
-                        amount=line.amount,
-                        reason=line.reason,
-                        title=line.assignment.job.title,
-                        pieces=line.pieces_passed,
-                        rate=line.rate,
-                        corrects=read.place(result.pk)[1],
-                        corrected=read.stands_in(result),
-                    )
-                )
+                corrections[w].append((result, line))
         elif line.kind == LineKind.CORRECTION and line.corrects_id and line.corrects.kind in ADJUSTMENTS:
             entries[w][TAKEN_BACK].append(
                 SlipEntry(
@@ -291,6 +338,10 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
         row = job_row(r.assignment.worker_id, r.pk)
         if row is not None:
             count(row, r)
+        elif r.pk not in read.hidden and r.inspection.corrects_id is not None:
+            corrections[r.assignment.worker_id].append((r, None))  # nothing passed: read with its pair
+    for w, shown in corrections.items():
+        entries[w][LineKind.CORRECTION] = _corrections(read, shown)
     closed = {
         p.workshop_id: p.closed_at is not None
         for p in PayPeriod.objects.filter(workshop_id__in={w.workshop_id for w in workers}, month=first)

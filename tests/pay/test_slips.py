@@ -38,9 +38,8 @@ def test_the_slip_adds_up_to_the_fen_by_hand(cast, issue_job):
         Decimal("0.1250"),
     )
     assert job.amount == Decimal("4.13")  # 33 × 0.125 = 4.125, half-up
-    assert [(c.pieces, c.amount, c.corrects_label) for c in slip.corrections] == [
-        (-130, Decimal("-4.55"), f"{last_month():%Y-%m}"),
-        (120, Decimal("4.20"), f"{last_month():%Y-%m}"),
+    assert [(c.was, c.pieces, c.amount, c.corrects_label) for c in slip.corrections] == [
+        (130, 120, Decimal("-0.35"), f"{last_month():%Y-%m}"),  # −4.55 + 4.20, read as one line
     ]
     assert {c.reason for c in slip.corrections} == {"复检发现10件松动"}
     assert [(b.amount, b.reason) for b in slip.bonuses] == [(Decimal("50.00"), "全勤奖")]
