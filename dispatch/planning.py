@@ -344,6 +344,10 @@ def _rule_plan(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) 
     )
     held_pieces, held_hours = open_work(workers)
     by_id = {job.pk: job for job in jobs}
+    # Each workshop's workers, listed once: a job looks at its own workshop's, not the county's.
+    of_workshop: dict[int, list[Worker]] = {}
+    for w in workers:
+        of_workshop.setdefault(w.workshop_id, []).append(w)
 
     def split(needs: list[optimiser.JobNeed]) -> optimiser.Plan:
         open_pieces, open_hours = dict(held_pieces), dict(held_hours)
@@ -355,9 +359,7 @@ def _rule_plan(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]]) 
                 pieces=need.pieces,
                 due_on=job.due_on,
                 today=today,
-                candidates=[
-                    w for w in workers if w.workshop_id == job.workshop_id and w.pk not in need.excluded
-                ],
+                candidates=[w for w in of_workshop.get(job.workshop_id, ()) if w.pk not in need.excluded],
                 open_pieces=open_pieces,
                 open_hours=open_hours,
             )
