@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from dispatch.templatetags.stored_words import SEPARATOR
 from notices.models import NotificationKind
 from notices.services import notify
 from pay import services as pay
@@ -17,22 +18,21 @@ KIND_WORDS = {LineKind.BONUS: gettext_noop("奖励"), LineKind.DEDUCTION: gettex
 # A reversal (a correction line of a bonus or deduction), by the kind of line it takes back.
 TAKEN_BACK_WORDS = {LineKind.BONUS: gettext_noop("撤销奖励"), LineKind.DEDUCTION: gettext_noop("撤销扣款")}
 # What a bonus is for, when the head picks it (奖励 · 准时奖): stored as the reason's first part, a msgid,
-# joined by the stored words' separator (`` · ``, ``stored_words.words``), so each reader sees it in her
-# own language; the rest is the head's words as typed. Found in a trial: the label was stored in the
+# joined by the stored words' ``SEPARATOR`` (which ``stored_words.words`` splits on), so each reader sees
+# it in her own language; the rest is the head's words as typed. Found in a trial: the label was stored in the
 # head's language inside the reason, and English readers saw "准时奖:".
 BONUS_FOR = {"on_time": gettext_noop("准时奖"), "quality": gettext_noop("质量奖")}
-_SEPARATOR = " · "
 
 
 def bonus_reason(what: str, typed: str) -> str:
     """The stored reason of a bonus for ``what`` (a ``BONUS_FOR`` key, or anything else for none):
     "准时奖 · <typed>"."""
     label = BONUS_FOR.get(what)
-    return f"{label}{_SEPARATOR}{typed}" if label else typed
+    return f"{label}{SEPARATOR}{typed}" if label else typed
 
 
 def _bonus_label(reason: str) -> tuple[str | None, str]:
-    label, sep, rest = reason.partition(_SEPARATOR)
+    label, sep, rest = reason.partition(SEPARATOR)
     return (label, rest) if sep and label in BONUS_FOR.values() else (None, reason)
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from materials import selectors as material_reads
 from materials import services as ledger
 from materials.models import BomLine, MaterialProblem, Movement, ProblemKind
+from materials.quantities import shown
 from notices.models import Notification, NotificationKind
 from notices.services import notify
 from workshop.models import Workshop
@@ -28,11 +29,6 @@ def _materials_link(job_id: int) -> str:
 
 def _head_of(job: Job):
     return Workshop.objects.select_related("head").get(pk=job.workshop_id).head
-
-
-def _shown(q) -> str:
-    """A quantity without trailing zeros: 101.000 → "101", 35.700 → "35.7"."""
-    return format(q.normalize(), "f")
 
 
 def material_loss_flag(*, job: Job, worker, write_off: Movement | None = None) -> list[Notification]:
@@ -74,8 +70,8 @@ def material_loss_flag(*, job: Job, worker, write_off: Movement | None = None) -
                     "t": job.title,
                     "w": mine.name,
                     "m": line.material,
-                    "q": _shown(mine.loss),
-                    "h": _shown(mine.holds),
+                    "q": shown(line, mine.loss),
+                    "h": shown(line, mine.holds),
                     "u": line.unit,  # the code: said in the reader's language (``notices.messages.UNITS``)
                     "r": f"{rate}%" if rate is not None else "—",
                     "a": f"{line.loss_pct}%",
@@ -143,7 +139,7 @@ def material_problem_send(
                     "t": job.title,
                     "w": assignment.worker.name,
                     "m": line.material,
-                    "q": _shown(problem.quantity),
+                    "q": shown(line, problem.quantity),
                     "u": line.unit,  # the code: said in the reader's language (``notices.messages.UNITS``)
                     "why": problem.note,
                 },
