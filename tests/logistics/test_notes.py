@@ -388,13 +388,13 @@ def test_a_count_below_what_was_sent_says_how_many_fewer_without_a_minus(client,
     assert "比送出的 120 件少 2 件" in said and "-2" not in said
 
 
-@pytest.mark.parametrize("typed", ["0", "-0", "100"])
+@pytest.mark.parametrize("typed", ["0", "-0", "100", "244"])
 def test_a_count_far_below_what_was_sent_needs_the_clerk_to_confirm_it(
     client, cast, issue_job, delivery, typed
 ):
     """Found by a fresh-user trial: a clerk's "0" (or "-0") for a lot of 2,570 was taken at once, could not
     be undone, and marked every piece short: every worker in it unpaid. A minus sign is refused; 0, or a
-    count short by more than a tenth, is refused in words until she ticks 确认少收."""
+    count short by more than 1 in 100 (and 5 pieces), is refused in words until she ticks 确认少收."""
     job, _share = _finished_workshop_job(cast, issue_job, 250)
     note = logistics.note_prepare(actor=cast.head, job=job)
     logistics.note_send(actor=cast.head, note=note)
