@@ -52,3 +52,12 @@ def test_a_refused_lot_verdict_comes_back_with_the_split_of_what_was_typed(clien
     assert preview(page) == [(98, 2, 0), (98, 2, 0), (99, 1, 0)]
     assert "<strong data-lot-passed>295</strong>" in page
     assert not job.assignments.filter(pieces_passed__gt=0).exists()
+
+
+def test_the_heading_reads_in_the_clerks_language(client, cast, issue_job):
+    """Found by a clean-clone trial: "Inspect:#264 …", a Chinese colon outside the translated word."""
+    job = inspecting_job(cast, issue_job, pieces=(100,))
+    client.force_login(cast.clerk)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/jobs/{job.pk}/inspect/").content.decode()
+    assert f"<h1>Inspect: #{job.pk} " in page and ":#" not in page
