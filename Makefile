@@ -41,7 +41,8 @@ bench-county: venv  ## a county on PostgreSQL (1,000,000 shares): pages, burst, 
 
 .PHONY: messages
 messages: venv  ## after adding UI strings: refresh locale/en/LC_MESSAGES/django.po, translate the new msgids, rerun
-	$(VENV)/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=artifacts --ignore=staticfiles --ignore=node_modules
+	$(VENV)/bin/python scripts/jinja_messages.py
+	$(VENV)/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=artifacts --ignore=staticfiles --ignore=node_modules --ignore=jinja2
 	$(VENV)/bin/python manage.py compilemessages -l en --ignore=.venv
 
 lint: venv  ## ruff, and the import rules in pyproject.toml (import-linter)

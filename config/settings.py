@@ -113,11 +113,17 @@ TEMPLATES = [
         },
     },
     {
-        # A long list's rows, drawn inside a page's Django template by ``{% jinja %}`` (dashboard/jinja.py).
+        # The worker's busiest phone pages (Today, Earnings, Messages) whole, and a long list's rows drawn
+        # inside a page's Django template by ``{% jinja %}`` (config/jinja.py).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "dashboard.jinja.environment", "autoescape": True},
+        "OPTIONS": {
+            "environment": "config.jinja.environment",
+            "autoescape": True,
+            # A page's messages ("好了:…"), shown and spent by the phone pages' frame (jinja2/mobile/).
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+        },
     },
 ]
 

@@ -45,6 +45,27 @@ class Cast:
     eve: object
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jinja_pages_report_their_context():
+    """A page drawn by Jinja2 (config/jinja.py) tells the test client its template and context, as Django's
+    own templates do under test (``django.test.utils.setup_test_environment``): ``response.context``."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def instrumented(self, context=None, request=None):
+        context = {} if context is None else context
+        html = render(self, context, request)
+        self.name = self.template.name
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+    Template.render = instrumented
+    yield
+    Template.render = render
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The cast has eight users per test; the real hasher would spend seconds on each test's setup.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.template import engines
-from django.utils.safestring import mark_safe
+
+from workshop.templatetags.jinja_parts import jinja
 
 register = template.Library()
 
@@ -78,10 +78,5 @@ def unnamed(text, scope) -> str:
     return scope.unname(str(text))
 
 
-@register.simple_tag(takes_context=True)
-def jinja(context, template_name: str, **values) -> str:
-    """``{% jinja "dashboard/_job_rows.html" page=page %}``: the rows of a long list, drawn by the Jinja2
-    engine from ``jinja2/`` with only ``values`` and the request (``dashboard/jinja.py``); the HTML is
-    escaped there."""
-    template = engines["jinja2"].get_template(template_name)
-    return mark_safe(template.render(values, request=context.get("request")))
+# ``{% jinja "dashboard/_job_rows.html" page=page %}``: a long list's rows drawn by Jinja2 (workshop's tag).
+register.simple_tag(jinja, takes_context=True, name="jinja")

@@ -1,6 +1,6 @@
-"""The long lists' rows drawn by Jinja2 (dashboard/jinja.py): the same words, times and escaping a clerk
-and a head saw when Django's template engine drew them, and the row templates' words stay in reach of
-``make messages``."""
+"""The long lists' rows drawn by Jinja2 (config/jinja.py): the same words, times and escaping a clerk
+and a head saw when Django's template engine drew them. That their words reach ``make messages``:
+tests/test_jinja_messages.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils.translation import templatize
 
 from dispatch.models import Job
 from tests.factories import WorkerFactory
@@ -45,14 +44,3 @@ def test_the_roster_rows_speak_the_readers_language(client, cast):
     assert "兼职坊工" in row and "在岗" in row
     row_en = re.search(r'<tr data-worker="\d+">\s*<td><a [^>]*>曾丽</a>.*?</tr>', en, re.S).group(0)
     assert "兼职坊工" not in row_en and "在岗" not in row_en
-
-
-@pytest.mark.parametrize("name", sorted(p.name for p in ROWS.glob("*.html")))
-def test_make_messages_reads_the_row_templates_words(name):
-    # makemessages reads a .html file as a Django template: ``_("…")`` in a Jinja2 row is found the same way.
-    source = (ROWS / name).read_text()
-    words = [w for _q, w in re.findall(r"""_\((["'])(.+?)\1\)""", source)]
-    assert words
-    found = templatize(source, origin=str(ROWS / name))
-    for word in words:
-        assert f"_('{word}')" in found or f'_("{word}")' in found or repr(word) in found
