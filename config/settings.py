@@ -121,8 +121,12 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "config.jinja.environment",
             "autoescape": True,
-            # A page's messages ("好了:…"), shown and spent by the phone pages' frame (jinja2/mobile/).
-            "context_processors": ["django.contrib.messages.context_processors.messages"],
+            # A page's messages ("好了:…"), shown and spent by the phone pages' frame (jinja2/mobile/); the
+            # CSRF field made once per page, not once per form.
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "config.jinja.csrf_once",
+            ],
         },
     },
 ]
