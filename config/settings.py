@@ -148,11 +148,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A row lock held longer than this (seconds; 0 = wait for ever) fails the waiting statement with
     # lock_not_available: a person gets the "try again" page (workshop/busy.py), a task retries.
     _lock_timeout = env.int("NUANXIN_DB_LOCK_TIMEOUT_SECONDS", default=20)
-    if _lock_timeout:
-        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-        _pg_options["options"] = (
-            f"{_pg_options.get('options', '')} -c lock_timeout={_lock_timeout * 1000}".strip()
-        )
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_settings = [f"lock_timeout={_lock_timeout * 1000}"] if _lock_timeout else []
+    # A worker's phone pages prepare their reads (workshop.prepared): each is planned once per connection,
+    # with its generic plan (one worker's rows by index, whatever her id and month). Only those statements
+    # are prepared; every other is sent with its values and planned for them. 0 prepares nothing.
+    DB_PREPARE = env.bool("NUANXIN_DB_PREPARE", default=True)
+    if DB_PREPARE:
+        _pg_settings.append("plan_cache_mode=force_generic_plan")
+    if _pg_settings:
+        _pg_options["options"] = " ".join(
+            [_pg_options.get("options", "")] + [f"-c {s}" for s in _pg_settings]
+        ).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer instead of failing at once: web, worker and beat share one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -44,6 +44,7 @@ from tickets.models import TicketState
 from workshop import services as people
 from workshop.auth import lockout_response
 from workshop.models import Worker, Workshop
+from workshop.prepared import prepared_reads
 from workshop.roles import courier_for, worker_for
 from workshop.text import sane_date
 from workshop.validators import mask_phone
@@ -227,6 +228,7 @@ def token_login(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @worker_required
+@prepared_reads
 def today(request: HttpRequest, worker: Worker) -> HttpResponse:
     """Offers (accept or decline), work in hand (report), rework apart, and today's and this month's pay."""
     today, now = timezone.localdate(), timezone.now()
@@ -423,6 +425,7 @@ def bundle_report(request: HttpRequest, worker: Worker, token: str) -> HttpRespo
 
 
 @worker_required
+@prepared_reads
 def earnings(request: HttpRequest, worker: Worker, year: int | None = None, month: int | None = None):
     """This month (or ``/m/earnings/YYYY-MM/``): per job reported, passed, rejected, rate, pay; booked vs
     still under inspection; totals that are the sums of the lines shown."""
@@ -477,6 +480,7 @@ def _month_links(months) -> list[tuple[dt.date, str, str]]:
 
 
 @worker_required
+@prepared_reads
 def inbox(request: HttpRequest, worker: Worker) -> HttpResponse:
     notes = inbox_reads.inbox_for_user(request.user)
     # What each message's row shows, made here once for the page: the date in her language's format (the
