@@ -48,7 +48,9 @@ TAKEN_BACK = "taken_back"
 class SlipJob:
     """One job's piece wages in the month at one rate (Decimal yuan per piece): passed, rejected and
     rework pieces (ints), and the amount (the sum of its lines, Decimal yuan). ``corrected``: a result in
-    it was corrected within the month and the figures are the corrected ones (已更正)."""
+    it was corrected within the month and the figures are the corrected ones (已更正). ``reasons``: why
+    pieces were not passed, each once, as stored (the firm's words, or 短少 for pieces it never received;
+    shown through ``words`` in the reader's language), as the Earnings page gives them."""
 
     title: str
     rate: Decimal
@@ -57,6 +59,7 @@ class SlipJob:
     rework: int = 0
     amounts: list[Decimal] = field(default_factory=list)
     corrected: bool = False
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def amount(self) -> Decimal:
@@ -297,6 +300,8 @@ def wage_slips(workers: Iterable[Worker], month: dt.date) -> list[WageSlip]:
         if result.pk not in read.hidden:
             row.rejected += result.pieces_rejected
             row.corrected = row.corrected or read.stands_in(result)
+            if result.reason and result.pieces_rejected and result.reason not in row.reasons:
+                row.reasons.append(result.reason)
         row.rework += result.pieces_rework  # rework sent back stays hers, even from a row corrected since
 
     for line in lines:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from dispatch import services
 from dispatch.models import IllegalTransition, JobState
@@ -338,6 +339,17 @@ def test_the_prefilled_short_reason_is_stored_once_and_read_in_each_workers_lang
     client.cookies["django_language"] = "zh-hans"
     phone = client.get(f"/m/a/{share.pk}/").content.decode()
     assert "原因:短少" in phone and "Missing" not in phone
+
+    # Her wage slip says why those pieces were not paid, as Earnings does: the firm never got them.
+    slip = client.get("/m/slip/").content.decode()
+    assert "data-slip-reasons>短少</dd>" in slip
+    client.cookies["django_language"] = "en"
+    assert "data-slip-reasons>Missing</dd>" in client.get("/m/slip/").content.decode()
+    client.force_login(cast.head)
+    client.cookies["django_language"] = "zh-hans"
+    month = timezone.localdate().strftime("%Y-%m")
+    printed = client.get(f"/dashboard/pay/{month}/slips/").content.decode()
+    assert "data-slip-reasons>原因:短少</span>" in printed
 
 
 def test_a_count_above_what_was_sent_needs_the_clerk_to_confirm_it(client, cast, issue_job, delivery):
