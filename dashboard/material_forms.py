@@ -63,6 +63,10 @@ class BaseBomFormSet(forms.BaseFormSet):
     by its number on the page."""
 
     def clean(self):
+        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+            # A page's row count that no page sends (-1): read as it is, every row would be dropped and
+            # the job issued without its materials, without a word.
+            raise ValidationError(_("物料表的行数不对,请刷新页面后重新填写。"))
         if any(self.errors):
             return
         self.bom: list[BomInput] = []

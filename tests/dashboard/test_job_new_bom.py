@@ -163,6 +163,15 @@ def test_more_rows_than_the_form_allows_are_refused(client, cast):
     assert response.status_code == 200 and not Job.objects.exists()
 
 
+def test_a_tampered_row_count_is_refused_not_read_as_no_materials(client, cast):
+    """Found in a trial: bom-TOTAL_FORMS=-1 dropped every row, and the job was issued without them."""
+    client.force_login(cast.clerk)
+    response = client.post("/dashboard/jobs/new/", job_data(cast, [("面板", "ge", "1", "0")], total=-1))
+    assert response.status_code == 200
+    assert "物料表的行数不对,请刷新页面后重新填写。" in response.content.decode()
+    assert not Job.objects.exists() and not BomLine.objects.exists()
+
+
 def test_the_head_sees_the_bill_of_materials_before_accepting(client, cast, issue_job):
     job = issue_job(quantity=300, bom=[PANEL, CLOTH])
     client.force_login(cast.head)
