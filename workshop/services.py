@@ -293,6 +293,10 @@ def minimum_wage_add(
 # --- a worker's record: add, edit, deactivate, reactivate (each audited) ----------------------------------
 
 
+# How far ahead a worker's join date may be (days): someone who starts within the month.
+JOIN_AHEAD_DAYS = 31
+
+
 @dataclass(frozen=True)
 class WorkerDetails:
     """What the head (or a community admin) types for a worker on the dashboard.
@@ -300,7 +304,8 @@ class WorkerDetails:
     ``phone``: a mainland mobile as typed; ``id_number``: a resident ID number (GB 11643), "" for none,
     None to keep the one on file (the pages never show it whole); ``skills``: ``ProcessKind`` codes;
     ``hours_per_week``: hours, 1–84; ``low_income``: None leaves it as it is (only a community admin sees
-    or sets it, ``Scope.sees_low_income``); ``joined_on``: None is today on adding, unchanged on editing.
+    or sets it, ``Scope.sees_low_income``); ``joined_on``: None is today on adding, unchanged on editing;
+    at most ``JOIN_AHEAD_DAYS`` after today (Asia/Shanghai).
     """
 
     name: str
@@ -397,7 +402,11 @@ def _clean_details(
         return text
 
     attempt("home_area", area)
-    if details.joined_on is not None:
+    latest_join = timezone.localdate() + dt.timedelta(days=JOIN_AHEAD_DAYS)
+    if details.joined_on is not None and details.joined_on > latest_join:
+        # A year typed wrong (2030): the dashboard's yearly figures count her days from it.
+        errors["joined_on"] = [_("加入日期最晚是%(d)s(一个月内要来的)。") % {"d": latest_join.isoformat()}]
+    elif details.joined_on is not None:
         values["joined_on"] = details.joined_on
     elif worker is None:
         values["joined_on"] = timezone.localdate()

@@ -82,6 +82,8 @@ def test_the_head_adds_a_worker_who_signs_in_with_her_pin(cast):
         ({"id_number": "33042419801301001X"}, "id_number", "出生日期"),
         ({"skills": ()}, "skills", "会做的活"),
         ({"hours_per_week": 90}, "hours_per_week", "1到84"),
+        # A year typed wrong: the dashboard's yearly figures would count her days from 2030.
+        ({"joined_on": dt.date(2030, 1, 1)}, "joined_on", "加入日期最晚是"),
     ],
 )
 def test_bad_input_is_refused_by_field_in_words_and_nothing_is_written(cast, change, field, words):
@@ -93,6 +95,19 @@ def test_bad_input_is_refused_by_field_in_words_and_nothing_is_written(cast, cha
     assert field in refused.value.message_dict
     assert any(words in m for m in refused.value.message_dict[field])
     assert row_counts() == before
+
+
+def test_a_join_date_within_the_month_ahead_is_taken(cast):
+    soon = timezone.localdate() + dt.timedelta(days=services.JOIN_AHEAD_DAYS)
+    worker, _warnings = services.worker_add(
+        actor=cast.head, workshop=cast.ws, details=details(joined_on=soon), pin=PIN
+    )
+    assert worker.joined_on == soon
+    with pytest.raises(ValidationError) as refused:
+        services.worker_edit(
+            actor=cast.head, worker=worker, details=details(joined_on=soon + dt.timedelta(days=1))
+        )
+    assert "joined_on" in refused.value.message_dict
 
 
 def test_a_phone_already_a_workers_or_a_couriers_is_refused(cast):
