@@ -107,9 +107,10 @@ DUE_STATES = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
 
 def _due_text(due_on: dt.date, today: dt.date, *, running: bool = True) -> str:
     """The due day in words: "6月1日,还有 3 天" / 今天要交 / 明天要交 / 已经过期 N 天 for a share still
-    running; the day alone ("6月1日") for one that is not (a finished share is never "overdue")."""
+    running; the day alone ("6月1日") for one that is not (a finished share is never "overdue"). The day
+    in the reader's date format, as her other dates ("Dec 1" in English, not "12/1")."""
     days = (due_on - today).days
-    when = _("%(m)d月%(d)d日") % {"m": due_on.month, "d": due_on.day}
+    when = dateformat.format(due_on, _("n月j日"))
     if not running:
         return when
     if days < 0:

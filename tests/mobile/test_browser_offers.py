@@ -1,6 +1,6 @@
 """The phone pages of issue 13 in a real browser (chromium at 360×640, zh-CN): turning an offer down asks
 once and tells the head (with the page's script turned off too); pieces are named where they are; a job
-offered again is one card; and in English the unread badge keeps to one line, "Due: 12/7" has its space and
+offered again is one card; and in English the unread badge keeps to one line, "Due: Dec 7" has its space and
 the tabs read as words. Each page is measured against the elderly-friendly rules (tests/mobile/rules.py)
 and saved under artifacts/screenshots/<test>/."""
 

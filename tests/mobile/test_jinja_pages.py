@@ -70,7 +70,10 @@ def test_an_english_reader_gets_english_plurals_and_dates(client, cast, issue_jo
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     today = client.get("/m/").content.decode()
     main = today[today.index("<main>") :]
-    assert f'<span class="key">{a.pieces}</span> pieces' in main and "Due: " in main
+    assert f'<span class="key">{a.pieces}</span> pieces' in main
+    # The due day reads as her other dates do ("Please reply by Dec 7, 20:21"): "Due: Dec 13", not "12/13".
+    due = a.job.due_on
+    assert f"Due: {due:%b} {due.day}, " in main and f"{due.month}/{due.day}" not in main
     assert "件" not in main and "交货" not in main and "您好" not in main
     earnings = client.get("/m/earnings/").content.decode()
     assert re.search(r"<h1>Income for [A-Z][a-z]+ \d{4}</h1>", earnings)
