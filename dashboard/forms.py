@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch import selectors as flow_selectors
 from dispatch.fields import PiecesField, YuanField
 from dispatch.models import JOB_STAGES, JobState
+from dispatch.services.inspections import NOTES_MAX
 from dispatch.services.jobs import MAX_JOB_PIECES
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
@@ -319,7 +320,10 @@ class LotInspectionForm(CheckedForm):
     rejected = PiecesField(label=_("不合格件数"), min_value=0, initial=0, words=PIECES_WORDS)
     rework = PiecesField(label=_("其中返工件数"), min_value=0, initial=0, words=PIECES_WORDS)
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
-    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Room left for the lot's own words before it (按批验收:共 … 件, dispatch.services.inspections.LOT_NOTE).
+    notes = forms.CharField(
+        label=_("备注"), max_length=NOTES_MAX - 100, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         data = super().clean()

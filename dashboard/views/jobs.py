@@ -384,7 +384,8 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if mode == "lot":
                 if not lot_form.is_valid():
-                    raise ValidationError(lot_form.errors.get("__all__") or _("请填写不小于0的整数件数。"))
+                    said = [m for errors in lot_form.errors.values() for m in errors]
+                    raise ValidationError(said or _("请填写不小于0的整数件数。"))
                 d = lot_form.cleaned_data
                 services.inspect_lot(
                     actor=request.user,
@@ -411,7 +412,7 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     job=job,
                     results=results,
-                    notes=request.POST.get("notes", "").strip()[:2000],
+                    notes=request.POST.get("notes", "").strip(),
                 )
         except REFUSED as exc:
             error = refused_text(exc)

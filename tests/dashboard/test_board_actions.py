@@ -335,3 +335,17 @@ def test_the_board_offers_each_role_its_own_actions(client, cast, issue_job):
     page = client.get("/dashboard/board/").content.decode()
     assert f"/dashboard/jobs/{inspecting.pk}/inspect/" in page and 'data-action="cancel"' in page
     assert f"/dashboard/jobs/{issued.pk}/dispatch/" not in page
+
+
+@pytest.mark.parametrize("mode", ["assignment", "lot"])
+def test_notes_too_long_are_refused_in_words_not_cut_short(client, cast, issue_job, mode):
+    job = inspecting_job(cast, issue_job, pieces=(100,))
+    a = job.assignments.get()
+    client.force_login(cast.clerk)
+    data = {"mode": mode, "notes": "很" * 2001, "rejected": 0, "rework": 0}
+    data.update({f"a{a.pk}-passed": 100, f"a{a.pk}-rejected": 0, f"a{a.pk}-rework": 0})
+    response = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "验收备注最多2000字。" in page or "备注最多 1900 个字(现在 2001 个)" in page
+    assert Inspection.objects.count() == 0 and Job.objects.get(pk=job.pk).state == JobState.INSPECTING
