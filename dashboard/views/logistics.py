@@ -335,7 +335,8 @@ def worker_residence(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "manage_worker", worker)
     form = lf.ResidenceForm(request.POST, places=list(delivery.community_places(worker.workshop)))
     if not form.is_valid():
-        messages.error(request, _("请从列表里选择她住的楼栋或村组。"))
+        # Each field's own words (a room of 51 characters is not a place missing from the list).
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect("dashboard:worker", pk=worker.pk)
     d = form.cleaned_data
     try:

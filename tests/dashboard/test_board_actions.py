@@ -349,3 +349,12 @@ def test_notes_too_long_are_refused_in_words_not_cut_short(client, cast, issue_j
     page = response.content.decode()
     assert "验收备注最多2000字。" in page or "备注最多 1900 个字(现在 2001 个)" in page
     assert Inspection.objects.count() == 0 and Job.objects.get(pk=job.pk).state == JobState.INSPECTING
+
+
+def test_a_lot_reason_too_long_is_named_not_read_as_bad_counts(client, cast, issue_job):
+    job = inspecting_job(cast, issue_job, pieces=(100,))
+    client.force_login(cast.clerk)
+    data = {"mode": "lot", "rejected": 2, "rework": 0, "reason": "色" * 201}
+    page = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data).content.decode()
+    assert "不合格原因最多 200 个字" in page and "请填写不小于0的整数件数" not in page
+    assert Inspection.objects.count() == 0

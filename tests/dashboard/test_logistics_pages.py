@@ -333,6 +333,10 @@ def test_bad_home_hours_or_another_communitys_place_are_refused(client, cast, fa
     assert snapshot() == before
     response = client.post(url, {"place": place.pk, "home_from": "11:00", "home_until": "09:00"}, follow=True)
     assert "在家时间的开始要早于结束" in response.content.decode()
+    # A room too long is named as such, not as a building missing from the list (found in a trial).
+    page = client.post(url, {"place": place.pk, "room": "门" * 51}, follow=True).content.decode()
+    assert "单元/门牌最多 50 个字" in page and "请从列表里选择她住的楼栋或村组" not in page
+    assert snapshot() == before
 
 
 # --- who may open what ---------------------------------------------------------------------------------
