@@ -358,3 +358,15 @@ def test_a_lot_reason_too_long_is_named_not_read_as_bad_counts(client, cast, iss
     page = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data).content.decode()
     assert "不合格原因最多 200 个字" in page and "请填写不小于0的整数件数" not in page
     assert Inspection.objects.count() == 0
+
+
+def test_a_wrong_row_of_a_per_share_inspection_is_named_by_its_worker(client, cast, issue_job):
+    job = inspecting_job(cast, issue_job, pieces=(100, 100))
+    a, b = job.assignments.order_by("worker__name")
+    client.force_login(cast.clerk)
+    data = {"mode": "assignment"}
+    data.update({f"a{a.pk}-passed": 100, f"a{a.pk}-rejected": 0, f"a{a.pk}-rework": 0})
+    data.update({f"a{b.pk}-passed": 100, f"a{b.pk}-rejected": "-1", f"a{b.pk}-rework": 0})
+    page = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data).content.decode()
+    assert f"{b.worker.name} 这一行:" in page and f"{a.worker.name} 这一行" not in page
+    assert Inspection.objects.count() == 0
