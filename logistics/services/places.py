@@ -208,6 +208,15 @@ def depot_set(
 
 
 @transaction.atomic
+def _whole(value, lo: int, hi: int) -> int | None:
+    """``value`` (a typed number) as an int within ``lo``–``hi``, or None."""
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if lo <= n <= hi else None
+
+
 def vehicle_save(
     *,
     actor,
@@ -228,12 +237,15 @@ def vehicle_save(
         raise ValidationError(_("请填写车的名称(最多50字)。"))
     if kind not in VehicleKind.values:
         raise ValidationError(_("车型不对。"))
-    try:
-        cap, speed = int(capacity), int(speed_kmh)
-    except (TypeError, ValueError):
-        raise ValidationError(_("箱数和时速要填整数。")) from None
-    if not 1 <= cap <= 200 or not 1 <= speed <= 80:
-        raise ValidationError(_("能装1到200箱,时速1到80公里。"))
+    cap, speed = _whole(capacity, 1, 200), _whole(speed_kmh, 1, 80)
+    # Each wrong figure in its own words: one sentence for both left the head guessing which was wrong.
+    wrong = {}
+    if cap is None:
+        wrong["capacity"] = _("能装几箱请填1到200的整数。")
+    if speed is None:
+        wrong["speed_kmh"] = _("平均时速请填1到80的整数(公里)。")
+    if wrong:
+        raise ValidationError(wrong)
     if courier is not None and courier.workshop_id != workshop.pk:
         raise ValidationError(_("配送员不是本工坊的。"))
     vehicle, _created = Vehicle.objects.update_or_create(

@@ -274,7 +274,9 @@ def test_head_sets_the_depot_a_vehicle_and_a_courier(client, cast):
     "url, data, words",
     [
         ("depot", {"lat": "30.5", "lng": "120.9", "shift_min": "900"}, "每趟最长在30到720分钟之间"),
-        ("vehicles", {"name": "车", "kind": "van", "capacity": "500", "speed_kmh": "12"}, "能装1到200箱"),
+        ("vehicles", {"name": "车", "kind": "van", "capacity": "500", "speed_kmh": "12"}, "能装几箱请填1"),
+        # Each wrong figure is named alone (one sentence for both left the head guessing).
+        ("vehicles", {"name": "车", "kind": "van", "capacity": "8", "speed_kmh": "81"}, "平均时速请填1到80"),
         ("couriers", {"name": "王", "phone": "12345", "pin": "482915"}, "手机号"),
         ("couriers", {"name": "王", "phone": "13800001234", "pin": "123456"}, "PIN"),
     ],
@@ -284,7 +286,10 @@ def test_bad_settings_are_refused_in_words_and_nothing_is_written(client, cast, 
     before = snapshot()
     response = client.post(f"/dashboard/logistics/{cast.ws.pk}/{url}/", data)
     assert response.status_code == 400
-    assert words in response.content.decode()
+    page = response.content.decode()
+    assert words in page
+    if url == "vehicles":
+        assert ("能装几箱" in page) != ("平均时速请填" in page)
     assert snapshot() == before
 
 
