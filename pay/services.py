@@ -324,12 +324,15 @@ def loss_rule_set(*, workshop: Workshop, share_pct, cap_yuan, text: str, actor) 
         raise PermissionDenied(_("只有本工坊坊长可以设置扣款规则。"))
     pct = money.yuan_typed(str(share_pct).strip().rstrip("%"))  # a plain number, as yuan are typed
     cap = money.yuan_typed(cap_yuan)
-    if pct is None or cap is None:
-        raise ValidationError(_("比例和上限请填数字。"))
-    if not (0 <= pct <= 100) or pct != pct.quantize(Decimal("0.01")):
+    if pct is None or not (0 <= pct <= 100) or pct != pct.quantize(Decimal("0.01")):
         raise ValidationError({"share_pct": _("比例在0到100之间,最多两位小数。")})
-    if cap < 0 or cap != money.to_yuan(cap) or cap > ADJUSTMENT_MAX_YUAN:
-        raise ValidationError({"cap_yuan": _("上限不小于0,最多到分。")})
+    if cap is None or cap < 0 or cap != money.to_yuan(cap):
+        raise ValidationError({"cap_yuan": _("上限请填不小于0的金额,最多到分。")})
+    if cap > ADJUSTMENT_MAX_YUAN:
+        # Twenty nines is a number, to the fen: what is wrong is its size, and the page says so.
+        raise ValidationError(
+            {"cap_yuan": _("每张单的上限最多 %(y)s 元。") % {"y": money.to_yuan(ADJUSTMENT_MAX_YUAN)}}
+        )
     text = " ".join((text or "").split())
     if not text or len(text) > 300:
         raise ValidationError({"text": _("请用一两句话写明规则(300字以内),坊工会在工资条上看到。")})

@@ -71,6 +71,10 @@ def test_a_new_rule_is_a_new_row_and_only_the_head_sets_it(cast):
         ("-1", "5", "x", "0到100"),
         ("10", "-1", "x", "不小于0"),
         ("10", "5", " ", "写明"),
+        # Found in a trial: twenty nines is a number to the fen; its size is what is wrong.
+        ("10", "9" * 20, "x", "上限最多 5000.00 元"),
+        ("十", "5", "x", "比例在0到100之间"),
+        ("10", "五", "x", "上限请填不小于0的金额"),
     ],
 )
 def test_a_bad_rule_is_refused_in_words(cast, pct, cap, text, words):
