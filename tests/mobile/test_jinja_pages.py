@@ -1,7 +1,8 @@
 """Today, Earnings and Messages are drawn by Jinja2 (jinja2/mobile/, config/jinja.py; issue 15), the other
-phone pages by Django's templates. To the worker they are one site: the same frame (title, header, the
-language switch, the three tabs with the unread count), her words in her language, a job's title or her
-name shown as text, never as markup, and a message from the last step shown once."""
+phone pages by Django's templates, both frames from the same partials (jinja2/mobile/_head.html, _bar.html,
+_messages.html). To the worker they are one site: the same frame (title, header, the language switch, the
+three tabs with the unread count), her words in her language, a job's title or her name shown as text,
+never as markup, and a message from the last step shown once."""
 
 from __future__ import annotations
 
