@@ -326,13 +326,14 @@ def loss_rule_set(*, workshop: Workshop, share_pct, cap_yuan, text: str, actor) 
     cap = money.yuan_typed(cap_yuan)
     if pct is None or not (0 <= pct <= 100) or pct != pct.quantize(Decimal("0.01")):
         raise ValidationError({"share_pct": _("比例在0到100之间,最多两位小数。")})
-    if cap is None or cap < 0 or cap != money.to_yuan(cap):
-        raise ValidationError({"cap_yuan": _("上限请填不小于0的金额,最多到分。")})
-    if cap > ADJUSTMENT_MAX_YUAN:
-        # Twenty nines is a number, to the fen: what is wrong is its size, and the page says so.
+    if cap is not None and cap > ADJUSTMENT_MAX_YUAN:
+        # Twenty nines is a number, to the fen: what is wrong is its size, and the page says so. (Checked
+        # before rounding to the fen, which 27 digits and more overflow.)
         raise ValidationError(
             {"cap_yuan": _("每张单的上限最多 %(y)s 元。") % {"y": money.to_yuan(ADJUSTMENT_MAX_YUAN)}}
         )
+    if cap is None or cap < 0 or cap != money.to_yuan(cap):
+        raise ValidationError({"cap_yuan": _("上限请填不小于0的金额,最多到分。")})
     text = " ".join((text or "").split())
     if not text or len(text) > 300:
         raise ValidationError({"text": _("请用一两句话写明规则(300字以内),坊工会在工资条上看到。")})

@@ -402,7 +402,11 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
                     raise ValidationError(
                         [
                             _("%(w)s 这一行:%(e)s")
-                            % {"w": a.worker.name, "e": " ".join(m for es in f.errors.values() for m in es)}
+                            % {
+                                # As the page labels her row: a firm that does not see names sees none.
+                                "w": request.scope.worker_label(a.worker),
+                                "e": " ".join(m for es in f.errors.values() for m in es),
+                            }
                             for a, f in bad
                         ]
                     )

@@ -207,7 +207,6 @@ def depot_set(
     return depot
 
 
-@transaction.atomic
 def _whole(value, lo: int, hi: int) -> int | None:
     """``value`` (a typed number) as an int within ``lo``–``hi``, or None."""
     try:
@@ -217,6 +216,7 @@ def _whole(value, lo: int, hi: int) -> int | None:
     return n if lo <= n <= hi else None
 
 
+@transaction.atomic
 def vehicle_save(
     *,
     actor,

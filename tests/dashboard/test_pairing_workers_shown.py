@@ -137,3 +137,16 @@ def test_unname_matches_whole_latin_names_and_the_longest_chinese_name(cast):
     # By her given name too (王芳芳 → 芳芳), not a two-character name's one character.
     assert scope.unname("芳芳姐帮忙复核") == f"{b}姐帮忙复核"
     assert scope_for(cast.head).unname("王芳芳和王芳") == "王芳芳和王芳"
+
+
+def test_a_wrong_inspection_row_is_named_by_number_to_a_firm_that_sees_numbers(client, cast, issue_job):
+    """Found in review: the refusal of a wrong row named the worker in full to a firm that sees numbers."""
+    pairing_show_workers(actor=cast.head, pairing=cast.pairing, by="number")
+    job = inspecting_job(cast, issue_job, pieces=(100,))
+    a = job.assignments.get()
+    client.force_login(cast.clerk)
+    data = {"mode": "assignment", f"a{a.pk}-passed": 100, f"a{a.pk}-rejected": "-1", f"a{a.pk}-rework": 0}
+    page = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data).content.decode()
+    label = scope_for(cast.clerk).worker_label(a.worker)
+    assert f"{label} 这一行:" in page
+    assert a.worker.name not in without_tokens(page)

@@ -73,6 +73,7 @@ def test_a_new_rule_is_a_new_row_and_only_the_head_sets_it(cast):
         ("10", "5", " ", "写明"),
         # Found in a trial: twenty nines is a number to the fen; its size is what is wrong.
         ("10", "9" * 20, "x", "上限最多 5000.00 元"),
+        ("10", "9" * 40, "x", "上限最多 5000.00 元"),  # too many digits to round to the fen
         ("十", "5", "x", "比例在0到100之间"),
         ("10", "五", "x", "上限请填不小于0的金额"),
     ],
