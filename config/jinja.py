@@ -2,9 +2,12 @@
 part the Django template engine drew too slowly at county size (issue 15):
 
 - a long list's rows (the roster's 50 workers, the job list's 50 jobs, the board's cards with their
-  action forms), drawn inside the page's Django template by ``{% jinja %}`` (``dashboard.templatetags.dash``);
-- a worker's three busiest phone pages whole: Today, Earnings and Messages (``jinja2/mobile/``, on their own
-  ``jinja2/mobile/base.html``, the phone pages' frame as ``templates/mobile/base.html`` draws it).
+  action forms), drawn inside the page's Django template by ``{% jinja %}``
+  (``workshop.templatetags.jinja_parts``);
+- a worker's three busiest phone pages whole: Today, Earnings and Messages (``jinja2/mobile/``, on
+  ``jinja2/mobile/base.html``), and the frame of every phone page (its head, bar with tabs, and messages:
+  ``jinja2/mobile/_head.html``, ``_bar.html``, ``_messages.html``, which ``templates/mobile/base.html`` draws
+  with ``{% jinja %}``).
 
 Jinja2 compiles a template to Python once and draws the same HTML for a fraction of the Django engine's
 cost per tag. What a template has:
@@ -19,14 +22,13 @@ cost per tag. What a template has:
   filter on the local time), ``words`` (a stored reason in the reader's language), and the dashboard's
   ``yuan`` and ``share`` (a bar's width).
 
-Output is autoescaped, as in Django's templates: a translated text is markup, its variables are escaped.
-Django's ``makemessages`` does not read Jinja2's tags: ``scripts/jinja_messages.py`` (``make messages`` runs
-it first) writes the templates' msgids to ``config/jinja_messages.py``, which it does read; a test fails when
-that file is stale or a msgid has no English."""
+Output is autoescaped, as in Django's templates: ``_("…")`` is escaped like any value; a ``{% trans %}``
+block's text is markup (as ``blocktranslate``'s is) and its variables are escaped. Django's ``makemessages``
+does not read Jinja2's tags: ``scripts/jinja_messages.py`` (``make messages`` runs it first) writes the
+templates' msgids to ``config/jinja_messages.py``, which it does read (``config.jinja_catalogue``); a test
+fails when that file is stale or a msgid has no English."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import date as django_date
@@ -40,9 +42,6 @@ from dashboard.templatetags.dash import share, yuan
 from dispatch.templatetags.stored_words import words
 from jinja2 import Environment
 from workshop.text import list_separator
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "jinja2"
-MESSAGES_FILE = Path(__file__).resolve().parent / "jinja_messages.py"
 
 
 def environment(**options) -> Environment:
@@ -83,52 +82,3 @@ def date(value, fmt: str) -> str:
     """Django's ``date`` filter as a Django template applies it: an aware datetime in the current time zone
     (Asia/Shanghai), in ``fmt`` (Django's format letters, e.g. ``_("n月j日 H:i")``). None is blank."""
     return "" if value is None else django_date(template_localtime(value), fmt)
-
-
-# --- the templates' words, for makemessages -------------------------------------------------------------
-
-_CALLS = {
-    "gettext": "gettext_noop({})",
-    "_": "gettext_noop({})",
-    "ngettext": "ngettext({}, {}, 1)",
-    "pgettext": "pgettext({}, {})",
-    "npgettext": "npgettext({}, {}, {}, 1)",
-}
-
-
-def template_messages(folder: str = "") -> list[tuple[str, tuple[str, ...]]]:
-    """Every translatable text in ``jinja2/``'s templates (those under ``jinja2/<folder>/`` when given), as
-    Jinja2's own extractor finds it: ``(function, strings)``, e.g. ``("ngettext", ("%(n)s 件", "%(n)s 件"))``
-    or ``("npgettext", ("piece unit", "件", "件"))``; in file order, each once."""
-    env = environment()
-    seen: dict[tuple[str, tuple[str, ...]], None] = {}
-    for path in sorted((TEMPLATES / folder).rglob("*.html")):
-        for _lineno, function, message in env.extract_translations(path.read_text()):
-            strings = message if isinstance(message, tuple) else (message,)
-            seen.setdefault((function, tuple(s for s in strings if s is not None)), None)
-    return list(seen)
-
-
-def messages_source() -> str:
-    """``config/jinja_messages.py``'s text: the templates' msgids as calls ``xgettext`` reads."""
-    lines = [
-        '"""Written by ``scripts/jinja_messages.py`` (``make messages``): the msgids of the Jinja2',
-        "templates in ``jinja2/``, which Django's makemessages cannot read from Jinja2's tags.",
-        'Never imported."""',
-        "",
-        "from django.utils.translation import gettext_noop, ngettext, npgettext, pgettext  # noqa: F401",
-        "",
-        "",
-        "def _messages():  # pragma: no cover",
-        "    return [",
-    ]
-    for function, strings in template_messages():
-        lines.append("        " + _CALLS[function].format(*(repr(s) for s in strings)) + ",")
-    lines += ["    ]", ""]
-    return "\n".join(lines)
-
-
-def write_messages() -> int:
-    """Write ``config/jinja_messages.py``; how many msgids it holds."""
-    MESSAGES_FILE.write_text(messages_source())
-    return len(template_messages())

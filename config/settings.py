@@ -152,7 +152,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _pg_settings = [f"lock_timeout={_lock_timeout * 1000}"] if _lock_timeout else []
     # A worker's phone pages prepare their reads (workshop.prepared): each is planned once per connection,
     # with its generic plan (one worker's rows by index, whatever her id and month). Only those statements
-    # are prepared; every other is sent with its values and planned for them. 0 prepares nothing.
+    # are prepared; every other is sent with its values and planned for them (Django's client-side binding)
+    # and this setting does not touch it. Turning on server_side_binding, or preparing anything else, would
+    # put those under generic plans too: tests/workshop/test_prepared.py checks nothing else is prepared.
+    # 0 prepares nothing.
     DB_PREPARE = env.bool("NUANXIN_DB_PREPARE", default=True)
     if DB_PREPARE:
         _pg_settings.append("plan_cache_mode=force_generic_plan")

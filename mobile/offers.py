@@ -22,7 +22,7 @@ from dispatch import services as flow
 from dispatch.models import AssignmentState, IllegalTransition
 from workshop.models import Worker
 
-from . import selectors, views
+from . import cards, selectors, views
 
 # A share in one of these was taken by her: only the share's own worker accepts it (``check_worker``).
 TAKEN = (AssignmentState.ACCEPTED, AssignmentState.DONE)
@@ -62,7 +62,7 @@ def assignment_decline(request: HttpRequest, worker: Worker, pk: int) -> HttpRes
         messages.info(request, views._refused_text(moved))
         return redirect("mobile:assignment", pk=a.pk)
     if request.method == "GET" or request.POST.get("confirmed") != "1":
-        views._annotate(a, today=timezone.localdate(), now=timezone.now())
+        cards.annotate(a, today=timezone.localdate(), now=timezone.now())
         context = {"a": a, "back": views._safe_next(request, reverse("mobile:today"))}
         return views._render_phone_page(request, worker, "mobile/decline_confirm.html", context)
     try:

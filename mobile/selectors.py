@@ -65,7 +65,7 @@ def _with_job_and_collected():
 _UNINSPECTED = Q(pieces_reported__gt=F("pieces_passed") + F("pieces_rejected"))
 
 
-# What a share card, its figures and where its pieces are read (``_annotate`` in the views, the Today and
+# What a share card, its figures and where its pieces are read (``mobile.cards.annotate``, the Today and
 # Earnings templates, ``whereabouts``, ``job_cards``): the columns the open-shares queries load. Every other
 # column, most of the job's, costs the compile and the model init of each row and is not shown (issue 15).
 _SHARE_COLUMNS = (

@@ -49,7 +49,7 @@ from workshop.roles import courier_for, worker_for
 from workshop.text import sane_date
 from workshop.validators import mask_phone
 
-from . import photos, selectors
+from . import cards, photos, selectors
 from .forms import CONSENT_TEXT, MaterialProblemForm, PinLoginForm, WishForm
 
 REFUSED = (ValidationError, IllegalTransition, PermissionDenied)
@@ -98,35 +98,6 @@ def _render_phone_page(
     pages drawn by Jinja2 (``jinja2/mobile/``: Today, Earnings, Messages; ``config/jinja.py``)."""
     context = {"worker": worker, "unread": inbox_reads.unread_count(request.user), "tab": tab, **context}
     return render(request, template, context, status=status, using=using)
-
-
-# A share she still answers or works on: only such a share can be late. A finished one (done: all
-# reported, then handed over, inspected, paid) or one no longer hers (declined, expired) just had a due day.
-DUE_STATES = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
-
-
-def _due_text(due_on: dt.date, today: dt.date, *, running: bool = True) -> str:
-    """The due day in words: "6月1日,还有 3 天" / 今天要交 / 明天要交 / 已经过期 N 天 for a share still
-    running; the day alone ("6月1日") for one that is not (a finished share is never "overdue"). The day
-    in the reader's date format, as her other dates ("Dec 1" in English, not "12/1")."""
-    days = (due_on - today).days
-    when = dateformat.format(due_on, _("n月j日"))
-    if not running:
-        return when
-    if days < 0:
-        return _("%(when)s,已经过期 %(n)d 天") % {"when": when, "n": -days}
-    if days == 0:
-        return _("%(when)s,今天要交") % {"when": when}
-    if days == 1:
-        return _("%(when)s,明天要交") % {"when": when}
-    return _("%(when)s,还有 %(n)d 天") % {"when": when, "n": days}
-
-
-def _annotate(a, *, today: dt.date, now: dt.datetime) -> None:
-    """Words and figures the templates show for one assignment."""
-    a.due_text = _due_text(a.due_on, today, running=a.state in DUE_STATES)
-    a.offer_yuan = money.wage_amount(a.pieces, a.job.worker_rate)
-    a.answer_late = a.state == AssignmentState.OFFERED and a.expires_at is not None and a.expires_at < now
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -235,7 +206,7 @@ def today(request: HttpRequest, worker: Worker) -> HttpResponse:
     today, now = timezone.localdate(), timezone.now()
     data = selectors.today_for_worker(worker, today=today)
     for a in data.offers + data.in_hand + data.rework:
-        _annotate(a, today=today, now=now)
+        cards.annotate(a, today=today, now=now)
     return _render_phone_page(request, worker, "mobile/today.html", {"d": data}, tab="today", using="jinja2")
 
 
@@ -290,7 +261,7 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
     a = selectors.assignment_for_worker(worker, pk)
     history = selectors.assignment_history(a)
     now = timezone.now()
-    _annotate(a, today=timezone.localdate(), now=now)
+    cards.annotate(a, today=timezone.localdate(), now=now)
     a.report_key = _report_key()
     a.finish_key = _report_key()
     context = {
@@ -394,7 +365,7 @@ def bundle(request: HttpRequest, worker: Worker, token: str) -> HttpResponse:
         return refused
     a = ticket.assignment
     a.job = ticket.job
-    _annotate(a, today=timezone.localdate(), now=timezone.now())
+    cards.annotate(a, today=timezone.localdate(), now=timezone.now())
     status = 410 if ticket.state == TicketState.VOID else 200
     context = {"t": ticket, "a": a}
     return _render_phone_page(request, worker, "mobile/bundle.html", context, status=status)

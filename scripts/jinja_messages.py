@@ -1,5 +1,6 @@
 """``make messages``' first step: the Jinja2 templates' msgids (``jinja2/``) into
-``config/jinja_messages.py``, where Django's makemessages finds them (``config.jinja.write_messages``)."""
+``config/jinja_messages.py``, where Django's makemessages finds them
+(``config.jinja_catalogue.write_messages``)."""
 
 import os
 import sys
@@ -12,6 +13,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from config.jinja import MESSAGES_FILE, write_messages  # noqa: E402
+from config.jinja_catalogue import MESSAGES_FILE, write_messages  # noqa: E402
 
 print(f"{MESSAGES_FILE.name}: {write_messages()} msgids from jinja2/")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from config.jinja import MESSAGES_FILE, messages_source, template_messages
+from config.jinja_catalogue import MESSAGES_FILE, messages_source, template_messages
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
 

@@ -14,7 +14,7 @@ import uuid
 from django.contrib.messages import get_messages
 from django.utils import translation
 
-from config.jinja import template_messages
+from config.jinja_catalogue import template_messages
 from dispatch.models import WorkReport
 from notices.messages import TEMPLATES, NotificationKind, render
 from notices.models import Notification

@@ -4,14 +4,16 @@ PostgreSQL plans a statement each time it is sent, and a read that joins five or
 month of results with their job, line, firm and pay line) spent 1–2 ms planning and 0.1 ms running at
 county size: more than the rest of the page. Within ``prepared()``, the ORM's statements are sent with
 their parameters bound by the server and prepared on the connection (psycopg's ``prepare=True``): the
-connection (kept for ``CONN_MAX_AGE`` seconds) plans each one once, or a few times until PostgreSQL
-settles on its generic plan, then only runs it.
+connection (kept for ``CONN_MAX_AGE`` seconds) plans each one once, with its generic plan
+(``plan_cache_mode=force_generic_plan``, set on the connections in config/settings.py; it touches only
+prepared statements, and these are the only ones), then only runs it.
 
 Only for reads whose plan does not depend on the values: each is an index lookup of one worker's or one
 user's rows. Not for a county's aggregates over date ranges: a generic plan there can be much slower than
 one made for the dates (the community admin's home page ran at half speed when every statement was
-prepared). Statements pass through Django's cursor as any other (logged, counted by
-``CaptureQueriesContext`` and ``connection.execute_wrapper``). On SQLite, and with
+prepared). Statements pass through Django's cursor as any other (counted by ``CaptureQueriesContext`` and
+``connection.execute_wrapper``; logged with ``$1``, ``$2`` for their values, which the server binds). On
+SQLite, and with
 ``NUANXIN_DB_PREPARE=0``, ``prepared()`` changes nothing."""
 
 from __future__ import annotations

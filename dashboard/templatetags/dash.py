@@ -6,8 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from workshop.templatetags.jinja_parts import jinja
-
 register = template.Library()
 
 
@@ -76,7 +74,3 @@ def unnamed(text, scope) -> str:
     if not text or scope is None:
         return text or ""
     return scope.unname(str(text))
-
-
-# ``{% jinja "dashboard/_job_rows.html" page=page %}``: a long list's rows drawn by Jinja2 (workshop's tag).
-register.simple_tag(jinja, takes_context=True, name="jinja")

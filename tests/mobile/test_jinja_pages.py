@@ -31,6 +31,8 @@ def _frame(html: str) -> str:
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_a_jinja_page_and_a_django_page_share_one_frame(client, cast, issue_job, language):
+    """The bar and the head's links come from the same partials; what each base draws itself (the page's
+    language, the title's brand, the body's attributes, the order of it all) must match too."""
     offer(accepted_job(cast, issue_job), cast.alice)
     client.force_login(cast.alice.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language

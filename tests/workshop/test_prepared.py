@@ -5,12 +5,16 @@ pages is prepared."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dispatch.models import Job
-from tests.mobile.conftest import accepted_job, in_hand, offer, report
+from tests.mobile.conftest import accepted_job, in_hand, inspect_and_book, offer, report
 from workshop.prepared import prepared
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +68,41 @@ def test_a_prepared_read_is_still_counted_and_gives_the_same_rows(cast, issue_jo
     # Outside the block, nothing new is prepared.
     list(Job.objects.filter(title="x").values_list("pk"))
     assert not any('"title" = $1' in s for s in _prepared_statements())
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_her_booked_and_reworked_shares_and_a_past_month_read_the_same_prepared(client, cast, issue_job):
+    """Server-bound statements fail where client-bound ones do not (a value whose type the server cannot
+    tell): her pages with every kind of row, a past month too, read prepared as they did before."""
+    job = accepted_job(cast, issue_job, quantity=10)
+    a = in_hand(job, cast.alice, 10)
+    report(a, 10)
+    inspect_and_book(cast, job, {a.pk: (7, 3, 2, "色差")})  # a rework share, a pay line, a reason
+    offer(accepted_job(cast, issue_job), cast.alice)
+    client.force_login(cast.alice.user)
+    last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    urls = ("/m/", "/m/earnings/", f"/m/earnings/{last}/", "/m/inbox/")
+    with override_settings(DB_PREPARE=False):
+        plain = {url: _without_tokens(client.get(url).content.decode()) for url in urls}
+    _deallocate_all()
+    for url in urls:
+        assert _without_tokens(client.get(url).content.decode()) == plain[url], url
+    assert len(_prepared_statements()) >= 5
+    assert "色差" in plain["/m/earnings/"] and "返工" in plain["/m/"]
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_staff_pages_prepare_nothing_and_a_failure_inside_leaves_the_connection_as_it_was(client, cast):
+    client.force_login(cast.head)
+    _deallocate_all()
+    assert client.get("/dashboard/").status_code == 200
+    assert _prepared_statements() == []
+    cursor_class = type(connection.cursor().cursor)
+    with pytest.raises(ZeroDivisionError), prepared():
+        list(Job.objects.values_list("pk"))
+        1 / 0  # noqa: B018
+    assert type(connection.cursor().cursor) is cursor_class
+    assert connection.connection.prepare_threshold is None
 
 
 def test_on_sqlite_the_block_changes_nothing(db):
