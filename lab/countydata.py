@@ -560,7 +560,7 @@ def build_county(size: CountySize | None = None, *, tag: str = "cw", log=print) 
     # (Inside a transaction, as a test's, VACUUM cannot run: statistics only.)
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
-    seconds["analyze"] = time.monotonic() - t0
+    seconds["vacuum_analyze"] = time.monotonic() - t0
     worker_users = list(
         Worker.objects.filter(workshop__in=workshops).order_by("pk").values_list("user_id", flat=True)
     )
