@@ -320,9 +320,8 @@ class LotInspectionForm(CheckedForm):
     rejected = PiecesField(label=_("不合格件数"), min_value=0, initial=0, words=PIECES_WORDS)
     rework = PiecesField(label=_("其中返工件数"), min_value=0, initial=0, words=PIECES_WORDS)
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
-    # Room left for the lot's own words before it (按批验收:共 … 件, dispatch.services.inspections.LOT_NOTE).
     notes = forms.CharField(
-        label=_("备注"), max_length=NOTES_MAX - 100, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("备注"), max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def clean(self):

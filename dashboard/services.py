@@ -168,6 +168,4 @@ def inspect_lot(
     # clerk's own words follow as typed.
     lot_note = LOT_NOTE % {"n": sum(a.pieces_to_inspect for a in pending), "r": rejected, "w": rework}
     notes = " ".join((notes or "").split())
-    return flow.job_inspect(
-        actor=actor, job=job, results=results, notes=f"{lot_note} · {notes}" if notes else lot_note
-    )
+    return flow.job_inspect(actor=actor, job=job, results=results, notes=notes, lot_note=lot_note)

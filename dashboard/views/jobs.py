@@ -442,6 +442,8 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         lot_note=job.delivery_notes.order_by("-lot").first(),
         mode=mode,
         error=error,
+        # A refused per-share verdict comes back with the notes she typed, as its counts do.
+        typed_notes=request.POST.get("notes", "") if mode == "assignment" else "",
     )
     return render(request, "dashboard/job_inspect.html", context, status=400 if error else 200)
 

@@ -59,19 +59,23 @@ NOTES_MAX = 2000
 
 
 @transaction.atomic
-def job_inspect(*, actor, job: Job | int, results: Sequence[ResultInput], notes: str = "") -> Inspection:
+def job_inspect(
+    *, actor, job: Job | int, results: Sequence[ResultInput], notes: str = "", lot_note: str = ""
+) -> Inspection:
     """Record the firm's inspection of the job's uninspected pieces (质检): inspecting → inspected.
 
     Every assignment with uninspected pieces needs one result with passed + rejected equal to those
     pieces, and rework ≤ rejected; when the firm counted fewer than were sent (``Job.pieces_short``), the
     passed pieces together stay within what it counted. Rejected pieces not sent to rework fail for good.
     After commit the ``book_inspection`` task books pay, creates rework assignments and notifies. Locks
-    the job and its assignments. ``notes``: at most ``NOTES_MAX`` characters. Raises PermissionDenied,
-    ValidationError, IllegalTransition.
+    the job and its assignments. ``notes``: what the clerk typed, at most ``NOTES_MAX`` characters;
+    ``lot_note``: a lot inspected as a whole (``LOT_NOTE`` filled in), stored before them. Raises
+    PermissionDenied, ValidationError, IllegalTransition.
     """
     if len(notes) > NOTES_MAX:
         # Refused in words with nothing written, not cut short without a word.
         raise ValidationError(_("验收备注最多%(n)d字。") % {"n": NOTES_MAX})
+    notes = " · ".join(part for part in (lot_note, notes) if part)
     job = lock_job(job)
     check_firm_staff(actor, job)
     check_transition(JOB_TRANSITIONS, _("外发单"), job.state, JobState.INSPECTED)

@@ -341,7 +341,7 @@ def test_the_board_offers_each_role_its_own_actions(client, cast, issue_job):
     "mode, words",
     [
         ("assignment", "验收备注最多2000字。"),  # the service's bound
-        ("lot", "备注最多 1900 个字(现在 2001 个)"),  # the lot form's, leaving room for the lot's words
+        ("lot", "备注最多 2000 个字(现在 2001 个)"),  # the lot form's, the same bound
     ],
 )
 def test_notes_too_long_are_refused_in_words_not_cut_short(client, cast, issue_job, mode, words):
@@ -355,6 +355,8 @@ def test_notes_too_long_are_refused_in_words_not_cut_short(client, cast, issue_j
     page = response.content.decode()
     assert words in page
     assert Inspection.objects.count() == 0 and Job.objects.get(pk=job.pk).state == JobState.INSPECTING
+    # What she typed comes back with the refusal, to shorten, not to type again (found in a trial).
+    assert "很" * 2001 in page
 
 
 def test_a_lot_reason_too_long_is_named_not_read_as_bad_counts(client, cast, issue_job):
@@ -376,3 +378,15 @@ def test_a_wrong_row_of_a_per_share_inspection_is_named_by_its_worker(client, ca
     page = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data).content.decode()
     assert f"{b.worker.name} 这一行:" in page and f"{a.worker.name} 这一行" not in page
     assert Inspection.objects.count() == 0
+
+
+def test_a_lots_notes_of_2000_characters_are_kept_whole_after_the_lots_own_words(client, cast, issue_job):
+    """Found in a trial: the lot form allowed 1,900 characters (room for the lot's words), the per-share
+    form 2,000; now both take what the clerk typed up to 2,000, and the lot's words go before it."""
+    job = inspecting_job(cast, issue_job, pieces=(100,))
+    client.force_login(cast.clerk)
+    notes = "很" * 2000
+    data = {"mode": "lot", "rejected": 0, "rework": 0, "notes": notes}
+    assert client.post(f"/dashboard/jobs/{job.pk}/inspect/", data).status_code == 302
+    stored = Inspection.objects.get(job=job).notes
+    assert stored.startswith("按批验收:共 100 件") and stored.endswith(" · " + notes)
