@@ -57,16 +57,33 @@ class BomRowForm(CheckedForm):
         return not any((d.get(f) or "").strip() for f in ("material", "per_piece", "loss_pct", "unit_price"))
 
 
+# The one answer to a bill of materials whose row count does not match what was typed.
+ROWS_CHANGED = _("物料表的行数不对,请刷新页面后重新填写。")
+
+
 class BaseBomFormSet(forms.BaseFormSet):
     """The rows of a bill of materials; blank rows are skipped. After ``is_valid()``, ``bom`` holds the
     typed lines (``BomInput``, cleaned) in order. Each wrong row gets its error in words, naming the row
     by its number on the page."""
 
+    # A row count missing or not a number ("abc"): Django's own words are for developers.
+    default_error_messages = {"missing_management_form": ROWS_CHANGED}
+
+    def _rows_beyond(self, count: int) -> bool:
+        """True when a row numbered ``count`` or more has something typed in it."""
+        head = f"{self.prefix}-"
+        for key, value in self.data.items():
+            index, _dash, _field = key[len(head) :].partition("-")
+            if key.startswith(head) and index.isdigit() and int(index) >= count and str(value).strip():
+                return True
+        return False
+
     def clean(self):
-        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
-            # A page's row count that no page sends (-1): read as it is, every row would be dropped and
-            # the job issued without its materials, without a word.
-            raise ValidationError(_("物料表的行数不对,请刷新页面后重新填写。"))
+        raw = str(self.data.get(self.add_prefix("TOTAL_FORMS"), "")).strip()
+        if not raw.isdigit() or self._rows_beyond(int(raw)):
+            # A row count that no page sends (-1, -0) or fewer rows than were typed: read as it is, the
+            # rows past it would be dropped and the job issued without those materials, without a word.
+            raise ValidationError(ROWS_CHANGED)
         if any(self.errors):
             return
         self.bom: list[BomInput] = []

@@ -3,6 +3,7 @@
 - ``dispatch_shares``: the head's edited split, offered in one transaction (and the job accepted first
   when it is still issued): every share is offered, or none is; a share the head left as planned keeps
   the planner's reasons (``share_reasons``).
+- ``worker_stop``: a worker stopped (停用) and her unanswered offers closed, their pieces offered to others.
 - ``inspect_lot``: a verdict on a whole delivered lot (per lot, 按批验收) split over the assignments in
   proportion to their pieces (``split_proportionally``), then recorded by ``dispatch.services.job_inspect``.
 
@@ -25,6 +26,7 @@ from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
 from dispatch.services import check_head
 from dispatch.services.inspections import LOT_NOTE
+from workshop import services as workshop_services
 from workshop.models import Worker
 
 
@@ -169,3 +171,13 @@ def inspect_lot(
     lot_note = LOT_NOTE % {"n": sum(a.pieces_to_inspect for a in pending), "r": rejected, "w": rework}
     notes = " ".join((notes or "").split())
     return flow.job_inspect(actor=actor, job=job, results=results, notes=notes, lot_note=lot_note)
+
+
+@transaction.atomic
+def worker_stop(*, actor, worker: Worker, reason: str = "") -> list[Assignment]:
+    """Stop a worker (``workshop.services.worker_deactivate``: no sign-in, no new work) and close her
+    unanswered offers in the same transaction (``dispatch.services.offers_withdraw_stopped``), so their
+    pieces go to others now rather than when the offers time out. Returns the closed offers. Raises the
+    services' ValidationError (already stopped) and PermissionDenied; nothing is written on either."""
+    workshop_services.worker_deactivate(actor=actor, worker=worker, reason=reason)
+    return flow.offers_withdraw_stopped(worker=worker)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import Employment, ProcessKind, WorkPlace
-from workshop.services import WorkerDetails
+from workshop.services import JOIN_EARLIEST, WorkerDetails
 from workshop.text import CheckedForm, SaneDateField
 from workshop.validators import parse_mainland_mobile
 
@@ -45,7 +45,7 @@ class WorkerForm(CheckedForm):
     joined_on = SaneDateField(
         label=_("加入日期"),
         required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "min": JOIN_EARLIEST.isoformat()}),
     )
     low_income = forms.BooleanField(label=_("低收入"), required=False)
     pin = forms.CharField(

@@ -161,16 +161,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
             _start_worker_session(request, user.worker)
             return redirect(nxt)
         left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
-        error = (
-            _("手机号或 PIN 不对,请再试一次。")
-            + " "
-            + (
-                ngettext(
-                    "再错 %(n)d 次,要等 %(m)d 分钟才能再试。", "再错 %(n)d 次,要等 %(m)d 分钟才能再试。", left
+        if getattr(request, "nuanxin_stopped", False):
+            error = _("你的账号已停用,不能登录。要回来做活,请找坊长恢复。")
+        else:
+            error = (
+                _("手机号或 PIN 不对,请再试一次。")
+                + " "
+                + (
+                    ngettext(
+                        "再错 %(n)d 次,要等 %(m)d 分钟才能再试。",
+                        "再错 %(n)d 次,要等 %(m)d 分钟才能再试。",
+                        left,
+                    )
+                    % {"n": left, "m": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
                 )
-                % {"n": left, "m": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
             )
-        )
     return render(request, "mobile/login.html", {"form": form, "next": nxt, "error": error})
 
 

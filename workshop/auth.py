@@ -77,8 +77,16 @@ class PinBackend(UserBackend):
             or Courier.objects.select_related("user").filter(phone=number, active=True).first()
         )
         if person is None:
-            # Spend the time a real check would, so an unknown number answers no faster than a known one.
-            make_password(pin)
+            stopped = Worker.objects.filter(phone=number, active=False).first()
+            if stopped is not None and pin_matches(stopped, pin):
+                # Her own PIN, but she was stopped (停用): tell her so rather than "wrong PIN". Only the
+                # holder of the PIN learns it; the try still counts towards the lockout.
+                if request is not None:
+                    request.nuanxin_stopped = True
+                return None
+            if stopped is None:
+                # Spend the time a real check would, so an unknown number answers no faster than a known one.
+                make_password(pin)
             return None
         if pin_matches(person, pin) and self.user_can_authenticate(person.user):
             return person.user

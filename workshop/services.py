@@ -295,6 +295,9 @@ def minimum_wage_add(
 
 # How far ahead a worker's join date may be (days): someone who starts within the month.
 JOIN_AHEAD_DAYS = 31
+# The earliest join date taken: community workshops (社区共富工坊) are this century's; 1900 is a typing slip
+# that would spread her yearly figures over a century.
+JOIN_EARLIEST = dt.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,7 @@ class WorkerDetails:
     None to keep the one on file (the pages never show it whole); ``skills``: ``ProcessKind`` codes;
     ``hours_per_week``: hours, 1–84; ``low_income``: None leaves it as it is (only a community admin sees
     or sets it, ``Scope.sees_low_income``); ``joined_on``: None is today on adding, unchanged on editing;
-    at most ``JOIN_AHEAD_DAYS`` after today (Asia/Shanghai).
+    at most ``JOIN_AHEAD_DAYS`` after today (Asia/Shanghai), not before ``JOIN_EARLIEST``.
     """
 
     name: str
@@ -406,6 +409,8 @@ def _clean_details(
     if details.joined_on is not None and details.joined_on > latest_join:
         # A year typed wrong (2030): the dashboard's yearly figures count her days from it.
         errors["joined_on"] = [_("加入日期最晚是%(d)s(一个月内要来的)。") % {"d": latest_join.isoformat()}]
+    elif details.joined_on is not None and details.joined_on < JOIN_EARLIEST:
+        errors["joined_on"] = [_("加入日期最早是%(d)s。") % {"d": JOIN_EARLIEST.isoformat()}]
     elif details.joined_on is not None:
         values["joined_on"] = details.joined_on
     elif worker is None:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch.models import AssignmentState
@@ -27,6 +28,7 @@ from workshop.models import Employment, ProcessKind
 
 from .. import delivery_selectors as delivery
 from .. import forms, selectors
+from .. import services as dash_services
 from ..logistics_forms import ResidenceForm
 from ..pay_forms import BankForm
 from ..worker_forms import WorkerForm
@@ -306,13 +308,23 @@ def worker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     worker = selectors.worker_get(request.scope, pk)
     require_perm(request, "manage_worker", worker)
     try:
-        workshop_services.worker_deactivate(
+        closed = dash_services.worker_stop(
             actor=request.user, worker=worker, reason=request.POST.get("reason", "")
         )
     except REFUSED as exc:
         messages.error(request, refused_text(exc))
     else:
         messages.success(request, _("%(w)s 已停用:不能再登录,也不会再派活给她。") % {"w": worker.name})
+        if closed:
+            messages.info(
+                request,
+                ngettext(
+                    "她还没答复的 %(n)d 个派工已收回,件数会派给别人。",
+                    "她还没答复的 %(n)d 个派工已收回,件数会派给别人。",
+                    len(closed),
+                )
+                % {"n": len(closed)},
+            )
     return redirect("dashboard:worker", pk=worker.pk)
 
 

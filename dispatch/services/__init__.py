@@ -26,6 +26,7 @@ from .assignments import (
     assignment_offer,
     job_plan_offers,
     job_workshop_plan_offers,
+    offers_withdraw_stopped,
     work_report,
     workshop_plan_offers,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "assignment_accept",
     "assignment_decline",
     "assignment_expire",
+    "offers_withdraw_stopped",
     "assignment_offer",
     "check_firm_staff",
     "check_head",

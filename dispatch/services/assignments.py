@@ -243,6 +243,32 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
     return assignment
 
 
+@transaction.atomic
+def offers_withdraw_stopped(*, worker: Worker) -> list[Assignment]:
+    """Close a stopped worker's (停用) unanswered offers, as expired with the note "坊工已停用", and give
+    their pieces back to the jobs to offer to others after commit. Shares she accepted stay hers: she
+    may have the materials at home. Returns the closed offers (a list, [] when none); raises
+    ValidationError while she is still active. Idempotent: a second call finds nothing to close."""
+    if Worker.objects.filter(pk=worker.pk, active=True).exists():
+        raise ValidationError(_("%(w)s 还在岗,她的派工不能收回。") % {"w": worker.name})
+    closed = []
+    open_ids = Assignment.objects.filter(worker_id=worker.pk, state=AssignmentState.OFFERED).order_by("pk")
+    for pk in open_ids.values_list("pk", flat=True):
+        job, assignment = lock_assignment(pk)
+        if assignment.state != AssignmentState.OFFERED:
+            continue
+        move(
+            assignment,
+            AssignmentState.EXPIRED,
+            job=job,
+            note=gettext_noop("坊工已停用"),
+            responded_at=timezone.now(),
+        )
+        _release(job, assignment)
+        closed.append(assignment)
+    return closed
+
+
 def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
     """Plan the locked ``jobs`` together (``planning.plan_jobs``) and offer every share."""
     jobs = [job for job in jobs if job.state in DISPATCHING_STATES and job.pieces_unassigned > 0]

@@ -163,12 +163,16 @@ def test_more_rows_than_the_form_allows_are_refused(client, cast):
     assert response.status_code == 200 and not Job.objects.exists()
 
 
-def test_a_tampered_row_count_is_refused_not_read_as_no_materials(client, cast):
-    """Found in a trial: bom-TOTAL_FORMS=-1 dropped every row, and the job was issued without them."""
+@pytest.mark.parametrize("total", [-1, "-0", "abc", "", 0, 1])
+def test_a_tampered_row_count_is_refused_not_read_as_no_materials(client, cast, total):
+    """Found in trials: bom-TOTAL_FORMS=-1, then -0, dropped every row and the job was issued without
+    them; "abc" showed Django's ManagementForm words. Two rows typed, a count of 0 or 1 drops one."""
     client.force_login(cast.clerk)
-    response = client.post("/dashboard/jobs/new/", job_data(cast, [("面板", "ge", "1", "0")], total=-1))
+    rows = [("面板", "ge", "1", "0"), ("螺丝", "ge", "2", "0")]
+    response = client.post("/dashboard/jobs/new/", job_data(cast, rows, total=total))
     assert response.status_code == 200
-    assert "物料表的行数不对,请刷新页面后重新填写。" in response.content.decode()
+    page = response.content.decode()
+    assert "物料表的行数不对,请刷新页面后重新填写。" in page and "ManagementForm" not in page
     assert not Job.objects.exists() and not BomLine.objects.exists()
 
 

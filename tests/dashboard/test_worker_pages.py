@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from stdnum.cn import ric
 
-from dispatch.services import assignment_offer
+from dispatch.models import Assignment, AssignmentState
+from dispatch.services import assignment_accept, assignment_offer
 from tests.dashboard.helpers import accepted_job
 from tests.factories import CommunityAdminFactory, UserFactory, WorkshopFactory
 from workshop.models import Worker, WorkerAction, WorkerEvent
@@ -243,3 +244,23 @@ def test_a_head_of_two_workshops_picks_where_she_adds_and_only_hers(client, cast
     client.post("/dashboard/workers/new/", {**FORM, "workshop": second.pk})
 
     assert Worker.objects.get(name="王秀英").workshop == second
+
+
+def test_stopping_a_worker_takes_back_her_open_offers_and_keeps_what_she_accepted(client, cast, issue_job):
+
+    job = accepted_job(cast, issue_job, quantity=300)
+    open_offer = assignment_offer(job=job, worker=cast.alice, pieces=40)
+    taken = assignment_offer(job=job, worker=cast.alice, pieces=25)
+    assignment_accept(actor=cast.alice.user, assignment=taken)
+    client.force_login(cast.head)
+
+    page = client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/", follow=True).content.decode()
+
+    open_offer.refresh_from_db()
+    taken.refresh_from_db()
+    job.refresh_from_db()
+    assert open_offer.state == AssignmentState.EXPIRED and taken.state == AssignmentState.ACCEPTED
+    assert job.events.filter(object_id=open_offer.pk, to_state="expired", note="坊工已停用").exists()
+    assert not Assignment.objects.filter(worker=cast.alice, state=AssignmentState.OFFERED).exists()
+    assert job.pieces_assigned == 25  # her 40 are free for others (offered after commit)
+    assert "1 个派工已收回" in page

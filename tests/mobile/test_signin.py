@@ -208,3 +208,14 @@ def test_a_new_link_for_a_worker_without_one_keeps_pin_sessions(client, cast, pi
     sign_in(client, cast.alice)
     people.signin_link_issue(actor=cast.head, worker=cast.alice)  # the head prints a first QR
     assert client.get("/m/").status_code == 200
+
+
+def test_a_stopped_worker_with_her_right_pin_is_told_she_was_stopped_not_that_it_is_wrong(client, cast, pins):
+    people.worker_deactivate(actor=cast.head, worker=cast.alice)
+
+    right = sign_in(client, cast.alice).content.decode()
+    wrong = sign_in(client, cast.alice, pin="135790").content.decode()
+
+    assert "账号已停用" in right and "找坊长恢复" in right and "PIN 不对" not in right
+    assert "PIN 不对" in wrong and "账号已停用" not in wrong
+    assert "_auth_user_id" not in client.session

@@ -84,6 +84,9 @@ def test_the_head_adds_a_worker_who_signs_in_with_her_pin(cast):
         ({"hours_per_week": 90}, "hours_per_week", "1到84"),
         # A year typed wrong: the dashboard's yearly figures would count her days from 2030.
         ({"joined_on": dt.date.today() + dt.timedelta(days=400)}, "joined_on", "加入日期最晚是"),
+        # Found in a trial: 1900-01-01 was taken and spread her yearly figures over a century.
+        ({"joined_on": dt.date(1900, 1, 1)}, "joined_on", "加入日期最早是2000-01-01"),
+        ({"joined_on": services.JOIN_EARLIEST - dt.timedelta(days=1)}, "joined_on", "加入日期最早是"),
     ],
 )
 def test_bad_input_is_refused_by_field_in_words_and_nothing_is_written(cast, change, field, words):
@@ -103,6 +106,9 @@ def test_a_join_date_within_the_month_ahead_is_taken(cast):
         actor=cast.head, workshop=cast.ws, details=details(joined_on=soon), pin=PIN
     )
     assert worker.joined_on == soon
+    services.worker_edit(actor=cast.head, worker=worker, details=details(joined_on=services.JOIN_EARLIEST))
+    worker.refresh_from_db()
+    assert worker.joined_on == services.JOIN_EARLIEST
     with pytest.raises(ValidationError) as refused:
         services.worker_edit(
             actor=cast.head, worker=worker, details=details(joined_on=soon + dt.timedelta(days=1))

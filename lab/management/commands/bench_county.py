@@ -33,6 +33,8 @@ from workshop.models import FirmStaff, Worker
 # the flow's statements per job ≤ 80, the export's CPU ≤ 1.3× bare openpyxl's.
 WORKER_BOUND, STAFF_BOUND, BURST_BOUND = 2.0, 3.0, 0.5
 FLOW_STATEMENTS_BOUND, EXPORT_BOUND = 80, 1.3
+# Jobs the flow's count takes from issue to pay; the count stands only when every one of them got there.
+FLOW_JOBS = 10
 
 
 def _free_port() -> int:
@@ -78,15 +80,25 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=120, help="requests per page per round")
         parser.add_argument("--clients", type=int, default=8)
         parser.add_argument("--web-workers", type=int, default=3)
+        parser.add_argument(
+            "--flow-only", action="store_true", help="count the flow's statements (one JSON line) and stop"
+        )
+        parser.add_argument("--flow-json", help="take the flow's count from this file (--flow-only's output)")
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
             raise CommandError("bench_county needs PostgreSQL: set DATABASE_URL=postgres://…")
         log = self.stdout.write
         t_start = time.monotonic()
+        if o["flow_only"]:
+            log(json.dumps(flow_statements(demo_workshop(), n=FLOW_JOBS)))
+            return
         demo_counts = cb.query_counts(_demo_pages())
-        log("the flow's statements per job (demo workshop, tasks inline) …")
-        flow = flow_statements(demo_workshop(), n=10)
+        if o["flow_json"]:
+            flow = json.loads(Path(o["flow_json"]).read_text().strip().splitlines()[-1])
+        else:
+            log("the flow's statements per job (demo workshop, tasks inline) …")
+            flow = flow_statements(demo_workshop(), n=FLOW_JOBS)
         log("building the county …")
         size = CountySize() if o["scale"] >= 1 else CountySize().scaled(o["scale"])
         county = build_county(size, log=log)
@@ -168,10 +180,12 @@ class Command(BaseCommand):
             f" {b['replayed']} replayed, counted once: {'yes' if b['counted_once'] else 'NO'}"
         )
         f = r["flow_statements"]
+        whole = f["settled"] == FLOW_JOBS
+        ok = "yes" if whole and f["per_job"] <= FLOW_STATEMENTS_BOUND else "NO"
         w(
             f"flow: {f['per_job']:.0f} SQL statements per job ({f['data_per_job']:.0f} reads and writes;"
-            f" ≤ {FLOW_STATEMENTS_BOUND}: {'yes' if f['per_job'] <= FLOW_STATEMENTS_BOUND else 'NO'});"
-            f" by phase {f['by_phase']}"
+            f" ≤ {FLOW_STATEMENTS_BOUND}: {ok}); {f['settled']} of {FLOW_JOBS} jobs paid"
+            f"{'' if whole else ' (NOT a whole flow: the count does not stand)'}; by phase {f['by_phase']}"
         )
         growth_ok = r["plan_cpu_growth_10x"] <= planbench.GROWTH_LIMIT * r["solver_cpu_growth_10x"]
         w(
