@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dispatch.models import AssignmentState
 from pay import money
@@ -25,12 +26,13 @@ def due_text(due_on: dt.date, today: dt.date, *, running: bool = True) -> str:
     if not running:
         return when
     if days < 0:
-        return _("%(when)s,已经过期 %(n)d 天") % {"when": when, "n": -days}
+        late = ngettext("%(when)s,已经过期 %(n)d 天", "%(when)s,已经过期 %(n)d 天", -days)
+        return late % {"when": when, "n": -days}
     if days == 0:
         return _("%(when)s,今天要交") % {"when": when}
     if days == 1:
         return _("%(when)s,明天要交") % {"when": when}
-    return _("%(when)s,还有 %(n)d 天") % {"when": when, "n": days}
+    return ngettext("%(when)s,还有 %(n)d 天", "%(when)s,还有 %(n)d 天", days) % {"when": when, "n": days}
 
 
 def annotate(a, *, today: dt.date, now: dt.datetime) -> None:

@@ -194,6 +194,28 @@ def test_earnings_change_after_the_firms_inspection(mphone, cast, pins, issue_jo
     assert "工资 10.05 元已入账" in mphone.content()
 
 
+def test_long_english_labels_at_150_percent_text_leave_the_figures_room(mphone, cast, pins, issue_job):
+    """Found in a trial: a fact list's long English label took the whole line at 150 % text and its
+    figure stood one letter a line beside it."""
+    job = accepted_job(cast, issue_job, quantity=300, rate="0.0350", title="开关面板装配")
+    report(in_hand(job, cast.alice, 300), 300)
+    mphone.goto(mphone.base + "/m/login/")
+    sign_in(mphone, cast.alice)
+    mphone.get_by_role("button", name="English").click()
+    mphone.wait_for_load_state("networkidle")
+    mphone.goto(mphone.base + "/m/earnings/")
+    mphone.evaluate("document.documentElement.style.fontSize = '150%'")
+
+    rows = mphone.locator("dl.facts").evaluate_all(
+        """dls => dls.flatMap(dl => [...dl.querySelectorAll('dd')].map(dd => ({
+            dt: dd.previousElementSibling.textContent, dd: dd.textContent,
+            share: dd.getBoundingClientRect().width / dl.getBoundingClientRect().width})))"""
+    )
+
+    assert any("workshop" in r["dt"].lower() for r in rows), rows
+    assert all(r["share"] >= 0.4 for r in rows), [r for r in rows if r["share"] < 0.4]
+
+
 def test_a_worker_signs_in_with_the_heads_link(mphone, cast, issue_job):
     offer(accepted_job(cast, issue_job), cast.alice, 60)
     token = people.signin_link_issue(actor=cast.head, worker=cast.alice)

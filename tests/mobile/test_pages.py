@@ -469,7 +469,9 @@ def test_the_inbox_tells_of_offer_inspection_rework_and_pay(client, cast, issue_
     kinds = {n.kind for n in notes}
     assert kinds == {"offer", "inspection", "rework", "pay_booked"}
     inspection = next(n for n in notes if n.kind == "inspection")
-    assert inspection.text_in("zh-hans") == "布袋缝边 验收:合格 90 件,不合格 10 件。线头太长"
+    # The firm's reason said as one (found in a trial: it stood after the sentence as a word left over).
+    assert inspection.text_in("zh-hans") == "布袋缝边 验收:合格 90 件,不合格 10 件。原因:线头太长"
+    assert inspection.text_in("en").endswith("10 failed. Reason: 线头太长"), inspection.text_in("en")
     assert inspection.link == f"/m/a/{a.pk}/"
 
 
