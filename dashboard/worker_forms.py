@@ -82,24 +82,32 @@ class WorkerForm(CheckedForm):
         return phone
 
     def details(self) -> WorkerDetails:
-        """The cleaned form as the services' input (call after ``is_valid``)."""
+        """The cleaned form as the services' input (call after ``is_valid``). After a failed ``is_valid``,
+        the fields the form refused are stand-ins whose problems ``also_check`` drops."""
         d = self.cleaned_data
         adding = "pin" in self.fields
-        id_number: str | None = d["id_number"].strip()
+        id_number: str | None = (d.get("id_number") or "").strip()
         if not adding and not id_number:
             id_number = "" if d.get("clear_id") else None  # blank keeps the number on file
         return WorkerDetails(
-            name=d["name"],
-            phone=d["phone"],
+            name=d.get("name", ""),
+            phone=d.get("phone", ""),
             id_number=id_number,
-            employment=d["employment"],
-            work_place=d["work_place"],
-            skills=tuple(d["skills"]),
-            hours_per_week=d["hours_per_week"],
-            home_area=d["home_area"],
-            joined_on=d["joined_on"],
-            low_income=d["low_income"] if "low_income" in self.fields else None,
+            employment=d.get("employment", ""),
+            work_place=d.get("work_place", ""),
+            skills=tuple(d.get("skills") or ()),
+            hours_per_week=d.get("hours_per_week", 20),
+            home_area=d.get("home_area", ""),
+            joined_on=d.get("joined_on"),
+            low_income=d.get("low_income") if "low_income" in self.fields else None,
         )
+
+    def also_check(self, problems_of) -> None:
+        """After a failed ``is_valid``: the service's checks (``problems_of(details) -> {field: [message]}``,
+        e.g. ``worker_details_problems``) on the fields the form took, so one round names every problem."""
+        for field, messages in problems_of(self.details()).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, messages)
 
     def take_errors(self, exc) -> None:
         """Put a service's ValidationError on the fields it names (the rest on the form)."""

@@ -441,6 +441,18 @@ def _clean_reason(reason: str) -> str:
     return text
 
 
+def worker_details_problems(*, actor, details: WorkerDetails, worker: Worker | None = None) -> dict:
+    """Every field's problem with ``details`` as ``worker_add`` (``worker`` None) or ``worker_edit`` would
+    find it, as ``{field: [message, ...]}`` ({} when none); writes nothing and locks nothing. For a form
+    that failed its own checks, so the page names the rest too (a phone already registered beside an
+    hours figure out of range) rather than one round of errors after another."""
+    try:
+        _clean_details(details, worker=worker, may_set_low_income=scope_for(actor).sees_low_income)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
 @transaction.atomic
 def worker_add(*, actor, workshop: Workshop, details: WorkerDetails, pin: str) -> tuple[Worker, list[str]]:
     """Add a worker (坊工) to ``workshop`` with a 6-digit sign-in PIN (``validate_pin``; only its hash is

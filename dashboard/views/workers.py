@@ -255,6 +255,10 @@ def worker_new(request: HttpRequest) -> HttpResponse:
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("dashboard:worker", pk=worker.pk)
+    else:
+        form.also_check(
+            lambda details: workshop_services.worker_details_problems(actor=request.user, details=details)
+        )
     return _form_page(request, form, workshops=workshops, status=400)
 
 
@@ -298,6 +302,12 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("dashboard:worker", pk=worker.pk)
+    else:
+        form.also_check(
+            lambda details: workshop_services.worker_details_problems(
+                actor=request.user, details=details, worker=worker
+            )
+        )
     return _form_page(request, form, worker=worker, status=400)
 
 

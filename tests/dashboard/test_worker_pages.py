@@ -144,6 +144,27 @@ def test_a_phone_already_in_her_workshop_is_refused_on_the_phone_field(client, c
     assert written() == before
 
 
+def test_every_problem_is_named_in_one_round_the_forms_and_the_services(client, cast):
+    """Found in a trial: the page named the hours out of range, then, once mended, the phone already
+    registered and the join date a century back: one round of errors after another."""
+    client.force_login(cast.head)
+    before = written()
+    phone = str(cast.alice.phone.national_number)
+    typed = {**FORM, "phone": phone, "hours_per_week": "90", "joined_on": "1900-01-01"}
+
+    added = client.post("/dashboard/workers/new/", typed)
+    edited = client.post(f"/dashboard/workers/{cast.bob.pk}/edit/", {**typed, "name": "鲍勃"})
+
+    for response in (added, edited):
+        assert response.status_code == 400
+        errors = response.context["form"].errors
+        assert set(errors) == {"phone", "hours_per_week", "joined_on"}, errors
+        assert "已经登记过了" in str(errors["phone"]) and "最早是2000-01-01" in str(errors["joined_on"])
+    assert written() == before
+    cast.bob.refresh_from_db()
+    assert cast.bob.name == "bob"
+
+
 def test_the_edit_page_never_shows_the_id_number_and_a_blank_box_keeps_it(client, cast):
     cast.alice.id_number = id_number()
     cast.alice.save()
