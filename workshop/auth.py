@@ -77,7 +77,10 @@ class PinBackend(UserBackend):
             or Courier.objects.select_related("user").filter(phone=number, active=True).first()
         )
         if person is None:
-            stopped = Worker.objects.filter(phone=number, active=False).first()
+            stopped = (
+                Worker.objects.filter(phone=number, active=False).first()
+                or Courier.objects.filter(phone=number, active=False).first()
+            )
             if stopped is not None and pin_matches(stopped, pin):
                 # Her own PIN, but she was stopped (停用): tell her so rather than "wrong PIN". Only the
                 # holder of the PIN learns it; the try still counts towards the lockout.

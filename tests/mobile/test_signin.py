@@ -219,3 +219,15 @@ def test_a_stopped_worker_with_her_right_pin_is_told_she_was_stopped_not_that_it
     assert "账号已停用" in right and "找坊长恢复" in right and "PIN 不对" not in right
     assert "PIN 不对" in wrong and "账号已停用" not in wrong
     assert "_auth_user_id" not in client.session
+
+
+def test_a_courier_taken_off_the_rota_is_told_so_with_her_right_pin(client, cast):
+    from tests.mobile.courier_day import COURIER_PHONE, make_courier
+
+    courier = make_courier(cast)
+    courier.active = False
+    courier.save(update_fields=["active"])
+
+    page = client.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN}).content.decode()
+
+    assert "账号已停用" in page and "_auth_user_id" not in client.session
