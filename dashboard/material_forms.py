@@ -9,12 +9,21 @@ refused by the form, and nothing is written.
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    MAX_NUM_FORM_COUNT,
+    MIN_NUM_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from materials.models import Unit
 from materials.services import BomInput, bom_input_check
@@ -32,7 +41,9 @@ class BomRowForm(CheckedForm):
     price per unit lost beyond it (yuan)."""
 
     material = forms.CharField(label=_("物料"), max_length=100, required=False)
-    unit = forms.ChoiceField(label=_("单位"), choices=Unit.choices, initial=Unit.EACH)
+    # Not required of a blank row (every row is read); a row with a material and no unit is refused by
+    # ``bom_input_check`` in words.
+    unit = forms.ChoiceField(label=_("单位"), choices=Unit.choices, initial=Unit.EACH, required=False)
     per_piece = forms.CharField(
         label=_("每件用量"),
         max_length=20,
@@ -59,6 +70,8 @@ class BomRowForm(CheckedForm):
 
 # The one answer to a bill of materials whose row count does not match what was typed.
 ROWS_CHANGED = _("物料表的行数不对,请刷新页面后重新填写。")
+# A row count or number as a page sends it: ASCII digits only ("¹²³" is a digit to ``str.isdigit``).
+COUNT = re.compile(r"[0-9]{1,4}")
 
 
 class BaseBomFormSet(forms.BaseFormSet):
@@ -66,23 +79,50 @@ class BaseBomFormSet(forms.BaseFormSet):
     typed lines (``BomInput``, cleaned) in order. Each wrong row gets its error in words, naming the row
     by its number on the page."""
 
-    # A row count missing or not a number ("abc"): Django's own words are for developers.
-    default_error_messages = {"missing_management_form": ROWS_CHANGED}
+    # A row count missing or not a number ("abc"), or more rows than a page holds: Django's own words
+    # ("ManagementForm data is missing", "请最多提交 30 个表单") are for developers.
+    default_error_messages = {
+        "missing_management_form": ROWS_CHANGED,
+        "too_many_forms": ngettext_lazy("物料最多 %(num)d 行。", "物料最多 %(num)d 行。", "num"),
+    }
+
+    def _construct_form(self, i, **kwargs):
+        # Every row is read, whatever the page says of which rows were prefilled: Django skips an
+        # "extra" row left as prefilled, so INITIAL_FORMS=0 dropped the line's usual materials (a trial).
+        # Blank rows are skipped by ``is_blank`` instead.
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = False
+        return form
+
+    @property
+    def page_management_form(self):
+        """The hidden row counts the page sends back: this page's own, never what a post said. Bound to a
+        bad count, Django's would print its own words ("(隐藏字段 TOTAL_FORMS) 输入整数。") on the page."""
+        counts = {
+            TOTAL_FORM_COUNT: len(self.forms),
+            INITIAL_FORM_COUNT: min(len(self.initial or ()), len(self.forms)),
+            MIN_NUM_FORM_COUNT: self.min_num,
+            MAX_NUM_FORM_COUNT: self.max_num,
+        }
+        return ManagementForm(
+            auto_id=self.auto_id, prefix=self.prefix, initial=counts, renderer=self.renderer
+        )
 
     def _rows_beyond(self, count: int) -> bool:
         """True when a row numbered ``count`` or more has something typed in it."""
         head = f"{self.prefix}-"
         for key, value in self.data.items():
             index, _dash, _field = key[len(head) :].partition("-")
-            if key.startswith(head) and index.isdigit() and int(index) >= count and str(value).strip():
+            typed = str(value).strip()
+            if key.startswith(head) and index.isascii() and index.isdigit() and int(index) >= count and typed:
                 return True
         return False
 
     def clean(self):
         raw = str(self.data.get(self.add_prefix("TOTAL_FORMS"), "")).strip()
-        if not raw.isdigit() or self._rows_beyond(int(raw)):
-            # A row count that no page sends (-1, -0) or fewer rows than were typed: read as it is, the
-            # rows past it would be dropped and the job issued without those materials, without a word.
+        if not COUNT.fullmatch(raw) or self._rows_beyond(int(raw)):
+            # A row count that no page sends (-1, -0, ¹²³) or fewer rows than were typed: read as it is,
+            # the rows past it would be dropped and the job issued without those materials, without a word.
             raise ValidationError(ROWS_CHANGED)
         if any(self.errors):
             return

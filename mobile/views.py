@@ -42,7 +42,7 @@ from tickets import selectors as ticket_reads
 from tickets import services as ticket_services
 from tickets.models import TicketState
 from workshop import services as people
-from workshop.auth import lockout_response
+from workshop.auth import STOPPED, lockout_response, stopped_in_session
 from workshop.models import Worker, Workshop
 from workshop.prepared import prepared_reads
 from workshop.roles import courier_for, worker_for
@@ -146,7 +146,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and courier_for(request.user) is not None:
         return redirect(_safe_next(request, reverse("mobile:run")))
     form = PinLoginForm(request.POST or None)
-    error = ""
+    # Signed in on this phone before she was stopped: say why the page asks again (a trial: bounced here
+    # without a word, she learned it only at her next PIN).
+    error = STOPPED if request.method == "GET" and stopped_in_session(request) else ""
     if request.method == "POST" and form.is_valid():
         phone, pin = form.cleaned_data["phone"], form.cleaned_data["pin"]
         user = authenticate(request, phone=phone, pin=pin)
@@ -162,7 +164,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(nxt)
         left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
         if getattr(request, "nuanxin_stopped", False):
-            error = _("你的账号已停用,不能登录。要回来做活,请找坊长恢复。")
+            error = STOPPED
         else:
             error = (
                 _("手机号或 PIN 不对,请再试一次。")

@@ -9,19 +9,45 @@ lockout table never holds a phone in clear. :func:`lockout_response` is the page
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import make_password
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .lockout import lockout_key, normalize_phone
 from .models import Courier, Worker
 from .roles import PERSON_ROWS
 from .services import pin_matches
 
-__all__ = ["PinBackend", "UserBackend", "lockout_key", "lockout_response", "lockout_until", "normalize_phone"]
+__all__ = [
+    "STOPPED",
+    "PinBackend",
+    "UserBackend",
+    "lockout_key",
+    "lockout_response",
+    "lockout_until",
+    "normalize_phone",
+    "stopped_in_session",
+]
+
+# What a stopped worker (or courier) reads on the sign-in page: signing in with her own PIN
+# (``PinBackend`` marks the request ``nuanxin_stopped``) or coming back to a phone signed in before.
+STOPPED = gettext_lazy("您的账号已停用,不能登录。要回来做活,请找坊长恢复。")
+
+
+def stopped_in_session(request) -> bool:
+    """True when this browser's session still names a worker or courier who has since been stopped (a
+    trial: bounced to the sign-in page without a word, she learned why only at her next PIN)."""
+    user_id = request.session.get(SESSION_KEY)
+    if request.user.is_authenticated or not user_id:
+        return False
+    return (
+        Worker.objects.filter(user_id=user_id, active=False).exists()
+        or Courier.objects.filter(user_id=user_id, active=False).exists()
+    )
 
 
 def lockout_until(request, credentials: dict | None = None):

@@ -554,7 +554,8 @@ def worker_deactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
 @transaction.atomic
 def worker_reactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
     """Bring a stopped worker back (恢复在岗): her workshop's head or a community admin over it. Her
-    account signs in again with the PIN she had (sign-in links issued before she stopped stay revoked)
+    account signs in again with the PIN she had, any lockout of her phone lifted (sign-in links issued
+    before she stopped stay revoked)
     and the planner offers her work again. Compare-and-swap on ``active``: raises ValidationError when
     she is not stopped; PermissionDenied. Writes an audit row (``WorkerAction.REACTIVATED``)."""
     _check_covers(actor, worker.workshop_id)
@@ -562,6 +563,9 @@ def worker_reactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
     if not Worker.objects.filter(pk=worker.pk, active=False).update(active=True):
         raise ValidationError(_("%(w)s 现在就在岗。") % {"w": worker.name}, code="already_active")
     get_user_model().objects.filter(pk=worker.user_id).update(is_active=True)
+    # Tries with her own PIN while she was stopped count towards the lockout (they are tries all the same);
+    # she comes back able to sign in at once (a trial: restored, still locked out for 15 minutes).
+    axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
     worker.refresh_from_db(fields=["active"])
     _record(
         worker=worker,

@@ -50,8 +50,11 @@ def job_new(request: HttpRequest) -> HttpResponse:
         initial={"line": chosen.pk} if chosen else None,
     )
     rows = max(material_forms.MIN_BOM_ROWS, max((len(b) for b in boms.values()), default=0) + 2)
-    # A post without the rows (an older form, a script) issues a job without materials.
-    posted_rows = request.method == "POST" and f"{material_forms.BOM_PREFIX}-TOTAL_FORMS" in request.POST
+    # A post without any row (an older form, a script) issues a job without materials; one with rows but
+    # no row count is refused (it dropped the rows, found in a trial).
+    posted_rows = request.method == "POST" and any(
+        key.startswith(f"{material_forms.BOM_PREFIX}-") for key in request.POST
+    )
     prefill = material_forms.bom_initial(boms.get(chosen.pk, []) if chosen else [])
     bom_rows = material_forms.bom_formset(request.POST if posted_rows else None, initial=prefill, rows=rows)
     rows_ok = bom_rows.is_valid() if posted_rows else True

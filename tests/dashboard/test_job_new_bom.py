@@ -161,9 +161,37 @@ def test_more_rows_than_the_form_allows_are_refused(client, cast):
     rows = [(f"料{i}", "ge", "1", "0") for i in range(31)]
     response = client.post("/dashboard/jobs/new/", job_data(cast, rows))
     assert response.status_code == 200 and not Job.objects.exists()
+    assert "物料最多 30 行。" in response.content.decode()
 
 
-@pytest.mark.parametrize("total", [-1, "-0", "abc", "", 0, 1])
+def test_rows_without_their_count_are_refused_not_issued_without_materials(client, cast):
+    """Found in a trial: rows posted with no bom-TOTAL_FORMS issued the job without its materials."""
+    client.force_login(cast.clerk)
+    data = job_data(cast, [("面板", "ge", "1", "0")])
+    del data["bom-TOTAL_FORMS"]
+
+    response = client.post("/dashboard/jobs/new/", data)
+
+    assert response.status_code == 200 and "物料表的行数不对" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("initial", [0, -1, 5])
+def test_prefilled_rows_are_kept_whatever_the_page_says_was_prefilled(client, cast, issue_job, initial):
+    """Found in a trial: with bom-INITIAL_FORMS=0 the line's usual rows, sent back as prefilled, were
+    read as untouched blanks and the job was issued without them."""
+    issue_job(quantity=50, bom=[PANEL, SCREW])
+    client.force_login(cast.clerk)
+    data = job_data(cast, [("面板", "ge", "1", "0.5"), ("螺丝", "ge", "2", "0.5"), ("", "ge", "", "")])
+    data.update({"bom-0-unit_price": "0", "bom-1-unit_price": "0", "bom-INITIAL_FORMS": initial})
+
+    client.post(f"/dashboard/jobs/new/?line={cast.line.pk}", data)
+
+    job = Job.objects.latest("pk")
+    assert sorted(job.bom_lines.values_list("material", flat=True)) == ["螺丝", "面板"]
+
+
+@pytest.mark.parametrize("total", [-1, "-0", "abc", "", 0, 1, "¹²³", "٣"])
 def test_a_tampered_row_count_is_refused_not_read_as_no_materials(client, cast, total):
     """Found in trials: bom-TOTAL_FORMS=-1, then -0, dropped every row and the job was issued without
     them; "abc" showed Django's ManagementForm words. Two rows typed, a count of 0 or 1 drops one."""
@@ -173,6 +201,7 @@ def test_a_tampered_row_count_is_refused_not_read_as_no_materials(client, cast, 
     assert response.status_code == 200
     page = response.content.decode()
     assert "物料表的行数不对,请刷新页面后重新填写。" in page and "ManagementForm" not in page
+    assert "隐藏字段" not in page and "TOTAL_FORMS)" not in page
     assert not Job.objects.exists() and not BomLine.objects.exists()
 
 

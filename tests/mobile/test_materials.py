@@ -59,6 +59,15 @@ def test_her_share_shows_what_she_holds_of_each_material_in_large_type(client, c
     assert "报告缺料或零件坏了" in html
 
 
+def test_an_offer_she_has_not_taken_shows_no_materials_in_her_hands(client, cast, issue_job):
+    """Found in a trial: an offer read "Material I hold: 0 pcs … give what is left back to the head"."""
+    job = accepted_job(cast, issue_job, quantity=120, bom=[PANEL, CLOTH])
+    a = offer(job, cast.alice, 60)
+    client.force_login(cast.alice.user)
+
+    assert "data-materials" not in client.get(f"/m/a/{a.pk}/").content.decode()
+
+
 def test_a_job_without_materials_shows_none(client, cast, issue_job):
     a = in_hand(accepted_job(cast, issue_job), cast.alice, 50)
     client.force_login(cast.alice.user)

@@ -231,3 +231,28 @@ def test_a_courier_taken_off_the_rota_is_told_so_with_her_right_pin(client, cast
     page = client.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN}).content.decode()
 
     assert "账号已停用" in page and "_auth_user_id" not in client.session
+
+
+def test_a_worker_locked_out_while_stopped_signs_in_at_once_when_brought_back(client, cast, pins):
+    """Found in a trial: five tries with her right PIN while stopped locked her phone, and after 恢复在岗
+    she was still locked out although the head was told she could sign in with her PIN."""
+    people.worker_deactivate(actor=cast.head, worker=cast.alice)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, cast.alice)
+    assert sign_in(client, cast.alice).status_code == 429
+
+    people.worker_reactivate(actor=cast.head, worker=cast.alice)
+
+    response = sign_in(client, cast.alice)
+    assert response.status_code == 302 and response["Location"] == "/m/"
+
+
+def test_a_phone_signed_in_before_she_was_stopped_says_why_it_asks_again(client, cast):
+    client.force_login(cast.alice.user)
+    people.worker_deactivate(actor=cast.head, worker=cast.alice)
+
+    page = client.get("/m/", follow=True).content.decode()
+
+    assert "账号已停用" in page and "找坊长恢复" in page
+    fresh = client.__class__().get("/m/login/").content.decode()
+    assert "账号已停用" not in fresh

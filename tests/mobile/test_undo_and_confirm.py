@@ -191,3 +191,15 @@ def test_a_report_the_service_refuses_skips_the_confirm_step(client, cast, issue
     response = _post_report(client, a, pieces)
     assert response.status_code == 302
     assert WorkReport.objects.count() == 0
+
+
+@pytest.mark.parametrize("key", ["k" * 65, ""])
+def test_a_page_whose_key_was_cut_or_stretched_says_what_to_do(client, cast, issue_job, key):
+    """Found in a trial: "key may have at most 64 characters (it has 65)" on her phone."""
+    a = in_hand(accepted_job(cast, issue_job), cast.alice, 60)
+    client.force_login(cast.alice.user)
+
+    said = messages_of(client.post(f"/m/a/{a.pk}/report/", {"pieces": 5, "key": key}, follow=True))
+
+    assert said == ["这一页出了问题,请返回刷新后再提交。"], said
+    assert not WorkReport.objects.filter(assignment=a).exists()

@@ -79,9 +79,9 @@ def test_the_head_adds_a_worker_and_stops_her(desk, phone, cast):
     event = WorkerEvent.objects.get(worker=worker, action=WorkerAction.DEACTIVATED)
     assert event.actor == cast.head
 
-    # Her phone is signed out, and the PIN no longer opens anything.
+    # Her phone is signed out and says why; her PIN no longer opens anything, and she is told so.
     phone.goto(phone.base + "/m/")
-    assert "/m/login/" in phone.url
+    assert "/m/login/" in phone.url and "账号已停用" in phone.content()
     sign_in_phone(phone, "13700001111", pin)
-    assert "手机号或 PIN 不对" in phone.content()
+    assert "账号已停用" in phone.content() and "PIN 不对" not in phone.content()
     phone.shots("refused")
