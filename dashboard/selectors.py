@@ -398,7 +398,8 @@ def dispatch_plan(
     workshop, ``planned`` pieces and reasons from ``planning.plan_shares`` (the job's part of the plan
     ``dispatch.services.workshop_plan_offers`` would offer, the workshop's other open jobs planned with
     it), with skill, open pieces and spare capacity (pieces before the due date) to guide the head's
-    edits. Workers the plan picked come first."""
+    edits, and ``full_for_now`` for a worker the plan skips because her work in hand fills her next two
+    days (``planning.full_for_now``). Workers the plan picked come first."""
     today = today or timezone.localdate()
     refused = planning.refusals([job.pk]).get(job.pk, set())
     workers = dispatch_workers(job) if workers is None else workers
@@ -406,6 +407,7 @@ def dispatch_plan(
     profiles = planning.planner_profiles({job.workshop_id}, today=today)  # read once for plan and column
     shares = {s.worker_id: s for s in planning.plan_shares(job, today=today, profiles=profiles)}
     as_planned = planning.spare_as_planned(job, profiles, today=today) if profiles is not None else {}
+    full = planning.full_for_now(job, profiles, today=today) if profiles is not None else set()
     rows = []
     for w in workers:
         spare = as_planned.get(w.pk)
@@ -424,6 +426,7 @@ def dispatch_plan(
                 "open": open_pieces.get(w.pk, 0),
                 "spare": spare,
                 "refused": w.pk in refused,
+                "full_for_now": w.pk in full and not share,
             }
         )
     rows.sort(key=lambda r: (r["planned"] == 0, not r["skilled"], r["refused"], r["open"], r["worker"].name))

@@ -443,3 +443,14 @@ def spare_as_planned(job, profiles, *, today: dt.date) -> dict[int, int]:
     days = max((job.due_on - today).days + 1, 1)
     sec = optimiser.SECONDS_PER_PIECE.get(job.process_kind, 90)
     return {p.id: flownet.spare_seconds(p, days) // sec for p in profiles}
+
+
+def full_for_now(job, profiles, *, today: dt.date) -> set[int]:
+    """Ids of the workers of ``profiles`` to whom the optimiser gives none of ``job`` now because the work
+    they hold already fills their next ``max_share_days`` days (``optimiser.Weights``; 2): no one is handed
+    more than that at once. They get work again as they report; the dispatch page says so beside them
+    (a trial: every worker showed hundreds of pieces of time before the due date, and no one was offered
+    any, without a word why)."""
+    days = min(max((job.due_on - today).days + 1, 1), optimiser.DEFAULT_WEIGHTS.max_share_days)
+    sec = optimiser.SECONDS_PER_PIECE.get(job.process_kind, 90)
+    return {p.id for p in profiles if flownet.spare_seconds(p, days) < sec}

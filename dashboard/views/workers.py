@@ -329,8 +329,8 @@ def worker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(
                 request,
                 ngettext(
-                    "她还没答复的 %(n)d 个派工已收回,件数会派给别人。",
-                    "她还没答复的 %(n)d 个派工已收回,件数会派给别人。",
+                    "她还没答复的 %(n)d 个派工已收回,件数回到单上,系统会派给有空的坊工。",
+                    "她还没答复的 %(n)d 个派工已收回,件数回到单上,系统会派给有空的坊工。",
                     len(closed),
                 )
                 % {"n": len(closed)},

@@ -142,3 +142,24 @@ def test_the_plans_own_shares_are_within_the_capacity_the_page_shows(client, cas
     planned = [r for r in rows if r["planned"]]
     assert planned, "the plan placed something"
     assert [(r["worker"].name, r["planned"], r["spare"]) for r in planned if r["planned"] > r["spare"]] == []
+
+
+def test_a_worker_skipped_because_her_hands_are_full_says_so_beside_her_time(client, cast, issue_job):
+    """Found in a trial: every worker showed hundreds of pieces of time before the due date, no one was
+    offered any, and the page did not say that each already held her two days' work."""
+    from dispatch import services as flow
+
+    busy = issue_job(quantity=5000, due_on=timezone.localdate() + dt.timedelta(days=20))
+    flow.job_accept(actor=cast.head, job=busy)
+    flow.assignment_offer(job=busy, worker=cast.alice, pieces=2000)  # 2,000 × 60 s: days of work
+    job = issue_job(quantity=300, due_on=timezone.localdate() + dt.timedelta(days=10))
+    client.force_login(cast.head)
+
+    page = client.get(f"/dashboard/jobs/{job.pk}/dispatch/")
+
+    rows = {r["worker"].pk: r for r in page.context["rows"]}
+    assert rows[cast.alice.pk]["planned"] == 0 and rows[cast.alice.pk]["spare"] > 0
+    assert rows[cast.alice.pk]["full_for_now"] and not rows[cast.bob.pk]["full_for_now"]
+    html = page.content.decode()
+    alice_row = html[html.index(f'data-worker="{cast.alice.pk}"') :]
+    assert "手上的活已够两天" in alice_row[: alice_row.index("</tr>")]
