@@ -180,4 +180,4 @@ def worker_stop(*, actor, worker: Worker, reason: str = "") -> list[Assignment]:
     pieces go to others now rather than when the offers time out. Returns the closed offers. Raises the
     services' ValidationError (already stopped) and PermissionDenied; nothing is written on either."""
     workshop_services.worker_deactivate(actor=actor, worker=worker, reason=reason)
-    return flow.offers_withdraw_stopped(worker=worker)
+    return flow.offers_withdraw_stopped(worker=worker, actor=actor)

@@ -14,7 +14,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db.models import Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -25,7 +26,7 @@ from pay.selectors import earned_since
 from workshop.models import Worker, WorkPlace
 
 from . import flownet, optimiser
-from .models import TO_OFFER, Assignment, AssignmentState, Job, WorkReport
+from .models import TO_OFFER, Assignment, AssignmentState, FlowEvent, Job, WorkReport
 from .priors import MIN_SHARE, PRIOR_PIECES_PER_HOUR, hours_for
 
 
@@ -403,13 +404,29 @@ def plan_jobs(jobs, *, today: dt.date, refused: Mapping[int, Collection[int]] | 
     return _optimiser_plan(jobs, today=today, refused=refused, profiles=profiles)
 
 
+# The note on an offer closed because its worker was stopped (``dispatch.services.offers_withdraw_stopped``):
+# not her answer, so not a refusal.
+STOPPED_NOTE = gettext_noop("坊工已停用")
+
+
 def refusals(job_ids) -> dict[int, set[int]]:
     """``{job id: worker ids}`` of the workers who declined an offer of the job or let it expire: they
-    are not asked for that job again. One query."""
+    are not asked for that job again. An offer closed because she was stopped (``STOPPED_NOTE``) is not
+    her answer: brought back, she may be asked again (a review). One query."""
     out: dict[int, set[int]] = {}
-    for job_id, worker_id in Assignment.objects.filter(
-        job_id__in=list(job_ids), state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
-    ).values_list("job_id", "worker_id"):
+    closed_on_stop = FlowEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Assignment),
+        object_id=OuterRef("pk"),
+        to_state=AssignmentState.EXPIRED,
+        note=STOPPED_NOTE,
+    )
+    for job_id, worker_id in (
+        Assignment.objects.filter(
+            job_id__in=list(job_ids), state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
+        )
+        .exclude(Exists(closed_on_stop))
+        .values_list("job_id", "worker_id")
+    ):
         out.setdefault(job_id, set()).add(worker_id)
     return out
 
@@ -451,6 +468,8 @@ def full_for_now(job, profiles, *, today: dt.date) -> set[int]:
     more than that at once. They get work again as they report; the dispatch page says so beside them
     (a trial: every worker showed hundreds of pieces of time before the due date, and no one was offered
     any, without a word why)."""
-    days = min(max((job.due_on - today).days + 1, 1), optimiser.DEFAULT_WEIGHTS.max_share_days)
+    days = optimiser.DEFAULT_WEIGHTS.max_share_days
+    if (job.due_on - today).days + 1 < days:
+        return set()  # due sooner: her time before the due date is the page's own column, not this rule
     sec = optimiser.SECONDS_PER_PIECE.get(job.process_kind, 90)
     return {p.id for p in profiles if flownet.spare_seconds(p, days) < sec}

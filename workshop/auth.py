@@ -113,8 +113,9 @@ class PinBackend(UserBackend):
                 if request is not None:
                     request.nuanxin_stopped = True
                 return None
-            if stopped is None:
-                # Spend the time a real check would, so an unknown number answers no faster than a known one.
+            if stopped is None or not stopped.pin_hash:
+                # Spend the time a real check would, so an unknown number (or a stopped one without a PIN)
+                # answers no faster than a known one.
                 make_password(pin)
             return None
         if pin_matches(person, pin) and self.user_can_authenticate(person.user):

@@ -71,6 +71,13 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
+def _lift_lockout(worker: Worker) -> None:
+    """Lift any sign-in lockout of ``worker`` (django-axes): on the phone page (counted under the phone's
+    keyed hash) and on the password page (counted under the username)."""
+    axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
+    axes_reset(username=worker.user.username)
+
+
 @transaction.atomic
 def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
     """Set or reset ``worker``'s PIN (the head or a community admin does it). Stores only a hash, and
@@ -80,10 +87,8 @@ def worker_set_pin(*, actor, worker: Worker, pin: str) -> Worker:
     Worker.objects.filter(pk=worker.pk).update(pin_hash=make_password(pin))
     worker.refresh_from_db(fields=["pin_hash"])
     WorkerEvent.objects.create(worker=worker, action=WorkerAction.PIN, actor=actor)  # never the PIN itself
-    # A new PIN is the head's answer to a locked-out worker: lift the lockout at once, on the phone page
-    # (counted under the phone's keyed hash) and on the password page (counted under the username).
-    axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
-    axes_reset(username=worker.user.username)
+    # A new PIN is the head's answer to a locked-out worker: lift the lockout at once.
+    _lift_lockout(worker)
     return worker
 
 
@@ -441,16 +446,24 @@ def _clean_reason(reason: str) -> str:
     return text
 
 
-def worker_details_problems(*, actor, details: WorkerDetails, worker: Worker | None = None) -> dict:
-    """Every field's problem with ``details`` as ``worker_add`` (``worker`` None) or ``worker_edit`` would
-    find it, as ``{field: [message, ...]}`` ({} when none); writes nothing and locks nothing. For a form
-    that failed its own checks, so the page names the rest too (a phone already registered beside an
-    hours figure out of range) rather than one round of errors after another."""
+def worker_details_problems(
+    *, actor, details: WorkerDetails, worker: Worker | None = None, pin: str | None = None
+) -> dict:
+    """Every field's problem with ``details`` (and ``pin`` when one is typed) as ``worker_add`` (``worker``
+    None) or ``worker_edit`` would find it, as ``{field: [message, ...]}`` ({} when none); writes nothing
+    and locks nothing. For a form that failed its own checks, so the page names the rest too (a phone
+    already registered beside an hours figure out of range) rather than one round after another."""
+    problems: dict = {}
     try:
         _clean_details(details, worker=worker, may_set_low_income=scope_for(actor).sees_low_income)
     except ValidationError as exc:
-        return exc.message_dict
-    return {}
+        problems = exc.message_dict
+    if pin:
+        try:
+            validate_pin(pin)
+        except ValidationError as exc:
+            problems["pin"] = exc.messages
+    return problems
 
 
 @transaction.atomic
@@ -466,13 +479,19 @@ def worker_add(*, actor, workshop: Workshop, details: WorkerDetails, pin: str) -
     courier's, a bad ID number, ...; ``pin`` for a bad PIN). Nothing is written then.
     """
     _check_covers(actor, workshop.pk)
-    values, warnings = _clean_details(
-        details, worker=None, may_set_low_income=scope_for(actor).sees_low_income
-    )
+    problems: dict = {}  # every field's problem in one round, a weak PIN's too
+    try:
+        values, warnings = _clean_details(
+            details, worker=None, may_set_low_income=scope_for(actor).sees_low_income
+        )
+    except ValidationError as exc:
+        problems = exc.message_dict
     try:
         pin = validate_pin(pin)
     except ValidationError as exc:
-        raise ValidationError({"pin": exc.messages}) from exc
+        problems["pin"] = exc.messages
+    if problems:
+        raise ValidationError(problems)
     user = get_user_model()(username=f"worker-{secrets.token_hex(6)}", first_name=values["name"][:150])
     user.set_unusable_password()
     worker = Worker(workshop=workshop, pin_hash=make_password(pin), **values)
@@ -554,8 +573,8 @@ def worker_deactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
 @transaction.atomic
 def worker_reactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
     """Bring a stopped worker back (恢复在岗): her workshop's head or a community admin over it. Her
-    account signs in again with the PIN she had, any lockout of her phone lifted (sign-in links issued
-    before she stopped stay revoked)
+    account signs in again with the PIN she had, any lockout of her phone lifted (sign-in links issued before
+    she stopped stay revoked)
     and the planner offers her work again. Compare-and-swap on ``active``: raises ValidationError when
     she is not stopped; PermissionDenied. Writes an audit row (``WorkerAction.REACTIVATED``)."""
     _check_covers(actor, worker.workshop_id)
@@ -565,7 +584,7 @@ def worker_reactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
     get_user_model().objects.filter(pk=worker.user_id).update(is_active=True)
     # Tries with her own PIN while she was stopped count towards the lockout (they are tries all the same);
     # she comes back able to sign in at once (a trial: restored, still locked out for 15 minutes).
-    axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
+    _lift_lockout(worker)
     worker.refresh_from_db(fields=["active"])
     _record(
         worker=worker,

@@ -257,7 +257,9 @@ def worker_new(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard:worker", pk=worker.pk)
     else:
         form.also_check(
-            lambda details: workshop_services.worker_details_problems(actor=request.user, details=details)
+            lambda details: workshop_services.worker_details_problems(
+                actor=request.user, details=details, pin=form.cleaned_data.get("pin") or None
+            )
         )
     return _form_page(request, form, workshops=workshops, status=400)
 

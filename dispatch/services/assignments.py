@@ -244,28 +244,35 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
 
 
 @transaction.atomic
-def offers_withdraw_stopped(*, worker: Worker) -> list[Assignment]:
-    """Close a stopped worker's (停用) unanswered offers, as expired with the note "坊工已停用", and give
-    their pieces back to the jobs to offer to others after commit. Shares she accepted stay hers: she
-    may have the materials at home. Returns the closed offers (a list, [] when none); raises
-    ValidationError while she is still active. Idempotent: a second call finds nothing to close."""
+def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
+    """Close a stopped worker's (停用) unanswered offers, as expired with the note ``planning.STOPPED_NOTE``
+    (which ``planning.refusals`` does not read as her turning the job down: brought back, she may be
+    offered it again), and give their pieces back to their jobs, each job planned again once after commit.
+    Shares she accepted stay hers: she may have the materials at home. ``actor``: who stopped her, on
+    the flow events. Jobs are locked in id order (the planner's order), then her offers of each in one
+    statement. Returns the closed offers ([] when none); raises ValidationError while she is still
+    active. Idempotent: a second call finds nothing to close."""
     if Worker.objects.filter(pk=worker.pk, active=True).exists():
         raise ValidationError(_("%(w)s 还在岗,她的派工不能收回。") % {"w": worker.name})
+    offered = Assignment.objects.filter(worker_id=worker.pk, state=AssignmentState.OFFERED)
     closed = []
-    open_ids = Assignment.objects.filter(worker_id=worker.pk, state=AssignmentState.OFFERED).order_by("pk")
-    for pk in open_ids.values_list("pk", flat=True):
-        job, assignment = lock_assignment(pk)
-        if assignment.state != AssignmentState.OFFERED:
-            continue
-        move(
-            assignment,
-            AssignmentState.EXPIRED,
-            job=job,
-            note=gettext_noop("坊工已停用"),
-            responded_at=timezone.now(),
-        )
-        _release(job, assignment)
-        closed.append(assignment)
+    for job_id in sorted(set(offered.values_list("job_id", flat=True))):
+        job = lock_job(job_id)
+        shares = list(offered.filter(job_id=job_id).select_for_update(of=("self",)).order_by("pk"))
+        for assignment in shares:
+            move(
+                assignment,
+                AssignmentState.EXPIRED,
+                job=job,
+                actor=actor,
+                note=planning.STOPPED_NOTE,
+                responded_at=timezone.now(),
+            )
+        freed = sum(a.pieces for a in shares)
+        if freed:
+            Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - freed)
+            followups.later(followups.PLAN_JOB_OFFERS, job.pk)
+        closed.extend(shares)
     return closed
 
 

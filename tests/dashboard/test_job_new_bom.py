@@ -185,9 +185,12 @@ def test_prefilled_rows_are_kept_whatever_the_page_says_was_prefilled(client, ca
     data = job_data(cast, [("面板", "ge", "1", "0.5"), ("螺丝", "ge", "2", "0.5"), ("", "ge", "", "")])
     data.update({"bom-0-unit_price": "0", "bom-1-unit_price": "0", "bom-INITIAL_FORMS": initial})
 
-    client.post(f"/dashboard/jobs/new/?line={cast.line.pk}", data)
+    before = Job.objects.count()
 
-    job = Job.objects.latest("pk")
+    response = client.post(f"/dashboard/jobs/new/?line={cast.line.pk}", data)
+
+    assert response.status_code == 302 and Job.objects.count() == before + 1
+    job = Job.objects.latest("pk")  # the one this post made
     assert sorted(job.bom_lines.values_list("material", flat=True)) == ["螺丝", "面板"]
 
 

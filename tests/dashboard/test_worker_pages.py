@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from stdnum.cn import ric
 
+from dispatch import planning
 from dispatch.models import Assignment, AssignmentState
 from dispatch.services import assignment_accept, assignment_offer
 from tests.dashboard.helpers import accepted_job
@@ -152,13 +153,14 @@ def test_every_problem_is_named_in_one_round_the_forms_and_the_services(client, 
     phone = str(cast.alice.phone.national_number)
     typed = {**FORM, "phone": phone, "hours_per_week": "90", "joined_on": "1900-01-01"}
 
-    added = client.post("/dashboard/workers/new/", typed)
+    added = client.post("/dashboard/workers/new/", {**typed, "pin": "111111"})
     edited = client.post(f"/dashboard/workers/{cast.bob.pk}/edit/", {**typed, "name": "鲍勃"})
 
+    assert set(added.context["form"].errors) == {"phone", "hours_per_week", "joined_on", "pin"}
+    assert set(edited.context["form"].errors) == {"phone", "hours_per_week", "joined_on"}
     for response in (added, edited):
         assert response.status_code == 400
         errors = response.context["form"].errors
-        assert set(errors) == {"phone", "hours_per_week", "joined_on"}, errors
         assert "已经登记过了" in str(errors["phone"]) and "最早是2000-01-01" in str(errors["joined_on"])
     assert written() == before
     cast.bob.refresh_from_db()
@@ -285,3 +287,7 @@ def test_stopping_a_worker_takes_back_her_open_offers_and_keeps_what_she_accepte
     assert not Assignment.objects.filter(worker=cast.alice, state=AssignmentState.OFFERED).exists()
     assert job.pieces_assigned == 25  # her 40 are free for others (offered after commit)
     assert "1 个派工已收回" in page
+    assert job.events.get(object_id=open_offer.pk, to_state="expired").actor == cast.head
+    # Not her answer: brought back, she may be offered the job again (a review).
+    client.post(f"/dashboard/workers/{cast.alice.pk}/reactivate/")
+    assert cast.alice.pk not in planning.refusals([job.pk]).get(job.pk, set())

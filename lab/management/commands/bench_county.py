@@ -146,6 +146,7 @@ class Command(BaseCommand):
         result["burst_ratio_to_bare_post"] = round(burst["ratio"], 3)
         result["burst"] = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in burst.items()}
         result["flow_statements_per_job"] = flow["per_job"]
+        result["flow_whole"] = flow["settled"] == FLOW_JOBS  # else the count is not a job's whole flow
         result["flow_data_statements_per_job"] = flow["data_per_job"]
         result["flow_statements"] = flow
         log("the planner at 1× and 10× …")
