@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.fields import PiecesField
 from dispatch.services.adjustments import bonus_reason
 from pay.models import LineKind, PayMethod
-from workshop.text import CheckedForm
+from workshop.text import CheckedForm, hidden_key_field
 
 
 def new_key() -> str:
@@ -27,11 +27,7 @@ _NO_KEY = _("缺少有效的提交编号,请刷新页面后重试。")
 
 
 class KeyedForm(CheckedForm):
-    key = forms.CharField(
-        widget=forms.HiddenInput,
-        max_length=64,
-        error_messages={"required": _NO_KEY, "max_length": _NO_KEY},
-    )
+    key = hidden_key_field(_NO_KEY)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -13,7 +13,7 @@ from dispatch.services.jobs import MAX_JOB_PIECES
 from materials.models import ProblemKind
 from workshop.fields import MobileNumberFormField
 from workshop.models import ProcessKind, WorkPlace, WorkWish
-from workshop.text import CheckedForm, clean_pin
+from workshop.text import CheckedForm, clean_pin, hidden_key_field
 from workshop.uploads import BoundedImageField
 
 
@@ -53,18 +53,8 @@ class PinLoginForm(CheckedForm):
         return clean_pin(self.cleaned_data["pin"], length=6)
 
 
-# The hidden key a page is rendered with (its double-submit guard) is wrong only on a page tampered with
-# or cut short: she reads what to do, not "key may have at most 64 characters" (a trial).
+# What she reads when a page's hidden key was tampered with or cut short.
 PAGE_KEY_WORDS = _("这一页出了问题,请返回刷新后再提交。")
-
-
-def page_key_field():
-    """The hidden idempotency key of a phone form: up to 64 characters, refused in plain words."""
-    return forms.CharField(
-        max_length=64,
-        widget=forms.HiddenInput,
-        error_messages={"required": PAGE_KEY_WORDS, "max_length": PAGE_KEY_WORDS},
-    )
 
 
 class ReportForm(CheckedForm):
@@ -83,7 +73,7 @@ class ReportForm(CheckedForm):
             "max_value": _("件数太大了,请看一下是不是多按了几个数字。"),
         },
     )
-    key = page_key_field()
+    key = hidden_key_field(PAGE_KEY_WORDS)
 
 
 class MaterialProblemForm(CheckedForm):
@@ -117,7 +107,7 @@ class MaterialProblemForm(CheckedForm):
         error_messages={"invalid_image": _("这不是一张照片,请重新拍一张。")},
     )
     note = forms.CharField(label=_("说一句(可以不写)"), max_length=200, required=False)
-    key = page_key_field()
+    key = hidden_key_field(PAGE_KEY_WORDS)
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,4 +196,4 @@ class SlipQuestionForm(CheckedForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": "200"}),
         error_messages={"required": _("请写几句话。"), "max_length": _("最多 200 个字。")},
     )
-    key = page_key_field()
+    key = hidden_key_field(PAGE_KEY_WORDS)

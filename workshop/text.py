@@ -210,6 +210,17 @@ def _checked_forms():
     return CheckedForm, CheckedModelForm
 
 
+def hidden_key_field(words):
+    """The hidden idempotency key a page is rendered with (its double-submit guard): up to 64 characters,
+    missing or too long only on a page tampered with or cut short, so refused in ``words`` (what to do,
+    never "key may have at most 64 characters", a trial)."""
+    from django import forms
+
+    return forms.CharField(
+        max_length=64, widget=forms.HiddenInput, error_messages={"required": words, "max_length": words}
+    )
+
+
 def _sane_date_field():
     from django import forms
 
