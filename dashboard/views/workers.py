@@ -326,7 +326,7 @@ def worker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSED as exc:
         messages.error(request, refused_text(exc))
     else:
-        messages.success(request, _("%(w)s 已停用:不能再登录,也不会再派活给她。") % {"w": worker.name})
+        messages.success(request, _("%(w)s 已停用:不能再登录,系统也不会再派活。") % {"w": worker.name})
         if closed:
             messages.info(
                 request,
