@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import Employment, ProcessKind, WorkPlace
-from workshop.services import JOIN_EARLIEST, WorkerDetails
+from workshop.services import JOIN_EARLIEST, WorkerDetails, worker_details_problems
 from workshop.text import CheckedForm, SaneDateField
 from workshop.validators import parse_mainland_mobile
 
@@ -102,10 +102,13 @@ class WorkerForm(CheckedForm):
             low_income=d.get("low_income") if "low_income" in self.fields else None,
         )
 
-    def also_check(self, problems_of) -> None:
-        """After a failed ``is_valid``: the service's checks (``problems_of(details) -> {field: [message]}``,
-        e.g. ``worker_details_problems``) on the fields the form took, so one round names every problem."""
-        for field, messages in problems_of(self.details()).items():
+    def also_check(self, *, actor, worker=None) -> None:
+        """After a failed ``is_valid``: the service's own checks (``worker_details_problems``: a phone already
+        registered, a join date out of range, a weak PIN) on the fields the form took, so one round names
+        every problem. ``worker``: the one edited, None when adding."""
+        pin = self.cleaned_data.get("pin") or None  # blank: a random one is made
+        problems = worker_details_problems(actor=actor, details=self.details(), worker=worker, pin=pin)
+        for field, messages in problems.items():
             if field in self.fields and field not in self.errors:
                 self.add_error(field, messages)
 

@@ -98,25 +98,21 @@ class PinBackend(UserBackend):
         if not phone or pin is None:
             return None
         number = normalize_phone(phone)
+        # A phone belongs to one person at most, active or stopped: one read each, whatever her state.
         person = (
-            Worker.objects.select_related("user").filter(phone=number, active=True).first()
-            or Courier.objects.select_related("user").filter(phone=number, active=True).first()
+            Worker.objects.select_related("user").filter(phone=number).first()
+            or Courier.objects.select_related("user").filter(phone=number).first()
         )
-        if person is None:
-            stopped = (
-                Worker.objects.filter(phone=number, active=False).first()
-                or Courier.objects.filter(phone=number, active=False).first()
-            )
-            if stopped is not None and pin_matches(stopped, pin):
+        if person is None or not person.pin_hash:
+            # Spend the time a real check would, so an unknown number (or one without a PIN) answers no
+            # faster than a known one.
+            make_password(pin)
+            return None
+        if not person.active:
+            if pin_matches(person, pin) and request is not None:
                 # Her own PIN, but she was stopped (停用): tell her so rather than "wrong PIN". Only the
                 # holder of the PIN learns it; the try still counts towards the lockout.
-                if request is not None:
-                    request.nuanxin_stopped = True
-                return None
-            if stopped is None or not stopped.pin_hash:
-                # Spend the time a real check would, so an unknown number (or a stopped one without a PIN)
-                # answers no faster than a known one.
-                make_password(pin)
+                request.nuanxin_stopped = True
             return None
         if pin_matches(person, pin) and self.user_can_authenticate(person.user):
             return person.user

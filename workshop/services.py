@@ -71,11 +71,11 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
-def _lift_lockout(worker: Worker) -> None:
-    """Lift any sign-in lockout of ``worker`` (django-axes): on the phone page (counted under the phone's
-    keyed hash) and on the password page (counted under the username)."""
-    axes_reset(username=lockout_key(None, {"phone": str(worker.phone)}))
-    axes_reset(username=worker.user.username)
+def _lift_lockout(person: Worker | Courier) -> None:
+    """Lift any sign-in lockout of a worker or courier (django-axes): on the phone page (counted under the
+    phone's keyed hash) and on the password page (counted under the username)."""
+    axes_reset(username=lockout_key(None, {"phone": str(person.phone)}))
+    axes_reset(username=person.user.username)
 
 
 @transaction.atomic
@@ -163,7 +163,7 @@ def courier_set_pin(*, actor, courier: Courier, pin: str) -> Courier:
     pin = validate_pin(pin)
     Courier.objects.filter(pk=courier.pk).update(pin_hash=make_password(pin))
     courier.refresh_from_db(fields=["pin_hash"])
-    axes_reset(username=lockout_key(None, {"phone": str(courier.phone)}))
+    _lift_lockout(courier)
     return courier
 
 

@@ -256,11 +256,7 @@ def worker_new(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect("dashboard:worker", pk=worker.pk)
     else:
-        form.also_check(
-            lambda details: workshop_services.worker_details_problems(
-                actor=request.user, details=details, pin=form.cleaned_data.get("pin") or None
-            )
-        )
+        form.also_check(actor=request.user)
     return _form_page(request, form, workshops=workshops, status=400)
 
 
@@ -305,11 +301,7 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect("dashboard:worker", pk=worker.pk)
     else:
-        form.also_check(
-            lambda details: workshop_services.worker_details_problems(
-                actor=request.user, details=details, worker=worker
-            )
-        )
+        form.also_check(actor=request.user, worker=worker)
     return _form_page(request, form, worker=worker, status=400)
 
 

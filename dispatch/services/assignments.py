@@ -200,9 +200,10 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
     return assignment
 
 
-def _release(job: Job, assignment: Assignment) -> None:
-    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - assignment.pieces)
-    job.pieces_assigned -= assignment.pieces
+def _release(job: Job, pieces: int) -> None:
+    """Give ``pieces`` of the locked ``job`` back to be offered, and plan it again after commit."""
+    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - pieces)
+    job.pieces_assigned -= pieces
     followups.later(followups.PLAN_JOB_OFFERS, job.pk)
 
 
@@ -215,7 +216,7 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str = "") -> As
     job, assignment = lock_assignment(assignment)
     check_worker(actor, assignment)
     move(assignment, AssignmentState.DECLINED, job=job, actor=actor, note=reason, responded_at=timezone.now())
-    _release(job, assignment)
+    _release(job, assignment.pieces)
     head = workshop_of(job).head
     if head is not None:
         notify(
@@ -239,7 +240,7 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
     if assignment.expires_at and assignment.expires_at > now:
         raise ValidationError(_("答复时间未到。"))
     move(assignment, AssignmentState.EXPIRED, job=job, note=gettext_noop("超时未答复"), responded_at=now)
-    _release(job, assignment)
+    _release(job, assignment.pieces)
     return assignment
 
 
@@ -268,10 +269,8 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
                 note=planning.STOPPED_NOTE,
                 responded_at=timezone.now(),
             )
-        freed = sum(a.pieces for a in shares)
-        if freed:
-            Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - freed)
-            followups.later(followups.PLAN_JOB_OFFERS, job.pk)
+        if shares:
+            _release(job, sum(a.pieces for a in shares))
         closed.extend(shares)
     return closed
 
