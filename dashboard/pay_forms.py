@@ -114,6 +114,16 @@ class ReportCorrectForm(CheckedForm):
     reason = forms.CharField(label=_("更正原因"), max_length=200, error_messages=_NO_REASON)
 
 
+class ShareTakeBackForm(CheckedForm):
+    """``rest``: the pieces the head saw still to make (hidden; the service refuses a stale one);
+    ``reason``: her words, which the worker reads."""
+
+    rest = PiecesField(label=_("收回件数"), min_value=1, words=_COUNT_WORDS, required_words=_COUNT_WORDS)
+    reason = forms.CharField(
+        label=_("收回原因"), max_length=200, error_messages={"required": _("请写明收回的原因,坊工会看到。")}
+    )
+
+
 class ResultCorrectForm(CheckedForm):
     """Each field says what is wrong with it in its own words (the view shows them all)."""
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workshop.models import ProcessKind, ProductionLine, Worker, Workshop
 
@@ -50,6 +51,9 @@ class AssignmentState(models.TextChoices):
     DECLINED = "declined", _("已婉拒")
     EXPIRED = "expired", _("已过期")
     DONE = "done", _("已完成")
+    # The head took back a share she had accepted and not started (收回, ``share_take_back``): its pieces
+    # went back to the job. A share taken back after some reports is done instead, cut to what she made.
+    WITHDRAWN = "withdrawn", pgettext_lazy("a share taken back", "已收回")
 
 
 JOB_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -73,9 +77,10 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AssignmentState.OFFERED: frozenset(
         {AssignmentState.ACCEPTED, AssignmentState.DECLINED, AssignmentState.EXPIRED}
     ),
-    AssignmentState.ACCEPTED: frozenset({AssignmentState.DONE}),
+    AssignmentState.ACCEPTED: frozenset({AssignmentState.DONE, AssignmentState.WITHDRAWN}),
     AssignmentState.DECLINED: frozenset(),
     AssignmentState.EXPIRED: frozenset(),
+    AssignmentState.WITHDRAWN: frozenset(),
     # An undone or corrected report takes a done share back to work (撤销/更正报工).
     AssignmentState.DONE: frozenset({AssignmentState.ACCEPTED}),
 }
@@ -301,6 +306,9 @@ class Assignment(models.Model):
     # Reported pieces that left the workshop for the firm on a delivery note (交货): what the firm may
     # inspect. Reported but not handed over: still at the workshop or at the worker's home.
     pieces_handed_over = models.PositiveIntegerField(_("已交企业件数"), default=0)
+    # Pieces of her share the head took back before she made them (收回剩余, ``share_take_back``), given
+    # back to the job: a done share's ``pieces`` is cut to what she reported; a withdrawn one keeps them.
+    pieces_taken_back = models.PositiveIntegerField(_("收回件数"), default=0)
     due_on = models.DateField(_("交货日期"))
     delivery = models.CharField(
         _("领料方式"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PICKUP

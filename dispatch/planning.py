@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -410,9 +410,10 @@ STOPPED_NOTE = gettext_noop("坊工已停用")
 
 
 def refusals(job_ids) -> dict[int, set[int]]:
-    """``{job id: worker ids}`` of the workers who declined an offer of the job or let it expire: they
-    are not asked for that job again. An offer closed because she was stopped (``STOPPED_NOTE``) is not
-    her answer: brought back, she may be asked again (a review). One query."""
+    """``{job id: worker ids}`` of the workers who declined an offer of the job or let it expire, or whose
+    share of it the head took back (``pieces_taken_back``): they are not asked for that job again. An
+    offer closed because she was stopped (``STOPPED_NOTE``) is not her answer: brought back, she may be
+    asked again (a review). One query."""
     out: dict[int, set[int]] = {}
     closed_on_stop = FlowEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Assignment),
@@ -421,10 +422,12 @@ def refusals(job_ids) -> dict[int, set[int]]:
         note=STOPPED_NOTE,
     )
     for job_id, worker_id in (
-        Assignment.objects.filter(
-            job_id__in=list(job_ids), state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED)
+        Assignment.objects.filter(job_id__in=list(job_ids))
+        .alias(closed_on_stop=Exists(closed_on_stop))
+        .filter(
+            Q(state__in=(AssignmentState.DECLINED, AssignmentState.EXPIRED), closed_on_stop=False)
+            | Q(pieces_taken_back__gt=0)
         )
-        .exclude(Exists(closed_on_stop))
         .values_list("job_id", "worker_id")
     ):
         out.setdefault(job_id, set()).add(worker_id)

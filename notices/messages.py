@@ -26,6 +26,7 @@ class NotificationKind(models.TextChoices):
     OFFER_DECLINED = "offer_declined", _("坊工不接派工")
     JOB_CANCELLED = "job_cancelled", _("外发单已取消")
     OFFER_WITHDRAWN = "offer_withdrawn", _("派工已撤回")
+    SHARE_TAKEN_BACK = "share_taken_back", _("派工已收回")
     READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
     INSPECTION = "inspection", _("验收结果")
     REWORK = "rework", _("返工")
@@ -72,6 +73,12 @@ TEMPLATES: dict[str, str | Promise] = {
     NotificationKind.OFFER_WITHDRAWN: ngettext_lazy(
         "%(t)s 已被企业取消,派给您的 %(n)d 件不用做了。",
         "%(t)s 已被企业取消,派给您的 %(n)d 件不用做了。",
+        "n",
+    ),
+    # t job title, n pieces of her share taken back (not yet made), why the head's reason
+    NotificationKind.SHARE_TAKEN_BACK: ngettext_lazy(
+        "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。%(why)s",
+        "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。%(why)s",
         "n",
     ),
     # t job title

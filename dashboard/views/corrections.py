@@ -1,5 +1,6 @@
-"""Corrections (更正) from the job page: the head corrects one of a share's reports; the head or the job's
-firm staff correct a booked inspection result. Each is a reversal row plus a new row, written by
+"""Corrections (更正) from the job page: the head corrects one of a share's reports or takes back what a
+worker has not made of her share (收回剩余); the head or the job's firm staff correct a booked inspection
+result. Each is a reversal row plus a new row, written by
 ``dispatch.services`` with who, when and why; a refused correction is said in words and nothing is
 written. A report or result of another job (or of a job one does not see) is a 404."""
 
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dispatch import services as flow
-from dispatch.models import InspectionResult, WorkReport
+from dispatch.models import Assignment, InspectionResult, WorkReport
 from dispatch.web import refused_text
+from materials.models import BomLine
 
 from .. import pay_forms, selectors
 from .common import REFUSED, dashboard_view, require_perm
@@ -54,6 +56,35 @@ def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
             _("报工已更正:%(a)d → %(b)d 件。坊工会收到通知。") % {"a": row.pieces, "b": d["pieces"]}
         ),
         anchor="#reports",
+    )
+
+
+@require_POST
+@dashboard_view
+def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
+    """The head takes back the pieces of a share its worker has not made (``rest`` as she saw it), with a
+    reason; they go back to the job and are offered to others."""
+    job = selectors.job_get(request.scope, pk)
+    require_perm(request, "take_back_share", job)
+    row = Assignment.objects.select_related("worker").filter(pk=share, job=job).first()
+    if row is None:
+        raise Http404(_("没有这个派工。"))
+    has_bom = BomLine.objects.filter(job=job).exists()
+    return _correct(
+        request,
+        job,
+        pay_forms.ShareTakeBackForm(request.POST),
+        lambda d: flow.share_take_back(
+            actor=request.user, assignment=row, rest=d["rest"], reason=d["reason"]
+        ),
+        done=lambda d: " ".join(
+            [
+                _("已收回 %(w)s 还没做的 %(n)d 件,件数回到单上,系统会派给有空的坊工。")
+                % {"w": row.worker.name, "n": d["rest"]},
+                *([_("她手上这单的物料请到物料页登记交回。")] if has_bom else []),
+            ]
+        ),
+        anchor="#shares",
     )
 
 

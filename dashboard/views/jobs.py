@@ -142,6 +142,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_reports=can_reports,
         can_correct_report=can_reports and request.user.has_perm("dashboard.correct_report", job),
         report_open=job.state in REPORT_OPEN_STATES,
+        can_take_back=job.state in DISPATCHING_STATES
+        and request.user.has_perm("dashboard.take_back_share", job),
         can_correct_result=can_correct_result,
         results=pay_reads.job_results(job) if inspections and (can_reports or can_correct_result) else [],
     )

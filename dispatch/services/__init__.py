@@ -27,6 +27,7 @@ from .assignments import (
     job_plan_offers,
     job_workshop_plan_offers,
     offers_withdraw_stopped,
+    share_take_back,
     work_report,
     workshop_plan_offers,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "report_correct",
     "report_undo",
     "result_correct",
+    "share_take_back",
     "slip_question",
     "slip_reply",
     "work_report",

@@ -34,6 +34,7 @@ from ..models import (
     DISPATCHING_STATES,
     TO_OFFER,
     Assignment,
+    AssignmentKind,
     AssignmentState,
     DeliveryMode,
     IllegalTransition,
@@ -42,7 +43,17 @@ from ..models import (
     WorkReport,
     check_transition,
 )
-from .common import check_worker, event, events, lock_assignment, lock_job, move, positive_int, workshop_of
+from .common import (
+    check_head,
+    check_worker,
+    event,
+    events,
+    lock_assignment,
+    lock_job,
+    move,
+    positive_int,
+    workshop_of,
+)
 from .jobs import complete_locked, job_work_done, work_tally
 from .materials import material_loss_flag
 
@@ -273,6 +284,71 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
             _release(job, sum(a.pieces for a in shares))
         closed.extend(shares)
     return closed
+
+
+@transaction.atomic
+def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: str) -> Assignment:
+    """The head takes back the pieces of a first-round share a worker accepted and has not made (收回剩余:
+    she was stopped, fell ill, went away), and they go back to the job to be offered to others, planned
+    again after commit. ``rest`` (int): the pieces the head saw still to make, which must still be so (a
+    report since changes it: refused, so nothing she just made is taken). ``reason``: the head's words
+    (required, up to 200 characters), on the flow event and in the worker's message (``SHARE_TAKEN_BACK``,
+    in her language, after commit).
+
+    With pieces reported, the share is cut to them and done (its made pieces go on to hand-over,
+    inspection and pay as any done share's, and the job completes when it was its last open share); with
+    none, it is withdrawn (已收回). ``pieces_taken_back`` keeps the count; the planner does not offer her
+    this job again (``planning.refusals``). Materials she holds stay on her account until handed back
+    (the job's materials page). Locks the job, then the share. Raises PermissionDenied (not the
+    workshop's head), ValidationError in words (a rework share, a job no longer in production, nothing
+    left to make, a stale ``rest``, no reason), IllegalTransition (the share is not accepted)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明收回的原因,坊工会看到。")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("原因最多 200 个字。")})
+    job, assignment = lock_assignment(assignment)
+    check_head(actor, job)
+    if assignment.kind != AssignmentKind.FIRST:
+        raise ValidationError(_("返工的派工不能收回,请和企业商量。"))
+    if job.state not in DISPATCHING_STATES:
+        raise ValidationError(_("这张外发单已不在生产中,派工不能收回。"))
+    check_transition(ASSIGNMENT_TRANSITIONS, _("派工"), assignment.state, AssignmentState.WITHDRAWN)
+    left = assignment.pieces - assignment.pieces_reported
+    if left <= 0:
+        raise ValidationError(_("这个派工已全部报工,没有可收回的件。"))
+    if rest != left:
+        raise ValidationError(
+            _("%(w)s 刚刚又报了工,现在还差 %(n)d 件。请看一下再收回。")
+            % {"w": assignment.worker.name, "n": left}
+        )
+    made = assignment.pieces_reported
+    if made:
+        now = timezone.now()
+        move(
+            assignment,
+            AssignmentState.DONE,
+            job=job,
+            actor=actor,
+            note=reason,
+            pieces=made,
+            pieces_taken_back=left,
+            done_at=now,
+        )
+        assignment.pieces, assignment.pieces_taken_back, assignment.done_at = made, left, now
+        rollups.share_done(assignment)
+    else:
+        move(assignment, AssignmentState.WITHDRAWN, job=job, actor=actor, note=reason, pieces_taken_back=left)
+        assignment.pieces_taken_back = left
+    _release(job, left)
+    notify(
+        recipient=assignment.worker.user,
+        kind=NotificationKind.SHARE_TAKEN_BACK,
+        params={"t": job.title, "n": left, "why": reason},
+        link=f"/m/a/{assignment.pk}/",
+        dedupe_key=f"share-taken-back:{assignment.pk}",
+    )
+    return assignment
 
 
 def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:

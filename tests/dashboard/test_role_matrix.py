@@ -783,6 +783,15 @@ MATRIX = {
         404,
         302,
     ),
+    "share_take_back": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['unprinted'].job_id}/shares/{w['unprinted'].pk}/take-back/",
+        {"rest": 60, "reason": "坊工停用"},
+        "head",
+        404,
+        404,
+        302,
+    ),
     "result_correct": (
         "post",
         lambda c, w: (
@@ -1091,6 +1100,7 @@ WRONG_ROLE_POSTS = [
     ("clerk", "job_notes:post"),
     ("head", "job_notes:receive"),
     ("clerk", "report_correct"),
+    ("clerk", "share_take_back"),
     ("head", "statement_sign"),
     ("head", "statement_dispute"),
     ("clerk", "statement_correct"),

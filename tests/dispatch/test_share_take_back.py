@@ -1,0 +1,220 @@
+"""Taking back what a worker has not made of her share (收回剩余): alice accepted 100 pieces, made 30 and
+was stopped; without a way to take the other 70 back the job could never finish (a trial found it
+stranded). The head takes them back on the job's page with a reason: her 30 go on to hand-over,
+inspection and pay, the 70 go back to the job for others, and she is told in her own language."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from dispatch import planning, services
+from dispatch.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    FlowEvent,
+    IllegalTransition,
+    JobState,
+)
+from notices.models import Notification, NotificationKind
+from pay import rollups
+from pay.models import WorkerMonth
+from tests.dashboard.helpers import accepted_job, inspecting_job
+from tests.factories import UserFactory, WorkshopFactory
+
+REASON = "坊工停用"
+
+
+def share_of(cast, job, worker, pieces, made=0):
+    share = services.assignment_offer(job=job, worker=worker, pieces=pieces)
+    services.assignment_accept(actor=worker.user, assignment=share)
+    if made:
+        services.work_report(actor=worker.user, assignment=share, pieces=made, key=uuid.uuid4().hex)
+    share.refresh_from_db()
+    return share
+
+
+def take_back_url(job, share) -> str:
+    return f"/dashboard/jobs/{job.pk}/shares/{share.pk}/take-back/"
+
+
+def written() -> tuple:
+    """Everything a take-back writes, to show a refusal wrote none of it."""
+    return (
+        list(Assignment.objects.order_by("pk").values_list("pk", "state", "pieces", "pieces_taken_back")),
+        FlowEvent.objects.count(),
+        Notification.objects.filter(kind=NotificationKind.SHARE_TAKEN_BACK).count(),
+    )
+
+
+def test_the_head_takes_back_what_a_stopped_worker_did_not_make_and_the_job_can_finish(
+    client, cast, issue_job
+):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    client.force_login(cast.head)
+    client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/")
+
+    worker_page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert 'data-held-shares="1"' in worker_page and f"/dashboard/jobs/{job.pk}/#shares" in worker_page
+    job_page = client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    assert f'data-take-back="{alice.pk}"' in job_page and "收回剩余 70 件" in job_page
+
+    page = client.post(
+        take_back_url(job, alice), {"rest": 70, "reason": REASON}, follow=True
+    ).content.decode()
+
+    assert "已收回 alice 还没做的 70 件" in page
+    alice.refresh_from_db()
+    job.refresh_from_db()
+    assert (alice.state, alice.pieces, alice.pieces_reported, alice.pieces_taken_back) == ("done", 30, 30, 70)
+    assert job.pieces_assigned == 30 and job.pieces_unassigned == 70
+    moved = job.events.get(object_id=alice.pk, to_state="done")
+    assert (moved.actor, moved.note) == (cast.head, REASON)
+    # She is not asked for this job again; the others are.
+    assert cast.alice.pk in planning.refusals([job.pk])[job.pk]
+    # Bob makes the other 70: the job, stranded before, is ready to hand over.
+    bob = share_of(cast, job, cast.bob, 70, made=70)
+    job.refresh_from_db()
+    assert bob.state == AssignmentState.DONE and job.state == JobState.COMPLETED
+    # Her month counts the share done, as a rebuild from the ledger does.
+    before = list(WorkerMonth.objects.order_by("worker_id", "month").values_list("worker_id", "done"))
+    rollups.rollups_rebuild()
+    after = list(WorkerMonth.objects.order_by("worker_id", "month").values_list("worker_id", "done"))
+    assert after == before and (cast.alice.pk, 1) in after
+
+
+def test_she_reads_why_on_her_phone_in_her_own_language(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+
+    services.share_take_back(actor=cast.head, assignment=alice, rest=70, reason="生病了,先休息")
+
+    told = Notification.objects.get(recipient=cast.alice.user, kind=NotificationKind.SHARE_TAKEN_BACK)
+    assert told.text_in("zh-hans") == "坊长收回了 开关面板装配 您还没做的 70 件,这些件不用做了。生病了,先休息"
+    assert told.text_in("en").startswith("The head took back the 70 pieces of 开关面板装配 you had not made")
+    assert told.link == f"/m/a/{alice.pk}/"
+    client.force_login(cast.alice.user)
+    phone = client.get(f"/m/a/{alice.pk}/").content.decode()
+    assert 'data-taken-back="70"' in phone and "坊长收回了您还没做的 70 件" in phone
+
+
+def test_a_share_with_nothing_made_is_withdrawn_whole(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 60)
+
+    services.share_take_back(actor=cast.head, assignment=alice, rest=60, reason=REASON)
+
+    alice.refresh_from_db()
+    job.refresh_from_db()
+    assert (alice.state, alice.pieces, alice.pieces_taken_back) == (AssignmentState.WITHDRAWN, 60, 60)
+    assert job.pieces_assigned == 0 and job.state == JobState.IN_PROGRESS
+    assert alice.get_state_display() == "已收回"
+    client.force_login(cast.alice.user)
+    phone = client.get(f"/m/a/{alice.pk}/").content.decode()
+    assert 'data-closed="withdrawn"' in phone and "坊长收回了这一单,不用做了。" in phone
+    # Not on her Today page any more.
+    assert f"/m/a/{alice.pk}/" not in client.get("/m/").content.decode()
+
+
+def test_a_report_made_meanwhile_is_never_taken_back(client, cast, issue_job):
+    """The head saw 70 left; alice reports 10 more before the head presses: refused, nothing written."""
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    services.work_report(actor=cast.alice.user, assignment=alice, pieces=10, key=uuid.uuid4().hex)
+    before = written()
+    client.force_login(cast.head)
+
+    page = client.post(
+        take_back_url(job, alice), {"rest": 70, "reason": REASON}, follow=True
+    ).content.decode()
+
+    assert "alice 刚刚又报了工,现在还差 60 件。请看一下再收回。" in page
+    assert written() == before
+
+
+@pytest.mark.parametrize(
+    "post, words",
+    [
+        ({"rest": 70, "reason": ""}, "请写明收回的原因,坊工会看到。"),
+        ({"rest": 70, "reason": "x" * 201}, "200"),
+        ({"rest": "", "reason": REASON}, "件数请填 0 或正整数"),
+        ({"rest": "七十", "reason": REASON}, "件数请填 0 或正整数"),
+        ({"rest": 0, "reason": REASON}, "件数请填 0 或正整数"),
+    ],
+)
+def test_a_bad_form_is_said_in_words_and_writes_nothing(client, cast, issue_job, post, words):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    before = written()
+    client.force_login(cast.head)
+
+    page = client.post(take_back_url(job, alice), post, follow=True).content.decode()
+
+    assert words in page
+    assert written() == before
+
+
+def test_what_cannot_be_taken_back_is_refused_by_the_service(cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=300)
+    offered = services.assignment_offer(job=job, worker=cast.alice, pieces=50)
+    finished = share_of(cast, job, cast.bob, 40, made=40)
+    before = written()
+
+    with pytest.raises(IllegalTransition):
+        services.share_take_back(actor=cast.head, assignment=offered, rest=50, reason=REASON)
+    with pytest.raises(IllegalTransition):
+        services.share_take_back(actor=cast.head, assignment=finished, rest=0, reason=REASON)
+    with pytest.raises(ValidationError, match="请写明收回的原因"):
+        services.share_take_back(actor=cast.head, assignment=offered, rest=50, reason="  ")
+    assert written() == before
+
+
+def test_a_rework_share_is_not_taken_back(cast, issue_job):
+    job = inspecting_job(cast, issue_job, pieces=(100, 100, 100))
+    results = [
+        services.ResultInput(a.pk, a.pieces - 5, 5, 5, "毛刺")
+        if a.worker_id == cast.alice.pk
+        else services.ResultInput(a.pk, a.pieces, 0)
+        for a in job.assignments.order_by("pk")
+    ]
+    services.inspection_book(inspection=services.job_inspect(actor=cast.clerk, job=job, results=results))
+    rework = Assignment.objects.get(job=job, kind=AssignmentKind.REWORK)
+    state = rework.state
+
+    with pytest.raises(ValidationError, match="返工的派工不能收回"):
+        services.share_take_back(actor=cast.head, assignment=rework, rest=5, reason=REASON)
+    rework.refresh_from_db()
+    assert rework.state == state and rework.pieces_taken_back == 0
+
+
+def test_only_the_workshops_head_takes_back_and_only_her_own_jobs_shares(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    other_head = UserFactory(username="otherhead")
+    other_ws = WorkshopFactory(name="别的坊", head=other_head)
+    other_job = accepted_job(cast, issue_job, quantity=50)
+    bob = share_of(cast, other_job, cast.bob, 50, made=10)
+    before = written()
+    data = {"rest": 70, "reason": REASON}
+
+    with pytest.raises(PermissionDenied):
+        services.share_take_back(actor=other_head, assignment=alice, rest=70, reason=REASON)
+    with pytest.raises(PermissionDenied):
+        services.share_take_back(actor=cast.clerk, assignment=alice, rest=70, reason=REASON)
+    with pytest.raises(PermissionDenied):
+        services.share_take_back(actor=cast.alice.user, assignment=alice, rest=70, reason=REASON)
+    client.force_login(other_head)
+    assert other_ws.head == other_head
+    assert client.post(take_back_url(job, alice), data).status_code == 404  # not her workshop's job
+    client.force_login(cast.clerk)  # the firm sees the job, and may not take shares back
+    assert client.post(take_back_url(job, alice), data).status_code == 403
+    assert "收回剩余" not in client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    client.force_login(cast.head)
+    assert client.post(take_back_url(job, bob), {"rest": 40, "reason": REASON}).status_code == 404
+    client.force_login(cast.alice.user)
+    assert client.post(take_back_url(job, alice), data).status_code in (302, 403)
+    assert written() == before
