@@ -290,6 +290,14 @@ class JobIssueForm(CheckedForm):
     def clean_bundle_size(self):
         return self.cleaned_data.get("bundle_size") or 50
 
+    def clean_due_on(self):
+        """A past due date is named beside its field with the other problems, in the first round (the
+        service refuses it too, but only once the rest of the form was right: a trial met it second)."""
+        due_on = self.cleaned_data.get("due_on")
+        if due_on is not None and due_on < timezone.localdate():
+            raise forms.ValidationError(_("交货日期不能早于今天。"))
+        return due_on
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > settings.NUANXIN_PHOTO_MAX_MB * 1024 * 1024:

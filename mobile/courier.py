@@ -153,6 +153,8 @@ def _check_off(request: HttpRequest, stop) -> logistics.CheckOff:
             raw = request.POST.get(f"n{sl.assignment_id}", "").strip()
             if raw == "":
                 continue
+            if raw[:1] in "-−" and raw[1:].strip().isdecimal():  # "-5": a sign, said as such (a trial)
+                raise ValidationError(_("%(t)s 的件数不能是负数。") % {"t": sl.assignment.job.title})
             if not raw.isdecimal():  # not isdigit(): int() refuses the superscript "²" it lets through
                 raise ValidationError(_("%(t)s 的件数要填整数。") % {"t": sl.assignment.job.title})
             digits = raw.lstrip("0")

@@ -236,6 +236,19 @@ def test_a_refused_issue_keeps_the_form_and_stores_no_job(client, cast, settings
     assert not list(tmp_path.rglob("*.png"))
 
 
+def test_a_past_due_date_is_named_beside_the_other_problems_in_the_first_round(client, cast):
+    """A trial typed yesterday's date and a bad rate: the rate was named, the date only when she sent
+    the form again."""
+    client.force_login(cast.clerk)
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+
+    response = client.post("/dashboard/jobs/new/", issue_data(cast, due_on=yesterday, piece_rate="abc"))
+
+    errors = response.context["form"].errors
+    assert errors["due_on"] == ["交货日期不能早于今天。"] and "piece_rate" in errors
+    assert Job.objects.count() == 0
+
+
 def test_inspection_per_assignment_with_rework(client, cast, issue_job):
     job = inspecting_job(cast, issue_job, pieces=(100, 50))
     a, b = job.assignments.order_by("pk")

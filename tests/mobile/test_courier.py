@@ -247,6 +247,17 @@ def test_a_count_that_is_not_a_number_is_refused_in_words(courier_client, day):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("typed", ["-5", "−5", "- 5"])
+def test_a_negative_count_is_said_to_be_negative_not_not_whole(courier_client, day, typed):
+    stop = day.collect[0]
+    share = day.shares[stop.worker_id]
+    before = snapshot()
+    r = courier_client.post(f"/m/run/stop/{stop.pk}/", done_form(stop, key="neg", **{f"n{share.pk}": typed}))
+    page = r.content.decode()
+    assert r.status_code == 400 and "插头包装 的件数不能是负数" in page and "要填整数" not in page
+    assert snapshot() == before
+
+
 def test_twenty_nines_as_a_count_are_refused_as_too_large_not_as_no_whole_number(courier_client, day):
     stop = day.collect[0]
     share = day.shares[stop.worker_id]
