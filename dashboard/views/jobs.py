@@ -253,13 +253,14 @@ def _parse_shares(post, workers, most: int) -> tuple[dict[int, int], dict[int, s
             errors.append(too_many % {"w": w.name, "n": most})
             continue
         shares[wid] = int(value)
-    # Pieces typed for someone who is not a row (another workshop's worker, one who left): refuse the
-    # split rather than offer the rest without a word. With no valid share at all, the service says so.
+    # Pieces typed for someone who is not a row (another workshop's worker, one stopped since the page
+    # was drawn): refuse the split rather than offer the rest without a word, and say so even when she
+    # was the only one (a trial read "give at least one worker pieces" after typing hers).
     known = {f"w{w.pk}" for w in workers}
     stray = [
         k for k in post if re.fullmatch(r"w\d+", k) and k not in known and post[k].strip() not in ("", "0")
     ]
-    if stray and shares:
+    if stray:
         errors.append(_("有坊工不属于此工坊或已离岗。"))
     return shares, raw, errors
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -21,6 +22,11 @@ from tests.conftest import tomorrow
 from tests.dashboard.helpers import accepted_job, inspecting_job
 
 pytestmark = pytest.mark.django_db
+
+
+def alerts(response) -> list[str]:
+    """The page's error lines (``role="alert"``), not words elsewhere on it (a script's data attribute)."""
+    return re.findall(r'role="alert">([^<]*)<', response.content.decode())
 
 
 def messages_of(response) -> list[str]:
@@ -102,7 +108,7 @@ def test_dispatching_an_issued_job_accepts_it_and_offers_the_edited_shares_at_on
         ({"a": "-5"}, "不小于0的整数"),
         ({"a": "abc"}, "不小于0的整数"),
         ({}, "请至少给一位坊工派件"),
-        ({"m": "10"}, "请至少给一位坊工派件"),  # mallory is not a row of this workshop's plan: ignored
+        ({"m": "10"}, "有坊工不属于此工坊或已离岗"),  # mallory is not a row of this workshop's plan
     ],
 )
 def test_a_bad_split_is_refused_on_the_server_and_writes_nothing(client, cast, issue_job, post, message):
@@ -112,7 +118,7 @@ def test_a_bad_split_is_refused_on_the_server_and_writes_nothing(client, cast, i
     events = FlowEvent.objects.count()
     response = client.post(f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{ids[k]}": v for k, v in post.items()})
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert any(message in line for line in alerts(response)), alerts(response)
     job.refresh_from_db()
     assert job.state == JobState.ISSUED and job.pieces_assigned == 0
     assert FlowEvent.objects.count() == events and Assignment.objects.count() == 0
@@ -132,6 +138,18 @@ def test_a_split_naming_another_workshops_worker_is_refused_not_trimmed(client, 
     assert response.status_code == 400
     assert "有坊工不属于此工坊或已离岗" in response.content.decode()
     assert not Assignment.objects.exists() and Job.objects.get(pk=job.pk).state == JobState.ISSUED
+
+
+def test_pieces_typed_only_for_a_worker_stopped_since_are_refused_by_what_happened(client, cast, issue_job):
+    job = issue_job(quantity=300)
+    client.force_login(cast.head)
+    client.post(f"/dashboard/workers/{cast.bob.pk}/deactivate/")
+
+    response = client.post(f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.bob.pk}": "100"})
+
+    assert response.status_code == 400
+    assert alerts(response) == ["有坊工不属于此工坊或已离岗。"]
+    assert not Assignment.objects.exists()
 
 
 def test_dispatching_the_rest_of_an_accepted_job(client, cast, issue_job):
