@@ -80,6 +80,7 @@ urlpatterns = [
     path("logistics/<int:ws>/vehicles/", logistics.vehicle_post, name="vehicle_save"),
     path("logistics/<int:ws>/couriers/", logistics.courier_add, name="courier_add"),
     path("logistics/couriers/<int:pk>/pin/", logistics.courier_pin, name="courier_pin"),
+    path("logistics/couriers/<int:pk>/active/", logistics.courier_active, name="courier_active"),
     path("runs/", logistics.runs_day, name="runs"),
     path("runs/run/<int:pk>/finish/", logistics.run_finish, name="run_finish"),
     path("runs/<str:day>/", logistics.runs_day, name="runs_day"),

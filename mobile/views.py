@@ -149,6 +149,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     # Signed in on this phone before she was stopped: say why the page asks again (a trial: bounced here
     # without a word, she learned it only at her next PIN).
     error = STOPPED if request.method == "GET" and stopped_in_session(request) else ""
+    if error:
+        logout(request)  # the stale session goes: it names someone who may no longer sign in
     if request.method == "POST" and form.is_valid():
         phone, pin = form.cleaned_data["phone"], form.cleaned_data["pin"]
         user = authenticate(request, phone=phone, pin=pin)

@@ -157,13 +157,46 @@ def courier_create(*, actor, workshop: Workshop, name: str, phone: str, pin: str
 def courier_set_pin(*, actor, courier: Courier, pin: str) -> Courier:
     """Reset a courier's PIN (the head or a community admin of her workshop), lifting a lockout of her
     phone. Raises PermissionDenied, ValidationError."""
-    scope = scope_for(actor)
-    if not (scope.manages_workers and scope.covers(courier.workshop_id)):
-        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+    _check_courier_manager(actor, courier)
     pin = validate_pin(pin)
     Courier.objects.filter(pk=courier.pk).update(pin_hash=make_password(pin))
     courier.refresh_from_db(fields=["pin_hash"])
     _lift_lockout(courier)
+    return courier
+
+
+def _check_courier_manager(actor, courier: Courier) -> None:
+    scope = scope_for(actor)
+    if not (scope.manages_workers and scope.covers(courier.workshop_id)):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+
+
+@transaction.atomic
+def courier_deactivate(*, actor, courier: Courier) -> Courier:
+    """Stop a courier (停用, 离岗): the head or a community admin of her workshop. She can no longer sign
+    in (her account is made inactive: a phone signed in before is signed out at its next page, and reads
+    that she was stopped), and runs are no longer planned for a vehicle she rides (``logistics``); runs
+    already planned keep her name until the day is planned again. Compare-and-swap on ``active``: raises
+    ValidationError when she is already stopped; PermissionDenied."""
+    _check_courier_manager(actor, courier)
+    if not Courier.objects.filter(pk=courier.pk, active=True).update(active=False):
+        raise ValidationError(_("%(c)s 已经停用了。") % {"c": courier.name}, code="already_inactive")
+    get_user_model().objects.filter(pk=courier.user_id).update(is_active=False)
+    courier.refresh_from_db(fields=["active"])
+    return courier
+
+
+@transaction.atomic
+def courier_reactivate(*, actor, courier: Courier) -> Courier:
+    """Bring a stopped courier back (恢复在岗): she signs in again with the PIN she had, any lockout of her
+    phone lifted. Compare-and-swap on ``active``: raises ValidationError when she is not stopped;
+    PermissionDenied."""
+    _check_courier_manager(actor, courier)
+    if not Courier.objects.filter(pk=courier.pk, active=False).update(active=True):
+        raise ValidationError(_("%(c)s 现在就在岗。") % {"c": courier.name}, code="already_active")
+    get_user_model().objects.filter(pk=courier.user_id).update(is_active=True)
+    _lift_lockout(courier)
+    courier.refresh_from_db(fields=["active"])
     return courier
 
 

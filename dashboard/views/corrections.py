@@ -59,6 +59,16 @@ def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
     )
 
 
+def _taken_back_words(job, name: str, pieces: int) -> str:
+    """What the head reads after a take-back: where the pieces went, and (when the job has materials)
+    that what the worker holds of them is hers to take in on the materials page."""
+    back = _("已收回 %(w)s 还没做的 %(n)d 件,件数回到单上,系统会派给有空的坊工。")
+    words = [back % {"w": name, "n": pieces}]
+    if BomLine.objects.filter(job=job).exists():
+        words.append(_("%(w)s 手上这单的物料请到物料页登记交回。") % {"w": name})
+    return " ".join(words)
+
+
 @require_POST
 @dashboard_view
 def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
@@ -69,7 +79,6 @@ def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
     row = Assignment.objects.select_related("worker").filter(pk=share, job=job).first()
     if row is None:
         raise Http404(_("没有这个派工。"))
-    has_bom = BomLine.objects.filter(job=job).exists()
     return _correct(
         request,
         job,
@@ -77,13 +86,7 @@ def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
         lambda d: flow.share_take_back(
             actor=request.user, assignment=row, rest=d["rest"], reason=d["reason"]
         ),
-        done=lambda d: " ".join(
-            [
-                _("已收回 %(w)s 还没做的 %(n)d 件,件数回到单上,系统会派给有空的坊工。")
-                % {"w": row.worker.name, "n": d["rest"]},
-                *([_("她手上这单的物料请到物料页登记交回。")] if has_bom else []),
-            ]
-        ),
+        done=lambda d: _taken_back_words(job, row.worker.name, d["rest"]),
         anchor="#shares",
     )
 

@@ -324,6 +324,29 @@ def courier_pin(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(courier.workshop)
 
 
+@require_POST
+@dashboard_view
+def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a courier (``stop`` posted: she can no longer sign in, no run is planned for her) or bring her
+    back (恢复在岗, with the PIN she had)."""
+    require_perm(request, "manage_logistics")
+    courier = delivery.courier_get(request.scope, pk)
+    stopping = request.POST.get("stop") == "1"
+    change = workshop_services.courier_deactivate if stopping else workshop_services.courier_reactivate
+    try:
+        change(actor=request.user, courier=courier)
+    except REFUSED as exc:
+        return _settings_page(request, courier.workshop, status=400, error=refused_text(exc))
+    if stopping:
+        messages.success(
+            request,
+            _("%(c)s 已停用:不能再登录,也不会再排配送。今天已排好的趟次请重新排线。") % {"c": courier.name},
+        )
+    else:
+        messages.success(request, _("%(c)s 已恢复在岗,可以用原来的 PIN 登录。") % {"c": courier.name})
+    return _back(courier.workshop)
+
+
 # --- a worker's home (住址) ---------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ from dispatch.models import (
     IllegalTransition,
     JobState,
 )
+from materials import services as ledger
+from materials.services import BomInput
 from notices.models import Notification, NotificationKind
 from pay import rollups
 from pay.models import WorkerMonth
@@ -100,6 +102,27 @@ def test_she_reads_why_on_her_phone_in_her_own_language(client, cast, issue_job)
     client.force_login(cast.alice.user)
     phone = client.get(f"/m/a/{alice.pk}/").content.decode()
     assert 'data-taken-back="70"' in phone and "坊长收回了您还没做的 70 件" in phone
+
+
+def test_the_head_is_reminded_of_the_materials_she_holds_only_when_the_job_has_any(client, cast, issue_job):
+    with_parts = accepted_job(cast, issue_job, quantity=100, bom=[BomInput("面板", "ge", "1", "0.5")])
+    without = accepted_job(cast, issue_job, quantity=100, title="无料加工")
+    ledger.material_receive(
+        confirm_over=True, line=with_parts.bom_lines.get(), quantity_received=101, actor=cast.head
+    )
+    kit = share_of(cast, with_parts, cast.alice, 100)
+    ledger.kit_issue(assignment=kit, actor=cast.head)  # 100 panels to her door
+    services.work_report(actor=cast.alice.user, assignment=kit, pieces=30, key=uuid.uuid4().hex)
+    shares = [kit, share_of(cast, without, cast.alice, 100, made=30)]
+    client.force_login(cast.head)
+
+    said = [
+        client.post(take_back_url(job, share), {"rest": 70, "reason": REASON}, follow=True).content.decode()
+        for job, share in zip((with_parts, without), shares, strict=True)
+    ]
+
+    assert "alice 手上这单的物料请到物料页登记交回" in said[0]
+    assert "已收回 alice 还没做的 70 件" in said[1] and "物料页登记交回" not in said[1]
 
 
 def test_a_share_with_nothing_made_is_withdrawn_whole(client, cast, issue_job):

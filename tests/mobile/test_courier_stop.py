@@ -1,0 +1,87 @@
+"""A courier who leaves (停用) from the head's delivery settings page: her phone, signed in before, is
+signed out at its next page and told she was stopped; no run is planned for her vehicle; brought back
+(恢复在岗) she signs in with the PIN she had, her lockout lifted. Only her workshop's head or community
+admin may do either (another head's ids are a 404, firm staff a 403), and a refusal writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tests.factories import UserFactory, WorkshopFactory
+from tests.mobile.conftest import PIN
+from tests.mobile.courier_day import COURIER_PHONE, make_courier
+from workshop import services as people
+from workshop.models import Courier
+
+pytestmark = pytest.mark.django_db
+
+
+def url(courier) -> str:
+    return f"/dashboard/logistics/couriers/{courier.pk}/active/"
+
+
+def state(courier) -> tuple:
+    courier.refresh_from_db()
+    return courier.active, get_user_model().objects.get(pk=courier.user_id).is_active
+
+
+def test_the_head_stops_a_courier_and_her_phone_is_told_why_at_its_next_page(client, cast):
+    courier = make_courier(cast)
+    phone = client.__class__()
+    assert phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN}).status_code == 302
+    assert phone.get("/m/run/").status_code == 200
+    client.force_login(cast.head)
+
+    page = client.post(url(courier), {"stop": "1"}, follow=True).content.decode()
+
+    assert "已停用:不能再登录" in page and 'data-action="courier-restore"' in page
+    assert state(courier) == (False, False)
+    told = phone.get("/m/run/", follow=True).content.decode()
+    assert "账号已停用" in told and phone.get("/m/run/").status_code == 302
+    again = phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN}).content.decode()
+    assert "账号已停用" in again and "_auth_user_id" not in phone.session
+
+
+def test_brought_back_she_signs_in_with_her_pin_at_once(client, cast):
+    courier = make_courier(cast)
+    people.courier_deactivate(actor=cast.head, courier=courier)
+    phone = client.__class__()
+    for _ in range(5):  # her own PIN while stopped: tries all the same, up to the lockout
+        phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN})
+    client.force_login(cast.head)
+
+    page = client.post(url(courier), follow=True).content.decode()
+
+    assert "已恢复在岗" in page and state(courier) == (True, True)
+    response = phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN})
+    assert response.status_code == 302 and response["Location"].startswith("/m/run/")
+
+
+def test_stopping_twice_is_said_in_words_and_changes_nothing(client, cast):
+    courier = make_courier(cast)
+    people.courier_deactivate(actor=cast.head, courier=courier)
+    client.force_login(cast.head)
+
+    response = client.post(url(courier), {"stop": "1"})
+
+    assert response.status_code == 400 and "已经停用了" in response.content.decode()
+    assert state(courier) == (False, False)
+    with pytest.raises(ValidationError, match="现在就在岗"):
+        people.courier_reactivate(actor=cast.head, courier=make_courier(cast, phone="13900007777"))
+
+
+def test_only_her_workshops_managers_stop_her(client, cast):
+    courier = make_courier(cast)
+    other_head = UserFactory(username="otherhead")
+    WorkshopFactory(name="别的坊", head=other_head)
+    for actor in (other_head, cast.clerk, cast.alice.user):
+        with pytest.raises(PermissionDenied):
+            people.courier_deactivate(actor=actor, courier=courier)
+    client.force_login(other_head)
+    assert client.post(url(courier), {"stop": "1"}).status_code == 404
+    client.force_login(cast.clerk)
+    assert client.post(url(courier), {"stop": "1"}).status_code == 403
+    assert state(courier) == (True, True)
+    assert Courier.objects.filter(active=False).count() == 0
