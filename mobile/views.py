@@ -196,7 +196,9 @@ def token_login(request: HttpRequest, token: str) -> HttpResponse:
     """The one-tap sign-in link (``/m/t/<token>/``, printed as a QR code by the head)."""
     worker = people.signin_token_worker(token)
     if worker is None:
-        response = render(request, "mobile/token_invalid.html", status=400)
+        stopped = people.signin_token_stopped(token)
+        context = {"stopped": stopped, "stopped_words": STOPPED}
+        response = render(request, "mobile/token_invalid.html", context, status=400)
     else:
         _start_worker_session(request, worker, backend="workshop.auth.PinBackend")
         response = redirect(_safe_next(request, reverse("mobile:today")))

@@ -212,6 +212,16 @@ def signin_link_issue(*, actor, worker: Worker) -> str:
     return signing.dumps({"w": worker.pk, "n": worker.signin_nonce}, salt=SIGNIN_SALT, compress=True)
 
 
+def signin_token_stopped(token: str) -> bool:
+    """True when ``token`` is a sign-in link we signed, within its days, for a worker who has since been
+    stopped (停用): her link says so, not that it may have expired (a trial). Stopping her revoked it."""
+    try:
+        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.NUANXIN_SIGNIN_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return False
+    return Worker.objects.filter(pk=data.get("w"), active=False).exists()
+
+
 @transaction.atomic
 def signin_link_revoke(*, actor, worker: Worker) -> Worker:
     """Revoke every sign-in link issued to ``worker`` so far (a lost phone, a printed QR gone astray)."""

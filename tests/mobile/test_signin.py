@@ -173,6 +173,21 @@ def test_a_revoked_or_forged_link_says_what_to_do(client, cast):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_stopped_workers_old_link_says_she_was_stopped_and_a_forged_one_does_not(client, cast):
+    token = people.signin_link_issue(actor=cast.head, worker=cast.alice)
+    bobs = people.signin_link_issue(actor=cast.head, worker=cast.bob)
+    people.worker_deactivate(actor=cast.head, worker=cast.alice)
+
+    page = client.get(f"/m/t/{token}/").content.decode()
+
+    assert "账号已停用" in page and "找坊长恢复" in page and "可能已经过期" not in page
+    assert "_auth_user_id" not in client.session
+    forged = client.get(f"/m/t/{token[:-3]}abc/").content.decode()
+    assert "账号已停用" not in forged and "可能已经过期" in forged
+    people.signin_link_revoke(actor=cast.head, worker=cast.bob)  # an active worker's revoked link
+    assert "可能已经过期" in client.get(f"/m/t/{bobs}/").content.decode()
+
+
 def test_a_link_switches_a_phone_from_another_account(client, cast):
     client.force_login(cast.bob.user)
     token = people.signin_link_issue(actor=cast.head, worker=cast.alice)
