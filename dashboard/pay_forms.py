@@ -102,6 +102,8 @@ class PayoutForm(KeyedForm):
 
 
 _COUNT_WORDS = _("件数请填 0 或正整数,如 12。")
+# The take-back's count is the page's own (a hidden field): a wrong one was tampered with or is stale.
+_STALE_REST = _("收回件数有误,请刷新页面再试。")
 _NO_REASON = {"required": _("请写明更正原因。")}
 
 
@@ -118,9 +120,14 @@ class ShareTakeBackForm(CheckedForm):
     """``rest``: the pieces the head saw still to make (hidden; the service refuses a stale one);
     ``reason``: her words, which the worker reads."""
 
-    rest = PiecesField(label=_("收回件数"), min_value=1, words=_COUNT_WORDS, required_words=_COUNT_WORDS)
+    rest = PiecesField(label=_("收回件数"), min_value=1, words=_STALE_REST, required_words=_STALE_REST)
     reason = forms.CharField(
-        label=_("收回原因"), max_length=200, error_messages={"required": _("请写明收回的原因,坊工会看到。")}
+        label=_("收回原因"),
+        max_length=200,
+        error_messages={
+            "required": _("请写明收回的原因,坊工会看到。"),
+            "max_length": _("原因最多 200 个字。"),
+        },
     )
 
 

@@ -67,6 +67,13 @@ def heads_job_workshop(user, job) -> bool:
 
 
 @rules.predicate
+def manages_job_workshop(user, job) -> bool:
+    """The job's workshop head, a community admin over it, or a superuser (who may stop its workers)."""
+    s = scope_for(user)
+    return job is not None and s.manages_workers and s.covers(job.workshop_id)
+
+
+@rules.predicate
 def staffs_job_firm(user, job) -> bool:
     s = scope_for(user)
     return job is not None and s.is_firm and job.line.firm_id == s.firm_id
@@ -167,7 +174,7 @@ rules.add_perm("dashboard.set_min_wage", is_community_admin)
 # Corrections (更正): the head corrects a share's report; the head or the job's firm staff correct a booked
 # inspection result (the services check the same).
 rules.add_perm("dashboard.correct_report", heads_job_workshop)
-rules.add_perm("dashboard.take_back_share", heads_job_workshop)
+rules.add_perm("dashboard.take_back_share", manages_job_workshop)
 rules.add_perm("dashboard.correct_result", heads_job_workshop | staffs_job_firm)
 rules.add_perm("dashboard.view_reports", sees_job & manages_workers)
 # Pay months (结算), bonuses and deductions, payouts: the workshop's head and the community admin; a firm

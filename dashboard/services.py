@@ -26,6 +26,7 @@ from dispatch import services as flow
 from dispatch.models import Assignment, AssignmentState, Inspection, Job, JobState
 from dispatch.services import check_head
 from dispatch.services.inspections import LOT_NOTE
+from tickets import services as tickets
 from workshop import services as workshop_services
 from workshop.models import Worker
 
@@ -171,6 +172,18 @@ def inspect_lot(
     lot_note = LOT_NOTE % {"n": sum(a.pieces_to_inspect for a in pending), "r": rejected, "w": rework}
     notes = " ".join((notes or "").split())
     return flow.job_inspect(actor=actor, job=job, results=results, notes=notes, lot_note=lot_note)
+
+
+@transaction.atomic
+def share_take_back(*, actor, assignment: Assignment, rest: int, reason: str) -> Assignment:
+    """The head takes back what a worker has not made of her share (``dispatch.services.share_take_back``)
+    and, in the same transaction, the share's bundle tickets for those pieces are voided
+    (``tickets.services.tickets_void_to_do``): a printed ticket of a taken-back bundle says it is void
+    when scanned, not "already reported". Raises what the flow's service raises; nothing is written then.
+    """
+    flow.lock_assignment(assignment)
+    tickets.tickets_void_to_do(assignment)
+    return flow.share_take_back(actor=actor, assignment=assignment, rest=rest, reason=reason)
 
 
 @transaction.atomic

@@ -77,8 +77,8 @@ TEMPLATES: dict[str, str | Promise] = {
     ),
     # t job title, n pieces of her share taken back (not yet made), why the head's reason
     NotificationKind.SHARE_TAKEN_BACK: ngettext_lazy(
-        "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。%(why)s",
-        "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。%(why)s",
+        "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。原因:%(why)s",
+        "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。原因:%(why)s",
         "n",
     ),
     # t job title

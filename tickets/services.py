@@ -135,6 +135,17 @@ def tickets_reprint(*, actor, assignment: Assignment | int, run: int) -> list[Bu
     return _print_run(actor, job, assignment, current + 1)
 
 
+def tickets_void_to_do(assignment: Assignment) -> int:
+    """Void the share's tickets shown open (``with_shown_state``: the pieces still to do), inside the
+    caller's transaction, the job and the share locked first (``flow.lock_assignment``): what the head
+    takes back of a share (收回剩余) is no bundle to scan any more, and a ticket left open would read
+    "already reported" once the share is cut to its reports. Returns how many were voided."""
+    to_void = [t.pk for t in _shown_open(_open_tickets(assignment))]
+    return BundleTicket.objects.filter(pk__in=to_void, state=TicketState.OPEN).update(
+        state=TicketState.VOID, voided_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, bool]:
     """The worker reports a bundle done in one tap (报工 by 扎票); returns (ticket, counted).

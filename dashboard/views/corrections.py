@@ -19,6 +19,7 @@ from dispatch.web import refused_text
 from materials.models import BomLine
 
 from .. import pay_forms, selectors
+from .. import services as dash_services
 from .common import REFUSED, dashboard_view, require_perm
 
 
@@ -62,7 +63,9 @@ def report_correct(request: HttpRequest, pk: int, report: int) -> HttpResponse:
 def _taken_back_words(job, name: str, pieces: int) -> str:
     """What the head reads after a take-back: where the pieces went, and (when the job has materials)
     that what the worker holds of them is hers to take in on the materials page."""
-    back = _("已收回 %(w)s 还没做的 %(n)d 件,件数回到单上,系统会派给有空的坊工。")
+    back = _(
+        "已收回 %(w)s 还没做的 %(n)d 件,件数回到单上待派:有空的坊工会收到派工,没人有空时请在派工页安排。"
+    )
     words = [back % {"w": name, "n": pieces}]
     if BomLine.objects.filter(job=job).exists():
         words.append(_("%(w)s 手上这单的物料请到物料页登记交回。") % {"w": name})
@@ -83,7 +86,7 @@ def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
         request,
         job,
         pay_forms.ShareTakeBackForm(request.POST),
-        lambda d: flow.share_take_back(
+        lambda d: dash_services.share_take_back(
             actor=request.user, assignment=row, rest=d["rest"], reason=d["reason"]
         ),
         done=lambda d: _taken_back_words(job, row.worker.name, d["rest"]),

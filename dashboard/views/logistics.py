@@ -338,10 +338,11 @@ def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSED as exc:
         return _settings_page(request, courier.workshop, status=400, error=refused_text(exc))
     if stopping:
-        messages.success(
-            request,
-            _("%(c)s 已停用:不能再登录,也不会再排配送。今天已排好的趟次请重新排线。") % {"c": courier.name},
+        words = _(
+            "%(c)s 已停用:不能再登录,也不会再排配送。"
+            "今天排给 %(c)s 的趟次请到配送趟次页查看,还没出发的可以重新排线。"
         )
+        messages.success(request, words % {"c": courier.name})
     else:
         messages.success(request, _("%(c)s 已恢复在岗,可以用原来的 PIN 登录。") % {"c": courier.name})
     return _back(courier.workshop)

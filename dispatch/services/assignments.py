@@ -25,7 +25,7 @@ from notices.services import notify, notify_many
 from pay import rollups
 from workshop.dates import local_midnight
 from workshop.models import Worker, WorkPlace, Workshop
-from workshop.roles import is_head_of
+from workshop.roles import is_head_of, scope_for
 from workshop.upsert import insert_once
 
 from .. import flowdays, followups, planning
@@ -44,7 +44,6 @@ from ..models import (
     check_transition,
 )
 from .common import (
-    check_head,
     check_worker,
     event,
     events,
@@ -288,38 +287,44 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
 
 @transaction.atomic
 def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: str) -> Assignment:
-    """The head takes back the pieces of a first-round share a worker accepted and has not made (收回剩余:
-    she was stopped, fell ill, went away), and they go back to the job to be offered to others, planned
-    again after commit. ``rest`` (int): the pieces the head saw still to make, which must still be so (a
-    report since changes it: refused, so nothing she just made is taken). ``reason``: the head's words
-    (required, up to 200 characters), on the flow event and in the worker's message (``SHARE_TAKEN_BACK``,
-    in her language, after commit).
+    """The head (or a community admin over the workshop) takes back the pieces of a first-round share a
+    worker accepted and has not made (收回剩余: she was stopped, fell ill, went away), and they go back to
+    the job to be offered to others, planned again after commit. ``rest`` (int): the pieces the head saw still
+    to make, which must still be so (a report since changes it: refused, so nothing she just made is taken).
+    ``reason``: the head's words (required, up to 200 characters), on the flow event and in the worker's
+    message (``SHARE_TAKEN_BACK``, in her language, after commit).
 
     With pieces reported, the share is cut to them and done (its made pieces go on to hand-over,
     inspection and pay as any done share's, and the job completes when it was its last open share); with
     none, it is withdrawn (已收回). ``pieces_taken_back`` keeps the count; the planner does not offer her
     this job again (``planning.refusals``). Materials she holds stay on her account until handed back
-    (the job's materials page). Locks the job, then the share. Raises PermissionDenied (not the
-    workshop's head), ValidationError in words (a rework share, a job no longer in production, nothing
-    left to make, a stale ``rest``, no reason), IllegalTransition (the share is not accepted)."""
+    (the job's materials page). Locks the job, then the share. Raises PermissionDenied (neither the
+    workshop's head nor a community admin over it), ValidationError in words (a rework share, a job no
+    longer in production, a share not accepted or already taken back, a stale ``rest``, no reason)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请写明收回的原因,坊工会看到。")})
     if len(reason) > 200:
         raise ValidationError({"reason": _("原因最多 200 个字。")})
     job, assignment = lock_assignment(assignment)
-    check_head(actor, job)
+    scope = scope_for(actor)
+    if not (scope.manages_workers and scope.covers(job.workshop_id)):
+        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
     if assignment.kind != AssignmentKind.FIRST:
         raise ValidationError(_("返工的派工不能收回,请和企业商量。"))
     if job.state not in DISPATCHING_STATES:
         raise ValidationError(_("这张外发单已不在生产中,派工不能收回。"))
+    if assignment.state != AssignmentState.ACCEPTED:
+        # Pressed twice, or an offer not yet taken (it expires, or the stop closes it): said in words.
+        raise ValidationError(
+            _("只有坊工已接下、还在做的派工可以收回剩余;这份派工现在是“%(s)s”。")
+            % {"s": assignment.get_state_display()}
+        )
     check_transition(ASSIGNMENT_TRANSITIONS, _("派工"), assignment.state, AssignmentState.WITHDRAWN)
     left = assignment.pieces - assignment.pieces_reported
-    if left <= 0:
-        raise ValidationError(_("这个派工已全部报工,没有可收回的件。"))
     if rest != left:
         raise ValidationError(
-            _("%(w)s 刚刚又报了工,现在还差 %(n)d 件。请看一下再收回。")
+            _("%(w)s 现在还差 %(n)d 件,和页面上的不一样(可能刚刚又报了工)。请刷新后再收回。")
             % {"w": assignment.worker.name, "n": left}
         )
     made = assignment.pieces_reported

@@ -248,7 +248,9 @@ def runs_plan(
     # A run nobody rides is a run nobody sees: only vehicles with an active courier are planned.
     vehicles = [v for v in vehicles if v.courier_id is not None and v.courier.active]
     if not vehicles:
-        raise ValidationError(_("每辆车都还没有配送员:请在配送设置里给车指定常用配送员。"))
+        raise ValidationError(
+            _("没有一辆车有在岗的配送员:请在配送设置里给车指定常用配送员,或恢复停用的配送员。")
+        )
     existing = list(Run.objects.filter(workshop_id=workshop_id, day=day))
     if any(r.state != RunState.PLANNED for r in existing):
         raise ValidationError(_("今天已经有车出发了,不能重新排线。"))

@@ -16,7 +16,6 @@ from dispatch.models import (
     AssignmentKind,
     AssignmentState,
     FlowEvent,
-    IllegalTransition,
     JobState,
 )
 from materials import services as ledger
@@ -25,7 +24,9 @@ from notices.models import Notification, NotificationKind
 from pay import rollups
 from pay.models import WorkerMonth
 from tests.dashboard.helpers import accepted_job, inspecting_job
-from tests.factories import UserFactory, WorkshopFactory
+from tests.factories import CommunityAdminFactory, UserFactory, WorkshopFactory
+from tickets import services as tickets
+from tickets.models import BundleTicket, TicketState
 
 REASON = "坊工停用"
 
@@ -61,9 +62,11 @@ def test_the_head_takes_back_what_a_stopped_worker_did_not_make_and_the_job_can_
     client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/")
 
     worker_page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
-    assert 'data-held-shares="1"' in worker_page and f"/dashboard/jobs/{job.pk}/#shares" in worker_page
+    assert 'data-held-shares="1"' in worker_page
+    assert f"/dashboard/jobs/{job.pk}/#share-{alice.pk}" in worker_page
     job_page = client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
     assert f'data-take-back="{alice.pk}"' in job_page and "收回剩余 70 件" in job_page
+    assert "data-stopped" in job_page  # her row says she was stopped
 
     page = client.post(
         take_back_url(job, alice), {"rest": 70, "reason": REASON}, follow=True
@@ -96,7 +99,10 @@ def test_she_reads_why_on_her_phone_in_her_own_language(client, cast, issue_job)
     services.share_take_back(actor=cast.head, assignment=alice, rest=70, reason="生病了,先休息")
 
     told = Notification.objects.get(recipient=cast.alice.user, kind=NotificationKind.SHARE_TAKEN_BACK)
-    assert told.text_in("zh-hans") == "坊长收回了 开关面板装配 您还没做的 70 件,这些件不用做了。生病了,先休息"
+    assert (
+        told.text_in("zh-hans")
+        == "坊长收回了 开关面板装配 您还没做的 70 件,这些件不用做了。原因:生病了,先休息"
+    )
     assert told.text_in("en").startswith("The head took back the 70 pieces of 开关面板装配 you had not made")
     assert told.link == f"/m/a/{alice.pk}/"
     client.force_login(cast.alice.user)
@@ -123,6 +129,22 @@ def test_the_head_is_reminded_of_the_materials_she_holds_only_when_the_job_has_a
 
     assert "alice 手上这单的物料请到物料页登记交回" in said[0]
     assert "已收回 alice 还没做的 70 件" in said[1] and "物料页登记交回" not in said[1]
+
+
+def test_the_printed_tickets_of_the_taken_back_bundles_are_void_not_reported(client, cast, issue_job):
+    """A trial: the ticket of a taken-back bundle told the worker it was "already reported"."""
+    job = accepted_job(cast, issue_job, quantity=100, bundle_size=20)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    printed = tickets.tickets_print(actor=cast.head, assignment=alice)  # the 70 left: 20 + 20 + 20 + 10
+    client.force_login(cast.head)
+
+    client.post(take_back_url(job, alice), {"rest": 70, "reason": REASON})
+
+    states = set(BundleTicket.objects.filter(pk__in=[t.pk for t in printed]).values_list("state", flat=True))
+    assert [t.pieces for t in printed] == [20, 20, 20, 10] and states == {TicketState.VOID}
+    client.force_login(cast.alice.user)
+    bundle = client.get(f"/m/b/{printed[0].token}/").content.decode()
+    assert "已经报工了" not in bundle and "坊长收回了这一扎,这张扎票已经作废,不用再做了。" in bundle
 
 
 def test_a_share_with_nothing_made_is_withdrawn_whole(client, cast, issue_job):
@@ -155,7 +177,7 @@ def test_a_report_made_meanwhile_is_never_taken_back(client, cast, issue_job):
         take_back_url(job, alice), {"rest": 70, "reason": REASON}, follow=True
     ).content.decode()
 
-    assert "alice 刚刚又报了工,现在还差 60 件。请看一下再收回。" in page
+    assert "alice 现在还差 60 件,和页面上的不一样(可能刚刚又报了工)。请刷新后再收回。" in page
     assert written() == before
 
 
@@ -164,9 +186,12 @@ def test_a_report_made_meanwhile_is_never_taken_back(client, cast, issue_job):
     [
         ({"rest": 70, "reason": ""}, "请写明收回的原因,坊工会看到。"),
         ({"rest": 70, "reason": "x" * 201}, "200"),
-        ({"rest": "", "reason": REASON}, "件数请填 0 或正整数"),
-        ({"rest": "七十", "reason": REASON}, "件数请填 0 或正整数"),
-        ({"rest": 0, "reason": REASON}, "件数请填 0 或正整数"),
+        ({"rest": 70, "reason": "x" * 201}, "原因最多 200 个字"),
+        ({"rest": "", "reason": REASON}, "收回件数有误,请刷新页面再试"),
+        ({"rest": "七十", "reason": REASON}, "收回件数有误,请刷新页面再试"),
+        ({"rest": 0, "reason": REASON}, "收回件数有误,请刷新页面再试"),
+        ({"rest": -1, "reason": REASON}, "收回件数有误,请刷新页面再试"),
+        ({"rest": 99999, "reason": REASON}, "alice 现在还差 70 件,和页面上的不一样"),
     ],
 )
 def test_a_bad_form_is_said_in_words_and_writes_nothing(client, cast, issue_job, post, words):
@@ -187,9 +212,11 @@ def test_what_cannot_be_taken_back_is_refused_by_the_service(cast, issue_job):
     finished = share_of(cast, job, cast.bob, 40, made=40)
     before = written()
 
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(
+        ValidationError, match="只有坊工已接下、还在做的派工可以收回剩余;这份派工现在是“待接受”"
+    ):
         services.share_take_back(actor=cast.head, assignment=offered, rest=50, reason=REASON)
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(ValidationError, match="这份派工现在是“已完成”"):
         services.share_take_back(actor=cast.head, assignment=finished, rest=0, reason=REASON)
     with pytest.raises(ValidationError, match="请写明收回的原因"):
         services.share_take_back(actor=cast.head, assignment=offered, rest=50, reason="  ")
@@ -212,6 +239,36 @@ def test_a_rework_share_is_not_taken_back(cast, issue_job):
         services.share_take_back(actor=cast.head, assignment=rework, rest=5, reason=REASON)
     rework.refresh_from_db()
     assert rework.state == state and rework.pieces_taken_back == 0
+
+
+def test_pressed_twice_the_second_press_is_said_in_words_and_changes_nothing(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    client.force_login(cast.head)
+    client.post(take_back_url(job, alice), {"rest": 70, "reason": REASON})
+    before = written()
+
+    page = client.post(
+        take_back_url(job, alice), {"rest": 70, "reason": REASON}, follow=True
+    ).content.decode()
+
+    assert "这份派工现在是“已完成”" in page and "“done”" not in page
+    assert written() == before
+
+
+def test_the_community_admin_over_the_workshop_takes_back_too(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    admin = CommunityAdminFactory(user=UserFactory(username="admin")).user
+    client.force_login(admin)
+    assert f'data-take-back="{alice.pk}"' in client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+
+    client.post(take_back_url(job, alice), {"rest": 70, "reason": REASON})
+
+    alice.refresh_from_db()
+    assert (
+        alice.pieces_taken_back == 70 and job.events.get(object_id=alice.pk, to_state="done").actor == admin
+    )
 
 
 def test_only_the_workshops_head_takes_back_and_only_her_own_jobs_shares(client, cast, issue_job):

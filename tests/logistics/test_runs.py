@@ -227,7 +227,7 @@ def test_a_vehicle_nobody_rides_is_not_planned_and_an_afternoon_window_is_named_
     assert left.worker_id == cast.bob.pk and stop_reason(left) == "在家时间(13:00–17:00)这趟赶不到"
     delivery.vehicle.courier = None
     delivery.vehicle.save()
-    with pytest.raises(ValidationError, match="还没有配送员"):
+    with pytest.raises(ValidationError, match="没有一辆车有在岗的配送员"):
         logistics.runs_plan(workshop=cast.ws, actor=cast.head)
 
 

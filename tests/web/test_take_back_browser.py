@@ -25,7 +25,8 @@ def test_from_a_stopped_workers_page_the_head_takes_back_the_rest(desk, cast, is
     sign_in(desk, "head")
 
     desk.goto(desk.base + f"/dashboard/workers/{cast.alice.pk}/")
-    desk.click(f"[data-held-shares] a[href='/dashboard/jobs/{job.pk}/#shares']")
+    desk.click(f"[data-held-shares] a[href='/dashboard/jobs/{job.pk}/#share-{share.pk}']")
+    assert desk.locator(f"tr#share-{share.pk} [data-stopped]").is_visible()
     take_back = desk.locator(f"details[data-take-back='{share.pk}']")
     take_back.locator("summary").click()
     assert take_back.locator("summary").inner_text() == "收回剩余 70 件"
