@@ -308,7 +308,7 @@ class Assignment(models.Model):
     pieces_handed_over = models.PositiveIntegerField(_("已交企业件数"), default=0)
     # Pieces of her share the head took back before she made them (收回剩余, ``share_take_back``), given
     # back to the job: a done share's ``pieces`` is cut to what she reported; a withdrawn one keeps them.
-    pieces_taken_back = models.PositiveIntegerField(_("收回件数"), default=0)
+    pieces_taken_back = models.PositiveIntegerField(_("收回件数"), default=0, db_default=0)
     due_on = models.DateField(_("交货日期"))
     delivery = models.CharField(
         _("领料方式"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PICKUP

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='assignment',
             name='pieces_taken_back',
-            field=models.PositiveIntegerField(default=0, verbose_name='收回件数'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='收回件数'),
         ),
         migrations.AlterField(
             model_name='assignment',
