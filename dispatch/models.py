@@ -51,8 +51,9 @@ class AssignmentState(models.TextChoices):
     DECLINED = "declined", _("已婉拒")
     EXPIRED = "expired", _("已过期")
     DONE = "done", _("已完成")
-    # The head took back a share she had accepted and not started (收回, ``share_take_back``): its pieces
-    # went back to the job. A share taken back after some reports is done instead, cut to what she made.
+    # The head took back a share she had accepted and not started (收回, ``share_take_back``), or an offer
+    # still unanswered when she was stopped (``offers_withdraw_stopped``): its pieces went back to the job.
+    # A share taken back after some reports is done instead, cut to what she made.
     WITHDRAWN = "withdrawn", pgettext_lazy("a share taken back", "已收回")
 
 
@@ -75,7 +76,12 @@ JOB_TRANSITIONS: dict[str, frozenset[str]] = {
 
 ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AssignmentState.OFFERED: frozenset(
-        {AssignmentState.ACCEPTED, AssignmentState.DECLINED, AssignmentState.EXPIRED}
+        {
+            AssignmentState.ACCEPTED,
+            AssignmentState.DECLINED,
+            AssignmentState.EXPIRED,
+            AssignmentState.WITHDRAWN,
+        }
     ),
     AssignmentState.ACCEPTED: frozenset({AssignmentState.DONE, AssignmentState.WITHDRAWN}),
     AssignmentState.DECLINED: frozenset(),

@@ -133,6 +133,18 @@ def notify_many(messages: list[dict]) -> list[Notification]:
 
 
 @transaction.atomic
+def notifications_settled(*, dedupe_keys) -> int:
+    """Mark read the messages of ``dedupe_keys`` (their senders' keys, e.g. ``offer:<id>``) that are still
+    unread: what they asked for is gone (an offer taken back when she was stopped), so they no longer wait
+    for her as new. Idempotent; returns how many rows changed."""
+    keys = list(dedupe_keys)
+    if not keys:
+        return 0
+    return Notification.objects.filter(dedupe_key__in=keys, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark ``user``'s inbox read: one notification (``notification_id``) or, with None, all of them.
 

@@ -90,7 +90,7 @@ def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
             actor=request.user, assignment=row, rest=d["rest"], reason=d["reason"]
         ),
         done=lambda d: _taken_back_words(job, row.worker.name, d["rest"]),
-        anchor="#shares",
+        anchor=f"#share-{row.pk}",
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from materials.models import BomLine
 from materials.services import consume_for_report
 from notices.models import NotificationKind
-from notices.services import notify, notify_many
+from notices.services import notifications_settled, notify, notify_many
 from pay import rollups
 from workshop.dates import local_midnight
 from workshop.models import Worker, WorkPlace, Workshop
@@ -256,9 +256,10 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
 
 @transaction.atomic
 def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
-    """Close a stopped worker's (停用) unanswered offers, as expired with the note ``planning.STOPPED_NOTE``
-    (which ``planning.refusals`` does not read as her turning the job down: brought back, she may be
-    offered it again), and give their pieces back to their jobs, each job planned again once after commit.
+    """Close a stopped worker's (停用) unanswered offers, as withdrawn (已收回) with the note
+    ``planning.STOPPED_NOTE`` (not her turning the job down: ``planning.refusals`` does not count them, so
+    brought back she may be offered it again), and give their pieces back to their jobs, each job planned
+    again once after commit. Their "新派工" messages are marked read: the offers they announced are gone.
     Shares she accepted stay hers: she may have the materials at home. ``actor``: who stopped her, on
     the flow events. Jobs are locked in id order (the planner's order), then her offers of each in one
     statement. Returns the closed offers ([] when none); raises ValidationError while she is still
@@ -273,7 +274,7 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
         for assignment in shares:
             move(
                 assignment,
-                AssignmentState.EXPIRED,
+                AssignmentState.WITHDRAWN,
                 job=job,
                 actor=actor,
                 note=planning.STOPPED_NOTE,
@@ -282,6 +283,7 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
         if shares:
             _release(job, sum(a.pieces for a in shares))
         closed.extend(shares)
+    notifications_settled(dedupe_keys=[f"offer:{a.pk}" for a in closed])
     return closed
 
 

@@ -14,6 +14,7 @@ from stdnum.cn import ric
 from dispatch import planning
 from dispatch.models import Assignment, AssignmentState
 from dispatch.services import assignment_accept, assignment_offer
+from notices.models import Notification
 from tests.dashboard.helpers import accepted_job
 from tests.factories import CommunityAdminFactory, UserFactory, WorkshopFactory
 from workshop.models import Worker, WorkerAction, WorkerEvent
@@ -282,12 +283,19 @@ def test_stopping_a_worker_takes_back_her_open_offers_and_keeps_what_she_accepte
     open_offer.refresh_from_db()
     taken.refresh_from_db()
     job.refresh_from_db()
-    assert open_offer.state == AssignmentState.EXPIRED and taken.state == AssignmentState.ACCEPTED
-    assert job.events.filter(object_id=open_offer.pk, to_state="expired", note="坊工已停用").exists()
+    assert open_offer.state == AssignmentState.WITHDRAWN and taken.state == AssignmentState.ACCEPTED
+    assert job.events.filter(object_id=open_offer.pk, to_state="withdrawn", note="坊工已停用").exists()
+    # The "新派工" message of the offer taken back no longer waits for her as new.
+    offer_note = Notification.objects.get(dedupe_key=f"offer:{open_offer.pk}")
+    assert offer_note.read_at is not None
     assert not Assignment.objects.filter(worker=cast.alice, state=AssignmentState.OFFERED).exists()
     assert job.pieces_assigned == 25  # her 40 are free for others (offered after commit)
     assert "1 个派工已收回" in page
-    assert job.events.get(object_id=open_offer.pk, to_state="expired").actor == cast.head
+    assert job.events.get(object_id=open_offer.pk, to_state="withdrawn").actor == cast.head
     # Not her answer: brought back, she may be offered the job again (a review).
     client.post(f"/dashboard/workers/{cast.alice.pk}/reactivate/")
     assert cast.alice.pk not in planning.refusals([job.pk]).get(job.pk, set())
+    # Her phone says the head took the offer back, not that she did not answer in time.
+    client.force_login(cast.alice.user)
+    phone = client.get(f"/m/a/{open_offer.pk}/").content.decode()
+    assert "坊长收回了这一单,不用做了。" in phone and "没有及时答复" not in phone
