@@ -54,6 +54,17 @@ def test_the_runs_page_shows_stops_in_order_with_clock_times_exceptions_and_reas
     assert client.get("/dashboard/runs/").status_code == 200
 
 
+def test_a_run_whose_courier_was_stopped_says_so(client, cast):
+    courier, vehicle = depot_with_courier(cast)
+    run_by_hand(cast, vehicle, courier, 2)
+    client.force_login(cast.head)
+    assert "data-courier-stopped" not in client.get("/dashboard/runs/").content.decode()
+
+    client.post(f"/dashboard/logistics/couriers/{courier.pk}/active/", {"stop": "1"})
+
+    assert "data-courier-stopped" in client.get("/dashboard/runs/").content.decode()
+
+
 def test_a_short_collection_is_marked(client, cast, issue_job):
     courier, vehicle = depot_with_courier(cast)
     run = run_by_hand(cast, vehicle, courier, 2)
