@@ -376,6 +376,7 @@ def report_history(
         live is None
         or live.reported_by_id != worker.user_id
         or live.key.startswith("bundle:")
+        or assignment.pieces_taken_back  # the head took the rest back: she asks the head to correct
         or any(r.undone and r.at > live.at for r in reports)  # one undo, not a walk back
         or left <= dt.timedelta(0)
         or assignment.job.state not in REPORT_OPEN_STATES

@@ -111,7 +111,8 @@ def report_undo(*, actor, report: WorkReport | int, now: dt.datetime | None = No
     """A worker undoes her own last report on a share (撤销报工), within ``undo_window()`` of making it and
     while its pieces are still at the workshop's side (not handed over, not inspected). Writes the
     reversal row; returns it. Raises PermissionDenied (not her report), ValidationError in words (not her
-    last report, too late, already handed over or inspected, already undone). Nothing is written then."""
+    last report, too late, already handed over or inspected, already undone, or the share's rest taken
+    back by the head: the head corrects it then). Nothing is written then."""
     pk = report.pk if isinstance(report, WorkReport) else report
     assignment_id = WorkReport.objects.values_list("assignment_id", flat=True).get(pk=pk)
     job, assignment = lock_assignment(assignment_id)
@@ -120,6 +121,9 @@ def report_undo(*, actor, report: WorkReport | int, now: dt.datetime | None = No
         raise PermissionDenied(_("只能撤销自己报的工。"))
     if report.reverses_id is not None or WorkReport.objects.filter(reverses=report).exists():
         raise ValidationError(_("这次报工已经撤销过了。"))
+    if assignment.pieces_taken_back:
+        # Undone, the share would reopen with pieces she no longer holds and the head would not know.
+        raise ValidationError(_("坊长已经收回了这一单没做的件,报错了请找坊长更正。"))
     last = last_live_report(assignment.pk)
     if last is None or last.pk != report.pk:
         raise ValidationError(_("只能撤销最近的一次报工。"))

@@ -17,6 +17,7 @@ from dispatch.models import (
     AssignmentState,
     FlowEvent,
     JobState,
+    WorkReport,
 )
 from materials import services as ledger
 from materials.services import BomInput
@@ -145,6 +146,21 @@ def test_the_printed_tickets_of_the_taken_back_bundles_are_void_not_reported(cli
     client.force_login(cast.alice.user)
     bundle = client.get(f"/m/b/{printed[0].token}/").content.decode()
     assert "已经报工了" not in bundle and "坊长收回了这一扎,这张扎票已经作废,不用再做了。" in bundle
+
+
+def test_after_a_take_back_she_cannot_undo_her_last_report_herself(client, cast, issue_job):
+    """A trial: undone after the take-back, the share reopened with pieces to make and the head never knew."""
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    last = WorkReport.objects.get(assignment=alice)
+    services.share_take_back(actor=cast.head, assignment=alice, rest=70, reason=REASON)
+    client.force_login(cast.alice.user)
+
+    assert "撤销刚才报的" not in client.get(f"/m/a/{alice.pk}/").content.decode()
+    with pytest.raises(ValidationError, match="坊长已经收回了这一单没做的件,报错了请找坊长更正"):
+        services.report_undo(actor=cast.alice.user, report=last)
+    alice.refresh_from_db()
+    assert (alice.state, alice.pieces_reported) == (AssignmentState.DONE, 30)
 
 
 def test_a_share_with_nothing_made_is_withdrawn_whole(client, cast, issue_job):
