@@ -275,13 +275,16 @@ def assignment(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
     cards.annotate(a, today=timezone.localdate(), now=now)
     a.report_key = _report_key()
     a.finish_key = _report_key()
+    materials = material_reads.share_materials(worker, a.job_id)
+    if a.state == AssignmentState.WITHDRAWN and not any(held for _line, held in materials):
+        materials = []  # an offer taken back before she took it: nothing of hers to give back
     context = {
         "a": a,
         "history": history,
         "reports": selectors.report_history(a, worker=worker, now=now),
         "pending_yuan": money.wage_amount(a.pieces_uninspected, a.job.worker_rate),
         "where": selectors.whereabouts(a),
-        "materials": material_reads.share_materials(worker, a.job_id),
+        "materials": materials,
         "can_report_material": a.state in MATERIAL_STATES,
     }
     return _render_phone_page(request, worker, "mobile/assignment.html", context)

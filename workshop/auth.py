@@ -35,7 +35,7 @@ __all__ = [
 
 # What a stopped worker (or courier) reads on the sign-in page: signing in with her own PIN
 # (``PinBackend`` marks the request ``nuanxin_stopped``) or coming back to a phone signed in before.
-STOPPED = gettext_lazy("您的账号已停用,不能登录。要回来做活,请找坊长恢复。")
+STOPPED = gettext_lazy("您的账号已停用,不能登录。要回来,请找坊长恢复。")
 
 
 def stopped_in_session(request) -> bool:

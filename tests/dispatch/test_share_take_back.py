@@ -148,6 +148,19 @@ def test_the_printed_tickets_of_the_taken_back_bundles_are_void_not_reported(cli
     assert "已经报工了" not in bundle and "坊长收回了这一扎,这张扎票已经作废,不用再做了。" in bundle
 
 
+def test_an_offer_withdrawn_on_her_stop_lists_no_materials_she_never_took(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=100, bom=[BomInput("面板", "ge", "1", "0.5")])
+    offer = services.assignment_offer(job=job, worker=cast.alice, pieces=40)
+    client.force_login(cast.head)
+    client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/")
+    client.post(f"/dashboard/workers/{cast.alice.pk}/reactivate/")
+    client.force_login(cast.alice.user)
+
+    phone = client.get(f"/m/a/{offer.pk}/").content.decode()
+
+    assert 'data-closed="withdrawn"' in phone and "data-materials" not in phone
+
+
 def test_after_a_take_back_she_cannot_undo_her_last_report_herself(client, cast, issue_job):
     """A trial: undone after the take-back, the share reopened with pieces to make and the head never knew."""
     job = accepted_job(cast, issue_job, quantity=100)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from logistics import services as logistics
 from tests.factories import UserFactory, WorkshopFactory
 from tests.mobile.conftest import PIN
 from tests.mobile.courier_day import COURIER_PHONE, make_courier
@@ -29,6 +30,8 @@ def state(courier) -> tuple:
 
 def test_the_head_stops_a_courier_and_her_phone_is_told_why_at_its_next_page(client, cast):
     courier = make_courier(cast)
+    logistics.depot_set(actor=cast.head, workshop=cast.ws, lat="30.530000", lng="120.940000")
+    logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="三轮车", capacity=200, courier=courier)
     phone = client.__class__()
     assert phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN}).status_code == 302
     assert phone.get("/m/run/").status_code == 200
@@ -37,6 +40,7 @@ def test_the_head_stops_a_courier_and_her_phone_is_told_why_at_its_next_page(cli
     page = client.post(url(courier), {"stop": "1"}, follow=True).content.decode()
 
     assert "已停用:不能再登录" in page and 'data-action="courier-restore"' in page
+    assert "data-courier-stopped" in page  # her vehicle's usual courier is marked stopped
     assert state(courier) == (False, False)
     told = phone.get("/m/run/", follow=True).content.decode()
     assert "账号已停用" in told and phone.get("/m/run/").status_code == 302
