@@ -370,6 +370,14 @@ class Assignment(models.Model):
         return self.pieces - self.pieces_reported
 
     @property
+    def rest_to_take_back(self) -> int:
+        """Pieces the head may take back now (收回剩余, ``share_take_back``): what is left to make of a
+        first-round share she accepted; 0 for any other share."""
+        if self.state != AssignmentState.ACCEPTED or self.kind != AssignmentKind.FIRST:
+            return 0
+        return self.pieces_to_do
+
+    @property
     def pieces_uninspected(self) -> int:
         """Reported pieces without the firm's verdict yet, wherever they are (what may still be paid)."""
         return self.pieces_reported - self.pieces_passed - self.pieces_rejected

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -22,20 +21,9 @@ def inbox_for_user(user, *, limit: int = 50) -> list[Notification]:
     return notes
 
 
-# Every page shows the count (the phone's bar, the dashboard's header): one statement, written once here
-# rather than built and compiled by the ORM on each request, which cost more than running it (issue 15).
-# The same text on SQLite and PostgreSQL; an index lookup (``notice_inbox_newest_idx`` on recipient).
-_UNREAD_SQL = (
-    f'SELECT COUNT(*) FROM "{Notification._meta.db_table}" '  # noqa: S608 (a constant, no input)
-    "WHERE recipient_id = %s AND read_at IS NULL"
-)
-
-
 def unread_count(user) -> int:
     """How many of ``user``'s notifications are unread (int, 0 for a user without any)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_UNREAD_SQL, [user.pk])
-        return cursor.fetchone()[0]
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def notification_link(user, pk: int) -> str:

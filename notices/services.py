@@ -145,6 +145,7 @@ def notifications_settled(*, dedupe_keys) -> int:
     )
 
 
+@transaction.atomic
 def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark ``user``'s inbox read: one notification (``notification_id``) or, with None, all of them.
 

@@ -130,9 +130,7 @@ def courier_create(*, actor, workshop: Workshop, name: str, phone: str, pin: str
     """Add a courier (配送员) to ``workshop`` with a sign-in PIN: the head or a community admin of the
     workshop does it. The phone (a mainland mobile) may not be a worker's or another courier's, so one
     phone signs in one person. Raises PermissionDenied, ValidationError (in words)."""
-    scope = scope_for(actor)
-    if not (scope.manages_workers and scope.covers(workshop.pk)):
-        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
+    _check_covers(actor, workshop.pk)
     name = (name or "").strip()
     if not name or len(name) > 50 or not name.isprintable():
         raise ValidationError(_("请填写姓名(最多50字)。"))
@@ -157,18 +155,12 @@ def courier_create(*, actor, workshop: Workshop, name: str, phone: str, pin: str
 def courier_set_pin(*, actor, courier: Courier, pin: str) -> Courier:
     """Reset a courier's PIN (the head or a community admin of her workshop), lifting a lockout of her
     phone. Raises PermissionDenied, ValidationError."""
-    _check_courier_manager(actor, courier)
+    _check_covers(actor, courier.workshop_id)
     pin = validate_pin(pin)
     Courier.objects.filter(pk=courier.pk).update(pin_hash=make_password(pin))
     courier.refresh_from_db(fields=["pin_hash"])
     _lift_lockout(courier)
     return courier
-
-
-def _check_courier_manager(actor, courier: Courier) -> None:
-    scope = scope_for(actor)
-    if not (scope.manages_workers and scope.covers(courier.workshop_id)):
-        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
 
 
 @transaction.atomic
@@ -178,7 +170,7 @@ def courier_deactivate(*, actor, courier: Courier) -> Courier:
     that she was stopped), and runs are no longer planned for a vehicle she rides (``logistics``); runs
     already planned keep her name until the day is planned again. Compare-and-swap on ``active``: raises
     ValidationError when she is already stopped; PermissionDenied."""
-    _check_courier_manager(actor, courier)
+    _check_covers(actor, courier.workshop_id)
     if not Courier.objects.filter(pk=courier.pk, active=True).update(active=False):
         raise ValidationError(_("%(c)s 已经停用了。") % {"c": courier.name}, code="already_inactive")
     get_user_model().objects.filter(pk=courier.user_id).update(is_active=False)
@@ -191,7 +183,7 @@ def courier_reactivate(*, actor, courier: Courier) -> Courier:
     """Bring a stopped courier back (恢复在岗): she signs in again with the PIN she had, any lockout of her
     phone lifted. Compare-and-swap on ``active``: raises ValidationError when she is not stopped;
     PermissionDenied."""
-    _check_courier_manager(actor, courier)
+    _check_covers(actor, courier.workshop_id)
     if not Courier.objects.filter(pk=courier.pk, active=False).update(active=True):
         raise ValidationError(_("%(c)s 现在就在岗。") % {"c": courier.name}, code="already_active")
     get_user_model().objects.filter(pk=courier.user_id).update(is_active=True)
@@ -212,14 +204,20 @@ def signin_link_issue(*, actor, worker: Worker) -> str:
     return signing.dumps({"w": worker.pk, "n": worker.signin_nonce}, salt=SIGNIN_SALT, compress=True)
 
 
+def _signin_token_data(token: str) -> dict | None:
+    """What a sign-in link we signed carries (``w`` the worker id, ``n`` her nonce then), within its
+    ``NUANXIN_SIGNIN_LINK_DAYS``; None when forged or too old."""
+    try:
+        return signing.loads(token, salt=SIGNIN_SALT, max_age=settings.NUANXIN_SIGNIN_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+
+
 def signin_token_stopped(token: str) -> bool:
     """True when ``token`` is a sign-in link we signed, within its days, for a worker who has since been
     stopped (停用): her link says so, not that it may have expired (a trial). Stopping her revoked it."""
-    try:
-        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.NUANXIN_SIGNIN_LINK_DAYS * 86400)
-    except signing.BadSignature:
-        return False
-    return Worker.objects.filter(pk=data.get("w"), active=False).exists()
+    data = _signin_token_data(token)
+    return data is not None and Worker.objects.filter(pk=data.get("w"), active=False).exists()
 
 
 @transaction.atomic
@@ -233,9 +231,8 @@ def signin_link_revoke(*, actor, worker: Worker) -> Worker:
 
 def signin_token_worker(token: str) -> Worker | None:
     """The active worker a sign-in token belongs to, or None if it is forged, expired or revoked."""
-    try:
-        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.NUANXIN_SIGNIN_LINK_DAYS * 86400)
-    except signing.BadSignature:
+    data = _signin_token_data(token)
+    if data is None:
         return None
     worker = Worker.objects.select_related("user").filter(pk=data.get("w"), active=True).first()
     if (

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.models import AssignmentKind, AssignmentState
+from dispatch.models import AssignmentState
 from dispatch.web import paginate, refused_text
 from logistics.models import Residence
 from tickets.qr import qr_svg
@@ -85,11 +85,7 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
         open_shares=sum(1 for a in assignments if a.state in open_states),
         # Shares she accepted and has not finished: once she is stopped, the head takes back the rest
         # on each job's page (收回剩余).
-        held_shares=[
-            a
-            for a in assignments
-            if a.state == AssignmentState.ACCEPTED and a.kind == AssignmentKind.FIRST and a.pieces_to_do > 0
-        ],
+        held_shares=[a for a in assignments if a.rest_to_take_back],
         months=months,
         year_total=sum((amount for m, _n, amount in months if m >= year_start), 0),
         history=selectors.worker_history(worker),

@@ -309,8 +309,7 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
     if len(reason) > 200:
         raise ValidationError({"reason": _("原因最多 200 个字。")})
     job, assignment = lock_assignment(assignment)
-    scope = scope_for(actor)
-    if not (scope.manages_workers and scope.covers(job.workshop_id)):
+    if not scope_for(actor).manages(assignment.worker):
         raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
     if assignment.kind != AssignmentKind.FIRST:
         raise ValidationError(_("返工的派工不能收回,请和企业商量。"))
@@ -322,8 +321,7 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
             _("只有坊工已接下、还在做的派工可以收回剩余;这份派工现在是“%(s)s”。")
             % {"s": assignment.get_state_display()}
         )
-    check_transition(ASSIGNMENT_TRANSITIONS, _("派工"), assignment.state, AssignmentState.WITHDRAWN)
-    left = assignment.pieces - assignment.pieces_reported
+    left = assignment.pieces_to_do
     if rest != left:
         raise ValidationError(
             _("%(w)s 现在还差 %(n)d 件,和页面上的不一样(可能刚刚又报了工)。请刷新后再收回。")
