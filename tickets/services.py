@@ -170,6 +170,9 @@ def ticket_report(*, actor, ticket: BundleTicket | int) -> tuple[BundleTicket, b
         raise PermissionDenied(_("这张扎票不是您的,不能报工。"))
     if ticket.state == TicketState.REPORTED:
         return ticket, False
+    if ticket.state == TicketState.VOID and assignment.pieces_taken_back:
+        # Voided when the head took the rest back (``tickets_void_to_do``): there is no new ticket to use.
+        raise ValidationError(_("坊长收回了这一扎,这张扎票已经作废,不用再做了。"))
     if ticket.state == TicketState.VOID:
         raise ValidationError(_("这张扎票已经作废了(坊长重新打印过),请用新的扎票。"))
     if ticket.shown_state == TicketState.REPORTED:

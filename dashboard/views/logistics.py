@@ -331,7 +331,10 @@ def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
     back (恢复在岗, with the PIN she had)."""
     require_perm(request, "manage_logistics")
     courier = delivery.courier_get(request.scope, pk)
-    stopping = request.POST.get("stop") == "1"
+    action = request.POST.get("stop")
+    if action not in ("1", "0"):
+        return _settings_page(request, courier.workshop, status=400, error=_("请点“停用”或“恢复在岗”。"))
+    stopping = action == "1"
     change = workshop_services.courier_deactivate if stopping else workshop_services.courier_reactivate
     try:
         change(actor=request.user, courier=courier)

@@ -328,6 +328,9 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
             % {"w": assignment.worker.name, "n": left}
         )
     made = assignment.pieces_reported
+    # A share may be taken back twice (a head's correction reopened it): the count adds up (the share is
+    # locked), and each take-back has its own message, keyed by the total so far.
+    taken_back = assignment.pieces_taken_back + left
     if made:
         now = timezone.now()
         move(
@@ -337,21 +340,26 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
             actor=actor,
             note=reason,
             pieces=made,
-            pieces_taken_back=left,
+            pieces_taken_back=taken_back,
             done_at=now,
         )
-        assignment.pieces, assignment.pieces_taken_back, assignment.done_at = made, left, now
-        rollups.share_done(assignment)
+        rollups.share_done(assignment)  # with the done_at the move set on it
     else:
-        move(assignment, AssignmentState.WITHDRAWN, job=job, actor=actor, note=reason, pieces_taken_back=left)
-        assignment.pieces_taken_back = left
+        move(
+            assignment,
+            AssignmentState.WITHDRAWN,
+            job=job,
+            actor=actor,
+            note=reason,
+            pieces_taken_back=taken_back,
+        )
     _release(job, left)
     notify(
         recipient=assignment.worker.user,
         kind=NotificationKind.SHARE_TAKEN_BACK,
         params={"t": job.title, "n": left, "why": reason},
         link=f"/m/a/{assignment.pk}/",
-        dedupe_key=f"share-taken-back:{assignment.pk}",
+        dedupe_key=f"share-taken-back:{assignment.pk}:{assignment.pieces_taken_back}",
     )
     return assignment
 

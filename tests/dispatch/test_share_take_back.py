@@ -146,6 +146,29 @@ def test_the_printed_tickets_of_the_taken_back_bundles_are_void_not_reported(cli
     client.force_login(cast.alice.user)
     bundle = client.get(f"/m/b/{printed[0].token}/").content.decode()
     assert "已经报工了" not in bundle and "坊长收回了这一扎,这张扎票已经作废,不用再做了。" in bundle
+    with pytest.raises(ValidationError, match="坊长收回了这一扎") as refused:  # her tap on it says the same
+        tickets.ticket_report(actor=cast.alice.user, ticket=printed[0])
+    assert "重新打印" not in str(refused.value)
+
+
+def test_taken_back_twice_after_a_correction_the_counts_add_up_and_she_is_told_twice(client, cast, issue_job):
+    """A trial: the head took back 70, corrected her last report of 5 to 0 (the share reopened), took back
+    those 5 too; the share said 5 taken back, and the second message never went out."""
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=25)
+    services.work_report(actor=cast.alice.user, assignment=alice, pieces=5, key=uuid.uuid4().hex)
+    services.share_take_back(actor=cast.head, assignment=alice, rest=70, reason=REASON)
+    last = WorkReport.objects.filter(assignment=alice, pieces=5).get()
+    services.report_correct(actor=cast.head, report=last, pieces=0, reason="没做")
+
+    services.share_take_back(actor=cast.head, assignment=alice, rest=5, reason="再收回")
+
+    alice.refresh_from_db()
+    job.refresh_from_db()
+    assert (alice.state, alice.pieces, alice.pieces_taken_back) == (AssignmentState.DONE, 25, 75)
+    told = Notification.objects.filter(recipient=cast.alice.user, kind=NotificationKind.SHARE_TAKEN_BACK)
+    assert sorted(n.params["n"] for n in told) == [5, 70]
+    assert job.pieces_assigned == 25
 
 
 def test_an_offer_withdrawn_on_her_stop_lists_no_materials_she_never_took(client, cast, issue_job):

@@ -56,11 +56,22 @@ def test_brought_back_she_signs_in_with_her_pin_at_once(client, cast):
         phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN})
     client.force_login(cast.head)
 
-    page = client.post(url(courier), follow=True).content.decode()
+    page = client.post(url(courier), {"stop": "0"}, follow=True).content.decode()
 
     assert "已恢复在岗" in page and state(courier) == (True, True)
     response = phone.post("/m/login/", {"phone": COURIER_PHONE, "pin": PIN})
     assert response.status_code == 302 and response["Location"].startswith("/m/run/")
+
+
+def test_a_post_that_says_neither_stop_nor_bring_back_changes_nothing(client, cast):
+    courier = make_courier(cast)
+    people.courier_deactivate(actor=cast.head, courier=courier)
+    client.force_login(cast.head)
+
+    for value in ("yes", ""):
+        response = client.post(url(courier), {"stop": value})
+        assert response.status_code == 400 and "请点“停用”或“恢复在岗”" in response.content.decode()
+    assert state(courier) == (False, False)
 
 
 def test_stopping_twice_is_said_in_words_and_changes_nothing(client, cast):
