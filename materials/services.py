@@ -316,8 +316,7 @@ def material_write_off(*, line: BomLine, worker, actor, reason: str = "", key=No
             return done
     if line.job.assignments.filter(worker=worker, state__in=("offered", "accepted")).exists():
         raise ValidationError(
-            _("%(w)s还有这张外发单的活没做完,她手里的%(m)s不能核销。")
-            % {"w": worker.name, "m": line.material}
+            _("%(w)s还有这张外发单的活没做完,手里的%(m)s不能核销。") % {"w": worker.name, "m": line.material}
         )
     held = (
         Balance.objects.filter(line=line, holder_key=_holder_key(Holder.WORKER, worker.pk))

@@ -93,7 +93,7 @@ TEMPLATES: dict[str, str | Promise] = {
     # still holds (decimal strings) and u their unit (a code of ``UNITS``; absent in messages stored before
     # it), r the loss rate ("1.50%", or "—" before she used any), a the allowance ("0.50%")
     NotificationKind.MATERIAL_LOSS: gettext_noop(
-        "%(t)s:%(w)s 的“%(m)s”损耗 %(q)s(其中还在她手上 %(h)s),损耗率 %(r)s,超过允许的 %(a)s,请收回或核对。"
+        "%(t)s:%(w)s 的“%(m)s”损耗 %(q)s(其中还在坊工手上 %(h)s),损耗率 %(r)s,超过允许的 %(a)s,请收回或核对。"
     ),
     # t job title, w worker name, m material, q quantity (a decimal string) and u its unit (a code of
     # ``UNITS``; absent in messages stored before it), why her own words (or "")

@@ -57,7 +57,8 @@ def slip_answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused_text(exc))
     else:
         if created:
-            messages.success(request, _("已回复 %(w)s,她会在手机上收到消息。") % {"w": question.worker.name})
+            text = _("已回复 %(w)s,对方会在手机上收到消息。")
+            messages.success(request, text % {"w": question.worker.name})
         else:
             messages.info(request, _("这条疑问已经回复过了。"))
     return redirect("dashboard:slip_questions")

@@ -251,7 +251,7 @@ def worker_new(request: HttpRequest) -> HttpResponse:
             form.take_errors(exc)
         else:
             if generated:
-                text = _("已登记 %(w)s。她的 PIN 是 %(p)s,请当面告诉本人(只显示这一次)。")
+                text = _("已登记 %(w)s。%(w)s 的 PIN 是 %(p)s,请当面告诉本人(只显示这一次)。")
                 messages.success(request, text % {"w": worker.name, "p": pin})
             else:
                 messages.success(request, _("已登记 %(w)s,PIN 已按您填的设置。") % {"w": worker.name})
@@ -326,11 +326,11 @@ def worker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(
                 request,
                 ngettext(
-                    "她还没答复的 %(n)d 个派工已收回,件数回到单上,系统会派给有空的坊工。",
-                    "她还没答复的 %(n)d 个派工已收回,件数回到单上,系统会派给有空的坊工。",
+                    "%(w)s 还没答复的 %(n)d 个派工已收回,件数回到单上,系统会派给有空的坊工。",
+                    "%(w)s 还没答复的 %(n)d 个派工已收回,件数回到单上,系统会派给有空的坊工。",
                     len(closed),
                 )
-                % {"n": len(closed)},
+                % {"w": worker.name, "n": len(closed)},
             )
     return redirect("dashboard:worker", pk=worker.pk)
 

@@ -265,7 +265,7 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
     statement. Returns the closed offers ([] when none); raises ValidationError while she is still
     active. Idempotent: a second call finds nothing to close."""
     if Worker.objects.filter(pk=worker.pk, active=True).exists():
-        raise ValidationError(_("%(w)s 还在岗,她的派工不能收回。") % {"w": worker.name})
+        raise ValidationError(_("%(w)s 还在岗,其派工不能收回。") % {"w": worker.name})
     offered = Assignment.objects.filter(worker_id=worker.pk, state=AssignmentState.OFFERED)
     closed = []
     for job_id in sorted(set(offered.values_list("job_id", flat=True))):

@@ -182,7 +182,7 @@ def report_correct(
     if total > assignment.pieces:
         raise ValidationError(
             {
-                "pieces": _("更正后报工 %(t)d 件,超过派给她的 %(n)d 件。")
+                "pieces": _("更正后报工 %(t)d 件,超过派给该坊工的 %(n)d 件。")
                 % {"t": total, "n": assignment.pieces}
             }
         )

@@ -150,7 +150,7 @@ def residence_set(
         ws.subdistrict,
         ws.community,
     ):
-        raise ValidationError(_("这个地点不在她所在的社区。"))
+        raise ValidationError(_("这个地点不在该坊工所在的社区。"))
     room = (room or "").strip()
     if len(room) > 50 or not room.isprintable():
         raise ValidationError(_("单元/门牌最多50字。"))

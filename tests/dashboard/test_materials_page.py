@@ -298,7 +298,7 @@ def test_writing_off_above_the_allowance_tells_the_head_once(client, cast, mater
     note = Notification.objects.filter(kind=NotificationKind.MATERIAL_LOSS).latest("pk")
     assert Notification.objects.filter(kind=NotificationKind.MATERIAL_LOSS).count() == 2
     assert note.recipient == cast.head and note.link == url(job)
-    said = "开关面板装配:alice 的“面板”损耗 10个(其中还在她手上 0个),损耗率 20.00%,超过允许的 0.50%,"
+    said = "开关面板装配:alice 的“面板”损耗 10个(其中还在坊工手上 0个),损耗率 20.00%,超过允许的 0.50%,"
     assert note.text_in("zh-hans") == said + "请收回或核对。"
     assert "loss" in note.text_in("en").lower() and "10 pcs" in note.text_in("en")  # its unit, in her words
     assert Movement.objects.filter(job=job, kind="lose").count() == 1

@@ -52,7 +52,7 @@ def test_a_refused_report_correction_is_said_in_words_and_writes_nothing(client,
     client.force_login(cast.head)
     url = f"/dashboard/jobs/{job.pk}/reports/{r.pk}/correct/"
     too_many = client.post(url, {"pieces": "200", "reason": "多报"}, follow=True)
-    assert "超过派给她的 130 件" in _messages(too_many)
+    assert "超过派给该坊工的 130 件" in _messages(too_many)
     no_reason = client.post(url, {"pieces": "40", "reason": ""}, follow=True)
     assert "更正原因" in _messages(no_reason)
     assert WorkReport.objects.count() == 1

@@ -172,7 +172,7 @@ def test_the_head_corrects_a_report_with_a_reason_and_the_worker_is_told(cast, i
 @pytest.mark.parametrize(
     ("pieces", "reason", "words"),
     [
-        (121, "数错了", "超过派给她的 130 件"),  # 20 others + 121 > 130 assigned
+        (121, "数错了", "超过派给该坊工的 130 件"),  # 20 others + 121 > 130 assigned
         (10, "  ", "原因"),
         (-1, "数错了", "不能小于0"),
         ("十", "数错了", "整数"),
