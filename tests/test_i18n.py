@@ -108,7 +108,7 @@ def test_translations_keep_their_placeholders(po_entries):
 def test_real_ui_strings_translate_to_english():
     with translation.override("en"):
         assert translation.gettext("登录暖心坊") == "Sign in to Nuanxin Workshop"
-        assert translation.gettext("坊工登录") == "Worker sign-in"
+        assert translation.gettext("坊工和配送员都在这里登录") == "Workers and couriers both sign in here"
         assert str(JobState.ISSUED.label) == "Issued"
         assert str(JobState.INSPECTING.label) == "In inspection"
         assert str(JobState.SETTLED.label) == "Settled"
@@ -138,5 +138,5 @@ def test_language_switch_turns_the_login_page_english(client):
 
     # The workers' sign-in page follows the same cookie.
     html = client.get(reverse("mobile:login")).content.decode()
-    assert "Worker sign-in" in html
-    assert "坊工登录" not in html
+    assert "Workers and couriers both sign in here" in html
+    assert "坊工和配送员都在这里登录" not in html
