@@ -117,10 +117,15 @@ class ReportCorrectForm(CheckedForm):
 
 
 class ShareTakeBackForm(CheckedForm):
-    """``rest``: the pieces the head saw still to make (hidden; the service refuses a stale one);
-    ``reason``: her words, which the worker reads."""
+    """``rest``: the pieces the head saw still to make (hidden); ``reason``: the head's words, which the
+    worker reads. Any whole number is passed on unbounded: only the service knows whether it is what is
+    left now (a wrong one, 0 or twenty digits, is said as a stale page with the count left now) and
+    whether the share can be taken back at all (a done one is said as done). Only a count that is no
+    whole number is the form's to refuse."""
 
-    rest = PiecesField(label=_("收回件数"), min_value=1, words=_STALE_REST, required_words=_STALE_REST)
+    rest = PiecesField(
+        label=_("收回件数"), min_value=0, max_value=None, words=_STALE_REST, required_words=_STALE_REST
+    )
     reason = forms.CharField(
         label=_("收回原因"),
         max_length=200,

@@ -241,9 +241,12 @@ def test_a_report_made_meanwhile_is_never_taken_back(client, cast, issue_job):
         ({"rest": 70, "reason": "x" * 201}, "原因最多 200 个字"),
         ({"rest": "", "reason": REASON}, "收回件数有误,请刷新页面再试"),
         ({"rest": "七十", "reason": REASON}, "收回件数有误,请刷新页面再试"),
-        ({"rest": 0, "reason": REASON}, "收回件数有误,请刷新页面再试"),
         ({"rest": -1, "reason": REASON}, "收回件数有误,请刷新页面再试"),
+        # A whole number that is not what is left now, however large, is a stale page (found in a
+        # trial: twenty digits read "件数太大了", 0 read "收回件数有误"): she is told how many are left.
+        ({"rest": 0, "reason": REASON}, "alice 现在还差 70 件,和页面上的不一样"),
         ({"rest": 99999, "reason": REASON}, "alice 现在还差 70 件,和页面上的不一样"),
+        ({"rest": "9" * 20, "reason": REASON}, "alice 现在还差 70 件,和页面上的不一样"),
     ],
 )
 def test_a_bad_form_is_said_in_words_and_writes_nothing(client, cast, issue_job, post, words):
@@ -255,6 +258,21 @@ def test_a_bad_form_is_said_in_words_and_writes_nothing(client, cast, issue_job,
     page = client.post(take_back_url(job, alice), post, follow=True).content.decode()
 
     assert words in page
+    assert written() == before
+
+
+def test_a_done_share_posted_with_nothing_left_says_it_is_done(client, cast, issue_job):
+    """Found in a trial: a share bob had finished, posted with rest=0 (nothing left, as the page showed
+    when drawn), read "收回件数有误": it now says, as the service does, that the share is done."""
+    job = accepted_job(cast, issue_job, quantity=300)
+    finished = share_of(cast, job, cast.bob, 40, made=40)
+    before = written()
+    client.force_login(cast.head)
+
+    page = client.post(take_back_url(job, finished), {"rest": 0, "reason": REASON}, follow=True)
+
+    said = page.content.decode()
+    assert "这份派工现在是“已完成”" in said and "收回件数有误" not in said
     assert written() == before
 
 
