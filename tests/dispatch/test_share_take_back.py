@@ -151,6 +151,32 @@ def test_the_printed_tickets_of_the_taken_back_bundles_are_void_not_reported(cli
     assert "重新打印" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "language, taken, hers",
+    [
+        ("zh-hans", "坊长已经全部收回了这份活,没有要做的了。", "派给我"),
+        ("en", "The head took this whole share back; there is nothing left to make.", "for me"),
+    ],
+)
+def test_a_ticket_of_a_share_taken_back_whole_says_nothing_is_hers_to_make(
+    client, cast, issue_job, language, taken, hers
+):
+    """Found in a trial: the ticket of a share taken back before she made any of it still read "派给我 201
+    件": a withdrawn share (已收回) has nothing of hers to make, and its ticket says the head took it."""
+    job = accepted_job(cast, issue_job, quantity=201, bundle_size=100)
+    alice = share_of(cast, job, cast.alice, 201)
+    printed = tickets.tickets_print(actor=cast.head, assignment=alice)
+    services.share_take_back(actor=cast.head, assignment=alice, rest=201, reason=REASON)
+    alice.refresh_from_db()
+    assert alice.state == AssignmentState.WITHDRAWN
+    client.force_login(cast.alice.user)
+    client.cookies["django_language"] = language
+
+    page = client.get(f"/m/b/{printed[0].token}/").content.decode()
+
+    assert taken in page and hers not in page and "201" not in page
+
+
 def test_taken_back_twice_after_a_correction_the_counts_add_up_and_she_is_told_twice(client, cast, issue_job):
     """A trial: the head took back 70, corrected her last report of 5 to 0 (the share reopened), took back
     those 5 too; the share said 5 taken back, and the second message never went out."""
