@@ -287,14 +287,21 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
     return closed
 
 
+# A take-back's flow event says how many pieces that move took back, before the head's reason:
+# "收回 70 件 · 坊工停用". Stored in Chinese with the figure filled in, shown in the reader's language and
+# counted in English by ``dispatch.templatetags.stored_words`` (whose ngettext makes it a msgid).
+TAKE_BACK_NOTE = "收回 %(n)d 件"
+
+
 @transaction.atomic
 def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: str) -> Assignment:
     """The head (or a community admin over the workshop) takes back the pieces of a first-round share a
     worker accepted and has not made (收回剩余: she was stopped, fell ill, went away), and they go back to
     the job to be offered to others, planned again after commit. ``rest`` (int): the pieces the head saw still
     to make, which must still be so (a report since changes it: refused, so nothing she just made is taken).
-    ``reason``: the head's words (required, up to 200 characters), on the flow event and in the worker's
-    message (``SHARE_TAKEN_BACK``, in her language, after commit).
+    ``reason``: the head's words (required, up to 200 characters), on the flow event after the count that
+    move took back (``TAKE_BACK_NOTE``: "收回 70 件 · 坊工停用") and in the worker's message
+    (``SHARE_TAKEN_BACK``, in her language, after commit).
 
     With pieces reported, the share is cut to them and done (its made pieces go on to hand-over,
     inspection and pay as any done share's, and the job completes when it was its last open share); with
@@ -328,6 +335,7 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
             % {"w": assignment.worker.name, "n": left}
         )
     made = assignment.pieces_reported
+    note = f"{TAKE_BACK_NOTE % {'n': left}} · {reason}"
     # A share may be taken back twice (a head's correction reopened it): the count adds up (the share is
     # locked), and each take-back has its own message, keyed by the total so far.
     taken_back = assignment.pieces_taken_back + left
@@ -338,7 +346,7 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
             AssignmentState.DONE,
             job=job,
             actor=actor,
-            note=reason,
+            note=note,
             pieces=made,
             pieces_taken_back=taken_back,
             done_at=now,
@@ -350,7 +358,7 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
             AssignmentState.WITHDRAWN,
             job=job,
             actor=actor,
-            note=reason,
+            note=note,
             pieces_taken_back=taken_back,
         )
     _release(job, left)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from dispatch.optimiser import NUMBERED_REASONS
+from dispatch.services.assignments import TAKE_BACK_NOTE
 from dispatch.services.inspections import LOT_NOTE
 
 register = template.Library()
@@ -28,7 +29,16 @@ def _pattern(msgid: str) -> tuple[re.Pattern, str]:
     return re.compile(f"^{pattern}$"), msgid
 
 
-NUMBERED = [_pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE)]
+NUMBERED = [_pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE, TAKE_BACK_NOTE)]
+
+
+def _taken_back(n: int) -> str:
+    """A take-back's count ("收回 70 件"), "1 piece" in English: the plural msgid of ``TAKE_BACK_NOTE``."""
+    return ngettext("收回 %(n)d 件", "收回 %(n)d 件", n) % {"n": n}
+
+
+# Stored words whose figure is a count of pieces, said in the reader's plural form.
+COUNTED = {TAKE_BACK_NOTE: lambda values: _taken_back(values["n"])}
 
 
 # Stored words followed by figures or a name the flow wrote after them ("更正验收 王秀英 10→8").
@@ -42,7 +52,10 @@ def _part(part: str) -> str:
     for pattern, msgid in NUMBERED:
         found = pattern.match(part)
         if found:
-            return gettext(msgid) % {k: int(v) for k, v in found.groupdict().items()}
+            values = {k: int(v) for k, v in found.groupdict().items()}
+            if msgid in COUNTED:
+                return COUNTED[msgid](values)
+            return gettext(msgid) % values
     return gettext(part) if part else part
 
 

@@ -79,7 +79,7 @@ def test_the_head_takes_back_what_a_stopped_worker_did_not_make_and_the_job_can_
     assert (alice.state, alice.pieces, alice.pieces_reported, alice.pieces_taken_back) == ("done", 30, 30, 70)
     assert job.pieces_assigned == 30 and job.pieces_unassigned == 70
     moved = job.events.get(object_id=alice.pk, to_state="done")
-    assert (moved.actor, moved.note) == (cast.head, REASON)
+    assert (moved.actor, moved.note) == (cast.head, f"收回 70 件 · {REASON}")
     # She is not asked for this job again; the others are.
     assert cast.alice.pk in planning.refusals([job.pk])[job.pk]
     # Bob makes the other 70: the job, stranded before, is ready to hand over.
@@ -175,6 +175,40 @@ def test_a_ticket_of_a_share_taken_back_whole_says_nothing_is_hers_to_make(
     page = client.get(f"/m/b/{printed[0].token}/").content.decode()
 
     assert taken in page and hers not in page and "201" not in page
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("zh-hans", "收回 70 件 · 坊工停用"), ("en", "Took back 70 pieces · 坊工停用")],
+)
+def test_the_timeline_and_her_record_say_how_many_pieces_were_taken_back(
+    client, cast, issue_job, language, words
+):
+    """Found in a trial: the job's timeline and the worker's record showed the cut share as "进行中 → 已完成"
+    with the reason only, as if she had finished it: they now say 收回 70 件 with the reason."""
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    client.force_login(cast.head)
+    client.post(take_back_url(job, alice), {"rest": 70, "reason": REASON})
+    client.cookies["django_language"] = language
+
+    timeline = client.get(f"/dashboard/jobs/{job.pk}/").content.decode().split('<ol class="timeline">')[1]
+    record = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    record = record.split('<ol class="timeline small">')[1].split("</ol>")[0]
+
+    assert words in timeline.split("</ol>")[0] and words in record
+
+
+def test_a_single_piece_taken_back_reads_as_one_piece_in_english(client, cast, issue_job):
+    job = accepted_job(cast, issue_job, quantity=10)
+    alice = share_of(cast, job, cast.alice, 10, made=9)
+    services.share_take_back(actor=cast.head, assignment=alice, rest=1, reason=REASON)
+    client.force_login(cast.head)
+    client.cookies["django_language"] = "en"
+
+    record = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+
+    assert "Took back 1 piece · " in record and "1 pieces" not in record
 
 
 def test_taken_back_twice_after_a_correction_the_counts_add_up_and_she_is_told_twice(client, cast, issue_job):
