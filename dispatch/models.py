@@ -378,6 +378,14 @@ class Assignment(models.Model):
         return self.pieces_to_do
 
     @property
+    def rest_to_pass_on(self) -> int:
+        """Pieces of a rework share (返工) she accepted and has not reworked yet: what the head may hand to
+        another worker (转给别人返工, ``rework_pass_on``); 0 for any other share."""
+        if self.state != AssignmentState.ACCEPTED or self.kind != AssignmentKind.REWORK:
+            return 0
+        return self.pieces_to_do
+
+    @property
     def pieces_uninspected(self) -> int:
         """Reported pieces without the firm's verdict yet, wherever they are (what may still be paid)."""
         return self.pieces_reported - self.pieces_passed - self.pieces_rejected
