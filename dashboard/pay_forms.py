@@ -136,6 +136,21 @@ class ShareTakeBackForm(CheckedForm):
     )
 
 
+_PICK_WORKER = _("请选一位接手返工的坊工。")
+
+
+class ReworkPassOnForm(ShareTakeBackForm):
+    """``worker``: the id of the worker who takes the rework over (whether she may is the service's to
+    say, in words); ``rest`` and ``reason`` as for a take-back."""
+
+    worker = forms.IntegerField(
+        label=_("交给"),
+        min_value=1,
+        max_value=2_147_483_647,
+        error_messages={k: _PICK_WORKER for k in ("required", "invalid", "min_value", "max_value")},
+    )
+
+
 class ResultCorrectForm(CheckedForm):
     """Each field says what is wrong with it in its own words (the view shows them all)."""
 

@@ -187,6 +187,17 @@ def share_take_back(*, actor, assignment: Assignment, rest: int, reason: str) ->
 
 
 @transaction.atomic
+def rework_pass_on(*, actor, assignment: Assignment, worker: int, rest: int, reason: str) -> Assignment:
+    """The head hands what a worker has not reworked of her rework share to another worker
+    (``dispatch.services.rework_pass_on``) and, in the same transaction, the share's bundle tickets for
+    those pieces are voided, as for a take-back. Returns the new share. Raises what the flow's service
+    raises; nothing is written then."""
+    flow.lock_assignment(assignment)
+    tickets.tickets_void_to_do(assignment)
+    return flow.rework_pass_on(actor=actor, assignment=assignment, worker=worker, rest=rest, reason=reason)
+
+
+@transaction.atomic
 def worker_stop(*, actor, worker: Worker, reason: str = "") -> list[Assignment]:
     """Stop a worker (``workshop.services.worker_deactivate``: no sign-in, no new work) and close her
     unanswered offers in the same transaction (``dispatch.services.offers_withdraw_stopped``), so their

@@ -41,6 +41,7 @@ urlpatterns = [
     path("jobs/<int:pk>/reports/<int:report>/correct/", corrections.report_correct, name="report_correct"),
     path("jobs/<int:pk>/results/<int:result>/correct/", corrections.result_correct, name="result_correct"),
     path("jobs/<int:pk>/shares/<int:share>/take-back/", corrections.share_take_back, name="share_take_back"),
+    path("jobs/<int:pk>/shares/<int:share>/pass-on/", corrections.rework_pass_on, name="rework_pass_on"),
     path("jobs/<int:pk>/bundles/", tickets.job_bundles, name="job_bundles"),
     path("jobs/<int:pk>/notes/", notes.job_notes, name="job_notes"),
     path("jobs/<int:pk>/notes/<int:note>/print/", notes.note_print, name="note_print"),

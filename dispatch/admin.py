@@ -81,6 +81,7 @@ class AssignmentAdmin(BigListMixin, admin.ModelAdmin):
         "worker",
         "kind",
         "rework_of",
+        "handed_from",
         "pieces",
         "pieces_reported",
         "pieces_passed",

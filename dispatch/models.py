@@ -305,6 +305,17 @@ class Assignment(models.Model):
         blank=True,
         related_name="rework_assignment",
     )
+    # A rework share the head handed on to another worker (转给别人返工, ``rework_pass_on``): the share whose
+    # unreworked rest it holds. Its ``rework_of`` stays empty (one rework share per inspection result, the
+    # one the firm's verdict made); the verdict it comes from is that share's, up the chain.
+    handed_from = models.ForeignKey(
+        "self",
+        verbose_name=_("转自"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handed_to",
+    )
     pieces = models.PositiveIntegerField(_("派工件数"))
     pieces_reported = models.PositiveIntegerField(_("已报工件数"), default=0)
     pieces_passed = models.PositiveIntegerField(_("合格件数"), default=0)
@@ -351,7 +362,9 @@ class Assignment(models.Model):
                 name="assignment_inspected_le_handed_over",
             ),
             models.CheckConstraint(
-                condition=Q(kind="first", rework_of__isnull=True) | Q(kind="rework", rework_of__isnull=False),
+                condition=Q(kind="first", rework_of__isnull=True, handed_from__isnull=True)
+                | Q(kind="rework", rework_of__isnull=False, handed_from__isnull=True)
+                | Q(kind="rework", rework_of__isnull=True, handed_from__isnull=False),
                 name="assignment_rework_has_source",
             ),
         ]
@@ -374,6 +387,14 @@ class Assignment(models.Model):
         """Pieces the head may take back now (收回剩余, ``share_take_back``): what is left to make of a
         first-round share she accepted; 0 for any other share."""
         if self.state != AssignmentState.ACCEPTED or self.kind != AssignmentKind.FIRST:
+            return 0
+        return self.pieces_to_do
+
+    @property
+    def rest_to_pass_on(self) -> int:
+        """Pieces of a rework share (返工) she accepted and has not reworked yet: what the head may hand to
+        another worker (转给别人返工, ``rework_pass_on``); 0 for any other share."""
+        if self.state != AssignmentState.ACCEPTED or self.kind != AssignmentKind.REWORK:
             return 0
         return self.pieces_to_do
 

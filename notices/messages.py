@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     JOB_CANCELLED = "job_cancelled", _("外发单已取消")
     OFFER_WITHDRAWN = "offer_withdrawn", _("派工已撤回")
     SHARE_TAKEN_BACK = "share_taken_back", _("派工已收回")
+    REWORK_PASSED = "rework_passed", _("转来的返工")
     READY_FOR_INSPECTION = "ready_for_inspection", _("待验收")
     INSPECTION = "inspection", _("验收结果")
     REWORK = "rework", _("返工")
@@ -79,6 +80,12 @@ TEMPLATES: dict[str, str | Promise] = {
     NotificationKind.SHARE_TAKEN_BACK: ngettext_lazy(
         "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。原因:%(why)s",
         "坊长收回了 %(t)s 您还没做的 %(n)d 件,这些件不用做了。原因:%(why)s",
+        "n",
+    ),
+    # t job title, n pieces to rework handed to her from another worker's rework share, r the firm's reason
+    NotificationKind.REWORK_PASSED: ngettext_lazy(
+        "坊长把 %(t)s 的 %(n)d 件返工交给您做,返工合格后照常计工资。企业说的原因:%(r)s",
+        "坊长把 %(t)s 的 %(n)d 件返工交给您做,返工合格后照常计工资。企业说的原因:%(r)s",
         "n",
     ),
     # t job title
@@ -149,6 +156,7 @@ TEMPLATES: dict[str, str | Promise] = {
 REASON_PARAM = {
     NotificationKind.INSPECTION: "why",
     NotificationKind.REWORK: "r",
+    NotificationKind.REWORK_PASSED: "r",
     NotificationKind.PAY_ADJUSTED: "k",  # the kind of change, a msgid (the reason is the head's own words)
 }
 

@@ -116,6 +116,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rate_check, rate_words = selectors.job_rate_check(request.scope, job)
     can_correct_result = request.user.has_perm("dashboard.correct_result", job)
     can_print = request.user.has_perm("dashboard.print_tickets", job)
+    can_take_back = job.state in DISPATCHING_STATES and request.user.has_perm(
+        "dashboard.take_back_share", job
+    )
     context = page_context(
         request,
         job=job,
@@ -142,8 +145,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_reports=can_reports,
         can_correct_report=can_reports and request.user.has_perm("dashboard.correct_report", job),
         report_open=job.state in REPORT_OPEN_STATES,
-        can_take_back=job.state in DISPATCHING_STATES
-        and request.user.has_perm("dashboard.take_back_share", job),
+        can_take_back=can_take_back,
+        # Who may take over rework its worker will not finish (转给别人返工): read only when there is some.
+        rework_takers=selectors.dispatch_workers(job)
+        if can_take_back and any(a.rest_to_pass_on for a in assignments)
+        else [],
         can_correct_result=can_correct_result,
         results=pay_reads.job_results(job) if inspections and (can_reports or can_correct_result) else [],
     )

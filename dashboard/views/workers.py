@@ -83,9 +83,9 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
         worker=worker,
         assignments=assignments,
         open_shares=sum(1 for a in assignments if a.state in open_states),
-        # Shares she accepted and has not finished: once she is stopped, the head takes back the rest
-        # on each job's page (收回剩余).
-        held_shares=[a for a in assignments if a.rest_to_take_back],
+        # Shares she accepted and has not finished, first-round and rework (返工) alike: once she is
+        # stopped, the head deals with the rest of each on its job's page.
+        held_shares=[a for a in assignments if a.rest_to_take_back or a.rest_to_pass_on],
         months=months,
         year_total=sum((amount for m, _n, amount in months if m >= year_start), 0),
         history=selectors.worker_history(worker),

@@ -1,6 +1,7 @@
 """The flow's writes, one function per step (企业分发 → 工坊接单 → 坊工做单 → 送检企业 → 结算), split by the
 thing they move: ``jobs`` (issue, accept, decline, cancel, complete, send for inspection, settle),
-``assignments`` (offers and plans, the worker's answer, expiry, reports) and ``inspections`` (the firm's
+``assignments`` (offers and plans, the worker's answer, expiry, reports), ``takeback`` (the rest of a share
+its worker will not make: taken back, or its rework passed on) and ``inspections`` (the firm's
 verdict and its booking, at the job's worker rate); ``statements`` (the firm's monthly statement: prepare,
 sign, dispute, and ``statements_close_month`` for the simulation; imported as a module); ``common``
 holds the state move, its flow event, the locks and the actor checks.
@@ -27,7 +28,6 @@ from .assignments import (
     job_plan_offers,
     job_workshop_plan_offers,
     offers_withdraw_stopped,
-    share_take_back,
     work_report,
     workshop_plan_offers,
 )
@@ -52,6 +52,7 @@ from .jobs import (
 )
 from .periods import open_inspections, period_close
 from .slips import slip_question, slip_reply
+from .takeback import rework_pass_on, share_take_back
 
 __all__ = [
     "DEFAULT_BUNDLE_SIZE",
@@ -89,6 +90,7 @@ __all__ = [
     "report_correct",
     "report_undo",
     "result_correct",
+    "rework_pass_on",
     "share_take_back",
     "slip_question",
     "slip_reply",

@@ -25,7 +25,7 @@ from notices.services import notifications_settled, notify, notify_many
 from pay import rollups
 from workshop.dates import local_midnight
 from workshop.models import Worker, WorkPlace, Workshop
-from workshop.roles import is_head_of, scope_for
+from workshop.roles import is_head_of
 from workshop.upsert import insert_once
 
 from .. import flowdays, followups, planning
@@ -34,7 +34,6 @@ from ..models import (
     DISPATCHING_STATES,
     TO_OFFER,
     Assignment,
-    AssignmentKind,
     AssignmentState,
     DeliveryMode,
     IllegalTransition,
@@ -210,7 +209,7 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
     return assignment
 
 
-def _release(job: Job, pieces: int) -> None:
+def release(job: Job, pieces: int) -> None:
     """Give ``pieces`` of the locked ``job`` back to be offered, and plan it again after commit."""
     Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - pieces)
     job.pieces_assigned -= pieces
@@ -226,7 +225,7 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str = "") -> As
     job, assignment = lock_assignment(assignment)
     check_worker(actor, assignment)
     move(assignment, AssignmentState.DECLINED, job=job, actor=actor, note=reason, responded_at=timezone.now())
-    _release(job, assignment.pieces)
+    release(job, assignment.pieces)
     head = workshop_of(job).head
     if head is not None:
         notify(
@@ -250,7 +249,7 @@ def assignment_expire(*, assignment: Assignment | int, now: dt.datetime | None =
     if assignment.expires_at and assignment.expires_at > now:
         raise ValidationError(_("答复时间未到。"))
     move(assignment, AssignmentState.EXPIRED, job=job, note=gettext_noop("超时未答复"), responded_at=now)
-    _release(job, assignment.pieces)
+    release(job, assignment.pieces)
     return assignment
 
 
@@ -265,7 +264,7 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
     statement. Returns the closed offers ([] when none); raises ValidationError while she is still
     active. Idempotent: a second call finds nothing to close."""
     if Worker.objects.filter(pk=worker.pk, active=True).exists():
-        raise ValidationError(_("%(w)s 还在岗,其派工不能收回。") % {"w": worker.name})
+        raise ValidationError(_("%(w)s 还在岗,她的派工不能收回。") % {"w": worker.name})
     offered = Assignment.objects.filter(worker_id=worker.pk, state=AssignmentState.OFFERED)
     closed = []
     for job_id in sorted(set(offered.values_list("job_id", flat=True))):
@@ -281,95 +280,10 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
                 responded_at=timezone.now(),
             )
         if shares:
-            _release(job, sum(a.pieces for a in shares))
+            release(job, sum(a.pieces for a in shares))
         closed.extend(shares)
     notifications_settled(dedupe_keys=[f"offer:{a.pk}" for a in closed])
     return closed
-
-
-# A take-back's flow event says how many pieces that move took back, before the head's reason:
-# "收回 70 件 · 坊工停用". Stored in Chinese with the figure filled in, shown in the reader's language and
-# counted in English by ``dispatch.templatetags.stored_words`` (whose ngettext makes it a msgid).
-TAKE_BACK_NOTE = "收回 %(n)d 件"
-
-
-@transaction.atomic
-def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: str) -> Assignment:
-    """The head (or a community admin over the workshop) takes back the pieces of a first-round share a
-    worker accepted and has not made (收回剩余: she was stopped, fell ill, went away), and they go back to
-    the job to be offered to others, planned again after commit. ``rest`` (int): the pieces the head saw still
-    to make, which must still be so (a report since changes it: refused, so nothing she just made is taken).
-    ``reason``: the head's words (required, up to 200 characters), on the flow event after the count that
-    move took back (``TAKE_BACK_NOTE``: "收回 70 件 · 坊工停用") and in the worker's message
-    (``SHARE_TAKEN_BACK``, in her language, after commit).
-
-    With pieces reported, the share is cut to them and done (its made pieces go on to hand-over,
-    inspection and pay as any done share's, and the job completes when it was its last open share); with
-    none, it is withdrawn (已收回). ``pieces_taken_back`` keeps the count; the planner does not offer her
-    this job again (``planning.refusals``). Materials she holds stay on her account until handed back
-    (the job's materials page). Locks the job, then the share. Raises PermissionDenied (neither the
-    workshop's head nor a community admin over it), ValidationError in words (a rework share, a job no
-    longer in production, a share not accepted or already taken back, a stale ``rest``, no reason)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请写明收回的原因,坊工会看到。")})
-    if len(reason) > 200:
-        raise ValidationError({"reason": _("原因最多 200 个字。")})
-    job, assignment = lock_assignment(assignment)
-    if not scope_for(actor).manages(assignment.worker):
-        raise PermissionDenied(_("只有本工坊坊长或社区管理员可以操作。"))
-    if assignment.kind != AssignmentKind.FIRST:
-        raise ValidationError(_("返工的派工不能收回,请和企业商量。"))
-    if job.state not in DISPATCHING_STATES:
-        raise ValidationError(_("这张外发单已不在生产中,派工不能收回。"))
-    if assignment.state != AssignmentState.ACCEPTED:
-        # Pressed twice, or an offer not yet taken (it expires, or the stop closes it): said in words.
-        raise ValidationError(
-            _("只有坊工已接下、还在做的派工可以收回剩余;这份派工现在是“%(s)s”。")
-            % {"s": assignment.get_state_display()}
-        )
-    left = assignment.pieces_to_do
-    if rest != left:
-        raise ValidationError(
-            _("%(w)s 现在还差 %(n)d 件,和页面上的不一样(可能刚刚又报了工)。请刷新后再收回。")
-            % {"w": assignment.worker.name, "n": left}
-        )
-    made = assignment.pieces_reported
-    note = f"{TAKE_BACK_NOTE % {'n': left}} · {reason}"
-    # A share may be taken back twice (a head's correction reopened it): the count adds up (the share is
-    # locked), and each take-back has its own message, keyed by the total so far.
-    taken_back = assignment.pieces_taken_back + left
-    if made:
-        now = timezone.now()
-        move(
-            assignment,
-            AssignmentState.DONE,
-            job=job,
-            actor=actor,
-            note=note,
-            pieces=made,
-            pieces_taken_back=taken_back,
-            done_at=now,
-        )
-        rollups.share_done(assignment)  # with the done_at the move set on it
-    else:
-        move(
-            assignment,
-            AssignmentState.WITHDRAWN,
-            job=job,
-            actor=actor,
-            note=note,
-            pieces_taken_back=taken_back,
-        )
-    _release(job, left)
-    notify(
-        recipient=assignment.worker.user,
-        kind=NotificationKind.SHARE_TAKEN_BACK,
-        params={"t": job.title, "n": left, "why": reason},
-        link=f"/m/a/{assignment.pk}/",
-        dedupe_key=f"share-taken-back:{assignment.pk}:{assignment.pieces_taken_back}",
-    )
-    return assignment
 
 
 def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:

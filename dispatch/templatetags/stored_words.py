@@ -13,8 +13,8 @@ from django import template
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from dispatch.optimiser import NUMBERED_REASONS
-from dispatch.services.assignments import TAKE_BACK_NOTE
 from dispatch.services.inspections import LOT_NOTE
+from dispatch.services.takeback import TAKE_BACK_NOTE
 
 register = template.Library()
 

@@ -189,7 +189,16 @@ def world(cast, issue_job, settings, tmp_path):
         key="matrix-slip",
     )
     stopped = WorkerFactory(workshop=cast.ws, name="停用的", active=False)
+    # A job whose inspection sent 2 of alice's pieces back to her: rework the head may pass on to bob.
+    reworked = inspecting_job(cast, issue_job, pieces=(10,), title="返工中")
+    first_round = reworked.assignments.get()
+    services.inspection_book(
+        inspection=services.job_inspect(
+            actor=cast.clerk, job=reworked, results=[services.ResultInput(first_round.pk, 8, 2, 2, "毛刺")]
+        )
+    )
     return {
+        "rework_share": Assignment.objects.get(rework_of__assignment=first_round),
         "stopped": stopped,
         "settled_result": InspectionResult.objects.get(inspection__job=settled),
         "completed_report": WorkReport.objects.get(key="matrix-1"),
@@ -801,6 +810,15 @@ MATRIX = {
         404,
         302,
     ),
+    "rework_pass_on": (
+        "post",
+        lambda c, w: f"/dashboard/jobs/{w['rework_share'].job_id}/shares/{w['rework_share'].pk}/pass-on/",
+        lambda c, w: {"worker": c.bob.pk, "rest": 2, "reason": "坊工停用"},
+        "head",
+        404,
+        404,
+        302,
+    ),
     "result_correct": (
         "post",
         lambda c, w: (
@@ -1110,6 +1128,7 @@ WRONG_ROLE_POSTS = [
     ("head", "job_notes:receive"),
     ("clerk", "report_correct"),
     ("clerk", "share_take_back"),
+    ("clerk", "rework_pass_on"),
     ("head", "statement_sign"),
     ("head", "statement_dispute"),
     ("clerk", "statement_correct"),
