@@ -436,8 +436,18 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
         for stop in run.unscheduled:
             stop.reason_text = logistics_reads.stop_reason(stop)
             stop.exception = True
+    # A stopped courier's run under way today can be handed to one of these (none on another day).
+    free = delivery.couriers_free(ids, runs) if the_day == timezone.localdate() else {}
     for w in workshops:
         w.day_runs = [r for r in runs if r.workshop_id == w.pk]
+        w.free_couriers = free.get(w.pk, [])
+        for r in w.day_runs:
+            r.to_hand_over = (
+                the_day == timezone.localdate()
+                and r.state == RunState.UNDER_WAY
+                and r.courier is not None
+                and not r.courier.active
+            )
         w.has_depot = w.pk in depots
         # The service refuses a new plan once a run set off: no button that is always refused (a trial).
         w.set_off = any(r.state != RunState.PLANNED for r in w.day_runs)
@@ -509,3 +519,27 @@ def run_finish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("这趟配送已完成,车上的料已回库。"))
     return redirect("dashboard:runs_day", day=run.day.isoformat())
+
+
+@require_POST
+@dashboard_view
+def run_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a run under way whose courier was stopped to another active courier of its workshop (交接): its
+    remaining stops go on her phone; what was done stays done."""
+    require_perm(request, "manage_logistics")
+    run = delivery.run_get(request.scope, pk)
+    back = redirect("dashboard:runs_day", day=run.day.isoformat())
+    picked = _int(request.POST.get("courier"))
+    courier = next((c for c in delivery.workshop_couriers(run.workshop_id) if c.pk == picked), None)
+    if courier is None:
+        messages.error(request, _("请选一位本工坊在岗的配送员。"))
+        return back
+    try:
+        logistics.run_hand_over(actor=request.user, run=run, courier=courier)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc, states=RunState))
+    else:
+        messages.success(
+            request, _("这趟没走完的站已经交给 %(c)s,她的手机上就能看到。") % {"c": courier.name}
+        )
+    return back
