@@ -77,6 +77,11 @@ def couriers_free(workshop_ids: list[int], runs: list[Run]) -> dict[int, list[Co
     return free
 
 
+def courier_run_states(courier: Courier, day) -> set[str]:
+    """The states of ``courier``'s runs on ``day`` (empty: she has none)."""
+    return set(Run.objects.filter(courier=courier, day=day).values_list("state", flat=True))
+
+
 def courier_get(scope: Scope, pk: int) -> Courier:
     """A courier of a workshop whose delivery ``scope`` runs, workshop joined; else Http404."""
     ids = [w.pk for w in logistics_workshops(scope)]

@@ -341,14 +341,26 @@ def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSED as exc:
         return _settings_page(request, courier.workshop, status=400, error=refused_text(exc))
     if stopping:
-        words = _(
-            "%(c)s 已停用:不能再登录,也不会再排配送。"
-            "今天排给 %(c)s 的趟次请到配送趟次页查看,还没出发的可以重新排线。"
-        )
-        messages.success(request, words % {"c": courier.name})
+        messages.success(request, _stopped_words(courier) % {"c": courier.name})
     else:
         messages.success(request, _("%(c)s 已恢复在岗,可以用原来的 PIN 登录。") % {"c": courier.name})
     return _back(courier.workshop)
+
+
+def _stopped_words(courier) -> str:
+    """What the head does next about the stopped courier's runs today: by whether she has any, and whether
+    one already set off (its rest is handed over) or none did (the day is planned again)."""
+    states = delivery.courier_run_states(courier, timezone.localdate())
+    if RunState.UNDER_WAY in states:
+        return _(
+            "%(c)s 已停用:不能再登录,也不会再排配送。"
+            "%(c)s 今天的趟次已经出发,请到配送趟次页把没走完的站交给别的配送员。"
+        )
+    if RunState.PLANNED in states:
+        return _(
+            "%(c)s 已停用:不能再登录,也不会再排配送。今天排给 %(c)s 的趟次还没出发,请到配送趟次页重新排线。"
+        )
+    return _("%(c)s 已停用:不能再登录,也不会再排配送。")
 
 
 # --- a worker's home (住址) ---------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from logistics import services as logistics
+from logistics.models import Run, RunState
 from tests.factories import UserFactory, WorkshopFactory
 from tests.mobile.conftest import PIN
 from tests.mobile.courier_day import COURIER_PHONE, make_courier
@@ -100,3 +102,23 @@ def test_only_her_workshops_managers_stop_her(client, cast):
     assert client.post(url(courier), {"stop": "1"}).status_code == 403
     assert state(courier) == (True, True)
     assert Courier.objects.filter(active=False).count() == 0
+
+
+def test_the_stop_message_speaks_of_her_runs_today_only_when_she_has_one(client, cast):
+    courier = make_courier(cast)
+    logistics.depot_set(actor=cast.head, workshop=cast.ws, lat="30.530000", lng="120.940000")
+    vehicle = logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="三轮车", courier=courier)
+    client.force_login(cast.head)
+
+    def stop_says() -> str:
+        said = client.post(url(courier), {"stop": "1"}, follow=True).content.decode()
+        people.courier_reactivate(actor=cast.head, courier=courier)
+        return said
+
+    page = stop_says()  # no run today
+    assert "小周 已停用:不能再登录,也不会再排配送。" in page and "趟次" not in page.split("已停用")[1][:80]
+    run = Run.objects.create(workshop=cast.ws, day=timezone.localdate(), vehicle=vehicle, courier=courier)
+    assert "还没出发,请到配送趟次页重新排线" in stop_says()
+    Run.objects.filter(pk=run.pk).update(state=RunState.UNDER_WAY)
+    page = stop_says()
+    assert "已经出发,请到配送趟次页把没走完的站交给别的配送员" in page and "重新排线" not in page
