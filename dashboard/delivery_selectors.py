@@ -5,12 +5,12 @@ for a missing one."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from logistics.models import Place, PlaceKind, Run, RunState
-from workshop.models import Courier, Workshop
+from workshop.models import Courier, CourierAction, CourierEvent, Workshop
 from workshop.roles import Scope
 
 from .selectors import workshops_for
@@ -62,8 +62,14 @@ def community_places(workshop: Workshop) -> QuerySet[Place]:
 
 
 def workshop_couriers(workshop: Workshop | int) -> list[Courier]:
-    """A workshop's couriers, the active ones first, by name."""
-    return list(Courier.objects.filter(workshop=workshop).order_by("-active", "name", "pk"))
+    """A workshop's couriers, the active ones first, by name; each with ``stop_reason``, the reason of her
+    latest stop (None: never stopped). One query."""
+    latest_stop = CourierEvent.objects.filter(courier=OuterRef("pk"), action=CourierAction.STOPPED)
+    return list(
+        Courier.objects.filter(workshop=workshop)
+        .annotate(stop_reason=Subquery(latest_stop.order_by("-at", "-id").values("reason")[:1]))
+        .order_by("-active", "name", "pk")
+    )
 
 
 def couriers_free(workshop_ids: list[int], runs: list[Run]) -> dict[int, list[Courier]]:

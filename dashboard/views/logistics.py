@@ -327,8 +327,8 @@ def courier_pin(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @dashboard_view
 def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
-    """Stop a courier (``stop`` posted: she can no longer sign in, no run is planned for her) or bring her
-    back (恢复在岗, with the PIN she had)."""
+    """Stop a courier (``stop`` posted, with the ``reason``: she can no longer sign in, no run is planned
+    for her) or bring her back (恢复在岗, with the PIN she had); each kept on her record."""
     require_perm(request, "manage_logistics")
     courier = delivery.courier_get(request.scope, pk)
     action = request.POST.get("stop")
@@ -337,7 +337,7 @@ def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
     stopping = action == "1"
     change = workshop_services.courier_deactivate if stopping else workshop_services.courier_reactivate
     try:
-        change(actor=request.user, courier=courier)
+        change(actor=request.user, courier=courier, reason=request.POST.get("reason", ""))
     except REFUSED as exc:
         return _settings_page(request, courier.workshop, status=400, error=refused_text(exc))
     if stopping:

@@ -764,7 +764,7 @@ MATRIX = {
     "courier_active": (
         "post",
         lambda c, w: f"/dashboard/logistics/couriers/{w['courier'].pk}/active/",
-        {"stop": "1"},
+        {"stop": "1", "reason": "离岗"},
         "head",
         404,
         403,

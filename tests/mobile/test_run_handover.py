@@ -37,7 +37,7 @@ def day(cast, issue_job):
 
 
 def stop_her(cast, courier) -> None:
-    people.courier_deactivate(actor=cast.head, courier=courier)
+    people.courier_deactivate(actor=cast.head, courier=courier, reason="离岗")
 
 
 def held(courier) -> Decimal:
@@ -136,7 +136,7 @@ def test_each_refusal_is_said_in_words_and_writes_nothing(cast, day):
     )
     refused("只能交给本工坊的配送员", courier=theirs)
     wu = make_courier(cast, phone="13700004444", name="小吴")
-    people.courier_deactivate(actor=cast.head, courier=wu)
+    people.courier_deactivate(actor=cast.head, courier=wu, reason="离岗")
     refused("小吴 已经停用了", courier=wu)
     spare = logistics.vehicle_save(actor=cast.head, workshop=cast.ws, name="电瓶车", courier=li)
     busy = Run.objects.create(workshop=cast.ws, day=day.run.day, vehicle=spare, courier=li)
