@@ -5,12 +5,12 @@ for a missing one."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from logistics.models import Place, PlaceKind, Run
-from workshop.models import Courier, Workshop
+from logistics.models import Place, PlaceKind, Run, RunState
+from workshop.models import Courier, CourierAction, CourierEvent, Workshop
 from workshop.roles import Scope
 
 from .selectors import workshops_for
@@ -61,8 +61,31 @@ def community_places(workshop: Workshop) -> QuerySet[Place]:
     ).exclude(kind=PlaceKind.FIRM_GATE)
 
 
-def workshop_couriers(workshop: Workshop) -> list[Courier]:
-    return list(Courier.objects.filter(workshop=workshop).order_by("-active", "name", "pk"))
+def workshop_couriers(workshop: Workshop | int) -> list[Courier]:
+    """A workshop's couriers, the active ones first, by name; each with ``stop_reason``, the reason of her
+    latest stop (None: never stopped). One query."""
+    latest_stop = CourierEvent.objects.filter(courier=OuterRef("pk"), action=CourierAction.STOPPED)
+    return list(
+        Courier.objects.filter(workshop=workshop)
+        .annotate(stop_reason=Subquery(latest_stop.order_by("-at", "-id").values("reason")[:1]))
+        .order_by("-active", "name", "pk")
+    )
+
+
+def couriers_free(workshop_ids: list[int], runs: list[Run]) -> dict[int, list[Courier]]:
+    """Active couriers by workshop who could take a stopped courier's run: none of ``runs`` (the day's,
+    ``logistics.selectors.workshop_runs``) still to finish is hers. One query."""
+    busy = {r.courier_id for r in runs if r.state != RunState.DONE}
+    free: dict[int, list[Courier]] = {pk: [] for pk in workshop_ids}
+    for c in Courier.objects.filter(workshop_id__in=workshop_ids, active=True).order_by("name", "pk"):
+        if c.pk not in busy:
+            free[c.workshop_id].append(c)
+    return free
+
+
+def courier_run_states(courier: Courier, day) -> set[str]:
+    """The states of ``courier``'s runs on ``day`` (empty: she has none)."""
+    return set(Run.objects.filter(courier=courier, day=day).values_list("state", flat=True))
 
 
 def courier_get(scope: Scope, pk: int) -> Courier:

@@ -84,6 +84,7 @@ urlpatterns = [
     path("logistics/couriers/<int:pk>/active/", logistics.courier_active, name="courier_active"),
     path("runs/", logistics.runs_day, name="runs"),
     path("runs/run/<int:pk>/finish/", logistics.run_finish, name="run_finish"),
+    path("runs/run/<int:pk>/hand-over/", logistics.run_hand_over, name="run_hand_over"),
     path("runs/<str:day>/", logistics.runs_day, name="runs_day"),
     path("runs/<str:day>/plan/", logistics.runs_plan, name="runs_plan"),
     path("firms/", firms.firm_list, name="firms"),

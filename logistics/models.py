@@ -6,7 +6,8 @@ Units: boxes (箱) are ints, what a vehicle carries; pieces are ints; distances 
 after a run's start or Asia/Shanghai clock times; coordinates are WGS-84 degrees to 6 places (about 0.1 m).
 Addresses are personal data: a courier sees the stops of her own run on its day, a firm never sees them.
 
-States: a run is planned → under way → done (``RUN_TRANSITIONS``); a stop is pending → delivered, collected,
+States: a run is planned → under way → done (``RUN_TRANSITIONS``), handed to another courier on the way
+when its own was stopped (``RunHandover``); a stop is pending → delivered, collected,
 handed over, nobody home or refused, or it was unscheduled when planned, with its reason
 (``STOP_TRANSITIONS``);
 a delivery note is prepared → sent → received (``NOTE_TRANSITIONS``). Moves go through ``logistics.services``.
@@ -250,6 +251,37 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.vehicle}"
+
+
+class RunHandover(models.Model):
+    """A run under way handed to another courier (交接) after its courier was stopped: from whom, to whom,
+    who did it, when. Append-only. The stops done before stay as they were (done by the first courier);
+    what was on her vehicle moves to the new one in the materials ledger (``logistics.services``)."""
+
+    run = models.ForeignKey(Run, verbose_name=_("趟次"), on_delete=models.PROTECT, related_name="handovers")
+    from_courier = models.ForeignKey(
+        Courier,
+        verbose_name=_("原配送员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_courier = models.ForeignKey(
+        Courier, verbose_name=_("接手配送员"), on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("交接人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("趟次交接")
+        verbose_name_plural = _("趟次交接")
+        ordering = ["run", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.from_courier_id} → {self.to_courier_id}"
 
 
 class StopKind(models.TextChoices):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -28,6 +28,7 @@ from .models import (
     DeliveryNoteLine,
     NoteState,
     Run,
+    RunHandover,
     RunState,
     Stop,
     StopLine,
@@ -169,11 +170,19 @@ def _stops_prefetched():
     )
 
 
+def courier_runs(courier, day: dt.date | None = None):
+    """The courier's runs on ``day`` (default today), one still to finish first: a run handed to her after
+    her own was done (``services.run_hand_over``) is the one her phone shows and moves."""
+    day = day or timezone.localdate()
+    done_last = Case(When(state=RunState.DONE, then=Value(1)), default=Value(0))
+    return Run.objects.filter(courier=courier, day=day).order_by(done_last, "vehicle_id", "pk")
+
+
 def courier_run(courier, day: dt.date | None = None) -> Run | None:
     """The courier's run on ``day`` (default today, Asia/Shanghai), with its scheduled stops in order
-    (``run.ordered``), or None. A courier sees no other run."""
-    day = day or timezone.localdate()
-    run = Run.objects.filter(courier=courier, day=day).select_related("vehicle", "workshop").first()
+    (``run.ordered``), or None: the one still to finish when she has two (``courier_runs``). A courier
+    sees no other run."""
+    run = courier_runs(courier, day).select_related("vehicle", "workshop").first()
     if run is None:
         return None
     run.ordered = list(_stops_prefetched().filter(run=run, seq__isnull=False).order_by("seq"))
@@ -193,12 +202,16 @@ def courier_stop(courier, stop_id: int, day: dt.date | None = None) -> Stop | No
 
 
 def workshop_runs(workshop_ids: Iterable[int], day: dt.date) -> list[Run]:
-    """The runs of ``workshop_ids`` on ``day`` with their stops (scheduled in order, then unscheduled) and
-    counts by state (``run.counts``). A fixed number of queries."""
+    """The runs of ``workshop_ids`` on ``day`` with their stops (scheduled in order, then unscheduled),
+    counts by state (``run.counts``) and handovers (``run.handovers.all()``, couriers joined). A fixed
+    number of queries."""
     runs = list(
         Run.objects.filter(workshop_id__in=list(workshop_ids), day=day)
         .select_related("vehicle", "courier", "workshop")
-        .prefetch_related(Prefetch("stops", queryset=_stops_prefetched().order_by("seq", "id")))
+        .prefetch_related(
+            Prefetch("stops", queryset=_stops_prefetched().order_by("seq", "id")),
+            Prefetch("handovers", queryset=RunHandover.objects.select_related("from_courier", "to_courier")),
+        )
         .order_by("workshop_id", "vehicle__name")
     )
     for run in runs:

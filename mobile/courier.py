@@ -33,7 +33,7 @@ from dispatch.services.jobs import MAX_JOB_PIECES
 from dispatch.web import refused_text
 from logistics import selectors as logistics_reads
 from logistics import services as logistics
-from logistics.models import Run, StopKind, StopState
+from logistics.models import StopKind, StopState
 from workshop.models import Courier
 from workshop.roles import courier_for
 
@@ -113,7 +113,7 @@ def run(request: HttpRequest, courier: Courier) -> HttpResponse:
 def _run_move(request: HttpRequest, courier: Courier, service, done: str) -> HttpResponse:
     """Start or finish her run of today with ``service`` (idempotent), then back to the run page with
     ``done`` or the refusal in words. No run today: 404."""
-    run = Run.objects.filter(courier=courier, day=timezone.localdate()).first()
+    run = logistics_reads.courier_runs(courier).first()
     if run is None:
         raise Http404(_("今天没有排给您的路线。"))
     try:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from . import industries
+from .courier_record import CourierAction, CourierEvent  # noqa: F401 (models of this app)
 from .fields import MobileNumberField
 from .search import SearchKeyField
 from .validators import (

@@ -29,6 +29,8 @@ from .audit import changes_of
 from .lockout import lockout_key
 from .models import (
     Courier,
+    CourierAction,
+    CourierEvent,
     Employment,
     MinimumWage,
     ProcessKind,
@@ -164,31 +166,40 @@ def courier_set_pin(*, actor, courier: Courier, pin: str) -> Courier:
 
 
 @transaction.atomic
-def courier_deactivate(*, actor, courier: Courier) -> Courier:
-    """Stop a courier (停用, 离岗): the head or a community admin of her workshop. She can no longer sign
-    in (her account is made inactive: a phone signed in before is signed out at its next page, and reads
-    that she was stopped), and runs are no longer planned for a vehicle she rides (``logistics``); runs
-    already planned keep her name until the day is planned again. Compare-and-swap on ``active``: raises
-    ValidationError when she is already stopped; PermissionDenied."""
+def courier_deactivate(*, actor, courier: Courier, reason: str) -> Courier:
+    """Stop a courier (停用, 离岗): the head or a community admin of her workshop, saying why (``reason``,
+    needed, up to 200 characters). She can no longer sign in (her account is made inactive: a phone signed
+    in before is signed out at its next page, and reads that she was stopped), and runs are no longer
+    planned for a vehicle she rides (``logistics``); runs already planned keep her name until the day is
+    planned again, and a run under way is handed to another courier (``logistics.services.run_hand_over``).
+    Writes a ``CourierEvent`` (stopped, with the reason). Compare-and-swap on ``active``: raises
+    ValidationError when she is already stopped or no reason is given; PermissionDenied. Nothing is
+    written then."""
     _check_covers(actor, courier.workshop_id)
+    reason = _clean_reason(reason)
+    if not reason:
+        raise ValidationError({"reason": _("请写明停用的原因。")}, code="reason_required")
     if not Courier.objects.filter(pk=courier.pk, active=True).update(active=False):
         raise ValidationError(_("%(c)s 已经停用了。") % {"c": courier.name}, code="already_inactive")
     get_user_model().objects.filter(pk=courier.user_id).update(is_active=False)
     courier.refresh_from_db(fields=["active"])
+    CourierEvent.objects.create(courier=courier, action=CourierAction.STOPPED, reason=reason, actor=actor)
     return courier
 
 
 @transaction.atomic
-def courier_reactivate(*, actor, courier: Courier) -> Courier:
+def courier_reactivate(*, actor, courier: Courier, reason: str = "") -> Courier:
     """Bring a stopped courier back (恢复在岗): she signs in again with the PIN she had, any lockout of her
-    phone lifted. Compare-and-swap on ``active``: raises ValidationError when she is not stopped;
-    PermissionDenied."""
+    phone lifted. Writes a ``CourierEvent`` (restored, with the optional reason). Compare-and-swap on
+    ``active``: raises ValidationError when she is not stopped; PermissionDenied."""
     _check_covers(actor, courier.workshop_id)
+    reason = _clean_reason(reason)
     if not Courier.objects.filter(pk=courier.pk, active=False).update(active=True):
         raise ValidationError(_("%(c)s 现在就在岗。") % {"c": courier.name}, code="already_active")
     get_user_model().objects.filter(pk=courier.user_id).update(is_active=True)
     _lift_lockout(courier)
     courier.refresh_from_db(fields=["active"])
+    CourierEvent.objects.create(courier=courier, action=CourierAction.RESTORED, reason=reason, actor=actor)
     return courier
 
 

@@ -327,8 +327,8 @@ def courier_pin(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @dashboard_view
 def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
-    """Stop a courier (``stop`` posted: she can no longer sign in, no run is planned for her) or bring her
-    back (恢复在岗, with the PIN she had)."""
+    """Stop a courier (``stop`` posted, with the ``reason``: she can no longer sign in, no run is planned
+    for her) or bring her back (恢复在岗, with the PIN she had); each kept on her record."""
     require_perm(request, "manage_logistics")
     courier = delivery.courier_get(request.scope, pk)
     action = request.POST.get("stop")
@@ -337,18 +337,30 @@ def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
     stopping = action == "1"
     change = workshop_services.courier_deactivate if stopping else workshop_services.courier_reactivate
     try:
-        change(actor=request.user, courier=courier)
+        change(actor=request.user, courier=courier, reason=request.POST.get("reason", ""))
     except REFUSED as exc:
         return _settings_page(request, courier.workshop, status=400, error=refused_text(exc))
     if stopping:
-        words = _(
-            "%(c)s 已停用:不能再登录,也不会再排配送。"
-            "今天排给 %(c)s 的趟次请到配送趟次页查看,还没出发的可以重新排线。"
-        )
-        messages.success(request, words % {"c": courier.name})
+        messages.success(request, _stopped_words(courier) % {"c": courier.name})
     else:
         messages.success(request, _("%(c)s 已恢复在岗,可以用原来的 PIN 登录。") % {"c": courier.name})
     return _back(courier.workshop)
+
+
+def _stopped_words(courier) -> str:
+    """What the head does next about the stopped courier's runs today: by whether she has any, and whether
+    one already set off (its rest is handed over) or none did (the day is planned again)."""
+    states = delivery.courier_run_states(courier, timezone.localdate())
+    if RunState.UNDER_WAY in states:
+        return _(
+            "%(c)s 已停用:不能再登录,也不会再排配送。"
+            "%(c)s 今天的趟次已经出发,请到配送趟次页把没走完的站交给别的配送员。"
+        )
+    if RunState.PLANNED in states:
+        return _(
+            "%(c)s 已停用:不能再登录,也不会再排配送。今天排给 %(c)s 的趟次还没出发,请到配送趟次页重新排线。"
+        )
+    return _("%(c)s 已停用:不能再登录,也不会再排配送。")
 
 
 # --- a worker's home (住址) ---------------------------------------------------------------------------------
@@ -436,8 +448,18 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
         for stop in run.unscheduled:
             stop.reason_text = logistics_reads.stop_reason(stop)
             stop.exception = True
+    # A stopped courier's run under way today can be handed to one of these (none on another day).
+    free = delivery.couriers_free(ids, runs) if the_day == timezone.localdate() else {}
     for w in workshops:
         w.day_runs = [r for r in runs if r.workshop_id == w.pk]
+        w.free_couriers = free.get(w.pk, [])
+        for r in w.day_runs:
+            r.to_hand_over = (
+                the_day == timezone.localdate()
+                and r.state == RunState.UNDER_WAY
+                and r.courier is not None
+                and not r.courier.active
+            )
         w.has_depot = w.pk in depots
         # The service refuses a new plan once a run set off: no button that is always refused (a trial).
         w.set_off = any(r.state != RunState.PLANNED for r in w.day_runs)
@@ -509,3 +531,27 @@ def run_finish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("这趟配送已完成,车上的料已回库。"))
     return redirect("dashboard:runs_day", day=run.day.isoformat())
+
+
+@require_POST
+@dashboard_view
+def run_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a run under way whose courier was stopped to another active courier of its workshop (交接): its
+    remaining stops go on her phone; what was done stays done."""
+    require_perm(request, "manage_logistics")
+    run = delivery.run_get(request.scope, pk)
+    back = redirect("dashboard:runs_day", day=run.day.isoformat())
+    picked = _int(request.POST.get("courier"))
+    courier = next((c for c in delivery.workshop_couriers(run.workshop_id) if c.pk == picked), None)
+    if courier is None:
+        messages.error(request, _("请选一位本工坊在岗的配送员。"))
+        return back
+    try:
+        logistics.run_hand_over(actor=request.user, run=run, courier=courier)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc, states=RunState))
+    else:
+        messages.success(
+            request, _("这趟没走完的站已经交给 %(c)s,对方的手机上就能看到。") % {"c": courier.name}
+        )
+    return back

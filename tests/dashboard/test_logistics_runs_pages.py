@@ -60,7 +60,7 @@ def test_a_run_whose_courier_was_stopped_says_so(client, cast):
     client.force_login(cast.head)
     assert "data-courier-stopped" not in client.get("/dashboard/runs/").content.decode()
 
-    client.post(f"/dashboard/logistics/couriers/{courier.pk}/active/", {"stop": "1"})
+    client.post(f"/dashboard/logistics/couriers/{courier.pk}/active/", {"stop": "1", "reason": "离岗"})
 
     assert "data-courier-stopped" in client.get("/dashboard/runs/").content.decode()
 

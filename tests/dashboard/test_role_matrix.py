@@ -773,7 +773,7 @@ MATRIX = {
     "courier_active": (
         "post",
         lambda c, w: f"/dashboard/logistics/couriers/{w['courier'].pk}/active/",
-        {"stop": "1"},
+        {"stop": "1", "reason": "离岗"},
         "head",
         404,
         403,
@@ -965,6 +965,17 @@ MATRIX = {
         403,
         302,
     ),
+    # The world's run under way is yesterday's: the head is told in words to finish it instead (a 302 that
+    # changes nothing); the handover itself is tests/mobile/test_run_handover.py's story.
+    "run_hand_over": (
+        "post",
+        lambda c, w: f"/dashboard/runs/run/{w['under_way'].pk}/hand-over/",
+        lambda c, w: {"courier": w["courier"].pk},
+        "head",
+        404,
+        403,
+        302,
+    ),
     # The minimum-wage setting is the community admin's alone: heads (any workshop's) and firms get 403.
     "min_wage": ("get", lambda c, w: "/dashboard/min-wage/", None, "admin", 403, 403, 200),
     "min_wage:post": (
@@ -1107,7 +1118,7 @@ def test_dashboard_url_by_role(client, cast, world, key, actor):
     if refused:
         assert snapshot() == before, (key, actor)
     # (Deducting by a rule writes only where a worker lost more than allowed: the world has no such loss.)
-    if actor == RIGHT and method == "post" and key not in ("worker_qr", "job_loss_deduct"):
+    if actor == RIGHT and method == "post" and key not in ("worker_qr", "job_loss_deduct", "run_hand_over"):
         assert snapshot() != before, (key, "the right role's POST should change something")
 
 
