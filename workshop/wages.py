@@ -26,7 +26,7 @@ class MinimumWage(models.Model):
     """A part-time minimum hourly wage (非全日制最低小时工资) that applies to workshops from a date.
 
     One row is one setting, never edited: a new figure, tier or correction is a new row, so the history
-    of figures stays (``workshop.services.minimum_wage_add``). A row applies to the workshops of one
+    of figures stays (``workshop.wage_services.minimum_wage_add``). A row applies to the workshops of one
     community (county + subdistrict + community), of a whole county (subdistrict and community blank) or,
     with all three blank, to every workshop (the province's default). The most specific level wins; within
     a level, the latest ``effective_from`` not after the day, then the newest row.

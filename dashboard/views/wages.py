@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from dispatch.web import refused_text
 from workshop import selectors as workshop_reads
-from workshop import services as workshop_services
+from workshop import wage_services
 
 from .. import forms
 from .common import REFUSED, dashboard_view, page_context, require_perm
@@ -46,7 +46,7 @@ def min_wage(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            workshop_services.minimum_wage_add(actor=request.user, **form.cleaned_data)
+            wage_services.minimum_wage_add(actor=request.user, **form.cleaned_data)
         except REFUSED as exc:
             error = refused_text(exc)
         else:
