@@ -1,6 +1,7 @@
 """The flow's writes, one function per step (企业分发 → 工坊接单 → 坊工做单 → 送检企业 → 结算), split by the
 thing they move: ``jobs`` (issue, accept, decline, cancel, complete, send for inspection, settle),
-``assignments`` (offers and plans, the worker's answer, expiry, reports) and ``inspections`` (the firm's
+``assignments`` (plans, the worker's answer, expiry, take-backs, reports), ``offers`` (offers, one open
+per worker and job) and ``inspections`` (the firm's
 verdict and its booking, at the job's worker rate); ``statements`` (the firm's monthly statement: prepare,
 sign, dispute, and ``statements_close_month`` for the simulation; imported as a module); ``common``
 holds the state move, its flow event, the locks and the actor checks.
@@ -23,7 +24,6 @@ from .assignments import (
     assignment_accept,
     assignment_decline,
     assignment_expire,
-    assignment_offer,
     job_plan_offers,
     job_workshop_plan_offers,
     offers_withdraw_stopped,
@@ -50,6 +50,7 @@ from .jobs import (
     job_settle,
     receive,
 )
+from .offers import assignment_offer
 from .periods import open_inspections, period_close
 from .slips import slip_question, slip_reply
 
