@@ -100,9 +100,11 @@ def assignment_accept(*, actor, assignment: Assignment, pieces: int | None = Non
 
 
 def _release(job: Job, pieces: int) -> None:
-    """Give ``pieces`` of the locked ``job`` back to be offered, and plan it again after commit."""
-    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - pieces)
+    """Give ``pieces`` of the locked ``job`` back to be offered, and plan it again after commit (until then
+    no plan has left them unplaced: ``Job.left_unplaced``)."""
+    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - pieces, left_unplaced=False)
     job.pieces_assigned -= pieces
+    job.left_unplaced = False
     followups.later(followups.PLAN_JOB_OFFERS, job.pk)
 
 
@@ -267,12 +269,27 @@ def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
     )
     by_id = {job.pk: job for job in jobs}
     # Every job's shares together: one UPDATE of the jobs and one INSERT each of offers, events, messages.
-    return offer_jobs(
+    made = offer_jobs(
         [
             (by_id[job_id], [(workers[share.worker_id], share.pieces, share.reasons) for share in shares])
             for job_id, shares in plans.items()
         ]
     )
+    _mark_left_unplaced(jobs)
+    return made
+
+
+def _mark_left_unplaced(jobs: Sequence[Job]) -> None:
+    """Mark the planned ``jobs`` (locked) whose pieces the plan could not all place (``Job.left_unplaced``),
+    and unmark those it placed whole: an UPDATE only for the jobs whose mark changes (none on the beat's
+    plans of a job still stuck)."""
+    for value in (True, False):
+        ids = [job.pk for job in jobs if (job.pieces_unassigned > 0) == value != job.left_unplaced]
+        if ids:
+            Job.objects.filter(pk__in=ids).update(left_unplaced=value)
+            for job in jobs:
+                if job.pk in ids:
+                    job.left_unplaced = value
 
 
 @transaction.atomic
