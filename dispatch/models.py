@@ -200,6 +200,9 @@ class Job(models.Model):
         _("最远到达的阶段"), max_length=20, choices=JobState.choices, blank=True, default="", db_default=""
     )
     pieces_assigned = models.PositiveIntegerField(_("已派件数"), default=0)
+    # The planner's last run left pieces of it unplaced (no one with time for them); false again when
+    # pieces come back to be planned. The job's page says so, with the manual dispatch (a trial).
+    left_unplaced = models.BooleanField(_("系统派不出"), default=False, db_default=False)
     pieces_short = models.PositiveIntegerField(
         _("点收短少件数"),
         default=0,

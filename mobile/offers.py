@@ -32,10 +32,16 @@ TAKEN = (AssignmentState.ACCEPTED, AssignmentState.DONE)
 @views.worker_required
 def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResponse:
     """Take an offer (one tap): to the share's page, or the form's ``next`` under /m/. A second tap (or a
-    post replayed) on a share she has taken already says so as good news: nothing is written again."""
+    post replayed) on a share she has taken already says so as good news: nothing is written again. The
+    form carries the pieces her page showed (``pieces``): an offer grown since is refused with its number
+    now, and she lands where she sees it (a form without them, from a page drawn before it carried them,
+    takes the offer as it is)."""
     a = selectors.assignment_for_worker(worker, pk)
+    seen = request.POST.get("pieces", "").strip()
     try:
-        flow.assignment_accept(actor=request.user, assignment=a)
+        # A number that is not one is no number she saw: refused with the offer's own.
+        pieces = None if not seen else int(seen) if seen.isdigit() and len(seen) < 10 else -1
+        taken = flow.assignment_accept(actor=request.user, assignment=a, pieces=pieces)
     except IllegalTransition as exc:
         if exc.current in TAKEN:
             messages.success(request, _("这份活您已经接了,不用再接。"))
@@ -44,8 +50,9 @@ def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResp
     except views.REFUSED as exc:
         messages.error(request, views._refused_text(exc))
     else:
-        accepted = ngettext("这份活接下了:%(t)s,%(n)d 件。", "这份活接下了:%(t)s,%(n)d 件。", a.pieces)
-        messages.success(request, accepted % {"t": a.job.title, "n": a.pieces})
+        n = taken.pieces
+        accepted = ngettext("这份活接下了:%(t)s,%(n)d 件。", "这份活接下了:%(t)s,%(n)d 件。", n)
+        messages.success(request, accepted % {"t": a.job.title, "n": n})
     return redirect(views._safe_next(request, reverse("mobile:assignment", args=[a.pk])))
 
 

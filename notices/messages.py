@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     JOB_ACCEPTED = "job_accepted", _("已接单")
     JOB_DECLINED = "job_declined", _("已拒单")
     OFFER = "offer", _("新派工")
+    OFFER_GROWN = "offer_grown", _("派工加件")
     OFFER_DECLINED = "offer_declined", _("坊工不接派工")
     JOB_CANCELLED = "job_cancelled", _("外发单已取消")
     OFFER_WITHDRAWN = "offer_withdrawn", _("派工已撤回")
@@ -59,6 +60,13 @@ TEMPLATES: dict[str, str | Promise] = {
     # t job title, n pieces, r piece rate (yuan, a decimal string)
     NotificationKind.OFFER: ngettext_lazy(
         "新派工:%(t)s %(n)d 件,单价 %(r)s 元", "新派工:%(t)s %(n)d 件,单价 %(r)s 元", "n"
+    ),
+    # More of a job offered to her while its offer waits for her answer: the one offer grew (a pieces
+    # added, n the offer's pieces now, t job title, r piece rate); the total is what she answers.
+    NotificationKind.OFFER_GROWN: ngettext_lazy(
+        "派工加件:%(t)s 又给您加了 %(a)d 件,现在一共 %(n)d 件,单价 %(r)s 元",
+        "派工加件:%(t)s 又给您加了 %(a)d 件,现在一共 %(n)d 件,单价 %(r)s 元",
+        "n",
     ),
     # w worker name, t job title, n pieces she turned down, why her own words (or "")
     NotificationKind.OFFER_DECLINED: ngettext_lazy(

@@ -100,7 +100,8 @@ def job_new(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A job with its facts, photo, assignments, inspections and its FlowEvent timeline, and the actions
     the user's role may take on it now. Its rate as an hourly figure against the local minimum hourly wage
-    (``dispatch.minwage``), with a warning when below: it informs, never blocks accepting."""
+    (``dispatch.minwage``), with a warning when below: it informs, never blocks accepting. Pieces the
+    planner could give no one are said in words, with the manual dispatch (``Job.left_unplaced``)."""
     job = selectors.job_get(request.scope, pk)
     assignments = selectors.job_assignments(job)
     inspections = list(selectors.with_result_sums(job.inspections.select_related("inspector")))
@@ -119,6 +120,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_take_back = job.state in DISPATCHING_STATES and request.user.has_perm(
         "dashboard.take_back_share", job
     )
+    # Pieces the planner could place with no one (``Job.left_unplaced``): read with the job, no query.
+    unplaced = job.pieces_unassigned if job.left_unplaced and job.state in DISPATCHING_STATES else 0
     context = page_context(
         request,
         job=job,
@@ -150,6 +153,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rework_takers=selectors.dispatch_workers(job)
         if can_take_back and any(a.rest_to_pass_on for a in assignments)
         else [],
+        unplaced=unplaced,
+        can_dispatch=bool(unplaced) and request.user.has_perm("dashboard.dispatch_job", job),
         can_correct_result=can_correct_result,
         results=pay_reads.job_results(job) if inspections and (can_reports or can_correct_result) else [],
     )

@@ -1,7 +1,8 @@
 """The flow's writes, one function per step (企业分发 → 工坊接单 → 坊工做单 → 送检企业 → 结算), split by the
 thing they move: ``jobs`` (issue, accept, decline, cancel, complete, send for inspection, settle),
-``assignments`` (offers and plans, the worker's answer, expiry, reports), ``takeback`` (the rest of a share
-its worker will not make: taken back, or its rework passed on) and ``inspections`` (the firm's
+``assignments`` (plans, the worker's answer, expiry, reports), ``offers`` (offers, one open per worker
+and job), ``takeback`` (the rest of a share its worker will not make: taken back, or its rework passed
+on) and ``inspections`` (the firm's
 verdict and its booking, at the job's worker rate); ``statements`` (the firm's monthly statement: prepare,
 sign, dispute, and ``statements_close_month`` for the simulation; imported as a module); ``common``
 holds the state move, its flow event, the locks and the actor checks.
@@ -24,7 +25,6 @@ from .assignments import (
     assignment_accept,
     assignment_decline,
     assignment_expire,
-    assignment_offer,
     job_plan_offers,
     job_workshop_plan_offers,
     offers_withdraw_stopped,
@@ -50,6 +50,7 @@ from .jobs import (
     job_settle,
     receive,
 )
+from .offers import assignment_offer
 from .periods import open_inspections, period_close
 from .slips import slip_question, slip_reply
 from .takeback import rework_pass_on, share_take_back

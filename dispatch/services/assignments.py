@@ -1,5 +1,5 @@
-"""The assignments' moves: offers to workers (派工, planned or the head's), the worker's answer, an offer
-expiring, and the worker's reports (报工) that finish a share.
+"""The assignments' moves: the planner's offers (派工; ``offers`` makes them, the head's too), the worker's
+answer, an offer expiring, a share taken back, and the worker's reports (报工) that finish a share.
 
 Each service runs in ``transaction.atomic`` and locks the job row, then the assignment row
 (``common.lock_assignment``): the module's lock order.
@@ -10,21 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Subquery, Value, When
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from materials.models import BomLine
 from materials.services import consume_for_report
 from notices.models import NotificationKind
-from notices.services import notifications_settled, notify, notify_many
+from notices.services import notifications_settled, notify
 from pay import rollups
-from workshop.dates import local_midnight
-from workshop.models import Worker, WorkPlace, Workshop
+from workshop.models import Worker, Workshop
 from workshop.roles import is_head_of
 from workshop.upsert import insert_once
 
@@ -35,7 +33,6 @@ from ..models import (
     TO_OFFER,
     Assignment,
     AssignmentState,
-    DeliveryMode,
     IllegalTransition,
     Job,
     JobState,
@@ -45,7 +42,6 @@ from ..models import (
 from .common import (
     check_worker,
     event,
-    events,
     lock_assignment,
     lock_job,
     move,
@@ -54,6 +50,7 @@ from .common import (
 )
 from .jobs import complete_locked, job_work_done, work_tally
 from .materials import material_loss_flag
+from .offers import offer_jobs
 
 
 def _today() -> dt.date:
@@ -61,136 +58,19 @@ def _today() -> dt.date:
 
 
 @transaction.atomic
-def assignment_offer(
-    *, job: Job, worker: Worker, pieces: int, reasons: str = "", actor=None, due_on: dt.date | None = None
-) -> Assignment:
-    """Offer ``pieces`` (int > 0) of ``job`` to ``worker`` (派工), expiring after the offer TTL.
-
-    The job's ``pieces_assigned`` grows by a conditional update that the database also bounds by the
-    quantity, so concurrent offers can never assign more than the job holds. Raises ValidationError when
-    fewer pieces remain, IllegalTransition when the job is not accepted or in progress.
-    """
-    return offer(lock_job(job), worker, pieces, reasons=reasons, actor=actor, due_on=due_on)
-
-
-def offer(
-    job: Job, worker: Worker, pieces: int, *, reasons: str = "", actor=None, due_on: dt.date | None = None
-) -> Assignment:
-    """``assignment_offer`` on a job row the caller has locked, inside the caller's transaction."""
-    return offer_many(job, [(worker, pieces, reasons)], actor=actor, due_on=due_on)[0]
-
-
-def offer_many(
-    job: Job,
-    shares: Sequence[tuple[Worker, int, str]],
-    *,
-    actor=None,
-    due_on: dt.date | None = None,
-) -> list[Assignment]:
-    """Offer ``job`` (locked by the caller) in ``shares`` of (worker, pieces as int > 0, the planner's
-    reasons), inside the caller's transaction: ``offer_jobs`` of one job."""
-    return offer_jobs([(job, shares)], actor=actor, due_on=due_on)
-
-
-# However close the due date, she has this long to answer an offer.
-MIN_REPLY = dt.timedelta(hours=1)
-
-
-def reply_by(now: dt.datetime, ttl_end: dt.datetime, due_on: dt.date) -> dt.datetime:
-    """When an offer made at ``now`` expires: ``ttl_end`` (``NUANXIN_OFFER_TTL_HOURS`` on), but no later
-    than the last minute of its due day (Asia/Shanghai: "今天 23:59", not "tomorrow 00:00", which the next
-    trial read as past the due date), and no sooner than an hour on. Found in a trial: a share due today
-    said "please reply by tomorrow 14:17"."""
-    last_minute = local_midnight(due_on + dt.timedelta(days=1)) - dt.timedelta(minutes=1)
-    return max(min(ttl_end, last_minute), now + MIN_REPLY)
-
-
-def offer_jobs(
-    plans: Sequence[tuple[Job, Sequence[tuple[Worker, int, str]]]],
-    *,
-    actor=None,
-    due_on: dt.date | None = None,
-) -> list[Assignment]:
-    """Offer each of ``plans``' jobs (locked by the caller) in its shares of (worker, pieces as int > 0, the
-    planner's reasons), inside the caller's transaction. What one offer costs, the shares of a whole plan
-    cost together: one conditional UPDATE of the jobs (each bounded by its quantity), one INSERT each of
-    the offers, their ``offered`` flow events and the workers' messages. Returns the offers, job by job in
-    the order given. Raises what ``assignment_offer`` raises, before anything is written (but the jobs'
-    pieces, which the transaction's rollback restores)."""
-    plans = [
-        (job, [(worker, positive_int(pieces, "pieces"), reasons) for worker, pieces, reasons in shares])
-        for job, shares in plans
-        if shares
-    ]
-    if not plans:
-        return []
-    for job, shares in plans:
-        if job.state not in DISPATCHING_STATES:
-            raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
-        for worker, _pieces, _reasons in shares:
-            if worker.workshop_id != job.workshop_id or not worker.active:
-                raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
-    totals = {job.pk: sum(pieces for _worker, pieces, _reasons in shares) for job, shares in plans}
-    if len(totals) != len(plans):
-        raise ValueError("a job may come once in a plan")
-    # Each job its own count, in one statement for all of them, each bounded by its quantity.
-    adds = Case(*(When(pk=pk, then=Value(n)) for pk, n in totals.items()), output_field=IntegerField())
-    grown = Job.objects.filter(pk__in=list(totals), pieces_assigned__lte=F("quantity") - adds).update(
-        pieces_assigned=F("pieces_assigned") + adds
-    )
-    if grown != len(totals):  # the jobs are locked: a job short of pieces is what refused the update
-        for job, _shares in plans:
-            job.refresh_from_db(fields=["pieces_assigned"])
-        short = next(job for job, _shares in plans if job.pieces_unassigned < totals[job.pk])
-        raise ValidationError(_("外发单只剩 %(n)d 件可派。") % {"n": short.pieces_unassigned})
-    for job, _shares in plans:
-        job.pieces_assigned += totals[job.pk]
-    now = timezone.now()
-    expires = now + dt.timedelta(hours=settings.NUANXIN_OFFER_TTL_HOURS)
-    offered = [(job, worker, pieces, reasons) for job, shares in plans for worker, pieces, reasons in shares]
-    made = Assignment.objects.bulk_create(
-        [
-            Assignment(
-                job=job,
-                worker=worker,
-                pieces=pieces,
-                due_on=due_on or job.due_on,
-                delivery=DeliveryMode.HOME if worker.work_place == WorkPlace.HOME else DeliveryMode.PICKUP,
-                reasons=reasons[:200],
-                expires_at=reply_by(now, expires, due_on or job.due_on),
-            )
-            for job, worker, pieces, reasons in offered
-        ]
-    )
-    events(
-        [
-            (a, "", AssignmentState.OFFERED, reasons, job)
-            for a, (job, _w, _p, reasons) in zip(made, offered, strict=True)
-        ],
-        actor=actor,
-    )
-    notify_many(
-        [
-            {
-                "recipient": worker.user,
-                "kind": NotificationKind.OFFER,
-                "params": {"t": job.title, "n": pieces, "r": str(job.worker_rate)},
-                "link": f"/m/a/{a.pk}/",
-                "dedupe_key": f"offer:{a.pk}",
-            }
-            for a, (job, worker, pieces, _reasons) in zip(made, offered, strict=True)
-        ]
-    )
-    return made
-
-
-@transaction.atomic
-def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
+def assignment_accept(*, actor, assignment: Assignment, pieces: int | None = None) -> Assignment:
     """The worker takes an offer. The job moves to in_progress with its first accepted share.
+
+    ``pieces``: the offer's pieces as her page showed them. An offer grows while it waits (more of its job
+    offered to her, ``offer_jobs``): a tap on a page loaded before must not take pieces she never saw, so
+    it is refused, saying the number now, and she taps again on the page that shows it. None (a caller
+    that showed no number) takes the offer as it is. A decline needs no such check: it gives back every
+    piece of the offer and she is not asked for that job again, which is what she chose seeing fewer.
 
     Raises PermissionDenied (not her offer), IllegalTransition (not offered any more: taken already,
     finished, declined or expired; ``current`` says which, so a second tap can read as done), or
-    ValidationError (the offer has expired). Nothing is written then.
+    ValidationError (the offer has expired, or has more pieces than she saw). Nothing is written then.
+    Locks the job, then the offer (as ``offer_jobs`` does: an offer grows before or after, never during).
     """
     job, assignment = lock_assignment(assignment)
     check_worker(actor, assignment)
@@ -203,6 +83,15 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
         and assignment.expires_at < timezone.now()
     ):
         raise ValidationError(_("这个派工已过答复时间,请联系坊长。"))
+    if pieces is not None and pieces != assignment.pieces:
+        raise ValidationError(
+            ngettext(
+                "这份活刚加了件数,现在一共 %(n)d 件。请看清件数再接。",
+                "这份活刚加了件数,现在一共 %(n)d 件。请看清件数再接。",
+                assignment.pieces,
+            )
+            % {"n": assignment.pieces}
+        )
     move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, responded_at=timezone.now())
     if job.state == JobState.ACCEPTED:
         move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=gettext_noop("坊工开始做单"))
@@ -210,9 +99,11 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
 
 
 def release(job: Job, pieces: int) -> None:
-    """Give ``pieces`` of the locked ``job`` back to be offered, and plan it again after commit."""
-    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - pieces)
+    """Give ``pieces`` of the locked ``job`` back to be offered, and plan it again after commit (until then
+    no plan has left them unplaced: ``Job.left_unplaced``)."""
+    Job.objects.filter(pk=job.pk).update(pieces_assigned=F("pieces_assigned") - pieces, left_unplaced=False)
     job.pieces_assigned -= pieces
+    job.left_unplaced = False
     followups.later(followups.PLAN_JOB_OFFERS, job.pk)
 
 
@@ -282,7 +173,10 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
         if shares:
             release(job, sum(a.pieces for a in shares))
         closed.extend(shares)
-    notifications_settled(dedupe_keys=[f"offer:{a.pk}" for a in closed])
+    # An offer that grew was told by its last message (``offer_jobs``' key); those before are read already.
+    notifications_settled(
+        dedupe_keys=[k for a in closed for k in (f"offer:{a.pk}", f"offer:{a.pk}:{a.pieces}")]
+    )
     return closed
 
 
@@ -297,12 +191,27 @@ def _plan_and_offer(jobs: Sequence[Job]) -> list[Assignment]:
     )
     by_id = {job.pk: job for job in jobs}
     # Every job's shares together: one UPDATE of the jobs and one INSERT each of offers, events, messages.
-    return offer_jobs(
+    made = offer_jobs(
         [
             (by_id[job_id], [(workers[share.worker_id], share.pieces, share.reasons) for share in shares])
             for job_id, shares in plans.items()
         ]
     )
+    _mark_left_unplaced(jobs)
+    return made
+
+
+def _mark_left_unplaced(jobs: Sequence[Job]) -> None:
+    """Mark the planned ``jobs`` (locked) whose pieces the plan could not all place (``Job.left_unplaced``),
+    and unmark those it placed whole: an UPDATE only for the jobs whose mark changes (none on the beat's
+    plans of a job still stuck)."""
+    for value in (True, False):
+        ids = [job.pk for job in jobs if (job.pieces_unassigned > 0) == value != job.left_unplaced]
+        if ids:
+            Job.objects.filter(pk__in=ids).update(left_unplaced=value)
+            for job in jobs:
+                if job.pk in ids:
+                    job.left_unplaced = value
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from dispatch.optimiser import NUMBERED_REASONS
 from dispatch.services.inspections import LOT_NOTE
+from dispatch.services.offers import GROWN_NOTE
 from dispatch.services.takeback import TAKE_BACK_NOTE
 
 register = template.Library()
@@ -23,13 +24,14 @@ SEPARATOR = " · "
 
 def _pattern(msgid: str) -> tuple[re.Pattern, str]:
     # Stored words with numbers in them (``optimiser.NUMBERED_REASONS`` filled in: "准时率 96%",
-    # "手头120件"; a lot's inspection, ``LOT_NOTE``): a pattern that finds each number by its name.
+    # "手头120件"; a lot's inspection, ``LOT_NOTE``; an offer grown, ``GROWN_NOTE``): a pattern that finds
+    # each number by its name.
     pattern = re.escape(msgid.replace("%%", "%"))
     pattern = re.sub(r"%\\\((\w+)\\\)d", r"(?P<\1>-?\\d{1,9})", pattern)
     return re.compile(f"^{pattern}$"), msgid
 
 
-NUMBERED = [_pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE, TAKE_BACK_NOTE)]
+NUMBERED = [_pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE, GROWN_NOTE, TAKE_BACK_NOTE)]
 
 
 def _taken_back(n: int) -> str:

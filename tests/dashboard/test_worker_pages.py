@@ -273,9 +273,10 @@ def test_a_head_of_two_workshops_picks_where_she_adds_and_only_hers(client, cast
 def test_stopping_a_worker_takes_back_her_open_offers_and_keeps_what_she_accepted(client, cast, issue_job):
 
     job = accepted_job(cast, issue_job, quantity=300)
-    open_offer = assignment_offer(job=job, worker=cast.alice, pieces=40)
     taken = assignment_offer(job=job, worker=cast.alice, pieces=25)
     assignment_accept(actor=cast.alice.user, assignment=taken)
+    # Offered more of the job after she took her share: a new offer, not her share grown.
+    open_offer = assignment_offer(job=job, worker=cast.alice, pieces=40)
     client.force_login(cast.head)
 
     page = client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/", follow=True).content.decode()

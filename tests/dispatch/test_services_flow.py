@@ -281,8 +281,9 @@ def test_a_small_remainder_still_goes_home_when_no_one_at_the_workshop_can_take_
 
     offers = services.job_plan_offers(job=job)
 
-    # Alice, the only one at the workshop, declined: the piece goes to a home worker, not nowhere.
-    assert [(o.pieces, o.delivery) for o in offers] == [(1, DeliveryMode.HOME)]
+    # Alice, the only one at the workshop, declined: the piece goes to a home worker, not nowhere (to
+    # bob, whose offer of the job waits for his answer: it grows, one trip for all 300).
+    assert [(o.worker, o.pieces, o.delivery) for o in offers] == [(cast.bob, 300, DeliveryMode.HOME)]
 
 
 def test_an_offer_due_today_must_be_answered_today_and_one_due_in_a_week_in_a_day(cast, issue_job):

@@ -331,7 +331,8 @@ def test_dates_on_the_phone_pages_follow_the_language(client, cast, issue_job):
 
 
 def _many(cast, issue_job, n: int) -> None:
-    """``n`` assignments for alice across jobs: offers, work in hand, reported, inspected and booked."""
+    """``n`` assignments for alice across jobs: offers (each of its own job: a second offer of a job waiting
+    for her answer would grow the first), work in hand, reported, inspected and booked."""
     booked = max(1, n // 5)
     job = accepted_job(cast, issue_job, quantity=10 * booked, title="已验收")
     done = [in_hand(job, cast.alice, 10) for _ in range(booked)]
@@ -345,7 +346,7 @@ def _many(cast, issue_job, n: int) -> None:
             a = in_hand(job2, cast.alice, 10)
             report(a, 3)
         else:
-            offer(job2, cast.alice, 10)
+            offer(accepted_job(cast, issue_job, quantity=10, title=f"待接{i}"), cast.alice, 10)
     assert Assignment.objects.filter(worker=cast.alice).count() == n
     for i in range(n):
         notify(
@@ -415,9 +416,8 @@ def test_opening_a_message_marks_it_read_and_follows_its_link(client, cast, issu
 
 
 def test_mark_all_read(client, cast, issue_job):
-    job = accepted_job(cast, issue_job)
-    offer(job, cast.alice, 10)
-    offer(job, cast.alice, 10)
+    offer(accepted_job(cast, issue_job), cast.alice, 10)
+    offer(accepted_job(cast, issue_job, title="布袋缝边"), cast.alice, 10)
     client.force_login(cast.alice.user)
     response = client.post("/m/inbox/read/")
     assert any("2 条消息标为已读" in m for m in messages_of(response))
