@@ -139,9 +139,24 @@ class ShareTakeBackForm(CheckedForm):
 _PICK_WORKER = _("请选一位接手返工的坊工。")
 
 
+_STALE_PASS_ON = _("转交件数有误,请刷新页面再试。")
+
+
 class ReworkPassOnForm(ShareTakeBackForm):
     """``worker``: the id of the worker who takes the rework over (whether she may is the service's to
-    say, in words); ``rest`` and ``reason`` as for a take-back."""
+    say, in words); ``rest`` and ``reason`` as for a take-back, in a pass-on's words (转交, not 收回)."""
+
+    rest = PiecesField(
+        label=_("转交件数"), min_value=0, max_value=None, words=_STALE_PASS_ON, required_words=_STALE_PASS_ON
+    )
+    reason = forms.CharField(
+        label=_("转交原因"),
+        max_length=200,
+        error_messages={
+            "required": _("请写明转交的原因,坊工会看到。"),
+            "max_length": _("原因最多 200 个字。"),
+        },
+    )
 
     worker = forms.IntegerField(
         label=_("交给"),

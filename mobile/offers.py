@@ -34,13 +34,13 @@ def assignment_accept(request: HttpRequest, worker: Worker, pk: int) -> HttpResp
     """Take an offer (one tap): to the share's page, or the form's ``next`` under /m/. A second tap (or a
     post replayed) on a share she has taken already says so as good news: nothing is written again. The
     form carries the pieces her page showed (``pieces``): an offer grown since is refused with its number
-    now, and she lands where she sees it (a form without them, from a page drawn before it carried them,
-    takes the offer as it is)."""
+    now, and she lands where she sees it. A post without them (a page drawn before it carried them, a
+    script) is no number she saw either: refused the same way, never taken as it is (a trial)."""
     a = selectors.assignment_for_worker(worker, pk)
     seen = request.POST.get("pieces", "").strip()
     try:
-        # A number that is not one is no number she saw: refused with the offer's own.
-        pieces = None if not seen else int(seen) if seen.isdigit() and len(seen) < 10 else -1
+        # A number that is not one (or none) is no number she saw: refused with the offer's own.
+        pieces = int(seen) if seen.isdigit() and len(seen) < 10 else -1
         taken = flow.assignment_accept(actor=request.user, assignment=a, pieces=pieces)
     except IllegalTransition as exc:
         if exc.current in TAKEN:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.models import JobState
+from dispatch.models import AssignmentState, JobState
 from dispatch.web import refused_text
 from tickets import selectors as ticket_reads
 from tickets import services as ticket_services
@@ -72,7 +72,15 @@ def ticket_sheet(request: HttpRequest, pk: int, assignment: int) -> HttpResponse
     show = _choice(request.GET.get("show"), SHOWS)
     tickets = ticket_reads.sheet_tickets(share)
     if not tickets:
-        messages.info(request, _("这个派工没有待报工的扎票,请先打印。"))
+        if share.state == AssignmentState.ACCEPTED:
+            messages.info(request, _("这个派工没有待报工的扎票,请先打印。"))
+        else:
+            # A share taken back whole, done, or never taken: nothing to print, said as what it is (a
+            # trial was told to print a share the head had taken back, and the print was then refused).
+            messages.info(
+                request,
+                _("这份派工现在是“%(s)s”,没有要打印的扎票。") % {"s": share.get_state_display()},
+            )
         return redirect("dashboard:job", pk=job.pk)
     for t in tickets:
         t.url = request.build_absolute_uri(reverse("mobile:bundle", args=[t.token]))

@@ -63,8 +63,9 @@ def assignment_accept(*, actor, assignment: Assignment, pieces: int | None = Non
 
     ``pieces``: the offer's pieces as her page showed them. An offer grows while it waits (more of its job
     offered to her, ``offer_jobs``): a tap on a page loaded before must not take pieces she never saw, so
-    it is refused, saying the number now, and she taps again on the page that shows it. None (a caller
-    that showed no number) takes the offer as it is. A decline needs no such check: it gives back every
+    it is refused, saying the number now, and she taps again on the page that shows it (the phone's
+    accept always sends it: ``mobile.offers``). None (a caller that showed no number: the head's tests,
+    the simulation) takes the offer as it is. A decline needs no such check: it gives back every
     piece of the offer and she is not asked for that job again, which is what she chose seeing fewer.
 
     Raises PermissionDenied (not her offer), IllegalTransition (not offered any more: taken already,
@@ -84,11 +85,21 @@ def assignment_accept(*, actor, assignment: Assignment, pieces: int | None = Non
     ):
         raise ValidationError(_("这个派工已过答复时间,请联系坊长。"))
     if pieces is not None and pieces != assignment.pieces:
+        # Fewer than now: it grew while her page was open. Anything else is no number she was shown.
+        grew = 0 < pieces < assignment.pieces
         raise ValidationError(
-            ngettext(
-                "这份活刚加了件数,现在一共 %(n)d 件。请看清件数再接。",
-                "这份活刚加了件数,现在一共 %(n)d 件。请看清件数再接。",
-                assignment.pieces,
+            (
+                ngettext(
+                    "这份活刚加了件数,现在一共 %(n)d 件。请看清件数再接。",
+                    "这份活刚加了件数,现在一共 %(n)d 件。请看清件数再接。",
+                    assignment.pieces,
+                )
+                if grew
+                else ngettext(
+                    "这份活一共 %(n)d 件。请看清件数再接。",
+                    "这份活一共 %(n)d 件。请看清件数再接。",
+                    assignment.pieces,
+                )
             )
             % {"n": assignment.pieces}
         )

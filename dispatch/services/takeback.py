@@ -51,10 +51,10 @@ _PASS_ON_WORDS = (
 )
 
 
-def _reason(reason: str) -> str:
+def _reason(reason: str, missing: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("请写明收回的原因,坊工会看到。")})
+        raise ValidationError({"reason": missing})
     if len(reason) > 200:
         raise ValidationError({"reason": _("原因最多 200 个字。")})
     return reason
@@ -85,18 +85,22 @@ def _check(actor, job: Job, assignment: Assignment, kind: str, rest: int, words:
 # "收回 70 件 · 坊工停用". Stored in Chinese with the figure filled in, shown in the reader's language and
 # counted in English by ``dispatch.templatetags.stored_words`` (whose ngettext makes it a msgid).
 TAKE_BACK_NOTE = "收回 %(n)d 件"
+# The same for a rework share's rest passed on (the new share's own event says 转给别人返工).
+PASS_ON_NOTE = "转出返工 %(n)d 件"
 
 
-def _cut(actor, job: Job, assignment: Assignment, left: int, reason: str) -> dict:
+def _cut(
+    actor, job: Job, assignment: Assignment, left: int, reason: str, words: str = TAKE_BACK_NOTE
+) -> dict:
     """Cut the locked ``assignment`` to what she reported (done) or withdraw it when she reported nothing,
     ``left`` pieces more counted taken back, with the count and the head's ``reason`` on the flow event
-    (``TAKE_BACK_NOTE``: "收回 70 件 · 坊工停用"). Returns her
+    (``words``: ``TAKE_BACK_NOTE``, "收回 70 件 · 坊工停用", or ``PASS_ON_NOTE``). Returns her
     message (``SHARE_TAKEN_BACK``), for the caller to send."""
     made = assignment.pieces_reported
     # A share may be taken back twice (a head's correction reopened it): the count adds up (the share is
     # locked), and each take-back has its own message, keyed by the total so far.
     taken_back = assignment.pieces_taken_back + left
-    note = f"{TAKE_BACK_NOTE % {'n': left}} · {reason}"
+    note = f"{words % {'n': left}} · {reason}"
     if made:
         move(
             assignment,
@@ -144,7 +148,7 @@ def share_take_back(*, actor, assignment: Assignment | int, rest: int, reason: s
     workshop's head nor a community admin over it), ValidationError in words (a rework share: see
     ``rework_pass_on``; a job no longer in production, a share not accepted or already taken back, a stale
     ``rest``, no reason)."""
-    reason = _reason(reason)
+    reason = _reason(reason, _("请写明收回的原因,坊工会看到。"))
     job, assignment = lock_assignment(assignment)
     left = _check(actor, job, assignment, AssignmentKind.FIRST, rest, _TAKE_BACK_WORDS)
     told = _cut(actor, job, assignment, left, reason)
@@ -175,7 +179,7 @@ def rework_pass_on(
     admin over it), ValidationError in words (a first-round share, a job no longer in production, a share
     not accepted or already passed on, a stale ``rest``, no reason, ``worker`` not an active worker of
     the workshop or the share's own)."""
-    reason = _reason(reason)
+    reason = _reason(reason, _("请写明转交的原因,坊工会看到。"))
     job, assignment = lock_assignment(assignment)
     left = _check(actor, job, assignment, AssignmentKind.REWORK, rest, _PASS_ON_WORDS)
     worker_id = worker.pk if isinstance(worker, Worker) else worker
@@ -189,7 +193,7 @@ def rework_pass_on(
     if taker.pk == assignment.worker_id:
         words = _("这份返工本来就在 %(w)s 手上,请选别的坊工。")
         raise ValidationError({"worker": words % {"w": taker.name}})
-    told = _cut(actor, job, assignment, left, reason)
+    told = _cut(actor, job, assignment, left, reason, PASS_ON_NOTE)
     now = timezone.now()
     passed_on = Assignment.objects.create(
         job=job,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from dispatch.optimiser import NUMBERED_REASONS
 from dispatch.services.inspections import LOT_NOTE
 from dispatch.services.offers import GROWN_NOTE
-from dispatch.services.takeback import TAKE_BACK_NOTE
+from dispatch.services.takeback import PASS_ON_NOTE, TAKE_BACK_NOTE
 
 register = template.Library()
 
@@ -31,7 +31,9 @@ def _pattern(msgid: str) -> tuple[re.Pattern, str]:
     return re.compile(f"^{pattern}$"), msgid
 
 
-NUMBERED = [_pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE, GROWN_NOTE, TAKE_BACK_NOTE)]
+NUMBERED = [
+    _pattern(msgid) for msgid in (*NUMBERED_REASONS, LOT_NOTE, GROWN_NOTE, TAKE_BACK_NOTE, PASS_ON_NOTE)
+]
 
 
 def _taken_back(n: int) -> str:
@@ -39,8 +41,16 @@ def _taken_back(n: int) -> str:
     return ngettext("收回 %(n)d 件", "收回 %(n)d 件", n) % {"n": n}
 
 
+def _passed_on(n: int) -> str:
+    """A rework share's rest passed on ("转出返工 12 件"): the plural msgid of ``PASS_ON_NOTE``."""
+    return ngettext("转出返工 %(n)d 件", "转出返工 %(n)d 件", n) % {"n": n}
+
+
 # Stored words whose figure is a count of pieces, said in the reader's plural form.
-COUNTED = {TAKE_BACK_NOTE: lambda values: _taken_back(values["n"])}
+COUNTED = {
+    TAKE_BACK_NOTE: lambda values: _taken_back(values["n"]),
+    PASS_ON_NOTE: lambda values: _passed_on(values["n"]),
+}
 
 
 # Stored words followed by figures or a name the flow wrote after them ("更正验收 王秀英 10→8").

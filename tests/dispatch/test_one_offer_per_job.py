@@ -123,3 +123,38 @@ def test_his_grown_offer_closed_on_his_stop_leaves_no_message_waiting_as_new(cas
     assert not Notification.objects.filter(
         recipient=cast.bob.user, kind__in=(NotificationKind.OFFER, NotificationKind.OFFER_GROWN), read_at=None
     ).exists()
+
+
+def test_a_tap_that_carries_no_number_takes_nothing_and_shows_the_number(client, cast, issue_job):
+    """A trial posted the accept with its count left out (a script, a page from before the count) and the
+    offer was taken as it was, grown or not: now that is no number she saw either."""
+    job = accepted_job(cast, issue_job, quantity=300)
+    offer = services.assignment_offer(job=job, worker=cast.bob, pieces=142)
+    client.force_login(cast.bob.user)
+
+    for sent in ({}, {"pieces": ""}, {"pieces": "200"}, {"pieces": "-5"}, {"pieces": "abc"}):
+        tap = client.post(f"/m/a/{offer.pk}/accept/", sent, follow=True)
+        assert [str(m) for m in tap.context["messages"]] == ["这份活一共 142 件。请看清件数再接。"], sent
+
+    offer.refresh_from_db()
+    assert offer.state == AssignmentState.OFFERED
+
+
+def test_the_heads_dispatch_says_the_pieces_she_gave_not_the_grown_offers_totals(client, cast, issue_job):
+    """A trial gave 张桂荣 2 and 胡桂珍 3 by hand, both with offers of the job waiting: the page said
+    "已派出 2 份工,共 463 件", the offers' new totals, read as 463 just dispatched."""
+    job = accepted_job(cast, issue_job, quantity=600)
+    services.assignment_offer(job=job, worker=cast.bob, pieces=455)
+    services.assignment_offer(job=job, worker=cast.carol, pieces=3)
+    client.force_login(cast.head)
+
+    page = client.post(
+        f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.bob.pk}": "2", f"w{cast.carol.pk}": "3"}, follow=True
+    ).content.decode()
+
+    assert "已派出 2 份工,共 5 件,等待坊工接受。" in page
+    assert list(
+        Assignment.objects.filter(job=job, state=AssignmentState.OFFERED)
+        .order_by("worker__name")
+        .values_list("worker__name", "pieces")
+    ) == [("bob", 457), ("carol", 6)]

@@ -105,6 +105,9 @@ def test_the_head_passes_a_stopped_workers_rework_on_and_the_job_settles_with_th
         "毛刺",
     )
     assert job.events.get(object_id=bob.pk, content_type__model="assignment").actor == cast.head
+    # Her share's record says the rework left her, not that it was taken back (a trial read 收回 50 件).
+    timeline = client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    assert "转出返工 12 件 · " + REASON in timeline
     assert "data-held-shares" not in client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
     # Bob finds it on his phone, and reworks the 12: the job is ready to hand over.
     client.force_login(cast.bob.user)
@@ -249,9 +252,9 @@ def test_a_report_made_meanwhile_is_never_passed_on(client, cast, issue_job):
 @pytest.mark.parametrize(
     "post, words",
     [
-        ({"rest": 12, "reason": ""}, "请写明收回的原因,坊工会看到。"),
+        ({"rest": 12, "reason": ""}, "请写明转交的原因,坊工会看到。"),
         ({"rest": 12, "reason": "x" * 201}, "原因最多 200 个字"),
-        ({"rest": "", "reason": REASON}, "收回件数有误,请刷新页面再试"),
+        ({"rest": "", "reason": REASON}, "转交件数有误,请刷新页面再试"),
         ({"rest": 0, "reason": REASON}, "现在还差 12 件返工,和页面上的不一样"),
     ],
 )

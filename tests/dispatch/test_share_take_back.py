@@ -177,6 +177,20 @@ def test_a_ticket_of_a_share_taken_back_whole_says_nothing_is_hers_to_make(
     assert taken in page and hers not in page and "201" not in page
 
 
+def test_the_ticket_sheet_of_a_share_taken_back_whole_says_so_not_to_print_first(client, cast, issue_job):
+    """Found in a trial: the sheet of a share taken back whole sent the head to the job page with "这个派工
+    没有待报工的扎票,请先打印", and printing was then refused."""
+    job = accepted_job(cast, issue_job, quantity=201, bundle_size=100)
+    alice = share_of(cast, job, cast.alice, 201)
+    tickets.tickets_print(actor=cast.head, assignment=alice)
+    client.force_login(cast.head)
+    client.post(take_back_url(job, alice), {"rest": 201, "reason": REASON})
+
+    page = client.get(f"/dashboard/jobs/{job.pk}/tickets/{alice.pk}/?size=a4", follow=True).content.decode()
+
+    assert "这份派工现在是“已收回”,没有要打印的扎票。" in page and "请先打印" not in page
+
+
 @pytest.mark.parametrize(
     "language, words",
     [("zh-hans", "收回 70 件 · 坊工停用"), ("en", "Took back 70 pieces · 坊工停用")],

@@ -24,11 +24,11 @@ def flow_of(a) -> list[tuple[int, str, str]]:
 def test_a_second_accept_says_she_has_it_and_writes_nothing(client, cast, issue_job):
     a = offer(accepted_job(cast, issue_job, title="礼盒折叠"), cast.alice, 120)
     client.force_login(cast.alice.user)
-    client.post(f"/m/a/{a.pk}/accept/", follow=True)  # read on her page
+    client.post(f"/m/a/{a.pk}/accept/", {"pieces": a.pieces}, follow=True)  # read on her page
     taken = Assignment.objects.values("state", "responded_at").get(pk=a.pk)
     events = flow_of(a)
 
-    again = client.post(f"/m/a/{a.pk}/accept/")
+    again = client.post(f"/m/a/{a.pk}/accept/", {"pieces": a.pieces})
 
     assert again["Location"] == f"/m/a/{a.pk}/"
     assert said(again) == [(SUCCESS, "这份活您已经接了,不用再接。")]
@@ -39,7 +39,7 @@ def test_a_second_accept_says_she_has_it_and_writes_nothing(client, cast, issue_
 def test_an_accept_replayed_after_she_finished_leaves_the_share_finished(client, cast, issue_job):
     a = offer(accepted_job(cast, issue_job, quantity=100), cast.alice, 100)
     client.force_login(cast.alice.user)
-    client.post(f"/m/a/{a.pk}/accept/", follow=True)  # read on her page
+    client.post(f"/m/a/{a.pk}/accept/", {"pieces": a.pieces}, follow=True)  # read on her page
     a.refresh_from_db()
     report(a, 100)
     events = flow_of(a)

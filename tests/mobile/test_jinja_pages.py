@@ -86,7 +86,7 @@ def test_an_english_reader_gets_english_plurals_and_dates(client, cast, issue_jo
 def test_a_message_from_the_last_step_is_shown_once(client, cast, issue_job):
     a = offer(accepted_job(cast, issue_job), cast.alice)
     client.force_login(cast.alice.user)
-    landed = client.post(f"/m/a/{a.pk}/accept/", follow=True).content.decode()
+    landed = client.post(f"/m/a/{a.pk}/accept/", {"pieces": a.pieces}, follow=True).content.decode()
     assert landed.count('class="msg msg-success"') == 1
     again = client.get("/m/").content.decode()
     assert 'class="msg ' not in again

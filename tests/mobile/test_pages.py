@@ -135,7 +135,7 @@ def test_assignment_page_shows_what_to_make_rate_and_pay_so_far(client, cast, is
 def test_accepting_an_offer_lands_on_its_page(client, cast, issue_job):
     a = offer(accepted_job(cast, issue_job), cast.alice)
     client.force_login(cast.alice.user)
-    response = client.post(f"/m/a/{a.pk}/accept/", {"next": f"/m/a/{a.pk}/"})
+    response = client.post(f"/m/a/{a.pk}/accept/", {"pieces": a.pieces, "next": f"/m/a/{a.pk}/"})
     assert response["Location"] == f"/m/a/{a.pk}/"
     assert row(Assignment, a.pk)["state"] == AssignmentState.ACCEPTED
     assert any("这份活接下了" in m for m in messages_of(response))
