@@ -203,8 +203,11 @@ def courier_reactivate(*, actor, courier: Courier, reason: str = "") -> Courier:
 @transaction.atomic
 def signin_link_issue(*, actor, worker: Worker) -> str:
     """A signed token for a one-tap sign-in link (``/m/t/<token>/``), valid for
-    ``settings.NUANXIN_SIGNIN_LINK_DAYS`` days or until revoked. Carries only the worker id and a nonce."""
+    ``settings.NUANXIN_SIGNIN_LINK_DAYS`` days or until revoked. Carries only the worker id and a nonce.
+    A stopped worker (停用) gets none: ``ValidationError`` (a printed QR would only say so when scanned)."""
     _check_manager(actor, worker)
+    if not Worker.objects.filter(pk=worker.pk, active=True).exists():
+        raise ValidationError(_("该坊工已停用,恢复在岗后再打印登录码。"), code="stopped")
     if not worker.signin_nonce:
         worker.signin_nonce = secrets.token_hex(8)
         Worker.objects.filter(pk=worker.pk, signin_nonce="").update(signin_nonce=worker.signin_nonce)
