@@ -36,7 +36,7 @@ def _messages():  # pragma: no cover
         gettext_noop('没有符合条件的外发单。'),
         gettext_noop('低收入'),
         gettext_noop('在岗'),
-        gettext_noop('离岗'),
+        gettext_noop('已停用'),
         gettext_noop('没有找到坊工。试试姓名、手机尾号(3到4位)、整个手机号或拼音首字母,如 zs。'),
         gettext_noop('暖心坊'),
         gettext_noop('停止朗读'),

@@ -189,7 +189,7 @@ class RosterFilterForm(CheckedForm):
         label=_("技能"), required=False, choices=[("", _("全部")), *ProcessKind.choices]
     )
     active = forms.ChoiceField(
-        label=_("在岗"), required=False, choices=[("", _("全部")), ("1", _("在岗")), ("0", _("离岗"))]
+        label=_("在岗"), required=False, choices=[("", _("全部")), ("1", _("在岗")), ("0", _("已停用"))]
     )
     low_income = forms.ChoiceField(
         label=_("低收入"), required=False, choices=[("", _("全部")), ("1", _("是")), ("0", _("否"))]

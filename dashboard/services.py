@@ -114,7 +114,7 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
         w.pk: w for w in Worker.objects.filter(pk__in=wanted, workshop_id=job.workshop_id, active=True)
     }
     if set(workers) != set(wanted):
-        raise ValidationError(_("有坊工不属于此工坊或已离岗。"))
+        raise ValidationError(_("有坊工不属于此工坊或已停用。"))
     return [
         flow.assignment_offer(job=job, worker=workers[wid], pieces=n, actor=actor, reasons=reasons[wid])
         for wid, n in wanted.items()

@@ -293,7 +293,7 @@ class StopKind(models.TextChoices):
 class StopState(models.TextChoices):
     PENDING = "pending", _("待办")
     DELIVERED = "delivered", _("已送到")
-    COLLECTED = "collected", _("已收回")
+    COLLECTED = "collected", _("已收件")
     HANDED_OVER = "handed_over", _("已交企业")
     NOBODY_HOME = "nobody_home", _("没人在家")
     REFUSED = "refused", _("拒收")

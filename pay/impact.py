@@ -8,7 +8,7 @@ and adjustments (negative lines) are netted in.
 
 Definitions (the figures of a county report):
 
-- A worker is **counted** (在册) when she is active, or has left but has pay booked up to ``as_of``.
+- A worker is **counted** (在册) when she is active, or stopped (已停用) but has pay booked up to ``as_of``.
 - **Wages** (累计工资, yuan): the sum of ``PayLine.amount`` of her lines booked on or before ``as_of``.
 - **Earner** (有收入): a counted worker whose wages are above zero.
 - **Annualised income** (年化收入, yuan/year): ``money.annualise(wages, days)``, where ``days`` runs from

@@ -175,8 +175,10 @@ def ticket_for_job(job: Job, token: str) -> BundleTicket | None:
 
 def job_bundles(job: Job) -> list[BundleTicket]:
     """Every reported bundle of ``job``: its worker, its verdict, and once inspected the result, its pay
-    line and the rework assignment it led to. By share, run and number. One query."""
-    return list(
+    line and the rework assignment it led to, with ``passed_on``: the rework shares the head handed its
+    unreworked rest to (转给别人返工, ``handed_from``), down the chain in the order handed, workers joined
+    (else empty). By share, run and number. One query, and one more when a result led to rework."""
+    bundles = list(
         BundleTicket.objects.filter(job=job, state=TicketState.REPORTED)
         .select_related(
             "assignment",
@@ -187,6 +189,22 @@ def job_bundles(job: Job) -> list[BundleTicket]:
         )
         .order_by("assignment_id", "run", "number")
     )
+    reworks = {t.pk: getattr(t.inspection_result, "rework_assignment", None) for t in bundles}
+    passed = []
+    if any(reworks.values()):
+        passed = list(
+            Assignment.objects.filter(job=job, handed_from__isnull=False)
+            .select_related("worker")
+            .order_by("id")
+        )
+    for t in bundles:
+        rework, t.passed_on = reworks[t.pk], []
+        chain = {rework.pk} if rework else set()
+        for a in passed:  # by id: a share is handed on after the one it comes from
+            if a.handed_from_id in chain:
+                chain.add(a.pk)
+                t.passed_on.append(a)
+    return bundles
 
 
 def waiting_for_verdict(bundles: list[BundleTicket]) -> list[BundleTicket]:

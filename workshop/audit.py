@@ -98,7 +98,7 @@ def _words(field: str, value: str) -> str:
     if field in ("low_income",):
         return _("是") if value == "1" else _("否")
     if field == "active":
-        return _("在岗") if value == "1" else _("离岗")
+        return _("在岗") if value == "1" else _("已停用")
     return value
 
 

@@ -164,7 +164,7 @@ def courier_set_pin(*, actor, courier: Courier, pin: str) -> Courier:
 
 @transaction.atomic
 def courier_deactivate(*, actor, courier: Courier, reason: str) -> Courier:
-    """Stop a courier (停用, 离岗): the head or a community admin of her workshop, saying why (``reason``,
+    """Stop a courier (停用): the head or a community admin of her workshop, saying why (``reason``,
     needed, up to 200 characters). She can no longer sign in (her account is made inactive: a phone signed
     in before is signed out at its next page, and reads that she was stopped), and runs are no longer
     planned for a vehicle she rides (``logistics``); runs already planned keep her name until the day is
@@ -203,8 +203,11 @@ def courier_reactivate(*, actor, courier: Courier, reason: str = "") -> Courier:
 @transaction.atomic
 def signin_link_issue(*, actor, worker: Worker) -> str:
     """A signed token for a one-tap sign-in link (``/m/t/<token>/``), valid for
-    ``settings.NUANXIN_SIGNIN_LINK_DAYS`` days or until revoked. Carries only the worker id and a nonce."""
+    ``settings.NUANXIN_SIGNIN_LINK_DAYS`` days or until revoked. Carries only the worker id and a nonce.
+    A stopped worker (停用) gets none: ``ValidationError`` (a printed QR would only say so when scanned)."""
     _check_manager(actor, worker)
+    if not Worker.objects.filter(pk=worker.pk, active=True).exists():
+        raise ValidationError(_("该坊工已停用,恢复在岗后再打印登录码。"), code="stopped")
     if not worker.signin_nonce:
         worker.signin_nonce = secrets.token_hex(8)
         Worker.objects.filter(pk=worker.pk, signin_nonce="").update(signin_nonce=worker.signin_nonce)
@@ -551,7 +554,7 @@ def worker_edit(*, actor, worker: Worker, details: WorkerDetails) -> tuple[Worke
 
 @transaction.atomic
 def worker_deactivate(*, actor, worker: Worker, reason: str = "") -> Worker:
-    """Stop a worker (停用, 离岗): her workshop's head or a community admin over it, with an optional
+    """Stop a worker (停用): her workshop's head or a community admin over it, with an optional
     reason (up to 200 characters). She can no longer sign in (phone + PIN, a one-tap link, a password:
     her account is made inactive and her sign-in links revoked) and the planner no longer offers her
     work (it reads active workers only); her shares, reports, pay lines and history stay as they are.

@@ -272,7 +272,7 @@ def _parse_shares(post, workers, most: int) -> tuple[dict[int, int], dict[int, s
         k for k in post if re.fullmatch(r"w\d+", k) and k not in known and post[k].strip() not in ("", "0")
     ]
     if stray:
-        errors.append(_("有坊工不属于此工坊或已离岗。"))
+        errors.append(_("有坊工不属于此工坊或已停用。"))
     return shares, raw, errors
 
 

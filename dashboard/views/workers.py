@@ -153,11 +153,16 @@ def worker_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable sign-in QR for the worker: the one-tap link ``/m/t/<token>/`` as an SVG QR code that
     scales into its box whole, quiet zone included (``tickets.qr``).
 
-    POST, since issuing a link may create the worker's link nonce; the page is not cached.
+    POST, since issuing a link may create the worker's link nonce; the page is not cached. A stopped
+    worker's is refused back on her page, in words.
     """
     worker = selectors.worker_get(request.scope, pk)
     require_perm(request, "manage_worker", worker)
-    token = workshop_services.signin_link_issue(actor=request.user, worker=worker)
+    try:
+        token = workshop_services.signin_link_issue(actor=request.user, worker=worker)
+    except REFUSED as exc:
+        messages.error(request, refused_text(exc))
+        return redirect("dashboard:worker", pk=worker.pk)
     url = request.build_absolute_uri(reverse("mobile:token_login", args=[token]))
     svg = qr_svg(url)
     expires = timezone.localdate() + dt.timedelta(days=settings.NUANXIN_SIGNIN_LINK_DAYS)

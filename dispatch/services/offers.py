@@ -117,7 +117,7 @@ def offer_jobs(
             raise IllegalTransition(_("外发单"), job.state, JobState.IN_PROGRESS)
         for worker, _pieces, _reasons in shares:
             if worker.workshop_id != job.workshop_id or not worker.active:
-                raise ValidationError(_("该坊工不属于此工坊或已离岗。"))
+                raise ValidationError(_("该坊工不属于此工坊或已停用。"))
     totals = {job.pk: sum(pieces for _worker, pieces, _reasons in shares) for job, shares in plans}
     if len(totals) != len(plans):
         raise ValueError("a job may come once in a plan")

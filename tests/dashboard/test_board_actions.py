@@ -108,7 +108,7 @@ def test_dispatching_an_issued_job_accepts_it_and_offers_the_edited_shares_at_on
         ({"a": "-5"}, "不小于0的整数"),
         ({"a": "abc"}, "不小于0的整数"),
         ({}, "请至少给一位坊工派件"),
-        ({"m": "10"}, "有坊工不属于此工坊或已离岗"),  # mallory is not a row of this workshop's plan
+        ({"m": "10"}, "有坊工不属于此工坊或已停用"),  # mallory is not a row of this workshop's plan
     ],
 )
 def test_a_bad_split_is_refused_on_the_server_and_writes_nothing(client, cast, issue_job, post, message):
@@ -136,7 +136,7 @@ def test_a_split_naming_another_workshops_worker_is_refused_not_trimmed(client, 
     )
 
     assert response.status_code == 400
-    assert "有坊工不属于此工坊或已离岗" in response.content.decode()
+    assert "有坊工不属于此工坊或已停用" in response.content.decode()
     assert not Assignment.objects.exists() and Job.objects.get(pk=job.pk).state == JobState.ISSUED
 
 
@@ -148,7 +148,7 @@ def test_pieces_typed_only_for_a_worker_stopped_since_are_refused_by_what_happen
     response = client.post(f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.bob.pk}": "100"})
 
     assert response.status_code == 400
-    assert alerts(response) == ["有坊工不属于此工坊或已离岗。"]
+    assert alerts(response) == ["有坊工不属于此工坊或已停用。"]
     assert not Assignment.objects.exists()
 
 

@@ -137,6 +137,30 @@ def test_the_qr_sheet_carries_a_working_link_until_revoked(client, cast):
     assert signin_token_worker(token) is None
 
 
+def test_a_stopped_workers_sign_in_qr_is_refused_in_words_not_printed(client, cast):
+    """Found in a trial: the head printed a stopped worker's QR without a word, and the sheet only said
+    she was stopped when scanned. Her page offers no print button and says why; a POST is refused too."""
+    client.force_login(cast.head)
+    client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/", {"reason": "搬去外地"})
+    nonce = Worker.objects.get(pk=cast.alice.pk).signin_nonce
+
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert 'data-action="print-qr"' not in page
+    assert "该坊工已停用,恢复在岗后再打印登录码。" in page
+
+    response = client.post(f"/dashboard/workers/{cast.alice.pk}/qr/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/dashboard/workers/{cast.alice.pk}/"
+    assert [str(m) for m in response.context["messages"]] == ["该坊工已停用,恢复在岗后再打印登录码。"]
+    assert "<svg" not in response.content.decode() and "/m/t/" not in response.content.decode()
+    assert Worker.objects.get(pk=cast.alice.pk).signin_nonce == nonce
+
+    client.post(f"/dashboard/workers/{cast.alice.pk}/reactivate/")
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    assert 'data-action="print-qr"' in page and "data-no-qr" not in page
+    assert "<svg" in client.post(f"/dashboard/workers/{cast.alice.pk}/qr/").content.decode()
+
+
 def test_home_figures_come_from_the_rows(client, cast, issue_job):
     client.force_login(cast.head)
     empty = client.get("/dashboard/").context["f"]

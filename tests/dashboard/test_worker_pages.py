@@ -236,6 +236,32 @@ def test_the_head_stops_a_worker_and_brings_her_back(client, cast):
     assert sorted(actions) == ["deactivated", "reactivated"]
 
 
+def test_a_stopped_worker_is_called_stopped_everywhere_the_head_looks(client, cast, issue_job):
+    """Found in a trial: the buttons said 停用 / 恢复在岗 and most pages 已停用, but her page, the roster, its
+    filter, her record and the offer refusal said 离岗, which reads as a second state. One word: 已停用."""
+    job = accepted_job(cast, issue_job, quantity=100)
+    client.force_login(cast.head)
+    client.post(f"/dashboard/workers/{cast.alice.pk}/deactivate/", {"reason": "搬去外地"})
+
+    page = client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+    roster = client.get("/dashboard/workers/", {"active": "0"}).content.decode()
+    refused = client.post(f"/dashboard/jobs/{job.pk}/dispatch/", {f"w{cast.alice.pk}": "10"}).content.decode()
+    assert '<span class="state state-cancelled">已停用</span>' in page
+    assert '<option value="0" selected>已停用</option>' in roster
+    assert '<span class="muted">已停用</span>' in roster
+    assert "有坊工不属于此工坊或已停用。" in refused
+    assert not any("离岗" in text for text in (page, roster, refused))
+    client.cookies["django_language"] = "en"
+    assert "Stopped" in client.get(f"/dashboard/workers/{cast.alice.pk}/").content.decode()
+
+
+def test_no_words_call_a_stop_by_another_name():
+    """The catalogue's guard for the same trial: 离岗 is not a state of a worker or a courier."""
+    from tests.test_i18n import LC, parse_po
+
+    assert [e["msgid"] for e in parse_po(LC / "django.po") if "离岗" in e["msgid"]] == []
+
+
 def test_another_head_and_a_firm_clerk_get_404_or_403_and_nothing_is_written(client, cast):
     alice = cast.alice.pk
     posts = [

@@ -10,6 +10,7 @@ import pytest
 
 from dispatch import services
 from logistics import services as logistics
+from logistics.models import StopState
 from tests.dashboard.helpers import accepted_job
 from tests.lots import completed
 
@@ -38,3 +39,21 @@ def test_pieces_on_a_written_note_stay_at_the_workshop_until_it_is_sent(client, 
 
     logistics.note_send(actor=cast.head, note=note)
     assert _row(client, job, share) == (0, 120)
+
+
+def test_pieces_a_courier_collected_are_not_called_by_the_take_back_word(client, cast, issue_job):
+    """Found in a trial: the 货在哪里 column of the pieces a courier collected from home said 已收回, the
+    state of a share the head took back (on the job page beside it). Collection is 已收件 (Collected)."""
+    job = accepted_job(cast, issue_job, quantity=120)
+    share = services.assignment_offer(job=job, worker=cast.alice, pieces=120)
+    services.assignment_accept(actor=cast.alice.user, assignment=share)
+    services.work_report(actor=cast.alice.user, assignment=share, pieces=30, key=uuid.uuid4().hex)
+    client.force_login(cast.head)
+
+    page = client.get(f"/dashboard/jobs/{job.pk}/notes/").content.decode()
+    head = re.search(r'<table data-table="goods">\s*<thead>(.*?)</thead>', page, re.S).group(1)
+    assert '<th class="num">已收件</th>' in head and "已收回" not in head
+    assert StopState.COLLECTED.label == "已收件" and share.get_state_display() != "已收件"
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/jobs/{job.pk}/notes/").content.decode()
+    assert '<th class="num">Collected</th>' in page

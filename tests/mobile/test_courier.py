@@ -285,7 +285,7 @@ def test_the_same_key_twice_counts_once(courier_client, day):
     assert Collection.objects.filter(stop=stop).count() == 1
     # Another key on a stop already checked off is refused in words.
     r = courier_client.post(f"/m/run/stop/{stop.pk}/", dict(data, key="again"))
-    assert r.status_code == 400 and "已经是“已收回”了" in r.content.decode()
+    assert r.status_code == 400 and "已经是“已收件”了" in r.content.decode()
     assert snapshot() == after_first
 
 

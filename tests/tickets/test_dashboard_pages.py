@@ -5,12 +5,15 @@ the bundle size when issuing. Pages that list tickets cost the same queries for 
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
-from dispatch.models import Inspection, Job
+from dispatch import services
+from dispatch.models import Assignment, AssignmentKind, Inspection, Job
 from tests.conftest import tomorrow
 from tests.tickets.helpers import accepted_share, bundled_job_in_inspection, printed_share
+from tickets import services as tickets
 from tickets.models import BundleTicket
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +137,77 @@ def test_the_bundles_page_costs_the_same_queries_for_5_and_40_bundles(
         page = client.get(f"/dashboard/jobs/{job.pk}/bundles/?t={bundles[0].token}")
 
     assert page.content.decode().count("data-bundle=") == len(bundles)
+
+
+def _rework_passed_on_twice(cast, issue_job, pieces=(120, 60)):
+    """Bundles inspected by bundle: 16 of alice's first bundle sent back to her for rework; she reworked 4,
+    the head passed the other 12 to bob, who reworked 2 and was passed over for carol (the other 10).
+    Returns the job, its tickets and the three rework shares in the order handed."""
+    job, bundles = bundled_job_in_inspection(cast, issue_job, pieces=pieces)
+    for i, t in enumerate(bundles):
+        rejected = 16 if i == 0 else 0
+        tickets.bundle_verdict_record(
+            actor=cast.clerk,
+            job=job,
+            token=t.token,
+            passed=t.pieces - rejected,
+            rejected=rejected,
+            rework=rejected,
+            reason="毛刺" if rejected else "",
+        )
+    services.inspection_book(inspection=tickets.bundle_inspection_submit(actor=cast.clerk, job=job))
+    alices = Assignment.objects.get(job=job, kind=AssignmentKind.REWORK)
+    services.work_report(actor=cast.alice.user, assignment=alices, pieces=4, key=uuid.uuid4().hex)
+    bobs = services.rework_pass_on(
+        actor=cast.head, assignment=alices, worker=cast.bob, rest=12, reason="生病"
+    )
+    services.work_report(actor=cast.bob.user, assignment=bobs, pieces=2, key=uuid.uuid4().hex)
+    carols = services.rework_pass_on(
+        actor=cast.head, assignment=bobs, worker=cast.carol, rest=10, reason="外出"
+    )
+    return job, bundles, (alices, bobs, carols)
+
+
+def test_the_bundles_page_shows_where_a_bundles_rework_was_passed_on(client, cast, issue_job):
+    """Found in a trial: the row said only 返工 4 件 · 已完成 of alice's rework, and not that the head had
+    passed the other 12 on (转给别人返工), so the firm's 16 seemed to have shrunk to 4."""
+    job, bundles, (alices, bobs, carols) = _rework_passed_on_twice(cast, issue_job)
+    client.force_login(cast.head)
+
+    html = client.get(f"/dashboard/jobs/{job.pk}/bundles/").content.decode()
+
+    row = re.search(rf'<tr data-bundle="{bundles[0].pk}".*?</tr>', html, re.S).group(0)
+    cell = row.split("data-rework=")[1]
+    said = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in cell.split("<br>")]
+    assert said == [
+        f'"{alices.pk}">返工 4 件 · 已完成',
+        "转给 bob 返工 2 件 · 已完成",
+        "转给 carol 返工 10 件 · 进行中",
+    ]
+    assert f'data-passed-on="{bobs.pk}"' in row and f'data-passed-on="{carols.pk}"' in row
+    bobs_row = re.search(rf'<tr data-bundle="{bundles[-1].pk}".*?</tr>', html, re.S).group(0)
+    assert "data-rework=" not in bobs_row and "data-passed-on" not in bobs_row
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/dashboard/jobs/{job.pk}/bundles/").content.decode()
+    assert "passed to carol: rework 10 pieces · " in html
+
+
+@pytest.mark.parametrize("shares", [(120, 60), (1000, 1000)])  # 5 and 40 reported bundles
+def test_the_bundles_page_with_passed_on_rework_costs_the_same_queries_for_5_and_40_bundles(
+    client, cast, issue_job, django_assert_num_queries, shares
+):
+    job, bundles, _reworks = _rework_passed_on_twice(cast, issue_job, pieces=shares)
+    client.force_login(cast.clerk)
+    client.get("/dashboard/")
+
+    # The job is inspected, so no scan box and no scanned ticket (eight, as above less the scan), and one
+    # for the shares the rework was passed on to.
+    with django_assert_num_queries(9):
+        page = client.get(f"/dashboard/jobs/{job.pk}/bundles/?t={bundles[0].token}")
+
+    assert page.content.decode().count("data-passed-on=") == 2 * len(
+        [t for t in bundles if t.assignment.worker_id == cast.alice.pk]
+    )
 
 
 def test_the_inspector_scans_records_and_submits_on_the_bundles_page(client, cast, issue_job):

@@ -61,6 +61,15 @@ def test_a_signin_link_of_a_worker_who_left_opens_nothing(cast):
     assert services.signin_token_worker(token) is None
 
 
+def test_a_stopped_worker_gets_no_signin_link(cast):
+    services.worker_deactivate(actor=cast.head, worker=cast.alice)
+
+    with pytest.raises(ValidationError) as refused:
+        services.signin_link_issue(actor=cast.head, worker=cast.alice)
+
+    assert refused.value.messages == ["该坊工已停用,恢复在岗后再打印登录码。"]
+
+
 def test_a_new_pin_lifts_the_lockout_of_the_workers_phone(cast, client):
     from axes.models import AccessAttempt
 
