@@ -68,6 +68,20 @@ def test_the_head_takes_back_what_a_stopped_worker_did_not_make_and_the_job_can_
     job_page = client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
     assert f'data-take-back="{alice.pk}"' in job_page and "收回剩余 70 件" in job_page
     assert "data-stopped" in job_page  # her row says she was stopped
+    assert f'data-still-active="{alice.pk}"' not in job_page  # stopped: no new work is offered her
+
+
+def test_taking_back_from_a_worker_still_working_says_she_will_be_offered_other_work(client, cast, issue_job):
+    """Found in a trial: the head took back 40 pieces of 王峰's because 家里有事, and within the minute the
+    planner offered him more. The form says so, and where to stop him for some days instead."""
+    job = accepted_job(cast, issue_job, quantity=100)
+    alice = share_of(cast, job, cast.alice, 100, made=30)
+    client.force_login(cast.head)
+
+    job_page = client.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+
+    assert f'data-still-active="{alice.pk}"' in job_page
+    assert "该坊工仍在岗,系统还会给其派别的活;这几天都做不了的话,请先在坊工页停用。" in job_page
 
     page = client.post(
         take_back_url(job, alice), {"rest": 70, "reason": REASON}, follow=True

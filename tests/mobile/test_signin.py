@@ -49,6 +49,20 @@ def test_the_sign_in_page_is_headed_for_workers_and_couriers_alike(client, db, l
     assert f'<p class="muted" data-who-signs-in>{subline}</p>' in page
 
 
+@pytest.mark.parametrize(
+    "language, link",
+    [
+        ("zh-hans", "坊工和配送员请点这里,用手机号和 PIN 登录"),
+        ("en", "Workers and couriers: tap here to sign in with your mobile number and PIN"),
+    ],
+)
+def test_the_staff_sign_in_page_sends_workers_and_couriers_to_the_phone_one(client, db, language, link):
+    """Found in a trial: the staff page's link named only workers, and couriers sign in on the phone too."""
+    client.cookies["django_language"] = language
+    page = client.get("/accounts/login/").content.decode()
+    assert f'<a href="/m/login/">{link}</a>' in page
+
+
 def test_phone_and_pin_sign_in_for_weeks(client, cast, pins):
     response = sign_in(client, cast.alice)
     assert response.status_code == 302 and response["Location"] == "/m/"
