@@ -444,7 +444,10 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
         for stop in run.ordered:
             stop.arrive_at = _clock(start, stop.arrive_min)
             stop.short = _short(stop, collected)
-            stop.exception = stop.state in MISSED or stop.short is not None
+            # Set off too late for her home hours (``logistics.run_start``): the time stays, with the reason.
+            late = stop.reason == logistics.LATE_FOR_HOURS
+            stop.late = logistics_reads.stop_reason(stop) if late else ""
+            stop.exception = stop.state in MISSED or stop.short is not None or bool(stop.late)
         for stop in run.unscheduled:
             stop.reason_text = logistics_reads.stop_reason(stop)
             stop.exception = True
