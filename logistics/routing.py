@@ -43,6 +43,7 @@ LOADED_AT_DEPOT = (DELIVER, HANDOVER)
 EARTH_RADIUS_M = 6_371_008.8
 # Cost of leaving a stop out, in metres of driving: more than any detour a county run could take.
 DROP_PENALTY = 10_000_000
+SERVICE_MIN = 3  # minutes at a door
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class StopRequest:
     point: Point | None
     boxes: int
     window: tuple[int, int] | None = None
-    service_min: int = 3
+    service_min: int = SERVICE_MIN
 
 
 @dataclass(frozen=True)

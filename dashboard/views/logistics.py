@@ -328,18 +328,22 @@ def courier_pin(request: HttpRequest, pk: int) -> HttpResponse:
 @dashboard_view
 def courier_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop a courier (``stop`` posted, with the ``reason``: she can no longer sign in, no run is planned
-    for her) or bring her back (恢复在岗, with the PIN she had); each kept on her record."""
+    for her) or bring her back (恢复在岗, with the PIN she had); each kept on her record. A refusal goes
+    back to the settings page with its words as a message, nothing written: a reload there does not post
+    again (a trial stayed on this URL after an empty reason)."""
     require_perm(request, "manage_logistics")
     courier = delivery.courier_get(request.scope, pk)
     action = request.POST.get("stop")
     if action not in ("1", "0"):
-        return _settings_page(request, courier.workshop, status=400, error=_("请点“停用”或“恢复在岗”。"))
+        messages.error(request, _("请点“停用”或“恢复在岗”。"))
+        return _back(courier.workshop)
     stopping = action == "1"
     change = workshop_services.courier_deactivate if stopping else workshop_services.courier_reactivate
     try:
         change(actor=request.user, courier=courier, reason=request.POST.get("reason", ""))
     except REFUSED as exc:
-        return _settings_page(request, courier.workshop, status=400, error=refused_text(exc))
+        messages.error(request, refused_text(exc))
+        return _back(courier.workshop)
     if stopping:
         messages.success(request, _stopped_words(courier) % {"c": courier.name})
     else:
@@ -444,7 +448,10 @@ def runs_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
         for stop in run.ordered:
             stop.arrive_at = _clock(start, stop.arrive_min)
             stop.short = _short(stop, collected)
-            stop.exception = stop.state in MISSED or stop.short is not None
+            # Set off too late for her home hours (``logistics.run_start``): the time stays, with the reason.
+            late = stop.reason == logistics.LATE_FOR_HOURS
+            stop.late = logistics_reads.stop_reason(stop) if late else ""
+            stop.exception = stop.state in MISSED or stop.short is not None or bool(stop.late)
         for stop in run.unscheduled:
             stop.reason_text = logistics_reads.stop_reason(stop)
             stop.exception = True

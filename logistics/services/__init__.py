@@ -12,11 +12,12 @@ input, in the user's language; nothing written), ``IllegalTransition``.
 from .handover import run_hand_over
 from .notes import note_prepare, note_receive, note_send
 from .places import depot_set, home_hours_set, place_save, residence_set, vehicle_save
-from .runs import DayPlan, run_finish, run_start, runs_plan, runs_plan_due
+from .runs import LATE_FOR_HOURS, DayPlan, run_finish, run_start, runs_plan, runs_plan_due
 from .stops import DONE, NOBODY_HOME, OUTCOMES, REFUSED, CheckOff, stop_check
 
 __all__ = [
     "DONE",
+    "LATE_FOR_HOURS",
     "NOBODY_HOME",
     "OUTCOMES",
     "REFUSED",

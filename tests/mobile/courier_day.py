@@ -2,10 +2,11 @@
 
 ``courier_day(cast, issue_job, deliver=1, collect=1, handover=True)`` makes the courier 小周 (phone + PIN),
 the workshop's depot and tricycle (ridden by her), a building per home worker with her room, and the doors of
-a day: ``deliver`` home workers whose share's kit waits in the store (送料), ``collect`` home workers with
-reported pieces at home, one bundle of them reported by its ticket (收货), and a finished workshop job whose
-delivery note waits to go to the firm's gate (交货, the gate has no map point). Then the head plans the day
-(``runs_plan``) at 07:30. Returns a ``Day`` with the run, its stops by kind and who is who.
+a day: ``deliver`` home workers whose share's kit waits in the store (送料; the first one home ``home``,
+08:00–12:00 unless given), ``collect`` home workers with reported pieces at home, one bundle of them reported
+by its ticket (收货), and a finished workshop job whose delivery note waits to go to the firm's gate (交货,
+the gate has no map point). Then the head plans the day (``runs_plan``) at 07:30. Returns a ``Day`` with the
+run, its stops by kind and who is who.
 """
 
 from __future__ import annotations
@@ -58,7 +59,14 @@ def make_courier(cast, phone: str = COURIER_PHONE, name: str = "小周"):
 
 
 def courier_day(
-    cast, issue_job, *, deliver: int = 1, collect: int = 1, handover: bool = True, courier=None
+    cast,
+    issue_job,
+    *,
+    deliver: int = 1,
+    collect: int = 1,
+    handover: bool = True,
+    courier=None,
+    home=("08:00", "12:00"),
 ) -> Day:
     head, ws = cast.head, cast.ws
     courier = courier or make_courier(cast)
@@ -89,7 +97,7 @@ def courier_day(
             )
         for i in range(deliver):
             w = home_worker(cast, f"送料{i + 1}")
-            house(w, ("08:00", "12:00") if i == 0 else None)
+            house(w, home if i == 0 else None)
             in_hand(job, w, 20)
     shares, reported = {}, {}
     if collect:

@@ -1,7 +1,8 @@
 """A courier who leaves (停用) from the head's delivery settings page: her phone, signed in before, is
 signed out at its next page and told she was stopped; no run is planned for her vehicle; brought back
 (恢复在岗) she signs in with the PIN she had, her lockout lifted. Only her workshop's head or community
-admin may do either (another head's ids are a 404, firm staff a 403), and a refusal writes nothing."""
+admin may do either (another head's ids are a 404, firm staff a 403), and a refusal writes nothing: it goes
+back to the settings page with its words, so a reload there posts nothing again."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ STOP = {"stop": "1", "reason": "回老家了"}
 
 def url(courier) -> str:
     return f"/dashboard/logistics/couriers/{courier.pk}/active/"
+
+
+def settings_url(courier) -> str:
+    return f"/dashboard/logistics/settings/?workshop={courier.workshop_id}"
+
+
+def refused(client, courier, data: dict) -> str:
+    """Post ``data``, see it sent back to the settings page, and return that page (with the words)."""
+    response = client.post(url(courier), data)
+    assert response.status_code == 302 and response["Location"] == settings_url(courier)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return page.content.decode()
 
 
 def state(courier) -> tuple:
@@ -75,8 +89,7 @@ def test_a_post_that_says_neither_stop_nor_bring_back_changes_nothing(client, ca
     client.force_login(cast.head)
 
     for value in ("yes", ""):
-        response = client.post(url(courier), {"stop": value})
-        assert response.status_code == 400 and "请点“停用”或“恢复在岗”" in response.content.decode()
+        assert "请点“停用”或“恢复在岗”" in refused(client, courier, {"stop": value})
     assert state(courier) == (False, False)
 
 
@@ -85,9 +98,7 @@ def test_stopping_twice_is_said_in_words_and_changes_nothing(client, cast):
     people.courier_deactivate(actor=cast.head, courier=courier, reason="回老家了")
     client.force_login(cast.head)
 
-    response = client.post(url(courier), STOP)
-
-    assert response.status_code == 400 and "已经停用了" in response.content.decode()
+    assert "已经停用了" in refused(client, courier, STOP)
     assert state(courier) == (False, False)
     with pytest.raises(ValidationError, match="现在就在岗"):
         people.courier_reactivate(actor=cast.head, courier=make_courier(cast, phone="13900007777"))
@@ -134,8 +145,10 @@ def test_stopping_her_needs_a_reason_and_both_changes_are_kept_on_her_record(cli
     client.force_login(cast.head)
 
     for blank in ({"stop": "1"}, {"stop": "1", "reason": "  "}):
-        response = client.post(url(courier), blank)
-        assert response.status_code == 400 and "请写明停用的原因" in response.content.decode()
+        # A trial: left on the POST's URL, a reload posted the stop again; now back on the settings page.
+        page = refused(client, courier, blank)
+        assert "请写明停用的原因" in page and 'data-action="courier-restore"' not in page
+        assert "请写明停用的原因" not in client.get(settings_url(courier)).content.decode()  # said once
     assert state(courier) == (True, True) and not CourierEvent.objects.exists()
 
     client.post(url(courier), STOP)
