@@ -74,6 +74,14 @@ def _taken_back_words(job, name: str, pieces: int) -> str:
     return " ".join(words)
 
 
+def _share_of(job, share: int) -> Assignment:
+    """The share ``share`` of ``job``, with its worker; Http404 for another job's or an unknown id."""
+    row = Assignment.objects.select_related("worker").filter(pk=share, job=job).first()
+    if row is None:
+        raise Http404(_("没有这个派工。"))
+    return row
+
+
 @require_POST
 @dashboard_view
 def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
@@ -81,9 +89,7 @@ def share_take_back(request: HttpRequest, pk: int, share: int) -> HttpResponse:
     reason; they go back to the job and are offered to others."""
     job = selectors.job_get(request.scope, pk)
     require_perm(request, "take_back_share", job)
-    row = Assignment.objects.select_related("worker").filter(pk=share, job=job).first()
-    if row is None:
-        raise Http404(_("没有这个派工。"))
+    row = _share_of(job, share)
     return _correct(
         request,
         job,
@@ -103,9 +109,7 @@ def rework_pass_on(request: HttpRequest, pk: int, share: int) -> HttpResponse:
     to another active worker of the workshop, with a reason (转给别人返工)."""
     job = selectors.job_get(request.scope, pk)
     require_perm(request, "take_back_share", job)
-    row = Assignment.objects.select_related("worker").filter(pk=share, job=job).first()
-    if row is None:
-        raise Http404(_("没有这个派工。"))
+    row = _share_of(job, share)
     return _correct(
         request,
         job,
