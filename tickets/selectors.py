@@ -177,7 +177,8 @@ def job_bundles(job: Job) -> list[BundleTicket]:
     """Every reported bundle of ``job``: its worker, its verdict, and once inspected the result, its pay
     line and the rework assignment it led to, with ``passed_on``: the rework shares the head handed its
     unreworked rest to (转给别人返工, ``handed_from``), down the chain in the order handed, workers joined
-    (else empty). By share, run and number. One query, and one more when a result led to rework."""
+    (else empty), and ``shows_rework``: whether the row tells the share's rework (on the bundles sent back
+    for rework only). By share, run and number. One query, and one more when a result led to rework."""
     bundles = list(
         BundleTicket.objects.filter(job=job, state=TicketState.REPORTED)
         .select_related(
@@ -197,9 +198,15 @@ def job_bundles(job: Job) -> list[BundleTicket]:
             .select_related("worker")
             .order_by("id")
         )
+    # A verdict's rework is the share's (one result a share), told on the bundles the firm sent back for
+    # rework (their own ``pieces_rework``), not on every bundle of the share: a trial read 2/4 and 3/4,
+    # passed whole, as sent back too, the chain of hand-overs on each.
     for t in bundles:
         rework, t.passed_on = reworks[t.pk], []
-        chain = {rework.pk} if rework else set()
+        t.shows_rework = bool(rework) and (t.pieces_rework or 0) > 0
+        if not t.shows_rework:
+            continue
+        chain = {rework.pk}
         for a in passed:  # by id: a share is handed on after the one it comes from
             if a.handed_from_id in chain:
                 chain.add(a.pk)

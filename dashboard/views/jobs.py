@@ -303,11 +303,12 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 # What the head just gave, not the offers' totals: an open offer of the job grows by
                 # its share (``offer_jobs``), and "共 463 件" read as 463 just dispatched (a trial).
-                messages.success(
-                    request,
-                    _("已派出 %(n)d 份工,共 %(p)d 件,等待坊工接受。")
-                    % {"n": len(made), "p": sum(shares.values())},
+                offered = ngettext(
+                    "已派出 %(n)d 份工,共 %(p)d 件,等待坊工接受。",
+                    "已派出 %(n)d 份工,共 %(p)d 件,等待坊工接受。",
+                    len(made),
                 )
+                messages.success(request, offered % {"n": len(made), "p": sum(shares.values())})
                 return redirect("dashboard:job", pk=job.pk)
     # The plan (the optimiser's run) only for the page: shown fresh, or again with what the head typed.
     # The planner's picks come first; the rest are folded, and open only when the head typed pieces there.

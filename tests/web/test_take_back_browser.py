@@ -29,7 +29,7 @@ def test_from_a_stopped_workers_page_the_head_takes_back_the_rest(desk, cast, is
     assert desk.locator(f"tr#share-{share.pk} [data-stopped]").is_visible()
     take_back = desk.locator(f"details[data-take-back='{share.pk}']")
     take_back.locator("summary").click()
-    assert take_back.locator("summary").inner_text() == "收回剩余 70 件"
+    assert take_back.locator("summary").inner_text() == "alice 收回剩余 70 件"  # names whose it is
     take_back.locator("button[type=submit]").click()  # no reason yet: the browser asks for one
     assert Assignment.objects.get(pk=share.pk).state == AssignmentState.ACCEPTED
     take_back.locator("input[name=reason]").fill("搬走了")
