@@ -89,7 +89,7 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
 
     An issued job is accepted first (``job_accept``: the pieces left unassigned are planned by the system
     after commit, as for a plain accept). All offers are made in one transaction with
-    ``dispatch.services.assignment_offer``, which bounds the job's assigned pieces by its quantity, so a
+    ``dispatch.services.offer_many``, which bounds the job's assigned pieces by its quantity, so a
     concurrent planner can never over-assign: if it won some pieces first, the whole split is refused.
     Each share's reasons come from ``share_reasons`` against the plan the page showed (planned again
     here, before the job is accepted, from the same facts). Raises ValidationError (no pieces, a worker
@@ -115,10 +115,11 @@ def dispatch_shares(*, actor, job: Job, shares: Mapping[int, int], note: str = "
     }
     if set(workers) != set(wanted):
         raise ValidationError(_("有坊工不属于此工坊或已停用。"))
-    return [
-        flow.assignment_offer(job=job, worker=workers[wid], pieces=n, actor=actor, reasons=reasons[wid])
-        for wid, n in wanted.items()
-    ]
+    # One plan of the job's shares (``offer_jobs``): one bounded update of the job, one read of the
+    # workers' open offers, the offers, events and messages together; not a lock and a read per worker.
+    return flow.offer_many(
+        flow.lock_job(job), [(workers[wid], n, reasons[wid]) for wid, n in wanted.items()], actor=actor
+    )
 
 
 def lot_results(

@@ -50,7 +50,7 @@ from .jobs import (
     job_settle,
     receive,
 )
-from .offers import assignment_offer
+from .offers import assignment_offer, offer_many
 from .periods import open_inspections, period_close
 from .slips import slip_question, slip_reply
 from .takeback import rework_pass_on, share_take_back
@@ -65,6 +65,7 @@ __all__ = [
     "assignment_expire",
     "offers_withdraw_stopped",
     "assignment_offer",
+    "offer_many",
     "check_firm_staff",
     "check_head",
     "hand_over",
