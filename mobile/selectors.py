@@ -37,6 +37,7 @@ from logistics.models import Collection, Residence
 from pay import money, monthly, reversals
 from pay.models import PayLine
 from workshop.dates import local_midnight, month_start, next_month
+from workshop.frozen import frozen
 from workshop.models import Worker
 
 
@@ -253,6 +254,36 @@ _PAY_LINES = PayLine.objects.order_by().values_list("booked_on", "amount")
 _REPORT_SIZES = WorkReport.objects.order_by().values_list(Value(None, output_field=DateField()), "pieces")
 
 
+@frozen(int)
+def _open_shares_of(worker_id):
+    """``_open_shares`` of one worker, compiled once (``workshop.frozen``)."""
+    return _open_shares().filter(worker_id=worker_id)
+
+
+@frozen(int)
+def _uninspected_shares_of(worker_id):
+    """``_uninspected_shares`` of one worker, compiled once (``workshop.frozen``)."""
+    return _uninspected_shares().filter(worker_id=worker_id)
+
+
+@frozen(int, dt.date, dt.date, dt.datetime)
+def _lines_and_reports(worker_id, first, nxt, midnight):
+    """Her pay lines booked ``first``..``nxt`` (dates) as (day, yuan) and the sizes of her reports made
+    since ``midnight`` as (None, pieces; a reversal row is negative), in one statement (UNION ALL: a
+    report's row has no date), summed by the caller: cheaper than two, or than aggregates' compile. A
+    report is made on a share she holds (accepted), which may have been finished since (done today): only
+    those shares are looked into, not each of the hundreds of her history (1.2 ms → 0.1 ms on a county
+    worker; issue 15). Compiled once (``workshop.frozen``)."""
+    reported_today = _REPORT_SIZES.filter(
+        Q(assignment__state=AssignmentState.ACCEPTED) | Q(assignment__done_at__gte=midnight),
+        assignment__worker_id=worker_id,
+        at__gte=midnight,
+    )
+    return _PAY_LINES.filter(worker_id=worker_id, booked_on__gte=first, booked_on__lt=nxt).union(
+        reported_today, all=True
+    )
+
+
 def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayData:
     """The Today page (``/m/``): open offers, work in hand (first-round and rework apart; first-round shares
     also grouped by job, ``cards``), pieces reported and not yet inspected by where they are, and pay
@@ -260,22 +291,9 @@ def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayDa
     pieces collected at her door; this month's pay lines with the sizes of today's reports."""
     today = today or timezone.localdate()
     first = month_start(today)
-    rows = list(_open_shares().filter(worker_id=worker.pk))
-    # This month's pay lines and today's few report sizes (a reversal row is negative) in one statement
-    # (UNION ALL: a report's row has no date), summed here: cheaper than two, or than aggregates' compile.
-    # A report is made on a share she holds (accepted), which may have been finished since (done today):
-    # only those shares are looked into, not each of the hundreds of her history (1.2 ms → 0.1 ms on a
-    # county worker; issue 15).
-    midnight = local_midnight(today)
-    reported_today = _REPORT_SIZES.filter(
-        Q(assignment__state=AssignmentState.ACCEPTED) | Q(assignment__done_at__gte=midnight),
-        assignment__worker_id=worker.pk,
-        at__gte=midnight,
-    )
+    rows = _open_shares_of(worker.pk)
     lines, pieces_today = [], 0
-    for day, amount in _PAY_LINES.filter(
-        worker_id=worker.pk, booked_on__gte=first, booked_on__lt=next_month(first)
-    ).union(reported_today, all=True):
+    for day, amount in _lines_and_reports(worker.pk, first, next_month(first), local_midnight(today)):
         if day is None:
             pieces_today += int(amount)
         else:
@@ -520,6 +538,25 @@ def _month_results():
     )
 
 
+@frozen(int, dt.date, dt.date, dt.datetime, dt.datetime)
+def _month_results_of(worker_id, first, nxt, lo, hi):
+    """A worker's results booked in the month ``first``..``nxt`` (dates; ``lo``..``hi`` the same as
+    Asia/Shanghai midnights), as ``_month_results`` reads them. Found from her pay lines booked in the month
+    and from her few results with nothing passed (no pay line) whose inspection was booked in it: two index
+    paths, not every result of her history joined to its pay line and inspection (a county worker has
+    hundreds; issue 15). A booked result has a pay line exactly when something passed (pay.services), so
+    the two are the month's. Compiled once (``workshop.frozen``)."""
+    paid = PayLine.objects.order_by().filter(worker_id=worker_id, booked_on__gte=first, booked_on__lt=nxt)
+    unpaid = InspectionResult.objects.order_by().filter(
+        assignment__worker_id=worker_id,
+        pieces_passed=0,
+        pay_line__isnull=True,
+        inspection__booked_at__gte=lo,
+        inspection__booked_at__lt=hi,
+    )
+    return _month_results().filter(pk__in=paid.values("result_id").union(unpaid.values("pk"), all=True))
+
+
 def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> MonthEarnings:
     """The Earnings page (收入) for ``month`` (any day in it; default this month).
 
@@ -532,19 +569,7 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     today = timezone.localdate()
     first = month_start(month or today)
     nxt = next_month(first)
-    # The month's results, found from her pay lines booked in it and from her few results with nothing
-    # passed (no pay line) whose inspection was booked in it: two index paths, not every result of her
-    # history joined to its pay line and inspection (a county worker has hundreds; issue 15). A booked
-    # result has a pay line exactly when something passed (pay.services), so the two are the month's.
-    paid = PayLine.objects.order_by().filter(worker_id=worker.pk, booked_on__gte=first, booked_on__lt=nxt)
-    unpaid = InspectionResult.objects.order_by().filter(
-        assignment__worker_id=worker.pk,
-        pieces_passed=0,
-        pay_line__isnull=True,
-        inspection__booked_at__gte=local_midnight(first),
-        inspection__booked_at__lt=local_midnight(nxt),
-    )
-    results = _month_results().filter(pk__in=paid.values("result_id").union(unpaid.values("pk"), all=True))
+    results = _month_results_of(worker.pk, first, nxt, local_midnight(first), local_midnight(nxt))
     rows: dict[int, EarningRow] = {}
     for job_id, title, firm, rate, fee, submitted, passed, rejected, rework, reason, amount in results:
         row = rows.get(job_id)
@@ -561,7 +586,7 @@ def earnings_for_worker(worker: Worker, *, month: dt.date | None = None) -> Mont
     is_current = first == month_start(today)
     pending: list[PendingRow] = []
     if is_current:
-        pending = _pending_rows(_uninspected_shares().filter(worker_id=worker.pk))
+        pending = _pending_rows(_uninspected_shares_of(worker.pk))
     # A row a month from her month rollups, not every line she ever had (pay.monthly).
     by_month = {m: amount for m, _pieces, amount in monthly.months_of(worker.pk)}
     by_month.setdefault(month_start(today), money.yuan_sum([]))

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Case, DateField, F, Max, Min, Q, Sum, Value, When
 
 from workshop.dates import month_start, next_month
+from workshop.frozen import frozen
 
 from .impact import amount_fen, saving_fen
 from .models import FirmMonth, PayLine, WorkerMonth
@@ -177,11 +178,17 @@ def earned_since(worker_ids: Collection[int], since: dt.date) -> dict[int, Decim
 def months_of(worker_id: int, *, limit: int | None = None) -> list[tuple[dt.date, int, Decimal]]:
     """A worker's months with pay booked (the newest ``limit``, or all), newest first: (first of the month,
     passed pieces of her lines, yuan booked). One query, a row a month."""
-    rows = (
+    rows = _months(worker_id) if limit is None else _months_of(worker_id)[:limit]
+    return [(m, pieces, yuan(n)) for m, pieces, n in rows]
+
+
+def _months_of(worker_id: int):
+    return (
         WorkerMonth.objects.filter(worker_id=worker_id, lines__gt=0)
         .order_by("-month")
         .values_list("month", "pieces", "wages_fen")
     )
-    if limit is not None:
-        rows = rows[:limit]
-    return [(m, pieces, yuan(n)) for m, pieces, n in rows]
+
+
+# Her every month: on her Earnings page each time she opens it, so compiled once (workshop.frozen).
+_months = frozen(int)(_months_of)
