@@ -33,6 +33,7 @@ from dispatch.models import (
     worker_rate_of,
 )
 from dispatch.services.corrections import REPORT_OPEN_STATES, undo_window
+from dispatch.web import MAX_ID
 from logistics.models import Collection, Residence
 from pay import money, monthly, reversals
 from pay.models import PayLine
@@ -318,10 +319,17 @@ def today_for_worker(worker: Worker, *, today: dt.date | None = None) -> TodayDa
 
 def assignment_for_worker(worker: Worker, pk: int) -> Assignment:
     """Assignment ``pk`` if it is ``worker``'s own, with job, line and firm; ``Http404`` otherwise."""
-    assignment = _worker_assignments(worker).filter(pk=pk).first()
-    if assignment is None:
+    rows = _assignment_of(worker.pk, pk) if 0 < pk <= MAX_ID else []
+    if not rows:
         raise Http404(_("没有这个派工。"))
-    return assignment
+    return rows[0]
+
+
+@frozen(int, int)
+def _assignment_of(worker_id, pk):
+    """Her share ``pk`` (none when it is not hers), as ``_worker_assignments`` reads it; read on each of
+    her share's pages and posts (a report, an accept), so compiled once (``workshop.frozen``)."""
+    return _with_job_and_collected().filter(worker_id=worker_id, pk=pk)
 
 
 @dataclass

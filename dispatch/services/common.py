@@ -6,12 +6,15 @@ Lock order, to avoid deadlocks: the job row first, then its assignments.
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notices.services import notify
+from workshop.frozen import Frozen, frozen
 from workshop.models import FirmStaff, Workshop
 from workshop.roles import firm_for, is_head_of
 
@@ -88,10 +91,7 @@ def lock_job(job: Job | int, *, related: tuple[str, ...] = ()) -> Job:
     workshop-wide section locks its own rows, e.g. the depot or the pay period).
     """
     pk = job.pk if isinstance(job, Job) else job
-    rows = Job.objects.select_for_update()
-    if related:
-        rows = Job.objects.select_for_update(of=("self",)).select_related(*related)
-    locked = rows.get(pk=pk)
+    locked = _one(_job_lock(tuple(related))(pk), Job)
     if isinstance(job, Job):
         joined = {r.split("__", 1)[0] for r in related}  # read with the lock just now: those stay
         for name in ("line", "workshop"):
@@ -120,7 +120,32 @@ def lock_assignment(assignment: Assignment | int) -> tuple[Job, Assignment]:
         pk = assignment
         job_id = Assignment.objects.values_list("job_id", flat=True).get(pk=pk)
     job = lock_job(job_id)
-    return job, Assignment.objects.select_for_update(of=("self",)).select_related("worker").get(pk=pk)
+    return job, _one(_assignment_lock(pk), Assignment)
+
+
+@frozen(int)
+def _assignment_lock(pk):
+    return Assignment.objects.select_for_update(of=("self",)).select_related("worker").filter(pk=pk)
+
+
+@functools.cache
+def _job_lock(related: tuple[str, ...]) -> Frozen:
+    """The lock's read for ``related`` joins, compiled once (``workshop.frozen``): every step of the flow
+    takes it, and its compile cost more than the database's answer (issue 15)."""
+
+    def build(pk):
+        if related:
+            return Job.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk)
+        return Job.objects.select_for_update().filter(pk=pk)
+
+    return Frozen(build, [int])
+
+
+def _one(rows: list, model):
+    """The one row of a read by primary key; ``model.DoesNotExist`` when there is none (as ``get``)."""
+    if not rows:
+        raise model.DoesNotExist(f"{model.__name__} matching query does not exist.")
+    return rows[0]
 
 
 def positive_int(value, field: str) -> int:

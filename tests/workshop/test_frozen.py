@@ -166,3 +166,14 @@ def test_her_open_shares_come_with_their_job_firm_and_collected_pieces(cast, iss
     assert [(r[1], r[2], r[3]) for r in mine] == [("accepted", 4, "开关面板装配"), ("offered", 0, "包装盒折叠")]
     assert {r[4] for r in mine} == {cast.firm.name} and {r[5] for r in mine} == {0}
     assert [r[0] for r in seen(_uninspected_shares_of(cast.alice.pk))] == [a.pk]
+
+
+def test_a_share_id_no_database_holds_is_not_found_not_an_error(client, cast, issue_job):
+    a = in_hand(accepted_job(cast, issue_job), cast.alice, 10)
+    client.force_login(cast.alice.user)
+    assert client.get(f"/m/a/{a.pk}/").status_code == 200
+    for pk in (10**20, 2**63, 0):
+        assert client.get(f"/m/a/{pk}/").status_code == 404
+        assert client.post(f"/m/a/{pk}/report/", {"pieces": 1, "key": "k"}).status_code == 404
+    client.force_login(cast.bob.user)
+    assert client.get(f"/m/a/{a.pk}/").status_code == 404  # hers, not his
