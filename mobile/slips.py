@@ -57,11 +57,20 @@ def _back(day: dt.date):
     return redirect("mobile:slip_month", day.year, day.month)
 
 
+def _posted_month(worker: Worker, year: int, month: int) -> dt.date:
+    """The month of a post about a slip; a 404 as its page is, for a month with no slip (the service
+    refuses it too)."""
+    day = views.url_month(year, month)
+    if day != timezone.localdate().replace(day=1) and day not in {m.month for m in slip_months(worker)}:
+        raise Http404(_("这个月没有工资条。"))
+    return day
+
+
 @require_POST
 @views.worker_required
 def slip_seen(request: HttpRequest, worker: Worker, year: int, month: int) -> HttpResponse:
     """She has read the month's slip and it is right (``pay.services.slip_mark_seen``, idempotent)."""
-    day = views.url_month(year, month)
+    day = _posted_month(worker, year, month)
     try:
         _note, created = pay.slip_mark_seen(worker=worker, month=day, actor=request.user)
     except views.REFUSED as exc:
@@ -81,7 +90,7 @@ def slip_seen(request: HttpRequest, worker: Worker, year: int, month: int) -> Ht
 def slip_ask(request: HttpRequest, worker: Worker, year: int, month: int) -> HttpResponse:
     """She asks her head about the month's slip (``dispatch.services.slip_question``: the head is told;
     the form's key makes a double tap ask once). Errors in words beside the box (400)."""
-    day = views.url_month(year, month)
+    day = _posted_month(worker, year, month)
     form = SlipQuestionForm(request.POST)
     if form.is_valid():
         try:

@@ -365,10 +365,15 @@ def slip_words(text: str, *, limit: int) -> str:
     return words
 
 
-def _slip_month(month: dt.date) -> dt.date:
+def _slip_month(worker: Worker, month: dt.date) -> dt.date:
     first = month.replace(day=1)
     if first > timezone.localdate():
         raise ValidationError(_("这个月还没到。"))
+    if first != timezone.localdate().replace(day=1) and not PayLine.objects.filter(
+        worker=worker, month=first
+    ).exists():
+        # A month she earned nothing in has no slip to confirm or ask about (its page is a 404).
+        raise ValidationError(_("这个月没有工资条。"))
     return first
 
 
@@ -383,9 +388,9 @@ def slip_mark_seen(*, worker: Worker, month: dt.date, actor) -> tuple[SlipNote, 
     row. Idempotent: when she already said so after the month's newest pay line, that row is returned
     with ``False``; a line booked after she saw it (a correction, a bonus) asks her again. Locks the
     worker's row so two taps write one row. Raises PermissionDenied (not her own slip), ValidationError
-    (a month not yet begun)."""
+    (a month not yet begun, or a past month with no pay line of hers: no slip)."""
     _own_slip(actor, worker)
-    first = _slip_month(month)
+    first = _slip_month(worker, month)
     Worker.objects.select_for_update().filter(pk=worker.pk).first()
     newest = PayLine.objects.filter(worker=worker, month=first).aggregate(at=Max("created_at"))["at"]
     seen = SlipNote.objects.filter(worker=worker, month=first, kind=SlipNoteKind.SEEN).order_by("-at").first()
@@ -402,7 +407,7 @@ def slip_ask(*, worker: Worker, month: dt.date, text: str, actor, key: str) -> t
     caller tells the head (``dispatch.services.slips``). Raises PermissionDenied, ValidationError in words;
     nothing is written then."""
     _own_slip(actor, worker)
-    first = _slip_month(month)
+    first = _slip_month(worker, month)
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise ValidationError(_("缺少有效的提交编号,请刷新页面后重试。"))

@@ -104,9 +104,17 @@ def assignment_accept(*, actor, assignment: Assignment, pieces: int | None = Non
             % {"n": assignment.pieces}
         )
     move(assignment, AssignmentState.ACCEPTED, job=job, actor=actor, responded_at=timezone.now())
+    _offer_answered(assignment)
     if job.state == JobState.ACCEPTED:
         move(job, JobState.IN_PROGRESS, job=job, actor=actor, note=gettext_noop("坊工开始做单"))
     return assignment
+
+
+def _offer_answered(assignment: Assignment) -> None:
+    """Her offer's messages (the first, and the one of its last growth) no longer wait for her as new: she
+    has answered it (a trial's badge still said 1 条未读 after she took the offer)."""
+    pk = assignment.pk
+    notifications_settled(dedupe_keys=[f"offer:{pk}", f"offer:{pk}:{assignment.pieces}"])
 
 
 def release(job: Job, pieces: int) -> None:
@@ -127,6 +135,7 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str = "") -> As
     job, assignment = lock_assignment(assignment)
     check_worker(actor, assignment)
     move(assignment, AssignmentState.DECLINED, job=job, actor=actor, note=reason, responded_at=timezone.now())
+    _offer_answered(assignment)
     release(job, assignment.pieces)
     head = workshop_of(job).head
     if head is not None:

@@ -158,3 +158,24 @@ def test_the_heads_dispatch_says_the_pieces_she_gave_not_the_grown_offers_totals
         .order_by("worker__name")
         .values_list("worker__name", "pieces")
     ) == [("bob", 457), ("carol", 6)]
+
+
+def test_answering_an_offer_settles_its_messages_and_no_one_elses(cast, issue_job):
+    """A trial: she took the offer and her badge still said 1 条未读, the offer's message waiting as new.
+    Taking an offer (or turning it down) marks its messages read, the grown one's too; other messages,
+    and another worker's offer of the same job, stay unread."""
+    from tests.dashboard.helpers import accepted_job as job_of
+
+    job = job_of(cast, issue_job, quantity=300)
+    alices = services.assignment_offer(job=job, worker=cast.alice, pieces=50)
+    bobs = services.assignment_offer(job=job, worker=cast.bob, pieces=50)
+    carols = services.assignment_offer(job=job, worker=cast.carol, pieces=50)
+
+    def unread(worker):
+        return Notification.objects.filter(recipient=worker.user, read_at__isnull=True).count()
+
+    assert (unread(cast.alice), unread(cast.bob), unread(cast.carol)) == (1, 1, 1)
+    services.assignment_accept(actor=cast.alice.user, assignment=alices)
+    services.assignment_decline(actor=cast.bob.user, assignment=bobs)
+    assert (unread(cast.alice), unread(cast.bob), unread(cast.carol)) == (0, 0, 1)
+    assert Notification.objects.filter(dedupe_key=f"offer:{carols.pk}", read_at__isnull=True).exists()

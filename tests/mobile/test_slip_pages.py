@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from notices.models import Notification, NotificationKind
@@ -151,6 +152,30 @@ def test_another_month_or_person_is_a_404_and_the_firm_never_sees_a_slip(client,
     client.force_login(cast.bob.user)
     assert client.post(f"/dashboard/pay/questions/{q.pk}/answer/", {"text": "好"}).status_code in (302, 403)
     assert not SlipNote.objects.filter(kind="answer").exists()
+
+
+def test_a_month_she_earned_nothing_in_cannot_be_confirmed_or_asked_about(client, cast, issue_job):
+    """A trial confirmed 1970-01's slip and asked about a month with no pay: each was written, the head
+    was told and counted a question, then the slip page was a 404. Now each post is the page's 404 and
+    the services refuse it in words; nothing is written."""
+    alices_month(cast, issue_job)  # alice was paid last month; bob was not
+    client.force_login(cast.bob.user)
+    for month in ("1970-01", ym(last_month())):
+        assert client.post(f"/m/slip/{month}/seen/").status_code == 404
+        answer = client.post(f"/m/slip/{month}/ask/", {"text": "hi", "key": uuid.uuid4().hex})
+        assert answer.status_code == 404
+    assert not SlipNote.objects.exists()
+    assert not Notification.objects.filter(kind=NotificationKind.SLIP_QUESTION).exists()
+    with pytest.raises(ValidationError, match="这个月没有工资条"):
+        pay.slip_mark_seen(worker=cast.bob, month=last_month(), actor=cast.bob.user)
+    with pytest.raises(ValidationError, match="这个月没有工资条"):
+        pay.slip_ask(worker=cast.bob, month=last_month(), text="?", actor=cast.bob.user, key="k1")
+    # Her paid month and anyone's current month still can be.
+    client.force_login(cast.alice.user)
+    assert client.post(f"/m/slip/{ym(last_month())}/seen/").status_code == 302
+    client.force_login(cast.bob.user)
+    assert client.post(f"/m/slip/{ym(this_month())}/seen/").status_code == 302
+    assert SlipNote.objects.filter(kind="seen").count() == 2
 
 
 @pytest.mark.parametrize("n", [2, 20])

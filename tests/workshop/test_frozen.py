@@ -163,7 +163,8 @@ def test_her_open_shares_come_with_their_job_firm_and_collected_pieces(cast, iss
         for worker in (cast.alice, cast.bob):
             assert seen(read(worker.pk)) == seen(read.build(worker.pk))
     mine = seen(_open_shares_of(cast.alice.pk))
-    assert [(r[1], r[2], r[3]) for r in mine] == [("accepted", 4, "开关面板装配"), ("offered", 0, "包装盒折叠")]
+    expected = [("accepted", 4, "开关面板装配"), ("offered", 0, "包装盒折叠")]
+    assert [(r[1], r[2], r[3]) for r in mine] == expected
     assert {r[4] for r in mine} == {cast.firm.name} and {r[5] for r in mine} == {0}
     assert [r[0] for r in seen(_uninspected_shares_of(cast.alice.pk))] == [a.pk]
 
