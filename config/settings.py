@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "workshop.languages.LanguageCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A GET at a form's POST-only address: a page in words, not an empty 405 (workshop.notallowed).
+    "workshop.notallowed.MethodNotAllowedPage",
     # A lock timeout or serialization failure is a 503 "请稍后再试" page with Retry-After (workshop.busy).
     "workshop.busy.DatabaseBusyMiddleware",
     # Last: turns a login refused for too many wrong PINs or passwords into the lockout page.

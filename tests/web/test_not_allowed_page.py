@@ -1,0 +1,37 @@
+"""A trial: the report's confirm screen is drawn by a POST; a phone reloading that tab asks the same address
+with GET and got an empty 405, which Chromium shows as its English "This page isn't working". Now such a GET
+gets a page in her language with a way back to her share, still a 405, and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch.models import WorkReport
+from tests.mobile.conftest import accepted_job, in_hand
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reopening_the_confirm_screen_says_to_use_the_button_and_leads_back_to_her_share(
+    client, cast, issue_job
+):
+    a = in_hand(accepted_job(cast, issue_job), cast.alice, 10)
+    client.force_login(cast.alice.user)
+    for path in (f"/m/a/{a.pk}/report/", f"/m/a/{a.pk}/accept/"):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert page.status_code == 405 and "POST" in page["Allow"]
+        html = page.content.decode()
+        assert "这一步要在页面上点按钮才能办" in html and f'href="/m/a/{a.pk}/"' in html
+    english = client.get(f"/m/a/{a.pk}/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This step is done with a button on its page" in english and "按钮" not in english
+    # Another phone address that takes only posts leads to her home page.
+    page = client.get("/m/inbox/read/")
+    assert page.status_code == 405 and 'href="/m/"' in page.content.decode()
+    assert not WorkReport.objects.exists()
+
+
+def test_a_staff_address_that_takes_only_posts_says_so_and_leads_home(client, cast):
+    client.force_login(cast.head)
+    page = client.get("/dashboard/jobs/1/reports/1/correct/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 405 and "POST" in page["Allow"]
+    assert "请在页面上点按钮" in page.content.decode() and 'href="/"' in page.content.decode()
