@@ -26,17 +26,19 @@ from . import selectors, views
 from .forms import ReportForm
 
 
-def _report(request: HttpRequest, a, form: ReportForm) -> None:
+def _report(request: HttpRequest, a, form: ReportForm) -> bool:
+    """Report through the service and say how it went; True when this report finished the share."""
     try:
         report, created = flow.work_report(
             actor=request.user, assignment=a, pieces=form.cleaned_data["pieces"], key=form.cleaned_data["key"]
         )
     except views.REFUSED as exc:
         messages.error(request, views._refused_text(exc))
-        return
+        return False
     if not created:
         messages.info(request, _("这次报工刚才已经记上了,没有重复计数。"))
-    elif a.pieces_reported + report.pieces >= a.pieces:
+        return False
+    if a.pieces_reported + report.pieces >= a.pieces:
         n = a.pieces
         done = ngettext(
             "全部做完了!共 %(n)d 件,等企业验收后工资入账。",
@@ -44,11 +46,11 @@ def _report(request: HttpRequest, a, form: ReportForm) -> None:
             n,
         )
         messages.success(request, done % {"n": n})
-    else:
-        n = report.pieces
-        messages.success(
-            request, ngettext("这次的 %(n)d 件已经记上。", "这次的 %(n)d 件已经记上。", n) % {"n": n}
-        )
+        return True
+    n = report.pieces
+    recorded = ngettext("这次的 %(n)d 件已经记上。", "这次的 %(n)d 件已经记上。", n)
+    messages.success(request, recorded % {"n": n})
+    return False
 
 
 def _confirm_reasons(worker: Worker, a, pieces: int, key: str) -> dict | None:
@@ -85,7 +87,11 @@ def assignment_report(request: HttpRequest, worker: Worker, pk: int) -> HttpResp
         if reasons is not None:
             context = {"a": a, "pieces": pieces, "key": key, "next": back, "action": request.path, **reasons}
             return views._render_phone_page(request, worker, "mobile/report_confirm.html", context)
-    _report(request, a, form)
+    if _report(request, a, form):
+        # A finished share leaves Today at once, and its 10-minute undo (撤销) is on its own page: she
+        # lands there, so a mistaken "全部做完了" can still be taken back (a trial found only the
+        # browser's back button led to it).
+        return redirect("mobile:assignment", a.pk)
     return redirect(back)
 
 

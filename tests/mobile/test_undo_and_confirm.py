@@ -53,6 +53,25 @@ def test_the_worker_undoes_a_typo_and_sees_it_struck_through(client, cast, issue
     assert WorkReport.objects.filter(assignment=a).count() == 2
 
 
+def test_a_mistaken_all_done_from_today_lands_where_she_can_undo_it(client, cast, issue_job):
+    """A trial: "全部做完了" on Today finished the share, which left Today at once; its undo was only on the
+    share's page, which only the browser's back button led to. Now a report that finishes the share
+    lands on that page, with the undo; a report that does not goes back where she came from."""
+    a = in_hand(accepted_job(cast, issue_job), cast.alice, 100)
+    client.force_login(cast.alice.user)
+    part = _post_report(client, a, 5, next="/m/")
+    assert part.status_code == 302 and part["Location"] == "/m/"
+    assert f'href="/m/a/{a.pk}/"' in client.get("/m/").content.decode()  # in hand on Today
+    done = client.post(
+        f"/m/a/{a.pk}/finish/", {"pieces": 95, "key": uuid.uuid4().hex, "confirmed": "1", "next": "/m/"}
+    )
+    assert done.status_code == 302 and done["Location"] == f"/m/a/{a.pk}/"
+    assert any("全部做完了" in m for m in messages_of(done))
+    page = client.get(done["Location"]).content.decode()
+    assert "撤销刚才报的 95 件" in page
+    assert f'href="/m/a/{a.pk}/"' not in client.get("/m/").content.decode()  # gone from Today
+
+
 def test_after_the_window_the_button_is_gone_and_an_undo_is_refused(client, cast, issue_job, settings):
     settings.NUANXIN_REPORT_UNDO_MINUTES = 10
     a = in_hand(accepted_job(cast, issue_job), cast.alice, 100)
