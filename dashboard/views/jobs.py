@@ -330,6 +330,9 @@ def job_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         total=total,
         left=job.pieces_unassigned - total,
         unassigned=job.pieces_unassigned,
+        # Materials the firm has not sent in full: a worker's report uses them up and is refused while
+        # the books hold none (a trial dispatched a job 未到料 and its worker's first report was refused).
+        short_materials=[t for t in material_reads.jobs_totals([job]).get(job.pk, []) if t.short > 0],
     )
     return render(request, "dashboard/job_dispatch.html", context, status=400 if errors else 200)
 
