@@ -42,12 +42,6 @@ from workshop.frozen import frozen
 from workshop.models import Worker
 
 
-def _worker_assignments(worker: Worker):
-    """Her assignments with job, line and firm, each with ``pieces_collected``: the pieces a courier has
-    collected at her door (a subquery, no extra query)."""
-    return _with_job_and_collected().filter(worker_id=worker.pk)
-
-
 @functools.cache
 def _with_job_and_collected():
     # Built once per process and only ever cloned (``.filter``), never evaluated itself: building it (the
@@ -138,7 +132,7 @@ class Whereabouts:
 
 def whereabouts(a: Assignment) -> Whereabouts:
     """Where ``a``'s uninspected pieces are (``pieces_uninspected`` in all): from its reported, handed over,
-    passed and rejected counts and, for a home share, ``pieces_collected`` (``_worker_assignments``; taken
+    passed and rejected counts and, for a home share, ``pieces_collected`` (``_with_job_and_collected``; taken
     as all collected when not read)."""
     at_firm = max(a.pieces_handed_over - a.pieces_passed - a.pieces_rejected, 0)
     not_handed = max(a.pieces_reported - a.pieces_handed_over, 0)
@@ -327,8 +321,9 @@ def assignment_for_worker(worker: Worker, pk: int) -> Assignment:
 
 @frozen(int, int)
 def _assignment_of(worker_id, pk):
-    """Her share ``pk`` (none when it is not hers), as ``_worker_assignments`` reads it; read on each of
-    her share's pages and posts (a report, an accept), so compiled once (``workshop.frozen``)."""
+    """Her share ``pk`` (none when it is not hers), with job, line, firm and ``pieces_collected``
+    (``_with_job_and_collected``); read on each of her share's pages and posts (a report, an accept), so
+    compiled once (``workshop.frozen``)."""
     return _with_job_and_collected().filter(worker_id=worker_id, pk=pk)
 
 

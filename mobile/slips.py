@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import services as flow
 from pay import services as pay
-from pay.slips import slip_months, wage_slip
+from pay.slips import has_slip, slip_months, wage_slip
 from workshop.models import Worker
 
 from . import views
@@ -61,7 +61,7 @@ def _posted_month(worker: Worker, year: int, month: int) -> dt.date:
     """The month of a post about a slip; a 404 as its page is, for a month with no slip (the service
     refuses it too)."""
     day = views.url_month(year, month)
-    if day != timezone.localdate().replace(day=1) and day not in {m.month for m in slip_months(worker)}:
+    if not has_slip(worker, day):
         raise Http404(_("这个月没有工资条。"))
     return day
 

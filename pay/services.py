@@ -37,6 +37,7 @@ from .models import (
     SlipNoteKind,
 )
 from .selectors import period_dues
+from .slips import has_slip
 
 # Bounds of one adjustment (Decimal yuan): a typo of an extra zero or two is refused, not paid.
 ADJUSTMENT_MAX_YUAN = Decimal("5000")
@@ -369,9 +370,7 @@ def _slip_month(worker: Worker, month: dt.date) -> dt.date:
     first = month.replace(day=1)
     if first > timezone.localdate():
         raise ValidationError(_("这个月还没到。"))
-    if first != timezone.localdate().replace(day=1) and not PayLine.objects.filter(
-        worker=worker, month=first
-    ).exists():
+    if not has_slip(worker, first):
         # A month she earned nothing in has no slip to confirm or ask about (its page is a 404).
         raise ValidationError(_("这个月没有工资条。"))
     return first

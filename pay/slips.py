@@ -408,6 +408,15 @@ class SlipMonth:
     asking: bool
 
 
+def has_slip(worker: Worker, month: dt.date, *, today: dt.date | None = None) -> bool:
+    """Whether ``worker`` has a wage slip for ``month`` (any day in it): the current month always, a past
+    one when a pay line of hers was booked to it (the months ``slip_months`` lists). One query at most."""
+    first, today = month.replace(day=1), today or timezone.localdate()
+    if first == today.replace(day=1):
+        return True
+    return first < today and PayLine.objects.filter(worker=worker, month=first).exists()
+
+
 def slip_months(worker: Worker, *, today: dt.date | None = None) -> list[SlipMonth]:
     """Every month with a pay line of ``worker``'s, and the current one, newest first. Three queries."""
     today = today or timezone.localdate()

@@ -76,26 +76,33 @@ class _Compiled:
     adapt: list[Callable]
     compiler: Any
     shape: str  # "tuples", "flat" or "models"
+    alias: str = "default"
 
-    def models(self, rows, using: str) -> list:
+    @functools.cached_property
+    def _model_setup(self):
+        # Made once per compiled read (its alias is its own): the model columns' names and the populators
+        # of its ``select_related`` rows, as ``ModelIterable`` makes them on every evaluation.
+        compiler = self.compiler
+        klass_info, fields = compiler.klass_info, compiler.klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        init_list = [f[0].target.attname for f in compiler.select[start:end]]
+        populators = get_related_populators(klass_info, compiler.select, self.alias)
+        return klass_info["model"], start, end, init_list, populators
+
+    def models(self, rows) -> list:
         """Model instances from ``rows`` as Django's ``ModelIterable`` makes them: the model's loaded
         columns (``only()``), its ``select_related`` rows, its annotations."""
-        compiler = self.compiler
-        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
-        model, fields = klass_info["model"], klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        init_list = [f[0].target.attname for f in select[start:end]]
-        populators = get_related_populators(klass_info, select, using)
+        model, start, end, init_list, populators = self._model_setup
+        annotations = self.compiler.annotation_col_map
         out = []
-        for row in compiler.results_iter(results=[rows]):
-            obj = model.from_db(using, init_list, row[start:end])
+        for row in self.compiler.results_iter(results=[rows]):
+            obj = model.from_db(self.alias, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for name, pos in annotations.items():
                 setattr(obj, name, row[pos])
             out.append(obj)
         return out
-
 
 def _compile(build: Callable, kinds: Sequence[type], alias: str) -> _Compiled:
     adapt = _adapters(kinds, alias)
@@ -124,11 +131,11 @@ def _compile(build: Callable, kinds: Sequence[type], alias: str) -> _Compiled:
         raise FrozenQueryError(f"argument(s) {sorted(missing)} reach the SQL transformed or not at all")
     iterable = qs._iterable_class
     if iterable is ValuesListIterable:
-        return _Compiled(sql, params, slots, adapt, compiler, "tuples")
+        return _Compiled(sql, params, slots, adapt, compiler, "tuples", alias)
     if iterable is FlatValuesListIterable:
-        return _Compiled(sql, params, slots, adapt, compiler, "flat")
+        return _Compiled(sql, params, slots, adapt, compiler, "flat", alias)
     if iterable is ModelIterable and not qs._known_related_objects and not qs._prefetch_related_lookups:
-        return _Compiled(sql, params, slots, adapt, compiler, "models")
+        return _Compiled(sql, params, slots, adapt, compiler, "models", alias)
     raise FrozenQueryError("only values_list() and model rows (no prefetch_related, no related manager)")
 
 
@@ -164,7 +171,7 @@ class Frozen:
         if not rows:
             return []
         if c.shape == "models":
-            return c.models(rows, using)
+            return c.models(rows)
         out = c.compiler.results_iter(results=[rows], tuple_expected=True)
         return list(out) if c.shape == "tuples" else [row[0] for row in out]
 

@@ -50,7 +50,7 @@ from .common import (
 )
 from .jobs import complete_locked, job_work_done, work_tally
 from .materials import material_loss_flag
-from .offers import offer_jobs
+from .offers import offer_jobs, offer_message_keys
 
 
 def _today() -> dt.date:
@@ -113,8 +113,7 @@ def assignment_accept(*, actor, assignment: Assignment, pieces: int | None = Non
 def _offer_answered(assignment: Assignment) -> None:
     """Her offer's messages (the first, and the one of its last growth) no longer wait for her as new: she
     has answered it (a trial's badge still said 1 条未读 after she took the offer)."""
-    pk = assignment.pk
-    notifications_settled(dedupe_keys=[f"offer:{pk}", f"offer:{pk}:{assignment.pieces}"])
+    notifications_settled(dedupe_keys=offer_message_keys(assignment.pk, assignment.pieces))
 
 
 def release(job: Job, pieces: int) -> None:
@@ -195,7 +194,7 @@ def offers_withdraw_stopped(*, worker: Worker, actor=None) -> list[Assignment]:
         closed.extend(shares)
     # An offer that grew was told by its last message (``offer_jobs``' key); those before are read already.
     notifications_settled(
-        dedupe_keys=[k for a in closed for k in (f"offer:{a.pk}", f"offer:{a.pk}:{a.pieces}")]
+        dedupe_keys=[k for a in closed for k in offer_message_keys(a.pk, a.pieces)]
     )
     return closed
 

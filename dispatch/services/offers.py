@@ -85,6 +85,12 @@ def reply_by(now: dt.datetime, ttl_end: dt.datetime, due_on: dt.date) -> dt.date
     return max(min(ttl_end, last_minute), now + MIN_REPLY)
 
 
+def offer_message_keys(pk: int, pieces: int) -> tuple[str, str]:
+    """The dedupe keys of offer ``pk``'s messages when it held ``pieces``: the first offer's and its
+    growth's (``OFFER_GROWN``); what marks them read when the offer is answered, grown or closed."""
+    return f"offer:{pk}", f"offer:{pk}:{pieces}"
+
+
 def offer_jobs(
     plans: Sequence[tuple[Job, Sequence[tuple[Worker, int, str]]]],
     *,
@@ -173,7 +179,7 @@ def offer_jobs(
         # What told her of the offer before no longer waits as new: the message below says its total.
         notifications_settled(
             dedupe_keys=[
-                k for a, before, _r in added_to.values() for k in (f"offer:{a.pk}", f"offer:{a.pk}:{before}")
+                k for a, before, _r in added_to.values() for k in offer_message_keys(a.pk, before)
             ]
         )
     events(
