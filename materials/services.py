@@ -380,10 +380,16 @@ def consume_for_report(
 
 
 def release_for_report(*, report, assignment, job, pieces_before: int, pieces_after: int) -> list[Movement]:
-    """Give back to the worker what the pieces taken off her share used (撤销耗用), when a report is undone
-    or corrected down (``dispatch.services.corrections``): ``pieces_before`` > ``pieces_after`` (ints, her
-    share's reported pieces), by the bill of materials, never more than this share consumed. A movement
-    from "consumed" to the worker, in the flow's transaction; the consumption rows stay as written."""
+    """Give back what the pieces taken off her share used (撤销耗用), when a report is undone or corrected
+    down (``dispatch.services.corrections``): ``pieces_before`` > ``pieces_after`` (ints, her share's
+    reported pieces), by the bill of materials, never more than this share consumed. A movement from
+    "consumed" to the worker, in the flow's transaction; the consumption rows stay as written.
+
+    What a report took from the store at the workshop because she did not hold it (报工时补记领料,
+    ``_consume``) was never in her hands: that much, up to what is given back, goes on to the store (a
+    return, 撤销报工退回补记的料), so her holding is what it was before the report. Issues recorded
+    before the link to their report was kept (no report on the row) are not known as such and stay
+    with her, as before."""
     made = []
     for line in BomLine.objects.filter(job_id=job.pk).order_by("id"):
         give = use_for(line, pieces_before) - use_for(line, pieces_after)
@@ -391,13 +397,30 @@ def release_for_report(*, report, assignment, job, pieces_before: int, pieces_af
             line, kind=MovementKind.UNCONSUME, assignment=assignment
         )
         give = min(give, used)
-        if give > 0:
+        if give <= 0:
+            continue
+        made.append(
+            _move(
+                line=line,
+                kind=MovementKind.UNCONSUME,
+                q=give,
+                worker=assignment.worker,
+                assignment=assignment,
+                report=report,
+            )
+        )
+        taken_here = _sum(line, kind=MovementKind.ISSUE, assignment=assignment, report__isnull=False) - _sum(
+            line, kind=MovementKind.RETURN, assignment=assignment, report__isnull=False
+        )
+        back = min(give, taken_here)
+        if back > 0:
             made.append(
                 _move(
                     line=line,
-                    kind=MovementKind.UNCONSUME,
-                    q=give,
+                    kind=MovementKind.RETURN,
+                    q=back,
                     worker=assignment.worker,
+                    reason=_("撤销报工,报工时补记的领料退回工坊"),
                     assignment=assignment,
                     report=report,
                 )
@@ -422,6 +445,9 @@ def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[M
                     worker=worker,
                     reason=_("报工时补记领料"),
                     assignment=assignment,
+                    # Linked to the report that took it: undone, it goes back to the store
+                    # (``release_for_report``), not to her.
+                    report=report,
                 )
             )
     made.append(
