@@ -285,9 +285,10 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
     """Report ``pieces`` (int > 0) done on an accepted assignment (报工); returns (report, created).
 
     Idempotent on ``key``: a second report with the same key (double tap, retry) returns the first and
-    counts nothing. Never more than the pieces still to do. When the last piece is reported the
-    assignment is done; when it was the job's last open share, the job is completed (ready to hand over,
-    the head told) in the same transaction.
+    counts nothing; the same key with another count is refused (ValidationError), the first kept. Never
+    more than the pieces still to do. When the last piece is reported the assignment is done; when it was
+    the job's last open share, the job is completed (ready to hand over, the head told) in the same
+    transaction.
     Locks the job row, then the assignment row (the module's lock order). Raises PermissionDenied (neither
     the worker nor her head), IllegalTransition unless the assignment is accepted, ValidationError.
     """
@@ -307,6 +308,20 @@ def work_report(*, actor, assignment: Assignment | int, pieces: int, key: str) -
         existing = WorkReport.objects.get(key=key)
         if existing.assignment_id != assignment.pk:
             raise ValidationError(_("提交编号重复,请刷新页面后重试。"))
+        if existing.pieces != pieces:
+            # The same form sent again with another count (back, a changed figure, send): not a retry.
+            # The first count stands and she is told so, with the way to change it.
+            n = existing.pieces
+            raise ValidationError(
+                {
+                    "pieces": ngettext(
+                        "这一次已经报过 %(n)d 件了,没有改动。数错了请先撤销,再重新报。",
+                        "这一次已经报过 %(n)d 件了,没有改动。数错了请先撤销,再重新报。",
+                        n,
+                    )
+                    % {"n": n}
+                }
+            )
         return existing, False
     if assignment.state != AssignmentState.ACCEPTED:
         # Reporting moves an assignment towards done; only an accepted one may go there.

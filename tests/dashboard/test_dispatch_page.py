@@ -163,3 +163,15 @@ def test_a_worker_skipped_because_her_hands_are_full_says_so_beside_her_time(cli
     html = page.content.decode()
     alice_row = html[html.index(f'data-worker="{cast.alice.pk}"') :]
     assert "手上的活已够两天" in alice_row[: alice_row.index("</tr>")]
+
+
+def test_the_heading_reads_in_the_heads_language_with_its_own_punctuation(client, cast, issue_job):
+    job = issue_job(quantity=30, title="布袋缝边")
+    client.force_login(cast.head)
+    assert (
+        f"<h1>接单并派工:#{job.pk} 布袋缝边</h1>"
+        in client.get(f"/dashboard/jobs/{job.pk}/dispatch/").content.decode()
+    )
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dashboard/jobs/{job.pk}/dispatch/").content.decode()
+    assert f"<h1>Accept and assign: #{job.pk} 布袋缝边</h1>" in page

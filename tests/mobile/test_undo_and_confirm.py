@@ -222,3 +222,24 @@ def test_a_page_whose_key_was_cut_or_stretched_says_what_to_do(client, cast, iss
 
     assert said == ["这一页出了问题,请返回刷新后再提交。"], said
     assert not WorkReport.objects.filter(assignment=a).exists()
+
+
+def test_the_same_form_sent_again_with_another_count_keeps_the_first_and_says_so(client, cast, issue_job):
+    """A trial: she reported 5, went back, typed 6 and sent the same form (same key): the page said nothing
+    and 5 stood. Now she is told the first count stands and how to change it; a true retry (same count)
+    still counts once without a word of error."""
+    a = in_hand(accepted_job(cast, issue_job), cast.alice, 100)
+    client.force_login(cast.alice.user)
+    assert _post_report(client, a, 5, key="same-form").status_code == 302
+
+    again = _post_report(client, a, 6, key="same-form")
+
+    assert any("这一次已经报过 5 件了,没有改动" in m for m in messages_of(again))
+    assert Assignment.objects.get(pk=a.pk).pieces_reported == 5
+    assert WorkReport.objects.filter(assignment=a).count() == 1
+    retry = _post_report(client, a, 5, key="same-form")
+    assert any("已经记上了,没有重复计数" in m for m in messages_of(retry))
+    client.cookies["django_language"] = "en"
+    english = _post_report(client, a, 7, key="same-form")
+    assert any("already sent as 5 pieces; nothing changed" in m for m in messages_of(english))
+    assert Assignment.objects.get(pk=a.pk).pieces_reported == 5
