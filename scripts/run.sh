@@ -28,6 +28,17 @@ else
   echo ">> port 6379 is taken by something that is not a usable Redis: starting Redis on a free port"
   start_redis
 fi
+# The demo shows the pages its users will see: a wrong address or a refused step gets the page in their
+# language, not Django's English debug page (a trial's user met one). DJANGO_DEBUG=1 make run gives the
+# debug pages back. Without debug Django wants a secret key: one of the demo's own, kept in var/ so the
+# sessions outlive a restart, shared by the web server, the worker and beat; static files are served by
+# runserver --insecure (deploy/ serves them with nginx).
+export DJANGO_DEBUG="${DJANGO_DEBUG:-0}"
+if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
+  [ -s "$VAR/demo-secret-key" ] || od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$VAR/demo-secret-key"
+  DJANGO_SECRET_KEY="demo-$(cat "$VAR/demo-secret-key")"
+  export DJANGO_SECRET_KEY
+fi
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py seed_demo
 "$PY" manage.py seed_lists
@@ -41,6 +52,6 @@ echo "the web server, worker, beat and Redis)"
 echo "Logs: var/worker.log (the flow) var/exports.log (spreadsheets) var/beat.log"
 # In the background and waited for, so a TERM from make stop is handled at once (bash runs a trap only
 # after its foreground command ends); cleanup stops it with the rest.
-"$PY" manage.py runserver "127.0.0.1:$PORT" --noreload &
+"$PY" manage.py runserver "127.0.0.1:$PORT" --noreload --insecure &
 WEB_PID=$!
 wait "$WEB_PID"

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -86,6 +87,23 @@ def _answers(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+@dataclass
+class _Got:
+    status: int
+    body: str
+
+
+def _get(port: int, path: str) -> _Got:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
+            return _Got(r.status, r.read().decode())
+    except urllib.error.HTTPError as e:
+        return _Got(e.code, e.read().decode())
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_stop_from_another_terminal_stops_the_web_server_worker_and_beat(tmp_path):
     """A head closed the terminal make run ran in (or runs it in the background): make stop ends it, and
@@ -95,7 +113,8 @@ def test_make_stop_from_another_terminal_stops_the_web_server_worker_and_beat(tm
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "MAKEFLAGS", "MAKELEVEL")}
+    dropped = ("PORT", "MAKEFLAGS", "MAKELEVEL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     # Its own database and its own Redis database: its worker and beat must not take the suite's tasks,
     # nor leave beat's for the suite's worker.
     broker = urlunsplit(urlsplit(os.environ["REDIS_URL"])._replace(path="/7"))
@@ -109,6 +128,11 @@ def test_make_stop_from_another_terminal_stops_the_web_server_worker_and_beat(tm
             assert run.poll() is None, run.stdout.read()
             assert time.monotonic() < deadline, "make run did not serve within 240 s"
             time.sleep(0.5)
+        # The demo shows its users' pages: a wrong address is the 404 page in Chinese, not Django's
+        # English debug page; the styles are still served.
+        missing = _get(port, "/no-such-page/")
+        assert missing.status == 404 and "找不到页面" in missing.body and "Django" not in missing.body
+        assert _get(port, "/static/css/site.css").status == 200
         pid = int((ROOT / "var" / "run.pid").read_text())
         children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
         assert len(children) >= 4, children  # two workers, beat, the web server
