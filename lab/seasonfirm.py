@@ -16,6 +16,7 @@ from pay import money
 from pay.models import LineKind, PayLine
 
 from .seasonbook import PlayedJob, SeasonBook
+from .workload import defect_reason
 
 NEXT_MORNING_INSPECTION = 0.3  # lots inspected the next working morning, not the afternoon they came
 TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -123,7 +124,7 @@ class FirmRounds(SeasonBook):
                 pieces_passed=passed,
                 pieces_rejected=rejected,
                 pieces_rework=0,
-                reason="毛刺/漏装" if rejected else "",
+                reason=defect_reason(job.process_kind, a.worker_id) if rejected else "",
             )
             self.rows.results.append(result)
             a.pieces_passed += passed

@@ -85,7 +85,7 @@ from . import simpay
 from .courierday import next_free_day
 from .fairness import compare_policies
 from .simcourier import CourierRounds
-from .workload import day_job_specs
+from .workload import day_job_specs, defect_reason
 
 # The one key of ``SimResult.as_json`` whose values differ between runs of the same seed.
 TIMINGS_KEY = "timings"
@@ -467,7 +467,11 @@ class Simulation(CourierRounds):
                 rework = int(rejected * 0.7)
                 results.append(
                     services.ResultInput(
-                        a.pk, n - rejected, rejected, rework, "毛刺/漏装" if rejected else ""
+                        a.pk,
+                        n - rejected,
+                        rejected,
+                        rework,
+                        defect_reason(job.process_kind, a.worker_id) if rejected else "",
                     )
                 )
             clerk = self.clerks[job.line.firm_id]

@@ -66,3 +66,21 @@ def has_earlier_runs(workshop: Workshop) -> bool:
         Run.objects.filter(workshop=workshop).exists()
         or PayLine.objects.filter(worker__workshop=workshop).exists()
     )
+
+
+# What a firm writes when it refuses pieces, by the kind of work (the demo's and the simulation's
+# inspections): a fabric job's pieces are not "漏装" (missing parts), a packing job's not "毛刺" (burrs).
+DEFECT_REASONS: dict[str, tuple[str, ...]] = {
+    "assembly": ("毛刺", "漏装螺丝", "卡扣没扣到位", "装反了"),
+    "fabric": ("线头没剪", "缝线歪斜", "针距不匀", "有污渍"),
+    "packaging": ("少装", "封口不严", "标签贴歪", "折痕"),
+    "other": ("外观不良", "尺寸不对"),
+}
+
+
+def defect_reason(process_kind: str, pick: int) -> str:
+    """A firm's reason for refused pieces of a job of ``process_kind`` (``ProcessKind``'s value), the
+    ``pick``-th (any int: a worker's or a share's id, so the same worker's pieces read the same) of its
+    kind's reasons; unknown kinds read as "other"."""
+    reasons = DEFECT_REASONS.get(process_kind) or DEFECT_REASONS["other"]
+    return reasons[pick % len(reasons)]

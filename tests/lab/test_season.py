@@ -13,9 +13,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dispatch import reports
-from dispatch.models import Assignment, FlowEvent, Job, JobState, WorkReport
+from dispatch.models import Assignment, FlowEvent, InspectionResult, Job, JobState, WorkReport
 from lab.season import Season
 from lab.seasonrows import SeasonRefused, load_season
+from lab.workload import DEFECT_REASONS
 from materials.selectors import balances_agree
 from pay import money
 from pay.models import FirmStatement, PayLine, Payout, PayPeriod
@@ -72,6 +73,13 @@ def test_a_newcomer_finds_a_season_closed_paid_and_consistent(db, client):
     assert paid and paid[0] == closed[0]  # the oldest month is paid out; the newest may still be owed
     assert Payout.objects.filter(period__in=paid).aggregate(t=Sum("amount"))["t"]
     assert FirmStatement.objects.filter(workshop=ws, month=closed[0].month, signed_at__isnull=False).exists()
+    # The firms refuse pieces for reasons of their kind of work (a trial: "毛刺/漏装" on every job).
+    refused = InspectionResult.objects.filter(inspection__job__workshop=ws, pieces_rejected__gt=0)
+    by_kind = {}
+    for kind, reason in refused.values_list("assignment__job__process_kind", "reason"):
+        by_kind.setdefault(kind, set()).add(reason)
+    assert len(by_kind) >= 2 and all(r <= set(DEFECT_REASONS[k]) for k, r in by_kind.items()), by_kind
+    assert all(len(r) > 1 for r in by_kind.values()), by_kind
     # The open month is this one: nothing booked in it is in a closed period.
     assert not PayLine.objects.filter(worker__workshop=ws, month=today.replace(day=1), period__isnull=False)
 
