@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .bom import BomInput, bom_input_check, bom_lines_create, bom_of_last_job  # noqa: F401 (the ledger's API)
 from .models import Balance, BomLine, Holder, MaterialProblem, Movement, MovementKind, ProblemKind
@@ -359,9 +360,7 @@ def consume_for_report(
         need = use_for(line, after) - use_for(line, pieces_before)
         if assignment.kind == "rework":
             issued = _sum(line, kind=MovementKind.ISSUE, assignment=assignment)
-            used = _sum(line, kind=MovementKind.CONSUME, assignment=assignment) - _sum(
-                line, kind=MovementKind.UNCONSUME, assignment=assignment
-            )
+            used = _net(line, MovementKind.CONSUME, MovementKind.UNCONSUME, assignment=assignment)
             need = min(need, max(issued - used, Decimal("0")))
         if need <= 0:
             continue
@@ -393,38 +392,28 @@ def release_for_report(*, report, assignment, job, pieces_before: int, pieces_af
     made = []
     for line in BomLine.objects.filter(job_id=job.pk).order_by("id"):
         give = use_for(line, pieces_before) - use_for(line, pieces_after)
-        used = _sum(line, kind=MovementKind.CONSUME, assignment=assignment) - _sum(
-            line, kind=MovementKind.UNCONSUME, assignment=assignment
-        )
-        give = min(give, used)
+        give = min(give, _net(line, MovementKind.CONSUME, MovementKind.UNCONSUME, assignment=assignment))
         if give <= 0:
             continue
-        made.append(
-            _move(
-                line=line,
-                kind=MovementKind.UNCONSUME,
-                q=give,
-                worker=assignment.worker,
-                assignment=assignment,
-                report=report,
-            )
+        taken_here = _net(
+            line, MovementKind.ISSUE, MovementKind.RETURN, assignment=assignment, report__isnull=False
         )
-        taken_here = _sum(line, kind=MovementKind.ISSUE, assignment=assignment, report__isnull=False) - _sum(
-            line, kind=MovementKind.RETURN, assignment=assignment, report__isnull=False
-        )
-        back = min(give, taken_here)
-        if back > 0:
-            made.append(
-                _move(
-                    line=line,
-                    kind=MovementKind.RETURN,
-                    q=back,
-                    worker=assignment.worker,
-                    reason=_("撤销报工,报工时补记的领料退回工坊"),
-                    assignment=assignment,
-                    report=report,
+        for kind, q, reason in (
+            (MovementKind.UNCONSUME, give, ""),
+            (MovementKind.RETURN, min(give, taken_here), gettext_noop("撤销报工,报工时补记的领料退回工坊")),
+        ):
+            if q > 0:
+                made.append(
+                    _move(
+                        line=line,
+                        kind=kind,
+                        q=q,
+                        worker=assignment.worker,
+                        reason=reason,
+                        assignment=assignment,
+                        report=report,
+                    )
                 )
-            )
     return made
 
 
@@ -443,7 +432,7 @@ def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[M
                     kind=MovementKind.ISSUE,
                     q=short,
                     worker=worker,
-                    reason=_("报工时补记领料"),
+                    reason=gettext_noop("报工时补记领料"),  # stored as its msgid (``stored_words``)
                     assignment=assignment,
                     # Linked to the report that took it: undone, it goes back to the store
                     # (``release_for_report``), not to her.
@@ -465,6 +454,11 @@ def _consume(line: BomLine, assignment, worker, report, need: Decimal) -> list[M
 
 def _sum(line: BomLine, **filters) -> Decimal:
     return Movement.objects.filter(line=line, **filters).aggregate(t=Sum("quantity"))["t"] or Decimal("0")
+
+
+def _net(line: BomLine, plus: str, minus: str, **filters) -> Decimal:
+    """What movements of kind ``plus`` moved of ``line`` less those of kind ``minus`` (both ``filters``)."""
+    return _sum(line, kind=plus, **filters) - _sum(line, kind=minus, **filters)
 
 
 # --- what a worker reports (not a movement) ------------------------------------------------------------
