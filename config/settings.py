@@ -315,6 +315,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Nuanxin ------------------------------------------------------------------------------------
 NUANXIN_OFFER_TTL_HOURS = env.int("NUANXIN_OFFER_TTL_HOURS", default=24)
+# The highest piece rate a firm may issue a job at (yuan a piece): a typo guard (1.00 typed as 100), well
+# above what 来料加工 pays (cents to a few yuan); a county whose work pays more raises it.
+NUANXIN_MAX_PIECE_RATE = env.int("NUANXIN_MAX_PIECE_RATE", default=100)
 # Door delivery and collection: how many bundles (扎) go in one box (箱), what a vehicle's capacity counts.
 NUANXIN_BUNDLES_PER_BOX = env.int("NUANXIN_BUNDLES_PER_BOX", default=4)
 # The route solver gets this many seconds per workshop before the fallback.

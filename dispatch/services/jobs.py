@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
@@ -51,6 +52,19 @@ from .common import (
     workshop_of,
 )
 
+
+def max_piece_rate() -> Decimal:
+    """The highest piece rate a job may be issued at (yuan a piece, ``NUANXIN_MAX_PIECE_RATE``)."""
+    return Decimal(settings.NUANXIN_MAX_PIECE_RATE)
+
+
+def rate_too_high() -> str:
+    """What a clerk is told of a piece rate above ``max_piece_rate`` (the form and the service)."""
+    return _(
+        "单价最多 %(n)s 元/件。这么高多半是输错了(比如把 1.00 输成了 100);确实更高,请社区管理员调高上限。"
+    ) % {"n": max_piece_rate()}
+
+
 # A job is a lot a workshop can take in one go; anything larger is a typo or several jobs.
 MAX_JOB_PIECES = 1_000_000
 # Pieces in one bundle (扎) and so on one bundle ticket: a bundle is what one pair of hands carries.
@@ -81,11 +95,11 @@ def job_issue(
     """A firm issues a job (企业分发) to a paired workshop, with an optional sample ``photo`` (an uploaded
     image; stored only when the job is).
 
-    ``quantity`` is pieces (int > 0); ``piece_rate`` yuan per piece (Decimal, ≤ 4 places, > 0); ``due_on``
-    an Asia/Shanghai date, today or later. The line must be in an active pairing with ``workshop``.
-    ``bom``: the materials the firm supplies per piece (``materials.services.BomInput``; 来料清单).
-    an Asia/Shanghai date, today or later; ``bundle_size`` the pieces per bundle ticket (扎票, int > 0,
-    at most ``MAX_BUNDLE_SIZE``). The line must be in an active pairing with ``workshop``; the pairing's
+    ``quantity`` is pieces (int > 0, at most ``MAX_JOB_PIECES``); ``piece_rate`` yuan per piece (Decimal,
+    ≤ 4 places, > 0, at most ``max_piece_rate``); ``due_on`` an Asia/Shanghai date, today or later;
+    ``bom``: the materials the firm supplies per piece (``materials.services.BomInput``; 来料清单);
+    ``bundle_size`` the pieces per bundle ticket (扎票, int > 0, at most ``MAX_BUNDLE_SIZE``). The line
+    must be in an active pairing with ``workshop``; the pairing's
     operator fee is taken as the job's ``operator_fee_per_piece`` now (``money.operator_fee_per_piece``),
     and a fee that leaves the worker nothing is refused.
     Raises PermissionDenied (actor is not the line's firm staff) or ValidationError. After commit, the
@@ -105,7 +119,11 @@ def job_issue(
         rate = Decimal(str(piece_rate))
     except InvalidOperation:
         raise ValidationError({"piece_rate": _("请输入正确的单价。")}) from None
-    if rate <= 0 or rate != rate.quantize(money.RATE_PLACES):
+    if not rate.is_finite() or rate <= 0:
+        raise ValidationError({"piece_rate": _("单价必须大于0,最多4位小数。")})
+    if rate > max_piece_rate():
+        raise ValidationError({"piece_rate": rate_too_high()})
+    if rate != rate.quantize(money.RATE_PLACES):
         raise ValidationError({"piece_rate": _("单价必须大于0,最多4位小数。")})
     if due_on < _today():
         raise ValidationError({"due_on": _("交货日期不能早于今天。")})

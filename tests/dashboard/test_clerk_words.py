@@ -21,6 +21,7 @@ DJANGO_WORDS = ("确保", "输入整数", "输入一个数字", "大于或等于
 RATE = "单价要大于 0 元,最多四位小数,如 0.12。"
 PIECES = "件数请填 0 或正整数,如 12。"
 TOO_LARGE = "件数太大了,请看一下是不是多按了几个数字。"
+RATE_TOO_HIGH = "单价最多 100 元/件。这么高多半是输错了(比如把 1.00 输成了 100);确实更高,请社区管理员调高上限。"
 HOURLY = "按元/小时填写:大于 0、不超过 200 元,最多两位小数,如 22.50。"
 
 
@@ -50,6 +51,10 @@ CASES = [
     (lambda c, v: issue_form(c, piece_rate=v), "piece_rate", "一毛二", RATE),
     (lambda c, v: issue_form(c, piece_rate=v), "piece_rate", "1e3", RATE),
     (lambda c, v: issue_form(c, piece_rate=v), "piece_rate", "", "请填计件单价(元/件),如 0.12。"),
+    # A trial: 100000 yuan a piece was issued (and auto-accepted); fourteen nines were told "more than 0".
+    (lambda c, v: issue_form(c, piece_rate=v), "piece_rate", "100.01", RATE_TOO_HIGH),
+    (lambda c, v: issue_form(c, piece_rate=v), "piece_rate", "100000", RATE_TOO_HIGH),
+    (lambda c, v: issue_form(c, piece_rate=v), "piece_rate", "9" * 14, RATE_TOO_HIGH),
     (lambda c, v: issue_form(c, quantity=v), "quantity", "0", "数量请填整数件数,1 到 100 万件,如 3000。"),
     (lambda c, v: issue_form(c, quantity=v), "quantity", "2.5", "数量请填整数件数,1 到 100 万件,如 3000。"),
     (

@@ -128,10 +128,14 @@ def test_issuing_a_job_writes_the_issued_event_and_enqueues_on_job_issued(
         ("quantity", {"quantity": 0}),
         ("piece_rate", {"rate": "0.03505"}),
         ("piece_rate", {"rate": "0"}),
+        ("piece_rate", {"rate": "100.0001"}),  # above NUANXIN_MAX_PIECE_RATE: a typo, not a job
+        ("piece_rate", {"rate": "NaN"}),
+        ("piece_rate", {"rate": "Infinity"}),
         ("due_on", {"due_on": dt.date(2000, 1, 1)}),
     ],
 )
 def test_issuing_a_job_with_bad_input_is_refused_and_writes_nothing(cast, issue_job, field, kw):
+    """The service refuses what the form would (a script, an import, another form may call it)."""
     with pytest.raises(ValidationError) as exc:
         issue_job(**kw)
 
