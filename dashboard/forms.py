@@ -318,6 +318,20 @@ class ReasonForm(CheckedForm):
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
 
 
+REASON_NEEDED = _("有不合格的件,请写明原因(坊工会看到,不合格的件不计工资)。")
+
+
+def _reason_for_rejects(form: forms.Form, data: dict) -> None:
+    """Rejected pieces need the firm's reason: the worker is not paid for them and reads why (a trial
+    rejected five pieces with the reason left blank)."""
+    if (
+        (data.get("rejected") or 0) > 0
+        and not (data.get("reason") or "").strip()
+        and "reason" not in form.errors
+    ):
+        form.add_error("reason", REASON_NEEDED)
+
+
 class InspectionRowForm(CheckedForm):
     """One assignment's verdict, prefixed ``a<assignment id>``."""
 
@@ -325,6 +339,11 @@ class InspectionRowForm(CheckedForm):
     rejected = PiecesField(label=_("不合格"), min_value=0, initial=0, words=PIECES_WORDS)
     rework = PiecesField(label=_("返工"), min_value=0, initial=0, words=PIECES_WORDS)
     reason = forms.CharField(label=_("不合格原因"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        _reason_for_rejects(self, data)
+        return data
 
 
 class LotInspectionForm(CheckedForm):
@@ -341,6 +360,7 @@ class LotInspectionForm(CheckedForm):
         data = super().clean()
         if data.get("rework", 0) > data.get("rejected", 0):
             raise forms.ValidationError(_("返工件数不能多于不合格件数。"))
+        _reason_for_rejects(self, data)
         return data
 
 
@@ -357,6 +377,7 @@ class BundleVerdictForm(CheckedForm):
         for name in ("rejected", "rework"):
             if data.get(name) is None and name not in self.errors:
                 data[name] = 0  # left empty: none
+        _reason_for_rejects(self, data)
         return data
 
 

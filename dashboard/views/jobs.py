@@ -390,14 +390,15 @@ def job_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"rejected": job.pieces_short, "reason": short_reason if job.pieces_short else ""},
     )
     lot_preview = prefill
-    if mode == "lot" and lot_form.is_valid():
+    lot_form.is_valid()
+    typed = getattr(lot_form, "cleaned_data", {})
+    if mode == "lot" and "rejected" in typed and "rework" in typed:
+        # The split of the numbers she typed, even when the form is refused for its words (no reason).
         try:
             lot_preview = {
                 r.assignment_id: r
                 for r in services.lot_results(
-                    pending=pending,
-                    rejected=lot_form.cleaned_data["rejected"],
-                    rework=lot_form.cleaned_data["rework"],
+                    pending=pending, rejected=typed["rejected"], rework=typed["rework"]
                 )
             }
         except ValidationError:

@@ -295,10 +295,35 @@ def test_bad_per_assignment_totals_are_refused(client, cast, issue_job):
     a = job.assignments.get()
     client.force_login(cast.clerk)
     data = {"mode": "assignment", f"a{a.pk}-passed": 90, f"a{a.pk}-rejected": 5, f"a{a.pk}-rework": 0}
-    response = client.post(f"/dashboard/jobs/{job.pk}/inspect/", data)
+    response = client.post(f"/dashboard/jobs/{job.pk}/inspect/", {**data, f"a{a.pk}-reason": "毛刺"})
     assert response.status_code == 400
     assert "合格+不合格应等于送检的 100 件" in response.content.decode()
+    assert Inspection.objects.count() == 0
+
+
+def test_rejected_pieces_without_a_reason_are_refused_in_words_and_nothing_is_booked(client, cast, issue_job):
+    """A trial: five pieces rejected with the reason left blank were booked; the worker loses their pay and
+    cannot read why. The row and the whole lot ask for the reason first (a bundle's verdict has the same
+    check, ``dashboard.forms._reason_for_rejects``)."""
+    job = inspecting_job(cast, issue_job, pieces=(100,))
+    a = job.assignments.get()
+    client.force_login(cast.clerk)
+    url = f"/dashboard/jobs/{job.pk}/inspect/"
+    row = {"mode": "assignment", f"a{a.pk}-passed": 95, f"a{a.pk}-rejected": 5, f"a{a.pk}-rework": 0}
+    for data in (
+        row,
+        {**row, f"a{a.pk}-reason": "   "},
+        {"mode": "lot", "rejected": 5, "rework": 0, "reason": ""},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400, data
+        assert "有不合格的件,请写明原因" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    assert "please say why" in client.post(url, row).content.decode()
     assert Inspection.objects.count() == 0 and Job.objects.get(pk=job.pk).state == JobState.INSPECTING
+    # With the reason, the verdict is booked.
+    assert client.post(url, {**row, f"a{a.pk}-reason": "毛刺"}).status_code == 302
+    assert Inspection.objects.get(job=job).results.get().reason == "毛刺"
 
 
 def test_inspection_per_lot_splits_rejects_and_rework_in_proportion(client, cast, issue_job):

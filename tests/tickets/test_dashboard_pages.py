@@ -243,7 +243,9 @@ def test_a_verdict_that_does_not_add_up_is_refused_in_words(client, cast, issue_
     url = f"/dashboard/jobs/{job.pk}/bundles/"
 
     response = client.post(
-        url, {"action": "verdict", "token": bundles[0].token, "passed": 40, "rejected": 5}, follow=True
+        url,
+        {"action": "verdict", "token": bundles[0].token, "passed": 40, "rejected": 5, "reason": "毛刺"},
+        follow=True,
     )
 
     assert "合格 + 不合格要等于 50" in response.content.decode()

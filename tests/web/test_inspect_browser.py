@@ -30,6 +30,13 @@ def test_typing_rejected_pieces_lowers_passed_as_the_clerk_types(desk, cast, iss
     assert row.locator("input[name$='-passed']").input_value() == "108"
     desk.shots("inspect-rows")
     desk.click("[data-action=inspect-assignments]")
+    # Rejected pieces need the firm's reason: she is told beside it, and what she typed stays.
+    desk.wait_for_selector("[role=alert]")
+    assert "请写明原因" in desk.content()
+    row = desk.locator(f"tr[data-assignment='{alice.pk}']")
+    assert row.locator("input[name$='-rejected']").input_value() == "12"
+    row.locator("input[name$='-reason']").fill("毛刺")
+    desk.click("[data-action=inspect-assignments]")
     desk.wait_for_selector("[data-job-state=inspected]")
     alice.refresh_from_db()
     assert (alice.pieces_passed, alice.pieces_rejected) == (108, 12)
@@ -55,6 +62,7 @@ def test_the_lot_form_shows_each_workers_part_before_it_is_booked(desk, cast, is
     assert lot.locator("[data-lot-status]").inner_text() != ""
     lot.locator("input[name=rework]").fill("4")
     assert lot.locator("[data-lot-status]").inner_text() == ""
+    lot.locator("input[name=reason]").fill("漏装")
     desk.shots("inspect-lot-preview")
 
     lot.locator("[data-action=inspect-lot]").click()
