@@ -10,6 +10,8 @@ from functools import cached_property
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dispatch.models import IllegalTransition
@@ -30,6 +32,11 @@ def dashboard_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm("dashboard.view_dashboard"):
+            if request.method == "GET" and request.path == reverse("dashboard:home"):
+                # The dashboard's own address (a bookmark, the site's home link): a county official's
+                # page is her figures, not a refusal (a trial).
+                if scope_for(request.user).is_county:
+                    return redirect("dashboard:impact")
             raise PermissionDenied(_("管理后台只对坊长、企业专员和社区管理员开放。"))
         request.scope = scope_for(request.user)
         return view(request, *args, **kwargs)

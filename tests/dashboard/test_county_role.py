@@ -168,3 +168,13 @@ def test_the_read_only_rule_costs_others_nothing_and_lets_a_head_post(client, ca
     client.force_login(cast.head)
     response = client.post(f"/dashboard/workers/{cast.alice.pk}/pin/", {"pin": "482915"})
     assert response.status_code == 302
+
+
+def test_the_dashboards_address_takes_her_to_her_figures_and_others_pages_stay_refused(client, cast, world):
+    """A trial: the county official opening /dashboard/ (a bookmark, the site's link) met a bare 403."""
+    official, _ids = world
+    client.force_login(official)
+    opened = client.get("/dashboard/")
+    assert opened.status_code == 302 and opened["Location"] == "/dashboard/impact/"
+    assert client.get("/dashboard/board/").status_code == 403
+    assert client.post("/dashboard/").status_code in (403, 405)
