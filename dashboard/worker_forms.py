@@ -126,5 +126,9 @@ class WorkerForm(CheckedForm):
         for name, errors in self.errors.items():
             if name in self.fields:
                 label = str(self.fields[name].label).split("(")[0]
-                lines += [e if e.startswith(label) else f"{label}:{e}" for e in map(str, errors)]
+                said = [
+                    e if e.startswith(label) else _("%(label)s:%(error)s") % {"label": label, "error": e}
+                    for e in map(str, errors)
+                ]
+                lines += said
         return lines

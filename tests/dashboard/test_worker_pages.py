@@ -370,3 +370,13 @@ def test_no_words_in_either_language_call_a_worker_she():
         if any(SHE.search(text) for text in texts):
             said.append(entry["msgid"])
     assert said == []
+
+
+def test_the_english_error_summary_puts_a_space_after_each_fields_name(client, cast):
+    """A trial read "Where to work:Please choose…": the colon that joins a Chinese label to its message
+    glued the two."""
+    client.force_login(cast.head)
+    client.cookies["django_language"] = "en"
+    page = client.post("/dashboard/workers/new/", {"name": "王阿姨", "phone": "13800001234"}).content.decode()
+    summary = page.split("data-errors>")[1].split("</div>")[0]
+    assert "Where to work: Please" in summary and "work:Please" not in summary
