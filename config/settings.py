@@ -8,6 +8,7 @@ Environment variables (all optional in development):
   ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_SECURE_COOKIES``, ``DJANGO_SECURE_HSTS_SECONDS``,
   ``DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS``, ``DJANGO_SECURE_HSTS_PRELOAD`` (deploy/nuanxin.env.example).
 - ``NUANXIN_OFFER_TTL_HOURS``: how long a worker has to answer an offer (hours, default 24).
+- ``NUANXIN_MAX_PIECE_RATE``: the highest piece rate a job may be issued at (yuan a piece, default 100).
 """
 
 import datetime as dt
