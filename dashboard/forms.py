@@ -16,7 +16,7 @@ from dispatch import selectors as flow_selectors
 from dispatch.fields import PiecesField, YuanField
 from dispatch.models import JOB_STAGES, JobState
 from dispatch.services.inspections import NOTES_MAX
-from dispatch.services.jobs import MAX_JOB_PIECES, rate_too_high
+from dispatch.services.jobs import MAX_JOB_PIECES, max_piece_rate, rate_too_high
 from workshop.models import Employment, ProcessKind, WageTier
 from workshop.roles import Scope
 from workshop.text import CheckedForm, SaneDateField
@@ -248,7 +248,7 @@ class JobIssueForm(CheckedForm):
         max_digits=10,
         decimal_places=4,
         min_value=Decimal("0.0001"),
-        max_value=Decimal(settings.NUANXIN_MAX_PIECE_RATE),
+        max_value=max_piece_rate(),
         words=_("单价要大于 0 元,最多四位小数,如 0.12。"),
         required_words=_("请填计件单价(元/件),如 0.12。"),
         # Too large is said as such (a trial: 99999999999999 was told "more than 0").

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dispatch.models import IllegalTransition
+from dispatch.views import HOME_BY_ROLE
 from notices import selectors as inbox_reads
 from workshop.models import Workshop
 from workshop.roles import scope_for
@@ -32,11 +33,12 @@ def dashboard_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm("dashboard.view_dashboard"):
-            if request.method == "GET" and request.path == reverse("dashboard:home"):
-                # The dashboard's own address (a bookmark, the site's home link): a county official's
-                # page is her figures, not a refusal (a trial).
-                if scope_for(request.user).is_county:
-                    return redirect("dashboard:impact")
+            role = scope_for(request.user).role
+            if request.method == "GET" and request.path == reverse("dashboard:home") and role is not None:
+                # The dashboard's own address (a bookmark, the site's link) opened by a role whose start page
+                # is elsewhere: that page, as the front door sends it (a trial's county official met a 403
+                # where her figures were).
+                return redirect(HOME_BY_ROLE[role])
             raise PermissionDenied(_("管理后台只对坊长、企业专员和社区管理员开放。"))
         request.scope = scope_for(request.user)
         return view(request, *args, **kwargs)

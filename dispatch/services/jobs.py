@@ -119,11 +119,10 @@ def job_issue(
         rate = Decimal(str(piece_rate))
     except InvalidOperation:
         raise ValidationError({"piece_rate": _("请输入正确的单价。")}) from None
-    if not rate.is_finite() or rate <= 0:
-        raise ValidationError({"piece_rate": _("单价必须大于0,最多4位小数。")})
-    if rate > max_piece_rate():
+    if rate.is_finite() and rate > max_piece_rate():
         raise ValidationError({"piece_rate": rate_too_high()})
-    if rate != rate.quantize(money.RATE_PLACES):
+    # (Quantized only once bounded: a rate of 30 digits does not fit the decimal context.)
+    if not rate.is_finite() or rate <= 0 or rate != rate.quantize(money.RATE_PLACES):
         raise ValidationError({"piece_rate": _("单价必须大于0,最多4位小数。")})
     if due_on < _today():
         raise ValidationError({"due_on": _("交货日期不能早于今天。")})
