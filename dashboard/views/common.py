@@ -33,12 +33,16 @@ def dashboard_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm("dashboard.view_dashboard"):
-            role = scope_for(request.user).role
-            if request.method == "GET" and request.path == reverse("dashboard:home") and role is not None:
+            start = HOME_BY_ROLE.get(scope_for(request.user).role, "")
+            if (
+                request.method == "GET"
+                and request.path == reverse("dashboard:home")
+                and start.startswith("dashboard:")
+            ):
                 # The dashboard's own address (a bookmark, the site's link) opened by a role whose start page
-                # is elsewhere: that page, as the front door sends it (a trial's county official met a 403
-                # where her figures were).
-                return redirect(HOME_BY_ROLE[role])
+                # is another dashboard page (the county official's figures, as the front door sends her; a
+                # trial met a 403): that page. Other roles keep the refusal.
+                return redirect(start)
             raise PermissionDenied(_("管理后台只对坊长、企业专员和社区管理员开放。"))
         request.scope = scope_for(request.user)
         return view(request, *args, **kwargs)

@@ -180,12 +180,11 @@ def test_the_dashboards_address_takes_her_to_her_figures_and_others_pages_stay_r
     assert client.post("/dashboard/").status_code in (403, 405)
 
 
-def test_a_worker_opening_the_dashboards_address_lands_on_her_phones_today(client, cast):
-    """The same front door as the site's (``dispatch.views.HOME_BY_ROLE``) for every role whose start page
-    is elsewhere; a user with no role still meets the refusal."""
+def test_a_worker_opening_the_dashboards_address_is_still_refused(client, cast):
+    """Only a role whose start page is another dashboard page (``dispatch.views.HOME_BY_ROLE``) is sent
+    there; a worker, and a user with no role, meet the refusal (the role matrix's rule)."""
     client.force_login(cast.alice.user)
-    opened = client.get("/dashboard/")
-    assert opened.status_code == 302 and opened["Location"] == "/m/"
+    assert client.get("/dashboard/").status_code == 403
     assert client.get("/dashboard/board/").status_code == 403
     client.force_login(UserFactory())
     assert client.get("/dashboard/").status_code == 403
